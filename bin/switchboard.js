@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `switchboard` command: `switchboard [serve]` starts the server; `--help` says how to configure it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const HELP = `Usage: switchboard [serve] [--help] [--version]
+
+Serves the OpenAI API (Chat Completions, Assistants v2) over any model.
+
+Commands:
+  serve            start the server (the default)
+
+Environment:
+  PORT, HOST                      where to listen (default 8080, 127.0.0.1)
+  SWITCHBOARD_DATABASE_URL        SQLite file path or postgres://… (default ./data/switchboard.db)
+  SWITCHBOARD_UPSTREAM_URL        OpenAI-compatible base URL ending in /v1 (OpenAI, vLLM, Ollama, llama.cpp)
+  SWITCHBOARD_UPSTREAM_API_KEY    the upstream's key
+  SWITCHBOARD_API_KEYS            comma-separated client keys, one tenant each (unset: open mode, loopback only)
+  SWITCHBOARD_CONFIG              YAML file: providers, model routes, aliases, prices, keys
+  SWITCHBOARD_BODY_LIMIT_MB       largest request body (default 32)
+  SWITCHBOARD_LOG_LEVEL           fatal|error|warn|info|debug|trace|silent (default info)
+
+See README.md for the YAML format and examples.`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h') || args[0] === 'help') {
+  process.stdout.write(HELP + '\n');
+} else if (args.includes('--version') || args.includes('-v')) {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'));
+  process.stdout.write(`switchboard ${pkg.version}\n`);
+} else if (args.length === 0 || args[0] === 'serve') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main.ts');
+} else {
+  process.stderr.write(`switchboard: unknown command '${args[0]}'\n\n${HELP}\n`);
+  process.exit(2);
+}

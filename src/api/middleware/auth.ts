@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hashKey, type Config } from '../../config.js';
+import type { Caller } from '../../deps.js';
+import { invalidApiKey } from '../../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+const OPEN_CALLER: Caller = Object.freeze({ tenantId: 'default', apiKeyId: 'key_open' });
+
+/** Bearer key → tenant. Keys are compared by their sha256, so the lookup takes the same time for any key. */
+export function authHook(app: FastifyInstance, config: Pick<Config, 'keys' | 'openMode'>): void {
+  const byHash = new Map(config.keys.map((k) => [k.hash, { tenantId: k.tenant, apiKeyId: k.id }]));
+  app.decorateRequest('caller', null as unknown as Caller);
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (!req.url.startsWith('/v1/')) return;
+    if (config.openMode) {
+      req.caller = OPEN_CALLER;
+      return;
+    }
+    const header = req.headers.authorization;
+    if (!header)
+      throw invalidApiKey(
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      );
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const caller = m ? byHash.get(hashKey(m[1]!)) : undefined;
+    if (!caller) throw invalidApiKey();
+    req.caller = caller;
+  });
+}

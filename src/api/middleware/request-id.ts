@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { randomToken } from '../../ids.js';
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Fastify's genReqId: the caller's `x-request-id` when it is sane, else a fresh `req_…`. */
+export function genRequestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && SAFE_ID.test(given) ? given : `req_${randomToken(20)}`;
+}
+
+/**
+ * Echoes the request id on every response (the SDK reads it into `err.requestID`) and reports
+ * `openai-processing-ms`. Headers set on the raw response also reach hijacked (streaming) replies.
+ */
+export function requestIdHook(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req, reply) => {
+    reply.raw.setHeader('x-request-id', req.id);
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('openai-processing-ms', Math.round(reply.elapsedTime));
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+}

@@ -1,0 +1,349 @@
+/**
+ * Validation of `POST /v1/chat/completions` bodies, limited to what OpenAI itself rejects
+ * (CreateChatCompletionRequest in openai-openapi.yaml). The gateway forwards the original body, so every object is
+ * loose: unknown fields (LangChain's `name` on tool messages, `$schema` in tool parameters, vendor `top_k`, …) pass.
+ * Optional fields also accept `null`, as OpenAI does for nearly all of them. The schema is built once at module load;
+ * the first zod issue is turned into OpenAI's message / param / code.
+ */
+import { z } from 'zod';
+import type { ApiError } from '../../errors.js';
+import { invalidRequest } from '../../errors.js';
+
+export interface ChatCompletionRequest {
+  model: string;
+  messages: unknown[];
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean; [k: string]: unknown } | null;
+  [k: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks. On numbers and their range checks the zod message is only a tag ('integer' | 'decimal') that
+// toApiError() reads back; on unions it is the "expected …" phrase used when no branch matches the input's type.
+
+const INTEGER = 'integer';
+const DECIMAL = 'decimal';
+const NAME_PATTERN = /^[a-zA-Z0-9_-]+$/;
+
+/** Any JSON integer (seed is int64, so not zod's safe-int `z.int()`). */
+const integer = () => z.number({ error: INTEGER }).refine(Number.isInteger, { error: INTEGER, abort: true });
+const intRange = (min: number, max?: number) => {
+  const s = integer().min(min, INTEGER);
+  return max === undefined ? s : s.max(max, INTEGER);
+};
+const decimalRange = (min: number, max: number) => z.number().min(min, DECIMAL).max(max, DECIMAL);
+const anyObject = z.looseObject({});
+const name64 = z.string().min(1).max(64).regex(NAME_PATTERN);
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
+const contentOf = <T extends z.ZodType>(part: T) =>
+  z.union([z.string(), z.array(part).min(1)], { error: 'one of a string or array of objects' });
+
+const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
+const refusalPart = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
+const imagePart = z.looseObject({ type: z.literal('image_url'), image_url: z.looseObject({ url: z.string() }) });
+const audioPart = z.looseObject({
+  type: z.literal('input_audio'),
+  input_audio: z.looseObject({ data: z.string(), format: z.string() }),
+});
+const filePart = z.looseObject({ type: z.literal('file'), file: anyObject });
+
+const textContent = contentOf(z.discriminatedUnion('type', [textPart]));
+const userContent = contentOf(z.discriminatedUnion('type', [textPart, imagePart, audioPart, filePart]));
+const assistantContent = contentOf(z.discriminatedUnion('type', [textPart, refusalPart]));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages (option order = the order of OpenAI's "Supported values are: …" for `role`).
+
+const systemMessage = z.looseObject({ role: z.literal('system'), content: textContent });
+const developerMessage = z.looseObject({ role: z.literal('developer'), content: textContent });
+const userMessage = z.looseObject({ role: z.literal('user'), content: userContent });
+const toolMessage = z.looseObject({ role: z.literal('tool'), content: textContent, tool_call_id: z.string() });
+const functionMessage = z.looseObject({
+  role: z.literal('function'),
+  name: z.string(),
+  content: z.string().nullable(),
+});
+const assistantMessage = z
+  .looseObject({
+    role: z.literal('assistant'),
+    content: opt(assistantContent),
+    tool_calls: opt(z.array(z.unknown())),
+  })
+  .check((ctx) => {
+    const m = ctx.value;
+    // content is required unless the turn carries something else (spec: tool_calls or function_call)
+    if (m.content != null || m.tool_calls != null || m.function_call != null) return;
+    if (m.audio != null || m.refusal != null) return;
+    // absent → "Missing required parameter", null → "Invalid type" (toApiError tells them apart)
+    const params = { code: 'invalid_type', expected: 'one of a string or array of objects' };
+    ctx.issues.push({ code: 'custom', input: m.content, path: ['content'], message: 'content required', params });
+  });
+
+const message = z.discriminatedUnion('role', [
+  systemMessage,
+  assistantMessage,
+  userMessage,
+  functionMessage,
+  toolMessage,
+  developerMessage,
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tools, tool_choice, response_format, metadata.
+
+const functionTool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({
+    name: name64,
+    description: opt(z.string()),
+    parameters: opt(anyObject),
+    strict: opt(z.boolean()),
+  }),
+});
+const customTool = z.looseObject({
+  type: z.literal('custom'),
+  custom: z.looseObject({ name: z.string(), description: opt(z.string()), format: opt(anyObject) }),
+});
+
+const toolChoice = z.union(
+  [
+    z.enum(['none', 'auto', 'required']),
+    z.discriminatedUnion('type', [
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+      z.looseObject({ type: z.literal('custom'), custom: z.looseObject({ name: z.string() }) }),
+      z.looseObject({
+        type: z.literal('allowed_tools'),
+        allowed_tools: z.looseObject({ mode: z.enum(['auto', 'required']), tools: z.array(anyObject) }),
+      }),
+    ]),
+  ],
+  { error: 'one of a string or object' },
+);
+
+const responseFormat = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('text') }),
+  z.looseObject({ type: z.literal('json_object') }),
+  z.looseObject({
+    type: z.literal('json_schema'),
+    json_schema: z.looseObject({
+      name: name64,
+      description: opt(z.string()),
+      schema: opt(anyObject),
+      strict: opt(z.boolean()),
+    }),
+  }),
+]);
+
+/** Metadata: at most 16 pairs, keys ≤ 64 chars, string values ≤ 512 chars. */
+const metadata = anyObject.check((ctx) => {
+  const keys = Object.keys(ctx.value);
+  const fail = (path: string[], params: Record<string, string>): void => {
+    ctx.issues.push({ code: 'custom', input: ctx.value, path, message: 'invalid metadata', params });
+  };
+  if (keys.length > 16) {
+    return fail([], {
+      code: 'object_above_max_properties',
+      detail:
+        'too many properties. Expected an object with at most 16 properties, ' +
+        `but got an object with ${keys.length} properties instead.`,
+    });
+  }
+  for (const key of keys) {
+    const value = ctx.value[key];
+    if (key.length > 64) {
+      return fail([], {
+        code: 'string_above_max_length',
+        detail: `key too long. Expected keys with maximum length 64, but got a key with length ${key.length} instead.`,
+      });
+    }
+    if (typeof value !== 'string') return fail([key], { code: 'invalid_type', expected: 'a string' });
+    if (value.length > 512) {
+      return fail([key], {
+        code: 'string_above_max_length',
+        detail:
+          'string too long. Expected a string with maximum length 512, ' +
+          `but got a string with length ${value.length} instead.`,
+      });
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The request. Shape order decides which problem is reported first.
+
+const chatCompletionRequestSchema = z.looseObject({
+  model: z.string(),
+  messages: z.array(message).min(1),
+  n: opt(intRange(1, 128)),
+  temperature: opt(decimalRange(0, 2)),
+  top_p: opt(decimalRange(0, 1)),
+  presence_penalty: opt(decimalRange(-2, 2)),
+  frequency_penalty: opt(decimalRange(-2, 2)),
+  max_tokens: opt(intRange(1)),
+  max_completion_tokens: opt(intRange(1)),
+  logprobs: opt(z.boolean()),
+  top_logprobs: opt(intRange(0, 20)),
+  stream: opt(z.boolean()),
+  stream_options: opt(
+    z.looseObject({ include_usage: z.boolean().optional(), include_obfuscation: opt(z.boolean()) }),
+  ),
+  stop: opt(z.union([z.string(), z.array(z.string()).max(4)], { error: 'one of a string or array of strings' })),
+  tools: opt(z.array(z.discriminatedUnion('type', [functionTool, customTool]))),
+  tool_choice: opt(toolChoice),
+  parallel_tool_calls: opt(z.boolean()),
+  response_format: opt(responseFormat),
+  seed: opt(integer()),
+  user: opt(z.string()),
+  metadata: opt(metadata),
+});
+
+/** Validates a parsed JSON body; returns the same object (unknown fields kept) or throws a 400 ApiError. */
+export function validateChatCompletionRequest(body: unknown): ChatCompletionRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidRequest('Invalid type for body: expected an object.', null, 'invalid_type');
+  }
+  const result = chatCompletionRequestSchema.safeParse(body);
+  if (!result.success) throw toApiError(result.error.issues, body);
+  return body as ChatCompletionRequest;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// zod issue → OpenAI error.
+
+type Issue = z.core.$ZodIssue;
+type Path = readonly PropertyKey[];
+
+function toApiError(issues: readonly Issue[], body: unknown): ApiError {
+  const [issue, path] = settle(issues[0]!, body);
+  const param = formatPath(path);
+  const value = valueAt(body, path);
+  const typeError = (expected: string) =>
+    value === undefined
+      ? invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter')
+      : invalidRequest(
+          `Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`,
+          param,
+          'invalid_type',
+        );
+  const invalid = (detail: string, code: string) => invalidRequest(`Invalid '${param}': ${detail}`, param, code);
+
+  switch (issue.code) {
+    case 'invalid_type':
+      return typeError(issue.message === INTEGER ? 'an integer' : (EXPECTED[issue.expected] ?? `a ${issue.expected}`));
+    case 'invalid_union': // only a discriminator miss or a type miss on every branch gets here (see settle)
+      if (issue.discriminator === undefined) return typeError(issue.message);
+      if (typeof value !== 'string') return typeError('a string');
+      return invalidValue(value, ('options' in issue && issue.options) || [], param);
+    case 'invalid_value':
+      if (typeof value !== 'string') return typeError('a string');
+      return invalidValue(value, issue.values, param);
+    case 'too_small':
+    case 'too_big':
+      return rangeError(issue, value, invalid);
+    case 'invalid_format':
+      return invalid(
+        `string does not match pattern. Expected a string that matches the pattern '${NAME_PATTERN.source}'.`,
+        'invalid_value',
+      );
+    case 'custom': {
+      if (issue.message === INTEGER) return typeError('an integer');
+      const p = (issue.params ?? {}) as { code?: string; expected?: string; detail?: string };
+      if (p.code === 'invalid_type') return typeError(p.expected ?? 'a valid value');
+      return invalid(p.detail ?? `${issue.message}.`, p.code ?? 'invalid_value');
+    }
+    default:
+      return invalid(`${issue.message}.`, 'invalid_value');
+  }
+}
+
+/** Descends into the union branch that matched the input's type, so its own (deeper) problem is reported. */
+function settle(issue: Issue, body: unknown): [Issue, Path] {
+  let current = issue;
+  let path: Path = issue.path;
+  while (current.code === 'invalid_union' && current.errors.length > 0) {
+    const value = valueAt(body, path);
+    const branch = current.errors.find((errs) => errs[0] !== undefined && !isTypeMiss(errs[0], value));
+    if (!branch) break;
+    current = branch[0]!;
+    path = [...path, ...current.path];
+  }
+  return [current, path];
+}
+
+/** A branch that failed on the input's type itself (a string enum given an object counts too). */
+const isTypeMiss = (issue: Issue, value: unknown) =>
+  issue.path.length === 0 &&
+  (issue.code === 'invalid_type' || (issue.code === 'invalid_value' && typeof value !== 'string'));
+
+function rangeError(
+  issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig,
+  value: unknown,
+  invalid: (detail: string, code: string) => ApiError,
+): ApiError {
+  const small = issue.code === 'too_small';
+  const bound = String(small ? issue.minimum : issue.maximum);
+  const [limit, dir] = small ? ['minimum', 'below_min'] : ['maximum', 'above_max'];
+  if (issue.origin === 'array' || issue.origin === 'string') {
+    const noun = issue.origin;
+    const a = noun === 'array' ? 'an array' : 'a string';
+    const len = typeof value === 'string' || Array.isArray(value) ? value.length : 0;
+    if (small && len === 0) {
+      return invalid(
+        `empty ${noun}. Expected ${a} with minimum length ${bound}, but got an empty ${noun} instead.`,
+        `empty_${noun}`,
+      );
+    }
+    return invalid(
+      `${noun} too ${small ? 'short' : 'long'}. Expected ${a} with ${limit} length ${bound}, ` +
+        `but got ${a} with length ${len} instead.`,
+      `${noun}_${dir}_length`,
+    );
+  }
+  const kind = issue.message === INTEGER ? INTEGER : DECIMAL;
+  return invalid(
+    `${kind} ${small ? 'below minimum' : 'above maximum'} value. ` +
+      `Expected a value ${small ? '>=' : '<='} ${bound}, but got ${String(value)} instead.`,
+    `${kind}_${dir}_value`,
+  );
+}
+
+function invalidValue(value: string, supported: readonly unknown[], param: string): ApiError {
+  const quoted = supported.map((v) => `'${String(v)}'`);
+  const list = quoted.length <= 2 ? quoted.join(' and ') : `${quoted.slice(0, -1).join(', ')}, and ${quoted.at(-1)}`;
+  return invalidRequest(`Invalid value: '${value}'. Supported values are: ${list}.`, param, 'invalid_value');
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a decimal',
+  int: 'an integer',
+  boolean: 'a boolean',
+  object: 'an object',
+  record: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'string' ? 'a string' : typeof value === 'boolean' ? 'a boolean' : `a ${typeof value}`;
+}
+
+/** `['messages', 0, 'content', 1, 'type']` → `messages[0].content[1].type` */
+function formatPath(path: Path): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out;
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let node = root;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}

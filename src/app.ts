@@ -1,0 +1,35 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Deps } from './deps.js';
+import { authHook } from './api/middleware/auth.js';
+import { genRequestId, requestIdHook } from './api/middleware/request-id.js';
+import { errorHandlers } from './api/error-handler.js';
+import { chatCompletionsRoutes } from './api/chat-completions.js';
+import { modelsRoutes } from './api/models.js';
+import { usageRoutes } from './api/usage.js';
+
+/** Builds the HTTP app over its dependencies; no module-level state. */
+export async function createApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // One 'request completed' line per request, written by our own hook, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    genReqId: genRequestId,
+    bodyLimit: deps.config.bodyLimitBytes,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  requestIdHook(app);
+  authHook(app, deps.config);
+  errorHandlers(app, deps.config.bodyLimitBytes);
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  await app.register(
+    async (v1) => {
+      await v1.register(chatCompletionsRoutes(deps));
+      await v1.register(modelsRoutes(deps));
+      await v1.register(usageRoutes(deps));
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

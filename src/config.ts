@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Environment variables and the optional YAML file
+ * (SWITCHBOARD_CONFIG) are parsed with zod into a frozen Config; a bad field stops the start
+ * with a message that names it.
+ */
+
+const providerSchema = z
+  .object({
+    type: z.literal('openai-compatible').default('openai-compatible'),
+    base_url: z.url(),
+    api_key: z.string().optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Time to the first response byte. */
+    timeout_ms: z.number().int().positive().default(600_000),
+    /** Longest silence between two body chunks. */
+    idle_timeout_ms: z.number().int().positive().default(300_000),
+    connect_timeout_ms: z.number().int().positive().default(10_000),
+    max_retries: z.number().int().min(0).max(10).default(2),
+    connections: z.number().int().positive().default(128),
+    /** Models to advertise even if the upstream's /models does not list them. */
+    models: z.array(z.string()).default([]),
+  })
+  .strict();
+
+const modelRouteSchema = z
+  .object({
+    provider: z.string(),
+    /** The model name sent upstream; defaults to the route's own name. */
+    model: z.string().optional(),
+  })
+  .strict();
+
+const priceSchema = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cached_input: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const keySchema = z.union([
+  z.string().min(1),
+  z.object({ key: z.string().min(8), tenant: z.string().min(1).optional(), name: z.string().optional() }).strict(),
+]);
+
+const fileSchema = z
+  .object({
+    host: z.string().optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    database_url: z.string().optional(),
+    body_limit_mb: z.number().positive().optional(),
+    shutdown_grace_ms: z.number().int().nonnegative().optional(),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    default_provider: z.string().optional(),
+    providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), providerSchema).default({}),
+    models: z.record(z.string(), modelRouteSchema).default({}),
+    aliases: z.record(z.string(), z.string()).default({}),
+    prices: z.record(z.string(), priceSchema).default({}),
+    keys: z.array(keySchema).default([]),
+    usage_flush_ms: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export type ProviderConfig = z.infer<typeof providerSchema> & { name: string };
+export type Price = z.infer<typeof priceSchema>;
+
+export interface ApiKey {
+  /** Stable, non-secret id of the key (shown as `api_key_id` in usage). */
+  id: string;
+  tenant: string;
+  name: string;
+  /** sha256 of the key, hex; the key itself is not kept. */
+  hash: string;
+  redacted: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  dataDir: string;
+  bodyLimitBytes: number;
+  shutdownGraceMs: number;
+  logLevel: string;
+  providers: ProviderConfig[];
+  defaultProvider: string | null;
+  models: Record<string, { provider: string; model?: string }>;
+  aliases: Record<string, string>;
+  prices: Record<string, Price>;
+  keys: ApiKey[];
+  /** True when no keys are configured: every request is the tenant `default`. */
+  openMode: boolean;
+  usageFlushMs: number;
+  localModel: string | null;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function toApiKey(entry: z.infer<typeof keySchema>): ApiKey {
+  const key = typeof entry === 'string' ? entry : entry.key;
+  const hash = hashKey(key);
+  const id = 'key_' + hash.slice(0, 16);
+  return {
+    id,
+    hash,
+    tenant: typeof entry === 'string' || !entry.tenant ? id : entry.tenant,
+    name: (typeof entry === 'string' ? undefined : entry.name) ?? id,
+    redacted: key.length > 10 ? `${key.slice(0, 3)}…${key.slice(-4)}` : '…',
+  };
+}
+
+function formatZodError(err: z.ZodError, source: string): string {
+  return err.issues
+    .map((i) => `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('\n');
+}
+
+/** `${VAR}` in YAML strings is replaced by the environment variable's value. */
+function expandEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') return value.replace(/\$\{([A-Z0-9_]+)\}/gi, (_, n: string) => env[n] ?? '');
+  if (Array.isArray(value)) return value.map((v) => expandEnv(v, env));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env)]));
+  return value;
+}
+
+function readYaml(path: string, env: NodeJS.ProcessEnv): z.infer<typeof fileSchema> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`SWITCHBOARD_CONFIG (${path}): ${(e as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(expandEnv(raw ?? {}, env));
+  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, path));
+  return parsed.data;
+}
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HOST: z.string().min(1).optional(),
+  SWITCHBOARD_DATABASE_URL: z.string().min(1).optional(),
+  SWITCHBOARD_DATA_DIR: z.string().min(1).optional(),
+  SWITCHBOARD_UPSTREAM_URL: z.url().optional(),
+  SWITCHBOARD_UPSTREAM_API_KEY: z.string().optional(),
+  SWITCHBOARD_API_KEYS: z.string().optional(),
+  SWITCHBOARD_CONFIG: z.string().min(1).optional(),
+  SWITCHBOARD_LOCAL_MODEL: z.string().min(1).optional(),
+  SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
+  SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const e = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== '')),
+  );
+  if (!e.success) throw new ConfigError(formatZodError(e.error, 'environment'));
+  const vars = e.data;
+  const file = vars.SWITCHBOARD_CONFIG ? readYaml(vars.SWITCHBOARD_CONFIG, env) : fileSchema.parse({});
+
+  const providers: ProviderConfig[] = Object.entries(file.providers).map(([name, p]) => ({ ...p, name }));
+  if (vars.SWITCHBOARD_UPSTREAM_URL) {
+    const existing = providers.findIndex((p) => p.name === 'default');
+    const p = providerSchema.parse({
+      base_url: vars.SWITCHBOARD_UPSTREAM_URL,
+      api_key: vars.SWITCHBOARD_UPSTREAM_API_KEY,
+    });
+    if (existing >= 0) providers.splice(existing, 1);
+    providers.push({ ...p, name: 'default' });
+  }
+  const names = new Set(providers.map((p) => p.name));
+  const defaultProvider =
+    file.default_provider ?? (names.has('default') ? 'default' : providers.length === 1 ? providers[0]!.name : null);
+  if (defaultProvider && !names.has(defaultProvider))
+    throw new ConfigError(`default_provider: no provider named '${defaultProvider}'`);
+  for (const [model, route] of Object.entries(file.models))
+    if (!names.has(route.provider))
+      throw new ConfigError(`models.${model}.provider: no provider named '${route.provider}'`);
+
+  const keyEntries = [
+    ...file.keys,
+    ...(vars.SWITCHBOARD_API_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+  ];
+  const keys = keyEntries.map(toApiKey);
+  const host = vars.HOST ?? file.host ?? '127.0.0.1';
+  const openMode = keys.length === 0;
+  if (openMode && !isLoopback(host))
+    throw new ConfigError(
+      `HOST: refusing to listen on ${host} with no API keys (open mode). Set SWITCHBOARD_API_KEYS or listen on 127.0.0.1.`,
+    );
+
+  const dataDir = vars.SWITCHBOARD_DATA_DIR ?? './data';
+  return Object.freeze({
+    host,
+    port: vars.PORT ?? file.port ?? 8080,
+    databaseUrl: vars.SWITCHBOARD_DATABASE_URL ?? file.database_url ?? `${dataDir}/switchboard.db`,
+    dataDir,
+    bodyLimitBytes: Math.round((vars.SWITCHBOARD_BODY_LIMIT_MB ?? file.body_limit_mb ?? 32) * 1024 * 1024),
+    shutdownGraceMs: file.shutdown_grace_ms ?? 10_000,
+    logLevel: vars.SWITCHBOARD_LOG_LEVEL ?? file.log_level ?? 'info',
+    providers,
+    defaultProvider,
+    models: file.models,
+    aliases: file.aliases,
+    prices: file.prices,
+    keys,
+    openMode,
+    usageFlushMs: file.usage_flush_ms ?? 1000,
+    localModel: vars.SWITCHBOARD_LOCAL_MODEL ?? null,
+  });
+}
+
+/** The configuration as it is safe to log: keys and provider secrets masked. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@'),
+    providers: config.providers.map((p) => ({
+      ...p,
+      api_key: p.api_key ? '***' : undefined,
+      headers: Object.fromEntries(Object.keys(p.headers).map((k) => [k, '***'])),
+    })),
+    keys: config.keys.map((k) => ({ id: k.id, tenant: k.tenant, name: k.name, key: k.redacted })),
+  };
+}

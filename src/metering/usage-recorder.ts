@@ -1,0 +1,121 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.js';
+import { upsertUsageBuckets } from '../store/repos/usage.repo.js';
+import type { NewUsageBucketRow } from '../store/tables/usage-buckets.table.js';
+import { costOf, type PriceTable } from './prices.js';
+import type { UsageEvent, UsageSink } from './usage-event.js';
+
+/** The part of a pino logger the recorder uses. */
+export interface UsageRecorderLog {
+  error(obj: object, msg?: string): void;
+}
+
+export interface UsageRecorderOptions {
+  db: Kysely<Database>;
+  prices: PriceTable;
+  /** Interval between background flushes. */
+  flushMs: number;
+  log: UsageRecorderLog;
+}
+
+type Aggregate = Required<NewUsageBucketRow>;
+
+/** Non-negative finite count; anything else counts as 0. */
+const count = (n: number): number => (Number.isFinite(n) && n > 0 ? n : 0);
+
+function add(into: Aggregate, from: Aggregate): void {
+  into.input_tokens += from.input_tokens;
+  into.input_cached_tokens += from.input_cached_tokens;
+  into.output_tokens += from.output_tokens;
+  into.reasoning_tokens += from.reasoning_tokens;
+  into.num_model_requests += from.num_model_requests;
+  into.cost_usd += from.cost_usd;
+}
+
+const keyOf = (a: Pick<Aggregate, 'tenant_id' | 'api_key_id' | 'model' | 'bucket_start'>): string =>
+  JSON.stringify([a.tenant_id, a.api_key_id, a.model, a.bucket_start]);
+
+/**
+ * Batched usage writer. `record()` adds the event to an in-memory per-minute aggregate (O(1), never
+ * throws); a background timer writes all aggregates in one transaction every `flushMs`. A failed
+ * write puts its aggregates back, so they go out with the next flush. Flushes never overlap.
+ */
+export class UsageRecorder implements UsageSink {
+  readonly #db: Kysely<Database>;
+  readonly #prices: PriceTable;
+  readonly #log: UsageRecorderLog;
+  #pending = new Map<string, Aggregate>();
+  #timer: NodeJS.Timeout | undefined;
+  /** The last flush started; the next one waits for it. */
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(opts: UsageRecorderOptions) {
+    this.#db = opts.db;
+    this.#prices = opts.prices;
+    this.#log = opts.log;
+    this.#timer = setInterval(() => void this.flush(), opts.flushMs);
+    this.#timer.unref();
+  }
+
+  /** Number of aggregates (tenant, key, model, minute) not yet written. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  record(e: UsageEvent): void {
+    try {
+      const input = count(e.inputTokens);
+      const at = Number.isFinite(e.at) ? e.at : Date.now();
+      this.#merge({
+        tenant_id: e.tenantId,
+        api_key_id: e.apiKeyId,
+        model: e.model,
+        bucket_start: Math.floor(at / 60_000) * 60,
+        input_tokens: input,
+        input_cached_tokens: Math.min(input, count(e.cachedTokens)),
+        output_tokens: count(e.outputTokens),
+        reasoning_tokens: count(e.reasoningTokens),
+        num_model_requests: 1,
+        cost_usd: costOf(this.#prices, e),
+      });
+    } catch (err) {
+      this.#log.error({ err }, 'usage: failed to record a usage event');
+    }
+  }
+
+  /** Writes everything pending. Resolves even when the write fails (the data stays pending and is logged). */
+  flush(): Promise<void> {
+    // #flushOnce handles its own errors; the catch only keeps the chain alive if logging itself throws.
+    this.#tail = this.#tail.then(() => this.#flushOnce()).catch(() => undefined);
+    return this.#tail;
+  }
+
+  /** Stops the timer and writes what is pending. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+    if (this.#pending.size > 0)
+      this.#log.error({ pending: this.#pending.size }, 'usage: unwritten usage aggregates at shutdown');
+  }
+
+  #merge(a: Aggregate): void {
+    const key = keyOf(a);
+    const existing = this.#pending.get(key);
+    if (existing) add(existing, a);
+    else this.#pending.set(key, a);
+  }
+
+  async #flushOnce(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    const rows = [...batch.values()];
+    try {
+      await this.#db.transaction().execute((trx) => upsertUsageBuckets(trx, rows));
+    } catch (err) {
+      for (const row of rows) this.#merge(row);
+      this.#log.error({ err, rows: rows.length }, 'usage: flush failed; will retry');
+    }
+  }
+}

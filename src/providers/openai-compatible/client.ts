@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool, type Dispatcher } from 'undici';
+import type { ProviderConfig } from '../../config.js';
+import { ProviderError, errorCode, isConnectError, isTimeoutError } from './errors.js';
+
+/**
+ * One OpenAI-compatible upstream (OpenAI, vLLM, Ollama, llama.cpp server, LM Studio…), spoken to
+ * through an undici Pool: `Pool.request` is several times faster than fetch on Node 20.
+ */
+export interface UpstreamRequest {
+  /** Path below the base URL, e.g. '/chat/completions'. */
+  path: string;
+  method?: 'GET' | 'POST';
+  body?: string;
+  signal?: AbortSignal;
+  requestId?: string;
+}
+
+export type UpstreamResponse = Dispatcher.ResponseData;
+
+export interface OpenAICompatibleClient {
+  readonly name: string;
+  readonly baseURL: string;
+  request(req: UpstreamRequest): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+export function createOpenAICompatible(config: ProviderConfig): OpenAICompatibleClient {
+  const url = new URL(config.base_url);
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const pool = new Pool(url.origin, {
+    connections: config.connections,
+    connectTimeout: config.connect_timeout_ms,
+    headersTimeout: config.timeout_ms,
+    bodyTimeout: config.idle_timeout_ms,
+    keepAliveTimeout: 30_000,
+  });
+  const baseHeaders: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(config.headers).map(([k, v]) => [k.toLowerCase(), v])),
+    'content-type': 'application/json',
+    ...(config.api_key ? { authorization: `Bearer ${config.api_key}` } : {}),
+  };
+
+  async function attempt(req: UpstreamRequest): Promise<UpstreamResponse> {
+    return pool.request({
+      path: basePath + req.path,
+      method: req.method ?? 'POST',
+      headers: req.requestId ? { ...baseHeaders, 'x-request-id': req.requestId } : baseHeaders,
+      body: req.body,
+      signal: req.signal,
+    });
+  }
+
+  async function request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    for (let i = 0; ; i++) {
+      try {
+        return await attempt(req);
+      } catch (err) {
+        if (req.signal?.aborted) throw err;
+        if (isTimeoutError(err))
+          throw new ProviderError({
+            provider: config.name,
+            kind: 'timeout',
+            message: `The upstream '${config.name}' did not answer within ${config.timeout_ms} ms.`,
+            cause: err,
+          });
+        const connect = isConnectError(err);
+        if (connect && i < config.max_retries) {
+          // Nothing reached the client yet: back off (100, 200, 400 ms… with jitter) and try again.
+          await sleep(100 * 2 ** i * (0.75 + Math.random() / 2), undefined, { signal: req.signal });
+          continue;
+        }
+        throw new ProviderError({
+          provider: config.name,
+          kind: 'connect',
+          message: `Could not reach the upstream '${config.name}' (${errorCode(err) ?? (err as Error).message}).`,
+          cause: err,
+        });
+      }
+    }
+  }
+
+  return { name: config.name, baseURL: config.base_url, request, close: () => pool.close() };
+}

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { redactConfig, type Config } from './config.js';
+import type { Deps } from './deps.js';
+import { newId } from './ids.js';
+import { createApp } from './app.js';
+import { UsageRecorder } from './metering/usage-recorder.js';
+import { createProviderRegistry, noModelHint } from './providers/registry.js';
+import { migrateToLatest, openDb } from './store/open-db.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  deps: Deps;
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, applies migrations, wires the dependencies, listens. close() stops accepting,
+ * lets in-flight requests and streams finish up to the grace period, then flushes usage and closes
+ * the store. main.ts and the test helper both start the server through here.
+ */
+export async function startServer(config: Readonly<Config>, log: Logger): Promise<RunningServer> {
+  const store = openDb(config.databaseUrl);
+  const migrated = await migrateToLatest(store.db);
+  if (migrated.error) {
+    await store.close();
+    throw new Error(`database migration failed: ${(migrated.error as Error).message ?? migrated.error}`);
+  }
+  const clock = { now: () => Date.now() };
+  const providers = createProviderRegistry(config, { clock: clock.now, log });
+  const usage = new UsageRecorder({ db: store.db, prices: config.prices, flushMs: config.usageFlushMs, log });
+  const deps: Deps = { config, store, providers, usage, clock, ids: newId, log };
+  const app = await createApp(deps);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  log.info({ config: redactConfig(config), dialect: store.dialect }, 'effective configuration');
+  if (config.openMode) log.warn('no API keys configured: open mode, every caller is the tenant "default" (loopback only)');
+  if (config.providers.length === 0) log.warn(noModelHint(config));
+  log.info({ url: `${url}/v1` }, 'switchboard is listening');
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      const deadline = setTimeout(() => {
+        log.warn({ graceMs: config.shutdownGraceMs }, 'grace period over: closing open connections');
+        app.server.closeAllConnections();
+      }, config.shutdownGraceMs);
+      deadline.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(deadline);
+        await usage.close();
+        await providers.close();
+        await store.close();
+      }
+    })();
+    return closing;
+  }
+  return { app, deps, url, close };
+}

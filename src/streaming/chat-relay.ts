@@ -1,0 +1,82 @@
+import { createParser } from 'eventsource-parser';
+import type { CompletionUsage } from 'openai/resources/completions';
+import { toErrorBody } from '../errors.js';
+import { sseData } from './sse.js';
+
+/** What the relay learned from a stream, for metering. */
+export interface ChatStreamSummary {
+  usage: CompletionUsage | null;
+  /** The raw `data:` payloads, kept only so usage can be counted when the upstream sent none. */
+  payloads: string[];
+  sawDone: boolean;
+  error: string | null;
+}
+
+export const upstreamStreamError = (message: string): string =>
+  sseData(JSON.stringify(toErrorBody({ message, type: 'upstream_error', code: 'upstream_error' })));
+
+/** Cheap pre-check so only chunks that can carry a usage object are parsed. */
+const mayCarryUsage = (data: string) => data.includes('"usage"') && !/"usage"\s*:\s*null/.test(data);
+
+function handleUsageChunk(data: string, includeUsage: boolean, summary: ChatStreamSummary): string | null {
+  let chunk: { usage?: CompletionUsage | null; choices?: unknown[] };
+  try {
+    chunk = JSON.parse(data);
+  } catch {
+    return data;
+  }
+  if (!chunk.usage || typeof chunk.usage !== 'object') return data;
+  summary.usage = chunk.usage;
+  if (includeUsage) return data;
+  // The client did not ask for usage: we asked upstream for it only to meter the stream.
+  if (Array.isArray(chunk.choices) && chunk.choices.length === 0) return null;
+  delete chunk.usage;
+  return JSON.stringify(chunk);
+}
+
+/**
+ * Relays an upstream chat-completion SSE body as it arrives: each upstream read yields the
+ * complete events it finished, re-framed as `data: …\n\n`. The usage chunk is dropped when the client
+ * did not ask for it. A body that breaks or ends without `[DONE]` ends with an error event.
+ */
+export async function* relayChatStream(opts: {
+  source: AsyncIterable<Uint8Array | string>;
+  includeUsage: boolean;
+  summary: ChatStreamSummary;
+}): AsyncGenerator<string> {
+  const { summary, includeUsage } = opts;
+  let out = '';
+  const parser = createParser({
+    onEvent(event) {
+      const data = event.data;
+      if (data === '[DONE]') {
+        summary.sawDone = true;
+        out += 'data: [DONE]\n\n';
+        return;
+      }
+      summary.payloads.push(data);
+      const relayed = mayCarryUsage(data) ? handleUsageChunk(data, includeUsage, summary) : data;
+      if (relayed !== null) out += sseData(relayed);
+    },
+  });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of opts.source) {
+      parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+      if (out) {
+        const frames = out;
+        out = '';
+        yield frames;
+      }
+      if (summary.sawDone) return;
+    }
+  } catch (err) {
+    summary.error = `The upstream stream broke off: ${(err as Error).message}`;
+    yield upstreamStreamError(summary.error);
+    return;
+  }
+  if (!summary.sawDone) {
+    summary.error = 'The upstream stream ended before it was complete.';
+    yield upstreamStreamError(summary.error);
+  }
+}

@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import OpenAIv4 from 'openai-v4';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { createTestDatabaseUrl, type Dialect } from './databases.js';
+
+export interface TestApp {
+  server: RunningServer;
+  /** http://127.0.0.1:port */
+  url: string;
+  /** http://127.0.0.1:port/v1 */
+  baseURL: string;
+  databaseUrl: string;
+  /** The official SDK (latest supported), pointed at the app. */
+  client(apiKey?: string): OpenAI;
+  /** The 4.x SDK that older apps still use. */
+  clientV4(apiKey?: string): OpenAIv4;
+  /** Stops the server (flushing usage) but keeps the database. */
+  stop(): Promise<void>;
+  /** Stops the server and drops the database. */
+  close(): Promise<void>;
+}
+
+export const TEST_KEYS = ['sk-test-tenant-a-0001', 'sk-test-tenant-b-0002'] as const;
+
+/**
+ * Starts Switchboard on an ephemeral 127.0.0.1 port over a fresh database of the dialect.
+ * `env` entries override the defaults; `yaml` becomes the SWITCHBOARD_CONFIG file.
+ */
+export async function createTestApp(
+  opts: { dialect?: Dialect; env?: Record<string, string>; yaml?: string; databaseUrl?: string } = {},
+): Promise<TestApp> {
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await createTestDatabaseUrl(opts.dialect ?? 'sqlite');
+  const env: Record<string, string> = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SWITCHBOARD_DATABASE_URL: db.url,
+    SWITCHBOARD_API_KEYS: TEST_KEYS.join(','),
+    ...opts.env,
+  };
+  if (opts.yaml) {
+    const file = join(mkdtempSync(join(tmpdir(), 'sb-config-')), 'switchboard.yaml');
+    writeFileSync(file, opts.yaml);
+    env.SWITCHBOARD_CONFIG = file;
+  }
+  const config = loadConfig(env);
+  const server = await startServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const baseURL = `${server.url}/v1`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await server.close();
+  };
+  return {
+    server,
+    url: server.url,
+    baseURL,
+    databaseUrl: db.url,
+    client: (apiKey = TEST_KEYS[0]) => new OpenAI({ apiKey, baseURL, maxRetries: 0 }),
+    clientV4: (apiKey = TEST_KEYS[0]) => new OpenAIv4({ apiKey, baseURL, maxRetries: 0 }),
+    stop,
+    close: async () => {
+      await stop();
+      await db.drop();
+    },
+  };
+}
