@@ -51,10 +51,14 @@ export async function startServer(config: Readonly<Config>, log: Logger): Promis
         app.server.closeAllConnections();
       }, config.shutdownGraceMs);
       deadline.unref();
+      // Connections that finish their last response during the grace period would otherwise idle
+      // for the keep-alive timeout before close() returns.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
       try {
         await app.close();
       } finally {
         clearTimeout(deadline);
+        clearInterval(reaper);
         await usage.close();
         await providers.close();
         await store.close();

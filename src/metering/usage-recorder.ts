@@ -46,6 +46,8 @@ export class UsageRecorder implements UsageSink {
   readonly #log: UsageRecorderLog;
   #pending = new Map<string, Aggregate>();
   #timer: NodeJS.Timeout | undefined;
+  /** Events still being counted (see recordLater). */
+  readonly #counting = new Set<Promise<void>>();
   /** The last flush started; the next one waits for it. */
   #tail: Promise<void> = Promise.resolve();
 
@@ -83,6 +85,19 @@ export class UsageRecorder implements UsageSink {
     }
   }
 
+  /**
+   * Records an event that is still being worked out (usage counted with a tokenizer when the
+   * upstream reported none). close() waits for it, so a shutdown does not lose it.
+   */
+  recordLater(event: Promise<UsageEvent>): void {
+    const tracked = event.then(
+      (e) => this.record(e),
+      (err: unknown) => this.#log.error({ err }, 'usage: could not count usage'),
+    );
+    this.#counting.add(tracked);
+    void tracked.finally(() => this.#counting.delete(tracked));
+  }
+
   /** Writes everything pending. Resolves even when the write fails (the data stays pending and is logged). */
   flush(): Promise<void> {
     // #flushOnce handles its own errors; the catch only keeps the chain alive if logging itself throws.
@@ -94,6 +109,7 @@ export class UsageRecorder implements UsageSink {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await Promise.all(this.#counting);
     await this.flush();
     if (this.#pending.size > 0)
       this.#log.error({ pending: this.#pending.size }, 'usage: unwritten usage aggregates at shutdown');

@@ -5,6 +5,7 @@ import { completionText, estimateUsage } from '../metering/count-tokens.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import { ProviderError } from '../providers/openai-compatible/errors.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
+import type { UsageEvent } from '../metering/usage-event.js';
 import { relayChatStream, type ChatStreamSummary } from '../streaming/chat-relay.js';
 
 export type ChatCompletionResult =
@@ -62,25 +63,32 @@ function toApiError(err: unknown): unknown {
   return err.kind === 'timeout' ? gatewayTimeout(err.message, err) : badGateway(err.message, err);
 }
 
-function meter(deps: Deps, ctx: CallContext, route: ResolvedModel, usage: CompletionUsage): void {
-  deps.usage.record({
+function usageEvent(ctx: CallContext, route: ResolvedModel, at: number, usage: CompletionUsage): UsageEvent {
+  return {
     tenantId: ctx.caller.tenantId,
     apiKeyId: ctx.caller.apiKeyId,
     model: route.model,
     upstreamModel: route.upstreamModel,
-    at: deps.clock.now(),
+    at,
     inputTokens: usage.prompt_tokens ?? 0,
     cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
     outputTokens: usage.completion_tokens ?? 0,
     reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
-  });
+  };
 }
 
-function meterLater(deps: Deps, ctx: CallContext, route: ResolvedModel, work: () => Promise<CompletionUsage>): void {
-  work().then(
-    (usage) => meter(deps, ctx, route, usage),
-    (err: unknown) => deps.log.warn({ reqId: ctx.requestId, err }, 'could not count usage'),
-  );
+/** Meters a call: the upstream's own usage when it sent one, else a tokenizer count of prompt and completion. */
+function meter(opts: {
+  deps: Deps;
+  ctx: CallContext;
+  route: ResolvedModel;
+  usage: CompletionUsage | null | undefined;
+  count: () => { requestBody: ChatCompletionRequest; completion: string };
+}): void {
+  const { deps, ctx, route } = opts;
+  const at = deps.clock.now();
+  if (opts.usage) deps.usage.record(usageEvent(ctx, route, at, opts.usage));
+  else deps.usage.recordLater(estimateUsage(opts.count()).then((u) => usageEvent(ctx, route, at, u)));
 }
 
 function streamFrames(opts: {
@@ -102,14 +110,17 @@ function streamFrames(opts: {
       yield* frames;
     } finally {
       res.body.destroy();
-      if (summary.usage) meter(deps, ctx, route, summary.usage);
-      else if (summary.payloads.length > 0)
-        meterLater(deps, ctx, route, () =>
-          estimateUsage({
+      if (summary.usage || summary.payloads.length > 0)
+        meter({
+          deps,
+          ctx,
+          route,
+          usage: summary.usage,
+          count: () => ({
             requestBody: body,
             completion: summary.payloads.map((p) => completionText(safeParse(p)?.choices)).join(''),
           }),
-        );
+        });
       if (summary.error) deps.log.warn({ reqId: ctx.requestId, provider: route.provider.name }, summary.error);
     }
   }
@@ -156,8 +167,7 @@ export async function createChatCompletion(
   }
   const parsed = safeParse(text);
   if (!parsed) throw badGateway(`The upstream '${route.provider.name}' answered with a body that is not JSON.`);
-  if (parsed.usage) meter(deps, ctx, route, parsed.usage);
-  else meterLater(deps, ctx, route, () => estimateUsage({ requestBody: body, completion: completionText(parsed.choices) }));
+  meter({ deps, ctx, route, usage: parsed.usage, count: () => ({ requestBody: body, completion: completionText(parsed.choices) }) });
   return { type: 'json', status: 200, body: text };
 }
 

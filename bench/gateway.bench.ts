@@ -1,0 +1,556 @@
+/**
+ * Gateway benchmark: the same chat request sent, in one run, to three targets
+ *
+ *   direct       → the fake upstream itself (the cost of the load generator + upstream)
+ *   floor        → a minimal node:http keep-alive proxy in front of it (bench/floor-proxy.ts)
+ *   switchboard  → Switchboard (src/main.ts) in front of it
+ *
+ * and for each: precise sequential latency (µs), latency at a fixed request rate, maximum
+ * throughput and streaming time to first byte. Each target runs in its own child process, so the
+ * load generator (this process), the upstream and the proxy under test don't share an event loop.
+ * Scenarios are interleaved target by target and repeated for several rounds (median reported) to
+ * limit drift. Prints a markdown table and rewrites the generated part of BENCHMARKS.md.
+ *
+ *   npm run bench                       # full run
+ *   BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench   # quick run
+ *
+ * Env knobs (defaults): BENCH_SECONDS (10) per autocannon run, BENCH_ROUNDS (3), BENCH_RATE (500
+ * req/s), BENCH_RATE_CONNECTIONS (10), BENCH_MAX_CONNECTIONS (50), BENCH_SEQ_REQUESTS (2000),
+ * BENCH_STREAM_REQUESTS (1000), BENCH_WRITE (1; 0 = don't touch BENCHMARKS.md),
+ * BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (extra node flags for the
+ * Switchboard child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/sb-prof").
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+// ---------------------------------------------------------------------------
+// Settings
+
+function envInt(name: string, def: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return Math.round(n);
+}
+
+const SETTINGS = {
+  seconds: envInt('BENCH_SECONDS', 10),
+  rounds: envInt('BENCH_ROUNDS', 3),
+  rate: envInt('BENCH_RATE', 500),
+  rateConnections: envInt('BENCH_RATE_CONNECTIONS', 10),
+  maxConnections: envInt('BENCH_MAX_CONNECTIONS', 50),
+  seqRequests: envInt('BENCH_SEQ_REQUESTS', 2000),
+  streamRequests: envInt('BENCH_STREAM_REQUESTS', 1000),
+  write: process.env.BENCH_WRITE !== '0',
+  sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
+  sbNodeArgs: (process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+};
+
+/** Targets to beat, from the issue. */
+const TARGET_ADDED_P50_RATIO = 1.5;
+const TARGET_RPS_RATIO = 0.7;
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const API_KEY = 'sk-bench';
+const CHAT_PATH = '/v1/chat/completions';
+const MESSAGES = [{ role: 'user', content: 'What is the capital of France?' }];
+const BODY = JSON.stringify({ model: 'fake-model', messages: MESSAGES });
+const STREAM_BODY = JSON.stringify({ model: 'fake-model', messages: MESSAGES, stream: true });
+const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
+
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+// ---------------------------------------------------------------------------
+// autocannon is CommonJS without bundled types: load it through require and type what we use.
+
+interface AutocannonOptions {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+  overallRate?: number;
+}
+interface AutocannonResult {
+  /** Milliseconds, integer resolution. */
+  latency: { p50: number; p99: number; average: number };
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  opts: AutocannonOptions,
+) => PromiseLike<AutocannonResult>;
+
+// ---------------------------------------------------------------------------
+// Child processes
+
+const children: Array<{ name: string; proc: ChildProcess }> = [];
+
+/** Starts `node --import tsx <script>` and forwards its output to our stderr, prefixed. */
+function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): { proc: ChildProcess; stdoutLines: AsyncIterableIterator<string> } {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push({ name, proc });
+  createInterface({ input: proc.stderr! }).on('line', (l) => process.stderr.write(`[${name}] ${l}\n`));
+  proc.on('exit', (code, signal) => {
+    if (!shuttingDown) log(`${name} exited unexpectedly (code ${code}, signal ${signal})`);
+  });
+  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  return { proc, stdoutLines: lines };
+}
+
+/** Reads the child's stdout until its `PORT=<n>` line; later stdout lines go to our stderr. */
+async function readPort(name: string, lines: AsyncIterableIterator<string>): Promise<number> {
+  const deadline = sleep(20_000).then(() => {
+    throw new Error(`${name}: no PORT line within 20 s`);
+  });
+  const port = await Promise.race([
+    (async () => {
+      for await (const line of lines) {
+        const m = /^PORT=(\d+)$/.exec(line.trim());
+        if (m) return Number(m[1]);
+        process.stderr.write(`[${name}] ${line}\n`);
+      }
+      throw new Error(`${name}: exited before printing its port`);
+    })(),
+    deadline,
+  ]);
+  void (async () => {
+    for await (const line of lines) process.stderr.write(`[${name}] ${line}\n`);
+  })();
+  return port;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(origin: string, proc: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`switchboard exited with code ${proc.exitCode} during start`);
+    try {
+      const res = await fetch(`${origin}/health`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`switchboard: GET /health did not answer 200 within ${timeoutMs} ms`);
+}
+
+let shuttingDown = false;
+
+/** SIGTERM every child, SIGKILL those still alive after 5 s (e.g. busy writing a CPU profile). */
+async function stopChildren(): Promise<void> {
+  shuttingDown = true;
+  await Promise.all(
+    children.map(async ({ proc }) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+// Last resort when we leave without stopChildren (uncaught error, process.exit elsewhere).
+process.on('exit', () => {
+  for (const { proc } of children) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping child processes`);
+    void stopChildren().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Statistics
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const nsToUs = (ns: bigint): number => Number(ns) / 1000;
+
+// ---------------------------------------------------------------------------
+// Measurements
+
+interface Target {
+  key: 'direct' | 'floor' | 'switchboard';
+  label: string;
+  origin: string;
+  /** One connection, for the sequential measurements. */
+  pool: Pool;
+}
+
+interface SeqResult {
+  p50: number;
+  p99: number;
+  errors: number;
+}
+interface StreamResult {
+  ttfbP50: number;
+  ttfbP99: number;
+  totalP50: number;
+  errors: number;
+}
+interface LoadResult {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+interface RoundResult {
+  seq: SeqResult;
+  stream: StreamResult;
+  fixed: LoadResult;
+  max: LoadResult;
+}
+
+/** `n` back-to-back non-streaming requests over one keep-alive connection; full body read. µs. */
+async function sequential(t: Target, n: number): Promise<SeqResult> {
+  const samples: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const start = process.hrtime.bigint();
+    const res = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: BODY });
+    await res.body.arrayBuffer();
+    samples.push(nsToUs(process.hrtime.bigint() - start));
+    if (res.statusCode !== 200) errors++;
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), errors };
+}
+
+/** `n` back-to-back streaming requests: time to the first body byte and to the end of the stream. µs. */
+async function streaming(t: Target, n: number): Promise<StreamResult> {
+  const ttfb: number[] = [];
+  const total: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const start = process.hrtime.bigint();
+    const res = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: STREAM_BODY });
+    let first: bigint | undefined;
+    for await (const _chunk of res.body) first ??= process.hrtime.bigint();
+    const end = process.hrtime.bigint();
+    if (res.statusCode !== 200 || first === undefined) {
+      errors++;
+      continue;
+    }
+    ttfb.push(nsToUs(first - start));
+    total.push(nsToUs(end - start));
+  }
+  ttfb.sort((a, b) => a - b);
+  total.sort((a, b) => a - b);
+  return { ttfbP50: percentile(ttfb, 50), ttfbP99: percentile(ttfb, 99), totalP50: percentile(total, 50), errors };
+}
+
+async function load(t: Target, opts: { connections: number; seconds: number; rate?: number }): Promise<LoadResult> {
+  const r = await autocannon({
+    url: t.origin + CHAT_PATH,
+    method: 'POST',
+    headers: HEADERS,
+    body: BODY,
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+  });
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+/** One request of each kind, checked for shape, so a misconfigured target fails loudly. */
+async function sanityCheck(t: Target): Promise<void> {
+  const res = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: BODY });
+  const text = await res.body.text();
+  if (res.statusCode !== 200 || !(JSON.parse(text) as { choices?: unknown[] }).choices?.length)
+    throw new Error(`${t.label}: unexpected chat completion response ${res.statusCode}: ${text.slice(0, 300)}`);
+  const s = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: STREAM_BODY });
+  const stext = await s.body.text();
+  if (s.statusCode !== 200 || !stext.includes('data: [DONE]'))
+    throw new Error(`${t.label}: unexpected streaming response ${s.statusCode}: ${stext.slice(0, 300)}`);
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+interface Summary {
+  target: Target;
+  seq: SeqResult;
+  stream: StreamResult;
+  fixed: LoadResult;
+  max: LoadResult;
+  errors: number;
+}
+
+/** Median over rounds of every numeric field. */
+function summarize(target: Target, rounds: RoundResult[]): Summary {
+  const med = <K extends keyof RoundResult>(k: K): RoundResult[K] => {
+    const first = rounds[0]![k];
+    const out: Record<string, number> = {};
+    for (const f of Object.keys(first)) out[f] = median(rounds.map((r) => (r[k] as unknown as Record<string, number>)[f]!));
+    return out as unknown as RoundResult[K];
+  };
+  const errors = rounds.reduce((s, r) => s + r.seq.errors + r.stream.errors + r.fixed.errors + r.max.errors, 0);
+  return { target, seq: med('seq'), stream: med('stream'), fixed: med('fixed'), max: med('max'), errors };
+}
+
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+
+function renderTable(s: Summary[], added: Record<string, { p50: number; p99: number }>): string {
+  const row = (label: string, cell: (x: Summary) => string): string =>
+    `| ${label} | ${s.map(cell).join(' | ')} |`;
+  const addedCell = (x: Summary, k: 'p50' | 'p99'): string =>
+    x.target.key === 'direct' ? '—' : fmt(added[x.target.key]![k]);
+  return [
+    `| metric | ${s.map((x) => x.target.label).join(' | ')} |`,
+    `|---|${s.map(() => '---:').join('|')}|`,
+    row('sequential latency p50 (µs)', (x) => fmt(x.seq.p50)),
+    row('sequential latency p99 (µs)', (x) => fmt(x.seq.p99)),
+    row('**added latency p50 vs direct (µs)**', (x) => `**${addedCell(x, 'p50')}**`),
+    row('added latency p99 vs direct (µs)', (x) => addedCell(x, 'p99')),
+    row(`latency p50 @ ${SETTINGS.rate} req/s (ms)`, (x) => fmt(x.fixed.p50)),
+    row(`latency p99 @ ${SETTINGS.rate} req/s (ms)`, (x) => fmt(x.fixed.p99)),
+    row('achieved rate (req/s)', (x) => fmt(x.fixed.rps)),
+    row(`**max throughput, ${SETTINGS.maxConnections} conns (req/s)**`, (x) => `**${fmt(x.max.rps)}**`),
+    row('latency p50 at max throughput (ms)', (x) => fmt(x.max.p50)),
+    row('streaming TTFB p50 (µs)', (x) => fmt(x.stream.ttfbP50)),
+    row('streaming TTFB p99 (µs)', (x) => fmt(x.stream.ttfbP99)),
+    row('streaming total p50 (µs)', (x) => fmt(x.stream.totalP50)),
+    row('errors (all scenarios, all rounds)', (x) => fmt(x.errors)),
+  ].join('\n');
+}
+
+const MARK_START = '<!-- bench:start (generated by `npm run bench`; edit outside these markers) -->';
+const MARK_END = '<!-- bench:end -->';
+
+/** Replaces the generated section of BENCHMARKS.md, keeping any hand-written text around it. */
+function writeBenchmarksMd(section: string): void {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const block = `${MARK_START}\n${section}\n${MARK_END}`;
+  let out: string;
+  if (existsSync(file)) {
+    const cur = readFileSync(file, 'utf8');
+    const a = cur.indexOf('<!-- bench:start');
+    const b = cur.indexOf(MARK_END);
+    out = a >= 0 && b > a ? cur.slice(0, a) + block + cur.slice(b + MARK_END.length) : `${cur.trimEnd()}\n\n${block}\n`;
+  } else {
+    out = `# Benchmarks\n\n${block}\n`;
+  }
+  writeFileSync(file, out);
+}
+
+// ---------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'sb-bench-'));
+  const pools: Pool[] = [];
+  try {
+    log(`settings: ${JSON.stringify(SETTINGS)}`);
+
+    // 1. Child processes: upstream, floor proxy, Switchboard.
+    const up = startChild('upstream', 'bench/fake-upstream-server.ts', {});
+    const upstreamOrigin = `http://127.0.0.1:${await readPort('upstream', up.stdoutLines)}`;
+    const floor = startChild('floor', 'bench/floor-proxy.ts', { UPSTREAM_URL: upstreamOrigin });
+    const floorOrigin = `http://127.0.0.1:${await readPort('floor', floor.stdoutLines)}`;
+    const sbPort = await freePort();
+    const sb = startChild(
+      'switchboard',
+      'src/main.ts',
+      {
+        PORT: String(sbPort),
+        HOST: '127.0.0.1',
+        SWITCHBOARD_UPSTREAM_URL: `${upstreamOrigin}/v1`,
+        SWITCHBOARD_API_KEYS: API_KEY,
+        SWITCHBOARD_DATABASE_URL: join(tmp, 'switchboard.db'),
+        SWITCHBOARD_LOG_LEVEL: SETTINGS.sbLogLevel,
+      },
+      SETTINGS.sbNodeArgs,
+    );
+    void (async () => {
+      for await (const line of sb.stdoutLines) process.stderr.write(`[switchboard] ${line}\n`);
+    })();
+    const sbOrigin = `http://127.0.0.1:${sbPort}`;
+    await waitForHealth(sbOrigin, sb.proc);
+    log(`upstream ${upstreamOrigin}, floor ${floorOrigin}, switchboard ${sbOrigin}`);
+
+    const mk = (key: Target['key'], label: string, origin: string): Target => {
+      const pool = new Pool(origin, { connections: 1, pipelining: 1 });
+      pools.push(pool);
+      return { key, label, origin, pool };
+    };
+    const targets = [
+      mk('direct', 'direct (upstream)', upstreamOrigin),
+      mk('floor', 'floor proxy', floorOrigin),
+      mk('switchboard', 'Switchboard', sbOrigin),
+    ];
+    for (const t of targets) await sanityCheck(t);
+
+    // 2. Warm-up: JIT, connection pools, SQLite usage writes.
+    const warmSeconds = Math.max(1, Math.min(3, Math.round(SETTINGS.seconds / 2)));
+    for (const t of targets) {
+      log(`${t.key}: warm-up (${warmSeconds} s load + sequential)…`);
+      await load(t, { connections: SETTINGS.maxConnections, seconds: warmSeconds });
+      await sequential(t, 300);
+      await streaming(t, 100);
+    }
+
+    // 3. Rounds. Scenario by scenario, target by target; the target order rotates every round so
+    //    no target always runs first/last (thermal state, usage flushes, GC debt).
+    const results = new Map<Target['key'], RoundResult[]>(targets.map((t) => [t.key, []]));
+    const partial = new Map<Target['key'], Partial<RoundResult>>();
+    for (let round = 0; round < SETTINGS.rounds; round++) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+      log(`round ${round + 1}/${SETTINGS.rounds}: ${order.map((t) => t.key).join(' → ')}`);
+      for (const t of targets) partial.set(t.key, {});
+      for (const t of order) {
+        const seq = await sequential(t, SETTINGS.seqRequests);
+        partial.get(t.key)!.seq = seq;
+        log(`${t.key}: sequential ×${SETTINGS.seqRequests}… p50 ${fmt(seq.p50)} µs, p99 ${fmt(seq.p99)} µs`);
+      }
+      for (const t of order) {
+        const st = await streaming(t, SETTINGS.streamRequests);
+        partial.get(t.key)!.stream = st;
+        log(`${t.key}: streaming ×${SETTINGS.streamRequests}… TTFB p50 ${fmt(st.ttfbP50)} µs, p99 ${fmt(st.ttfbP99)} µs`);
+      }
+      for (const t of order) {
+        const fixed = await load(t, { connections: SETTINGS.rateConnections, seconds: SETTINGS.seconds, rate: SETTINGS.rate });
+        partial.get(t.key)!.fixed = fixed;
+        log(`${t.key}: ${SETTINGS.rate} req/s for ${SETTINGS.seconds} s… p50 ${fixed.p50} ms, p99 ${fixed.p99} ms`);
+        await sleep(300);
+      }
+      for (const t of order) {
+        const max = await load(t, { connections: SETTINGS.maxConnections, seconds: SETTINGS.seconds });
+        partial.get(t.key)!.max = max;
+        log(`${t.key}: max throughput… ${fmt(max.rps)} req/s${max.errors ? ` (${max.errors} errors)` : ''}`);
+        await sleep(300);
+      }
+      for (const t of targets) results.get(t.key)!.push(partial.get(t.key) as RoundResult);
+    }
+
+    // 4. Summary. "Added" latency is computed per round (target minus direct measured in the same
+    //    round), then the median over rounds is taken.
+    const summaries = targets.map((t) => summarize(t, results.get(t.key)!));
+    const direct = results.get('direct')!;
+    const addedRounds = (key: 'floor' | 'switchboard', k: 'p50' | 'p99'): number[] =>
+      results.get(key)!.map((r, i) => r.seq[k] - direct[i]!.seq[k]);
+    const added = {
+      floor: { p50: median(addedRounds('floor', 'p50')), p99: median(addedRounds('floor', 'p99')) },
+      switchboard: { p50: median(addedRounds('switchboard', 'p50')), p99: median(addedRounds('switchboard', 'p99')) },
+    };
+    const latencyRatio = added.switchboard.p50 / added.floor.p50;
+    const sbSum = summaries.find((s) => s.target.key === 'switchboard')!;
+    const floorSum = summaries.find((s) => s.target.key === 'floor')!;
+    const rpsRatio = sbSum.max.rps / floorSum.max.rps;
+    const latencyOk = latencyRatio <= TARGET_ADDED_P50_RATIO;
+    const rpsOk = rpsRatio >= TARGET_RPS_RATIO;
+
+    const table = renderTable(summaries, added);
+    const perRound = [
+      `- added p50 per round (µs): floor ${addedRounds('floor', 'p50').map((v) => fmt(v)).join(', ')}; ` +
+        `Switchboard ${addedRounds('switchboard', 'p50').map((v) => fmt(v)).join(', ')}`,
+      `- max req/s per round: ${targets
+        .map((t) => `${t.key} ${results.get(t.key)!.map((r) => fmt(r.max.rps)).join(', ')}`)
+        .join('; ')}`,
+    ].join('\n');
+    const verdict = (ok: boolean): string => (ok ? '✅ met' : '❌ missed');
+    const ratios = [
+      `| ratio | value | target | result |`,
+      `|---|---:|---:|---|`,
+      `| Switchboard added p50 / floor added p50 | ${fmt(latencyRatio, 2)}× | ≤ ${TARGET_ADDED_P50_RATIO}× | ${verdict(latencyOk)} |`,
+      `| Switchboard max req/s / floor max req/s | ${fmt(rpsRatio * 100)}% | ≥ ${TARGET_RPS_RATIO * 100}% | ${verdict(rpsOk)} |`,
+    ].join('\n');
+    const cpus = os.cpus();
+    const section = [
+      `## Gateway overhead (\`bench/gateway.bench.ts\`)`,
+      ``,
+      `Command: \`npm run bench\` (quick run: \`BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench\`)`,
+      ``,
+      `- Date: ${new Date().toISOString()}`,
+      `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}`,
+      `- Node ${process.version}`,
+      `- Settings: ${SETTINGS.rounds} rounds (median reported), ${SETTINGS.seconds} s per autocannon run, ` +
+        `fixed rate ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections, max throughput over ` +
+        `${SETTINGS.maxConnections} connections, ${SETTINGS.seqRequests} sequential and ${SETTINGS.streamRequests} ` +
+        `streaming requests over one keep-alive connection; Switchboard log level \`${SETTINGS.sbLogLevel}\`, SQLite store.`,
+      `- Topology: load generator (autocannon + undici, this process), fake upstream, floor proxy and Switchboard ` +
+        `each in their own Node process — up to 3 busy processes on ${cpus.length} cores, so under max load the ` +
+        `proxy under test competes with the load generator and the upstream for CPU (absolute req/s are a lower ` +
+        `bound; the ratios are what matters).`,
+      ``,
+      `Request: \`POST /v1/chat/completions\` \`${BODY}\` with \`authorization: Bearer ${API_KEY}\`; ` +
+        `streaming adds \`"stream": true\`. Sequential latencies and TTFB are measured with \`process.hrtime\` ` +
+        `(µs); fixed-rate and max-throughput numbers come from autocannon (1 ms resolution). "Added" = target ` +
+        `minus direct, per round.`,
+      ``,
+      table,
+      ``,
+      ratios,
+      ``,
+      perRound,
+    ].join('\n');
+
+    process.stdout.write(`\n${table}\n\n${ratios}\n\n${perRound}\n`);
+    if (SETTINGS.write) {
+      writeBenchmarksMd(section);
+      log('BENCHMARKS.md updated');
+    }
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+    await stopChildren();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`[bench] failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+    // main's finally already stopped the children; the exit hook SIGKILLs any straggler.
+    process.exit(1);
+  },
+);
