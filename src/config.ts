@@ -13,7 +13,7 @@ import { z } from 'zod';
 const providerSchema = z
   .object({
     type: z.literal('openai-compatible').default('openai-compatible'),
-    base_url: z.url(),
+    base_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
     api_key: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}),
     /** Time to the first response byte. */
@@ -149,11 +149,16 @@ function readYaml(path: string, env: NodeJS.ProcessEnv): z.infer<typeof fileSche
 }
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PORT: z
+    .string()
+    .regex(/^\d+$/, 'expected a port number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .optional(),
   HOST: z.string().min(1).optional(),
   SWITCHBOARD_DATABASE_URL: z.string().min(1).optional(),
   SWITCHBOARD_DATA_DIR: z.string().min(1).optional(),
-  SWITCHBOARD_UPSTREAM_URL: z.url().optional(),
+  SWITCHBOARD_UPSTREAM_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   SWITCHBOARD_UPSTREAM_API_KEY: z.string().optional(),
   SWITCHBOARD_API_KEYS: z.string().optional(),
   SWITCHBOARD_CONFIG: z.string().min(1).optional(),
@@ -203,6 +208,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       .filter(Boolean),
   ];
   const keys = keyEntries.map(toApiKey);
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k.hash)) throw new ConfigError(`keys: the key ${k.redacted} is configured twice`);
+    seen.add(k.hash);
+  }
   const host = vars.HOST ?? file.host ?? '127.0.0.1';
   const openMode = keys.length === 0;
   if (openMode && !isLoopback(host))
@@ -231,11 +241,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   });
 }
 
+/** A URL's password, in the userinfo or as a `password` query parameter, masked. Paths pass unchanged. */
+function redactUrl(url: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
 /** The configuration as it is safe to log: keys and provider secrets masked. */
 export function redactConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
-    databaseUrl: config.databaseUrl.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@'),
+    databaseUrl: redactUrl(config.databaseUrl),
     providers: config.providers.map((p) => ({
       ...p,
       api_key: p.api_key ? '***' : undefined,

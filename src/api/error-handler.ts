@@ -42,9 +42,7 @@ export function toApiError(err: unknown, requestId: string, bodyLimit: number): 
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return invalidRequest(JSON_HINT);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return invalidRequest(
-        `Unsupported content type '${String((err as { message?: string }).message ?? '').split(': ').pop()}'. Send JSON with 'Content-Type: application/json'.`,
-      );
+      return invalidRequest("Unsupported Content-Type. Send JSON with 'Content-Type: application/json'.");
     default:
   }
   if (err instanceof SyntaxError && fe.statusCode === 400) return invalidRequest(JSON_HINT);

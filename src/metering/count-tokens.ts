@@ -8,7 +8,10 @@ type CountTokens = (text: string) => number;
 let counter: Promise<CountTokens> | undefined;
 
 function loadCounter(): Promise<CountTokens> {
-  counter ??= import('gpt-tokenizer').then((m) => (text: string) => m.countTokens(text));
+  // User text may contain special-token strings such as <|endoftext|>: count them as plain text.
+  counter ??= import('gpt-tokenizer').then(
+    (m) => (text: string) => m.countTokens(text, { allowedSpecial: new Set(), disallowedSpecial: new Set() }),
+  );
   return counter;
 }
 

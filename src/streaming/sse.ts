@@ -13,7 +13,9 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-export const sseData = (data: string): string => `data: ${data}\n\n`;
+/** One `data:` field per line, so a payload with newlines stays one valid event. */
+export const sseData = (data: string): string =>
+  data.includes('\n') ? `data: ${data.replace(/\r?\n/g, '\ndata: ')}\n\n` : `data: ${data}\n\n`;
 export const sseEvent = (event: string, data: string): string => `event: ${event}\n${sseData(data)}`;
 
 export const SSE_HEADERS = {

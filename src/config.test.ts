@@ -1,0 +1,386 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, hashKey, isLoopback, loadConfig, redactConfig } from './config.js';
+
+let dir: string;
+let fileCounter = 0;
+
+/** Writes a YAML file into the suite's temp dir and returns its path. */
+function yamlFile(text: string): string {
+  const path = join(dir, `config-${++fileCounter}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Runs loadConfig and returns the ConfigError it throws (fails if it does not throw one). */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('loadConfig did not throw');
+}
+
+const FULL_YAML = `
+port: 9090
+default_provider: local
+providers:
+  openai:
+    base_url: https://api.openai.com/v1
+    api_key: \${TEST_OPENAI_KEY}
+    headers:
+      X-Org: org-secret-value
+  local:
+    base_url: http://127.0.0.1:11434/v1
+    models: [llama3]
+    max_retries: 0
+models:
+  gpt-4o:
+    provider: openai
+  fast:
+    provider: openai
+    model: gpt-4o-mini
+aliases:
+  best: gpt-4o
+prices:
+  gpt-4o: { input: 2.5, output: 10, cached_input: 1.25 }
+keys:
+  - key: sk-acme-0123456789
+    tenant: acme
+    name: ci
+  - sk-plain-key-abcdef
+`;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'switchboard-config-test-'));
+});
+
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('loadConfig defaults', () => {
+  it('should listen on 127.0.0.1:8080 by default', () => {
+    const c = loadConfig({});
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 8080);
+  });
+
+  it('should default the database to ./data/switchboard.db', () => {
+    assert.equal(loadConfig({}).databaseUrl, './data/switchboard.db');
+  });
+
+  it('should be in open mode with no keys when none are configured', () => {
+    const c = loadConfig({});
+    assert.equal(c.openMode, true);
+    assert.deepEqual(c.keys, []);
+  });
+
+  it('should have no providers and no default provider by default', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.providers, []);
+    assert.equal(c.defaultProvider, null);
+  });
+
+  it('should return a frozen object', () => {
+    assert.equal(Object.isFrozen(loadConfig({})), true);
+  });
+
+  it('should treat empty-string variables as unset', () => {
+    const c = loadConfig({ PORT: '', HOST: '', SWITCHBOARD_UPSTREAM_URL: '' });
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '127.0.0.1');
+    assert.deepEqual(c.providers, []);
+  });
+
+  it('should place the database under SWITCHBOARD_DATA_DIR', () => {
+    assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: '/var/lib/sb' }).databaseUrl, '/var/lib/sb/switchboard.db');
+  });
+
+  it('should convert SWITCHBOARD_BODY_LIMIT_MB to bytes', () => {
+    assert.equal(loadConfig({ SWITCHBOARD_BODY_LIMIT_MB: '2' }).bodyLimitBytes, 2 * 1024 * 1024);
+  });
+});
+
+describe('loadConfig environment', () => {
+  it('should parse PORT as a number', () => {
+    assert.equal(loadConfig({ PORT: '3000' }).port, 3000);
+  });
+
+  it('should create provider default from SWITCHBOARD_UPSTREAM_URL and make it the default provider', () => {
+    const c = loadConfig({ SWITCHBOARD_UPSTREAM_URL: 'http://127.0.0.1:11434/v1', SWITCHBOARD_UPSTREAM_API_KEY: 'up-key' });
+    assert.equal(c.providers.length, 1);
+    assert.equal(c.providers[0]!.name, 'default');
+    assert.equal(c.providers[0]!.base_url, 'http://127.0.0.1:11434/v1');
+    assert.equal(c.providers[0]!.api_key, 'up-key');
+    assert.equal(c.defaultProvider, 'default');
+  });
+
+  it('should apply provider defaults to the upstream from the environment', () => {
+    const p = loadConfig({ SWITCHBOARD_UPSTREAM_URL: 'http://127.0.0.1:11434/v1' }).providers[0]!;
+    assert.equal(p.type, 'openai-compatible');
+    assert.equal(p.timeout_ms, 600_000);
+    assert.equal(p.max_retries, 2);
+    assert.deepEqual(p.headers, {});
+    assert.deepEqual(p.models, []);
+  });
+
+  it('should reject a non-numeric PORT with a ConfigError naming PORT', () => {
+    assert.match(configError({ PORT: 'eighty' }).message, /PORT/);
+  });
+
+  it('should reject an out-of-range PORT with a ConfigError naming PORT', () => {
+    assert.match(configError({ PORT: '70000' }).message, /PORT/);
+  });
+
+  it('should reject a blank PORT instead of listening on a random port', () => {
+    assert.match(configError({ PORT: ' ' }).message, /PORT/);
+  });
+
+  it('should reject a malformed SWITCHBOARD_UPSTREAM_URL with a ConfigError naming it', () => {
+    assert.match(configError({ SWITCHBOARD_UPSTREAM_URL: 'not a url' }).message, /SWITCHBOARD_UPSTREAM_URL/);
+  });
+
+  it(
+    'should reject a non-http SWITCHBOARD_UPSTREAM_URL with a ConfigError naming it',
+    () => {
+      assert.match(configError({ SWITCHBOARD_UPSTREAM_URL: 'mailto:a@b.c' }).message, /SWITCHBOARD_UPSTREAM_URL/);
+    },
+  );
+
+  it('should reject an unknown log level with a ConfigError naming SWITCHBOARD_LOG_LEVEL', () => {
+    assert.match(configError({ SWITCHBOARD_LOG_LEVEL: 'loud' }).message, /SWITCHBOARD_LOG_LEVEL/);
+  });
+
+  it('should refuse open mode on HOST=0.0.0.0 with a ConfigError mentioning HOST', () => {
+    assert.match(configError({ HOST: '0.0.0.0' }).message, /^HOST: .*0\.0\.0\.0/);
+  });
+
+  it('should allow HOST=0.0.0.0 when API keys are configured', () => {
+    const c = loadConfig({ HOST: '0.0.0.0', SWITCHBOARD_API_KEYS: 'sk-one-123456' });
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.openMode, false);
+  });
+
+  it('should make each environment key its own tenant', () => {
+    const c = loadConfig({ SWITCHBOARD_API_KEYS: ' sk-first-111111 , sk-second-222222 ,' });
+    assert.equal(c.keys.length, 2);
+    const [a, b] = c.keys;
+    assert.equal(a!.hash, hashKey('sk-first-111111'));
+    assert.equal(b!.hash, hashKey('sk-second-222222'));
+    assert.equal(a!.id, 'key_' + hashKey('sk-first-111111').slice(0, 16));
+    assert.equal(a!.tenant, a!.id);
+    assert.equal(b!.tenant, b!.id);
+    assert.notEqual(a!.tenant, b!.tenant);
+  });
+
+  it('should not keep the key itself in the config', () => {
+    const c = loadConfig({ SWITCHBOARD_API_KEYS: 'sk-first-111111' });
+    assert.equal(JSON.stringify(c).includes('sk-first-111111'), false);
+  });
+});
+
+describe('loadConfig YAML file', () => {
+  it('should parse providers with ${VAR} expanded from the env passed in', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML), TEST_OPENAI_KEY: 'sk-upstream-xyz' });
+    assert.deepEqual(
+      c.providers.map((p) => [p.name, p.base_url, p.api_key]),
+      [
+        ['openai', 'https://api.openai.com/v1', 'sk-upstream-xyz'],
+        ['local', 'http://127.0.0.1:11434/v1', undefined],
+      ],
+    );
+    assert.deepEqual(c.providers[0]!.headers, { 'X-Org': 'org-secret-value' });
+    assert.deepEqual(c.providers[1]!.models, ['llama3']);
+    assert.equal(c.providers[1]!.max_retries, 0);
+  });
+
+  it('should expand an unset ${VAR} to an empty string', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML) });
+    assert.equal(c.providers[0]!.api_key, '');
+  });
+
+  it('should parse default_provider, port, models, aliases and prices', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML) });
+    assert.equal(c.defaultProvider, 'local');
+    assert.equal(c.port, 9090);
+    assert.deepEqual(c.models, { 'gpt-4o': { provider: 'openai' }, fast: { provider: 'openai', model: 'gpt-4o-mini' } });
+    assert.deepEqual(c.aliases, { best: 'gpt-4o' });
+    assert.deepEqual(c.prices, { 'gpt-4o': { input: 2.5, output: 10, cached_input: 1.25 } });
+  });
+
+  it('should let PORT from the environment override the file', () => {
+    assert.equal(loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML), PORT: '7000' }).port, 7000);
+  });
+
+  it('should give a YAML key with tenant that tenant and name', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML) });
+    const k = c.keys.find((x) => x.hash === hashKey('sk-acme-0123456789'));
+    assert.ok(k);
+    assert.equal(k.tenant, 'acme');
+    assert.equal(k.name, 'ci');
+  });
+
+  it('should make a plain YAML key its own tenant', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML) });
+    const k = c.keys.find((x) => x.hash === hashKey('sk-plain-key-abcdef'));
+    assert.ok(k);
+    assert.equal(k.tenant, k.id);
+    assert.equal(k.name, k.id);
+  });
+
+  it('should combine YAML keys and environment keys', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML), SWITCHBOARD_API_KEYS: 'sk-env-key-999999' });
+    assert.deepEqual(
+      c.keys.map((k) => k.hash),
+      [hashKey('sk-acme-0123456789'), hashKey('sk-plain-key-abcdef'), hashKey('sk-env-key-999999')],
+    );
+    assert.equal(c.openMode, false);
+  });
+
+  it(
+    'should reject the same key listed twice',
+    () => {
+      const path = yamlFile('keys:\n  - key: sk-dup-key-0000\n    tenant: acme\n');
+      assert.match(configError({ SWITCHBOARD_CONFIG: path, SWITCHBOARD_API_KEYS: 'sk-dup-key-0000' }).message, /key/);
+    },
+  );
+
+  it('should name an unknown top-level field', () => {
+    const err = configError({ SWITCHBOARD_CONFIG: yamlFile('bogus_field: 1\n') });
+    assert.match(err.message, /bogus_field/);
+  });
+
+  it('should name an unknown provider field', () => {
+    const err = configError({
+      SWITCHBOARD_CONFIG: yamlFile('providers:\n  p1:\n    base_url: http://127.0.0.1:1/v1\n    apikey: x\n'),
+    });
+    assert.match(err.message, /providers\.p1/);
+    assert.match(err.message, /apikey/);
+  });
+
+  it('should name models.<name>.provider when a route names an unknown provider', () => {
+    const err = configError({ SWITCHBOARD_CONFIG: yamlFile('models:\n  gpt-4o:\n    provider: nowhere\n') });
+    assert.match(err.message, /^models\.gpt-4o\.provider: .*'nowhere'/);
+  });
+
+  it('should reject a default_provider that does not exist', () => {
+    const err = configError({ SWITCHBOARD_CONFIG: yamlFile('default_provider: ghost\n') });
+    assert.match(err.message, /^default_provider: .*'ghost'/);
+  });
+
+  it('should name the field of a provider with a bad base_url', () => {
+    const err = configError({ SWITCHBOARD_CONFIG: yamlFile('providers:\n  p1:\n    base_url: nope\n') });
+    assert.match(err.message, /providers\.p1\.base_url/);
+  });
+
+  it('should report YAML syntax errors as a ConfigError naming SWITCHBOARD_CONFIG', () => {
+    assert.match(configError({ SWITCHBOARD_CONFIG: yamlFile('providers: [unclosed\n') }).message, /^SWITCHBOARD_CONFIG/);
+  });
+
+  it('should report a missing file as a ConfigError naming SWITCHBOARD_CONFIG', () => {
+    assert.match(configError({ SWITCHBOARD_CONFIG: join(dir, 'missing.yaml') }).message, /^SWITCHBOARD_CONFIG/);
+  });
+
+  it('should accept an empty file', () => {
+    assert.deepEqual(loadConfig({ SWITCHBOARD_CONFIG: yamlFile('') }).providers, []);
+  });
+
+  it('should make the only YAML provider the default provider', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile('providers:\n  solo:\n    base_url: http://127.0.0.1:1/v1\n') });
+    assert.equal(c.defaultProvider, 'solo');
+  });
+
+  it('should leave the default provider unset with several YAML providers and none named default', () => {
+    const c = loadConfig({
+      SWITCHBOARD_CONFIG: yamlFile(
+        'providers:\n  a:\n    base_url: http://127.0.0.1:1/v1\n  b:\n    base_url: http://127.0.0.1:2/v1\n',
+      ),
+    });
+    assert.equal(c.defaultProvider, null);
+  });
+
+  it('should let SWITCHBOARD_UPSTREAM_URL replace a YAML provider named default', () => {
+    const c = loadConfig({
+      SWITCHBOARD_CONFIG: yamlFile('providers:\n  default:\n    base_url: http://127.0.0.1:1/v1\n'),
+      SWITCHBOARD_UPSTREAM_URL: 'http://127.0.0.1:2/v1',
+    });
+    assert.deepEqual(
+      c.providers.map((p) => [p.name, p.base_url]),
+      [['default', 'http://127.0.0.1:2/v1']],
+    );
+  });
+});
+
+describe('redactConfig', () => {
+  const config = () =>
+    loadConfig({
+      SWITCHBOARD_CONFIG: yamlFile(FULL_YAML),
+      TEST_OPENAI_KEY: 'sk-upstream-secret',
+      SWITCHBOARD_DATABASE_URL: 'postgres://sb:db-secret-pw@db.internal:5432/switchboard',
+    });
+
+  it('should mask provider api keys', () => {
+    const r = redactConfig(config()) as { providers: Array<{ api_key?: string }> };
+    assert.equal(r.providers[0]!.api_key, '***');
+    assert.equal(r.providers[1]!.api_key, undefined);
+  });
+
+  it('should mask provider header values but keep their names', () => {
+    const r = redactConfig(config()) as { providers: Array<{ headers: Record<string, string> }> };
+    assert.deepEqual(r.providers[0]!.headers, { 'X-Org': '***' });
+  });
+
+  it('should show keys only as id, tenant, name and the redacted form', () => {
+    const r = redactConfig(config()) as { keys: unknown[] };
+    const acme = loadConfig({ SWITCHBOARD_API_KEYS: 'sk-acme-0123456789' }).keys[0]!;
+    assert.deepEqual(r.keys[0], { id: acme.id, tenant: 'acme', name: 'ci', key: 'sk-…6789' });
+  });
+
+  it('should mask the postgres password', () => {
+    assert.equal(redactConfig(config()).databaseUrl, 'postgres://sb:***@db.internal:5432/switchboard');
+  });
+
+  it('should contain none of the secrets', () => {
+    const text = JSON.stringify(redactConfig(config()));
+    for (const secret of ['sk-upstream-secret', 'org-secret-value', 'db-secret-pw', 'sk-acme-0123456789', 'sk-plain-key-abcdef'])
+      assert.equal(text.includes(secret), false, secret);
+  });
+
+  it(
+    'should mask a postgres password given with an empty user name',
+    () => {
+      const c = loadConfig({ SWITCHBOARD_DATABASE_URL: 'postgres://:db-secret-pw@db.internal/switchboard' });
+      assert.equal(String(redactConfig(c).databaseUrl).includes('db-secret-pw'), false);
+    },
+  );
+
+  it(
+    'should mask a postgres password given as a query parameter',
+    () => {
+      const c = loadConfig({ SWITCHBOARD_DATABASE_URL: 'postgres://sb@db.internal/switchboard?password=db-secret-pw' });
+      assert.equal(String(redactConfig(c).databaseUrl).includes('db-secret-pw'), false);
+    },
+  );
+
+  it('should leave a SQLite path unchanged', () => {
+    assert.equal(redactConfig(loadConfig({})).databaseUrl, './data/switchboard.db');
+  });
+});
+
+describe('isLoopback', () => {
+  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])
+    it(`should accept ${host}`, () => {
+      assert.equal(isLoopback(host), true);
+    });
+
+  for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com'])
+    it(`should reject ${host}`, () => {
+      assert.equal(isLoopback(host), false);
+    });
+});
