@@ -1,0 +1,270 @@
+import { createParser } from 'eventsource-parser';
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { collectStream } from '../chat-model.js';
+import type { ChatCallOptions, ChatModel, FinishReason, StreamPart, Usage } from '../chat-model.js';
+import type { ProviderRegistry } from '../registry.js';
+import { ToolCallAccumulator } from '../tool-call-accumulator.js';
+import type { OpenAICompatibleClient } from './client.js';
+import { convertMessages } from './convert-messages.js';
+import { ProviderError } from './errors.js';
+import { mapFinishReason } from './map-finish-reason.js';
+
+type Body = Dispatcher.ResponseData['body'];
+
+// Loose on purpose: servers add fields, send nulls, and omit what they do not support.
+const num = z.number().nullish();
+const usageSchema = z
+  .object({
+    prompt_tokens: num,
+    completion_tokens: num,
+    total_tokens: num,
+    prompt_tokens_details: z.object({ cached_tokens: num }).loose().nullish(),
+    completion_tokens_details: z.object({ reasoning_tokens: num }).loose().nullish(),
+  })
+  .loose();
+const toolCallDeltaSchema = z
+  .object({
+    index: num,
+    id: z.string().nullish(),
+    type: z.string().nullish(),
+    function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
+const chunkSchema = z
+  .object({
+    choices: z
+      .array(
+        z
+          .object({
+            delta: z
+              .object({ content: z.string().nullish(), tool_calls: z.array(toolCallDeltaSchema).nullish() })
+              .loose()
+              .nullish(),
+            finish_reason: z.string().nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
+    usage: usageSchema.nullish(),
+    error: z.unknown().optional(),
+  })
+  .loose();
+
+function mapUsage(u: z.infer<typeof usageSchema>): Usage {
+  const promptTokens = u.prompt_tokens ?? 0;
+  const completionTokens = u.completion_tokens ?? 0;
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: u.total_tokens ?? promptTokens + completionTokens,
+    cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
+
+/** The `message` of an OpenAI error body (`{"error":{"message":…}}` or `{"error":"…"}`), if any. */
+function errorMessage(error: unknown): string | undefined {
+  if (typeof error === 'string') return error;
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** ChatCallOptions → the request body. `max_tokens`, not `max_completion_tokens`: vLLM, Ollama and llama.cpp only know the former. */
+function requestBody(modelId: string, opts: ChatCallOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: modelId,
+    messages: convertMessages(opts.messages),
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  if (opts.temperature != null) body.temperature = opts.temperature;
+  if (opts.topP != null) body.top_p = opts.topP;
+  if (opts.maxTokens != null) body.max_tokens = opts.maxTokens;
+  if (opts.tools && opts.tools.length > 0) {
+    body.tools = opts.tools;
+    if (opts.toolChoice !== undefined) body.tool_choice = opts.toolChoice;
+    if (opts.parallelToolCalls !== undefined) body.parallel_tool_calls = opts.parallelToolCalls;
+  }
+  if (opts.responseFormat != null) body.response_format = opts.responseFormat;
+  if (opts.reasoningEffort != null) body.reasoning_effort = opts.reasoningEffort;
+  return body;
+}
+
+async function responseError(provider: string, res: Dispatcher.ResponseData): Promise<ProviderError> {
+  const text = await res.body.text().catch(() => '');
+  let message: string | undefined;
+  try {
+    message = errorMessage((JSON.parse(text) as { error?: unknown }).error);
+  } catch {
+    message = text.slice(0, 500) || undefined;
+  }
+  return new ProviderError({
+    provider,
+    kind: 'response',
+    statusCode: res.statusCode,
+    responseBody: text,
+    message: `The upstream '${provider}' answered ${res.statusCode}${message ? `: ${message}` : '.'}`,
+  });
+}
+
+/**
+ * Turns decoded SSE text into StreamParts, queued in `parts`. `ended` is set by `[DONE]` (after the
+ * tool-call and finish parts), by an error event, or by `fail()`.
+ */
+function createChunkDecoder(provider: string) {
+  const tools = new ToolCallAccumulator();
+  let finishReason: string | null = null;
+  let usage: Usage | null = null;
+  const state = { parts: [] as StreamPart[], ended: false, sawDone: false };
+
+  const fail = (error: Error): void => {
+    if (state.ended) return;
+    state.parts.push({ type: 'error', error });
+    state.ended = true;
+  };
+  const streamError = (message: string, extra: { responseBody?: string; cause?: unknown } = {}) =>
+    new ProviderError({ provider, kind: 'stream', message: `The upstream '${provider}' ${message}`, ...extra });
+
+  function onData(data: string): void {
+    let parsed: z.infer<typeof chunkSchema>;
+    try {
+      parsed = chunkSchema.parse(JSON.parse(data));
+    } catch (cause) {
+      return fail(streamError('sent a chunk that is not a chat.completion.chunk.', { responseBody: data, cause }));
+    }
+    if (parsed.error != null) {
+      const message = errorMessage(parsed.error) ?? 'unknown error';
+      return fail(streamError(`reported an error mid-stream: ${message}`, { responseBody: data }));
+    }
+    if (parsed.usage) usage = mapUsage(parsed.usage);
+    const choice = parsed.choices?.[0];
+    if (!choice) return;
+    const content = choice.delta?.content;
+    if (content) state.parts.push({ type: 'text-delta', delta: content });
+    for (const delta of choice.delta?.tool_calls ?? []) state.parts.push(...tools.processDelta(delta));
+    if (choice.finish_reason) finishReason = choice.finish_reason;
+  }
+
+  function onDone(): void {
+    state.sawDone = true;
+    state.ended = true;
+    state.parts.push(...tools.flush());
+    let reason: FinishReason = mapFinishReason(finishReason);
+    // Some servers (Ollama among them) finish a tool-calling turn with 'stop'.
+    if (reason === 'stop' && tools.hasCalls) reason = 'tool_calls';
+    state.parts.push({ type: 'finish', finishReason: reason, usage });
+  }
+
+  const parser = createParser({
+    onEvent(event) {
+      if (state.ended) return;
+      if (event.data === '[DONE]') onDone();
+      else if (event.data.trim() !== '') onData(event.data);
+    },
+  });
+  const decoder = new TextDecoder();
+
+  return {
+    state,
+    fail,
+    feed: (bytes: Uint8Array | string) =>
+      parser.feed(typeof bytes === 'string' ? bytes : decoder.decode(bytes, { stream: true })),
+    end(): void {
+      parser.feed(decoder.decode());
+      if (!state.ended) fail(streamError('ended the stream before it was complete (no [DONE]).'));
+    },
+    broke: (cause: unknown) =>
+      fail(streamError(`broke off the stream: ${(cause as Error)?.message ?? String(cause)}`, { cause })),
+  };
+}
+
+/** Reads what is left of a finished body so its connection can be reused. */
+function drain(iterator: AsyncIterator<unknown>): void {
+  void (async () => {
+    try {
+      while (!(await iterator.next()).done);
+    } catch {
+      // The connection is gone either way.
+    }
+  })();
+}
+
+function partStream(opts: { provider: string; body: Body; signal?: AbortSignal }): ReadableStream<StreamPart> {
+  const { body, signal } = opts;
+  const decoder = createChunkDecoder(opts.provider);
+  const { state } = decoder;
+  const iterator: AsyncIterator<Uint8Array | string> = body[Symbol.asyncIterator]();
+  let closed = false;
+  const onAbort = () => body.destroy(signal?.reason instanceof Error ? signal.reason : undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  const finish = () => {
+    closed = true;
+    signal?.removeEventListener('abort', onAbort);
+  };
+
+  return new ReadableStream<StreamPart>({
+    async pull(controller) {
+      try {
+        while (state.parts.length === 0 && !state.ended) {
+          const next = await iterator.next();
+          if (next.done) decoder.end();
+          else decoder.feed(next.value);
+        }
+      } catch (err) {
+        if (signal?.aborted) decoder.fail(signal.reason instanceof Error ? signal.reason : new Error('The call was aborted.'));
+        else decoder.broke(err);
+      }
+      if (closed) return;
+      for (const part of state.parts.splice(0)) controller.enqueue(part);
+      if (!state.ended) return;
+      finish();
+      controller.close();
+      if (state.sawDone) drain(iterator);
+      else body.destroy();
+    },
+    cancel() {
+      finish();
+      body.destroy();
+    },
+  });
+}
+
+/** A ChatModel over an OpenAI-compatible `/chat/completions` endpoint, always streaming. */
+export function createOpenAICompatibleChatModel(opts: { client: OpenAICompatibleClient; modelId: string }): ChatModel {
+  const { client, modelId } = opts;
+
+  async function stream(call: ChatCallOptions): Promise<{ stream: ReadableStream<StreamPart> }> {
+    const res = await client.request({
+      path: '/chat/completions',
+      body: JSON.stringify(requestBody(modelId, call)),
+      signal: call.abortSignal,
+      requestId: call.requestId,
+    });
+    if (res.statusCode < 200 || res.statusCode >= 300) throw await responseError(client.name, res);
+    return { stream: partStream({ provider: client.name, body: res.body, signal: call.abortSignal }) };
+  }
+
+  return {
+    provider: client.name,
+    modelId,
+    stream,
+    generate: async (call) => collectStream((await stream(call)).stream),
+  };
+}
+
+const models = new WeakMap<OpenAICompatibleClient, Map<string, ChatModel>>();
+
+/** The ChatModel for a model name as the registry routes it; one instance per provider and upstream model. */
+export function chatModelFor(registry: ProviderRegistry, model: string): ChatModel {
+  const { provider, upstreamModel } = registry.resolve(model);
+  let byModel = models.get(provider);
+  if (!byModel) models.set(provider, (byModel = new Map()));
+  let chatModel = byModel.get(upstreamModel);
+  if (!chatModel) {
+    chatModel = createOpenAICompatibleChatModel({ client: provider, modelId: upstreamModel });
+    byModel.set(upstreamModel, chatModel);
+  }
+  return chatModel;
+}
