@@ -3,9 +3,14 @@ import type { Deps } from './deps.js';
 import { authHook } from './api/middleware/auth.js';
 import { genRequestId, requestIdHook } from './api/middleware/request-id.js';
 import { errorHandlers } from './api/error-handler.js';
+import { emptyBodyHook } from './api/middleware/empty-body.js';
 import { chatCompletionsRoutes } from './api/chat-completions.js';
 import { modelsRoutes } from './api/models.js';
 import { usageRoutes } from './api/usage.js';
+import { assistantsRoutes } from './api/assistants.js';
+import { threadsRoutes } from './api/threads.js';
+import { messagesRoutes } from './api/messages.js';
+import { runsRoutes } from './api/runs.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -20,6 +25,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   });
   requestIdHook(app);
   authHook(app, deps.config);
+  emptyBodyHook(app);
   errorHandlers(app, deps.config.bodyLimitBytes);
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -28,6 +34,10 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(chatCompletionsRoutes(deps));
       await v1.register(modelsRoutes(deps));
       await v1.register(usageRoutes(deps));
+      await v1.register(assistantsRoutes(deps));
+      await v1.register(threadsRoutes(deps));
+      await v1.register(messagesRoutes(deps));
+      await v1.register(runsRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -64,6 +64,16 @@ const fileSchema = z
     prices: z.record(z.string(), priceSchema).default({}),
     keys: z.array(keySchema).default([]),
     usage_flush_ms: z.number().int().positive().optional(),
+    runs: z
+      .object({
+        /** A worker's claim on a run; another instance takes the run over when it lapses. */
+        lease_ms: z.number().int().min(100).optional(),
+        poll_ms: z.number().int().min(10).optional(),
+        /** Runs executing at once in one process (0: this instance executes none). */
+        concurrency: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -98,6 +108,7 @@ export interface Config {
   openMode: boolean;
   usageFlushMs: number;
   localModel: string | null;
+  runs: { leaseMs?: number; pollMs?: number; concurrency?: number };
 }
 
 export class ConfigError extends Error {
@@ -237,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     keys,
     openMode,
     usageFlushMs: file.usage_flush_ms ?? 1000,
+    runs: { leaseMs: file.runs.lease_ms, pollMs: file.runs.poll_ms, concurrency: file.runs.concurrency },
     localModel: vars.SWITCHBOARD_LOCAL_MODEL ?? null,
   });
 }

@@ -4,6 +4,8 @@ import type { IdGenerator } from './ids.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { Store } from './store/open-db.js';
 import type { UsageRecorder } from './metering/usage-recorder.js';
+import type { RunEventBus } from './engine/run-events.js';
+import type { RunWorker } from './engine/run-worker.js';
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -15,6 +17,10 @@ export interface Deps {
   store: Store;
   providers: ProviderRegistry;
   usage: UsageRecorder;
+  /** Run events (thread.run.*, thread.message.*…) as the engine commits them. */
+  events: RunEventBus;
+  /** The run engine: enqueue(runId) after a commit, cancel(runId). */
+  engine: Pick<RunWorker, 'enqueue' | 'cancel'>;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;

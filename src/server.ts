@@ -1,12 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { redactConfig, type Config } from './config.js';
-import type { Deps } from './deps.js';
+import type { Clock, Deps } from './deps.js';
 import { newId } from './ids.js';
 import { createApp } from './app.js';
 import { UsageRecorder } from './metering/usage-recorder.js';
 import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { migrateToLatest, openDb } from './store/open-db.js';
+import { createRunEventBus } from './engine/run-events.js';
+import { createPgRunEventBus } from './engine/pg-run-events.js';
+import { RunWorker, type WorkerOptions } from './engine/run-worker.js';
+import { chatModelFor } from './providers/openai-compatible/chat-model.js';
+import { createToolRegistry } from './tools/registry.js';
+
+const definedOnly = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,19 +29,43 @@ export interface RunningServer {
  * lets in-flight requests and streams finish up to the grace period, then flushes usage and closes
  * the store. main.ts and the test helper both start the server through here.
  */
-export async function startServer(config: Readonly<Config>, log: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Unix-ms clock; tests move time forward to expire runs. */
+  clock?: Clock;
+  worker?: Partial<WorkerOptions>;
+}
+
+export async function startServer(config: Readonly<Config>, log: Logger, opts: ServerOptions = {}): Promise<RunningServer> {
   const store = openDb(config.databaseUrl);
   const migrated = await migrateToLatest(store.db);
   if (migrated.error) {
     await store.close();
     throw new Error(`database migration failed: ${(migrated.error as Error).message ?? migrated.error}`);
   }
-  const clock = { now: () => Date.now() };
-  const providers = createProviderRegistry(config, { clock: clock.now, log });
+  const clock = opts.clock ?? { now: () => Date.now() };
+  const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
   const usage = new UsageRecorder({ db: store.db, prices: config.prices, flushMs: config.usageFlushMs, log });
-  const deps: Deps = { config, store, providers, usage, clock, ids: newId, log };
+  const pgEvents =
+    store.dialect === 'postgres' ? await createPgRunEventBus({ url: config.databaseUrl, db: store.db, log }) : undefined;
+  const events = pgEvents ?? createRunEventBus();
+  const worker = new RunWorker(
+    {
+      db: store.db,
+      dialect: store.dialect,
+      clock,
+      ids: newId,
+      log,
+      events,
+      tools: createToolRegistry(),
+      models: (model) => chatModelFor(providers, model),
+      usage,
+    },
+    { ...definedOnly(config.runs), ...opts.worker },
+  );
+  const deps: Deps = { config, store, providers, usage, events, engine: worker, clock, ids: newId, log };
   const app = await createApp(deps);
   await app.listen({ host: config.host, port: config.port });
+  await worker.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -59,6 +91,8 @@ export async function startServer(config: Readonly<Config>, log: Logger): Promis
       } finally {
         clearTimeout(deadline);
         clearInterval(reaper);
+        await worker.stop();
+        await pgEvents?.close();
         await usage.close();
         await providers.close();
         await store.close();

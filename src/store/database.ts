@@ -1,8 +1,18 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { UsageBucketsTable } from './tables/usage-buckets.table.js';
+import type { AssistantsTable } from './tables/assistants.table.js';
+import type { ThreadsTable } from './tables/threads.table.js';
+import type { MessagesTable } from './tables/messages.table.js';
+import type { RunsTable } from './tables/runs.table.js';
+import type { RunStepsTable } from './tables/run-steps.table.js';
 
 export interface Database {
   usage_buckets: UsageBucketsTable;
+  assistants: AssistantsTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
+  runs: RunsTable;
+  run_steps: RunStepsTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 import { createTestDatabaseUrl, type Dialect } from './databases.js';
 
 export interface TestApp {
@@ -32,7 +32,7 @@ export const TEST_KEYS = ['sk-test-tenant-a-0001', 'sk-test-tenant-b-0002'] as c
  * `env` entries override the defaults; `yaml` becomes the SWITCHBOARD_CONFIG file.
  */
 export async function createTestApp(
-  opts: { dialect?: Dialect; env?: Record<string, string>; yaml?: string; databaseUrl?: string } = {},
+  opts: { dialect?: Dialect; env?: Record<string, string>; yaml?: string; databaseUrl?: string; server?: ServerOptions } = {},
 ): Promise<TestApp> {
   const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await createTestDatabaseUrl(opts.dialect ?? 'sqlite');
   const env: Record<string, string> = {
@@ -48,7 +48,11 @@ export async function createTestApp(
     env.SWITCHBOARD_CONFIG = file;
   }
   const config = loadConfig(env);
-  const server = await startServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const server = await startServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
+    // Fast polling so tests never wait long for a worker to notice work.
+    worker: { pollMs: 50, ...opts.server?.worker },
+    clock: opts.server?.clock,
+  });
   const baseURL = `${server.url}/v1`;
   let stopped = false;
   const stop = async () => {

@@ -1,0 +1,80 @@
+import type { MessageContent } from 'openai/resources/beta/threads/messages';
+import type { ToolCallsStepDetails, MessageCreationStepDetails } from 'openai/resources/beta/threads/runs/steps';
+import type { ModelContentPart, ModelMessage } from '../providers/chat-model.js';
+import { fromJson } from '../store/json.js';
+import type { MessageRow } from '../store/tables/messages.table.js';
+import type { RunRow } from '../store/tables/runs.table.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
+
+function toParts(content: MessageContent[]): ModelContentPart[] {
+  const parts: ModelContentPart[] = [];
+  for (const c of content) {
+    if (c.type === 'text') parts.push({ type: 'text', text: c.text.value });
+    else if (c.type === 'image_url')
+      parts.push({ type: 'image_url', image_url: { url: c.image_url.url, ...(c.image_url.detail ? { detail: c.image_url.detail } : {}) } });
+    else if (c.type === 'refusal') parts.push({ type: 'text', text: c.refusal });
+    // image_file parts need the Files API to resolve; they are left out until it exists.
+  }
+  return parts;
+}
+
+const textOf = (content: MessageContent[]): string =>
+  content.map((c) => (c.type === 'text' ? c.text.value : c.type === 'refusal' ? c.refusal : '')).join('');
+
+function toModelMessage(m: MessageRow): ModelMessage {
+  const content = fromJson<MessageContent[]>(m.content, []);
+  if (m.role === 'assistant') return { role: 'assistant', content: textOf(content) };
+  const parts = toParts(content);
+  const onlyText = parts.every((p) => p.type === 'text');
+  return { role: 'user', content: onlyText ? parts.map((p) => (p.type === 'text' ? p.text : '')).join('') : parts };
+}
+
+/** The current run's steps, replayed: its messages, its tool calls and what each call returned. */
+function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>): ModelMessage[] {
+  const out: ModelMessage[] = [];
+  for (const step of steps) {
+    if (step.type === 'message_creation') {
+      const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
+      const message = byId.get(details.message_creation.message_id);
+      if (message) out.push(toModelMessage(message));
+      continue;
+    }
+    const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
+    const outputs = fromJson<Record<string, string>>(step.tool_outputs, {});
+    const calls = details.tool_calls.filter((c) => outputs[c.id] !== undefined);
+    if (calls.length === 0) continue;
+    out.push({
+      role: 'assistant',
+      content: null,
+      tool_calls: calls.map((c) => ({
+        id: c.id,
+        type: 'function',
+        function:
+          c.type === 'function'
+            ? { name: c.function.name, arguments: c.function.arguments }
+            : c.type === 'code_interpreter'
+              ? { name: 'code_interpreter', arguments: JSON.stringify({ code: c.code_interpreter.input }) }
+              : { name: 'file_search', arguments: outputs[`${c.id}:arguments`] ?? '{}' },
+      })),
+    });
+    for (const c of calls) out.push({ role: 'tool', tool_call_id: c.id, content: outputs[c.id]! });
+  }
+  return out;
+}
+
+/**
+ * What the model sees: the run's instructions as the system message, the thread's messages in order
+ * (cut to the last N when truncation_strategy says so), then this run's own steps replayed.
+ */
+export function buildPrompt(opts: { run: RunRow; messages: MessageRow[]; steps: RunStepRow[] }): ModelMessage[] {
+  const { run } = opts;
+  let history = opts.messages.filter((m) => m.run_id !== run.id);
+  const truncation = fromJson<{ type: string; last_messages?: number | null } | null>(run.truncation_strategy, null);
+  if (truncation?.type === 'last_messages' && typeof truncation.last_messages === 'number')
+    history = history.slice(-truncation.last_messages);
+  const prompt: ModelMessage[] = [];
+  if (run.instructions) prompt.push({ role: 'system', content: run.instructions });
+  for (const m of history) prompt.push(toModelMessage(m));
+  prompt.push(...replaySteps(opts.steps, new Map(opts.messages.map((m) => [m.id, m]))));
+  return prompt;
+}

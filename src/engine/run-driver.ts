@@ -1,0 +1,162 @@
+import { toJson } from '../store/json.js';
+import { findRunById, updateRunFields } from '../store/repos/runs.repo.js';
+import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
+import { deleteMessages } from '../store/repos/run-messages.repo.js';
+import { fromJson } from '../store/json.js';
+import { toRunObject } from '../store/serialize-runs.js';
+import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
+import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { ApiError } from '../errors.js';
+import { RunTurn, type EngineDeps } from './run-loop.js';
+import type { RunEventBus } from './run-events.js';
+import { RunWriter } from './run-writer.js';
+import { transition } from './run-state.js';
+
+export interface DriveOptions {
+  /** How long a run waits in requires_action before it expires (OpenAI: 10 minutes). */
+  requiresActionTtlMs: number;
+  /** A run picked up more often than this (crash loops) fails. */
+  maxAttempts: number;
+  /** Model turns per run before it fails (a model calling tools forever). */
+  maxTurns: number;
+}
+
+/** Why a worker stopped driving a run mid-turn. */
+export type AbortReason = 'cancel' | 'shutdown' | 'lease_lost';
+
+export function publishRun(deps: { events: RunEventBus }, run: RunRow): void {
+  deps.events.publish(run.id, { event: `thread.run.${run.status}`, data: toRunObject(run) } as never);
+}
+
+function lastErrorOf(err: unknown): { code: 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt'; message: string } {
+  if (err instanceof ProviderError) {
+    if (err.statusCode === 429) return { code: 'rate_limit_exceeded', message: err.message };
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
+      return { code: 'invalid_prompt', message: err.responseBody ? `${err.message} ${err.responseBody.slice(0, 500)}` : err.message };
+    return { code: 'server_error', message: err.message };
+  }
+  if (err instanceof ApiError) return { code: err.status === 429 ? 'rate_limit_exceeded' : 'invalid_prompt', message: err.message };
+  return { code: 'server_error', message: 'The server had an error while processing the run.' };
+}
+
+/**
+ * Drives one claimed run until it ends or waits on the client: every status change goes through
+ * run-state's transition (committed), then is published.
+ */
+export class RunDriver {
+  readonly #deps: EngineDeps;
+  readonly #opts: DriveOptions;
+  readonly #writer: RunWriter;
+  readonly #turn: RunTurn;
+
+  constructor(deps: EngineDeps, opts: DriveOptions) {
+    this.#deps = deps;
+    this.#opts = opts;
+    this.#writer = new RunWriter({ db: deps.db, events: deps.events, ids: deps.ids, now: () => deps.clock.now() });
+    this.#turn = new RunTurn(deps, this.#writer);
+  }
+
+  /** Moves the run, or — when it changed meanwhile (a cancel) — settles what it changed to. */
+  async #move(run: RunRow, to: RunStatus, patch: RunUpdate = {}): Promise<RunRow | undefined> {
+    const moved = await transition(this.#deps.db, run, to, { nowMs: this.#deps.clock.now(), patch });
+    if (moved) {
+      publishRun(this.#deps, moved);
+      return moved;
+    }
+    const current = await findRunById(this.#deps.db, run.id);
+    if (current?.status === 'cancelling') await this.cancelled(current);
+    return undefined;
+  }
+
+  async cancelled(run: RunRow): Promise<void> {
+    const moved = await transition(this.#deps.db, run, 'cancelled', { nowMs: this.#deps.clock.now() });
+    if (!moved) return;
+    await this.#writer.closeOpenSteps(moved, 'cancelled');
+    publishRun(this.#deps, moved);
+  }
+
+  /** A run that waited past expires_at (queued, or requires_action with no tool outputs). */
+  async expired(run: RunRow): Promise<void> {
+    const moved = await transition(this.#deps.db, run, 'expired', { nowMs: this.#deps.clock.now() });
+    if (!moved) return;
+    await this.#writer.closeOpenSteps(moved, 'expired');
+    publishRun(this.#deps, moved);
+  }
+
+  async fail(run: RunRow, error: { code: string; message: string }): Promise<void> {
+    await this.#move(run, 'failed', { last_error: toJson(error) });
+  }
+
+  async drive(claimed: RunRow, signal: AbortSignal): Promise<void> {
+    let run = claimed;
+    if (run.status === 'cancelling') return this.cancelled(run);
+    if (run.attempts > this.#opts.maxAttempts)
+      return this.fail(run, { code: 'server_error', message: 'The run was interrupted too many times.' });
+    if (run.status === 'in_progress') await this.#recover(run);
+    if (run.status === 'queued') {
+      const started = await this.#move(run, 'in_progress');
+      if (!started) return;
+      run = started;
+    }
+    for (let turn = 0; turn < this.#opts.maxTurns; turn++) {
+      const current = await findRunById(this.#deps.db, run.id);
+      if (!current || current.status !== 'in_progress') {
+        if (current?.status === 'cancelling') await this.cancelled(current);
+        return;
+      }
+      run = current;
+      let result;
+      try {
+        result = await this.#turn.run(run, signal);
+      } catch (err) {
+        if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason);
+        this.#deps.log.warn({ runId: run.id, err }, 'run failed');
+        return this.fail(run, lastErrorOf(err));
+      }
+      const usage = result.usage ? toJson(result.usage) : run.usage;
+      const { outcome } = result;
+      if (outcome.kind === 'aborted') return this.#aborted(run, signal.reason as AbortReason);
+      if (outcome.kind === 'continue') {
+        await updateRunFields(this.#deps.db, run.id, { usage });
+        continue;
+      }
+      if (outcome.kind === 'completed') return void (await this.#move(run, 'completed', { usage }));
+      if (outcome.kind === 'incomplete')
+        return void (await this.#move(run, 'incomplete', { usage, incomplete_details: toJson({ reason: outcome.reason }) }));
+      const requiredAction = {
+        type: 'submit_tool_outputs',
+        submit_tool_outputs: {
+          tool_calls: outcome.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+        },
+      };
+      const expiresAt = Math.floor((this.#deps.clock.now() + this.#opts.requiresActionTtlMs) / 1000);
+      return void (await this.#move(run, 'requires_action', { usage, required_action: toJson(requiredAction), expires_at: expiresAt }));
+    }
+    return this.fail(run, { code: 'server_error', message: `The run took more than ${this.#opts.maxTurns} model turns.` });
+  }
+
+  /**
+   * A run claimed while in_progress was left by a worker that died mid-turn. The turn's unfinished
+   * steps and the message it was writing are removed, and the turn runs again: no message is lost
+   * or written twice.
+   */
+  async #recover(run: RunRow): Promise<void> {
+    const steps = await deleteUnfinishedSteps(this.#deps.db, run.id);
+    const messageIds = steps
+      .filter((s) => s.type === 'message_creation')
+      .map((s) => fromJson<{ message_creation?: { message_id?: string } }>(s.step_details, {}).message_creation?.message_id)
+      .filter((id): id is string => typeof id === 'string');
+    await deleteMessages(this.#deps.db, messageIds);
+    this.#deps.log.warn({ runId: run.id, attempt: run.attempts, steps: steps.length }, 'resuming an interrupted run');
+  }
+
+  async #aborted(run: RunRow, reason: AbortReason): Promise<void> {
+    if (reason === 'cancel') {
+      const current = await findRunById(this.#deps.db, run.id);
+      if (current?.status === 'cancelling') await this.cancelled(current);
+      return;
+    }
+    // Shutdown: hand the run back (lease free) so a restart or another instance resumes it.
+    if (reason === 'shutdown') await updateRunFields(this.#deps.db, run.id, { lease_owner: null, lease_expires_at: null });
+  }
+}

@@ -1,0 +1,47 @@
+import { endsStream, type RunEvent, type RunEventBus } from './run-events.js';
+
+/**
+ * A run's events as an async iterable: buffers what the bus delivers and yields it in order, up to
+ * and including the event that ends the stream (terminal status or requires_action).
+ */
+export class RunEventQueue implements AsyncIterable<RunEvent> {
+  readonly #bus: RunEventBus;
+  readonly #queue: RunEvent[] = [];
+  #wake: (() => void) | undefined;
+  #unsubscribe: () => void = () => {};
+  #closed = false;
+
+  constructor(bus: RunEventBus) {
+    this.#bus = bus;
+  }
+
+  /** Pass as `subscribe` to the services: called after their commit, before they publish. */
+  readonly subscribe = (runId: string): void => {
+    this.#unsubscribe = this.#bus.subscribe(runId, (event) => {
+      this.#queue.push(event);
+      this.#wake?.();
+    });
+  };
+
+  /** Stops listening; a pending iteration ends. */
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribe();
+    this.#wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RunEvent> {
+    try {
+      for (;;) {
+        while (this.#queue.length === 0 && !this.#closed) await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+        const event = this.#queue.shift();
+        if (!event) return;
+        yield event;
+        if (endsStream(event)) return;
+      }
+    } finally {
+      this.close();
+    }
+  }
+}

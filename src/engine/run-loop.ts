@@ -1,0 +1,260 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AssistantTool } from 'openai/resources/beta/assistants';
+import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
+import type { Clock } from '../deps.js';
+import type { IdGenerator } from '../ids.js';
+import type { UsageSink } from '../metering/usage-event.js';
+import type { ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, Usage } from '../providers/chat-model.js';
+import type { Database, DialectName } from '../store/database.js';
+import { fromJson } from '../store/json.js';
+import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
+import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
+import type { RunRow } from '../store/tables/runs.table.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import type { Tool, ToolRegistry } from '../tools/tool.js';
+import { buildPrompt } from './build-prompt.js';
+import type { RunEventBus } from './run-events.js';
+import { RunWriter, type StepUsage } from './run-writer.js';
+
+export interface EngineDeps {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  events: RunEventBus;
+  tools: ToolRegistry;
+  /** The model a run names, as a ChatModel (throws ApiError model_not_found). */
+  models: (model: string) => ChatModel;
+  usage: UsageSink;
+}
+
+/** How one model turn of a run ended. */
+export type StepOutcome =
+  | { kind: 'completed' }
+  | { kind: 'continue' }
+  | { kind: 'requires_action'; calls: Array<{ id: string; name: string; arguments: string }>; stepId: string }
+  | { kind: 'incomplete'; reason: 'max_completion_tokens' | 'max_prompt_tokens' }
+  | { kind: 'aborted' };
+
+interface OfferedTools {
+  model: ModelTool[];
+  /** model function name → the tool that runs it (absent: the client's function). */
+  byName: Map<string, Tool>;
+}
+
+function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logger): OfferedTools {
+  const offered: OfferedTools = { model: [], byName: new Map() };
+  for (const t of tools) {
+    const impl = registry.get(t.type);
+    if (!impl) {
+      log.warn({ tool: t.type }, 'tool not available on this server; not offered to the model');
+      continue;
+    }
+    const def = impl.definition(t);
+    offered.model.push(def);
+    if (impl.execute) offered.byName.set(def.function.name, impl);
+  }
+  return offered;
+}
+
+function toolChoiceFor(run: RunRow): ModelToolChoice | undefined {
+  const choice = fromJson<string | { type: string; function?: { name: string } } | null>(run.tool_choice, null);
+  if (choice === null || typeof choice === 'string') return (choice ?? undefined) as ModelToolChoice | undefined;
+  if (choice.type === 'function' && choice.function) return { type: 'function', function: { name: choice.function.name } };
+  return { type: 'function', function: { name: choice.type } };
+}
+
+export const toStepUsage = (u: Usage | null): StepUsage | null =>
+  u ? { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens } : null;
+
+function addUsage(a: StepUsage | null, b: StepUsage | null): StepUsage | null {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    completion_tokens: a.completion_tokens + b.completion_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+  };
+}
+
+/** State of one streamed model turn: the message and tool-call step it opened. */
+interface Turn {
+  text: string;
+  message?: Awaited<ReturnType<RunWriter['startMessage']>>;
+  toolStep?: RunStepRow;
+  calls: Array<{ id: string; name: string; arguments: string }>;
+  finishReason: FinishReason;
+  usage: Usage | null;
+}
+
+/**
+ * One model turn of a run: prompt → model stream → message and tool-call steps (written, then
+ * announced) → server tools executed. Returns what the run does next; throws on provider errors.
+ */
+export class RunTurn {
+  readonly #deps: EngineDeps;
+  readonly #writer: RunWriter;
+
+  constructor(deps: EngineDeps, writer: RunWriter) {
+    this.#deps = deps;
+    this.#writer = writer;
+  }
+
+  async run(run: RunRow, signal: AbortSignal): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+    const { db } = this.#deps;
+    const [messages, steps] = await Promise.all([threadMessagesForPrompt(db, run.thread_id), listAllRunSteps(db, run.id)]);
+    const tools = offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log);
+    const used = fromJson<StepUsage | null>(run.usage, null);
+    const model = this.#deps.models(run.model);
+    const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
+    const { stream } = await model.stream({
+      messages: buildPrompt({ run, messages, steps }),
+      tools: tools.model.length ? tools.model : undefined,
+      toolChoice: tools.model.length ? toolChoiceFor(run) : undefined,
+      parallelToolCalls: run.parallel_tool_calls === 1,
+      temperature: run.temperature,
+      topP: run.top_p,
+      maxTokens,
+      responseFormat: fromJson<unknown>(run.response_format, 'auto') === 'auto' ? undefined : fromJson(run.response_format, null),
+      reasoningEffort: run.reasoning_effort,
+      abortSignal: signal,
+      requestId: run.id,
+    });
+    const turn: Turn = { text: '', calls: [], finishReason: 'other', usage: null };
+    const reader = stream.getReader();
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
+    } catch (err) {
+      await this.#abandon(run, turn, signal.aborted ? 'cancelled' : 'failed');
+      if (signal.aborted) return { outcome: { kind: 'aborted' }, usage: null };
+      throw err;
+    } finally {
+      reader.releaseLock();
+    }
+    return this.#finishTurn(run, turn, { tools, used, signal, model });
+  }
+
+  async #onPart(run: RunRow, turn: Turn, part: StreamPart): Promise<void> {
+    switch (part.type) {
+      case 'text-delta':
+        if (!part.delta) return;
+        turn.message ??= await this.#writer.startMessage(run);
+        turn.text += part.delta;
+        this.#writer.messageDelta(run, turn.message.message.id, part.delta);
+        return;
+      case 'tool-call-start':
+        if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
+        turn.toolStep ??= await this.#writer.startToolCalls(run);
+        this.#writer.toolCallDelta(run, turn.toolStep.id, {
+          index: part.index,
+          id: part.id,
+          type: 'function',
+          function: { name: part.name, arguments: '', output: null },
+        });
+        return;
+      case 'tool-call-delta':
+        if (turn.toolStep)
+          this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, type: 'function', function: { arguments: part.argumentsDelta } });
+        return;
+      case 'tool-call':
+        turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
+        return;
+      case 'finish':
+        turn.finishReason = part.finishReason;
+        turn.usage = part.usage;
+        return;
+      case 'error':
+        throw part.error;
+    }
+  }
+
+  async #closeMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): Promise<void> {
+    if (!turn.message) return;
+    const open = turn.message;
+    turn.message = undefined;
+    await this.#writer.finishMessage(run, { ...open, text: turn.text, usage, incomplete });
+  }
+
+  /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
+  async #abandon(run: RunRow, turn: Turn, status: 'cancelled' | 'failed'): Promise<void> {
+    if (turn.message)
+      await this.#closeMessage(run, turn, null, status === 'cancelled' ? 'run_cancelled' : 'run_failed').catch(() => undefined);
+    if (turn.toolStep) await this.#writer.finishStep(run, turn.toolStep, { status }).catch(() => undefined);
+  }
+
+  async #finishTurn(
+    run: RunRow,
+    turn: Turn,
+    ctx: { tools: OfferedTools; used: StepUsage | null; signal: AbortSignal; model: ChatModel },
+  ): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+    const usage = toStepUsage(turn.usage);
+    if (turn.usage) this.#meter(run, ctx.model, turn.usage);
+    const total = addUsage(ctx.used, usage);
+    const outOfTokens =
+      run.max_completion_tokens !== null && turn.finishReason === 'length' && (total?.completion_tokens ?? 0) >= run.max_completion_tokens;
+    const overPrompt = run.max_prompt_tokens !== null && (total?.prompt_tokens ?? 0) > run.max_prompt_tokens;
+    const incomplete = outOfTokens ? 'max_completion_tokens' : overPrompt ? 'max_prompt_tokens' : undefined;
+    if (turn.message) await this.#closeMessage(run, turn, turn.toolStep ? null : usage, incomplete);
+    if (incomplete) {
+      if (turn.toolStep) await this.#writer.finishStep(run, turn.toolStep, { status: 'cancelled', usage });
+      return { outcome: { kind: 'incomplete', reason: incomplete }, usage: total };
+    }
+    if (!turn.toolStep || turn.calls.length === 0) return { outcome: { kind: 'completed' }, usage: total };
+    return { outcome: await this.#runTools(run, turn, usage, ctx), usage: total };
+  }
+
+  /** Server tools run now; client functions leave the step open and the run waiting on them. */
+  async #runTools(
+    run: RunRow,
+    turn: Turn,
+    usage: StepUsage | null,
+    ctx: { tools: OfferedTools; signal: AbortSignal },
+  ): Promise<StepOutcome> {
+    const step = turn.toolStep!;
+    const records: ToolCall[] = [];
+    const outputs: Record<string, string> = {};
+    const pending: Array<{ id: string; name: string; arguments: string }> = [];
+    for (const call of turn.calls) {
+      const tool = ctx.tools.byName.get(call.name);
+      if (!tool?.execute) {
+        pending.push(call);
+        records.push({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } });
+        continue;
+      }
+      const result = await tool.execute(call, {
+        tenantId: run.tenant_id,
+        threadId: run.thread_id,
+        runId: run.id,
+        assistantId: run.assistant_id,
+        toolResources: fromJson(run.tool_resources, null),
+        abortSignal: ctx.signal,
+      });
+      records.push(result.toolCall);
+      outputs[call.id] = result.output;
+      outputs[`${call.id}:arguments`] = call.arguments;
+    }
+    const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
+    if (pending.length > 0) {
+      if (usage) await this.#writer.finishStep(run, saved ?? step, { status: 'in_progress', usage });
+      return { kind: 'requires_action', calls: pending, stepId: step.id };
+    }
+    await this.#writer.finishStep(run, saved ?? step, { status: 'completed', usage });
+    return { kind: 'continue' };
+  }
+
+  #meter(run: RunRow, model: ChatModel, u: Usage): void {
+    this.#deps.usage.record({
+      tenantId: run.tenant_id,
+      apiKeyId: run.api_key_id,
+      model: run.model,
+      upstreamModel: model.modelId,
+      at: this.#deps.clock.now(),
+      inputTokens: u.promptTokens,
+      cachedTokens: u.cachedTokens,
+      outputTokens: u.completionTokens,
+      reasoningTokens: u.reasoningTokens,
+    });
+  }
+}

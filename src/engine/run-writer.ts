@@ -1,0 +1,178 @@
+import type { Kysely } from 'kysely';
+import type { MessageContent, MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
+import type { RunStepDeltaEvent, ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
+import type { IdGenerator } from '../ids.js';
+import type { Database } from '../store/database.js';
+import { toJson } from '../store/json.js';
+import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
+import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
+import { nextSeq } from '../store/seq.js';
+import { toMessageObject } from '../store/serialize.js';
+import { toRunStepObject } from '../store/serialize-runs.js';
+import type { MessageRow } from '../store/tables/messages.table.js';
+import type { RunRow } from '../store/tables/runs.table.js';
+import type { RunStepRow, RunStepStatus } from '../store/tables/run-steps.table.js';
+import type { RunEventBus } from './run-events.js';
+
+export interface StepUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/**
+ * Writes a run's steps and messages, then announces each change: nothing is published before it
+ * is committed. Event order follows OpenAI: step.created, step.in_progress, message.created,
+ * message.in_progress, message.delta…, message.completed, step.completed.
+ */
+export class RunWriter {
+  readonly #db: Kysely<Database>;
+  readonly #events: RunEventBus;
+  readonly #ids: IdGenerator;
+  readonly #now: () => number;
+
+  constructor(opts: { db: Kysely<Database>; events: RunEventBus; ids: IdGenerator; now: () => number }) {
+    this.#db = opts.db;
+    this.#events = opts.events;
+    this.#ids = opts.ids;
+    this.#now = opts.now;
+  }
+
+  #nowS(): number {
+    return Math.floor(this.#now() / 1000);
+  }
+
+  #publishStep(run: RunRow, event: 'created' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'expired', step: RunStepRow) {
+    this.#events.publish(run.id, { event: `thread.run.step.${event}`, data: toRunStepObject(step) } as never);
+  }
+
+  #publishMessage(run: RunRow, event: 'created' | 'in_progress' | 'completed' | 'incomplete', message: MessageRow) {
+    this.#events.publish(run.id, { event: `thread.message.${event}`, data: toMessageObject(message) } as never);
+  }
+
+  async #insertStep(run: RunRow, type: RunStepRow['type'], details: unknown): Promise<RunStepRow> {
+    const step = await insertRunStep(this.#db, {
+      id: this.#ids('step'),
+      tenant_id: run.tenant_id,
+      run_id: run.id,
+      thread_id: run.thread_id,
+      assistant_id: run.assistant_id,
+      seq: nextSeq(this.#now()),
+      created_at: this.#nowS(),
+      type,
+      status: 'in_progress',
+      step_details: toJson(details),
+      tool_outputs: null,
+      last_error: null,
+      usage: null,
+      metadata: null,
+      expired_at: null,
+      cancelled_at: null,
+      failed_at: null,
+      completed_at: null,
+    });
+    this.#publishStep(run, 'created', step);
+    this.#publishStep(run, 'in_progress', step);
+    return step;
+  }
+
+  /** An assistant message being written, and its message_creation step. */
+  async startMessage(run: RunRow): Promise<{ step: RunStepRow; message: MessageRow }> {
+    const messageId = this.#ids('msg');
+    const step = await this.#insertStep(run, 'message_creation', {
+      type: 'message_creation',
+      message_creation: { message_id: messageId },
+    });
+    const message = await insertRunMessage(this.#db, {
+      id: messageId,
+      tenant_id: run.tenant_id,
+      thread_id: run.thread_id,
+      seq: nextSeq(this.#now()),
+      created_at: this.#nowS(),
+      role: 'assistant',
+      content: '[]',
+      attachments: '[]',
+      metadata: '{}',
+      assistant_id: run.assistant_id,
+      run_id: run.id,
+      status: 'in_progress',
+      incomplete_details: null,
+      completed_at: null,
+      incomplete_at: null,
+    });
+    this.#publishMessage(run, 'created', message);
+    this.#publishMessage(run, 'in_progress', message);
+    return { step, message };
+  }
+
+  messageDelta(run: RunRow, messageId: string, text: string): void {
+    const delta: MessageDeltaEvent = {
+      id: messageId,
+      object: 'thread.message.delta',
+      delta: { content: [{ index: 0, type: 'text', text: { value: text, annotations: [] } }] },
+    };
+    this.#events.publish(run.id, { event: 'thread.message.delta', data: delta } as never);
+  }
+
+  /** Ends the message (completed, or incomplete with a reason) and its step. */
+  async finishMessage(
+    run: RunRow,
+    opts: { step: RunStepRow; message: MessageRow; text: string; usage: StepUsage | null; incomplete?: string; stepStatus?: RunStepStatus },
+  ): Promise<void> {
+    const nowS = this.#nowS();
+    const content: MessageContent[] = [{ type: 'text', text: { value: opts.text, annotations: [] } }];
+    const message = await updateRunMessage(this.#db, opts.message.id, {
+      content: toJson(content),
+      status: opts.incomplete ? 'incomplete' : 'completed',
+      completed_at: opts.incomplete ? null : nowS,
+      incomplete_at: opts.incomplete ? nowS : null,
+      incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
+    });
+    if (message) this.#publishMessage(run, opts.incomplete ? 'incomplete' : 'completed', message);
+    await this.finishStep(run, opts.step, { status: opts.stepStatus ?? 'completed', usage: opts.usage });
+  }
+
+  /** A tool_calls step; its details grow as the model streams the calls. */
+  startToolCalls(run: RunRow): Promise<RunStepRow> {
+    return this.#insertStep(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] });
+  }
+
+  toolCallDelta(run: RunRow, stepId: string, call: ToolCallDelta): void {
+    const data: RunStepDeltaEvent = {
+      id: stepId,
+      object: 'thread.run.step.delta',
+      delta: { step_details: { type: 'tool_calls', tool_calls: [call] } },
+    };
+    this.#events.publish(run.id, { event: 'thread.run.step.delta', data });
+  }
+
+  /** Records the calls (and, for server tools, their outputs) on the step. */
+  async saveToolCalls(stepId: string, calls: ToolCall[], outputs: Record<string, string>): Promise<RunStepRow | undefined> {
+    return updateRunStep(this.#db, stepId, {
+      step_details: toJson({ type: 'tool_calls', tool_calls: calls }),
+      tool_outputs: toJson(outputs),
+    });
+  }
+
+  /** Ends every step still in progress (a cancelled or expired run's open tool call). */
+  async closeOpenSteps(run: RunRow, status: 'cancelled' | 'expired'): Promise<void> {
+    for (const step of await listAllRunSteps(this.#db, run.id))
+      if (step.status === 'in_progress') await this.finishStep(run, step, { status });
+  }
+
+  async finishStep(
+    run: RunRow,
+    step: RunStepRow,
+    opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string } },
+  ): Promise<void> {
+    const nowS = this.#nowS();
+    const column = { completed: 'completed_at', failed: 'failed_at', cancelled: 'cancelled_at', expired: 'expired_at', in_progress: null }[opts.status];
+    const updated = await updateRunStep(this.#db, step.id, {
+      status: opts.status,
+      ...(column ? { [column]: nowS } : {}),
+      ...(opts.usage !== undefined ? { usage: opts.usage ? toJson(opts.usage) : null } : {}),
+      ...(opts.lastError ? { last_error: toJson(opts.lastError) } : {}),
+    });
+    if (updated && opts.status !== 'in_progress') this.#publishStep(run, opts.status, updated);
+  }
+}

@@ -1,0 +1,177 @@
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
+import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
+import type { Caller, Deps } from '../deps.js';
+import { ApiError, invalidRequest, toErrorBody } from '../errors.js';
+import { RunEventQueue } from '../engine/run-event-queue.js';
+import type { RunEvent } from '../engine/run-events.js';
+import type { Run } from 'openai/resources/beta/threads/runs/runs';
+import { sseData } from '../streaming/sse.js';
+import { getAssistant } from './assistants.service.js';
+import { createThreadAndRun, cancelRun } from './runs.service.js';
+import { deleteThread } from './threads.service.js';
+import type { ChatCompletionResult } from './chat-completions.service.js';
+import type { CreateThreadAndRunParams } from '../api/schemas/runs.schema.js';
+
+/**
+ * The one-call assistant chat: Chat Completions `messages` in, the assistant run on them (its
+ * instructions, model and tools) on a thread of its own, the answer out in the Chat Completions
+ * shape. The thread is deleted when the call ends.
+ */
+type ThreadMessage = NonNullable<NonNullable<CreateThreadAndRunParams['thread']>['messages']>[number];
+
+interface ChatMessage {
+  role?: unknown;
+  content?: unknown;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((p: { type?: string; text?: unknown }) => (p?.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
+}
+
+function toThreadMessage(m: ChatMessage): ThreadMessage | null {
+  if (m.role === 'assistant') return { role: 'assistant', content: textOf(m.content) || ' ' };
+  if (m.role !== 'user') return null;
+  if (typeof m.content === 'string') return { role: 'user', content: m.content };
+  if (!Array.isArray(m.content)) return null;
+  type Part = Exclude<ThreadMessage['content'], string>[number];
+  const parts: Part[] = [];
+  for (const p of m.content as Array<{ type?: string; text?: string; image_url?: { url: string; detail?: 'auto' | 'low' | 'high' } }>) {
+    if (p?.type === 'text' && typeof p.text === 'string') parts.push({ type: 'text', text: p.text });
+    else if (p?.type === 'image_url' && p.image_url) parts.push({ type: 'image_url', image_url: p.image_url });
+  }
+  return parts.length ? { role: 'user', content: parts } : null;
+}
+
+function splitMessages(messages: unknown): { system: string[]; thread: ThreadMessage[] } {
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
+  const system: string[] = [];
+  const thread: ThreadMessage[] = [];
+  for (const m of messages as ChatMessage[]) {
+    if (m?.role === 'system' || m?.role === 'developer') system.push(textOf(m.content));
+    else {
+      const converted = toThreadMessage(m);
+      if (converted) thread.push(converted);
+    }
+  }
+  if (thread.length === 0) throw invalidRequest('At least one user message is required.', 'messages');
+  return { system, thread };
+}
+
+interface Answer {
+  content: string;
+  toolCalls: ChatCompletionMessageFunctionToolCall[] | undefined;
+  finishReason: ChatCompletion.Choice['finish_reason'];
+  usage: ChatCompletion['usage'];
+  model: string;
+}
+
+/** Folds one run event into the answer; returns the text it adds, if any. */
+function apply(answer: Answer, e: RunEvent): string {
+  if (e.event === 'thread.message.delta') {
+    const data = e.data as MessageDeltaEvent;
+    let text = '';
+    for (const part of data.delta.content ?? []) if (part.type === 'text' && part.text?.value) text += part.text.value;
+    answer.content += text;
+    return text;
+  }
+  if (!e.event.startsWith('thread.run.') || e.event.startsWith('thread.run.step')) return '';
+  const run = e.data as Run;
+  answer.model = run.model;
+  if (run.usage)
+    answer.usage = { prompt_tokens: run.usage.prompt_tokens, completion_tokens: run.usage.completion_tokens, total_tokens: run.usage.total_tokens };
+  if (run.status === 'failed' || run.status === 'expired' || run.status === 'cancelled')
+    throw new ApiError({
+      status: 502,
+      type: 'server_error',
+      code: run.last_error?.code ?? 'server_error',
+      message: run.last_error?.message ?? `The assistant's run ended ${run.status}.`,
+    });
+  if (run.status === 'incomplete') answer.finishReason = 'length';
+  if (run.status === 'requires_action') {
+    answer.finishReason = 'tool_calls';
+    answer.toolCalls = run.required_action?.submit_tool_outputs.tool_calls.map((c) => ({ id: c.id, type: 'function', function: c.function }));
+  }
+  return '';
+}
+
+const newAnswer = (): Answer => ({ content: '', toolCalls: undefined, finishReason: 'stop', usage: undefined, model: '' });
+
+export async function chatWithAssistant(
+  deps: Deps,
+  ctx: { caller: Caller; assistantId: string },
+  body: { messages?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null },
+): Promise<ChatCompletionResult> {
+  const { system, thread } = splitMessages(body.messages);
+  const assistant = await getAssistant(deps.store.db, ctx.caller.tenantId, ctx.assistantId);
+  const instructions = [assistant.instructions ?? '', ...system].filter(Boolean).join('\n\n');
+  const queue = new RunEventQueue(deps.events);
+  const { run } = await createThreadAndRun(
+    deps,
+    ctx.caller,
+    { assistant_id: assistant.id, instructions, thread: { messages: thread } },
+    { subscribe: queue.subscribe },
+  );
+  const id = `chatcmpl-${run.id.slice(4)}`;
+  const created = run.created_at;
+  const cleanup = async () => {
+    const ref = { tenantId: ctx.caller.tenantId, threadId: run.thread_id, runId: run.id };
+    await cancelRun(deps, ref).catch(() => undefined);
+    await deleteThread(deps, ref).catch((err: unknown) => deps.log.warn({ err }, 'could not delete the chat thread'));
+  };
+  if (body.stream !== true) {
+    try {
+      const a = newAnswer();
+      for await (const e of queue) apply(a, e);
+      const completion: ChatCompletion = {
+        id,
+        object: 'chat.completion',
+        created,
+        model: a.model || run.model,
+        choices: [{ index: 0, finish_reason: a.finishReason, logprobs: null, message: { role: 'assistant', content: a.toolCalls ? a.content || null : a.content, refusal: null, ...(a.toolCalls ? { tool_calls: a.toolCalls } : {}) } }],
+        ...(a.usage ? { usage: a.usage } : {}),
+      };
+      return { type: 'json', status: 200, body: JSON.stringify(completion) };
+    } finally {
+      await cleanup();
+    }
+  }
+  return { type: 'stream', frames: chatChunks({ queue, id, created, model: run.model, includeUsage: body.stream_options?.include_usage === true, cleanup }) };
+}
+
+/** The run as chat.completion.chunk frames: text as it streams, then the finish, usage and [DONE]. */
+async function* chatChunks(opts: {
+  queue: RunEventQueue;
+  id: string;
+  created: number;
+  model: string;
+  includeUsage: boolean;
+  cleanup: () => Promise<void>;
+}): AsyncGenerator<string> {
+  const frame = (choices: ChatCompletionChunk['choices'], usage?: ChatCompletionChunk['usage']): string =>
+    sseData(
+      JSON.stringify({ id: opts.id, object: 'chat.completion.chunk', created: opts.created, model: opts.model, choices, ...(usage ? { usage } : {}) } satisfies ChatCompletionChunk),
+    );
+  const chunk = (delta: ChatCompletionChunk.Choice['delta'], finish: ChatCompletionChunk.Choice['finish_reason'] = null) =>
+    frame([{ index: 0, delta, finish_reason: finish, logprobs: null }]);
+  try {
+    yield chunk({ role: 'assistant', content: '' });
+    const a = newAnswer();
+    for await (const e of opts.queue) {
+      const text = apply(a, e);
+      if (text) yield chunk({ content: text });
+    }
+    if (a.toolCalls) yield chunk({ tool_calls: a.toolCalls.map((c, index) => ({ index, ...c })) });
+    yield chunk({}, a.finishReason);
+    if (opts.includeUsage && a.usage) yield frame([], a.usage);
+    yield 'data: [DONE]\n\n';
+  } catch (err) {
+    const e = err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message: 'The run failed.' });
+    yield sseData(JSON.stringify(toErrorBody(e)));
+  } finally {
+    opts.queue.close();
+    await opts.cleanup();
+  }
+}

@@ -1,0 +1,91 @@
+import type { Db } from '../database.js';
+import { applySeqWindow, type SeqWindow } from '../pagination.js';
+import type { MessageRow, MessageUpdate, NewMessageRow } from '../tables/messages.table.js';
+
+/** Every query is scoped to one tenant and one thread. */
+
+export interface MessageRef {
+  tenantId: string;
+  threadId: string;
+}
+
+export async function insertMessages(db: Db, rows: readonly NewMessageRow[]): Promise<MessageRow[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db.insertInto('messages').values([...rows]).returningAll().execute();
+  return inserted.sort((a, b) => a.seq - b.seq);
+}
+
+export async function insertMessage(db: Db, row: NewMessageRow): Promise<MessageRow> {
+  return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findMessage(db: Db, ref: MessageRef, id: string): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', ref.tenantId)
+    .where('thread_id', '=', ref.threadId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Applies the patch; undefined when the thread has no such message. */
+export function updateMessageRow(db: Db, ref: MessageRef, id: string, patch: MessageUpdate): Promise<MessageRow | undefined> {
+  return db
+    .updateTable('messages')
+    .set(patch)
+    .where('tenant_id', '=', ref.tenantId)
+    .where('thread_id', '=', ref.threadId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** True when a row was deleted. */
+export async function deleteMessageRow(db: Db, ref: MessageRef, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('messages')
+    .where('tenant_id', '=', ref.tenantId)
+    .where('thread_id', '=', ref.threadId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** One page of a thread's messages, optionally only those a run created. */
+export function listMessageRows(
+  db: Db,
+  ref: MessageRef & { runId?: string },
+  window: SeqWindow,
+): Promise<MessageRow[]> {
+  let q = db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', ref.tenantId)
+    .where('thread_id', '=', ref.threadId);
+  if (ref.runId !== undefined) q = q.where('run_id', '=', ref.runId);
+  return applySeqWindow(q, 'seq', window).execute();
+}
+
+/** The list cursor of a message of the thread. */
+export async function findMessageSeq(db: Db, ref: MessageRef, id: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select('seq')
+    .where('tenant_id', '=', ref.tenantId)
+    .where('thread_id', '=', ref.threadId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.seq;
+}
+
+/** All of a thread's messages in creation order (oldest first): the conversation a run sends to the model. */
+export function listThreadMessages(db: Db, tenantId: string, threadId: string): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('thread_id', '=', threadId)
+    .orderBy('seq', 'asc')
+    .execute();
+}

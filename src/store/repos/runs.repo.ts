@@ -1,0 +1,118 @@
+import type { Db, DialectName } from '../database.js';
+import { notFound } from '../../errors.js';
+import { applySeqWindow, type SeqWindow } from '../pagination.js';
+import type { NewRunRow, RunRow, RunStatus, RunUpdate } from '../tables/runs.table.js';
+
+/** A run in one of these holds its thread: no new run or message until it ends. */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
+/** Statuses a worker executes; requires_action waits on the client and holds no lease. */
+const WORKABLE: readonly RunStatus[] = ['queued', 'in_progress', 'cancelling'];
+
+export function findActiveRun(db: Db, tenantId: string, threadId: string): Promise<RunRow | undefined> {
+  return db
+    .selectFrom('runs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('thread_id', '=', threadId)
+    .where('status', 'in', ACTIVE_RUN_STATUSES)
+    .executeTakeFirst();
+}
+
+export async function insertRun(db: Db, row: NewRunRow): Promise<RunRow> {
+  return db.insertInto('runs').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findRun(db: Db, tenantId: string, threadId: string, runId: string): Promise<RunRow | undefined> {
+  return db
+    .selectFrom('runs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('thread_id', '=', threadId)
+    .where('id', '=', runId)
+    .executeTakeFirst();
+}
+
+export async function getRun(db: Db, tenantId: string, threadId: string, runId: string): Promise<RunRow> {
+  const run = await findRun(db, tenantId, threadId, runId);
+  if (!run) throw notFound('run', runId);
+  return run;
+}
+
+/** For the engine, which works across tenants by run id only. */
+export function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
+  return db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+export function listRuns(db: Db, tenantId: string, threadId: string, window: SeqWindow): Promise<RunRow[]> {
+  const q = db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId).where('thread_id', '=', threadId);
+  return applySeqWindow(q, 'seq', window).execute();
+}
+
+export async function runSeq(db: Db, tenantId: string, threadId: string, runId: string): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('runs')
+    .select('seq')
+    .where('tenant_id', '=', tenantId)
+    .where('thread_id', '=', threadId)
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  return r?.seq;
+}
+
+export function updateRunFields(db: Db, runId: string, patch: RunUpdate): Promise<RunRow | undefined> {
+  return db.updateTable('runs').set(patch).where('id', '=', runId).returningAll().executeTakeFirst();
+}
+
+/**
+ * Leases the oldest workable run whose lease is free or lapsed (a crashed worker's), or the given run.
+ * PostgreSQL: FOR UPDATE SKIP LOCKED, so instances sharing the database never claim the same run.
+ */
+export async function claimRun(
+  db: Db,
+  opts: { dialect: DialectName; owner: string; nowMs: number; leaseMs: number; runId?: string },
+): Promise<RunRow | undefined> {
+  let pick = db
+    .selectFrom('runs')
+    .select('id')
+    .where('status', 'in', WORKABLE)
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', opts.nowMs)]))
+    .orderBy('seq')
+    .limit(1);
+  if (opts.runId) pick = pick.where('id', '=', opts.runId);
+  if (opts.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+  return db
+    .updateTable('runs')
+    .set((eb) => ({
+      lease_owner: opts.owner,
+      lease_expires_at: opts.nowMs + opts.leaseMs,
+      // Counts pick-ups of a run some worker had already started: crash recoveries.
+      attempts: eb.case().when('status', '=', 'in_progress').then(eb('attempts', '+', 1)).else(eb.ref('attempts')).end(),
+    }))
+    .where('id', '=', pick)
+    .where('status', 'in', WORKABLE)
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', opts.nowMs)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Extends the lease while the owner still holds it; false when it was lost. */
+export async function renewLease(db: Db, opts: { runId: string; owner: string; untilMs: number }): Promise<boolean> {
+  const r = await db
+    .updateTable('runs')
+    .set({ lease_expires_at: opts.untilMs })
+    .where('id', '=', opts.runId)
+    .where('lease_owner', '=', opts.owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Runs waiting past their expiry: queued or requires_action with expires_at before now. */
+export function findExpiredRuns(db: Db, nowS: number): Promise<RunRow[]> {
+  return db
+    .selectFrom('runs')
+    .selectAll()
+    .where('status', 'in', ['queued', 'requires_action'])
+    .where('expires_at', '<', nowS)
+    .limit(100)
+    .execute();
+}

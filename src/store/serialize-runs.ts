@@ -1,0 +1,59 @@
+import type { Run } from 'openai/resources/beta/threads/runs/runs';
+import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
+import { fromJson } from './json.js';
+import type { RunRow } from './tables/runs.table.js';
+import type { RunStepRow } from './tables/run-steps.table.js';
+
+/** row → wire Run: parsed JSON columns, explicit nulls, no internal columns (lease, attempts). */
+export function toRunObject(row: RunRow): Run {
+  return {
+    id: row.id,
+    object: 'thread.run',
+    created_at: row.created_at,
+    assistant_id: row.assistant_id,
+    thread_id: row.thread_id,
+    status: row.status,
+    started_at: row.started_at,
+    expires_at: row.expires_at,
+    cancelled_at: row.cancelled_at,
+    failed_at: row.failed_at,
+    completed_at: row.completed_at,
+    required_action: fromJson(row.required_action, null),
+    last_error: fromJson(row.last_error, null),
+    model: row.model,
+    instructions: row.instructions,
+    tools: fromJson(row.tools, []),
+    metadata: fromJson(row.metadata, {}),
+    temperature: row.temperature,
+    top_p: row.top_p,
+    max_completion_tokens: row.max_completion_tokens,
+    max_prompt_tokens: row.max_prompt_tokens,
+    truncation_strategy: fromJson(row.truncation_strategy, { type: 'auto', last_messages: null }),
+    incomplete_details: fromJson(row.incomplete_details, null),
+    usage: fromJson(row.usage, null),
+    response_format: fromJson(row.response_format, 'auto'),
+    tool_choice: fromJson(row.tool_choice, 'auto'),
+    parallel_tool_calls: row.parallel_tool_calls === 1,
+  };
+}
+
+export function toRunStepObject(row: RunStepRow): RunStep {
+  return {
+    id: row.id,
+    object: 'thread.run.step',
+    created_at: row.created_at,
+    run_id: row.run_id,
+    assistant_id: row.assistant_id,
+    thread_id: row.thread_id,
+    type: row.type,
+    status: row.status,
+    cancelled_at: row.cancelled_at,
+    completed_at: row.completed_at,
+    expired_at: row.expired_at,
+    failed_at: row.failed_at,
+    last_error: fromJson(row.last_error, null),
+    step_details: fromJson(row.step_details, { type: 'tool_calls', tool_calls: [] }),
+    usage: fromJson(row.usage, null),
+    metadata: fromJson(row.metadata, null),
+  };
+}

@@ -1,0 +1,55 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export type RunStatus =
+  | 'queued'
+  | 'in_progress'
+  | 'requires_action'
+  | 'cancelling'
+  | 'cancelled'
+  | 'failed'
+  | 'completed'
+  | 'incomplete'
+  | 'expired';
+
+export interface RunsTable {
+  id: string;
+  tenant_id: string;
+  thread_id: string;
+  assistant_id: string;
+  /** The key that created the run: its usage is metered to it. */
+  api_key_id: string;
+  seq: number;
+  created_at: number;
+  status: RunStatus;
+  model: string;
+  instructions: string;
+  tools: string;
+  tool_resources: string | null;
+  metadata: string;
+  temperature: number | null;
+  top_p: number | null;
+  max_prompt_tokens: number | null;
+  max_completion_tokens: number | null;
+  truncation_strategy: string | null;
+  response_format: string | null;
+  tool_choice: string | null;
+  parallel_tool_calls: number;
+  reasoning_effort: string | null;
+  required_action: string | null;
+  last_error: string | null;
+  incomplete_details: string | null;
+  usage: string | null;
+  expires_at: number | null;
+  started_at: number | null;
+  cancelled_at: number | null;
+  failed_at: number | null;
+  completed_at: number | null;
+  /** Worker lease: which process runs it, until when (unix ms). */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  /** How many times a worker picked the run up (recoveries after a crash add one). */
+  attempts: number;
+}
+export type RunRow = Selectable<RunsTable>;
+export type NewRunRow = Insertable<RunsTable>;
+export type RunUpdate = Updateable<RunsTable>;

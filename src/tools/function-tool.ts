@@ -1,0 +1,10 @@
+import type { Tool } from './tool.js';
+
+/** The client's own functions: offered to the model as they are; the client runs them. */
+export const functionTool: Tool = {
+  type: 'function',
+  definition(tool) {
+    if (tool.type !== 'function') throw new Error('functionTool: not a function tool');
+    return { type: 'function', function: tool.function };
+  },
+};

@@ -1,0 +1,247 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { chatChunks } from '../fakes/chunks.js';
+import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
+import { testDialects } from '../support/databases.js';
+
+const CHAT = '/v1/chat/completions';
+const weatherTool = {
+  type: 'function' as const,
+  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+};
+
+/** A test clock that can jump forward. */
+function testClock() {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
+}
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+for (const dialect of testDialects()) {
+  describe(`runs (${dialect})`, () => {
+    let fake: FakeUpstream;
+    let app: TestApp;
+    let client: OpenAI;
+    const clock = testClock();
+    let assistantId: string;
+
+    before(async () => {
+      fake = await startFakeUpstream();
+      app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, server: { clock } });
+      client = app.client();
+      assistantId = (await client.beta.assistants.create({ model: 'gpt-4o', instructions: 'You are terse.', tools: [weatherTool] })).id;
+    });
+    after(async () => {
+      await app.close();
+      await fake.close();
+    });
+    beforeEach(() => fake.reset());
+
+    async function threadWith(text: string) {
+      return client.beta.threads.create({ messages: [{ role: 'user', content: text }] });
+    }
+
+    it('should run to completion and add the assistant message', async () => {
+      const thread = await threadWith('What is the capital of France?');
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      assert.equal(run.status, 'completed');
+      assert.ok(run.completed_at && run.started_at);
+      assert.equal(run.expires_at, null);
+      assert.deepEqual(run.usage, { prompt_tokens: 10, completion_tokens: 7, total_tokens: 17 });
+      const messages = await client.beta.threads.messages.list(thread.id, { order: 'asc' });
+      const last = messages.data.at(-1)!;
+      assert.equal(last.role, 'assistant');
+      assert.equal(last.run_id, run.id);
+      assert.equal(last.content[0]?.type === 'text' && last.content[0].text.value, 'Hello from the fake upstream.');
+      const body = fake.calls[0]!.body;
+      assert.deepEqual(body.messages, [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'What is the capital of France?' },
+      ]);
+      const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+      assert.equal(steps.data.length, 1);
+      assert.equal(steps.data[0]!.type, 'message_creation');
+      assert.equal(steps.data[0]!.status, 'completed');
+    });
+
+    it('should wait for function outputs and continue with them', async () => {
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_w1', name: 'get_weather', arguments: '{"city":"Paris"}' }], usage: {} }) });
+      const thread = await threadWith('Weather in Paris?');
+      const waiting = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      assert.equal(waiting.status, 'requires_action');
+      const calls = waiting.required_action!.submit_tool_outputs.tool_calls;
+      assert.deepEqual(calls, [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+      assert.ok(waiting.expires_at);
+
+      const done = await client.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, {
+        thread_id: thread.id,
+        tool_outputs: [{ tool_call_id: 'call_w1', output: 'sunny, 22C' }],
+      });
+      assert.equal(done.status, 'completed');
+      const second = fake.calls[1]!.body.messages;
+      assert.deepEqual(second.slice(-2), [
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_w1', content: 'sunny, 22C' },
+      ]);
+      const steps = await client.beta.threads.runs.steps.list(done.id, { thread_id: thread.id, order: 'asc' });
+      const toolStep = steps.data[0]!;
+      assert.equal(toolStep.type, 'tool_calls');
+      assert.equal(toolStep.status, 'completed');
+      const call = toolStep.step_details.type === 'tool_calls' ? toolStep.step_details.tool_calls[0] : undefined;
+      assert.equal(call?.type === 'function' && call.function.output, 'sunny, 22C');
+    });
+
+    it('should refuse tool outputs for unknown or missing calls', async () => {
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_x', name: 'get_weather', arguments: '{}' }], usage: {} }) });
+      const thread = await threadWith('Weather?');
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      const bad = client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_nope', output: 'x' }] });
+      await assert.rejects(bad, OpenAI.BadRequestError);
+      const none = client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: thread.id, tool_outputs: [] });
+      await assert.rejects(none, OpenAI.BadRequestError);
+      await client.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
+    });
+
+    it('should stream the events in OpenAI order', async () => {
+      const thread = await threadWith('Hi');
+      const events: string[] = [];
+      const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistantId });
+      stream.on('event', (e) => events.push(e.event));
+      const run = await stream.finalRun();
+      assert.equal(run.status, 'completed');
+      assert.deepEqual(events.filter((e) => e !== 'thread.message.delta'), [
+        'thread.run.created',
+        'thread.run.queued',
+        'thread.run.in_progress',
+        'thread.run.step.created',
+        'thread.run.step.in_progress',
+        'thread.message.created',
+        'thread.message.in_progress',
+        'thread.message.completed',
+        'thread.run.step.completed',
+        'thread.run.completed',
+      ]);
+      assert.ok(events.filter((e) => e === 'thread.message.delta').length >= 2);
+      const messages = await stream.finalMessages();
+      assert.equal(messages[0]?.content[0]?.type === 'text' && messages[0].content[0].text.value, 'Hello from the fake upstream.');
+    });
+
+    it('should stream a function call, then the run after submitToolOutputsStream', async () => {
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_s1', name: 'get_weather', arguments: '{"city":"Oslo"}' }], usage: {} }) });
+      const thread = await threadWith('Weather in Oslo?');
+      const first = client.beta.threads.runs.stream(thread.id, { assistant_id: assistantId });
+      let args = '';
+      first.on('toolCallDelta', (d) => (args += d.type === 'function' ? (d.function?.arguments ?? '') : ''));
+      const waiting = await first.finalRun();
+      assert.equal(waiting.status, 'requires_action');
+      assert.equal(args, '{"city":"Oslo"}');
+      const second = client.beta.threads.runs.submitToolOutputsStream(waiting.id, {
+        thread_id: thread.id,
+        tool_outputs: [{ tool_call_id: 'call_s1', output: 'cold' }],
+      });
+      assert.equal((await second.finalRun()).status, 'completed');
+    });
+
+    it('should create a thread and run it in one call', async () => {
+      const events: string[] = [];
+      const stream = client.beta.threads.createAndRunStream({
+        assistant_id: assistantId,
+        thread: { messages: [{ role: 'user', content: 'Hello' }] },
+      });
+      stream.on('event', (e) => events.push(e.event));
+      const run = await stream.finalRun();
+      assert.equal(run.status, 'completed');
+      assert.equal(events[0], 'thread.created');
+      const polled = await client.beta.threads.createAndRunPoll({ assistant_id: assistantId, thread: { messages: [{ role: 'user', content: 'Hi' }] } });
+      assert.equal(polled.status, 'completed');
+    });
+
+    it('should cancel a run in progress', async () => {
+      const handle = controlledStream();
+      fake.enqueue(CHAT, { type: 'controlled', handle });
+      const thread = await threadWith('Long answer please');
+      const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistantId });
+      await handle.started;
+      handle.write(chatChunks({ content: ['Once upon'] })[0]);
+      const cancelling = await client.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
+      assert.equal(cancelling.status, 'cancelling');
+      const final = await until(() => client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }), (r) => r.status === 'cancelled');
+      assert.equal(final.status, 'cancelled');
+      assert.ok(final.cancelled_at);
+      await handle.aborted;
+    });
+
+    it('should end incomplete when max_completion_tokens runs out', async () => {
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'A very long', finishReason: 'length', usage: { completion_tokens: 256 } }) });
+      const thread = await threadWith('Write a novel');
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId, max_completion_tokens: 256 });
+      assert.equal(run.status, 'incomplete');
+      assert.deepEqual(run.incomplete_details, { reason: 'max_completion_tokens' });
+      assert.equal(fake.calls[0]!.body.max_tokens, 256);
+      const [message] = (await client.beta.threads.messages.list(thread.id, { run_id: run.id })).data;
+      assert.equal(message?.status, 'incomplete');
+    });
+
+    it('should fail with last_error when the upstream fails', async () => {
+      fake.enqueue(CHAT, { type: 'error', status: 500 }, { type: 'error', status: 429 });
+      const thread = await threadWith('Hi');
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      assert.equal(run.status, 'failed');
+      assert.equal(run.last_error?.code, 'server_error');
+      assert.ok(run.failed_at);
+      const limited = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      assert.equal(limited.last_error?.code, 'rate_limit_exceeded');
+    });
+
+    it('should expire a run left in requires_action', async () => {
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_e', name: 'get_weather', arguments: '{}' }], usage: {} }) });
+      const thread = await threadWith('Weather?');
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      assert.equal(run.status, 'requires_action');
+      clock.advance(11 * 60_000);
+      const expired = await until(() => client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }), (r) => r.status === 'expired');
+      assert.equal(expired.status, 'expired');
+      const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+      assert.equal(steps.data[0]!.status, 'expired');
+    });
+
+    it('should refuse a second run and new messages while a run is active', async () => {
+      const handle = controlledStream();
+      fake.enqueue(CHAT, { type: 'controlled', handle });
+      const thread = await threadWith('Hi');
+      const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistantId });
+      await assert.rejects(client.beta.threads.runs.create(thread.id, { assistant_id: assistantId }), OpenAI.BadRequestError);
+      await assert.rejects(client.beta.threads.messages.create(thread.id, { role: 'user', content: 'more' }), OpenAI.BadRequestError);
+      await client.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
+      handle.end();
+    });
+
+    it("should answer 404 for another tenant's run", async () => {
+      const thread = await threadWith('Hi');
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      const other = app.client(TEST_KEYS[1]);
+      await assert.rejects(other.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }), OpenAI.NotFoundError);
+      await assert.rejects(other.beta.threads.runs.list(thread.id), OpenAI.NotFoundError);
+      await assert.rejects(other.beta.threads.runs.create(thread.id, { assistant_id: assistantId }), OpenAI.NotFoundError);
+      await assert.rejects(other.beta.threads.runs.steps.list(run.id, { thread_id: thread.id }), OpenAI.NotFoundError);
+      await assert.rejects(other.beta.threads.runs.cancel(run.id, { thread_id: thread.id }), OpenAI.NotFoundError);
+    });
+
+    it('should work with the 4.x SDK', async () => {
+      const v4 = app.clientV4();
+      const thread = await v4.beta.threads.create({ messages: [{ role: 'user', content: 'Hi' }] });
+      const run = await v4.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      assert.equal(run.status, 'completed');
+    });
+  });
+}
