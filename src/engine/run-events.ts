@@ -32,7 +32,8 @@ export function createRunEventBus(): RunEventBus {
       set.add(listener);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(runId);
+        // A stale unsubscribe must not drop a newer set of the same run.
+        if (set.size === 0 && listeners.get(runId) === set) listeners.delete(runId);
       };
     },
   };
