@@ -235,6 +235,14 @@ for (const dialect of testDialects()) {
       await assert.rejects(other.beta.threads.runs.create(thread.id, { assistant_id: assistantId }), OpenAI.NotFoundError);
       await assert.rejects(other.beta.threads.runs.steps.list(run.id, { thread_id: thread.id }), OpenAI.NotFoundError);
       await assert.rejects(other.beta.threads.runs.cancel(run.id, { thread_id: thread.id }), OpenAI.NotFoundError);
+      await assert.rejects(other.beta.threads.runs.update(run.id, { thread_id: thread.id, metadata: {} }), OpenAI.NotFoundError);
+      await assert.rejects(
+        other.beta.threads.runs.submitToolOutputs(run.id, { thread_id: thread.id, tool_outputs: [] }),
+        OpenAI.NotFoundError,
+      );
+      const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+      await assert.rejects(other.beta.threads.runs.steps.retrieve(steps.data[0]!.id, { thread_id: thread.id, run_id: run.id }), OpenAI.NotFoundError);
+      await assert.rejects(other.beta.threads.createAndRun({ assistant_id: assistantId }), OpenAI.NotFoundError);
     });
 
     it('should work with the 4.x SDK', async () => {
@@ -242,6 +250,62 @@ for (const dialect of testDialects()) {
       const thread = await v4.beta.threads.create({ messages: [{ role: 'user', content: 'Hi' }] });
       const run = await v4.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
       assert.equal(run.status, 'completed');
+      const handle = controlledStream();
+      fake.enqueue(CHAT, { type: 'controlled', handle });
+      const next = await v4.beta.threads.runs.create(thread.id, { assistant_id: assistantId });
+      // 4.x sends cancel as a body-less POST with a JSON content type.
+      assert.equal((await v4.beta.threads.runs.cancel(thread.id, next.id)).status, 'cancelling');
+      handle.end();
+    });
+
+    it('should end incomplete when the prompt outgrows max_prompt_tokens', async () => {
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'ok', usage: { prompt_tokens: 300 } }) });
+      const thread = await threadWith('A long prompt');
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId, max_prompt_tokens: 256 });
+      assert.equal(run.status, 'incomplete');
+      assert.deepEqual(run.incomplete_details, { reason: 'max_prompt_tokens' });
+    });
+
+    it('should honour run overrides: instructions, additional messages, tool_choice, truncation', async () => {
+      const thread = await threadWith('first');
+      await client.beta.threads.messages.create(thread.id, { role: 'user', content: 'second' });
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, {
+        assistant_id: assistantId,
+        model: 'gpt-4o-mini',
+        instructions: 'Override.',
+        additional_instructions: 'Also this.',
+        additional_messages: [{ role: 'user', content: 'third' }],
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+        truncation_strategy: { type: 'last_messages', last_messages: 2 },
+        temperature: 0.3,
+        parallel_tool_calls: false,
+        metadata: { k: 'v' },
+      });
+      assert.equal(run.model, 'gpt-4o-mini');
+      assert.equal(run.instructions, 'Override.\n\nAlso this.');
+      assert.deepEqual(run.metadata, { k: 'v' });
+      const body = fake.calls[0]!.body;
+      assert.equal(body.model, 'gpt-4o-mini');
+      assert.deepEqual(body.messages, [
+        { role: 'system', content: 'Override.\n\nAlso this.' },
+        { role: 'user', content: 'second' },
+        { role: 'user', content: 'third' },
+      ]);
+      assert.deepEqual(body.tool_choice, { type: 'function', function: { name: 'get_weather' } });
+      assert.equal(body.parallel_tool_calls, false);
+      assert.equal(body.temperature, 0.3);
+    });
+
+    it('should meter runs in the usage ledger', async () => {
+      const thread = await threadWith('Hi');
+      await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      await app.server.deps.usage.flush();
+      const row = await app.server.deps.store.db
+        .selectFrom('usage_buckets')
+        .select((eb) => eb.fn.sum<number>('num_model_requests').as('n'))
+        .where('tenant_id', '=', app.server.deps.config.keys[0]!.tenant)
+        .executeTakeFirst();
+      assert.ok(Number(row?.n) >= 1);
     });
   });
 }
