@@ -5,6 +5,7 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'switchboard' },
-    redact: { paths: ['req.headers.authorization', '*.api_key', '*.apiKey'], censor: '***' },
+    // No redaction pass per line: nothing logs request headers or bodies, and the effective
+    // configuration is masked by redactConfig() before it is logged.
   });
 }

@@ -14,6 +14,8 @@ const OPEN_CALLER: Caller = Object.freeze({ tenantId: 'default', apiKeyId: 'key_
 /** Bearer key → tenant. Keys are compared by their sha256, so the lookup takes the same time for any key. */
 export function authHook(app: FastifyInstance, config: Pick<Config, 'keys' | 'openMode'>): void {
   const byHash = new Map(config.keys.map((k) => [k.hash, { tenantId: k.tenant, apiKeyId: k.id }]));
+  // Keys already verified skip the hash; only configured keys ever enter, so it stays small.
+  const verified = new Map<string, Caller>();
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req: FastifyRequest) => {
     if (!req.url.startsWith('/v1/')) return;
@@ -26,9 +28,15 @@ export function authHook(app: FastifyInstance, config: Pick<Config, 'keys' | 'op
       throw invalidApiKey(
         "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
       );
+    const known = verified.get(header);
+    if (known) {
+      req.caller = known;
+      return;
+    }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const caller = m ? byHash.get(hashKey(m[1]!)) : undefined;
     if (!caller) throw invalidApiKey();
+    if (verified.size < 10_000) verified.set(header, caller);
     req.caller = caller;
   });
 }
