@@ -17,26 +17,28 @@ export function authHook(app: FastifyInstance, config: Pick<Config, 'keys' | 'op
   // Keys already verified skip the hash; only configured keys ever enter, so it stays small.
   const verified = new Map<string, Caller>();
   app.decorateRequest('caller', null as unknown as Caller);
-  app.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!req.url.startsWith('/v1/')) return;
-    if (config.openMode) {
-      req.caller = OPEN_CALLER;
-      return;
-    }
+  function callerOf(req: FastifyRequest): Caller {
+    if (config.openMode) return OPEN_CALLER;
     const header = req.headers.authorization;
     if (!header)
       throw invalidApiKey(
         "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
       );
     const known = verified.get(header);
-    if (known) {
-      req.caller = known;
-      return;
-    }
+    if (known) return known;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const caller = m ? byHash.get(hashKey(m[1]!)) : undefined;
     if (!caller) throw invalidApiKey();
     if (verified.size < 10_000) verified.set(header, caller);
-    req.caller = caller;
+    return caller;
+  }
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (!req.url.startsWith('/v1/')) return done();
+    try {
+      req.caller = callerOf(req);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 }

@@ -6,9 +6,10 @@ import type { FastifyInstance } from 'fastify';
  * no content type to honour: dropping the header lets those calls through.
  */
 export function emptyBodyHook(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     const h = req.headers;
     if (h['content-type'] !== undefined && h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0'))
       delete h['content-type'];
+    done();
   });
 }
