@@ -28,6 +28,13 @@ function runReply(reply: FastifyReply, run: RunRow) {
   return toRunObject(run);
 }
 
+/** `include[]=…` (as the SDK sends it) or `include=…`, one value or several. */
+function includeOf(query: unknown): string[] {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const raw = q['include[]'] ?? q.include;
+  return (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+}
+
 /** /threads/{thread_id}/runs…, /threads/runs, and run steps. */
 export function runsRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
@@ -88,11 +95,12 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
 
     app.get<RunParams>('/threads/:thread_id/runs/:run_id/steps', async (req) => {
       const page = await listSteps(deps, ref(req), parseListQuery(req.query));
-      return toListPage(page.rows.map(toRunStepObject), page.hasMore);
+      const include = includeOf(req.query);
+      return toListPage(page.rows.map((row) => toRunStepObject(row, { include })), page.hasMore);
     });
 
     app.get<StepParams>('/threads/:thread_id/runs/:run_id/steps/:step_id', async (req) =>
-      toRunStepObject(await retrieveStep(deps, ref(req), req.params.step_id)),
+      toRunStepObject(await retrieveStep(deps, ref(req), req.params.step_id), { include: includeOf(req.query) }),
     );
   };
 }

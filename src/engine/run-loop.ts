@@ -14,6 +14,7 @@ import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { Tool, ToolRegistry } from '../tools/tool.js';
 import { buildPrompt } from './build-prompt.js';
+import { fileCitations } from '../tools/citations.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
 
@@ -40,8 +41,8 @@ export type StepOutcome =
 
 interface OfferedTools {
   model: ModelTool[];
-  /** model function name → the tool that runs it (absent: the client's function). */
-  byName: Map<string, Tool>;
+  /** model function name → the tool that runs it and its assistant entry (absent: the client's function). */
+  byName: Map<string, { impl: Tool; config: AssistantTool }>;
 }
 
 function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logger): OfferedTools {
@@ -54,7 +55,7 @@ function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logge
     }
     const def = impl.definition(t);
     offered.model.push(def);
-    if (impl.execute) offered.byName.set(def.function.name, impl);
+    if (impl.execute) offered.byName.set(def.function.name, { impl, config: t });
   }
   return offered;
 }
@@ -174,7 +175,8 @@ export class RunTurn {
     if (!turn.message) return;
     const open = turn.message;
     turn.message = undefined;
-    await this.#writer.finishMessage(run, { ...open, text: turn.text, usage, incomplete });
+    const annotations = turn.text.includes('【') ? fileCitations(turn.text, await listAllRunSteps(this.#deps.db, run.id)) : [];
+    await this.#writer.finishMessage(run, { ...open, text: turn.text, usage, incomplete, annotations });
   }
 
   /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
@@ -216,19 +218,22 @@ export class RunTurn {
     const records: ToolCall[] = [];
     const outputs: Record<string, string> = {};
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
+    let callIndex = await this.#serverCallsSoFar(run.id);
     for (const call of turn.calls) {
       const tool = ctx.tools.byName.get(call.name);
-      if (!tool?.execute) {
+      if (!tool?.impl.execute) {
         pending.push(call);
         records.push({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } });
         continue;
       }
-      const result = await tool.execute(call, {
+      const result = await tool.impl.execute(call, {
         tenantId: run.tenant_id,
         threadId: run.thread_id,
         runId: run.id,
         assistantId: run.assistant_id,
         toolResources: fromJson(run.tool_resources, null),
+        tool: tool.config,
+        callIndex: callIndex++,
         abortSignal: ctx.signal,
       });
       records.push(result.toolCall);
@@ -242,6 +247,18 @@ export class RunTurn {
     }
     await this.#writer.finishStep(run, saved ?? step, { status: 'completed', usage });
     return { kind: 'continue' };
+  }
+
+  /** Server-tool calls this run already made (earlier turns): numbering continues after them. */
+  async #serverCallsSoFar(runId: string): Promise<number> {
+    const steps = await listAllRunSteps(this.#deps.db, runId);
+    let n = 0;
+    for (const s of steps) {
+      if (s.type !== 'tool_calls') continue;
+      const details = fromJson<{ tool_calls?: ToolCall[] }>(s.step_details, {});
+      n += (details.tool_calls ?? []).filter((c) => c.type !== 'function').length;
+    }
+    return n;
   }
 
   #meter(run: RunRow, model: ChatModel, u: Usage): void {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { MessageContent, MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
+import type { Annotation, MessageContent, MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { RunStepDeltaEvent, ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
 import type { Database } from '../store/database.js';
@@ -117,10 +117,18 @@ export class RunWriter {
   /** Ends the message (completed, or incomplete with a reason) and its step. */
   async finishMessage(
     run: RunRow,
-    opts: { step: RunStepRow; message: MessageRow; text: string; usage: StepUsage | null; incomplete?: string; stepStatus?: RunStepStatus },
+    opts: {
+      step: RunStepRow;
+      message: MessageRow;
+      text: string;
+      usage: StepUsage | null;
+      incomplete?: string;
+      stepStatus?: RunStepStatus;
+      annotations?: Annotation[];
+    },
   ): Promise<void> {
     const nowS = this.#nowS();
-    const content: MessageContent[] = [{ type: 'text', text: { value: opts.text, annotations: [] } }];
+    const content: MessageContent[] = [{ type: 'text', text: { value: opts.text, annotations: opts.annotations ?? [] } }];
     const message = await updateRunMessage(this.#db, opts.message.id, {
       content: toJson(content),
       status: opts.incomplete ? 'incomplete' : 'completed',

@@ -37,7 +37,24 @@ export function toRunObject(row: RunRow): Run {
   };
 }
 
-export function toRunStepObject(row: RunStepRow): RunStep {
+/** The include[] value that asks for file_search results' content. */
+export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
+
+/** Drops file_search results' content, which OpenAI returns only when include[] asks for it. */
+function withoutResultContent(details: RunStep['step_details']): RunStep['step_details'] {
+  if (details.type !== 'tool_calls') return details;
+  return {
+    ...details,
+    tool_calls: details.tool_calls.map((c) =>
+      c.type === 'file_search' && c.file_search.results
+        ? { ...c, file_search: { ...c.file_search, results: c.file_search.results.map(({ content: _content, ...r }) => r) } }
+        : c,
+    ),
+  };
+}
+
+export function toRunStepObject(row: RunStepRow, opts: { include?: readonly string[] } = {}): RunStep {
+  const details = fromJson<RunStep['step_details']>(row.step_details, { type: 'tool_calls', tool_calls: [] });
   return {
     id: row.id,
     object: 'thread.run.step',
@@ -52,7 +69,7 @@ export function toRunStepObject(row: RunStepRow): RunStep {
     expired_at: row.expired_at,
     failed_at: row.failed_at,
     last_error: fromJson(row.last_error, null),
-    step_details: fromJson(row.step_details, { type: 'tool_calls', tool_calls: [] }),
+    step_details: opts.include?.includes(FILE_SEARCH_CONTENT) ? details : withoutResultContent(details),
     usage: fromJson(row.usage, null),
     metadata: fromJson(row.metadata, null),
   };

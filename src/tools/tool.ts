@@ -10,6 +10,10 @@ export interface ToolContext {
   assistantId: string;
   /** The run's tool_resources merged from the assistant and the thread. */
   toolResources: Record<string, unknown> | null;
+  /** The assistant tool entry being called, with its options (file_search max_num_results…). */
+  tool: AssistantTool;
+  /** This call's position among the run's server-tool calls (citation markers use it). */
+  callIndex: number;
   abortSignal: AbortSignal;
 }
 

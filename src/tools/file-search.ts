@@ -1,0 +1,92 @@
+import type { FileSearchToolCall } from 'openai/resources/beta/threads/runs/steps';
+import type { Tool, ToolContext } from './tool.js';
+
+/** One search result as file_search reports it. */
+export interface FileSearchResult {
+  fileId: string;
+  filename: string;
+  score: number;
+  text: string;
+}
+
+export type FileSearchFn = (
+  ctx: ToolContext,
+  opts: { query: string; vectorStoreIds: string[]; maxResults: number; scoreThreshold: number },
+) => Promise<FileSearchResult[]>;
+
+const DEFAULT_MAX_RESULTS = 20;
+const RANKER = 'default_2024_08_21';
+
+/** 【call:result†file】 markers: the model copies them into its answer to cite a source. */
+export const citationMarker = (callIndex: number, resultIndex: number, filename: string) =>
+  `【${callIndex}:${resultIndex}†${filename}】`;
+
+function vectorStoreIdsOf(ctx: ToolContext): string[] {
+  const fileSearch = (ctx.toolResources?.file_search ?? {}) as { vector_store_ids?: unknown };
+  return Array.isArray(fileSearch.vector_store_ids) ? fileSearch.vector_store_ids.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function formatOutput(query: string, callIndex: number, results: FileSearchResult[]): string {
+  if (results.length === 0) return `No results found for "${query}" in the attached files.`;
+  const sources = results.map((r, i) => `${citationMarker(callIndex, i, r.filename)}\n${r.text}`);
+  return (
+    `Results for "${query}". When you use a result, cite it by copying its marker (like ` +
+    `${citationMarker(callIndex, 0, results[0]!.filename)}) right after the sentence it supports.\n\n` +
+    sources.join('\n\n')
+  );
+}
+
+/**
+ * file_search: the model gets a `file_search({query})` function; the server searches the vector
+ * stores of the assistant's and the thread's tool_resources and hands back the top chunks. The
+ * step records OpenAI's file_search tool call (ranking options, results with their content).
+ */
+export function createFileSearchTool(search: FileSearchFn): Tool {
+  return {
+    type: 'file_search',
+    definition() {
+      return {
+        type: 'function',
+        function: {
+          name: 'file_search',
+          description:
+            'Search the files the user provided (documents, notes, data) for passages relevant to a query. ' +
+            'Use it whenever the answer may be in those files.',
+          parameters: {
+            type: 'object',
+            properties: { query: { type: 'string', description: 'What to look for, as a search query.' } },
+            required: ['query'],
+          },
+        },
+      };
+    },
+    async execute(call, ctx) {
+      let query = '';
+      try {
+        const args = JSON.parse(call.arguments || '{}') as { query?: unknown };
+        query = typeof args.query === 'string' ? args.query : '';
+      } catch {
+        query = call.arguments;
+      }
+      const config = ctx.tool.type === 'file_search' ? ctx.tool.file_search : undefined;
+      const maxResults = config?.max_num_results ?? DEFAULT_MAX_RESULTS;
+      const scoreThreshold = config?.ranking_options?.score_threshold ?? 0;
+      const vectorStoreIds = vectorStoreIdsOf(ctx);
+      const results = query && vectorStoreIds.length ? await search(ctx, { query, vectorStoreIds, maxResults, scoreThreshold }) : [];
+      const toolCall: FileSearchToolCall = {
+        id: call.id,
+        type: 'file_search',
+        file_search: {
+          ranking_options: { ranker: RANKER, score_threshold: scoreThreshold },
+          results: results.map((r) => ({
+            file_id: r.fileId,
+            file_name: r.filename,
+            score: r.score,
+            content: [{ type: 'text', text: r.text }],
+          })),
+        },
+      };
+      return { output: formatOutput(query, ctx.callIndex, results), toolCall };
+    },
+  };
+}
