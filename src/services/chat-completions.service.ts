@@ -109,7 +109,9 @@ function streamFrames(opts: {
     try {
       yield* frames;
     } finally {
-      res.body.destroy();
+      // Only a stream cut short (the client left) still has a body to abort; after [DONE] the
+      // relay drains it so the connection goes back to the pool.
+      if (!summary.sawDone && !res.body.readableEnded) res.body.destroy();
       if (summary.usage || summary.payloads.length > 0)
         meter({
           deps,

@@ -34,6 +34,14 @@ function handleUsageChunk(data: string, includeUsage: boolean, summary: ChatStre
   return JSON.stringify(chunk);
 }
 
+async function drain(source: AsyncIterator<unknown>): Promise<void> {
+  try {
+    while (!(await source.next()).done);
+  } catch {
+    // The connection is gone; nothing to reuse.
+  }
+}
+
 /**
  * Relays an upstream chat-completion SSE body as it arrives: each upstream read yields the
  * complete events it finished, re-framed as `data: …\n\n`. The usage chunk is dropped when the client
@@ -48,6 +56,7 @@ export async function* relayChatStream(opts: {
   let out = '';
   const parser = createParser({
     onEvent(event) {
+      if (summary.sawDone) return;
       const data = event.data;
       if (data === '[DONE]') {
         summary.sawDone = true;
@@ -60,15 +69,21 @@ export async function* relayChatStream(opts: {
     },
   });
   const decoder = new TextDecoder();
+  const source = opts.source[Symbol.asyncIterator]();
   try {
-    for await (const chunk of opts.source) {
-      parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    for (let r = await source.next(); !r.done; r = await source.next()) {
+      parser.feed(typeof r.value === 'string' ? r.value : decoder.decode(r.value, { stream: true }));
       if (out) {
         const frames = out;
         out = '';
         yield frames;
       }
-      if (summary.sawDone) return;
+      if (summary.sawDone) {
+        // The client's stream is complete. The rest of the body (normally nothing) is read in the
+        // background: destroying it would close the upstream connection instead of reusing it.
+        void drain(source);
+        return;
+      }
     }
   } catch (err) {
     summary.error = `The upstream stream broke off: ${(err as Error).message}`;
