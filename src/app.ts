@@ -11,6 +11,9 @@ import { assistantsRoutes } from './api/assistants.js';
 import { threadsRoutes } from './api/threads.js';
 import { messagesRoutes } from './api/messages.js';
 import { runsRoutes } from './api/runs.js';
+import { filesRoutes } from './api/files.js';
+import { embeddingsRoutes } from './api/embeddings.js';
+import { vectorStoresRoutes } from './api/vector-stores.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -38,6 +41,9 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(threadsRoutes(deps));
       await v1.register(messagesRoutes(deps));
       await v1.register(runsRoutes(deps));
+      await v1.register(filesRoutes(deps));
+      await v1.register(embeddingsRoutes(deps));
+      await v1.register(vectorStoresRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -74,6 +74,13 @@ const fileSchema = z
       })
       .strict()
       .default({}),
+    embeddings: z
+      .object({
+        /** The model file_search embeds with: the local encoder (default) or any upstream embeddings model. */
+        retrieval_model: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -96,6 +103,8 @@ export interface Config {
   databaseUrl: string;
   dataDir: string;
   bodyLimitBytes: number;
+  /** Largest upload to /v1/files (OpenAI's limit: 512 MB). */
+  fileLimitBytes: number;
   shutdownGraceMs: number;
   logLevel: string;
   providers: ProviderConfig[];
@@ -109,6 +118,8 @@ export interface Config {
   usageFlushMs: number;
   localModel: string | null;
   runs: { leaseMs?: number; pollMs?: number; concurrency?: number };
+  /** The embeddings model file_search uses (YAML `embeddings.retrieval_model`). */
+  retrievalEmbeddingModel: string;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +186,7 @@ const envSchema = z.object({
   SWITCHBOARD_CONFIG: z.string().min(1).optional(),
   SWITCHBOARD_LOCAL_MODEL: z.string().min(1).optional(),
   SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
+  SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
@@ -238,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseUrl: vars.SWITCHBOARD_DATABASE_URL ?? file.database_url ?? `${dataDir}/switchboard.db`,
     dataDir,
     bodyLimitBytes: Math.round((vars.SWITCHBOARD_BODY_LIMIT_MB ?? file.body_limit_mb ?? 32) * 1024 * 1024),
+    fileLimitBytes: Math.round((vars.SWITCHBOARD_FILE_LIMIT_MB ?? 512) * 1024 * 1024),
     shutdownGraceMs: file.shutdown_grace_ms ?? 10_000,
     logLevel: vars.SWITCHBOARD_LOG_LEVEL ?? file.log_level ?? 'info',
     providers,
@@ -250,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     usageFlushMs: file.usage_flush_ms ?? 1000,
     runs: { leaseMs: file.runs.lease_ms, pollMs: file.runs.poll_ms, concurrency: file.runs.concurrency },
     localModel: vars.SWITCHBOARD_LOCAL_MODEL ?? null,
+    retrievalEmbeddingModel: file.embeddings.retrieval_model ?? 'universal-sentence-encoder',
   });
 }
 

@@ -6,6 +6,9 @@ import type { Store } from './store/open-db.js';
 import type { UsageRecorder } from './metering/usage-recorder.js';
 import type { RunEventBus } from './engine/run-events.js';
 import type { RunWorker } from './engine/run-worker.js';
+import type { FileStorage } from './storage/file-storage.js';
+import type { EmbedderRegistry } from './embeddings/embedder.js';
+import type { IngestionWorker } from './retrieval/ingestion.js';
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -21,6 +24,11 @@ export interface Deps {
   events: RunEventBus;
   /** The run engine: enqueue(runId) after a commit, cancel(runId). */
   engine: Pick<RunWorker, 'enqueue' | 'cancel'>;
+  /** Uploaded files' bytes. */
+  storage: FileStorage;
+  embeddings: EmbedderRegistry;
+  /** Background file ingestion for vector stores: enqueue() after a file is attached. */
+  ingestion: Pick<IngestionWorker, 'enqueue'>;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;

@@ -12,6 +12,13 @@ import { createPgRunEventBus } from './engine/pg-run-events.js';
 import { RunWorker, type WorkerOptions } from './engine/run-worker.js';
 import { chatModelFor } from './providers/openai-compatible/chat-model.js';
 import { createToolRegistry } from './tools/registry.js';
+import { createLocalFileStorage } from './storage/local-file-storage.js';
+import { createEmbedderRegistry } from './embeddings/registry.js';
+import { createFileSearchTool } from './tools/file-search.js';
+import { createIngestionWorker } from './retrieval/ingestion.js';
+import { searchVectorStores } from './services/vector-store-search.service.js';
+import { waitForIngestion } from './services/thread-file-search.service.js';
+import { join } from 'node:path';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -48,6 +55,22 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const pgEvents =
     store.dialect === 'postgres' ? await createPgRunEventBus({ url: config.databaseUrl, db: store.db, log }) : undefined;
   const events = pgEvents ?? createRunEventBus();
+  const storage = createLocalFileStorage(join(config.dataDir, 'files'));
+  const embeddings = createEmbedderRegistry({ config, providers, log });
+  const fileSearch = createFileSearchTool(async (ctx, o) => {
+    await waitForIngestion(store.db, { vectorStoreIds: o.vectorStoreIds, signal: ctx.abortSignal });
+    return searchVectorStores(
+      { store, clock, embeddings },
+      {
+        tenantId: ctx.tenantId,
+        vectorStoreIds: o.vectorStoreIds,
+        query: o.query,
+        maxNumResults: o.maxResults,
+        scoreThreshold: o.scoreThreshold,
+        signal: ctx.abortSignal,
+      },
+    );
+  });
   const worker = new RunWorker(
     {
       db: store.db,
@@ -56,16 +79,31 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       ids: newId,
       log,
       events,
-      tools: createToolRegistry(),
+      tools: createToolRegistry([fileSearch]),
       models: (model) => chatModelFor(providers, model),
       usage,
     },
     { ...definedOnly(config.runs), ...opts.worker },
   );
-  const deps: Deps = { config, store, providers, usage, events, engine: worker, clock, ids: newId, log };
+  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log }, { pollMs: opts.worker?.pollMs });
+  const deps: Deps = {
+    config,
+    store,
+    providers,
+    usage,
+    events,
+    engine: worker,
+    storage,
+    embeddings,
+    ingestion,
+    clock,
+    ids: newId,
+    log,
+  };
   const app = await createApp(deps);
   await app.listen({ host: config.host, port: config.port });
   await worker.start();
+  await ingestion.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -92,7 +130,9 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
         clearTimeout(deadline);
         clearInterval(reaper);
         await worker.stop();
+        await ingestion.stop();
         await pgEvents?.close();
+        await embeddings.close();
         await usage.close();
         await providers.close();
         await store.close();

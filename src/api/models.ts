@@ -4,12 +4,14 @@ import { ApiError } from '../errors.js';
 
 export function modelsRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/models', async () => ({ object: 'list', data: await deps.providers.listModels() }));
+    // Chat models from the routes and upstreams, and the built-in embedding encoder.
+    const allModels = async () => [...(await deps.providers.listModels()), ...deps.embeddings.listModels()];
+    app.get('/models', async () => ({ object: 'list', data: await allModels() }));
 
     app.get<{ Params: { '*': string } }>('/models/*', async (req) => {
       // Model ids may contain slashes (`provider/model`), so the rest of the path is the id.
       const id = req.params['*'];
-      const model = (await deps.providers.listModels()).find((m) => m.id === id);
+      const model = (await allModels()).find((m) => m.id === id);
       if (!model)
         throw new ApiError({
           status: 404,

@@ -36,6 +36,7 @@ export class RunWorker {
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
   #polling = false;
+  readonly #pending = new Set<Promise<unknown>>();
 
   constructor(deps: EngineDeps, opts: Partial<WorkerOptions> = {}) {
     this.#deps = deps;
@@ -52,14 +53,20 @@ export class RunWorker {
         .where('status', 'in', ['queued', 'in_progress', 'cancelling'])
         .execute();
     }
-    this.#timer = setInterval(() => void this.poll(), this.#opts.pollMs);
+    this.#timer = setInterval(() => this.#track(this.poll()), this.#opts.pollMs);
     this.#timer.unref();
-    void this.poll();
+    this.#track(this.poll());
   }
 
   /** A run was queued here: claim it now rather than at the next poll. */
   enqueue(runId: string): void {
-    void this.#claim(runId).catch((err: unknown) => this.#deps.log.error({ err, runId }, 'could not claim run'));
+    this.#track(this.#claim(runId).catch((err: unknown) => this.#deps.log.error({ err, runId }, 'could not claim run')));
+  }
+
+  /** Work that touches the database outside a run: stop() waits for it before the store closes. */
+  #track(work: Promise<unknown>): void {
+    this.#pending.add(work);
+    void work.finally(() => this.#pending.delete(work));
   }
 
   /** Stops a run executing in this process (its status is already `cancelling`). */
@@ -107,7 +114,7 @@ export class RunWorker {
       .finally(() => {
         clearInterval(heartbeat);
         this.#running.delete(run.id);
-        if (!this.#stopping) void this.poll();
+        if (!this.#stopping) this.#track(this.poll());
       });
     this.#running.set(run.id, { controller, done });
   }
@@ -136,6 +143,7 @@ export class RunWorker {
     clearInterval(this.#timer);
     for (const { controller } of this.#running.values()) controller.abort('shutdown' satisfies AbortReason);
     await Promise.all([...this.#running.values()].map((r) => r.done));
+    await Promise.all(this.#pending);
   }
 
   get owner(): string {

@@ -13,6 +13,7 @@ import {
   listMessageRows,
   updateMessageRow,
 } from '../store/repos/messages.repo.js';
+import { indexFileSearchAttachments } from './thread-file-search.service.js';
 import { findActiveRun } from '../store/repos/runs.repo.js';
 import { findThread } from '../store/repos/threads.repo.js';
 import { nextSeq } from '../store/seq.js';
@@ -40,7 +41,7 @@ export function toMessageContent(content: CreateMessageParams['content']): Messa
  * Inserts messages written by the caller (not by a run) into a thread, in the given order, in one statement.
  * Checks nothing: pass a transaction and check the thread (and its runs) first where that matters.
  */
-export function insertUserMessages(
+export async function insertUserMessages(
   db: Db,
   opts: {
     tenantId: string;
@@ -70,7 +71,9 @@ export function insertUserMessages(
       incomplete_at: null,
     }),
   );
-  return insertMessages(db, rows);
+  const inserted = await insertMessages(db, rows);
+  await indexFileSearchAttachments(db, opts);
+  return inserted;
 }
 
 /** 404 unless the tenant has the thread (threads.service's getThread, without importing it back). */

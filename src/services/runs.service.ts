@@ -128,10 +128,10 @@ export async function createRun(
   opts: StartOptions = {},
 ): Promise<RunRow> {
   const run = await deps.store.db.transaction().execute(async (trx) => {
-    const thread = await getThread(trx, caller.tenantId, threadId);
+    let thread = await getThread(trx, caller.tenantId, threadId);
     const assistant = await getAssistant(trx, caller.tenantId, params.assistant_id);
     await assertThreadFree(trx, caller.tenantId, threadId);
-    if (params.additional_messages?.length)
+    if (params.additional_messages?.length) {
       await insertUserMessages(trx, {
         tenantId: caller.tenantId,
         threadId,
@@ -139,6 +139,9 @@ export async function createRun(
         ids: deps.ids,
         messages: params.additional_messages as MessageCreateParams[],
       });
+      // Attachments may have given the thread a vector store of its own.
+      thread = await getThread(trx, caller.tenantId, threadId);
+    }
     const row = runRow({ deps, caller, thread, assistant, params, additionalInstructions: params.additional_instructions });
     checkModel(deps, row.model);
     return insertRun(trx, row);
@@ -155,12 +158,14 @@ export async function createThreadAndRun(
 ): Promise<{ run: RunRow; thread: ThreadRow }> {
   const result = await deps.store.db.transaction().execute(async (trx) => {
     const assistant = await getAssistant(trx, caller.tenantId, params.assistant_id);
-    const { thread } = await insertThreadWithMessages(trx, {
+    const inserted = await insertThreadWithMessages(trx, {
       tenantId: caller.tenantId,
       nowMs: deps.clock.now(),
       ids: deps.ids,
       params: (params.thread ?? {}) as ThreadCreateParams,
     });
+    // Re-read: message attachments may have given the thread a vector store of its own.
+    const thread = await getThread(trx, caller.tenantId, inserted.thread.id);
     const toolResources = params.tool_resources ? toJson(params.tool_resources) : undefined;
     const row = runRow({ deps, caller, thread, assistant, params, toolResources });
     checkModel(deps, row.model);

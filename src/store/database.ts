@@ -5,6 +5,13 @@ import type { ThreadsTable } from './tables/threads.table.js';
 import type { MessagesTable } from './tables/messages.table.js';
 import type { RunsTable } from './tables/runs.table.js';
 import type { RunStepsTable } from './tables/run-steps.table.js';
+import type { ChunksTable } from './tables/chunks.table.js';
+import type { FilesTable } from './tables/files.table.js';
+import type {
+  VectorStoreFileBatchesTable,
+  VectorStoreFilesTable,
+  VectorStoresTable,
+} from './tables/vector-stores.table.js';
 
 export interface Database {
   usage_buckets: UsageBucketsTable;
@@ -13,6 +20,11 @@ export interface Database {
   messages: MessagesTable;
   runs: RunsTable;
   run_steps: RunStepsTable;
+  chunks: ChunksTable;
+  files: FilesTable;
+  vector_stores: VectorStoresTable;
+  vector_store_files: VectorStoreFilesTable;
+  vector_store_file_batches: VectorStoreFileBatchesTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import * as sqliteVec from 'sqlite-vec';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
 import type { Database, DialectName } from './database.js';
 import { migrations } from './migrations/index.js';
@@ -34,6 +35,7 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Store {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  sqliteVec.load(sqlite); // vec0 tables for file_search's vector index
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

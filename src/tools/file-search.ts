@@ -36,6 +36,22 @@ function formatOutput(query: string, callIndex: number, results: FileSearchResul
   );
 }
 
+function toolCallOf(id: string, scoreThreshold: number, results: FileSearchResult[]): FileSearchToolCall {
+  return {
+    id,
+    type: 'file_search',
+    file_search: {
+      ranking_options: { ranker: RANKER, score_threshold: scoreThreshold },
+      results: results.map((r) => ({
+        file_id: r.fileId,
+        file_name: r.filename,
+        score: r.score,
+        content: [{ type: 'text', text: r.text }],
+      })),
+    },
+  };
+}
+
 /**
  * file_search: the model gets a `file_search({query})` function; the server searches the vector
  * stores of the assistant's and the thread's tool_resources and hands back the top chunks. The
@@ -72,21 +88,16 @@ export function createFileSearchTool(search: FileSearchFn): Tool {
       const maxResults = config?.max_num_results ?? DEFAULT_MAX_RESULTS;
       const scoreThreshold = config?.ranking_options?.score_threshold ?? 0;
       const vectorStoreIds = vectorStoreIdsOf(ctx);
-      const results = query && vectorStoreIds.length ? await search(ctx, { query, vectorStoreIds, maxResults, scoreThreshold }) : [];
-      const toolCall: FileSearchToolCall = {
-        id: call.id,
-        type: 'file_search',
-        file_search: {
-          ranking_options: { ranker: RANKER, score_threshold: scoreThreshold },
-          results: results.map((r) => ({
-            file_id: r.fileId,
-            file_name: r.filename,
-            score: r.score,
-            content: [{ type: 'text', text: r.text }],
-          })),
-        },
-      };
-      return { output: formatOutput(query, ctx.callIndex, results), toolCall };
+      let results: FileSearchResult[] = [];
+      try {
+        if (query && vectorStoreIds.length) results = await search(ctx, { query, vectorStoreIds, maxResults, scoreThreshold });
+      } catch (err) {
+        if (ctx.abortSignal.aborted) throw err;
+        // A missing or expired vector store is the model's problem to explain, not a failed run.
+        const message = err instanceof Error ? err.message : String(err);
+        return { output: `file_search failed: ${message}`, toolCall: toolCallOf(call.id, scoreThreshold, []) };
+      }
+      return { output: formatOutput(query, ctx.callIndex, results), toolCall: toolCallOf(call.id, scoreThreshold, results) };
     },
   };
 }

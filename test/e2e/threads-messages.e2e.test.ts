@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import type { Message } from 'openai/resources/beta/threads/messages';
 import type { Thread } from 'openai/resources/beta/threads/threads';
 import { insertUserMessages } from '../../src/services/messages.service.js';
@@ -143,6 +143,8 @@ for (const dialect of testDialects()) {
     });
 
     it('should keep text, image_file and image_url parts, and attachments', async () => {
+      // A file_search attachment must name a real file (it is indexed into the thread's vector store).
+      const doc = await client.files.create({ file: await toFile(Buffer.from('notes'), 'doc.txt'), purpose: 'assistants' });
       const m = await client.beta.threads.messages.create(thread.id, {
         role: 'user',
         content: [
@@ -150,7 +152,7 @@ for (const dialect of testDialects()) {
           { type: 'image_file', image_file: { file_id: 'file-img', detail: 'low' } },
           { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
         ],
-        attachments: [{ file_id: 'file-doc', tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }],
+        attachments: [{ file_id: doc.id, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }],
         metadata: { k: 'v' },
       });
       assert.deepEqual(m.content, [
@@ -158,7 +160,7 @@ for (const dialect of testDialects()) {
         { type: 'image_file', image_file: { file_id: 'file-img', detail: 'low' } },
         { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
       ]);
-      assert.deepEqual(m.attachments, [{ file_id: 'file-doc', tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }]);
+      assert.deepEqual(m.attachments, [{ file_id: doc.id, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }]);
       assert.deepEqual(m.metadata, { k: 'v' });
     });
 

@@ -39,6 +39,7 @@ export async function createTestApp(
     HOST: '127.0.0.1',
     PORT: '0',
     SWITCHBOARD_DATABASE_URL: db.url,
+    SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-data-')),
     SWITCHBOARD_API_KEYS: TEST_KEYS.join(','),
     ...opts.env,
   };

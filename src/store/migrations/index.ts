@@ -1,9 +1,15 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './2026_11_24_0001_create_usage_buckets.js';
 import * as m0002 from './2026_11_24_0002_create_assistants_threads_runs.js';
+import * as m0003 from './2026_11_24_0003_create_files.js';
+import * as m0004 from './2026_11_24_0004_create_chunks.js';
+import * as m0005 from './2026_11_24_0005_create_vector_stores.js';
 
 /** Name → module. Names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_create_usage_buckets': m0001,
   '2026_11_24_0002_create_assistants_threads_runs': m0002,
+  '2026_11_24_0003_create_files': m0003,
+  '2026_11_24_0004_create_chunks': m0004,
+  '2026_11_24_0005_create_vector_stores': m0005,
 };

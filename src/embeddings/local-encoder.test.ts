@@ -1,0 +1,65 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLocalEncoder, LOCAL_ENCODER_DIMENSIONS, normalize } from './local-encoder.js';
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+const norm = (v: Float32Array) => Math.sqrt(dot(v, v));
+
+describe('local encoder', () => {
+  const encoder = createLocalEncoder();
+  after(() => encoder.close());
+
+  it('should return one 512-d unit vector per text', async () => {
+    const { vectors, promptTokens } = await encoder.embed(['hello world', 'The quick brown fox']);
+    assert.equal(vectors.length, 2);
+    for (const v of vectors) {
+      assert.equal(v.length, LOCAL_ENCODER_DIMENSIONS);
+      assert.ok(Math.abs(norm(v) - 1) < 1e-5, `norm ${norm(v)}`);
+    }
+    assert.ok(promptTokens >= 6, `promptTokens ${promptTokens}`);
+  });
+
+  it('should score similar sentences higher than unrelated ones', async () => {
+    const [cat, rug, revenue] = (
+      await encoder.embed(['The cat sat on the mat', 'A cat is sitting on a rug', 'Quarterly revenue grew 5%'])
+    ).vectors as [Float32Array, Float32Array, Float32Array];
+    assert.ok(dot(cat, rug) > dot(cat, revenue) + 0.2, `similar ${dot(cat, rug)} vs unrelated ${dot(cat, revenue)}`);
+    assert.ok(dot(cat, rug) > dot(rug, revenue));
+  });
+
+  it('should keep the order across batches of more than 64 texts', async () => {
+    const texts = Array.from({ length: 70 }, (_, i) => `Sentence number ${i} is about topic ${i % 7}.`);
+    const all = await encoder.embed(texts);
+    assert.equal(all.vectors.length, 70);
+    const tail = await encoder.embed(texts.slice(65));
+    tail.vectors.forEach((v, i) => assert.ok(dot(v, all.vectors[65 + i]!) > 0.9999, `text ${65 + i}`));
+    assert.ok(dot(all.vectors[0]!, all.vectors[1]!) < 0.9999, 'distinct texts give distinct vectors');
+  });
+
+  it('should serve concurrent callers without mixing their vectors', async () => {
+    const [a, b] = await Promise.all([encoder.embed(['alpha beta gamma']), encoder.embed(['the stock market fell'])]);
+    const [a2] = (await encoder.embed(['alpha beta gamma'])).vectors;
+    assert.ok(dot(a.vectors[0]!, a2!) > 0.9999);
+    assert.ok(dot(b.vectors[0]!, a2!) < 0.9);
+  });
+
+  it('should not shift vectors when a text is empty', async () => {
+    const { vectors } = await encoder.embed(['', 'hello world']);
+    const [hello] = (await encoder.embed(['hello world'])).vectors;
+    assert.equal(vectors.length, 2);
+    assert.ok(dot(vectors[1]!, hello!) > 0.9999);
+  });
+
+  it('should stop before the next batch when the caller aborts', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+    await assert.rejects(encoder.embed(['x'], { signal: controller.signal }), /gone/);
+  });
+});
+
+describe('normalize', () => {
+  it('should scale to unit length and leave a zero vector alone', () => {
+    assert.deepEqual(Array.from(normalize(Float32Array.from([3, 4]))), [0.6000000238418579, 0.800000011920929]);
+    assert.deepEqual(Array.from(normalize(new Float32Array(2))), [0, 0]);
+  });
+});

@@ -1,0 +1,168 @@
+// The file_search index: chunks with their embeddings, searched by keyword and by vector, fused with RRF.
+import { endianness } from 'node:os';
+import type { Db, DialectName } from '../store/database.js';
+import type { NewChunkRow } from '../store/tables/chunks.table.js';
+import { pgKeywordSearch, pgVectorSearch } from './chunk-index.pg.js';
+import { ensureSqliteVectorTable, sqliteKeywordSearch, sqliteVectorSearch } from './chunk-index.sqlite.js';
+import { maxFusedScore, reciprocalRankFusion } from './fuse.js';
+import type { Chunk, RankedChunk, SearchHit, SearchScope } from './types.js';
+
+export const RRF_K = 60;
+export const DEFAULT_SEARCH_LIMIT = 20;
+/** OpenAI caps max_num_results at 50; callers that filter hits afterwards may over-fetch up to this. */
+export const MAX_SEARCH_LIMIT = 1000;
+/** Each ranker returns this many candidates (at least) for fusion, so hits ranked low by one still count. */
+const MIN_CANDIDATES = 50;
+/** Rows per INSERT: 8 columns stay well under SQLite's 32766 and PostgreSQL's 65535 parameters. */
+const INSERT_BATCH = 500;
+
+/** Little-endian float32 bytes, the stored form of an embedding on both dialects. */
+export function vectorToBytes(vector: Float32Array): Buffer {
+  if (endianness() === 'LE') return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+  const out = Buffer.alloc(vector.length * 4);
+  vector.forEach((v, i) => out.writeFloatLE(v, i * 4));
+  return out;
+}
+
+export interface AddChunksOptions {
+  tenantId: string;
+  vectorStoreId: string;
+  fileId: string;
+  chunks: readonly Chunk[];
+  /** One embedding per chunk, in order, all of the same length. */
+  vectors: readonly Float32Array[];
+}
+
+/** Stores a file's chunks and their embeddings; returns the new chunks' ids. */
+export async function addChunks(db: Db, dialect: DialectName, opts: AddChunksOptions): Promise<number[]> {
+  const { chunks, vectors } = opts;
+  if (chunks.length !== vectors.length) {
+    throw new RangeError(`addChunks: ${chunks.length} chunks but ${vectors.length} vectors`);
+  }
+  if (chunks.length === 0) return [];
+  const dims = vectors[0]!.length;
+  if (dims === 0 || vectors.some((v) => v.length !== dims)) {
+    throw new RangeError('addChunks: vectors must all have the same, non-zero length');
+  }
+  if (dialect === 'sqlite') await ensureSqliteVectorTable(db, dims);
+  const rows: NewChunkRow[] = chunks.map((chunk, i) => ({
+    tenant_id: opts.tenantId,
+    vector_store_id: opts.vectorStoreId,
+    file_id: opts.fileId,
+    chunk_index: chunk.index,
+    text: chunk.text.replaceAll('\u0000', ''), // PostgreSQL text cannot hold NUL
+    tokens: chunk.tokens,
+    embedding: vectorToBytes(vectors[i]!),
+    dims,
+  }));
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const inserted = await db
+      .insertInto('chunks')
+      .values(rows.slice(i, i + INSERT_BATCH))
+      .returning('id')
+      .execute();
+    ids.push(...inserted.map((r) => Number(r.id)));
+  }
+  return ids;
+}
+
+/** Deletes a file's chunks from one vector store (SQLite triggers also clear the FTS and vec0 rows). */
+export async function removeFileChunks(
+  db: Db,
+  _dialect: DialectName,
+  opts: { vectorStoreId: string; fileId: string },
+): Promise<number> {
+  const result = await db
+    .deleteFrom('chunks')
+    .where('vector_store_id', '=', opts.vectorStoreId)
+    .where('file_id', '=', opts.fileId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Deletes every chunk of a vector store. */
+export async function removeVectorStoreChunks(db: Db, _dialect: DialectName, vectorStoreId: string): Promise<number> {
+  const result = await db.deleteFrom('chunks').where('vector_store_id', '=', vectorStoreId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Chunks sharing words with `query`, best first (FTS5 bm25 / PostgreSQL ts_rank). */
+export function keywordSearch(
+  db: Db,
+  dialect: DialectName,
+  opts: SearchScope & { query: string },
+): Promise<RankedChunk[]> {
+  return dialect === 'sqlite' ? sqliteKeywordSearch(db, opts) : pgKeywordSearch(db, opts);
+}
+
+/** Chunks nearest to `vector` by cosine similarity, best first (sqlite-vec KNN / exact scan on PostgreSQL). */
+export function vectorSearch(
+  db: Db,
+  dialect: DialectName,
+  opts: SearchScope & { vector: Float32Array },
+): Promise<RankedChunk[]> {
+  return dialect === 'sqlite' ? sqliteVectorSearch(db, opts) : pgVectorSearch(db, opts);
+}
+
+export type SearchMode = 'hybrid' | 'keyword' | 'vector';
+
+export interface HybridSearchOptions {
+  tenantId: string;
+  vectorStoreIds: readonly string[];
+  query: string;
+  /** The query's embedding; without it, only the keyword ranker runs. */
+  vector?: Float32Array;
+  /** max_num_results: default 20, clamped to 1..MAX_SEARCH_LIMIT. */
+  limit?: number;
+  /** Hits scoring below this (0..1) are dropped. */
+  scoreThreshold?: number;
+  mode?: SearchMode;
+}
+
+/**
+ * Keyword and vector rankers fused by reciprocal rank fusion (k = 60). A hit's score is its RRF sum
+ * divided by the best possible sum (first in every ranker that ran), so it lies in (0, 1]: 1 for a
+ * chunk ranked first by both, about 0.5 for one ranked first by only one of two. Sorted best first.
+ */
+export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSearchOptions): Promise<SearchHit[]> {
+  const limit = Math.min(Math.max(Math.floor(opts.limit ?? DEFAULT_SEARCH_LIMIT), 1), MAX_SEARCH_LIMIT);
+  const mode = opts.mode ?? 'hybrid';
+  const scope: SearchScope = {
+    tenantId: opts.tenantId,
+    vectorStoreIds: [...new Set(opts.vectorStoreIds)],
+    limit: Math.max(limit * 2, MIN_CANDIDATES),
+  };
+  if (scope.vectorStoreIds.length === 0) return [];
+  const rankers: Promise<RankedChunk[]>[] = [];
+  if (mode !== 'vector') rankers.push(keywordSearch(db, dialect, { ...scope, query: opts.query }));
+  if (mode !== 'keyword' && opts.vector) rankers.push(vectorSearch(db, dialect, { ...scope, vector: opts.vector }));
+  if (rankers.length === 0) return [];
+  const lists = await Promise.all(rankers);
+
+  const best = maxFusedScore(lists.length, RRF_K);
+  const ranked = lists.map((list) => list.map((c) => c.id));
+  const fused = reciprocalRankFusion(ranked, RRF_K)
+    .map(({ id, score }) => ({ id, score: Math.min(score / best, 1) }))
+    .filter(({ score }) => opts.scoreThreshold === undefined || score >= opts.scoreThreshold)
+    .slice(0, limit);
+  return hydrate(db, opts.tenantId, fused);
+}
+
+/** Adds each hit's store, file, index and text (read in one query), keeping the order. */
+async function hydrate(db: Db, tenantId: string, hits: { id: number; score: number }[]): Promise<SearchHit[]> {
+  if (hits.length === 0) return [];
+  const rows = await db
+    .selectFrom('chunks')
+    .select(['id', 'vector_store_id', 'file_id', 'chunk_index', 'text'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', hits.map((h) => h.id))
+    .execute();
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  return hits.flatMap(({ id, score }) => {
+    const row = byId.get(id);
+    if (!row) return [];
+    const { vector_store_id: vectorStoreId, file_id: fileId, chunk_index: chunkIndex, text } = row;
+    return [{ vectorStoreId, fileId, chunkIndex, text, score }];
+  });
+}

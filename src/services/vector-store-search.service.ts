@@ -1,0 +1,138 @@
+import type { Deps } from '../deps.js';
+import { notFound } from '../errors.js';
+import type { SearchVectorStoreParams } from '../api/schemas/vector-stores.schema.js';
+import { matchesFilter, type AttributeFilter, type Attributes } from '../retrieval/attribute-filter.js';
+import { hybridSearch } from '../retrieval/chunk-index.js';
+import type { SearchHit } from '../retrieval/types.js';
+import { fromJson } from '../store/json.js';
+import { findSearchableFiles } from '../store/repos/vector-store-files.repo.js';
+import { findVectorStores, updateVectorStoreRow } from '../store/repos/vector-stores.repo.js';
+import type { VectorStoreRow } from '../store/tables/vector-stores.table.js';
+import { assertNotExpired, type VectorStoreRef } from './vector-store-files.service.js';
+import { expiresAt } from './vector-stores.service.js';
+
+export type SearchDeps = Pick<Deps, 'store' | 'clock' | 'embeddings'>;
+
+/** One chunk found, with its file's name and attributes. */
+export interface FileSearchResult {
+  vectorStoreId: string;
+  fileId: string;
+  filename: string;
+  /** [0, 1], higher is better. */
+  score: number;
+  attributes: Attributes | null;
+  chunkIndex: number;
+  text: string;
+}
+
+export interface SearchOptions {
+  tenantId: string;
+  vectorStoreIds: readonly string[];
+  /** One query, or several whose results are merged (a chunk keeps its best score). */
+  query: string | readonly string[];
+  /** 1–50, default 10. */
+  maxNumResults?: number;
+  scoreThreshold?: number;
+  filters?: AttributeFilter;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_MAX_NUM_RESULTS = 10;
+/** With a filter, hits are read this many times over before filtering, so enough pass it. */
+const FILTER_OVERFETCH = 10;
+
+/**
+ * Searches the tenant's vector stores (404 for one that is not there, 400 for an expired one), best first,
+ * and marks them active (which moves their expiry). What the file_search tool and POST …/search both use.
+ */
+export async function searchVectorStores(deps: SearchDeps, opts: SearchOptions): Promise<FileSearchResult[]> {
+  const { db, dialect } = deps.store;
+  const stores = await activeStores(deps, opts.tenantId, opts.vectorStoreIds);
+  const queries = (typeof opts.query === 'string' ? [opts.query] : [...opts.query]).filter((q) => q.trim() !== '');
+  const max = opts.maxNumResults ?? DEFAULT_MAX_NUM_RESULTS;
+  await touchStores(deps, stores);
+  if (queries.length === 0 || stores.length === 0) return [];
+
+  const { vectors } = await deps.embeddings.retrieval().embed(queries, { signal: opts.signal });
+  const limit = opts.filters ? Math.min(max * FILTER_OVERFETCH, 500) : max;
+  const best = new Map<string, SearchHit>();
+  for (const [i, query] of queries.entries()) {
+    const hits = await hybridSearch(db, dialect, {
+      tenantId: opts.tenantId,
+      vectorStoreIds: stores.map((s) => s.id),
+      query,
+      vector: vectors[i]!,
+      limit,
+      scoreThreshold: opts.scoreThreshold,
+    });
+    for (const hit of hits) {
+      const key = `${hit.vectorStoreId}\u0000${hit.fileId}\u0000${hit.chunkIndex}`;
+      if ((best.get(key)?.score ?? -1) < hit.score) best.set(key, hit);
+    }
+  }
+  const ranked = [...best.values()].sort((a, b) => b.score - a.score);
+  return withFiles(deps, opts, ranked, max);
+}
+
+/** Joins hits to their (still attached, completed) files, applies the attribute filter, keeps the top `max`. */
+async function withFiles(deps: SearchDeps, opts: SearchOptions, hits: SearchHit[], max: number): Promise<FileSearchResult[]> {
+  const files = await findSearchableFiles(deps.store.db, {
+    tenantId: opts.tenantId,
+    vectorStoreIds: [...new Set(hits.map((h) => h.vectorStoreId))],
+    fileIds: [...new Set(hits.map((h) => h.fileId))],
+  });
+  const byKey = new Map(files.map((f) => [`${f.vector_store_id}\u0000${f.id}`, f]));
+  const results: FileSearchResult[] = [];
+  for (const hit of hits) {
+    const file = byKey.get(`${hit.vectorStoreId}\u0000${hit.fileId}`);
+    if (!file) continue;
+    if (opts.scoreThreshold !== undefined && hit.score < opts.scoreThreshold) continue;
+    const attributes = fromJson<Attributes | null>(file.attributes, null);
+    if (opts.filters && !matchesFilter(attributes, opts.filters)) continue;
+    results.push({ ...hit, filename: file.filename ?? '', attributes });
+    if (results.length === max) break;
+  }
+  return results;
+}
+
+async function activeStores(deps: SearchDeps, tenantId: string, ids: readonly string[]): Promise<VectorStoreRow[]> {
+  const unique = [...new Set(ids)];
+  const rows = await findVectorStores(deps.store.db, tenantId, unique);
+  const nowS = Math.floor(deps.clock.now() / 1000);
+  for (const id of unique) {
+    const row = rows.find((r) => r.id === id);
+    if (!row) throw notFound('vector store', id);
+    assertNotExpired(row, nowS);
+  }
+  return rows;
+}
+
+/** last_active_at = now, and an expiry anchored on it moves along. */
+async function touchStores(deps: SearchDeps, stores: VectorStoreRow[]): Promise<void> {
+  const nowS = Math.floor(deps.clock.now() / 1000);
+  for (const s of stores) {
+    if (s.last_active_at === nowS) continue;
+    await updateVectorStoreRow(deps.store.db, s.tenant_id, s.id, {
+      last_active_at: nowS,
+      expires_at: expiresAt(s.expires_after, nowS),
+    });
+  }
+}
+
+/** POST /vector_stores/{id}/search: the queries as given and the results, best first. */
+export async function searchVectorStore(
+  deps: SearchDeps,
+  ref: VectorStoreRef,
+  params: SearchVectorStoreParams,
+): Promise<{ queries: string[]; results: FileSearchResult[] }> {
+  const queries = typeof params.query === 'string' ? [params.query] : params.query;
+  const results = await searchVectorStores(deps, {
+    tenantId: ref.tenantId,
+    vectorStoreIds: [ref.vectorStoreId],
+    query: queries,
+    maxNumResults: params.max_num_results ?? undefined,
+    scoreThreshold: params.ranking_options?.score_threshold ?? undefined,
+    filters: params.filters ?? undefined,
+  });
+  return { queries, results };
+}

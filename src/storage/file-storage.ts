@@ -1,0 +1,23 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where uploaded files' bytes live. The local implementation keeps them under the data directory;
+ * an object store can implement the same interface later.
+ */
+export interface FileStorage {
+  /**
+   * Streams `source` into storage under `key`, never holding it whole in memory. Rejects (and
+   * leaves nothing behind) when the source errors or exceeds `maxBytes`.
+   */
+  put(key: string, source: Readable, opts: { maxBytes: number }): Promise<{ bytes: number }>;
+  /** The stored bytes as a stream; rejects when the key is missing. */
+  get(key: string): Promise<Readable>;
+  delete(key: string): Promise<void>;
+}
+
+export class FileTooLargeError extends Error {
+  override name = 'FileTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`The file is larger than the limit of ${maxBytes} bytes.`);
+  }
+}
