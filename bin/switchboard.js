@@ -18,6 +18,8 @@ Environment:
   SWITCHBOARD_API_KEYS            comma-separated client keys, one tenant each (unset: open mode, loopback only)
   SWITCHBOARD_CONFIG              YAML file: providers, model routes, aliases, prices, keys
   SWITCHBOARD_BODY_LIMIT_MB       largest request body (default 32)
+  SWITCHBOARD_FILE_LIMIT_MB       largest file upload (default 512)
+  SWITCHBOARD_DATA_DIR            uploaded files and the default database (default ./data)
   SWITCHBOARD_LOG_LEVEL           fatal|error|warn|info|debug|trace|silent (default info)
 
 See README.md for the YAML format and examples.`;
