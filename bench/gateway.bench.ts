@@ -16,11 +16,12 @@
  *
  * Env knobs (defaults): BENCH_SECONDS (10) per autocannon run, BENCH_ROUNDS (3), BENCH_RATE (500
  * req/s), BENCH_RATE_CONNECTIONS (10), BENCH_MAX_CONNECTIONS (50), BENCH_SEQ_REQUESTS (2000),
- * BENCH_STREAM_REQUESTS (1000), BENCH_WRITE (1; 0 = don't touch BENCHMARKS.md),
+ * BENCH_STREAM_REQUESTS (1000), BENCH_WRITE (0 = don't touch BENCHMARKS.md; force = write it even when
+ * other processes kept the machine busy), BENCH_FOREIGN_CPU_MAX (0.15),
  * BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (extra node flags for the
  * Switchboard child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/sb-prof").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -50,7 +51,8 @@ const SETTINGS = {
   maxConnections: envInt('BENCH_MAX_CONNECTIONS', 50),
   seqRequests: envInt('BENCH_SEQ_REQUESTS', 2000),
   streamRequests: envInt('BENCH_STREAM_REQUESTS', 1000),
-  write: process.env.BENCH_WRITE !== '0',
+  /** BENCH_WRITE: 0 = never touch BENCHMARKS.md, force = write even after a disturbed run. */
+  write: process.env.BENCH_WRITE === '0' ? 'never' : process.env.BENCH_WRITE === 'force' ? 'force' : 'auto',
   sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
   sbNodeArgs: (process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
@@ -66,6 +68,9 @@ const MESSAGES = [{ role: 'user', content: 'What is the capital of France?' }];
 const BODY = JSON.stringify({ model: 'fake-model', messages: MESSAGES });
 const STREAM_BODY = JSON.stringify({ model: 'fake-model', messages: MESSAGES, stream: true });
 const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
+
+/** Scratch directory (Switchboard's SQLite file); removed at the end. */
+const TMP = mkdtempSync(join(os.tmpdir(), 'sb-bench-'));
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
@@ -98,6 +103,19 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (
 
 const children: Array<{ name: string; proc: ChildProcess }> = [];
 
+/**
+ * Child output goes to our stderr, prefixed, but only the first few lines per child: e.g. a
+ * gateway that logs every request cut off at the end of an autocannon run would drown the progress.
+ */
+const CHILD_LINES_SHOWN = 5;
+const childLineCounts = new Map<string, number>();
+function childLine(name: string, line: string): void {
+  const n = (childLineCounts.get(name) ?? 0) + 1;
+  childLineCounts.set(name, n);
+  if (n <= CHILD_LINES_SHOWN) process.stderr.write(`[${name}] ${line.length > 400 ? line.slice(0, 400) + '…' : line}\n`);
+  else if (n === CHILD_LINES_SHOWN + 1) process.stderr.write(`[${name}] (further output counted, not shown)\n`);
+}
+
 /** Starts `node --import tsx <script>` and forwards its output to our stderr, prefixed. */
 function startChild(
   name: string,
@@ -111,12 +129,18 @@ function startChild(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push({ name, proc });
-  createInterface({ input: proc.stderr! }).on('line', (l) => process.stderr.write(`[${name}] ${l}\n`));
+  createInterface({ input: proc.stderr! }).on('line', (l) => childLine(name, l));
   proc.on('exit', (code, signal) => {
-    if (!shuttingDown) log(`${name} exited unexpectedly (code ${code}, signal ${signal})`);
+    if (shuttingDown) return;
+    childDied ??= new Error(`${name} (pid ${proc.pid}) exited unexpectedly (code ${code}, signal ${signal})`);
+    log(childDied.message);
   });
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   return { proc, stdoutLines: lines };
+}
+
+async function drain(name: string, lines: AsyncIterableIterator<string>): Promise<void> {
+  for await (const line of lines) childLine(name, line);
 }
 
 /** Reads the child's stdout until its `PORT=<n>` line; later stdout lines go to our stderr. */
@@ -129,15 +153,13 @@ async function readPort(name: string, lines: AsyncIterableIterator<string>): Pro
       for await (const line of lines) {
         const m = /^PORT=(\d+)$/.exec(line.trim());
         if (m) return Number(m[1]);
-        process.stderr.write(`[${name}] ${line}\n`);
+        childLine(name, line);
       }
       throw new Error(`${name}: exited before printing its port`);
     })(),
     deadline,
   ]);
-  void (async () => {
-    for await (const line of lines) process.stderr.write(`[${name}] ${line}\n`);
-  })();
+  void drain(name, lines);
   return port;
 }
 
@@ -168,6 +190,8 @@ async function waitForHealth(origin: string, proc: ChildProcess, timeoutMs = 30_
 }
 
 let shuttingDown = false;
+/** Set when a child process exits before the end: the run is void, the next measurement throws it. */
+let childDied: Error | undefined;
 
 /** SIGTERM every child, SIGKILL those still alive after 5 s (e.g. busy writing a CPU profile). */
 async function stopChildren(): Promise<void> {
@@ -182,6 +206,7 @@ async function stopChildren(): Promise<void> {
       clearTimeout(timer);
     }),
   );
+  for (const [name, n] of childLineCounts) if (n > CHILD_LINES_SHOWN) log(`${name} wrote ${n} output lines in total`);
 }
 
 // Last resort when we leave without stopChildren (uncaught error, process.exit elsewhere).
@@ -191,7 +216,10 @@ process.on('exit', () => {
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     log(`${sig}: stopping child processes`);
-    void stopChildren().finally(() => process.exit(130));
+    void stopChildren().finally(() => {
+      rmSync(TMP, { recursive: true, force: true });
+      process.exit(130);
+    });
   });
 }
 
@@ -215,6 +243,99 @@ function median(values: number[]): number {
 const nsToUs = (ns: bigint): number => Number(ns) / 1000;
 
 // ---------------------------------------------------------------------------
+// Foreign CPU load (Linux): other engineers' builds and tests on the same small machine distort the
+// numbers, so each measurement waits for a quiet machine and is repeated when someone else used
+// more than BENCH_FOREIGN_CPU_MAX of all cores while it ran.
+
+const FOREIGN_CPU_MAX = Number(process.env.BENCH_FOREIGN_CPU_MAX || 0.15);
+const MAX_ATTEMPTS = 3;
+
+interface CpuMark {
+  /** Ticks: all CPU time, busy CPU time (incl. steal), and the time used by us + our children. */
+  total: number;
+  busy: number;
+  ours: number;
+}
+
+/** Clock ticks per second of /proc CPU times (0 when unknown: no CPU-per-request figures). */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 0;
+  } catch {
+    return 0;
+  }
+})();
+
+/** User + system CPU ticks of a process so far (0 if unreadable). */
+function procTicks(pid: number): number {
+  try {
+    // Fields after the ')' of the command name: state is [0], utime [11], stime [12].
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function cpuMark(): CpuMark | undefined {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number) as [number, number, number, number, number, number, number, number];
+    const busy = user + nice + system + irq + softirq + steal;
+    const pids = [process.pid, ...children.map((c) => c.proc.pid ?? 0).filter(Boolean)];
+    return { total: busy + idle + iowait, busy, ours: pids.reduce((s, p) => s + procTicks(p), 0) };
+  } catch {
+    return undefined; // not Linux: no gating
+  }
+}
+
+/** Share of all cores used by processes other than ours between two marks (0..1). */
+function foreignShare(a: CpuMark | undefined, b: CpuMark | undefined): number {
+  if (!a || !b || b.total <= a.total) return 0;
+  return Math.max(0, (b.busy - a.busy - (b.ours - a.ours)) / (b.total - a.total));
+}
+
+/** Waits (up to 60 s) until a 500 ms sample shows foreign CPU below the threshold. */
+async function waitQuiet(): Promise<void> {
+  const until = Date.now() + 60_000;
+  let warned = false;
+  while (Date.now() < until) {
+    const a = cpuMark();
+    await sleep(500);
+    const share = foreignShare(a, cpuMark());
+    if (share <= FOREIGN_CPU_MAX) return;
+    if (!warned) log(`machine busy (other processes use ${fmt(share * 100)}% CPU), waiting…`);
+    warned = true;
+  }
+  log('machine still busy after 60 s, measuring anyway');
+}
+
+/** Foreign CPU share seen during accepted measurements, for the report. */
+const foreignSeen: number[] = [];
+
+/** Runs `fn` on a quiet machine; repeats it (up to MAX_ATTEMPTS) when foreign load showed up meanwhile. */
+async function quietly<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await waitQuiet();
+    if (childDied) throw childDied;
+    const a = cpuMark();
+    const result = await fn();
+    const share = foreignShare(a, cpuMark());
+    if (childDied) throw childDied;
+    if (share <= FOREIGN_CPU_MAX || attempt >= MAX_ATTEMPTS) {
+      foreignSeen.push(share);
+      return result;
+    }
+    log(`${what}: other processes used ${fmt(share * 100)}% CPU meanwhile, repeating`);
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Measurements
 
 interface Target {
@@ -223,6 +344,8 @@ interface Target {
   origin: string;
   /** One connection, for the sequential measurements. */
   pool: Pool;
+  /** The process answering (the upstream for `direct`), for its CPU time per request. */
+  pid: number;
 }
 
 interface SeqResult {
@@ -240,6 +363,8 @@ interface LoadResult {
   p50: number;
   p99: number;
   rps: number;
+  /** CPU time (user + system) the target's server process spent per request, µs (NaN off Linux). */
+  cpuUs: number;
   errors: number;
 }
 interface RoundResult {
@@ -249,45 +374,88 @@ interface RoundResult {
   max: LoadResult;
 }
 
-/** `n` back-to-back non-streaming requests over one keep-alive connection; full body read. µs. */
-async function sequential(t: Target, n: number): Promise<SeqResult> {
-  const samples: number[] = [];
-  let errors = 0;
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    const res = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: BODY });
-    await res.body.arrayBuffer();
-    samples.push(nsToUs(process.hrtime.bigint() - start));
-    if (res.statusCode !== 200) errors++;
+/** Sequential requests are interleaved across targets in blocks this size (see `interleaved`). */
+const BLOCK = 100;
+
+/**
+ * Runs `n` sequential requests per target, alternating targets every BLOCK requests (rotating the
+ * order each block), so a burst of foreign CPU load hits every target alike instead of skewing one.
+ */
+async function interleaved<S>(
+  targets: Target[],
+  n: number,
+  one: (t: Target, into: S) => Promise<void>,
+  init: () => S,
+): Promise<Map<Target['key'], S>> {
+  const acc = new Map(targets.map((t) => [t.key, init()] as const));
+  for (let done = 0, b = 0; done < n; done += BLOCK, b++) {
+    const size = Math.min(BLOCK, n - done);
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(k + b) % targets.length]!;
+      for (let i = 0; i < size; i++) await one(t, acc.get(t.key)!);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), errors };
+  return acc;
 }
 
-/** `n` back-to-back streaming requests: time to the first body byte and to the end of the stream. µs. */
-async function streaming(t: Target, n: number): Promise<StreamResult> {
-  const ttfb: number[] = [];
-  const total: number[] = [];
-  let errors = 0;
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    const res = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: STREAM_BODY });
-    let first: bigint | undefined;
-    for await (const _chunk of res.body) first ??= process.hrtime.bigint();
-    const end = process.hrtime.bigint();
-    if (res.statusCode !== 200 || first === undefined) {
-      errors++;
-      continue;
-    }
-    ttfb.push(nsToUs(first - start));
-    total.push(nsToUs(end - start));
-  }
-  ttfb.sort((a, b) => a - b);
-  total.sort((a, b) => a - b);
-  return { ttfbP50: percentile(ttfb, 50), ttfbP99: percentile(ttfb, 99), totalP50: percentile(total, 50), errors };
+interface SeqSamples {
+  us: number[];
+  errors: number;
 }
+interface StreamSamples {
+  ttfb: number[];
+  total: number[];
+  errors: number;
+}
+
+/** One non-streaming request over the target's single keep-alive connection, full body read. µs. */
+async function oneSequential(t: Target, into: SeqSamples): Promise<void> {
+  const start = process.hrtime.bigint();
+  const res = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: BODY });
+  await res.body.arrayBuffer();
+  into.us.push(nsToUs(process.hrtime.bigint() - start));
+  if (res.statusCode !== 200) into.errors++;
+}
+
+/** One streaming request: time to the first body byte and to the end of the stream. µs. */
+async function oneStreaming(t: Target, into: StreamSamples): Promise<void> {
+  const start = process.hrtime.bigint();
+  const res = await t.pool.request({ path: CHAT_PATH, method: 'POST', headers: HEADERS, body: STREAM_BODY });
+  let first: bigint | undefined;
+  for await (const _chunk of res.body) first ??= process.hrtime.bigint();
+  const end = process.hrtime.bigint();
+  if (res.statusCode !== 200 || first === undefined) {
+    into.errors++;
+    return;
+  }
+  into.ttfb.push(nsToUs(first - start));
+  into.total.push(nsToUs(end - start));
+}
+
+function seqStats(s: SeqSamples): SeqResult {
+  const us = [...s.us].sort((a, b) => a - b);
+  return { p50: percentile(us, 50), p99: percentile(us, 99), errors: s.errors };
+}
+function streamStats(s: StreamSamples): StreamResult {
+  const ttfb = [...s.ttfb].sort((a, b) => a - b);
+  const total = [...s.total].sort((a, b) => a - b);
+  return { ttfbP50: percentile(ttfb, 50), ttfbP99: percentile(ttfb, 99), totalP50: percentile(total, 50), errors: s.errors };
+}
+
+const sequentialAll = async (targets: Target[], n: number): Promise<Map<Target['key'], SeqResult>> =>
+  new Map(
+    [...(await interleaved(targets, n, oneSequential, () => ({ us: [], errors: 0 })))].map(([k, v]) => [k, seqStats(v)]),
+  );
+const streamingAll = async (targets: Target[], n: number): Promise<Map<Target['key'], StreamResult>> =>
+  new Map(
+    [...(await interleaved(targets, n, oneStreaming, () => ({ ttfb: [], total: [], errors: 0 })))].map(([k, v]) => [
+      k,
+      streamStats(v),
+    ]),
+  );
 
 async function load(t: Target, opts: { connections: number; seconds: number; rate?: number }): Promise<LoadResult> {
+  const cpu0 = procTicks(t.pid);
   const r = await autocannon({
     url: t.origin + CHAT_PATH,
     method: 'POST',
@@ -297,7 +465,8 @@ async function load(t: Target, opts: { connections: number; seconds: number; rat
     duration: opts.seconds,
     ...(opts.rate ? { overallRate: opts.rate } : {}),
   });
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.timeouts + r.non2xx };
+  const cpuUs = CLK_TCK > 0 && r.requests.total > 0 ? ((procTicks(t.pid) - cpu0) * 1e6) / CLK_TCK / r.requests.total : NaN;
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, cpuUs, errors: r.errors + r.timeouts + r.non2xx };
 }
 
 /** One request of each kind, checked for shape, so a misconfigured target fails loudly. */
@@ -356,11 +525,23 @@ function renderTable(s: Summary[], added: Record<string, { p50: number; p99: num
     row('achieved rate (req/s)', (x) => fmt(x.fixed.rps)),
     row(`**max throughput, ${SETTINGS.maxConnections} conns (req/s)**`, (x) => `**${fmt(x.max.rps)}**`),
     row('latency p50 at max throughput (ms)', (x) => fmt(x.max.p50)),
+    row('server CPU per request at max throughput (µs)¹', (x) => fmt(x.max.cpuUs)),
     row('streaming TTFB p50 (µs)', (x) => fmt(x.stream.ttfbP50)),
     row('streaming TTFB p99 (µs)', (x) => fmt(x.stream.ttfbP99)),
     row('streaming total p50 (µs)', (x) => fmt(x.stream.totalP50)),
     row('errors (all scenarios, all rounds)', (x) => fmt(x.errors)),
   ].join('\n');
+}
+
+/** e.g. `d79cdab` or `d79cdab + uncommitted changes in src/` (the code that was measured). */
+function gitState(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${head} + uncommitted changes in src/` : head;
+  } catch {
+    return 'unknown (no git)';
+  }
 }
 
 const MARK_START = '<!-- bench:start (generated by `npm run bench`; edit outside these markers) -->';
@@ -386,7 +567,6 @@ function writeBenchmarksMd(section: string): void {
 // Main
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(join(os.tmpdir(), 'sb-bench-'));
   const pools: Pool[] = [];
   try {
     log(`settings: ${JSON.stringify(SETTINGS)}`);
@@ -405,68 +585,70 @@ async function main(): Promise<void> {
         HOST: '127.0.0.1',
         SWITCHBOARD_UPSTREAM_URL: `${upstreamOrigin}/v1`,
         SWITCHBOARD_API_KEYS: API_KEY,
-        SWITCHBOARD_DATABASE_URL: join(tmp, 'switchboard.db'),
+        SWITCHBOARD_DATABASE_URL: join(TMP, 'switchboard.db'),
         SWITCHBOARD_LOG_LEVEL: SETTINGS.sbLogLevel,
       },
       SETTINGS.sbNodeArgs,
     );
-    void (async () => {
-      for await (const line of sb.stdoutLines) process.stderr.write(`[switchboard] ${line}\n`);
-    })();
+    void drain('switchboard', sb.stdoutLines);
     const sbOrigin = `http://127.0.0.1:${sbPort}`;
     await waitForHealth(sbOrigin, sb.proc);
     log(`upstream ${upstreamOrigin}, floor ${floorOrigin}, switchboard ${sbOrigin}`);
 
-    const mk = (key: Target['key'], label: string, origin: string): Target => {
+    const mk = (key: Target['key'], label: string, origin: string, proc: ChildProcess): Target => {
       const pool = new Pool(origin, { connections: 1, pipelining: 1 });
       pools.push(pool);
-      return { key, label, origin, pool };
+      return { key, label, origin, pool, pid: proc.pid ?? 0 };
     };
     const targets = [
-      mk('direct', 'direct (upstream)', upstreamOrigin),
-      mk('floor', 'floor proxy', floorOrigin),
-      mk('switchboard', 'Switchboard', sbOrigin),
+      mk('direct', 'direct (upstream)', upstreamOrigin, up.proc),
+      mk('floor', 'floor proxy', floorOrigin, floor.proc),
+      mk('switchboard', 'Switchboard', sbOrigin, sb.proc),
     ];
     for (const t of targets) await sanityCheck(t);
 
     // 2. Warm-up: JIT, connection pools, SQLite usage writes.
     const warmSeconds = Math.max(1, Math.min(3, Math.round(SETTINGS.seconds / 2)));
     for (const t of targets) {
-      log(`${t.key}: warm-up (${warmSeconds} s load + sequential)…`);
+      log(`${t.key}: warm-up (${warmSeconds} s load)…`);
       await load(t, { connections: SETTINGS.maxConnections, seconds: warmSeconds });
-      await sequential(t, 300);
-      await streaming(t, 100);
     }
+    await sequentialAll(targets, 300);
+    await streamingAll(targets, 100);
 
-    // 3. Rounds. Scenario by scenario, target by target; the target order rotates every round so
-    //    no target always runs first/last (thermal state, usage flushes, GC debt).
+    // 3. Rounds. Sequential measurements interleave the targets block by block; load runs go
+    //    target by target, in an order that rotates every round so no target always runs first.
     const results = new Map<Target['key'], RoundResult[]>(targets.map((t) => [t.key, []]));
-    const partial = new Map<Target['key'], Partial<RoundResult>>();
     for (let round = 0; round < SETTINGS.rounds; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       log(`round ${round + 1}/${SETTINGS.rounds}: ${order.map((t) => t.key).join(' → ')}`);
-      for (const t of targets) partial.set(t.key, {});
+      const partial = new Map<Target['key'], Partial<RoundResult>>(targets.map((t) => [t.key, {}]));
+
+      const seq = await quietly('sequential', () => sequentialAll(order, SETTINGS.seqRequests));
+      const stream = await quietly('streaming', () => streamingAll(order, SETTINGS.streamRequests));
       for (const t of order) {
-        const seq = await sequential(t, SETTINGS.seqRequests);
-        partial.get(t.key)!.seq = seq;
-        log(`${t.key}: sequential ×${SETTINGS.seqRequests}… p50 ${fmt(seq.p50)} µs, p99 ${fmt(seq.p99)} µs`);
-      }
-      for (const t of order) {
-        const st = await streaming(t, SETTINGS.streamRequests);
+        const q = seq.get(t.key)!;
+        const st = stream.get(t.key)!;
+        partial.get(t.key)!.seq = q;
         partial.get(t.key)!.stream = st;
-        log(`${t.key}: streaming ×${SETTINGS.streamRequests}… TTFB p50 ${fmt(st.ttfbP50)} µs, p99 ${fmt(st.ttfbP99)} µs`);
+        log(
+          `${t.key}: sequential ×${SETTINGS.seqRequests} p50 ${fmt(q.p50)} µs, p99 ${fmt(q.p99)} µs; ` +
+            `streaming ×${SETTINGS.streamRequests} TTFB p50 ${fmt(st.ttfbP50)} µs, p99 ${fmt(st.ttfbP99)} µs`,
+        );
       }
       for (const t of order) {
-        const fixed = await load(t, { connections: SETTINGS.rateConnections, seconds: SETTINGS.seconds, rate: SETTINGS.rate });
+        const fixed = await quietly(`${t.key} fixed rate`, () =>
+          load(t, { connections: SETTINGS.rateConnections, seconds: SETTINGS.seconds, rate: SETTINGS.rate }),
+        );
         partial.get(t.key)!.fixed = fixed;
         log(`${t.key}: ${SETTINGS.rate} req/s for ${SETTINGS.seconds} s… p50 ${fixed.p50} ms, p99 ${fixed.p99} ms`);
-        await sleep(300);
       }
       for (const t of order) {
-        const max = await load(t, { connections: SETTINGS.maxConnections, seconds: SETTINGS.seconds });
+        const max = await quietly(`${t.key} max throughput`, () =>
+          load(t, { connections: SETTINGS.maxConnections, seconds: SETTINGS.seconds }),
+        );
         partial.get(t.key)!.max = max;
         log(`${t.key}: max throughput… ${fmt(max.rps)} req/s${max.errors ? ` (${max.errors} errors)` : ''}`);
-        await sleep(300);
       }
       for (const t of targets) results.get(t.key)!.push(partial.get(t.key) as RoundResult);
     }
@@ -485,6 +667,7 @@ async function main(): Promise<void> {
     const sbSum = summaries.find((s) => s.target.key === 'switchboard')!;
     const floorSum = summaries.find((s) => s.target.key === 'floor')!;
     const rpsRatio = sbSum.max.rps / floorSum.max.rps;
+    const cpuRatio = floorSum.max.cpuUs / sbSum.max.cpuUs;
     const latencyOk = latencyRatio <= TARGET_ADDED_P50_RATIO;
     const rpsOk = rpsRatio >= TARGET_RPS_RATIO;
 
@@ -496,13 +679,23 @@ async function main(): Promise<void> {
         .map((t) => `${t.key} ${results.get(t.key)!.map((r) => fmt(r.max.rps)).join(', ')}`)
         .join('; ')}`,
     ].join('\n');
+    const foreignLine =
+      `- Other processes' CPU use while measuring (a measurement is repeated when above ${fmt(FOREIGN_CPU_MAX * 100)}% ` +
+      `of all cores): median ${fmt(median(foreignSeen) * 100, 1)}%, max ${fmt(Math.max(0, ...foreignSeen) * 100, 1)}%` +
+      ` (${foreignSeen.map((v) => fmt(v * 100)).join(', ')}).`;
     const verdict = (ok: boolean): string => (ok ? '✅ met' : '❌ missed');
     const ratios = [
       `| ratio | value | target | result |`,
       `|---|---:|---:|---|`,
       `| Switchboard added p50 / floor added p50 | ${fmt(latencyRatio, 2)}× | ≤ ${TARGET_ADDED_P50_RATIO}× | ${verdict(latencyOk)} |`,
       `| Switchboard max req/s / floor max req/s | ${fmt(rpsRatio * 100)}% | ≥ ${TARGET_RPS_RATIO * 100}% | ${verdict(rpsOk)} |`,
+      `| floor CPU/request / Switchboard CPU/request¹ | ${fmt(cpuRatio * 100)}% | (≥ ${TARGET_RPS_RATIO * 100}%) | informative |`,
     ].join('\n');
+    const footnote =
+      `¹ User + system CPU time of the answering process (the upstream for "direct") during the max-throughput ` +
+      `runs, divided by the requests it served; it includes the kernel's TCP work done in that process. Unlike ` +
+      `req/s it hardly depends on what else runs on the machine, and the floor/Switchboard ratio is the ` +
+      `throughput ratio to expect when the proxy under test has a core to itself.`;
     const cpus = os.cpus();
     const section = [
       `## Gateway overhead (\`bench/gateway.bench.ts\`)`,
@@ -511,11 +704,13 @@ async function main(): Promise<void> {
       ``,
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}`,
-      `- Node ${process.version}`,
+      `- Node ${process.version}; code: ${gitState()}`,
       `- Settings: ${SETTINGS.rounds} rounds (median reported), ${SETTINGS.seconds} s per autocannon run, ` +
         `fixed rate ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections, max throughput over ` +
         `${SETTINGS.maxConnections} connections, ${SETTINGS.seqRequests} sequential and ${SETTINGS.streamRequests} ` +
-        `streaming requests over one keep-alive connection; Switchboard log level \`${SETTINGS.sbLogLevel}\`, SQLite store.`,
+        `streaming requests per target over one keep-alive connection, alternating targets every ${BLOCK} ` +
+        `requests; Switchboard log level \`${SETTINGS.sbLogLevel}\`, SQLite store.`,
+      foreignLine,
       `- Topology: load generator (autocannon + undici, this process), fake upstream, floor proxy and Switchboard ` +
         `each in their own Node process — up to 3 busy processes on ${cpus.length} cores, so under max load the ` +
         `proxy under test competes with the load generator and the upstream for CPU (absolute req/s are a lower ` +
@@ -530,18 +725,25 @@ async function main(): Promise<void> {
       ``,
       ratios,
       ``,
+      footnote,
+      ``,
       perRound,
     ].join('\n');
 
-    process.stdout.write(`\n${table}\n\n${ratios}\n\n${perRound}\n`);
-    if (SETTINGS.write) {
+    process.stdout.write(`\n${table}\n\n${ratios}\n\n${perRound}\n${foreignLine}\n`);
+    // A run disturbed by other processes must not replace good numbers (BENCH_WRITE=force does).
+    const disturbed = median(foreignSeen) > FOREIGN_CPU_MAX;
+    if (SETTINGS.write === 'never') log('BENCH_WRITE=0: BENCHMARKS.md left as it is');
+    else if (disturbed && SETTINGS.write !== 'force')
+      log('machine was busy during most measurements: BENCHMARKS.md left as it is (BENCH_WRITE=force to write anyway)');
+    else {
       writeBenchmarksMd(section);
       log('BENCHMARKS.md updated');
     }
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await stopChildren();
-    rmSync(tmp, { recursive: true, force: true });
+    rmSync(TMP, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,1128 @@
+/**
+ * file_search retrieval benchmark: ingestion throughput, query latency at scale, and retrieval quality, on
+ * SQLite (FTS5 + sqlite-vec) and PostgreSQL (tsvector/GIN + the in-process exact vector cache).
+ *
+ *   node --import tsx bench/retrieval.bench.ts
+ *   BENCH_SCALES=2000 BENCH_DIALECTS=sqlite BENCH_PIPELINE_CHUNKS=40 BENCH_WRITE=0 node --import tsx bench/retrieval.bench.ts  # quick
+ *
+ * 1. Ingestion
+ *    a) the full pipeline on generated English prose, file by file as the ingestion worker does it:
+ *       extractText (txt/md/html bytes) → chunkText (800/400) → local encoder (Universal Sentence Encoder,
+ *       batches of 64) → addChunks in one transaction per file. chunks/s, with each stage's share of the time.
+ *       The first three stages do not depend on the store: they run once and each dialect adds their output.
+ *    b) the index alone: addChunks with precomputed vectors, one transaction per "file" of BENCH_FILE_CHUNKS
+ *       chunks, filling one vector store up to each scale. chunks/s from empty to that scale.
+ * 2. Query latency at each scale (BENCH_SCALES), per dialect: the store of 1b, reopened (cold caches), then
+ *    one first query and BENCH_QUERIES timed queries each for keyword, vector and hybrid through hybridSearch
+ *    (limit 20, the default max_num_results): p50/p99 ms. The first query is reported on its own: on
+ *    PostgreSQL the first vector search loads the store's vectors into the in-memory cache.
+ *    The chunks are synthetic: ~BENCH_CHUNK_WORDS words each drawn from a Zipf-distributed vocabulary
+ *    (English function words, then pseudo-words), and random unit 512-d vectors — embedding 100k real
+ *    800-token chunks with the local encoder would take ~6 hours on this machine. Both vector indexes scan
+ *    exactly, so the vectors' distribution does not change the work done.
+ * 3. Recall@5 and MRR on the labelled set of bench/retrieval-questions.ts (25 documents, 46 questions),
+ *    indexed with real USE embeddings, for keyword-only, vector-only and hybrid, per dialect.
+ *
+ * PostgreSQL: SWITCHBOARD_BENCH_PG_URL (an admin URL to create databases on) or a throwaway cluster started
+ * as scripts/test.mjs does (initdb/pg_ctl, as the `postgres` user when root, default durable settings since
+ * SQLite runs with synchronous=FULL); skipped with a note when neither works. After each fill the PostgreSQL
+ * table is VACUUM ANALYZEd (the state autovacuum reaches on its own in a live store).
+ *
+ * Progress goes to stderr; the markdown goes to stdout and into BENCHMARKS.md under
+ * `## Retrieval (file_search)` (between markers; the rest of the file is left alone).
+ *
+ * Env (defaults): BENCH_SCALES (10000,100000), BENCH_DIALECTS (sqlite,postgres), BENCH_QUERIES (50),
+ * BENCH_PIPELINE_CHUNKS (240), BENCH_FILE_CHUNKS (100), BENCH_CHUNK_WORDS (600), BENCH_QUERY_PHASE_MAX_S (120:
+ * a mode's timed queries stop early past this), BENCH_QUIET_WAIT_S (20: before each query phase, wait up to this long
+ * for other processes to use < 25 % of the CPU), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
+ * SWITCHBOARD_BENCH_PG_URL.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import pg from 'pg';
+import SQLite from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { createLocalEncoder, type LocalEncoder } from '../src/embeddings/local-encoder.js';
+import { addChunks, hybridSearch, type SearchMode } from '../src/retrieval/chunk-index.js';
+import { chunkText } from '../src/retrieval/chunk.js';
+import { extractText } from '../src/retrieval/extract.js';
+import { EMBED_BATCH_SIZE } from '../src/retrieval/index-file.js';
+import type { Chunk } from '../src/retrieval/types.js';
+import { migrateToLatest, openDb, type Store } from '../src/store/open-db.js';
+import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIMS = 512;
+const TENANT = 'tenant_bench';
+const SEARCH_LIMIT = 20;
+const MODES: readonly SearchMode[] = ['keyword', 'vector', 'hybrid'];
+
+type Dialect = 'sqlite' | 'postgres';
+
+const t0 = performance.now();
+function log(msg: string): void {
+  process.stderr.write(`[retrieval-bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------
+// Settings
+
+function envInt(name: string, def: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got '${raw}'`);
+  return Math.round(n);
+}
+
+function settings() {
+  const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim()).filter(Boolean);
+  for (const d of dialects) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`BENCH_DIALECTS: unknown dialect '${d}'`);
+  const scales = (process.env.BENCH_SCALES ?? '10000,100000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+  if (scales.some((n) => !Number.isInteger(n))) throw new Error('BENCH_SCALES: expected integers');
+  return {
+    dialects: [...new Set(dialects)] as Dialect[],
+    scales: [...new Set(scales)].sort((a, b) => a - b),
+    queries: envInt('BENCH_QUERIES', 50),
+    pipelineChunks: envInt('BENCH_PIPELINE_CHUNKS', 240),
+    fileChunks: envInt('BENCH_FILE_CHUNKS', 100),
+    chunkWords: envInt('BENCH_CHUNK_WORDS', 600),
+    queryPhaseMaxS: envInt('BENCH_QUERY_PHASE_MAX_S', 120),
+    timeoutS: envInt('BENCH_TIMEOUT_S', 3600),
+    quietWaitS: envInt('BENCH_QUIET_WAIT_S', 20, 0),
+    write: process.env.BENCH_WRITE !== '0',
+    pgUrl: process.env.SWITCHBOARD_BENCH_PG_URL || undefined,
+  };
+}
+type Settings = ReturnType<typeof settings>;
+
+// ---------------------------------------------------------------------------
+// Deterministic generators
+
+/** mulberry32: a small seeded PRNG, so every run generates the same text, vectors and queries. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomUnitVector(rand: () => number): Float32Array {
+  const v = new Float32Array(DIMS);
+  let sum = 0;
+  for (let i = 0; i < DIMS; i += 2) {
+    // Box–Muller: two standard normals per pair of uniforms.
+    const r = Math.sqrt(-2 * Math.log(1 - rand()));
+    const th = 2 * Math.PI * rand();
+    v[i] = r * Math.cos(th);
+    v[i + 1] = r * Math.sin(th);
+    sum += v[i]! * v[i]! + v[i + 1]! * v[i + 1]!;
+  }
+  const inv = 1 / Math.sqrt(sum);
+  for (let i = 0; i < DIMS; i++) v[i]! *= inv;
+  return v;
+}
+
+const FUNCTION_WORDS = (
+  'the of and to a in is that it for was on are as with be by this at from or have an which not but all were ' +
+  'they can their has been more one if will there so when into than its other what would about some them these ' +
+  'out only also may most after first two any where over such then between each'
+).split(' ');
+
+/**
+ * Synthetic vocabulary with Zipf frequencies (p ∝ 1/rank): the English function words first (as in real text,
+ * ~40 % of tokens), then 30,000 distinct pseudo-words (2–4 consonant–vowel syllables).
+ */
+class Vocabulary {
+  readonly words: string[];
+  readonly #table: Uint32Array; // 2^20 slots of the inverse CDF: O(1) sampling
+  constructor(rand: () => number, contentWords = 30_000) {
+    const consonants = 'bdfgklmnprstvz';
+    const vowels = 'aeiou';
+    const seen = new Set(FUNCTION_WORDS);
+    const words = [...FUNCTION_WORDS];
+    while (words.length < FUNCTION_WORDS.length + contentWords) {
+      const syllables = 2 + Math.floor(rand() * 3);
+      let w = '';
+      for (let i = 0; i < syllables; i++)
+        w += consonants[Math.floor(rand() * consonants.length)]! + vowels[Math.floor(rand() * vowels.length)]!;
+      if (!seen.has(w)) {
+        seen.add(w);
+        words.push(w);
+      }
+    }
+    this.words = words;
+    let h = 0;
+    for (let r = 1; r <= words.length; r++) h += 1 / r;
+    this.#table = new Uint32Array(1 << 20);
+    let cum = 0;
+    let rank = 0;
+    for (let slot = 0; slot < this.#table.length; slot++) {
+      const u = (slot + 0.5) / this.#table.length;
+      while (rank < words.length - 1 && cum + 1 / (rank + 1) / h < u) cum += 1 / (++rank) / h;
+      this.#table[slot] = rank;
+    }
+  }
+
+  sample(rand: () => number): string {
+    return this.words[this.#table[Math.floor(rand() * this.#table.length)]!]!;
+  }
+
+  /** A word of rank in [from, to) (0-based), uniformly. */
+  inRanks(rand: () => number, from: number, to: number): string {
+    return this.words[from + Math.floor(rand() * (to - from))]!;
+  }
+
+  /** A "sentence-shaped" chunk of about `n` words. */
+  chunk(rand: () => number, n: number): string {
+    const parts: string[] = [];
+    let sentence = 0;
+    const len = () => 8 + Math.floor(rand() * 18);
+    let end = len();
+    for (let i = 0; i < n; i++) {
+      parts.push(this.sample(rand));
+      if (++sentence === end || i === n - 1) {
+        parts[parts.length - 1] += '.';
+        sentence = 0;
+        end = len();
+      }
+    }
+    return parts.join(' ');
+  }
+}
+
+/**
+ * A synthetic query: "what is the" and four content words — one common (ranks 70–300, found in ~20–60 % of
+ * chunks), two mid-frequency (300–3,000) and one rare (3,000–30,000) — so the keyword ranker has large
+ * posting lists to score, as a question with an everyday word in it does.
+ */
+function syntheticQuery(vocab: Vocabulary, rand: () => number): string {
+  const f = FUNCTION_WORDS.length;
+  const n = vocab.words.length;
+  const w = [
+    vocab.inRanks(rand, f, f + 230),
+    vocab.inRanks(rand, f + 230, f + 3_000),
+    vocab.inRanks(rand, f + 230, f + 3_000),
+    vocab.inRanks(rand, f + 3_000, n),
+  ];
+  return `what is the ${w.join(' ')}`;
+}
+
+// English prose for the full pipeline: templated sentences over a few hundred real words.
+const PROSE = {
+  subjects: ['the engineer', 'our support team', 'the warehouse manager', 'a new customer', 'the finance department', 'the night shift', 'every supplier', 'the regional office', 'the auditor', 'the product owner', 'a delivery driver', 'the maintenance crew', 'the research group', 'the city council', 'the harbour master'],
+  verbs: ['reviews', 'updates', 'inspects', 'schedules', 'approves', 'reports on', 'documents', 'replaces', 'measures', 'negotiates', 'tests', 'archives', 'forecasts', 'calibrates', 'delivers'],
+  adjectives: ['quarterly', 'damaged', 'urgent', 'annual', 'refrigerated', 'confidential', 'overdue', 'experimental', 'regional', 'seasonal', 'redundant', 'certified', 'temporary', 'historic', 'automated'],
+  objects: ['invoices', 'pressure valves', 'shipping containers', 'safety reports', 'customer contracts', 'server racks', 'budget forecasts', 'water samples', 'training records', 'spare parts', 'fire alarms', 'payroll files', 'solar inverters', 'loading docks', 'inventory counts'],
+  tails: ['before the end of the month', 'after the morning briefing', 'according to the revised policy', 'with help from two contractors', 'despite the heavy rain', 'under the new regulations', 'at the northern depot', 'for the third time this year', 'while the system is offline', 'as agreed with the union', 'in less than an hour', 'once the budget is approved'],
+  connectors: ['Meanwhile,', 'In addition,', 'As a result,', 'However,', 'Later that week,', 'For example,', 'In practice,', 'By contrast,'],
+};
+
+function proseSentence(rand: () => number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const lead = rand() < 0.25 ? `${pick(PROSE.connectors)} ` : '';
+  const s = `${lead}${pick(PROSE.subjects)} ${pick(PROSE.verbs)} the ${pick(PROSE.adjectives)} ${pick(PROSE.objects)} ${pick(PROSE.tails)}.`;
+  return s[0]!.toUpperCase() + s.slice(1);
+}
+
+/** A file of about `tokens` o200k tokens (~1.15 tokens per word here), as .txt, .md or .html bytes. */
+function proseFile(rand: () => number, i: number, tokens: number): { filename: string; bytes: Buffer } {
+  const paragraphs: string[] = [];
+  let words = 0;
+  while (words * 1.15 < tokens) {
+    const sentences = Array.from({ length: 3 + Math.floor(rand() * 4) }, () => proseSentence(rand));
+    words += sentences.join(' ').split(' ').length;
+    paragraphs.push(sentences.join(' '));
+  }
+  const kind = ['txt', 'md', 'html'][i % 3]!;
+  const title = `Operations log ${i + 1}`;
+  let text: string;
+  if (kind === 'txt') text = `${title}\n\n${paragraphs.join('\n\n')}\n`;
+  else if (kind === 'md') text = `# ${title}\n\n${paragraphs.map((p, j) => (j % 4 === 0 ? `## Section ${j / 4 + 1}\n\n${p}` : p)).join('\n\n')}\n`;
+  else text = `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1>${paragraphs.map((p) => `<p>${p}</p>`).join('')}</body></html>`;
+  return { filename: `log-${i + 1}.${kind}`, bytes: Buffer.from(text) };
+}
+
+// ---------------------------------------------------------------------------
+// Databases: a SQLite file in a temp dir, or a new database on the PostgreSQL cluster.
+
+let TMP = '';
+let cluster: { dir: string; dataDir: string; pgCtl: string; asUser: { uid?: number; gid?: number } } | undefined;
+let pgAdminUrl: string | undefined;
+let pgUnavailable: string | undefined;
+const createdPgDbs: string[] = [];
+const openStores = new Set<Store>();
+
+function which(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function findPgBinDir(): string | undefined {
+  const candidates: string[] = [];
+  const initdb = which('initdb');
+  if (initdb) candidates.push(dirname(initdb));
+  const debianRoot = '/usr/lib/postgresql';
+  if (existsSync(debianRoot))
+    candidates.push(...readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a)).map((v) => join(debianRoot, v, 'bin')));
+  return candidates.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
+}
+
+function userIds(name: string): { name: string; uid: number; gid: number } | undefined {
+  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { name, uid: Number(uid.stdout), gid: Number(gid.stdout) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startCluster(): Promise<string> {
+  const binDir = findPgBinDir();
+  if (!binDir) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found; set SWITCHBOARD_BENCH_PG_URL');
+  const isRoot = process.getuid?.() === 0;
+  const user = isRoot ? (userIds('postgres') ?? userIds('nobody')) : undefined; // initdb/postgres refuse root
+  if (isRoot && !user) throw new Error('running as root and found no unprivileged user to run PostgreSQL as');
+  const dir = mkdtempSync(join(os.tmpdir(), 'sb-bench-retrieval-pg-'));
+  const dataDir = join(dir, 'data');
+  const logFile = join(dir, 'server.log');
+  if (user) chownSync(dir, user.uid, user.gid);
+  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
+  const pgCtl = join(binDir, 'pg_ctl');
+  cluster = { dir, dataDir, pgCtl, asUser };
+  const opts = { cwd: dir, ...asUser, stdio: ['ignore', 'ignore', 'pipe'] as ('ignore' | 'pipe')[], encoding: 'utf8' as const, timeout: 120_000 };
+  const init = spawnSync(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale'], opts);
+  if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}): ${init.stderr}`);
+  const port = await freePort();
+  const serverOpts = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=50'].join(' ');
+  const started = spawnSync(pgCtl, ['-D', dataDir, '-l', logFile, '-o', serverOpts, '-w', 'start'], { ...opts, timeout: 60_000 });
+  if (started.status !== 0) throw new Error(`pg_ctl start failed (exit ${started.status}): ${started.stderr}`);
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+/** Synchronous, so the 'exit' handler can call it. */
+function stopCluster(): void {
+  if (!cluster) return;
+  const { dir, dataDir, pgCtl, asUser } = cluster;
+  cluster = undefined;
+  if (existsSync(join(dataDir, 'postmaster.pid')))
+    spawnSync(pgCtl, ['-D', dataDir, '-m', 'fast', 'stop'], { cwd: dir, ...asUser, stdio: 'ignore', timeout: 30_000 });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function adminQuery<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The admin URL, starting the cluster on first use; undefined (with the reason kept) if PostgreSQL cannot be had. */
+async function postgresAdmin(s: Settings): Promise<string | undefined> {
+  if (pgAdminUrl || pgUnavailable) return pgAdminUrl;
+  try {
+    if (s.pgUrl) {
+      await adminQuery(s.pgUrl, 'select 1');
+      pgAdminUrl = s.pgUrl;
+      log('PostgreSQL: using SWITCHBOARD_BENCH_PG_URL');
+    } else {
+      log('PostgreSQL: starting a throwaway cluster…');
+      pgAdminUrl = await startCluster();
+      log(`PostgreSQL: cluster ready (${pgAdminUrl.replace(/\/\/[^@]*@/, '//')})`);
+    }
+  } catch (err) {
+    pgUnavailable = (err as Error).message.split('\n')[0]!;
+    log(`PostgreSQL unavailable, skipping it: ${pgUnavailable}`);
+    stopCluster();
+  }
+  return pgAdminUrl;
+}
+
+/** A fresh, migrated database; `url` reopens it. */
+async function freshDatabase(s: Settings, dialect: Dialect, label: string): Promise<string | undefined> {
+  let url: string;
+  if (dialect === 'sqlite') {
+    url = join(TMP, `${label}.db`);
+  } else {
+    const admin = await postgresAdmin(s);
+    if (!admin) return undefined;
+    const name = `sb_bench_retrieval_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
+    await adminQuery(admin, `CREATE DATABASE "${name}"`);
+    createdPgDbs.push(name);
+    const u = new URL(admin);
+    u.pathname = `/${name}`;
+    url = u.toString();
+  }
+  const store = open(url);
+  const { error } = await migrateToLatest(store.db);
+  await close(store);
+  if (error) throw error;
+  return url;
+}
+
+function open(url: string): Store {
+  const store = openDb(url);
+  openStores.add(store);
+  return store;
+}
+
+async function close(store: Store): Promise<void> {
+  openStores.delete(store);
+  await store.close();
+}
+
+async function dropPgDatabases(): Promise<void> {
+  if (!pgAdminUrl) return;
+  for (const name of createdPgDbs.splice(0))
+    await adminQuery(pgAdminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((err: unknown) =>
+      log(`could not drop ${name}: ${(err as Error).message}`),
+    );
+}
+
+/** In one transaction, as the ingestion worker settles a file. */
+async function addFile(store: Store, vectorStoreId: string, fileId: string, chunks: Chunk[], vectors: Float32Array[]): Promise<void> {
+  await store.db.transaction().execute((trx) =>
+    addChunks(trx, store.dialect, { tenantId: TENANT, vectorStoreId, fileId, chunks, vectors }),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// CPU used by other processes (other engineers' tests share this 2-core machine): every measurement
+// reports it, and each query phase first waits (bounded) for the machine to be quiet.
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** utime + stime of a process, in clock ticks (0 if it is gone). */
+function procTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** The throwaway cluster's postmaster and its children (backends, checkpointer, …): their CPU is ours. */
+function clusterTicks(): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!cluster) return out;
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return out;
+  }
+  out.set(postmaster, procTicks(postmaster));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) out.set(Number(entry), procTicks(Number(entry)));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+interface CpuMark {
+  busy: number;
+  total: number;
+  ownUs: number;
+  cluster: Map<number, number>;
+}
+
+function cpuMark(): CpuMark | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = line.slice(0, 8).reduce((a, b) => a + b, 0); // user … steal (guest is inside user)
+    const idle = line[3]! + line[4]!; // idle + iowait
+    const own = process.cpuUsage();
+    return { busy: total - idle, total, ownUs: own.user + own.system, cluster: clusterTicks() };
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
+/** Share of all cores' time used by other processes between two marks (0..1); NaN when unknown. */
+function foreignShare(a: CpuMark | undefined, b: CpuMark | undefined): number {
+  if (!a || !b || b.total <= a.total) return NaN;
+  const ownTicks = ((b.ownUs - a.ownUs) / 1e6) * CLK_TCK;
+  let clusterDelta = 0;
+  for (const [pid, ticks] of b.cluster) clusterDelta += ticks - (a.cluster.get(pid) ?? 0);
+  return Math.max(0, (b.busy - a.busy - ownTicks - clusterDelta) / (b.total - a.total));
+}
+
+/** Waits until other processes use less than `max` of the machine over 2 s, for at most `maxWaitS`. */
+async function waitQuiet(max: number, maxWaitS: number, label: string): Promise<void> {
+  const start = performance.now();
+  for (;;) {
+    const a = cpuMark();
+    await new Promise((r) => setTimeout(r, 2000));
+    const share = foreignShare(a, cpuMark());
+    if (!(share >= max)) return; // quiet, or unknown
+    if (performance.now() - start > maxWaitS * 1000) {
+      log(`${label}: other processes still use ${fmt(share * 100)} % of the CPU after ${maxWaitS} s; measuring anyway`);
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Stats
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function fmt(n: number | undefined, digits = 0): string {
+  if (n === undefined || !Number.isFinite(n)) return '—';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function ms(n: number): string {
+  return n >= 100 ? fmt(n, 0) : n >= 10 ? fmt(n, 1) : fmt(n, 2);
+}
+
+// ---------------------------------------------------------------------------
+// 1a. Full pipeline
+
+interface PreparedPipeline {
+  files: number;
+  chunks: number;
+  tokens: number;
+  /** Per file, in order: its chunks and their vectors, ready for addChunks. */
+  indexed: { chunks: Chunk[]; vectors: Float32Array[] }[];
+  seconds: { extract: number; chunk: number; embed: number };
+  foreign: number;
+}
+
+interface PipelineResult {
+  dialect: Dialect;
+  prepared: PreparedPipeline;
+  addSeconds: number;
+  foreign: number;
+}
+
+function pipelineFiles(s: Settings): { filename: string; bytes: Buffer }[] {
+  // 800-token chunks every 400 tokens: a file of 400·(n+1) tokens gives n chunks; files of ~20 chunks.
+  const perFile = 20;
+  const count = Math.max(1, Math.round(s.pipelineChunks / perFile));
+  const rand = rng(11);
+  return Array.from({ length: count }, (_, i) => proseFile(rand, i, 400 * (perFile + 1) - 200));
+}
+
+/**
+ * The store-independent stages, file by file as indexFile does them: extract → chunk → embed (batches of
+ * EMBED_BATCH_SIZE). Measured once; each dialect then adds the result (measurePipelineAdd).
+ */
+async function preparePipeline(s: Settings, encoder: LocalEncoder): Promise<PreparedPipeline> {
+  const files = pipelineFiles(s);
+  const seconds = { extract: 0, chunk: 0, embed: 0 };
+  const indexed: PreparedPipeline['indexed'] = [];
+  let chunksDone = 0;
+  let tokens = 0;
+  const mark = cpuMark();
+  for (const [i, file] of files.entries()) {
+    let t = performance.now();
+    const text = await extractText(file);
+    seconds.extract += (performance.now() - t) / 1000;
+    t = performance.now();
+    const chunks = chunkText(text);
+    seconds.chunk += (performance.now() - t) / 1000;
+    t = performance.now();
+    const vectors: Float32Array[] = [];
+    for (let j = 0; j < chunks.length; j += EMBED_BATCH_SIZE)
+      vectors.push(...(await encoder.embed(chunks.slice(j, j + EMBED_BATCH_SIZE).map((c) => c.text))).vectors);
+    seconds.embed += (performance.now() - t) / 1000;
+    indexed.push({ chunks, vectors });
+    chunksDone += chunks.length;
+    tokens += chunks.reduce((n, c) => n + c.tokens, 0);
+    const sofar = seconds.extract + seconds.chunk + seconds.embed;
+    log(`pipeline: file ${i + 1}/${files.length} (${file.filename}) extracted, chunked, embedded: ${chunksDone} chunks, ${fmt(chunksDone / sofar, 1)} chunks/s`);
+  }
+  return { files: files.length, chunks: chunksDone, tokens, indexed, seconds, foreign: foreignShare(mark, cpuMark()) };
+}
+
+/** addChunks of the prepared files into a fresh store, one transaction per file. */
+async function measurePipelineAdd(dialect: Dialect, url: string, prepared: PreparedPipeline): Promise<PipelineResult> {
+  const store = open(url);
+  const mark = cpuMark();
+  let addSeconds = 0;
+  try {
+    for (const [i, { chunks, vectors }] of prepared.indexed.entries()) {
+      const t = performance.now();
+      await addFile(store, 'vs_pipeline', `file_${i}`, chunks, vectors);
+      addSeconds += (performance.now() - t) / 1000;
+    }
+  } finally {
+    await close(store);
+  }
+  return { dialect, prepared, addSeconds, foreign: foreignShare(mark, cpuMark()) };
+}
+
+// ---------------------------------------------------------------------------
+// 1b + 2. Index fill and query latency
+
+interface FillResult {
+  dialect: Dialect;
+  scale: number;
+  chunks: number;
+  seconds: number;
+  /** chunks/s of just the part from the previous scale to this one */
+  segmentRate: number;
+  maintenanceSeconds?: number;
+  /** other processes' CPU share while filling this segment */
+  foreign: number;
+}
+
+interface LatencyResult {
+  dialect: Dialect;
+  scale: number;
+  mode: SearchMode;
+  firstMs: number;
+  timed: number[];
+  meanHits: number;
+  stoppedEarly: boolean;
+  foreign: number;
+}
+
+class Filler {
+  #chunks = 0;
+  #seconds = 0;
+  #file = 0;
+  readonly #vocab: Vocabulary;
+  readonly #rand = rng(42);
+  constructor(
+    readonly s: Settings,
+    readonly dialect: Dialect,
+    readonly url: string,
+    vocab: Vocabulary,
+  ) {
+    this.#vocab = vocab;
+  }
+
+  get chunks(): number {
+    return this.#chunks;
+  }
+
+  /** Adds chunks until the store holds `target`, timing only the addChunks transactions. */
+  async fillTo(target: number): Promise<FillResult> {
+    const store = open(this.url);
+    const before = { chunks: this.#chunks, seconds: this.#seconds };
+    const mark = cpuMark();
+    const tokens = Math.round(this.s.chunkWords * 1.33);
+    let lastLog = performance.now();
+    try {
+      while (this.#chunks < target) {
+        const n = Math.min(this.s.fileChunks, target - this.#chunks);
+        const chunks: Chunk[] = [];
+        const vectors: Float32Array[] = [];
+        for (let i = 0; i < n; i++) {
+          chunks.push({ index: i, text: this.#vocab.chunk(this.#rand, this.s.chunkWords), tokens });
+          vectors.push(randomUnitVector(this.#rand));
+        }
+        const t = performance.now();
+        await addFile(store, 'vs_scale', `file_${this.#file++}`, chunks, vectors);
+        this.#seconds += (performance.now() - t) / 1000;
+        this.#chunks += n;
+        if (performance.now() - lastLog > 10_000) {
+          lastLog = performance.now();
+          log(`${this.dialect} fill: ${fmt(this.#chunks)}/${fmt(target)} chunks, ${fmt(this.#chunks / this.#seconds)} chunks/s`);
+        }
+      }
+      let maintenanceSeconds: number | undefined;
+      if (store.dialect === 'postgres') {
+        const t = performance.now();
+        await sql`vacuum analyze chunks`.execute(store.db);
+        maintenanceSeconds = (performance.now() - t) / 1000;
+      }
+      const segment = this.#seconds - before.seconds;
+      const foreign = foreignShare(mark, cpuMark());
+      return {
+        dialect: this.dialect,
+        scale: target,
+        chunks: this.#chunks,
+        seconds: this.#seconds,
+        segmentRate: (this.#chunks - before.chunks) / segment,
+        maintenanceSeconds,
+        foreign,
+      };
+    } finally {
+      await close(store);
+    }
+  }
+}
+
+async function measureLatency(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary): Promise<LatencyResult[]> {
+  const store = open(url); // a new connection: PostgreSQL's vector cache (per Kysely instance) starts cold
+  const results: LatencyResult[] = [];
+  try {
+    for (const mode of MODES) {
+      const rand = rng(1000 + scale); // the same queries for every mode and dialect at a scale
+      const query = () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) });
+      const search = (q: { query: string; vector: Float32Array }) =>
+        hybridSearch(store.db, store.dialect, { tenantId: TENANT, vectorStoreIds: ['vs_scale'], ...q, limit: SEARCH_LIMIT, mode });
+      await waitQuiet(0.25, s.quietWaitS, `${dialect} @ ${fmt(scale)} ${mode}`);
+      const mark = cpuMark();
+      const first = query();
+      let t = performance.now();
+      await search(first);
+      const firstMs = performance.now() - t;
+      const timed: number[] = [];
+      let hits = 0;
+      const phaseStart = performance.now();
+      let stoppedEarly = false;
+      for (let i = 0; i < s.queries; i++) {
+        if (performance.now() - phaseStart > s.queryPhaseMaxS * 1000) {
+          stoppedEarly = true;
+          break;
+        }
+        const q = query();
+        t = performance.now();
+        hits += (await search(q)).length;
+        timed.push(performance.now() - t);
+      }
+      const foreign = foreignShare(mark, cpuMark());
+      timed.sort((a, b) => a - b);
+      const r = { dialect, scale, mode, firstMs, timed, meanHits: hits / Math.max(1, timed.length), stoppedEarly, foreign };
+      results.push(r);
+      log(
+        `${dialect} @ ${fmt(scale)}: ${mode}: first ${ms(firstMs)} ms, p50 ${ms(percentile(timed, 50))} ms, p99 ${ms(percentile(timed, 99))} ms` +
+          ` (${timed.length} queries${stoppedEarly ? `, stopped after ${s.queryPhaseMaxS} s` : ''}; other processes ${fmt(foreign * 100)} % CPU)`,
+      );
+    }
+  } finally {
+    await close(store);
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------
+// 3. Recall on the labelled set
+
+interface QualityResult {
+  dialect: Dialect;
+  mode: SearchMode;
+  recall1: number;
+  recall5: number;
+  recall5ByKind: Record<'lexical' | 'paraphrase', { hit: number; n: number }>;
+  mrr: number;
+  /** Per question (QUESTIONS order): rank of the labelled document among distinct files, 0 if absent. */
+  ranks: number[];
+}
+
+interface Labelled {
+  docChunks: Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>;
+  questionVectors: Float32Array[];
+}
+
+async function embedLabelled(encoder: LocalEncoder): Promise<Labelled> {
+  const docChunks = new Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>();
+  for (const doc of DOCUMENTS) {
+    const text = await extractText({ filename: `doc-${doc.id}.txt`, bytes: Buffer.from(`${doc.title}\n\n${doc.text}\n`) });
+    const chunks = chunkText(text);
+    const { vectors } = await encoder.embed(chunks.map((c) => c.text));
+    docChunks.set(doc.id, { chunks, vectors });
+  }
+  const { vectors: questionVectors } = await encoder.embed(QUESTIONS.map((q) => q.question));
+  return { docChunks, questionVectors };
+}
+
+async function measureQuality(dialect: Dialect, url: string, labelled: Labelled): Promise<QualityResult[]> {
+  const store = open(url);
+  const out: QualityResult[] = [];
+  try {
+    for (const [id, { chunks, vectors }] of labelled.docChunks) await addFile(store, 'vs_quality', `doc-${id}`, chunks, vectors);
+    for (const mode of MODES) {
+      let r1 = 0;
+      let r5 = 0;
+      let rr = 0;
+      const byKind = { lexical: { hit: 0, n: 0 }, paraphrase: { hit: 0, n: 0 } };
+      const ranks: number[] = [];
+      for (const [i, q] of QUESTIONS.entries()) {
+        const hits = await hybridSearch(store.db, store.dialect, {
+          tenantId: TENANT,
+          vectorStoreIds: ['vs_quality'],
+          query: q.question,
+          vector: labelled.questionVectors[i],
+          limit: SEARCH_LIMIT,
+          mode,
+        });
+        // Rank of the labelled document among distinct files (a document may span several chunks).
+        const files = [...new Set(hits.map((h) => h.fileId))];
+        const rank = files.indexOf(`doc-${q.answer}`) + 1;
+        if (rank === 1) r1++;
+        if (rank >= 1 && rank <= 5) {
+          r5++;
+          byKind[q.kind].hit++;
+        }
+        ranks.push(rank);
+        byKind[q.kind].n++;
+        if (rank > 0) rr += 1 / rank;
+      }
+      const n = QUESTIONS.length;
+      out.push({ dialect, mode, recall1: r1 / n, recall5: r5 / n, recall5ByKind: byKind, mrr: rr / n, ranks });
+      log(`${dialect} quality: ${mode}: recall@1 ${fmt(r1 / n, 3)}, recall@5 ${fmt(r5 / n, 3)}, MRR ${fmt(rr / n, 3)}`);
+    }
+  } finally {
+    await close(store);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+interface Machine {
+  date: string;
+  cores: number;
+  cpu: string;
+  memGiB: number;
+  os: string;
+  node: string;
+  sqlite: string;
+  sqliteVec: string;
+  postgres?: string;
+  code: string;
+}
+
+function codeState(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = git('status', '--porcelain', '--', 'src').stdout.split('\n').filter(Boolean).length;
+  return `commit ${head.stdout.trim()}${dirty ? ` + uncommitted changes to ${dirty} path(s) under src/` : ', src/ clean'}`;
+}
+
+async function machineInfo(): Promise<Machine> {
+  const mem = new SQLite(':memory:');
+  sqliteVec.load(mem);
+  const v = mem.prepare('select sqlite_version() as s, vec_version() as v').get() as { s: string; v: string };
+  mem.close();
+  let postgres: string | undefined;
+  if (pgAdminUrl) {
+    const rows = await adminQuery<{ v: string; sb: string }>(
+      pgAdminUrl,
+      `select current_setting('server_version') as v, current_setting('shared_buffers') as sb`,
+    );
+    postgres = `${rows[0]!.v} (shared_buffers ${rows[0]!.sb}${pgAdminUrl === process.env.SWITCHBOARD_BENCH_PG_URL ? ', SWITCHBOARD_BENCH_PG_URL' : ', throwaway local cluster, default durable settings, TCP 127.0.0.1'})`;
+  }
+  return {
+    date: new Date().toISOString(),
+    cores: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    sqlite: v.s,
+    sqliteVec: v.v,
+    postgres,
+    code: codeState(),
+  };
+}
+
+function pct(part: number, total: number): string {
+  return `${fmt((100 * part) / total, 0)} %`;
+}
+
+function report(
+  s: Settings,
+  m: Machine,
+  pipeline: PipelineResult[],
+  fills: FillResult[],
+  latency: LatencyResult[],
+  quality: QualityResult[],
+  notes: string[],
+): string {
+  const L: string[] = [];
+  const command = `node --import tsx bench/retrieval.bench.ts`;
+  const envs = [
+    `BENCH_SCALES=${s.scales.join(',')}`,
+    `BENCH_DIALECTS=${s.dialects.join(',')}`,
+    ...(s.queries !== 50 ? [`BENCH_QUERIES=${s.queries}`] : []),
+    ...(s.pipelineChunks !== 240 ? [`BENCH_PIPELINE_CHUNKS=${s.pipelineChunks}`] : []),
+    ...(s.chunkWords !== 600 ? [`BENCH_CHUNK_WORDS=${s.chunkWords}`] : []),
+    ...(s.fileChunks !== 100 ? [`BENCH_FILE_CHUNKS=${s.fileChunks}`] : []),
+  ];
+  L.push(`Command: \`${envs.join(' ')} ${command}\` (\`bench/retrieval.bench.ts\`; labelled set: \`bench/retrieval-questions.ts\`)`);
+  L.push('');
+  L.push(`- Date: ${m.date}`);
+  L.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB} GiB, ${m.os}; Node ${m.node}`);
+  L.push(`- Stores: SQLite ${m.sqlite} + sqlite-vec ${m.sqliteVec} (WAL, synchronous=FULL, temp file)${m.postgres ? `; PostgreSQL ${m.postgres}` : ''}`);
+  L.push(`- Code: ${m.code}`);
+  L.push(
+    `- Synthetic: the chunks behind the scale numbers (1b, 2) are generated — ~${s.chunkWords} words each drawn from a Zipf-distributed ` +
+      `vocabulary (English function words, then 30,000 pseudo-words) with random unit 512-d vectors, since embedding ` +
+      `${fmt(Math.max(...s.scales))} real 800-token chunks with the local encoder would take hours here (both vector indexes scan exactly, ` +
+      `so random vectors cost the same); queries are "what is the" + 4 content words (1 common, 2 mid-frequency, 1 rare) and a random vector. ` +
+      `The pipeline (1a) embeds generated English prose for real, and the labelled set (3) is hand-written text with real embeddings.`,
+  );
+  L.push('');
+
+  L.push('### Ingestion');
+  L.push('');
+  if (pipeline.length > 0) {
+    const pp = pipeline[0]!.prepared;
+    const st = pp.seconds;
+    const pre = st.extract + st.chunk + st.embed;
+    L.push(
+      `**Full pipeline** (extract → chunk 800/400 → embed with the local Universal Sentence Encoder, batches of ${EMBED_BATCH_SIZE} → ` +
+        `addChunks, one transaction per file; files one after another, as one ingestion worker does them): ${pp.files} generated English prose ` +
+        `files (.txt/.md/.html), ${fmt(pp.chunks)} chunks, ${fmt(pp.tokens / pp.chunks)} tokens per chunk on average. ` +
+        `Extract, chunk and embed do not depend on the store, so they ran once (${fmt(pre, 1)} s: extract ${fmt(st.extract, 2)} s, ` +
+        `chunk ${fmt(st.chunk, 2)} s, embed ${fmt(st.embed, 1)} s = ${fmt(pp.chunks / st.embed, 2)} chunks/s; other processes used ` +
+        `${fmt(pp.foreign * 100)} % of the CPU meanwhile) and their output was added to each store; the encoder's model load (~1 s) was before timing.`,
+    );
+    L.push('');
+    L.push('| dialect | chunks | total (s) | **chunks/s** | embedding share | extract + chunk share | addChunks share | addChunks alone (chunks/s) |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const p of pipeline) {
+      const total = pre + p.addSeconds;
+      L.push(
+        `| ${p.dialect} | ${fmt(pp.chunks)} | ${fmt(total, 1)} | **${fmt(pp.chunks / total, 2)}** | ${pct(st.embed, total)} | ` +
+          `${pct(st.extract + st.chunk, total)} | ${pct(p.addSeconds, total)} | ${fmt(pp.chunks / p.addSeconds)} |`,
+      );
+    }
+    L.push('');
+  }
+  if (fills.length > 0) {
+    L.push(
+      `**Index alone** (addChunks with precomputed vectors, ${s.fileChunks} chunks per call in one transaction, one vector store; ` +
+        `the store grows from empty through each scale; chunk text generation excluded from the time):`,
+    );
+    L.push('');
+    const vac = fills.some((f) => f.maintenanceSeconds !== undefined);
+    L.push(`| dialect | chunks in store | **chunks/s, empty → N** | chunks/s, previous scale → N | other processes' CPU |${vac ? ' VACUUM ANALYZE after (s) |' : ''}`);
+    L.push(`|---|---:|---:|---:|---:|${vac ? '---:|' : ''}`);
+    for (const f of fills)
+      L.push(
+        `| ${f.dialect} | ${fmt(f.scale)} | **${fmt(f.chunks / f.seconds)}** | ${fmt(f.segmentRate)} | ${fmt(f.foreign * 100)} % |` +
+          (vac ? ` ${f.maintenanceSeconds === undefined ? '—' : fmt(f.maintenanceSeconds, 1)} |` : ''),
+      );
+    L.push('');
+  }
+
+  if (latency.length > 0) {
+    L.push('### Query latency');
+    L.push('');
+    L.push(
+      `\`hybridSearch\` with \`mode\` keyword / vector / hybrid, limit ${SEARCH_LIMIT}, one vector store holding all the chunks, ` +
+        `one query at a time from a fresh connection: the first query, then ${s.queries} timed ones (different queries, the same set for every mode and dialect). ` +
+        'On PostgreSQL the first vector query loads the store\'s vectors into the in-process cache (later ones check its freshness with one index-only query); ' +
+        'hybrid runs after vector, so its cache is already warm. Before each mode the benchmark waits (up to ' +
+        `${s.quietWaitS} s) for other processes to use < 25 % of the CPU; the last column is what they used during the measurement.`,
+    );
+    L.push('');
+    L.push("| dialect | chunks | mode | first query (ms) | **p50 (ms)** | p99 (ms) | queries | hits/query | other processes' CPU |");
+    L.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of latency)
+      L.push(
+        `| ${r.dialect} | ${fmt(r.scale)} | ${r.mode} | ${ms(r.firstMs)} | **${ms(percentile(r.timed, 50))}** | ${ms(percentile(r.timed, 99))} | ` +
+          `${r.timed.length}${r.stoppedEarly ? ' (capped)' : ''} | ${fmt(r.meanHits, 1)} | ${fmt(r.foreign * 100)} % |`,
+      );
+    L.push('');
+  }
+
+  if (quality.length > 0) {
+    const lex = QUESTIONS.filter((q) => q.kind === 'lexical').length;
+    const para = QUESTIONS.length - lex;
+    L.push('### Retrieval quality');
+    L.push('');
+    L.push(
+      `${DOCUMENTS.length} hand-written documents on distinct topics (title + a few sentences, one chunk each), ${QUESTIONS.length} questions ` +
+        `each labelled with the document that answers it: ${lex} *lexical* (reusing the document's words) and ${para} *paraphrase* ` +
+        '(other words, few or none shared). Real USE embeddings for documents and questions. recall@k: the labelled document is among ' +
+        `the first k distinct files of the hits; MRR: mean of 1/rank of that file within the top ${SEARCH_LIMIT} (0 if absent).`,
+    );
+    L.push('');
+    L.push(`| dialect | mode | recall@1 | **recall@5** | recall@5 lexical (${lex}) | recall@5 paraphrase (${para}) | MRR |`);
+    L.push('|---|---|---:|---:|---:|---:|---:|');
+    for (const q of quality)
+      L.push(
+        `| ${q.dialect} | ${q.mode} | ${fmt(q.recall1, 3)} | **${fmt(q.recall5, 3)}** | ${fmt(q.recall5ByKind.lexical.hit / q.recall5ByKind.lexical.n, 3)} | ` +
+          `${fmt(q.recall5ByKind.paraphrase.hit / q.recall5ByKind.paraphrase.n, 3)} | ${fmt(q.mrr, 3)} |`,
+      );
+    L.push('');
+    for (const dialect of new Set(quality.map((q) => q.dialect))) {
+      const kw = quality.find((q) => q.dialect === dialect && q.mode === 'keyword');
+      const vec = quality.find((q) => q.dialect === dialect && q.mode === 'vector');
+      if (!kw || !vec) continue;
+      const better = (a: number, b: number) => a > 0 && (b === 0 || a < b);
+      const kwWins = QUESTIONS.filter((_, i) => better(kw.ranks[i]!, vec.ranks[i]!));
+      const vecWins = QUESTIONS.filter((_, i) => better(vec.ranks[i]!, kw.ranks[i]!));
+      const quote = (qs: typeof kwWins) => qs.map((q) => `"${q.question}"`).join(', ');
+      L.push(
+        `- ${dialect}: keyword ranks the labelled document higher than vector on ${kwWins.length} question(s)` +
+          `${kwWins.length ? ` (${quote(kwWins)})` : ''}; vector ranks it higher on ${vecWins.length} ` +
+          `(${vecWins.filter((q) => q.kind === 'paraphrase').length} of them paraphrases).`,
+      );
+    }
+    L.push('');
+  }
+  if (notes.length > 0) {
+    L.push(...notes.map((n) => `- ${n}`));
+    L.push('');
+  }
+  return L.join('\n').trimEnd();
+}
+
+const SECTION_HEADING = '## Retrieval (file_search)';
+const MARK_START = '<!-- retrieval-bench:start (generated by bench/retrieval.bench.ts; edit outside these markers) -->';
+const MARK_END = '<!-- retrieval-bench:end -->';
+
+/** Writes our block under our heading, re-reading BENCHMARKS.md right before writing; nothing else is touched. */
+function writeBenchmarksMd(block: string): void {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const generated = `${MARK_START}\n${block}\n${MARK_END}`;
+  const cur = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const a = cur.indexOf('<!-- retrieval-bench:start');
+  const b = cur.indexOf(MARK_END);
+  let out: string;
+  if (a >= 0 && b > a) out = cur.slice(0, a) + generated + cur.slice(b + MARK_END.length);
+  else if (cur.includes(`\n${SECTION_HEADING}\n`)) {
+    const at = cur.indexOf(`\n${SECTION_HEADING}\n`) + SECTION_HEADING.length + 2;
+    out = `${cur.slice(0, at)}\n${generated}\n${cur.slice(at)}`;
+  } else out = `${cur.trimEnd()}\n\n${SECTION_HEADING}\n\n${generated}\n`;
+  writeFileSync(file, out);
+}
+
+// ---------------------------------------------------------------------------
+// Main
+
+let encoder: LocalEncoder | undefined;
+
+async function cleanup(): Promise<void> {
+  await Promise.all([...openStores].map((st) => close(st).catch(() => {})));
+  await encoder?.close().catch(() => {});
+  await dropPgDatabases();
+  stopCluster();
+  if (TMP) rmSync(TMP, { recursive: true, force: true });
+}
+
+async function main(): Promise<number> {
+  const s = settings();
+  TMP = mkdtempSync(join(os.tmpdir(), 'sb-bench-retrieval-'));
+  process.on('exit', () => {
+    stopCluster();
+    if (TMP) rmSync(TMP, { recursive: true, force: true });
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      log(`${sig}: cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  const watchdog = setTimeout(() => {
+    log(`BENCH_TIMEOUT_S (${s.timeoutS} s) exceeded: cleaning up`);
+    void cleanup().finally(() => process.exit(1));
+  }, s.timeoutS * 1000);
+  watchdog.unref();
+
+  const pipeline: PipelineResult[] = [];
+  const fills: FillResult[] = [];
+  const latency: LatencyResult[] = [];
+  const quality: QualityResult[] = [];
+  const notes: string[] = [];
+  try {
+    log(`settings: ${JSON.stringify({ ...s, pgUrl: s.pgUrl ? '(set)' : undefined })}`);
+    encoder = createLocalEncoder();
+    let t = performance.now();
+    await encoder.embed(['warm up the model']);
+    log(`local encoder loaded in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+    t = performance.now();
+    const labelled = await embedLabelled(encoder);
+    log(`labelled set embedded (${DOCUMENTS.length} documents, ${QUESTIONS.length} questions) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+    t = performance.now();
+    const vocab = new Vocabulary(rng(7));
+    log(`vocabulary of ${fmt(vocab.words.length)} words built in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+    log(`full pipeline, store-independent stages, on ~${s.pipelineChunks} chunks of generated prose…`);
+    const prepared = await preparePipeline(s, encoder);
+    const p = prepared.seconds;
+    log(`pipeline: extract + chunk + embed ${fmt(prepared.chunks / (p.extract + p.chunk + p.embed), 2)} chunks/s`);
+    await encoder.close(); // not needed any more: no idle worker thread during the measurements below
+
+    const dialects: Dialect[] = [];
+    for (const dialect of s.dialects) {
+      if (dialect === 'postgres' && !(await postgresAdmin(s))) {
+        notes.push(`PostgreSQL was skipped: ${pgUnavailable}.`);
+        continue;
+      }
+      dialects.push(dialect);
+    }
+
+    for (const dialect of dialects) {
+      // 3. quality first (small, real embeddings), then 1a, then 1b + 2 at growing scales.
+      const qUrl = (await freshDatabase(s, dialect, 'quality'))!;
+      quality.push(...(await measureQuality(dialect, qUrl, labelled)));
+
+      const pUrl = (await freshDatabase(s, dialect, 'pipeline'))!;
+      const pr = await measurePipelineAdd(dialect, pUrl, prepared);
+      pipeline.push(pr);
+      log(`${dialect} pipeline: addChunks ${fmt(prepared.chunks / pr.addSeconds)} chunks/s`);
+
+      const url = (await freshDatabase(s, dialect, 'scale'))!;
+      const filler = new Filler(s, dialect, url, vocab);
+      for (const scale of s.scales) {
+        log(`${dialect}: filling to ${fmt(scale)} chunks…`);
+        const f = await filler.fillTo(scale);
+        fills.push(f);
+        log(
+          `${dialect} @ ${fmt(scale)}: ${fmt(f.chunks / f.seconds)} chunks/s from empty (${fmt(f.segmentRate)} for this segment)` +
+            (f.maintenanceSeconds !== undefined ? `, vacuum analyze ${fmt(f.maintenanceSeconds, 1)} s` : ''),
+        );
+        latency.push(...(await measureLatency(s, dialect, url, scale, vocab)));
+      }
+      if (dialect === 'postgres') await dropPgDatabases();
+      else for (const f of readdirSync(TMP)) rmSync(join(TMP, f), { force: true });
+    }
+
+    const machine = await machineInfo();
+    const block = report(s, machine, pipeline, fills, latency, quality, notes);
+    process.stdout.write(`${SECTION_HEADING}\n\n${block}\n`);
+    if (s.write) {
+      writeBenchmarksMd(block);
+      log(`BENCHMARKS.md updated (${SECTION_HEADING})`);
+    }
+    return 0;
+  } catch (err) {
+    log(`failed: ${(err as Error)?.stack ?? String(err)}`);
+    return 1;
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+  }
+}
+
+process.exit(await main());
