@@ -1,11 +1,11 @@
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { Caller, Deps } from '../deps.js';
-import { ApiError, badGateway, gatewayTimeout } from '../errors.js';
+import { badGateway } from '../errors.js';
 import { completionText, estimateUsage } from '../metering/count-tokens.js';
 import type { ResolvedModel } from '../providers/registry.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
 import type { UsageEvent } from '../metering/usage-event.js';
+import { providerFailure, upstreamFailure } from './upstream-errors.js';
 import { relayChatStream, type ChatStreamSummary } from '../streaming/chat-relay.js';
 
 export type ChatCompletionResult =
@@ -35,33 +35,6 @@ function upstreamBody(body: ChatCompletionRequest, route: ResolvedModel): string
   return JSON.stringify(out);
 }
 
-/** Maps an upstream's non-2xx answer: 4xx passes through with its OpenAI error body, 5xx becomes 502. */
-async function upstreamFailure(res: UpstreamResponse, route: ResolvedModel): Promise<ApiError | { status: number; body: string }> {
-  const text = await res.body.text().catch(() => '');
-  let parsed: { error?: { message?: unknown } } | undefined;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const upstreamMessage = typeof parsed?.error?.message === 'string' ? parsed.error.message : text.slice(0, 500);
-  if (res.statusCode < 500) {
-    if (parsed?.error && typeof parsed.error === 'object') return { status: res.statusCode, body: text };
-    return new ApiError({
-      status: res.statusCode,
-      type: 'invalid_request_error',
-      message: upstreamMessage || `The upstream '${route.provider.name}' answered ${res.statusCode}.`,
-    });
-  }
-  return badGateway(
-    `The upstream '${route.provider.name}' failed with status ${res.statusCode}${upstreamMessage ? `: ${upstreamMessage}` : '.'}`,
-  );
-}
-
-function toApiError(err: unknown): unknown {
-  if (!(err instanceof ProviderError)) return err;
-  return err.kind === 'timeout' ? gatewayTimeout(err.message, err) : badGateway(err.message, err);
-}
 
 function usageEvent(ctx: CallContext, route: ResolvedModel, at: number, usage: CompletionUsage): UsageEvent {
   return {
@@ -152,13 +125,9 @@ export async function createChatCompletion(
       requestId: ctx.requestId,
     });
   } catch (err) {
-    throw toApiError(err);
+    throw providerFailure(err);
   }
-  if (res.statusCode >= 300) {
-    const failure = await upstreamFailure(res, route);
-    if (failure instanceof ApiError) throw failure;
-    return { type: 'json', ...failure };
-  }
+  if (res.statusCode >= 300) return { type: 'json', ...(await upstreamFailure(res, route.provider.name)) };
   if (body.stream === true) return { type: 'stream', frames: streamFrames({ deps, ctx, route, body, res }) };
 
   let text: string;

@@ -1,12 +1,11 @@
 import type { CreateEmbeddingResponse, Embedding } from 'openai/resources/embeddings';
 import type { Caller, Deps } from '../deps.js';
-import { ApiError, badGateway, gatewayTimeout, invalidRequest } from '../errors.js';
+import { badGateway, invalidRequest } from '../errors.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import { loadTokenCounter, normalize } from '../embeddings/local-encoder.js';
 import type { UsageEvent } from '../metering/usage-event.js';
-import type { ResolvedModel } from '../providers/registry.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { providerFailure, upstreamFailure } from './upstream-errors.js';
 
 /**
  * POST /v1/embeddings. The local encoder's names are embedded in-process; every other model goes to its upstream
@@ -109,26 +108,6 @@ async function embedLocally(opts: { deps: Deps; ctx: CallContext; body: Embeddin
 // ---------------------------------------------------------------------------------------------------------------
 // An upstream.
 
-/** An upstream's non-2xx answer: 4xx passes through with its OpenAI error body, 5xx becomes 502. */
-async function upstreamFailure(res: UpstreamResponse, route: ResolvedModel): Promise<EmbeddingsResult> {
-  const text = await res.body.text().catch(() => '');
-  let parsed: { error?: { message?: unknown } } | undefined;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (res.statusCode < 500 && parsed?.error && typeof parsed.error === 'object') return { status: res.statusCode, body: text };
-  const message = typeof parsed?.error?.message === 'string' ? parsed.error.message : text.slice(0, 500);
-  if (res.statusCode < 500)
-    throw new ApiError({
-      status: res.statusCode,
-      type: 'invalid_request_error',
-      message: message || `The upstream '${route.provider.name}' answered ${res.statusCode}.`,
-    });
-  throw badGateway(`The upstream '${route.provider.name}' failed with status ${res.statusCode}${message ? `: ${message}` : '.'}`);
-}
-
 /** Tokens of the inputs, for an upstream that reports no usage (token arrays count their length). */
 async function countInputTokens(input: EmbeddingsRequest['input']): Promise<number> {
   const count = await loadTokenCounter();
@@ -148,10 +127,9 @@ async function embedUpstream(deps: Deps, ctx: CallContext, body: EmbeddingsReque
       requestId: ctx.requestId,
     });
   } catch (err) {
-    if (!(err instanceof ProviderError)) throw err;
-    throw err.kind === 'timeout' ? gatewayTimeout(err.message, err) : badGateway(err.message, err);
+    throw providerFailure(err);
   }
-  if (res.statusCode >= 300) return upstreamFailure(res, route);
+  if (res.statusCode >= 300) return upstreamFailure(res, route.provider.name);
   let text: string;
   try {
     text = await res.body.text();
