@@ -6,7 +6,6 @@
  * the first zod issue is turned into OpenAI's message / param / code.
  */
 import { z } from 'zod';
-import type { ApiError } from '../../errors.js';
 import { invalidRequest } from '../../errors.js';
 import { DECIMAL, INTEGER, NAME_PATTERN, zodIssuesToApiError } from './zod-to-api-error.js';
 
