@@ -18,6 +18,7 @@ import { createFileSearchTool } from './tools/file-search.js';
 import { createIngestionWorker } from './retrieval/ingestion.js';
 import { searchVectorStores } from './services/vector-store-search.service.js';
 import { waitForIngestion } from './services/thread-file-search.service.js';
+import { imageDataUrls } from './services/files.service.js';
 import { join } from 'node:path';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
@@ -82,6 +83,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       tools: createToolRegistry([fileSearch]),
       models: (model) => chatModelFor(providers, model),
       usage,
+      loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
     },
     { ...definedOnly(config.runs), ...opts.worker },
   );

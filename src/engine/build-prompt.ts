@@ -6,14 +6,29 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 
-function toParts(content: MessageContent[]): ModelContentPart[] {
+/** file id → the image as a data: URL, for image_file parts (files the engine could not read are absent). */
+export type ImageUrls = ReadonlyMap<string, string>;
+
+/** The file ids of the image_file parts of user messages: what the engine loads before building the prompt. */
+export function imageFileIds(messages: MessageRow[]): string[] {
+  const ids = new Set<string>();
+  for (const m of messages) {
+    if (m.role !== 'user' || !m.content.includes('image_file')) continue;
+    for (const c of fromJson<MessageContent[]>(m.content, [])) if (c.type === 'image_file') ids.add(c.image_file.file_id);
+  }
+  return [...ids];
+}
+
+function toParts(content: MessageContent[], images: ImageUrls): ModelContentPart[] {
   const parts: ModelContentPart[] = [];
   for (const c of content) {
     if (c.type === 'text') parts.push({ type: 'text', text: c.text.value });
     else if (c.type === 'image_url')
       parts.push({ type: 'image_url', image_url: { url: c.image_url.url, ...(c.image_url.detail ? { detail: c.image_url.detail } : {}) } });
-    else if (c.type === 'refusal') parts.push({ type: 'text', text: c.refusal });
-    // image_file parts need the Files API to resolve; they are left out until it exists.
+    else if (c.type === 'image_file') {
+      const url = images.get(c.image_file.file_id);
+      if (url) parts.push({ type: 'image_url', image_url: { url, ...(c.image_file.detail ? { detail: c.image_file.detail } : {}) } });
+    } else if (c.type === 'refusal') parts.push({ type: 'text', text: c.refusal });
   }
   return parts;
 }
@@ -21,10 +36,10 @@ function toParts(content: MessageContent[]): ModelContentPart[] {
 const textOf = (content: MessageContent[]): string =>
   content.map((c) => (c.type === 'text' ? c.text.value : c.type === 'refusal' ? c.refusal : '')).join('');
 
-function toModelMessage(m: MessageRow): ModelMessage {
+function toModelMessage(m: MessageRow, images: ImageUrls): ModelMessage {
   const content = fromJson<MessageContent[]>(m.content, []);
   if (m.role === 'assistant') return { role: 'assistant', content: textOf(content) };
-  const parts = toParts(content);
+  const parts = toParts(content, images);
   const onlyText = parts.every((p) => p.type === 'text');
   return { role: 'user', content: onlyText ? parts.map((p) => (p.type === 'text' ? p.text : '')).join('') : parts };
 }
@@ -36,7 +51,7 @@ function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>): ModelM
     if (step.type === 'message_creation') {
       const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
       const message = byId.get(details.message_creation.message_id);
-      if (message) out.push(toModelMessage(message));
+      if (message) out.push(toModelMessage(message, new Map()));
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
@@ -66,7 +81,7 @@ function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>): ModelM
  * What the model sees: the run's instructions as the system message, the thread's messages in order
  * (cut to the last N when truncation_strategy says so), then this run's own steps replayed.
  */
-export function buildPrompt(opts: { run: RunRow; messages: MessageRow[]; steps: RunStepRow[] }): ModelMessage[] {
+export function buildPrompt(opts: { run: RunRow; messages: MessageRow[]; steps: RunStepRow[]; images?: ImageUrls }): ModelMessage[] {
   const { run } = opts;
   let history = opts.messages.filter((m) => m.run_id !== run.id);
   const truncation = fromJson<{ type: string; last_messages?: number | null } | null>(run.truncation_strategy, null);
@@ -74,7 +89,7 @@ export function buildPrompt(opts: { run: RunRow; messages: MessageRow[]; steps: 
     history = history.slice(-truncation.last_messages);
   const prompt: ModelMessage[] = [];
   if (run.instructions) prompt.push({ role: 'system', content: run.instructions });
-  for (const m of history) prompt.push(toModelMessage(m));
+  for (const m of history) prompt.push(toModelMessage(m, opts.images ?? new Map()));
   prompt.push(...replaySteps(opts.steps, new Map(opts.messages.map((m) => [m.id, m]))));
   return prompt;
 }

@@ -13,7 +13,8 @@ import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { Tool, ToolRegistry } from '../tools/tool.js';
-import { buildPrompt } from './build-prompt.js';
+import { buildPrompt, imageFileIds } from './build-prompt.js';
+import type { MessageRow } from '../store/tables/messages.table.js';
 import { fileCitations } from '../tools/citations.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
@@ -29,6 +30,8 @@ export interface EngineDeps {
   /** The model a run names, as a ChatModel (throws ApiError model_not_found). */
   models: (model: string) => ChatModel;
   usage: UsageSink;
+  /** Reads the tenant's image files as data: URLs, for image_file parts sent to vision models. */
+  loadImages?: (tenantId: string, fileIds: string[]) => Promise<Map<string, string>>;
 }
 
 /** How one model turn of a run ended. */
@@ -111,7 +114,7 @@ export class RunTurn {
     const model = this.#deps.models(run.model);
     const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
     const { stream } = await model.stream({
-      messages: buildPrompt({ run, messages, steps }),
+      messages: buildPrompt({ run, messages, steps, images: await this.#images(run, messages) }),
       tools: tools.model.length ? tools.model : undefined,
       toolChoice: tools.model.length ? toolChoiceFor(run) : undefined,
       parallelToolCalls: run.parallel_tool_calls === 1,
@@ -247,6 +250,11 @@ export class RunTurn {
     }
     await this.#writer.finishStep(run, saved ?? step, { status: 'completed', usage });
     return { kind: 'continue' };
+  }
+
+  async #images(run: RunRow, messages: MessageRow[]): Promise<Map<string, string> | undefined> {
+    const ids = imageFileIds(messages);
+    return ids.length && this.#deps.loadImages ? this.#deps.loadImages(run.tenant_id, ids) : undefined;
   }
 
   /** Server-tool calls this run already made (earlier turns): numbering continues after them. */

@@ -136,3 +136,29 @@ export async function openFileContent(deps: FilesDeps, ref: FileRef): Promise<{ 
   const row = await getFile(deps.store.db, ref.tenantId, ref.fileId);
   return { row, stream: await deps.storage.get(row.storage_key) };
 }
+
+const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+/** OpenAI's vision input limit per image. */
+const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+/**
+ * The tenant's image files as data: URLs, for image_file message parts sent to vision models.
+ * Files that are missing, not images or too large are left out (and logged).
+ */
+export async function imageDataUrls(
+  deps: Pick<Deps, 'store' | 'storage' | 'log'>,
+  tenantId: string,
+  fileIds: readonly string[],
+): Promise<Map<string, string>> {
+  const urls = new Map<string, string>();
+  for (const id of fileIds) {
+    const row = await findFile(deps.store.db, tenantId, id);
+    const mime = row && IMAGE_TYPES[row.filename.split('.').pop()?.toLowerCase() ?? ''];
+    if (!row || !mime || Number(row.bytes) > MAX_IMAGE_BYTES) {
+      deps.log.warn({ fileId: id }, 'image_file left out of the prompt: missing, not an image, or too large');
+      continue;
+    }
+    urls.set(id, `data:${mime};base64,${(await readFileBytes(deps, row)).toString('base64')}`);
+  }
+  return urls;
+}

@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { chatChunks } from '../fakes/chunks.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
@@ -294,6 +294,30 @@ for (const dialect of testDialects()) {
       assert.deepEqual(body.tool_choice, { type: 'function', function: { name: 'get_weather' } });
       assert.equal(body.parallel_tool_calls, false);
       assert.equal(body.temperature, 0.3);
+    });
+
+    it('should pass image_file and image_url parts to the model as images', async () => {
+      const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+      const image = await client.files.create({ file: await toFile(png, 'chart.png'), purpose: 'vision' });
+      const thread = await client.beta.threads.create({
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is in these?' },
+              { type: 'image_file', image_file: { file_id: image.id, detail: 'low' } },
+              { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+            ],
+          },
+        ],
+      });
+      await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+      const user = fake.calls[0]!.body.messages[1];
+      assert.deepEqual(user.content, [
+        { type: 'text', text: 'What is in these?' },
+        { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}`, detail: 'low' } },
+        { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+      ]);
     });
 
     it('should meter runs in the usage ledger', async () => {
