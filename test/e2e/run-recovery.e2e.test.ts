@@ -8,15 +8,7 @@ import { controlledStream, startFakeUpstream } from '../fakes/fake-upstream.js';
 import { chatChunks } from '../fakes/chunks.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 import { spawnServer } from '../support/spawn-server.js';
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../support/until.js';
 
 for (const dialect of testDialects()) {
   describe(`crash recovery (${dialect})`, () => {

@@ -5,6 +5,7 @@ import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes
 import { chatChunks } from '../fakes/chunks.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { until } from '../support/until.js';
 
 const CHAT = '/v1/chat/completions';
 const weatherTool = {
@@ -16,15 +17,6 @@ const weatherTool = {
 function testClock() {
   let offset = 0;
   return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 for (const dialect of testDialects()) {

@@ -11,6 +11,7 @@ import type { IngestionQueue } from '../../src/services/vector-store-files.servi
 import { openDb } from '../../src/store/open-db.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { until } from '../support/until.js';
 
 const FACT = 'Zorblax the lighthouse keeper paints every harbour door teal on the first Tuesday of March.';
 const FILLER = [
@@ -28,15 +29,6 @@ const fillerTimes = (n: number) => Array.from({ length: n }, () => FILLER).flat(
 const LONG_TEXT = [...fillerTimes(4), FACT, ...fillerTimes(4)].join('\n\n');
 
 /** Polls until `ok` or the deadline; returns the last value. */
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 type WithIngestion = Deps & { ingestion?: IngestionQueue };
 
 /**
