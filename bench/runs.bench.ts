@@ -727,7 +727,7 @@ function report(
   lines.push(`- Code: ${m.code}`);
   lines.push(`- Node ${m.node}; SQLite ${m.sqlite} (file in ${os.tmpdir()}, WAL, synchronous=FULL)${m.postgres ? `; PostgreSQL ${m.postgres} (${m.pgSettings})` : ''}`);
   lines.push(
-    `- Settings: ${s.runs} runs per mode, ${s.concurrency} in flight, after ${s.warmup} warm-up runs; ${s.rounds} rounds, interleaved (each table row is the round with the median runs/s among those that other processes on the machine used less than ${fmt(s.foreignCpuMax * 100)}% of all CPU during, when there are any; \`foreign CPU\` below); Switchboard (\`src/main.ts\`, log level \`${s.sbLogLevel}\`, default worker: 32 runs at once) restarted per mode over the same database; fake upstream (instant, default streamed answer), Switchboard and this load generator (official \`openai\` SDK, \`maxRetries: 0\`) each in their own Node process.`,
+    `- Settings: ${s.runs} runs per mode, ${s.concurrency} in flight, after ${s.warmup} warm-up runs; ${s.rounds} rounds, interleaved (each table row is the round with the median runs/s among those that other processes on the machine used less than ${fmt(s.foreignCpuMax * 100)}% of all CPU during, when there are any; "foreign CPU" = share of all CPU that other processes on the machine used during the measurement); Switchboard (\`src/main.ts\`, log level \`${s.sbLogLevel}\`, default worker: 32 runs at once) restarted per mode over the same database; fake upstream (instant, default streamed answer), Switchboard and this load generator (official \`openai\` SDK, \`maxRetries: 0\`) each in their own Node process.`,
   );
   lines.push(
     `- Each run: \`client.beta.threads.createAndRunPoll(…)\` or \`createAndRunStream(…).finalRun()\` with \`{ assistant_id, thread: { messages: [{ role: 'user', content: 'hi' }] } }\`. Times are client wall time per run (server timestamps have 1 s resolution); TTFE = time to the first event (\`thread.created\`).`,
@@ -736,29 +736,31 @@ function report(
     `- Floor (\`bench/runs-floor.ts\`): the same store work a run does — ${FLOOR_COMMITS_PER_RUN} commits, ${FLOOR_ROWS_WRITTEN_PER_RUN} rows written (create thread+message+run in one transaction; claim lease; → in_progress; insert step; insert message; complete message; complete step; → completed), through Switchboard's own repo functions and \`openDb\` (same pool size), ${s.concurrency} at a time, on a fresh database of the same kind: "runs/s if the database were the only cost". "+ reads" adds the 3 reads the engine makes between those writes.`,
   );
   lines.push('');
-  lines.push('| store | mode | runs/s | p50 (ms) | p99 (ms) | TTFE p50 (ms) | floor runs/s | runs/s ÷ floor | Switchboard CPU / run (ms) |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| store | mode | runs/s | p50 (ms) | p99 (ms) | TTFE p50 (ms) | floor runs/s | runs/s ÷ floor | Switchboard CPU / run (ms) | foreign CPU |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of modes) {
     const floor = floorOf(r.dialect, false);
     lines.push(
-      `| ${r.dialect} | ${MODE_LABEL[r.mode](s)} | ${fmt(r.runsPerSecond, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.ttfeP50 !== undefined ? fmt(r.ttfeP50, 1) : '—'} | ${floor ? fmt(floor.runsPerSecond, 1) : '—'} | ${floor ? `${fmt((100 * r.runsPerSecond) / floor.runsPerSecond)}%` : '—'} | ${fmt(r.cpuMsPerRun.switchboard, 1)} |`,
+      `| ${r.dialect} | ${MODE_LABEL[r.mode](s)} | ${fmt(r.runsPerSecond, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.ttfeP50 !== undefined ? fmt(r.ttfeP50, 1) : '—'} | ${floor ? fmt(floor.runsPerSecond, 1) : '—'} | ${floor ? `${fmt((100 * r.runsPerSecond) / floor.runsPerSecond)}%` : '—'} | ${fmt(r.cpuMsPerRun.switchboard, 1)} | ${fmt(r.foreign * 100)}% |`,
     );
   }
   lines.push('');
-  lines.push('| floor | runs/s | p50 (ms) | p99 (ms) | commits/s |');
-  lines.push('|---|---:|---:|---:|---:|');
+  lines.push('| floor | runs/s | p50 (ms) | p99 (ms) | commits/s | foreign CPU |');
+  lines.push('|---|---:|---:|---:|---:|---:|');
   for (const f of floors) {
     lines.push(
-      `| ${f.dialect}, writes${f.withReads ? ' + reads' : ''} | ${fmt(f.runsPerSecond, 1)} | ${fmt(percentile(f.latenciesMs, 50), 1)} | ${fmt(percentile(f.latenciesMs, 99), 1)} | ${fmt(f.runsPerSecond * FLOOR_COMMITS_PER_RUN)} |`,
+      `| ${f.dialect}, writes${f.withReads ? ' + reads' : ''} | ${fmt(f.runsPerSecond, 1)} | ${fmt(percentile(f.latenciesMs, 50), 1)} | ${fmt(percentile(f.latenciesMs, 99), 1)} | ${fmt(f.runsPerSecond * FLOOR_COMMITS_PER_RUN)} | ${fmt(f.foreign * 100)}% |`,
     );
   }
   const notes: string[] = [];
-  const roundsOf = <T extends { runsPerSecond: number }>(xs: T[]) =>
-    xs.length > 1 ? [`runs/s per round ${xs.map((x) => fmt(x.runsPerSecond, 1)).join(', ')}`] : [];
+  const roundsOf = <T extends { runsPerSecond: number; foreign: number }>(xs: T[]) =>
+    xs.length > 1 ? [`runs/s per round (foreign CPU) ${xs.map((x) => `${fmt(x.runsPerSecond, 1)} (${fmt(x.foreign * 100)}%)`).join(', ')}`] : [];
   for (const r of modes) {
     const bits = [
       ...roundsOf(all.modes.filter((x) => x.dialect === r.dialect && x.mode === r.mode)),
-      `${r.errors} errors`, `foreign CPU ${fmt(r.foreign * 100)}%`, `load generator CPU ${fmt(r.cpuMsPerRun.self, 1)} ms/run`];
+      `${r.errors} errors`,
+      `load generator CPU ${fmt(r.cpuMsPerRun.self, 1)} ms/run`,
+    ];
     if (r.dialect === 'postgres') bits.push(`PostgreSQL CPU ${fmt(r.cpuMsPerRun.postgres, 1)} ms/run`);
     if (r.ttfeP99 !== undefined) bits.push(`TTFE p99 ${fmt(r.ttfeP99, 1)} ms`);
     if (r.pg) bits.push(`pg_stat: ${fmt(r.pg.commitsPerRun, 1)} transactions (incl. read-only statements) and ${fmt(r.pg.rowsWrittenPerRun, 1)} rows written per run`);
@@ -767,7 +769,6 @@ function report(
   for (const f of floors) {
     const bits = [
       ...roundsOf(all.floors.filter((x) => x.dialect === f.dialect && x.withReads === f.withReads)),
-      `foreign CPU ${fmt(f.foreign * 100)}%`,
       `CPU ${fmt(f.cpuMsPerRun.self, 1)} ms/run`,
     ];
     if (f.dialect === 'postgres') bits.push(`PostgreSQL CPU ${fmt(f.cpuMsPerRun.postgres, 1)} ms/run`);
