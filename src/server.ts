@@ -87,7 +87,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     },
     { ...definedOnly(config.runs), ...opts.worker },
   );
-  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log }, { pollMs: opts.worker?.pollMs });
+  // Only a poll interval actually given overrides the worker's default (an `undefined` would not).
+  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log }, definedOnly({ pollMs: opts.worker?.pollMs }));
   const deps: Deps = {
     config,
     store,

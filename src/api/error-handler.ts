@@ -53,6 +53,11 @@ export function toApiError(err: unknown, requestId: string, bodyLimit: number): 
 
 export function errorHandlers(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err, req, reply) => {
+    // The client went away mid-request (its upstream call was aborted): nobody to answer, no server fault.
+    if (reply.raw.destroyed) {
+      req.log.info({ reason: (err as Error).message }, 'client disconnected');
+      return;
+    }
     const apiError = toApiError(err, req.id, bodyLimit);
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ status: apiError.status, code: apiError.code, message: apiError.message }, 'request rejected');
