@@ -570,6 +570,8 @@ async function main(): Promise<void> {
   const pools: Pool[] = [];
   try {
     log(`settings: ${JSON.stringify(SETTINGS)}`);
+    // Taken now: other engineers may commit while the run goes on; this is the code being measured.
+    const code = gitState();
 
     // 1. Child processes: upstream, floor proxy, Switchboard.
     const up = startChild('upstream', 'bench/fake-upstream-server.ts', {});
@@ -704,7 +706,7 @@ async function main(): Promise<void> {
       ``,
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}`,
-      `- Node ${process.version}; code: ${gitState()}`,
+      `- Node ${process.version}; code: ${code}`,
       `- Settings: ${SETTINGS.rounds} rounds (median reported), ${SETTINGS.seconds} s per autocannon run, ` +
         `fixed rate ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections, max throughput over ` +
         `${SETTINGS.maxConnections} connections, ${SETTINGS.seqRequests} sequential and ${SETTINGS.streamRequests} ` +

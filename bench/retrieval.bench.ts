@@ -12,8 +12,8 @@
  *       The first three stages do not depend on the store: they run once and each dialect adds their output.
  *    b) the index alone: addChunks with precomputed vectors, one transaction per "file" of BENCH_FILE_CHUNKS
  *       chunks, filling one vector store up to each scale. chunks/s from empty to that scale.
- * 2. Query latency at each scale (BENCH_SCALES), per dialect: the store of 1b, reopened (cold caches), then
- *    one first query and BENCH_QUERIES timed queries each for keyword, vector and hybrid through hybridSearch
+ * 2. Query latency at each scale (BENCH_SCALES), per dialect: the store of 1b, reopened for each mode (cold caches),
+ *    then one first query and BENCH_QUERIES timed queries each for keyword, vector and hybrid through hybridSearch
  *    (limit 20, the default max_num_results): p50/p99 ms. The first query is reported on its own: on
  *    PostgreSQL the first vector search loads the store's vectors into the in-memory cache.
  *    The chunks are synthetic: ~BENCH_CHUNK_WORDS words each drawn from a Zipf-distributed vocabulary
@@ -34,7 +34,8 @@
  * Env (defaults): BENCH_SCALES (10000,100000), BENCH_DIALECTS (sqlite,postgres), BENCH_QUERIES (50),
  * BENCH_PIPELINE_CHUNKS (240), BENCH_FILE_CHUNKS (100), BENCH_CHUNK_WORDS (600), BENCH_QUERY_PHASE_MAX_S (120:
  * a mode's timed queries stop early past this), BENCH_QUIET_WAIT_S (20: before each query phase, wait up to this long
- * for other processes to use < 25 % of the CPU), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
+ * for other processes to use < 25 % of the CPU), BENCH_RETRIES (2: a query phase during which they used more is
+ * measured again, the quietest attempt kept), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
  * SWITCHBOARD_BENCH_PG_URL.
  */
 import { spawnSync } from 'node:child_process';
@@ -99,6 +100,7 @@ function settings() {
     queryPhaseMaxS: envInt('BENCH_QUERY_PHASE_MAX_S', 120),
     timeoutS: envInt('BENCH_TIMEOUT_S', 3600),
     quietWaitS: envInt('BENCH_QUIET_WAIT_S', 20, 0),
+    retries: envInt('BENCH_RETRIES', 2, 0),
     write: process.env.BENCH_WRITE !== '0',
     pgUrl: process.env.SWITCHBOARD_BENCH_PG_URL || undefined,
   };
@@ -614,6 +616,8 @@ interface LatencyResult {
   meanHits: number;
   stoppedEarly: boolean;
   foreign: number;
+  /** measurements made (the quietest is kept) */
+  attempts: number;
 }
 
 class Filler {
@@ -683,46 +687,61 @@ class Filler {
   }
 }
 
-async function measureLatency(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary): Promise<LatencyResult[]> {
-  const store = open(url); // a new connection: PostgreSQL's vector cache (per Kysely instance) starts cold
-  const results: LatencyResult[] = [];
+/** One mode's queries from a fresh connection (PostgreSQL's vector cache, per Kysely instance, starts cold). */
+async function measureMode(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary, mode: SearchMode): Promise<LatencyResult> {
+  const store = open(url);
   try {
-    for (const mode of MODES) {
-      const rand = rng(1000 + scale); // the same queries for every mode and dialect at a scale
-      const query = () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) });
-      const search = (q: { query: string; vector: Float32Array }) =>
-        hybridSearch(store.db, store.dialect, { tenantId: TENANT, vectorStoreIds: ['vs_scale'], ...q, limit: SEARCH_LIMIT, mode });
-      await waitQuiet(0.25, s.quietWaitS, `${dialect} @ ${fmt(scale)} ${mode}`);
-      const mark = cpuMark();
-      const first = query();
-      let t = performance.now();
-      await search(first);
-      const firstMs = performance.now() - t;
-      const timed: number[] = [];
-      let hits = 0;
-      const phaseStart = performance.now();
-      let stoppedEarly = false;
-      for (let i = 0; i < s.queries; i++) {
-        if (performance.now() - phaseStart > s.queryPhaseMaxS * 1000) {
-          stoppedEarly = true;
-          break;
-        }
-        const q = query();
-        t = performance.now();
-        hits += (await search(q)).length;
-        timed.push(performance.now() - t);
+    const rand = rng(1000 + scale); // the same queries for every mode, attempt and dialect at a scale
+    const query = () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) });
+    const search = (q: { query: string; vector: Float32Array }) =>
+      hybridSearch(store.db, store.dialect, { tenantId: TENANT, vectorStoreIds: ['vs_scale'], ...q, limit: SEARCH_LIMIT, mode });
+    const mark = cpuMark();
+    let t = performance.now();
+    await search(query());
+    const firstMs = performance.now() - t;
+    const timed: number[] = [];
+    let hits = 0;
+    const phaseStart = performance.now();
+    let stoppedEarly = false;
+    for (let i = 0; i < s.queries; i++) {
+      if (performance.now() - phaseStart > s.queryPhaseMaxS * 1000) {
+        stoppedEarly = true;
+        break;
       }
-      const foreign = foreignShare(mark, cpuMark());
-      timed.sort((a, b) => a - b);
-      const r = { dialect, scale, mode, firstMs, timed, meanHits: hits / Math.max(1, timed.length), stoppedEarly, foreign };
-      results.push(r);
-      log(
-        `${dialect} @ ${fmt(scale)}: ${mode}: first ${ms(firstMs)} ms, p50 ${ms(percentile(timed, 50))} ms, p99 ${ms(percentile(timed, 99))} ms` +
-          ` (${timed.length} queries${stoppedEarly ? `, stopped after ${s.queryPhaseMaxS} s` : ''}; other processes ${fmt(foreign * 100)} % CPU)`,
-      );
+      const q = query();
+      t = performance.now();
+      hits += (await search(q)).length;
+      timed.push(performance.now() - t);
     }
+    const foreign = foreignShare(mark, cpuMark());
+    timed.sort((a, b) => a - b);
+    return { dialect, scale, mode, firstMs, timed, meanHits: hits / Math.max(1, timed.length), stoppedEarly, foreign, attempts: 1 };
   } finally {
     await close(store);
+  }
+}
+
+/**
+ * Each mode after waiting for a quiet machine; a measurement during which other processes used more than a
+ * quarter of the CPU is repeated (up to BENCH_RETRIES times) and the quietest attempt kept.
+ */
+async function measureLatency(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary): Promise<LatencyResult[]> {
+  const results: LatencyResult[] = [];
+  for (const mode of MODES) {
+    let best: LatencyResult | undefined;
+    for (let attempt = 1; attempt <= 1 + s.retries; attempt++) {
+      await waitQuiet(0.25, s.quietWaitS, `${dialect} @ ${fmt(scale)} ${mode}`);
+      const r = await measureMode(s, dialect, url, scale, vocab, mode);
+      log(
+        `${dialect} @ ${fmt(scale)}: ${mode}${attempt > 1 ? ` (attempt ${attempt})` : ''}: first ${ms(r.firstMs)} ms, ` +
+          `p50 ${ms(percentile(r.timed, 50))} ms, p99 ${ms(percentile(r.timed, 99))} ms (${r.timed.length} queries` +
+          `${r.stoppedEarly ? `, stopped after ${s.queryPhaseMaxS} s` : ''}; other processes ${fmt(r.foreign * 100)} % CPU)`,
+      );
+      if (!best || r.foreign < best.foreign) best = { ...r, attempts: attempt };
+      else best.attempts = attempt;
+      if (!(r.foreign > 0.25)) break;
+    }
+    results.push(best!);
   }
   return results;
 }
@@ -880,6 +899,7 @@ function report(
   L.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB} GiB, ${m.os}; Node ${m.node}`);
   L.push(`- Stores: SQLite ${m.sqlite} + sqlite-vec ${m.sqliteVec} (WAL, synchronous=FULL, temp file)${m.postgres ? `; PostgreSQL ${m.postgres}` : ''}`);
   L.push(`- Code: ${m.code}`);
+  L.push(`- Run time: ${fmt((performance.now() - t0) / 60_000, 1)} min in all (waits for a quiet machine and repeated measurements included)`);
   L.push(
     `- Synthetic: the chunks behind the scale numbers (1b, 2) are generated — ~${s.chunkWords} words each drawn from a Zipf-distributed ` +
       `vocabulary (English function words, then 30,000 pseudo-words) with random unit 512-d vectors, since embedding ` +
@@ -937,10 +957,10 @@ function report(
     L.push('');
     L.push(
       `\`hybridSearch\` with \`mode\` keyword / vector / hybrid, limit ${SEARCH_LIMIT}, one vector store holding all the chunks, ` +
-        `one query at a time from a fresh connection: the first query, then ${s.queries} timed ones (different queries, the same set for every mode and dialect). ` +
-        'On PostgreSQL the first vector query loads the store\'s vectors into the in-process cache (later ones check its freshness with one index-only query); ' +
-        'hybrid runs after vector, so its cache is already warm. Before each mode the benchmark waits (up to ' +
-        `${s.quietWaitS} s) for other processes to use < 25 % of the CPU; the last column is what they used during the measurement.`,
+        `one query at a time, each mode from a fresh connection: the first query, then ${s.queries} timed ones (different queries, the same set for every mode and dialect). ` +
+        'On PostgreSQL the first vector or hybrid query loads the store\'s vectors into the in-process cache (later ones check its freshness with one index-only query). ' +
+        `Before each mode the benchmark waits (up to ${s.quietWaitS} s) for other processes to use < 25 % of the CPU (other engineers' test runs share this machine); ` +
+        `a mode measured while they used more is measured again (up to ${s.retries} times) and the quietest attempt kept; the last column is what they used during it.`,
     );
     L.push('');
     L.push("| dialect | chunks | mode | first query (ms) | **p50 (ms)** | p99 (ms) | queries | hits/query | other processes' CPU |");
@@ -948,7 +968,7 @@ function report(
     for (const r of latency)
       L.push(
         `| ${r.dialect} | ${fmt(r.scale)} | ${r.mode} | ${ms(r.firstMs)} | **${ms(percentile(r.timed, 50))}** | ${ms(percentile(r.timed, 99))} | ` +
-          `${r.timed.length}${r.stoppedEarly ? ' (capped)' : ''} | ${fmt(r.meanHits, 1)} | ${fmt(r.foreign * 100)} % |`,
+          `${r.timed.length}${r.stoppedEarly ? ' (capped)' : ''} | ${fmt(r.meanHits, 1)} | ${fmt(r.foreign * 100)} %${r.attempts > 1 ? ` (best of ${r.attempts})` : ''} |`,
       );
     L.push('');
   }
