@@ -843,7 +843,7 @@ function codeState(): string {
   return `commit ${head.stdout.trim()}${dirty ? ` + uncommitted changes to ${dirty} path(s) under src/` : ', src/ clean'}`;
 }
 
-async function machineInfo(): Promise<Machine> {
+async function machineInfo(code: string): Promise<Machine> {
   const mem = new SQLite(':memory:');
   sqliteVec.load(mem);
   const v = mem.prepare('select sqlite_version() as s, vec_version() as v').get() as { s: string; v: string };
@@ -866,7 +866,7 @@ async function machineInfo(): Promise<Machine> {
     sqlite: v.s,
     sqliteVec: v.v,
     postgres,
-    code: codeState(),
+    code,
   };
 }
 
@@ -1051,6 +1051,7 @@ async function cleanup(): Promise<void> {
 
 async function main(): Promise<number> {
   const s = settings();
+  const code = codeState(); // at the start: other sessions commit while this runs
   TMP = mkdtempSync(join(os.tmpdir(), 'sb-bench-retrieval-'));
   process.on('exit', () => {
     stopCluster();
@@ -1128,7 +1129,7 @@ async function main(): Promise<number> {
       else for (const f of readdirSync(TMP)) rmSync(join(TMP, f), { force: true });
     }
 
-    const machine = await machineInfo();
+    const machine = await machineInfo(code);
     const block = report(s, machine, pipeline, fills, latency, quality, notes);
     process.stdout.write(`${SECTION_HEADING}\n\n${block}\n`);
     if (s.write) {
