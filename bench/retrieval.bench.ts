@@ -38,15 +38,14 @@
  * measured again, the quietest attempt kept), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
  * SWITCHBOARD_BENCH_PG_URL.
  */
+import { adminQuery, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { createLocalEncoder, type LocalEncoder } from '../src/embeddings/local-encoder.js';
@@ -262,86 +261,23 @@ function proseFile(rand: () => number, i: number, tokens: number): { filename: s
 // Databases: a SQLite file in a temp dir, or a new database on the PostgreSQL cluster.
 
 let TMP = '';
-let cluster: { dir: string; dataDir: string; pgCtl: string; asUser: { uid?: number; gid?: number } } | undefined;
+let cluster: ThrowawayCluster | undefined;
 let pgAdminUrl: string | undefined;
 let pgUnavailable: string | undefined;
 const createdPgDbs: string[] = [];
 const openStores = new Set<Store>();
 
-function which(cmd: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-function findPgBinDir(): string | undefined {
-  const candidates: string[] = [];
-  const initdb = which('initdb');
-  if (initdb) candidates.push(dirname(initdb));
-  const debianRoot = '/usr/lib/postgresql';
-  if (existsSync(debianRoot))
-    candidates.push(...readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a)).map((v) => join(debianRoot, v, 'bin')));
-  return candidates.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
-}
-
-function userIds(name: string): { name: string; uid: number; gid: number } | undefined {
-  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) return undefined;
-  return { name, uid: Number(uid.stdout), gid: Number(gid.stdout) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startCluster(): Promise<string> {
-  const binDir = findPgBinDir();
-  if (!binDir) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found; set SWITCHBOARD_BENCH_PG_URL');
-  const isRoot = process.getuid?.() === 0;
-  const user = isRoot ? (userIds('postgres') ?? userIds('nobody')) : undefined; // initdb/postgres refuse root
-  if (isRoot && !user) throw new Error('running as root and found no unprivileged user to run PostgreSQL as');
-  const dir = mkdtempSync(join(os.tmpdir(), 'sb-bench-retrieval-pg-'));
-  const dataDir = join(dir, 'data');
-  const logFile = join(dir, 'server.log');
-  if (user) chownSync(dir, user.uid, user.gid);
-  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
-  const pgCtl = join(binDir, 'pg_ctl');
-  cluster = { dir, dataDir, pgCtl, asUser };
-  const opts = { cwd: dir, ...asUser, stdio: ['ignore', 'ignore', 'pipe'] as ('ignore' | 'pipe')[], encoding: 'utf8' as const, timeout: 120_000 };
-  const init = spawnSync(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale'], opts);
-  if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}): ${init.stderr}`);
-  const port = await freePort();
-  const serverOpts = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=50'].join(' ');
-  const started = spawnSync(pgCtl, ['-D', dataDir, '-l', logFile, '-o', serverOpts, '-w', 'start'], { ...opts, timeout: 60_000 });
-  if (started.status !== 0) throw new Error(`pg_ctl start failed (exit ${started.status}): ${started.stderr}`);
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  cluster = await startThrowawayCluster({ prefix: 'sb-bench-retrieval-pg-', settings: ['-c max_connections=50'] });
+  return cluster.adminUrl;
 }
 
 /** Synchronous, so the 'exit' handler can call it. */
 function stopCluster(): void {
   if (!cluster) return;
-  const { dir, dataDir, pgCtl, asUser } = cluster;
+  const c = cluster;
   cluster = undefined;
-  if (existsSync(join(dataDir, 'postmaster.pid')))
-    spawnSync(pgCtl, ['-D', dataDir, '-m', 'fast', 'stop'], { cwd: dir, ...asUser, stdio: 'ignore', timeout: 30_000 });
-  rmSync(dir, { recursive: true, force: true });
-}
-
-async function adminQuery<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
+  stopThrowawayCluster(c);
 }
 
 /** The admin URL, starting the cluster on first use; undefined (with the reason kept) if PostgreSQL cannot be had. */

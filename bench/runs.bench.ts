@@ -39,17 +39,16 @@
  * BENCH_PG_STATEMENTS (0; 1 = load pg_stat_statements in the throwaway cluster and print, per mode,
  * the statements Switchboard ran per run to stderr).
  */
+import { adminQuery, freePort, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { migrateToLatest, openDb } from '../src/store/open-db.js';
 import { FLOOR_COMMITS_PER_RUN, FLOOR_ROWS_WRITTEN_PER_RUN, measureFloor, type FloorResult } from './runs-floor.js';
@@ -160,17 +159,6 @@ async function readPort(name: string, lines: AsyncIterableIterator<string>): Pro
   return port;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 interface Switchboard {
   proc: ChildProcess;
   baseURL: string;
@@ -207,79 +195,26 @@ async function startSwitchboard(s: Settings, databaseUrl: string, upstreamUrl: s
 // ---------------------------------------------------------------------------
 // PostgreSQL: an admin URL from SWITCHBOARD_BENCH_PG_URL, or a throwaway cluster (scripts/test.mjs's way).
 
-let cluster: { dir: string; dataDir: string; pgCtl: string; asUser: { uid?: number; gid?: number } } | undefined;
-
-function which(cmd: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-function findPgBinDir(): string | undefined {
-  const candidates: string[] = [];
-  const initdb = which('initdb');
-  if (initdb) candidates.push(dirname(initdb));
-  const debianRoot = '/usr/lib/postgresql';
-  if (existsSync(debianRoot))
-    candidates.push(...readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a)).map((v) => join(debianRoot, v, 'bin')));
-  return candidates.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
-}
-
-function userIds(name: string): { name: string; uid: number; gid: number } | undefined {
-  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) return undefined;
-  return { name, uid: Number(uid.stdout), gid: Number(gid.stdout) };
-}
+let cluster: ThrowawayCluster | undefined;
 
 async function startCluster(durable: boolean, statements: boolean): Promise<string> {
-  const binDir = findPgBinDir();
-  if (!binDir) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found; set SWITCHBOARD_BENCH_PG_URL');
-  const isRoot = process.getuid?.() === 0;
-  // initdb and postgres refuse to run as root.
-  const user = isRoot ? (userIds('postgres') ?? userIds('nobody')) : undefined;
-  if (isRoot && !user) throw new Error('running as root and found no unprivileged user to run PostgreSQL as');
-  const dir = mkdtempSync(join(os.tmpdir(), 'sb-bench-pg-'));
-  const dataDir = join(dir, 'data');
-  const logFile = join(dir, 'server.log');
-  if (user) chownSync(dir, user.uid, user.gid);
-  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
-  const pgCtl = join(binDir, 'pg_ctl');
-  cluster = { dir, dataDir, pgCtl, asUser };
-  const opts = { cwd: dir, ...asUser, stdio: ['ignore', 'ignore', 'pipe'] as ('ignore' | 'pipe')[], encoding: 'utf8' as const };
-  const init = spawnSync(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale'], opts);
-  if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}): ${init.stderr}`);
-  const port = await freePort();
-  const serverOpts = [
-    `-p ${port}`,
-    `-k ${dir}`,
-    '-c listen_addresses=127.0.0.1',
-    '-c max_connections=100',
-    ...(statements ? ['-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all'] : []),
-    ...(durable ? [] : ['-c fsync=off -c synchronous_commit=off -c full_page_writes=off']),
-  ].join(' ');
-  const started = spawnSync(pgCtl, ['-D', dataDir, '-l', logFile, '-o', serverOpts, '-w', 'start'], { ...opts, timeout: 60_000 });
-  if (started.status !== 0) throw new Error(`pg_ctl start failed (exit ${started.status}): ${started.stderr}`);
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  cluster = await startThrowawayCluster({
+    prefix: 'sb-bench-pg-',
+    settings: [
+      '-c max_connections=100',
+      ...(statements ? ['-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all'] : []),
+      ...(durable ? [] : ['-c fsync=off -c synchronous_commit=off -c full_page_writes=off']),
+    ],
+  });
+  return cluster.adminUrl;
 }
 
 /** Synchronous, so the 'exit' handler can call it. */
 function stopCluster(): void {
   if (!cluster) return;
-  const { dir, dataDir, pgCtl, asUser } = cluster;
+  const c = cluster;
   cluster = undefined;
-  if (existsSync(join(dataDir, 'postmaster.pid')))
-    spawnSync(pgCtl, ['-D', dataDir, '-m', 'fast', 'stop'], { cwd: dir, ...asUser, stdio: 'ignore', timeout: 30_000 });
-  rmSync(dir, { recursive: true, force: true });
-}
-
-async function adminQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
+  stopThrowawayCluster(c);
 }
 
 const createdPgDbs: Array<{ adminUrl: string; name: string }> = [];
