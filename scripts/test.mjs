@@ -2,7 +2,8 @@
 //   1. typecheck (tsc --noEmit); a type error fails the run;
 //   2. start a throwaway PostgreSQL cluster (installing the server from Debian packages if
 //      needed and possible), or use SWITCHBOARD_TEST_PG_URL if already set;
-//   3. run every src/**/*.test.ts and test/**/*.test.ts under `node --test` with
+//   3. install code_interpreter's sandbox (bubblewrap, python3-numpy/pandas/matplotlib) the same way;
+//   4. run every src/**/*.test.ts and test/**/*.test.ts under `node --test` with
 //      DIALECTS=sqlite,postgres (sqlite only when PostgreSQL is unavailable).
 // The cluster is stopped and its directory removed on every exit path.
 //
@@ -58,14 +59,38 @@ function findPgBinDir() {
   return candidates.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl')));
 }
 
-async function installPostgres() {
+/** Installs Debian packages (one apt-get update for all of them). */
+async function aptInstall(packages) {
   const start = performance.now();
-  log('PostgreSQL server binaries not found; installing PostgreSQL from Debian packages…');
+  log(`installing from Debian packages: ${packages.join(' ')}…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const ok =
     (await run('apt-get', ['update'], { env })) === 0 &&
-    (await run('apt-get', ['install', '-y', 'postgresql'], { env })) === 0;
-  log(ok ? `installed PostgreSQL in ${seconds(start)}` : `apt-get failed after ${seconds(start)}`);
+    (await run('apt-get', ['install', '-y', ...packages], { env })) === 0;
+  log(ok ? `installed in ${seconds(start)}` : `apt-get failed after ${seconds(start)}`);
+}
+
+/** code_interpreter's sandbox: bubblewrap, and Debian's Python with numpy, pandas and matplotlib. */
+const SANDBOX_PACKAGES = ['bubblewrap', 'python3-numpy', 'python3-pandas', 'python3-matplotlib'];
+function sandboxMissing() {
+  const missing = [];
+  if (!which('bwrap')) missing.push('bubblewrap');
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import numpy, pandas, matplotlib'], { stdio: 'ignore' });
+  if (probe.status !== 0) missing.push(...SANDBOX_PACKAGES.slice(1));
+  return missing;
+}
+
+/** What the tests need from Debian and is not there: installed now when we can (root with apt-get). */
+async function installSystemPackages() {
+  const packages = [...(findPgBinDir() || process.env.SWITCHBOARD_TEST_PG_URL ? [] : ['postgresql']), ...sandboxMissing()];
+  if (packages.length === 0) return;
+  if (isRoot && which('apt-get')) await aptInstall(packages);
+  const still = sandboxMissing();
+  if (still.length)
+    console.warn(
+      `[test] !!! code_interpreter's sandbox is missing ${still.join(', ')}: its tests will fail. ` +
+        `Install them (apt-get install ${SANDBOX_PACKAGES.join(' ')}) or run the tests as root.`,
+    );
 }
 
 function warnSqliteOnly() {
@@ -189,11 +214,7 @@ async function providePostgres() {
     log('using PostgreSQL from SWITCHBOARD_TEST_PG_URL');
     return process.env.SWITCHBOARD_TEST_PG_URL;
   }
-  let binDir = findPgBinDir();
-  if (!binDir && isRoot && which('apt-get')) {
-    await installPostgres();
-    binDir = findPgBinDir();
-  }
+  const binDir = findPgBinDir();
   return binDir && startCluster(binDir);
 }
 
@@ -215,6 +236,7 @@ async function main() {
     return 1;
   }
 
+  await installSystemPackages();
   const pgUrl = await providePostgres();
   if (!pgUrl) warnSqliteOnly();
   const env = {

@@ -20,6 +20,9 @@ import { searchVectorStores } from './services/vector-store-search.service.js';
 import { waitForIngestion } from './services/thread-file-search.service.js';
 import { imageDataUrls } from './services/files.service.js';
 import { join } from 'node:path';
+import { SessionPool } from './sandbox/session-pool.js';
+import { createCodeInterpreterTool } from './tools/code-interpreter.js';
+import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -72,6 +75,11 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       },
     );
   });
+  const sandbox = new SessionPool(config.codeInterpreter, { now: () => clock.now(), log });
+  void sandbox.start();
+  const codeInterpreter = createCodeInterpreterTool(sandbox, codeInterpreterFiles({ store, storage, clock, ids: newId, log }), {
+    maxFileBytes: Math.min(config.codeInterpreter.limits.maxFileBytes, config.fileLimitBytes),
+  });
   const worker = new RunWorker(
     {
       db: store.db,
@@ -80,7 +88,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       ids: newId,
       log,
       events,
-      tools: createToolRegistry([fileSearch]),
+      tools: createToolRegistry([fileSearch, codeInterpreter]),
       models: (model) => chatModelFor(providers, model),
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
@@ -134,6 +142,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
         clearInterval(reaper);
         await worker.stop();
         await ingestion.stop();
+        await sandbox.close();
         await pgEvents?.close();
         await embeddings.close();
         await usage.close();

@@ -7,6 +7,7 @@ import { toRunObject } from '../store/serialize-runs.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
 import { ProviderError } from '../providers/openai-compatible/errors.js';
 import { ApiError } from '../errors.js';
+import { ToolUnavailableError } from '../tools/tool.js';
 import { RunTurn, type EngineDeps } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter } from './run-writer.js';
@@ -35,6 +36,7 @@ function lastErrorOf(err: unknown): { code: 'server_error' | 'rate_limit_exceede
       return { code: 'invalid_prompt', message: err.responseBody ? `${err.message} ${err.responseBody.slice(0, 500)}` : err.message };
     return { code: 'server_error', message: err.message };
   }
+  if (err instanceof ToolUnavailableError) return { code: 'server_error', message: err.message };
   if (err instanceof ApiError) return { code: err.status === 429 ? 'rate_limit_exceeded' : 'invalid_prompt', message: err.message };
   return { code: 'server_error', message: 'The server had an error while processing the run.' };
 }

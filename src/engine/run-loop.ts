@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AssistantTool } from 'openai/resources/beta/assistants';
-import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
+import type { ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
 import type { Clock } from '../deps.js';
 import type { IdGenerator } from '../ids.js';
 import type { UsageSink } from '../metering/usage-event.js';
@@ -12,7 +12,8 @@ import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import type { Tool, ToolRegistry } from '../tools/tool.js';
+import { ToolUnavailableError, type Tool, type ToolCallStream, type ToolRegistry, type ToolRunContext } from '../tools/tool.js';
+import { filePathAnnotations, pendingImages } from '../tools/code-interpreter-output.js';
 import { buildPrompt, imageFileIds } from './build-prompt.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import { fileCitations } from '../tools/citations.js';
@@ -48,7 +49,7 @@ interface OfferedTools {
   byName: Map<string, { impl: Tool; config: AssistantTool }>;
 }
 
-function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logger): OfferedTools {
+async function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logger, ctx: ToolRunContext): Promise<OfferedTools> {
   const offered: OfferedTools = { model: [], byName: new Map() };
   for (const t of tools) {
     const impl = registry.get(t.type);
@@ -56,7 +57,7 @@ function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logge
       log.warn({ tool: t.type }, 'tool not available on this server; not offered to the model');
       continue;
     }
-    const def = impl.definition(t);
+    const def = impl.definitionFor ? await impl.definitionFor(t, ctx) : impl.definition(t);
     offered.model.push(def);
     if (impl.execute) offered.byName.set(def.function.name, { impl, config: t });
   }
@@ -85,6 +86,11 @@ function addUsage(a: StepUsage | null, b: StepUsage | null): StepUsage | null {
 
 /** State of one streamed model turn: the message and tool-call step it opened. */
 interface Turn {
+  tools: OfferedTools;
+  /** Images the run's code made since its last message: they open the next message, as OpenAI shows them. */
+  images: string[];
+  /** Calls of server tools that stream their own way, by index. */
+  streams: Map<number, ToolCallStream>;
   text: string;
   message?: Awaited<ReturnType<RunWriter['startMessage']>>;
   toolStep?: RunStepRow;
@@ -109,7 +115,14 @@ export class RunTurn {
   async run(run: RunRow, signal: AbortSignal): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
     const { db } = this.#deps;
     const [messages, steps] = await Promise.all([threadMessagesForPrompt(db, run.thread_id), listAllRunSteps(db, run.id)]);
-    const tools = offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log);
+    const tools = await offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log, {
+      tenantId: run.tenant_id,
+      threadId: run.thread_id,
+      runId: run.id,
+      assistantId: run.assistant_id,
+      toolResources: fromJson(run.tool_resources, null),
+      abortSignal: signal,
+    });
     const used = fromJson<StepUsage | null>(run.usage, null);
     const model = this.#deps.models(run.model);
     const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
@@ -126,7 +139,7 @@ export class RunTurn {
       abortSignal: signal,
       requestId: run.id,
     });
-    const turn: Turn = { text: '', calls: [], finishReason: 'other', usage: null };
+    const turn: Turn = { tools, images: pendingImages(steps), streams: new Map(), text: '', calls: [], finishReason: 'other', usage: null };
     const reader = stream.getReader();
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
@@ -144,24 +157,40 @@ export class RunTurn {
     switch (part.type) {
       case 'text-delta':
         if (!part.delta) return;
-        turn.message ??= await this.#writer.startMessage(run);
+        if (!turn.message) {
+          turn.message = await this.#writer.startMessage(run);
+          if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
+        }
         turn.text += part.delta;
-        this.#writer.messageDelta(run, turn.message.message.id, part.delta);
+        this.#writer.messageDelta(run, turn.message.message.id, part.delta, turn.images.length);
         return;
-      case 'tool-call-start':
+      case 'tool-call-start': {
         if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
         turn.toolStep ??= await this.#writer.startToolCalls(run);
-        this.#writer.toolCallDelta(run, turn.toolStep.id, {
-          index: part.index,
-          id: part.id,
-          type: 'function',
-          function: { name: part.name, arguments: '', output: null },
-        });
+        const stream = turn.tools.byName.get(part.name)?.impl.streamCall?.();
+        if (stream) {
+          turn.streams.set(part.index, stream);
+          this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...stream.start(part.id) } as ToolCallDelta);
+        } else
+          this.#writer.toolCallDelta(run, turn.toolStep.id, {
+            index: part.index,
+            id: part.id,
+            type: 'function',
+            function: { name: part.name, arguments: '', output: null },
+          });
         return;
-      case 'tool-call-delta':
-        if (turn.toolStep)
+      }
+      case 'tool-call-delta': {
+        if (!turn.toolStep) return;
+        const stream = turn.streams.get(part.index);
+        if (!stream)
           this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, type: 'function', function: { arguments: part.argumentsDelta } });
+        else {
+          const body = stream.arguments(part.argumentsDelta);
+          if (body) this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...body } as ToolCallDelta);
+        }
         return;
+      }
       case 'tool-call':
         turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
         return;
@@ -178,8 +207,13 @@ export class RunTurn {
     if (!turn.message) return;
     const open = turn.message;
     turn.message = undefined;
-    const annotations = turn.text.includes('【') ? fileCitations(turn.text, await listAllRunSteps(this.#deps.db, run.id)) : [];
-    await this.#writer.finishMessage(run, { ...open, text: turn.text, usage, incomplete, annotations });
+    const cites = turn.text.includes('【');
+    const paths = turn.text.includes('/mnt/data/');
+    const steps = cites || paths ? await listAllRunSteps(this.#deps.db, run.id) : [];
+    const annotations = [...(cites ? fileCitations(turn.text, steps) : []), ...(paths ? filePathAnnotations(turn.text, steps) : [])].sort(
+      (a, b) => a.start_index - b.start_index,
+    );
+    await this.#writer.finishMessage(run, { ...open, text: turn.text, usage, incomplete, annotations, images: turn.images });
   }
 
   /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
@@ -222,26 +256,37 @@ export class RunTurn {
     const outputs: Record<string, string> = {};
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
     let callIndex = await this.#serverCallsSoFar(run.id);
-    for (const call of turn.calls) {
+    for (const [index, call] of turn.calls.entries()) {
       const tool = ctx.tools.byName.get(call.name);
       if (!tool?.impl.execute) {
         pending.push(call);
         records.push({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } });
         continue;
       }
-      const result = await tool.impl.execute(call, {
-        tenantId: run.tenant_id,
-        threadId: run.thread_id,
-        runId: run.id,
-        assistantId: run.assistant_id,
-        toolResources: fromJson(run.tool_resources, null),
-        tool: tool.config,
-        callIndex: callIndex++,
-        abortSignal: ctx.signal,
-      });
+      let result;
+      try {
+        result = await tool.impl.execute(call, {
+          tenantId: run.tenant_id,
+          threadId: run.thread_id,
+          runId: run.id,
+          assistantId: run.assistant_id,
+          toolResources: fromJson(run.tool_resources, null),
+          tool: tool.config,
+          callIndex: callIndex++,
+          abortSignal: ctx.signal,
+          emit: (body) => this.#writer.toolCallDelta(run, step.id, { index, ...body } as ToolCallDelta),
+        });
+      } catch (err) {
+        if (!ctx.signal.aborted) {
+          const lastError = { code: 'server_error', message: err instanceof ToolUnavailableError ? err.message : 'The tool failed.' };
+          await this.#writer.finishStep(run, step, { status: 'failed', usage, lastError }).catch(() => undefined);
+        }
+        throw err;
+      }
       records.push(result.toolCall);
       outputs[call.id] = result.output;
       outputs[`${call.id}:arguments`] = call.arguments;
+      if (result.files?.length) outputs[`${call.id}:files`] = JSON.stringify(result.files);
     }
     const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
     if (pending.length > 0) {

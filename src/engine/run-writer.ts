@@ -105,11 +105,22 @@ export class RunWriter {
     return { step, message };
   }
 
-  messageDelta(run: RunRow, messageId: string, text: string): void {
+  /** A piece of the message's text; `index` is the text's place in the content (after any images). */
+  messageDelta(run: RunRow, messageId: string, text: string, index = 0): void {
     const delta: MessageDeltaEvent = {
       id: messageId,
       object: 'thread.message.delta',
-      delta: { content: [{ index: 0, type: 'text', text: { value: text, annotations: [] } }] },
+      delta: { content: [{ index, type: 'text', text: { value: text, annotations: [] } }] },
+    };
+    this.#events.publish(run.id, { event: 'thread.message.delta', data: delta } as never);
+  }
+
+  /** image_file parts that open the message (figures the run's code made). */
+  messageImages(run: RunRow, messageId: string, fileIds: string[]): void {
+    const delta: MessageDeltaEvent = {
+      id: messageId,
+      object: 'thread.message.delta',
+      delta: { content: fileIds.map((file_id, index) => ({ index, type: 'image_file' as const, image_file: { file_id } })) },
     };
     this.#events.publish(run.id, { event: 'thread.message.delta', data: delta } as never);
   }
@@ -125,10 +136,15 @@ export class RunWriter {
       incomplete?: string;
       stepStatus?: RunStepStatus;
       annotations?: Annotation[];
+      /** image_file parts before the text. */
+      images?: string[];
     },
   ): Promise<void> {
     const nowS = this.#nowS();
-    const content: MessageContent[] = [{ type: 'text', text: { value: opts.text, annotations: opts.annotations ?? [] } }];
+    const content: MessageContent[] = [
+      ...(opts.images ?? []).map((file_id): MessageContent => ({ type: 'image_file', image_file: { file_id } })),
+      { type: 'text', text: { value: opts.text, annotations: opts.annotations ?? [] } },
+    ];
     const message = await updateRunMessage(this.#db, opts.message.id, {
       content: toJson(content),
       status: opts.incomplete ? 'incomplete' : 'completed',

@@ -77,7 +77,7 @@ export async function discardUpload(deps: FilesDeps, upload: StoredUpload): Prom
 export async function createFile(
   deps: FilesDeps,
   tenantId: string,
-  params: { upload: StoredUpload; filename: string; purpose: FilePurpose; expiresAfterSeconds?: number },
+  params: { upload: StoredUpload; filename: string; purpose: FilePurpose | 'assistants_output'; expiresAfterSeconds?: number },
 ): Promise<FileRow> {
   const nowMs = deps.clock.now();
   const createdAt = Math.floor(nowMs / 1000);

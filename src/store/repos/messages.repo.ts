@@ -89,3 +89,16 @@ export function listThreadMessages(db: Db, tenantId: string, threadId: string): 
     .orderBy('seq', 'asc')
     .execute();
 }
+
+/** The attachments of a thread's messages that have any, oldest first (what code_interpreter loads into /mnt/data). */
+export async function listThreadAttachments(db: Db, tenantId: string, threadId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select('attachments')
+    .where('tenant_id', '=', tenantId)
+    .where('thread_id', '=', threadId)
+    .where('attachments', '!=', '[]')
+    .orderBy('seq', 'asc')
+    .execute();
+  return rows.map((r) => r.attachments ?? '[]');
+}

@@ -1,0 +1,116 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { inputFileNames, safeFileName, SessionPool, type SandboxConfig } from './session-pool.js';
+import { readSessionFile } from './session-files.js';
+
+function config(overrides: Partial<SandboxConfig> = {}): SandboxConfig {
+  return { ...loadConfig({}).codeInterpreter, callTimeoutMs: 5000, ...overrides };
+}
+
+describe('inputFileNames', () => {
+  it('should keep file names, and add the file id to a later file of the same name', () => {
+    const names = inputFileNames([
+      { fileId: 'file-a', filename: 'data.csv' },
+      { fileId: 'file-b', filename: 'data.csv' },
+      { fileId: 'file-a', filename: 'data.csv' },
+      { fileId: 'file-c', filename: '../../etc/passwd' },
+      { fileId: 'file-d', filename: '.hidden\u0000' },
+      { fileId: 'file-e', filename: '...' },
+    ]);
+    assert.deepEqual([...names], [
+      ['file-a', 'data.csv'],
+      ['file-b', 'data-file-b.csv'],
+      ['file-c', 'passwd'],
+      ['file-d', 'hidden'],
+      ['file-e', 'file-e'],
+    ]);
+    assert.equal(safeFileName('a\\b\\c.txt', 'x'), 'c.txt');
+  });
+});
+
+describe('SessionPool (bubblewrap)', () => {
+  let now = 1_000_000;
+  let pool: SessionPool;
+  const outside = mkdtempSync(join(tmpdir(), 'sb-outside-'));
+  const victim = join(outside, 'victim.txt');
+
+  before(async () => {
+    writeFileSync(victim, 'untouched');
+    pool = new SessionPool(config({ maxSessions: 2, idleTimeoutMs: 60_000, queueTimeoutMs: 0 }), {
+      now: () => now,
+      log: createLogger('silent'),
+    });
+    await pool.start();
+    assert.ok(pool.available, pool.unavailableReason);
+  });
+  after(async () => {
+    await pool.close();
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('should keep variables per key, end idle sessions, and evict the least recently used one past the cap', async () => {
+    await pool.exec('a', 'x = "A"', { inputs: [] });
+    now += 1000;
+    await pool.exec('b', 'x = "B"', { inputs: [] });
+    now += 1000;
+    assert.equal((await pool.exec('a', 'print(x)', { inputs: [] })).output, 'A\n');
+    now += 1000;
+    // A third thread takes the slot of b, the least recently used.
+    assert.equal((await pool.exec('c', 'x = "C"; print(x)', { inputs: [] })).output, 'C\n');
+    assert.equal(pool.size, 2);
+    assert.match((await pool.exec('b', 'print(x)', { inputs: [] })).output, /NameError/);
+    now += 61_000;
+    pool.reap();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pool.size, 0, 'both idle sessions ended');
+    assert.match((await pool.exec('a', 'print(x)', { inputs: [] })).output, /NameError/);
+  });
+
+  it('should copy input files in without following links the code planted', async () => {
+    const planted = await pool.exec('links', `import os\nos.symlink(${JSON.stringify(victim)}, 'data.csv')\nos.symlink('/etc', 'etcdir')`, { inputs: [] });
+    assert.equal(planted.error, null, planted.output);
+    const r = await pool.exec('links', "print(open('data.csv').read())", {
+      inputs: [{ fileId: 'file-1', name: 'data.csv', read: async () => Buffer.from('a,b\n1,2') }],
+    });
+    assert.equal(r.output, 'a,b\n1,2\n');
+    assert.equal(readFileSync(victim, 'utf8'), 'untouched');
+    // Files the code makes are read without following links either.
+    const made = await pool.exec('links', `import os\nos.symlink(${JSON.stringify(victim)}, 'leak.txt')\nos.mkfifo('pipe')\nopen('ok.txt', 'w').write('fine')`, { inputs: [] });
+    assert.deepEqual(made.files, ['ok.txt']);
+    assert.equal(await readSessionFile(made.dir, 'leak.txt', 1000), undefined);
+    assert.equal(await readSessionFile(made.dir, 'pipe', 1000), undefined);
+    assert.equal(await readSessionFile(made.dir, 'etcdir/hostname', 1000), undefined, 'no walking through a linked directory');
+    assert.equal(await readSessionFile(made.dir, '../../etc/hostname', 1000), undefined);
+    assert.equal((await readSessionFile(made.dir, 'ok.txt', 1000))?.toString(), 'fine');
+    assert.equal(await readSessionFile(made.dir, 'ok.txt', 2), undefined, 'over the size limit');
+  });
+
+  it('should replace a session that had to be stopped, keeping its files', async () => {
+    await pool.exec('restart', "x = 1\n_ = open('keep.txt', 'w').write('still here')", { inputs: [] });
+    const killed = await pool.exec('restart', 'import os, signal\nos.kill(os.getpid(), signal.SIGKILL)', { inputs: [] });
+    assert.match(killed.ended ?? '', /killed \(SIGKILL\)/);
+    const after = await pool.exec('restart', "print(open('keep.txt').read())\nprint('x' in globals())", { inputs: [] });
+    assert.equal(after.fresh, true);
+    assert.equal(after.output, 'still here\nFalse\n');
+  });
+
+  it('should cancel a running call when the run is cancelled', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const r = await pool.exec('cancel', 'import time\ntime.sleep(30)', { inputs: [], signal: controller.signal });
+    assert.match(r.ended ?? '', /cancelled/);
+  });
+
+  it('should refuse every call when code_interpreter is disabled', async () => {
+    const off = new SessionPool(config({ enabled: false }), { now: () => now, log: createLogger('silent') });
+    await off.start();
+    assert.equal(off.available, false);
+    await assert.rejects(off.exec('k', 'print(1)', { inputs: [] }), /disabled in this server's configuration/);
+    await off.close();
+  });
+});

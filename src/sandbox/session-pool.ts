@@ -1,0 +1,335 @@
+import { constants } from 'node:fs';
+import { chmod, chown, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { randomToken } from '../ids.js';
+import { probeSandbox, type SandboxLimits } from './bwrap.js';
+import { PythonSession, type ExecResult } from './python-session.js';
+
+export interface SandboxConfig {
+  enabled: boolean;
+  bwrap: string;
+  python: string;
+  /** Sessions alive at once; a new one beyond this replaces the least recently used idle one. */
+  maxSessions: number;
+  /** A session unused this long ends (OpenAI: one hour). */
+  idleTimeoutMs: number;
+  /** Wall time of one call. */
+  callTimeoutMs: number;
+  /** How long a call waits for a free session slot before it fails. */
+  queueTimeoutMs: number;
+  limits: SandboxLimits;
+  maxOutputBytes: number;
+  keptOutputBytes: number;
+  maxDiskBytes: number;
+  /** Where session directories live on the host (default: a fresh folder under the OS temp dir). */
+  workDir: string | null;
+  /** When the server runs as root, session N runs as host user uidBase + N. */
+  uidBase: number;
+}
+
+/** A file the session should see at /mnt/data/<name>. */
+export interface InputFile {
+  fileId: string;
+  name: string;
+  read: () => Promise<Buffer>;
+}
+
+/** Thrown when code_interpreter cannot run here at all: the run fails with this message. */
+export class SandboxUnavailableError extends Error {
+  override name = 'SandboxUnavailableError';
+}
+
+/** Every session slot stayed busy for the queue timeout: a tool error the model can report. */
+export class SandboxBusyError extends Error {
+  override name = 'SandboxBusyError';
+}
+
+interface Entry {
+  key: string;
+  slot: number;
+  dir: string;
+  uid?: number;
+  session?: PythonSession;
+  /** file id → name under /mnt/data, for the inputs already copied in. */
+  inputs: Map<string, string>;
+  lastUsedMs: number;
+  /** The chain of calls on this session: one runs at a time. */
+  tail: Promise<unknown>;
+  busy: number;
+  closed: boolean;
+}
+
+/** A name safe as one path segment: the file's base name, without control characters or a leading dot. */
+export function safeFileName(filename: string, fallback: string): string {
+  const base = filename.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\x00-\x1f\x7f]/g, '').replace(/^\.+/, '').trim().slice(0, 200);
+  return clean || fallback;
+}
+
+/**
+ * The names input files get under /mnt/data: their own file name, or — when two different files
+ * share a name — the later one with its file id added (`data-file-abc.csv`). The same list always
+ * gets the same names, so the model is told exactly where each file is.
+ */
+export function inputFileNames(files: ReadonlyArray<{ fileId: string; filename: string }>): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const f of files) {
+    if (names.has(f.fileId)) continue;
+    let name = safeFileName(f.filename, f.fileId);
+    if (taken.has(name)) {
+      const ext = extname(name);
+      name = `${name.slice(0, name.length - ext.length)}-${f.fileId}${ext}`;
+    }
+    taken.add(name);
+    names.set(f.fileId, name);
+  }
+  return names;
+}
+
+/** Session folders left by a server that died without closing (kill -9): its sandboxes died with it. */
+async function removeStaleRoots(base: string): Promise<void> {
+  const names = await readdir(base).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = /^switchboard-sandbox-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    try {
+      if (!alive) process.kill(pid, 0);
+      alive = true;
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (!alive) await rm(join(base, name), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * code_interpreter's sessions: one sandboxed Python per thread, kept between calls until it idles
+ * out, at most `maxSessions` at once. The pool checks at start that the sandbox works here and
+ * refuses every call otherwise: code never runs outside bubblewrap.
+ */
+export class SessionPool {
+  readonly #cfg: SandboxConfig;
+  readonly #now: () => number;
+  readonly #log: Logger;
+  readonly #entries = new Map<string, Entry>();
+  readonly #freeSlots: number[];
+  readonly #waiters: Array<() => void> = [];
+  #root = '';
+  #available = false;
+  #reason = 'code_interpreter has not started';
+  #reaper: NodeJS.Timeout | undefined;
+  #closed = false;
+  #started: Promise<void> | undefined;
+
+  constructor(cfg: SandboxConfig, opts: { now: () => number; log: Logger }) {
+    this.#cfg = cfg;
+    this.#now = opts.now;
+    this.#log = opts.log;
+    this.#freeSlots = Array.from({ length: cfg.maxSessions }, (_, i) => i);
+  }
+
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /** Why code_interpreter is unavailable (when it is). */
+  get unavailableReason(): string {
+    return this.#reason;
+  }
+
+  #uidFor(slot: number): number | undefined {
+    return process.geteuid?.() === 0 ? this.#cfg.uidBase + slot : undefined;
+  }
+
+  /** Checks the sandbox in the background; calls wait for the check. */
+  start(): Promise<void> {
+    this.#started ??= this.#start().catch((err: unknown) => {
+      this.#available = false;
+      this.#reason = `code_interpreter is unavailable on this server: ${(err as Error).message}`;
+      this.#log.error({ err }, 'code_interpreter disabled: the sandbox could not be prepared');
+    });
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
+    if (!this.#cfg.enabled) {
+      this.#reason = 'code_interpreter is disabled in this server\'s configuration (code_interpreter.enabled: false).';
+      return;
+    }
+    const uid = this.#uidFor(0);
+    const probe = await probeSandbox({ bwrap: this.#cfg.bwrap, python: this.#cfg.python, uid, gid: uid });
+    if (!probe.ok) {
+      this.#reason = `code_interpreter is unavailable on this server: ${probe.reason}`;
+      this.#log.error({ reason: probe.reason }, 'code_interpreter disabled: the sandbox cannot run here (runs that call it will fail)');
+      return;
+    }
+    const base = this.#cfg.workDir ?? tmpdir();
+    await removeStaleRoots(base);
+    this.#root = join(base, `switchboard-sandbox-${process.pid}-${randomToken(6)}`);
+    await mkdir(this.#root, { recursive: true, mode: 0o711 });
+    await chmod(this.#root, 0o711);
+    this.#available = true;
+    const missing = ['numpy', 'pandas', 'matplotlib'].filter((p) => !probe.packages.includes(p));
+    this.#log.info(
+      { bwrap: probe.bwrap, python: probe.python, packages: probe.packages, sandboxUser: uid ?? process.geteuid?.() },
+      'code_interpreter ready (bubblewrap sandbox)',
+    );
+    if (missing.length)
+      this.#log.warn({ missing }, 'code_interpreter: the sandboxed Python lacks some packages (Debian: apt-get install python3-numpy python3-pandas python3-matplotlib)');
+    this.#reaper = setInterval(() => this.reap(), Math.min(60_000, Math.max(1000, this.#cfg.idleTimeoutMs / 4)));
+    this.#reaper.unref();
+  }
+
+  /** Ends the sessions idle past the idle timeout. */
+  reap(): void {
+    const now = this.#now();
+    for (const e of this.#entries.values())
+      if (e.busy === 0 && now - e.lastUsedMs > this.#cfg.idleTimeoutMs) void this.#end(e, 'idle');
+  }
+
+  async #end(e: Entry, why: string): Promise<void> {
+    if (e.closed) return;
+    e.closed = true;
+    this.#entries.delete(e.key);
+    this.#log.debug({ session: e.key, why }, 'code_interpreter session ended');
+    await e.session?.close();
+    await rm(e.dir, { recursive: true, force: true }).catch(() => {});
+    this.#freeSlots.push(e.slot);
+    this.#waiters.shift()?.();
+  }
+
+  /** A slot for a new session: a free one, the least recently used idle session's, or wait. */
+  async #slot(signal?: AbortSignal): Promise<number> {
+    const deadline = Date.now() + this.#cfg.queueTimeoutMs;
+    for (;;) {
+      const free = this.#freeSlots.pop();
+      if (free !== undefined) return free;
+      const idle = [...this.#entries.values()].filter((e) => e.busy === 0).sort((a, b) => a.lastUsedMs - b.lastUsedMs)[0];
+      if (idle) {
+        await this.#end(idle, 'evicted for a new session');
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted)
+        throw new SandboxBusyError(
+          `All ${this.#cfg.maxSessions} code interpreter sessions of this server are busy; the call waited ${Math.round(this.#cfg.queueTimeoutMs / 1000)} s. Try again later.`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async #entryFor(key: string, signal?: AbortSignal): Promise<Entry> {
+    const existing = this.#entries.get(key);
+    if (existing) {
+      if (existing.busy > 0 || this.#now() - existing.lastUsedMs <= this.#cfg.idleTimeoutMs) return existing;
+      await this.#end(existing, 'idle');
+    }
+    const slot = await this.#slot(signal);
+    const again = this.#entries.get(key);
+    if (again) {
+      // Another call for this thread made the session while this one waited.
+      this.#freeSlots.push(slot);
+      this.#waiters.shift()?.();
+      return again;
+    }
+    const uid = this.#uidFor(slot);
+    const dir = join(this.#root, `s${slot}-${randomToken(8)}`);
+    await mkdir(dir, { mode: 0o700 });
+    if (uid !== undefined) await chown(dir, uid, uid);
+    const entry: Entry = { key, slot, dir, uid, inputs: new Map(), lastUsedMs: this.#now(), tail: Promise.resolve(), busy: 0, closed: false };
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  /** Copies new input files in: written beside, then renamed over whatever the code left at that name. */
+  async #syncInputs(e: Entry, files: InputFile[]): Promise<void> {
+    for (const f of files) {
+      if (e.inputs.get(f.fileId) === f.name) continue;
+      const bytes = await f.read();
+      const tmp = join(e.dir, `.switchboard-${randomToken(8)}.part`);
+      const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+      try {
+        await handle.writeFile(bytes);
+        if (e.uid !== undefined) await handle.chown(e.uid, e.uid);
+      } finally {
+        await handle.close();
+      }
+      const target = join(e.dir, f.name);
+      // The code may have put a directory there; links are replaced, never followed.
+      await rename(tmp, target).catch(async () => {
+        await rm(target, { recursive: true, force: true });
+        await rename(tmp, target);
+      });
+      e.inputs.set(f.fileId, f.name);
+    }
+  }
+
+  /**
+   * Runs code in the session of `key` (a thread), starting it when needed, with the input files in
+   * /mnt/data. A session that had to end during the call (timeout, crash, a limit) is replaced by a
+   * fresh one on the next call; its files stay.
+   */
+  async exec(
+    key: string,
+    code: string,
+    opts: { inputs: InputFile[]; onOutput?: (text: string) => void; signal?: AbortSignal },
+  ): Promise<ExecResult & { dir: string; fresh: boolean }> {
+    await this.start();
+    if (!this.#available || this.#closed) throw new SandboxUnavailableError(this.#reason);
+    const entry = await this.#entryFor(key, opts.signal);
+    entry.busy++;
+    const prev = entry.tail;
+    let release!: () => void;
+    entry.tail = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await prev;
+      await this.#syncInputs(entry, opts.inputs);
+      let fresh = false;
+      if (!entry.session?.alive) {
+        fresh = true;
+        entry.session = await PythonSession.start({
+          bwrap: this.#cfg.bwrap,
+          python: this.#cfg.python,
+          dir: entry.dir,
+          limits: this.#cfg.limits,
+          uid: entry.uid,
+          gid: entry.uid,
+          maxOutputBytes: this.#cfg.maxOutputBytes,
+          keptOutputBytes: this.#cfg.keptOutputBytes,
+          maxDiskBytes: this.#cfg.maxDiskBytes,
+        });
+      }
+      const result = await entry.session.exec(code, { timeoutMs: this.#cfg.callTimeoutMs, onOutput: opts.onOutput, signal: opts.signal });
+      return { ...result, dir: entry.dir, fresh };
+    } finally {
+      entry.lastUsedMs = this.#now();
+      entry.busy--;
+      release();
+    }
+  }
+
+  /** Sessions alive now (for tests and logs). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#started;
+    clearInterval(this.#reaper);
+    await Promise.all([...this.#entries.values()].map((e) => this.#end(e, 'shutdown')));
+    if (this.#root) await rm(this.#root, { recursive: true, force: true }).catch(() => {});
+  }
+}

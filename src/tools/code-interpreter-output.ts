@@ -1,0 +1,76 @@
+import type { FilePathAnnotation } from 'openai/resources/beta/threads/messages';
+import type { ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
+import { fromJson } from '../store/json.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
+
+/**
+ * How code_interpreter's results reach the assistant's message, as OpenAI shows them: the figures
+ * the code drew open the next message as image_file parts, and links to files it wrote
+ * (`sandbox:/mnt/data/report.csv`) carry file_path annotations.
+ */
+
+/** The figures of this run's code_interpreter calls since its last message, in order. */
+export function pendingImages(steps: RunStepRow[]): string[] {
+  let images: string[] = [];
+  for (const step of steps) {
+    if (step.type === 'message_creation') {
+      images = [];
+      continue;
+    }
+    const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
+    for (const call of details.tool_calls)
+      if (call.type === 'code_interpreter')
+        for (const out of call.code_interpreter.outputs ?? []) if (out.type === 'image') images.push(out.image.file_id);
+  }
+  return images;
+}
+
+/** Files the run's code wrote: `/mnt/data/<path>` → file id (a later write of the same path wins). */
+function writtenFiles(steps: RunStepRow[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const step of steps) {
+    if (step.type !== 'tool_calls' || !step.tool_outputs?.includes(':files')) continue;
+    for (const [key, value] of Object.entries(fromJson<Record<string, string>>(step.tool_outputs, {}))) {
+      if (!key.endsWith(':files')) continue;
+      for (const f of fromJson<Array<{ path: string; fileId: string }>>(value, [])) files.set(f.path, f.fileId);
+    }
+  }
+  return files;
+}
+
+// A path runs to whitespace, a quote, a bracket or a closing parenthesis (Markdown links).
+const PATH = /(sandbox:)?\/mnt\/data\/[^\s"'<>()[\]`]+/g;
+
+function decode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** file_path annotations for the links and paths in `text` that name files the run's code wrote. */
+export function filePathAnnotations(text: string, steps: RunStepRow[]): FilePathAnnotation[] {
+  const files = writtenFiles(steps);
+  if (files.size === 0) return [];
+  const annotations: FilePathAnnotation[] = [];
+  for (const m of text.matchAll(PATH)) {
+    let matched = m[0];
+    let fileId: string | undefined;
+    // Sentence punctuation right after a path is not part of it.
+    while (matched.length > 0) {
+      fileId = files.get(decode(matched.replace(/^sandbox:/, '')));
+      if (fileId || !/[.,;:!?]$/.test(matched)) break;
+      matched = matched.slice(0, -1);
+    }
+    if (!fileId) continue;
+    annotations.push({
+      type: 'file_path',
+      text: matched,
+      start_index: m.index,
+      end_index: m.index + matched.length,
+      file_path: { file_id: fileId },
+    });
+  }
+  return annotations;
+}

@@ -1,0 +1,318 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI, { toFile } from 'openai';
+import type { Run } from 'openai/resources/beta/threads/runs/runs';
+import type { CodeInterpreterToolCall, RunStep } from 'openai/resources/beta/threads/runs/steps';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { chatChunks } from '../fakes/chunks.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { testDialects } from '../support/databases.js';
+
+const CHAT = '/v1/chat/completions';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The model's turn that calls code_interpreter with `code`. */
+const callCode = (id: string, code: string) => ({
+  type: 'sse' as const,
+  chunks: chatChunks({ toolCalls: [{ id, name: 'code_interpreter', arguments: JSON.stringify({ code }) }], usage: {} }),
+});
+const answer = (content: string) => ({ type: 'sse' as const, chunks: chatChunks({ content, usage: {} }) });
+
+function testClock() {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
+}
+
+async function codeCalls(client: OpenAI, run: Run): Promise<CodeInterpreterToolCall[]> {
+  const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id, order: 'asc' });
+  return steps.data.flatMap((s: RunStep) =>
+    s.step_details.type === 'tool_calls' ? s.step_details.tool_calls.filter((c): c is CodeInterpreterToolCall => c.type === 'code_interpreter') : [],
+  );
+}
+
+const logsOf = (call: CodeInterpreterToolCall | undefined): string =>
+  (call?.code_interpreter.outputs ?? []).map((o) => (o.type === 'logs' ? o.logs : '')).join('');
+
+/** What the model got back for each tool call, in order. */
+function toolResults(fake: FakeUpstream): string[] {
+  const last = fake.calls.at(-1)!.body as { messages: Array<{ role: string; content: string }> };
+  return last.messages.filter((m) => m.role === 'tool').map((m) => m.content);
+}
+
+for (const dialect of testDialects()) {
+  describe(`code_interpreter in runs (${dialect})`, () => {
+    let fake: FakeUpstream;
+    let app: TestApp;
+    let client: OpenAI;
+    const clock = testClock();
+
+    before(async () => {
+      fake = await startFakeUpstream();
+      app = await createTestApp({
+        dialect,
+        env: { SWITCHBOARD_UPSTREAM_URL: fake.url },
+        yaml: 'code_interpreter:\n  idle_timeout_s: 600\n',
+        server: { clock },
+      });
+      client = app.client();
+    });
+    after(async () => {
+      await app.close();
+      await fake.close();
+    });
+
+    it('should run Python the model wrote and give it the result', async () => {
+      fake.reset();
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      fake.enqueue(CHAT, callCode('call_sum', 'import math\nprint(sum(range(101)))\nmath.factorial(10)'), answer('The sum is 5050.'));
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Add 1 to 100.' }] });
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+
+      const offered = fake.calls[0]!.body.tools as Array<{ function: { name: string; parameters: { required: string[] } } }>;
+      assert.equal(offered[0]!.function.name, 'code_interpreter');
+      assert.deepEqual(offered[0]!.function.parameters.required, ['code']);
+      assert.match(toolResults(fake)[0]!, /^5050\n3628800\n/);
+
+      const [call] = await codeCalls(client, run);
+      assert.equal(call?.id, 'call_sum');
+      assert.equal(call?.code_interpreter.input, 'import math\nprint(sum(range(101)))\nmath.factorial(10)');
+      assert.deepEqual(call?.code_interpreter.outputs, [{ type: 'logs', logs: '5050\n3628800\n' }]);
+      const [message] = (await client.beta.threads.messages.list(thread.id, { run_id: run.id })).data;
+      assert.deepEqual(message?.content, [{ type: 'text', text: { value: 'The sum is 5050.', annotations: [] } }]);
+    });
+
+    it('should read an uploaded CSV with pandas, from tool_resources and from an attachment', async () => {
+      fake.reset();
+      const csv = 'region,units\nnorth,120\nsouth,80\neast,45\n';
+      const sales = await client.files.create({ file: await toFile(Buffer.from(csv), 'sales.csv'), purpose: 'assistants' });
+      const extra = await client.files.create({ file: await toFile(Buffer.from('a,b\n1,2\n'), 'extra.csv'), purpose: 'assistants' });
+      const assistant = await client.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'code_interpreter' }],
+        tool_resources: { code_interpreter: { file_ids: [sales.id] } },
+      });
+      fake.enqueue(
+        CHAT,
+        callCode('call_csv', "import pandas as pd\ndf = pd.read_csv('/mnt/data/sales.csv')\nprint(int(df.units.sum()), df.loc[df.units.idxmax(), 'region'])\nprint(pd.read_csv('extra.csv').b[0])"),
+        answer('245 units; north sold most.'),
+      );
+      const run = await client.beta.threads.createAndRunPoll({
+        assistant_id: assistant.id,
+        thread: { messages: [{ role: 'user', content: 'Total units?', attachments: [{ file_id: extra.id, tools: [{ type: 'code_interpreter' }] }] }] },
+      });
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      assert.equal(toolResults(fake)[0], '245 north\n2\n');
+      const description = fake.calls[0]!.body.tools[0].function.description as string;
+      assert.match(description, /\/mnt\/data\/sales\.csv/);
+      assert.match(description, /\/mnt\/data\/extra\.csv/);
+    });
+
+    it('should turn a figure into an image file and a written file into a cited assistants_output file', async () => {
+      fake.reset();
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      const code = [
+        'import matplotlib.pyplot as plt, pandas as pd',
+        "plt.plot([1, 2, 3], [2, 4, 1]); plt.title('trend')",
+        "pd.DataFrame({'x': [1, 2], 'y': [3, 4]}).to_csv('/mnt/data/table.csv', index=False)",
+        "print('done')",
+      ].join('\n');
+      fake.enqueue(CHAT, callCode('call_plot', code), answer('Here is the chart and [the table](sandbox:/mnt/data/table.csv).'));
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Plot it.' }] });
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+
+      const [call] = await codeCalls(client, run);
+      const image = call?.code_interpreter.outputs.find((o) => o.type === 'image');
+      assert.ok(image?.type === 'image', JSON.stringify(call));
+      const png = Buffer.from(await (await client.files.content(image.image.file_id)).arrayBuffer());
+      assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
+      assert.ok(png.length > 1000, `a real chart, not an empty image (${png.length} bytes)`);
+      const imageFile = await client.files.retrieve(image.image.file_id);
+      assert.equal(imageFile.purpose, 'assistants_output');
+
+      const [message] = (await client.beta.threads.messages.list(thread.id, { run_id: run.id })).data;
+      assert.deepEqual(message?.content[0], { type: 'image_file', image_file: { file_id: image.image.file_id } });
+      const text = message?.content[1]?.type === 'text' ? message.content[1].text : undefined;
+      const link = 'sandbox:/mnt/data/table.csv';
+      assert.equal(text?.annotations.length, 1, JSON.stringify(text));
+      const annotation = text!.annotations[0]!;
+      assert.ok(annotation.type === 'file_path');
+      assert.equal(annotation.text, link);
+      assert.equal(annotation.start_index, text!.value.indexOf(link));
+      assert.equal(annotation.end_index, text!.value.indexOf(link) + link.length);
+      const table = await client.files.retrieve(annotation.file_path.file_id);
+      assert.equal(table.filename, 'table.csv');
+      assert.equal(table.purpose, 'assistants_output');
+      assert.equal(await (await client.files.content(table.id)).text(), 'x,y\n1,3\n2,4\n');
+      assert.match(toolResults(fake)[0]!, /sandbox:\/mnt\/data\/table\.csv/);
+    });
+
+    it("should keep a thread's session between runs, and end it after the idle time", async () => {
+      fake.reset();
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      const thread = await client.beta.threads.create();
+      const turn = async (code: string) => {
+        fake.enqueue(CHAT, callCode(`call_${Math.random().toString(36).slice(2, 8)}`, code), answer('ok'));
+        await client.beta.threads.messages.create(thread.id, { role: 'user', content: 'go' });
+        const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+        assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+        return logsOf((await codeCalls(client, run))[0]);
+      };
+      assert.equal(await turn("secret = 41\n_ = open('note.txt', 'w').write('kept')"), '');
+      assert.equal(await turn("print(secret + 1, open('note.txt').read())"), '42 kept\n');
+      clock.advance(601_000);
+      assert.match(await turn('print(secret)'), /NameError: name 'secret' is not defined/);
+    });
+
+    it('should stream the code as it is written and its output as it comes', async () => {
+      fake.reset();
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      const code = "for i in range(3):\n    print(f'line {i}')\n'\\u00e9t\\u00e9 \"quoted\"'";
+      fake.enqueue(CHAT, callCode('call_stream', code), answer('Printed three lines.'));
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Print.' }] });
+      const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+      const inputs: string[] = [];
+      const logs: string[] = [];
+      let created: string | undefined;
+      stream.on('toolCallCreated', (c) => (created = c.type));
+      stream.on('toolCallDelta', (delta) => {
+        if (delta.type !== 'code_interpreter') return;
+        if (delta.code_interpreter?.input) inputs.push(delta.code_interpreter.input);
+        for (const o of delta.code_interpreter?.outputs ?? []) if (o.type === 'logs' && o.logs) logs.push(o.logs);
+      });
+      const done: CodeInterpreterToolCall[] = [];
+      stream.on('toolCallDone', (c) => c.type === 'code_interpreter' && done.push(c));
+      const run = await stream.finalRun();
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      assert.equal(created, 'code_interpreter');
+      assert.ok(inputs.length >= 2, `the input arrived in pieces: ${JSON.stringify(inputs)}`);
+      assert.equal(inputs.join(''), code);
+      assert.equal(logs.join(''), "line 0\nline 1\nline 2\n'été \"quoted\"'\n");
+      assert.equal(done[0]?.code_interpreter.input, code);
+    });
+
+    it('should hand the model its own errors so it can correct itself, and go on', async () => {
+      fake.reset();
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      fake.enqueue(CHAT, callCode('call_bad', 'print(undefined_name)'), callCode('call_good', 'print(6 * 7)'), answer('42'));
+      const run = await client.beta.threads.createAndRunPoll({
+        assistant_id: assistant.id,
+        thread: { messages: [{ role: 'user', content: 'Multiply.' }] },
+      });
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      const [bad, good] = toolResults(fake);
+      assert.match(bad!, /NameError: name 'undefined_name' is not defined/);
+      assert.doesNotMatch(bad!, /runner\.py/, 'the runner stays out of tracebacks');
+      assert.equal(good, '42\n');
+    });
+  });
+}
+
+describe('code_interpreter containment (sqlite)', () => {
+  let fake: FakeUpstream;
+  let app: TestApp;
+  let client: OpenAI;
+
+  before(async () => {
+    fake = await startFakeUpstream();
+    app = await createTestApp({
+      env: { SWITCHBOARD_UPSTREAM_URL: fake.url, SWITCHBOARD_UPSTREAM_API_KEY: 'sk-upstream-secret-123' },
+      yaml: ['code_interpreter:', '  call_timeout_s: 2', '  memory_mb: 512', '  max_file_mb: 5', '  max_disk_mb: 20', '  max_output_mb: 2'].join('\n'),
+    });
+    client = app.client();
+  });
+  after(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  it('should contain every escape attempt with a clear tool error while the server keeps serving', async () => {
+    const dbPath = app.databaseUrl.replace(/^file:/, '');
+    const port = new URL(app.url).port;
+    const upstreamPort = new URL(fake.url).port;
+    const attempts: Array<[string, string, RegExp]> = [
+      ['passwd', "print(open('/etc/passwd').read())", /FileNotFoundError/],
+      ['database', `print(open(${JSON.stringify(dbPath)}, 'rb').read(16))`, /FileNotFoundError/],
+      ['network', `import socket\nsocket.create_connection(('127.0.0.1', ${port}), timeout=2)`, /ConnectionRefusedError|OSError/],
+      ['upstream', `import urllib.request\nurllib.request.urlopen('http://127.0.0.1:${upstreamPort}/v1/models', timeout=2)`, /URLError|Connection refused/],
+      ['internet', "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)", /Network is unreachable|OSError/],
+      ['environment', "import os\nprint(sorted(os.environ))\nprint(open('/proc/1/environ', 'rb').read())", /\['HOME', 'LANG'/],
+      ['fork bomb', 'import os\nwhile True:\n    os.fork()', /BlockingIOError|Resource temporarily unavailable/],
+      ['memory', 'hog = bytearray(3 * 1024 ** 3)', /MemoryError/],
+      ['infinite loop', 'while True:\n    pass', /timed out after 2 seconds/],
+      ['output flood', "while True:\n    print('x' * 10000)", /output truncated[\s\S]*session was stopped: the code wrote more than/],
+      ['disk fill', "with open('/mnt/data/big.bin', 'wb') as f:\n    while True:\n        f.write(b'0' * 1024 * 1024)", /File too large|session was stopped/],
+      ['pyodide route', "from pyodide.ffi import to_js\nto_js([1]).constructor.constructor('return process')()", /ModuleNotFoundError: No module named 'pyodide'/],
+      ['host root', "import os\nprint(os.getuid(), sorted(os.listdir('/')))", /^65534 \['bin', 'dev', 'etc', 'lib', 'lib64', 'mnt', 'opt', 'proc', 'sbin', 'tmp', 'usr'\]/],
+      ['still alive', 'print(1 + 1)', /^2\n/],
+    ];
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+    fake.enqueue(CHAT, ...attempts.map(([name, code]) => callCode(`call_${name.replace(/\W/g, '_')}`, code)), answer('Contained.'));
+    const run = await client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Escape!' }] } });
+    assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+    const results = toolResults(fake);
+    assert.equal(results.length, attempts.length);
+    attempts.forEach(([name, , expected], i) => assert.match(results[i]!, expected, `${name}: ${results[i]!.slice(0, 600)}`));
+    const environment = results[attempts.findIndex(([n]) => n === 'environment')]!;
+    assert.doesNotMatch(environment, /SWITCHBOARD|sk-|upstream-secret/);
+    assert.match(environment, /\nb''\n/, 'pid 1 in the sandbox has an empty environment');
+
+    // The server kept serving throughout: another request works.
+    const models = await client.models.list();
+    assert.ok(Array.isArray(models.data));
+  });
+
+  it('should queue for a session slot and fail with a tool error when none frees up', async () => {
+    const busyApp = await createTestApp({
+      env: { SWITCHBOARD_UPSTREAM_URL: fake.url },
+      yaml: ['code_interpreter:', '  max_sessions: 1', '  queue_timeout_s: 0.5', '  call_timeout_s: 10'].join('\n'),
+    });
+    try {
+      const c = busyApp.client();
+      fake.reset();
+      const assistant = await c.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      // Requests arrive as: slow's call, fast's call, fast's answer (after its wait), slow's answer.
+      fake.enqueue(
+        CHAT,
+        callCode('call_slow', "import time\ntime.sleep(3)\nprint('slow done')"),
+        callCode('call_fast', 'print(1)'),
+        answer('fast'),
+        answer('slow'),
+      );
+      const slow = c.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'slow' }] } }, { pollIntervalMs: 100 });
+      // Wait until the slow call holds the only session.
+      for (let i = 0; i < 100 && fake.calls.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 800));
+      const fast = await c.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'fast' }] } }, { pollIntervalMs: 100 });
+      assert.equal(fast.status, 'completed');
+      const [busyCall] = await codeCalls(c, fast);
+      assert.match(logsOf(busyCall), /All 1 code interpreter sessions of this server are busy/);
+      const done = await slow;
+      assert.equal(logsOf((await codeCalls(c, done))[0]), 'slow done\n');
+    } finally {
+      await busyApp.close();
+    }
+  });
+
+  it('should fail the run with a clear error when the sandbox cannot run here, never running the code', async () => {
+    const noSandbox = await createTestApp({
+      env: { SWITCHBOARD_UPSTREAM_URL: fake.url },
+      yaml: 'code_interpreter:\n  bwrap: /nonexistent/bwrap\n',
+    });
+    try {
+      const c = noSandbox.client();
+      fake.reset();
+      const assistant = await c.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      fake.enqueue(CHAT, callCode('call_x', "open('/tmp/unsandboxed-proof', 'w').write('ran')"));
+      const run = await c.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'x' }] } });
+      assert.equal(run.status, 'failed');
+      assert.equal(run.last_error?.code, 'server_error');
+      assert.match(run.last_error?.message ?? '', /code_interpreter is unavailable on this server: bubblewrap \(\/nonexistent\/bwrap\) is not installed/);
+      const steps = await c.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id });
+      assert.equal(steps.data[0]?.status, 'failed');
+    } finally {
+      await noSandbox.close();
+    }
+  });
+});
