@@ -76,6 +76,10 @@ export function createFileSearchTool(search: FileSearchFn): Tool {
         },
       };
     },
+    streamCall() {
+      // OpenAI announces a file_search call with empty details; the query is not shown.
+      return { start: (id) => ({ id, type: 'file_search', file_search: {} }), arguments: () => undefined };
+    },
     async execute(call, ctx) {
       let query = '';
       try {

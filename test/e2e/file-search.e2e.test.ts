@@ -76,6 +76,32 @@ for (const dialect of testDialects()) {
       assert.ok(full?.type === 'file_search' && full.file_search.results?.[0]?.content?.[0]?.text?.includes('liquid argon'));
     });
 
+    it('should stream the call as a file_search tool call, as OpenAI does', async () => {
+      fake.reset();
+      const store = await client.vectorStores.create({ name: 'stream' });
+      await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(FACT), 'fact.txt'));
+      const assistant = await client.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'file_search' }],
+        tool_resources: { file_search: { vector_store_ids: [store.id] } },
+      });
+      fake.enqueue(
+        CHAT,
+        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_s', name: 'file_search', arguments: '{"query":"reactor"}' }], usage: {} }) },
+        { type: 'sse', chunks: chatChunks({ content: 'Argon.', usage: {} }) },
+      );
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Reactor?' }] });
+      const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+      const created: string[] = [];
+      const deltaTypes = new Set<string>();
+      stream.on('toolCallCreated', (c) => created.push(`${c.type}:${c.id}`));
+      stream.on('toolCallDelta', (d) => deltaTypes.add(d.type));
+      const run = await stream.finalRun();
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      assert.deepEqual(created, ['file_search:call_s']);
+      assert.ok(!deltaTypes.has('function'), `no function deltas: ${[...deltaTypes].join(',')}`);
+    });
+
     it("should put a message attachment into the thread's own vector store and search it", async () => {
       fake.reset();
       const file = await client.files.create({ file: await toFile(Buffer.from(`${FILLER}\n\n${FACT}\n`), 'attached.txt'), purpose: 'assistants' });
