@@ -6,7 +6,12 @@ import type { CodeInterpreterToolCall, RunStep } from 'openai/resources/beta/thr
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { chatChunks } from '../fakes/chunks.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
-import { testDialects } from '../support/databases.js';
+import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
+import { spawnServer } from '../support/spawn-server.js';
+import { until } from '../support/until.js';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const CHAT = '/v1/chat/completions';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -313,6 +318,88 @@ describe('code_interpreter containment (sqlite)', () => {
       assert.equal(steps.data[0]?.status, 'failed');
     } finally {
       await noSandbox.close();
+    }
+  });
+});
+
+/** Every process below `pid` (children, grandchildren…), from /proc. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command (field 2) may contain spaces.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    for (const [child, pp] of parent) if (pp === p) (found.push(child), queue.push(child));
+  }
+  return found;
+}
+
+const cmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('code_interpreter crash recovery (sqlite)', () => {
+  it('should take the sandbox down with a server killed mid-call, and finish the run after the restart', async () => {
+    const fake = await startFakeUpstream();
+    const db = await createTestDatabaseUrl('sqlite');
+    const config = join(mkdtempSync(join(tmpdir(), 'sb-ci-crash-')), 'switchboard.yaml');
+    writeFileSync(config, 'runs:\n  lease_ms: 1000\n  poll_ms: 100\n');
+    const env = { SWITCHBOARD_UPSTREAM_URL: fake.url, SWITCHBOARD_API_KEYS: 'sk-ci-crash-key', SWITCHBOARD_DATABASE_URL: db.url, SWITCHBOARD_CONFIG: config };
+    const first = await spawnServer(env);
+    let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
+    try {
+      fake.enqueue(CHAT, callCode('call_long', "import time\nprint('working', flush=True)\ntime.sleep(60)"), callCode('call_again', 'print(2 + 2)'), answer('4'));
+      const c1 = new OpenAI({ apiKey: 'sk-ci-crash-key', baseURL: first.baseURL, maxRetries: 0 });
+      const assistant = await c1.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      const thread = await c1.beta.threads.create({ messages: [{ role: 'user', content: 'Work.' }] });
+      const run = await c1.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
+      // Wait until the code runs in its sandbox (a python3 below the server).
+      const sandboxed = await until(
+        async () => descendants(first.child.pid!).filter((p) => cmdline(p).includes('runner.py')),
+        (pids) => pids.length > 0,
+      );
+      const tree = descendants(first.child.pid!);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      await until(async () => tree.filter(isAlive), (alive) => alive.length === 0);
+      assert.ok(sandboxed.every((p) => !isAlive(p)), 'the sandbox died with the server');
+
+      second = await spawnServer(env);
+      const c2 = new OpenAI({ apiKey: 'sk-ci-crash-key', baseURL: second.baseURL, maxRetries: 0 });
+      const done = await until(() => c2.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }), (r) => r.status === 'completed');
+      assert.equal(done.status, 'completed');
+      const steps = await c2.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' });
+      assert.deepEqual(steps.data.map((s) => [s.type, s.status]), [['tool_calls', 'completed'], ['message_creation', 'completed']]);
+      assert.equal(logsOf((await codeCalls(c2, done))[0]), '4\n');
+    } finally {
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGKILL');
+      await second?.exited;
+      await fake.close();
+      await db.drop();
     }
   });
 });
