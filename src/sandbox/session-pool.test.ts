@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { inputFileNames, safeFileName, SessionPool, type SandboxConfig } from './session-pool.js';
+import { inputFileNames, processLimit, safeFileName, SessionPool, type SandboxConfig } from './session-pool.js';
 import { readSessionFile } from './session-files.js';
 
 function config(overrides: Partial<SandboxConfig> = {}): SandboxConfig {
@@ -112,5 +112,13 @@ describe('SessionPool (bubblewrap)', () => {
     assert.equal(off.available, false);
     await assert.rejects(off.exec('k', 'print(1)', { inputs: [] }), /disabled in this server's configuration/);
     await off.close();
+  });
+});
+
+describe('processLimit', () => {
+  it('should keep the configured limit for a user of its own, and add the tasks a shared user already runs', async () => {
+    assert.equal(await processLimit(64, true), 64);
+    const shared = await processLimit(64, false);
+    assert.ok(shared > 64 + 1, `this test process alone runs several threads: ${shared}`);
   });
 });

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { chmod, chown, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -88,6 +88,29 @@ export function inputFileNames(files: ReadonlyArray<{ fileId: string; filename: 
     names.set(f.fileId, name);
   }
   return names;
+}
+
+/**
+ * RLIMIT_NPROC counts every task of a host user. Sessions of a root server each have a user of
+ * their own; a server that is not root shares its user with its sandboxes, so their limit is the
+ * configured one on top of the tasks that user already runs.
+ */
+export async function processLimit(configured: number, ownUser: boolean): Promise<number> {
+  if (ownUser) return configured;
+  const uid = process.getuid?.();
+  let tasks = 0;
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = await readFile(`/proc/${name}/status`, 'utf8');
+      const m = /^Uid:\s+(\d+)/m.exec(status);
+      const threads = /^Threads:\s+(\d+)/m.exec(status);
+      if (m && Number(m[1]) === uid) tasks += Number(threads?.[1] ?? 1);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return configured + tasks;
 }
 
 /** Session folders left by a server that died without closing (kill -9): its sandboxes died with it. */
@@ -303,7 +326,7 @@ export class SessionPool {
           bwrap: this.#cfg.bwrap,
           python: this.#cfg.python,
           dir: entry.dir,
-          limits: this.#cfg.limits,
+          limits: { ...this.#cfg.limits, maxProcesses: await processLimit(this.#cfg.limits.maxProcesses, entry.uid !== undefined) },
           uid: entry.uid,
           gid: entry.uid,
           maxOutputBytes: this.#cfg.maxOutputBytes,
