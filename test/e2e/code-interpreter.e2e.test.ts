@@ -197,6 +197,22 @@ for (const dialect of testDialects()) {
       assert.equal(done[0]?.code_interpreter.input, code);
     });
 
+    it('should stream code_interpreter calls to apps on the 4.x SDK too', async () => {
+      fake.reset();
+      const v4 = app.clientV4();
+      const assistant = await v4.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      fake.enqueue(CHAT, callCode('call_v4', "print('from v4')"), answer('done'));
+      const thread = await v4.beta.threads.create({ messages: [{ role: 'user', content: 'go' }] });
+      const stream = v4.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+      let logs = '';
+      stream.on('toolCallDelta', (d) => {
+        if (d.type === 'code_interpreter') for (const o of d.code_interpreter?.outputs ?? []) if (o.type === 'logs') logs += o.logs ?? '';
+      });
+      const run = await stream.finalRun();
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      assert.equal(logs, 'from v4\n');
+    });
+
     it('should hand the model its own errors so it can correct itself, and go on', async () => {
       fake.reset();
       const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
