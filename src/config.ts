@@ -104,6 +104,8 @@ const fileSchema = z
         kept_output_kb: z.number().positive().default(32),
         work_dir: z.string().min(1).optional(),
         uid_base: z.number().int().min(1000).default(200_000),
+        /** Keep one sandbox started ahead, so a new thread's first call does not wait for it. */
+        prestart: z.boolean().default(true),
       })
       .strict()
       // prefault: an absent section is parsed as {} so every field gets its default.
@@ -175,6 +177,7 @@ function codeInterpreterConfig(c: z.infer<typeof fileSchema>['code_interpreter']
     maxDiskBytes: Math.round(c.max_disk_mb * MB),
     workDir: c.work_dir ?? null,
     uidBase: c.uid_base,
+    prestart: c.prestart,
   };
 }
 

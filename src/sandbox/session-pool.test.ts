@@ -106,6 +106,19 @@ describe('SessionPool (bubblewrap)', () => {
     assert.match(r.ended ?? '', /cancelled/);
   });
 
+  it("should give a new thread a sandbox started ahead of its first call", async () => {
+    const roomy = new SessionPool(config({ maxSessions: 3 }), { now: () => now, log: createLogger('silent') });
+    after(() => roomy.close());
+    await roomy.exec('warm-up', 'print(1)', { inputs: [] });
+    // When the process started, in seconds since boot (field 22 of /proc/self/stat), against the
+    // machine's uptime when the call was made: an order of events, not a duration.
+    const startedAt = "import os\nprint(int(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]) / os.sysconf('SC_CLK_TCK'))";
+    const calledAt = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    const r = await roomy.exec('new-thread', startedAt, { inputs: [] });
+    assert.equal(r.fresh, true);
+    assert.ok(Number(r.output) < calledAt, `the session's Python was running before the call (${r.output.trim()} < ${calledAt})`);
+  });
+
   it('should refuse every call when code_interpreter is disabled', async () => {
     const off = new SessionPool(config({ enabled: false }), { now: () => now, log: createLogger('silent') });
     await off.start();

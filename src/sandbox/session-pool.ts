@@ -27,6 +27,18 @@ export interface SandboxConfig {
   workDir: string | null;
   /** When the server runs as root, session N runs as host user uidBase + N. */
   uidBase: number;
+  /**
+   * Keep one sandbox started ahead (once code_interpreter has been used), so a new thread's first
+   * call does not wait for bubblewrap and Python to start.
+   */
+  prestart: boolean;
+}
+
+/** A started sandbox not yet given to a thread. */
+interface Spare {
+  slot: number;
+  uid?: number;
+  ready: Promise<{ dir: string; session: PythonSession } | undefined>;
 }
 
 /** A file the session should see at /mnt/data/<name>. */
@@ -59,6 +71,8 @@ interface Entry {
   tail: Promise<unknown>;
   busy: number;
   closed: boolean;
+  /** A call has run on the session (false: it is still as it started). */
+  used?: boolean;
 }
 
 /** A name safe as one path segment: the file's base name, without control characters or a leading dot. */
@@ -149,6 +163,7 @@ export class SessionPool {
   #reaper: NodeJS.Timeout | undefined;
   #closed = false;
   #started: Promise<void> | undefined;
+  #spare: Spare | undefined;
 
   constructor(cfg: SandboxConfig, opts: { now: () => number; log: Logger }) {
     this.#cfg = cfg;
@@ -221,10 +236,7 @@ export class SessionPool {
     e.closed = true;
     this.#entries.delete(e.key);
     this.#log.debug({ session: e.key, why }, 'code_interpreter session ended');
-    await e.session?.close();
-    await rm(e.dir, { recursive: true, force: true }).catch(() => {});
-    this.#freeSlots.push(e.slot);
-    this.#waiters.shift()?.();
+    await this.#release(e.slot, e.dir, e.session);
   }
 
   /** A slot for a new session: a free one, the least recently used idle session's, or wait. */
@@ -233,6 +245,10 @@ export class SessionPool {
     for (;;) {
       const free = this.#freeSlots.pop();
       if (free !== undefined) return free;
+      if (this.#spare) {
+        await this.#dropSpare();
+        continue;
+      }
       const idle = [...this.#entries.values()].filter((e) => e.busy === 0).sort((a, b) => a.lastUsedMs - b.lastUsedMs)[0];
       if (idle) {
         await this.#end(idle, 'evicted for a new session');
@@ -259,21 +275,105 @@ export class SessionPool {
       if (existing.busy > 0 || this.#now() - existing.lastUsedMs <= this.#cfg.idleTimeoutMs) return existing;
       await this.#end(existing, 'idle');
     }
-    const slot = await this.#slot(signal);
+    const spare = await this.#takeSpare();
+    const slot = spare?.slot ?? (await this.#slot(signal));
     const again = this.#entries.get(key);
     if (again) {
       // Another call for this thread made the session while this one waited.
-      this.#freeSlots.push(slot);
-      this.#waiters.shift()?.();
+      if (spare) await this.#release(spare.slot, spare.dir, spare.session);
+      else this.#releaseSlot(slot);
       return again;
     }
+    const uid = this.#uidFor(slot);
+    const dir = spare?.dir ?? (await this.#makeDir(slot));
+    const entry: Entry = {
+      key,
+      slot,
+      dir,
+      uid,
+      session: spare?.session,
+      inputs: new Map(),
+      lastUsedMs: this.#now(),
+      tail: Promise.resolve(),
+      busy: 0,
+      closed: false,
+    };
+    this.#entries.set(key, entry);
+    if (this.#cfg.prestart) setImmediate(() => this.#fillSpare());
+    return entry;
+  }
+
+  async #makeDir(slot: number): Promise<string> {
     const uid = this.#uidFor(slot);
     const dir = join(this.#root, `s${slot}-${randomToken(8)}`);
     await mkdir(dir, { mode: 0o700 });
     if (uid !== undefined) await chown(dir, uid, uid);
-    const entry: Entry = { key, slot, dir, uid, inputs: new Map(), lastUsedMs: this.#now(), tail: Promise.resolve(), busy: 0, closed: false };
-    this.#entries.set(key, entry);
-    return entry;
+    return dir;
+  }
+
+  #startSession(dir: string, uid: number | undefined, maxProcesses: number): Promise<PythonSession> {
+    return PythonSession.start({
+      bwrap: this.#cfg.bwrap,
+      python: this.#cfg.python,
+      dir,
+      limits: { ...this.#cfg.limits, maxProcesses },
+      uid,
+      gid: uid,
+      maxOutputBytes: this.#cfg.maxOutputBytes,
+      keptOutputBytes: this.#cfg.keptOutputBytes,
+      maxDiskBytes: this.#cfg.maxDiskBytes,
+    });
+  }
+
+  #releaseSlot(slot: number): void {
+    this.#freeSlots.push(slot);
+    this.#waiters.shift()?.();
+  }
+
+  async #release(slot: number, dir: string, session: PythonSession | undefined): Promise<void> {
+    await session?.close();
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    this.#releaseSlot(slot);
+  }
+
+  /** Starts the spare sandbox, on a free slot only: it never takes a slot from a thread. */
+  #fillSpare(): void {
+    if (!this.#cfg.prestart || this.#spare || this.#closed || this.#waiters.length > 0) return;
+    const slot = this.#freeSlots.pop();
+    if (slot === undefined) return;
+    const uid = this.#uidFor(slot);
+    const ready = (async () => {
+      const dir = await this.#makeDir(slot);
+      try {
+        const limit = await processLimit(this.#cfg.limits.maxProcesses, uid !== undefined);
+        return { dir, session: await this.#startSession(dir, uid, limit) };
+      } catch (err) {
+        this.#log.warn({ err }, 'code_interpreter: could not start a spare sandbox');
+        await rm(dir, { recursive: true, force: true }).catch(() => {});
+        return undefined;
+      }
+    })();
+    this.#spare = { slot, uid, ready };
+  }
+
+  async #takeSpare(): Promise<{ slot: number; dir: string; session: PythonSession } | undefined> {
+    const spare = this.#spare;
+    if (!spare) return undefined;
+    this.#spare = undefined;
+    const started = await spare.ready;
+    if (started?.session.alive) return { slot: spare.slot, ...started };
+    if (started) await this.#release(spare.slot, started.dir, started.session);
+    else this.#releaseSlot(spare.slot);
+    return undefined;
+  }
+
+  async #dropSpare(): Promise<void> {
+    const spare = this.#spare;
+    if (!spare) return;
+    this.#spare = undefined;
+    const started = await spare.ready;
+    if (started) await this.#release(spare.slot, started.dir, started.session);
+    else this.#releaseSlot(spare.slot);
   }
 
   /** Copies new input files in: written beside, then renamed over whatever the code left at that name. */
@@ -319,20 +419,12 @@ export class SessionPool {
     try {
       await prev;
       await this.#syncInputs(entry, opts.inputs);
-      let fresh = false;
+      let fresh = !entry.used;
+      entry.used = true;
       if (!entry.session?.alive) {
         fresh = true;
-        entry.session = await PythonSession.start({
-          bwrap: this.#cfg.bwrap,
-          python: this.#cfg.python,
-          dir: entry.dir,
-          limits: { ...this.#cfg.limits, maxProcesses: await processLimit(this.#cfg.limits.maxProcesses, entry.uid !== undefined) },
-          uid: entry.uid,
-          gid: entry.uid,
-          maxOutputBytes: this.#cfg.maxOutputBytes,
-          keptOutputBytes: this.#cfg.keptOutputBytes,
-          maxDiskBytes: this.#cfg.maxDiskBytes,
-        });
+        const limit = await processLimit(this.#cfg.limits.maxProcesses, entry.uid !== undefined);
+        entry.session = await this.#startSession(entry.dir, entry.uid, limit);
       }
       const result = await entry.session.exec(code, { timeoutMs: this.#cfg.callTimeoutMs, onOutput: opts.onOutput, signal: opts.signal });
       return { ...result, dir: entry.dir, fresh };
@@ -352,6 +444,7 @@ export class SessionPool {
     this.#closed = true;
     await this.#started;
     clearInterval(this.#reaper);
+    await this.#dropSpare();
     await Promise.all([...this.#entries.values()].map((e) => this.#end(e, 'shutdown')));
     if (this.#root) await rm(this.#root, { recursive: true, force: true }).catch(() => {});
   }
