@@ -9,6 +9,8 @@
  *   fresh        a new thread's first call: bubblewrap + Python start + runner + the cell, until its
  *                first output byte. Floor: spawn `python3 -c <cell>` until its first stdout byte.
  *   fresh+pandas the same with `import pandas` in the cell (what a first data analysis pays).
+ *   fresh, started ahead   a new thread's first call when the pool had a sandbox started ahead
+ *                (`prestart`, the default once code_interpreter has been used).
  *   warm         a call on a live session, until its first output and until it is done (calls/s,
  *                one after another). Floor: a python3 process reading cells on a pipe and exec'ing
  *                them (the same loop without sandbox, limits, traceback or figure handling).
@@ -206,7 +208,7 @@ async function main(): Promise<void> {
       const row: Row = { name, sandbox: [], floor: [] };
       for (let j = 0; j < FRESH; j++) {
         row.floor.push((await floorFresh(cell)).first);
-        const pool = new SessionPool(cfg, { now: Date.now, log: quiet });
+        const pool = new SessionPool({ ...cfg, prestart: false }, { now: Date.now, log: quiet });
         await pool.start();
         row.sandbox.push((await sandboxExec(pool, `fresh-${keySeq++}`, cell)).first);
         await pool.close();
@@ -214,6 +216,19 @@ async function main(): Promise<void> {
       fresh.push(row);
       log(`  ${name}: sandbox p50 ${ms(pct(row.sandbox, 50))} ms, floor p50 ${ms(pct(row.floor, 50))} ms`);
     }
+    // A new thread when a sandbox was started ahead (prestart, the default once code_interpreter is in use).
+    const ahead: Row = { name: 'fresh, started ahead: print(1)', sandbox: [], floor: [] };
+    const aheadPool = new SessionPool({ ...cfg, maxSessions: FRESH + 2 }, { now: Date.now, log: quiet });
+    await aheadPool.start();
+    await sandboxExec(aheadPool, `ahead-warmup-${keySeq++}`, CELLS.print);
+    for (let j = 0; j < FRESH; j++) {
+      ahead.floor.push((await floorFresh(CELLS.print)).first);
+      await new Promise((r) => setTimeout(r, 300)); // the next spare starts meanwhile, as between two threads' first calls
+      ahead.sandbox.push((await sandboxExec(aheadPool, `ahead-${keySeq++}`, CELLS.print)).first);
+    }
+    await aheadPool.close();
+    fresh.push(ahead);
+    log(`  ${ahead.name}: sandbox p50 ${ms(pct(ahead.sandbox, 50))} ms, floor p50 ${ms(pct(ahead.floor, 50))} ms`);
     await freshPool.close();
     const warmPool = new SessionPool(cfg, { now: Date.now, log: quiet });
     await warmPool.start();
