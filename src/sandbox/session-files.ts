@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -13,26 +13,36 @@ export type DirSnapshot = Map<string, { size: number; mtimeMs: number; ino: numb
 const MAX_DEPTH = 6;
 const MAX_ENTRIES = 5000;
 
-export async function snapshotDir(dir: string): Promise<DirSnapshot> {
-  const snap: DirSnapshot = new Map();
+/**
+ * Visits what lies under `dir` without following links, at most `maxDepth` levels and `maxEntries`
+ * entries deep; `visit` returning false stops the walk.
+ */
+async function walk(
+  dir: string,
+  visit: (path: string, st: Stats) => boolean | void,
+  limits = { maxDepth: MAX_DEPTH, maxEntries: MAX_ENTRIES },
+): Promise<void> {
   let entries = 0;
-  async function walk(path: string, depth: number): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(path);
-    } catch {
-      return;
-    }
+  let stopped = false;
+  async function into(path: string, depth: number): Promise<void> {
+    const names = await readdir(path).catch(() => [] as string[]);
     for (const name of names) {
-      if (++entries > MAX_ENTRIES) return;
+      if (stopped || ++entries > limits.maxEntries) return;
       const full = join(path, name);
       const st = await lstat(full).catch(() => undefined);
       if (!st) continue;
-      if (st.isDirectory() && depth < MAX_DEPTH) await walk(full, depth + 1);
-      else if (st.isFile()) snap.set(relative(dir, full).split(sep).join('/'), { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+      if (st.isDirectory() && depth < limits.maxDepth) await into(full, depth + 1);
+      else if (visit(full, st) === false) stopped = true;
     }
   }
-  await walk(dir, 0);
+  await into(dir, 0);
+}
+
+export async function snapshotDir(dir: string): Promise<DirSnapshot> {
+  const snap: DirSnapshot = new Map();
+  await walk(dir, (full, st) => {
+    if (st.isFile()) snap.set(relative(dir, full).split(sep).join('/'), { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+  });
   return snap;
 }
 
@@ -46,27 +56,17 @@ export function diffSnapshots(before: DirSnapshot, after: DirSnapshot): string[]
   return changed.sort();
 }
 
-/** Bytes of regular files under `dir`, counting stops once past `stopAt`. */
+/** Bytes on disk under `dir`; counting stops once past `stopAt`. */
 export async function dirBytes(dir: string, stopAt = Number.POSITIVE_INFINITY): Promise<number> {
   let total = 0;
-  let entries = 0;
-  async function walk(path: string, depth: number): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(path);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (total > stopAt || ++entries > MAX_ENTRIES * 4) return;
-      const full = join(path, name);
-      const st = await lstat(full).catch(() => undefined);
-      if (!st) continue;
-      if (st.isDirectory() && depth < MAX_DEPTH * 2) await walk(full, depth + 1);
-      else total += st.blocks * 512 || st.size;
-    }
-  }
-  await walk(dir, 0);
+  await walk(
+    dir,
+    (_full, st) => {
+      total += st.blocks * 512 || st.size;
+      return total <= stopAt;
+    },
+    { maxDepth: MAX_DEPTH * 2, maxEntries: MAX_ENTRIES * 4 },
+  );
   return total;
 }
 
