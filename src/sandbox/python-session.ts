@@ -54,6 +54,16 @@ export class SandboxStartError extends Error {
 
 let runnerSource: Buffer | undefined;
 
+/**
+ * Where output can be passed on up to: everything but a tail that may be the start of the end
+ * marker (it is completed, or not, by the next chunk).
+ */
+export function heldBack(buf: Buffer, marker: Buffer): number {
+  for (let i = Math.max(0, buf.length - marker.length + 1); i < buf.length; i++)
+    if (buf[i] === marker[0] && marker.subarray(0, buf.length - i).equals(buf.subarray(i))) return i;
+  return buf.length;
+}
+
 /** bubblewrap exits 128+N when the code's process died of signal N. */
 function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
   const sig = signal ?? (code !== null && code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined);
@@ -182,7 +192,7 @@ export class PythonSession {
     p.chunks.push(chunk);
     let buf = p.chunks.length === 1 ? chunk : Buffer.concat(p.chunks);
     const at = buf.indexOf(p.marker);
-    const end = at >= 0 ? at : Math.max(0, buf.length - (p.marker.length - 1));
+    const end = at >= 0 ? at : heldBack(buf, p.marker);
     this.#take(p, buf.subarray(0, end));
     buf = buf.subarray(end);
     if (at >= 0) {

@@ -119,6 +119,26 @@ describe('SessionPool (bubblewrap)', () => {
     assert.ok(Number(r.output) < calledAt, `the session's Python was running before the call (${r.output.trim()} < ${calledAt})`);
   });
 
+  it('should pass output on while the call still runs', async () => {
+    // The code prints, then waits for a file the test writes only once it has seen that print.
+    const { dir } = await pool.exec('stream', 'pass', { inputs: [] });
+    const code = [
+      'import os, time',
+      "print('first', flush=True)",
+      'for _ in range(300):',
+      "    if os.path.exists('go'): break",
+      '    time.sleep(0.01)',
+      "print('second' if os.path.exists('go') else 'never saw go')",
+    ].join('\n');
+    const r = await pool.exec('stream', code, {
+      inputs: [],
+      onOutput: (text) => {
+        if (text.includes('first')) writeFileSync(join(dir, 'go'), '');
+      },
+    });
+    assert.equal(r.output, 'first\nsecond\n');
+  });
+
   it('should refuse every call when code_interpreter is disabled', async () => {
     const off = new SessionPool(config({ enabled: false }), { now: () => now, log: createLogger('silent') });
     await off.start();

@@ -140,6 +140,8 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
         throw err;
       }
       clearTimeout(timer);
+      // A cancelled run (or a shutdown) stopped the code: the step ends with the run, not as a result.
+      if (ctx.abortSignal.aborted) throw ctx.abortSignal.reason ?? new Error('aborted');
       flush();
 
       const outputs: CodeInterpreterToolCall.CodeInterpreter['outputs'] = [];

@@ -213,6 +213,30 @@ for (const dialect of testDialects()) {
       assert.equal(logs, 'from v4\n');
     });
 
+    it('should stop the code when the run is cancelled, and end the step cancelled', async () => {
+      fake.reset();
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      fake.enqueue(CHAT, callCode('call_sleep', "import time\nprint('sleeping', flush=True)\ntime.sleep(60)"));
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Sleep.' }] });
+      const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+      const sleeping = new Promise<void>((resolve) =>
+        stream.on('toolCallDelta', (d) => {
+          if (d.type === 'code_interpreter' && d.code_interpreter?.outputs?.some((o) => o.type === 'logs' && o.logs?.includes('sleeping'))) resolve();
+        }),
+      );
+      await sleeping;
+      const runId = stream.currentRun()!.id;
+      await client.beta.threads.runs.cancel(runId, { thread_id: thread.id });
+      const run = await stream.finalRun();
+      assert.equal(run.status, 'cancelled');
+      const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+      assert.deepEqual(steps.data.map((s) => [s.type, s.status]), [['tool_calls', 'cancelled']]);
+      // The thread's session is usable again at once.
+      fake.enqueue(CHAT, callCode('call_after', 'print("after")'), answer('ok'));
+      const next = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.equal(logsOf((await codeCalls(client, next))[0]), 'after\n');
+    });
+
     it('should hand the model its own errors so it can correct itself, and go on', async () => {
       fake.reset();
       const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
