@@ -110,6 +110,9 @@ describe('SessionPool (bubblewrap)', () => {
     const roomy = new SessionPool(config({ maxSessions: 3 }), { now: () => now, log: createLogger('silent') });
     after(() => roomy.close());
     await roomy.exec('warm-up', 'print(1)', { inputs: [] });
+    // The first use starts the spare in the background; wait until it runs.
+    await new Promise((r) => setImmediate(r));
+    await roomy.prestarted();
     // When the process started, in seconds since boot (field 22 of /proc/self/stat), against the
     // machine's uptime when the call was made: an order of events, not a duration.
     const startedAt = "import os\nprint(int(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]) / os.sysconf('SC_CLK_TCK'))";

@@ -435,6 +435,11 @@ export class SessionPool {
     }
   }
 
+  /** Resolves once the sandbox started ahead is ready: true, or false when there is none. */
+  async prestarted(): Promise<boolean> {
+    return Boolean(await this.#spare?.ready);
+  }
+
   /** Sessions alive now (for tests and logs). */
   get size(): number {
     return this.#entries.size;
