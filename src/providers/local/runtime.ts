@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Llama, LlamaLogLevel } from 'node-llama-cpp';
 import { ApiError } from '../../errors.js';
@@ -10,40 +11,72 @@ import { ApiError } from '../../errors.js';
  */
 export type NodeLlamaCpp = typeof import('node-llama-cpp');
 
-const PART_DIR = fileURLToPath(new URL('../../../local-inference/', import.meta.url));
-const ENTRY = `${PART_DIR}node_modules/node-llama-cpp/dist/index.js`;
+/** The part's folder in this repository (SWITCHBOARD_LOCAL_INFERENCE_DIR names another). */
+export const DEFAULT_RUNTIME_DIR = fileURLToPath(new URL('../../../local-inference', import.meta.url));
 
-export const INSTALL_HINT =
-  'Local models need the optional local-inference part (node-llama-cpp, ~80 MB): run `npm run local:install` ' +
-  '(or `npx switchboard local install`) in the Switchboard folder, then restart.';
+const entryOf = (dir: string) => join(dir, 'node_modules', 'node-llama-cpp', 'dist', 'index.js');
+
+export function installHint(dir = DEFAULT_RUNTIME_DIR): string {
+  const where = dir === DEFAULT_RUNTIME_DIR ? '' : ` (looked in ${dir}, from SWITCHBOARD_LOCAL_INFERENCE_DIR)`;
+  return (
+    `Local models need the optional local-inference part (node-llama-cpp, ~80 MB)${where}: ` +
+    'run `npm run local:install` (or `npx switchboard local install`) in the Switchboard folder, then restart.'
+  );
+}
 
 /** 503 with code `local_runtime_missing`: the part is not installed. */
-export const runtimeMissing = (detail?: string) =>
+export const runtimeMissing = (dir: string, detail?: string) =>
   new ApiError({
     status: 503,
     type: 'server_error',
     code: 'local_runtime_missing',
-    message: detail ? `${INSTALL_HINT} (${detail})` : INSTALL_HINT,
+    message: detail ? `${installHint(dir)} (${detail})` : installHint(dir),
   });
 
-export function isRuntimeInstalled(): boolean {
-  return existsSync(ENTRY);
+export function isRuntimeInstalled(dir = DEFAULT_RUNTIME_DIR): boolean {
+  return existsSync(entryOf(dir));
 }
 
-let loading: Promise<NodeLlamaCpp> | undefined;
+const modules = new Map<string, Promise<NodeLlamaCpp>>();
+
+interface GbnfNumberModule {
+  GbnfNumber?: { prototype: { getGrammar(this: { allowFractional: boolean }): string } };
+}
+
+/**
+ * node-llama-cpp 3.21.1's JSON grammar lets integers carry an exponent (`5e-3` for an "integer",
+ * `1e999999` = Infinity) and 16 digits (past 2^53). Its number terminal is replaced so integers are
+ * plain, at most 15 digits, and exponents have at most 2 digits: output always parses to a finite
+ * number that matches the schema's type. The class is not exported, so it is reached by its file.
+ */
+async function fixNumberGrammar(dir: string): Promise<void> {
+  const file = join(dir, 'node_modules', 'node-llama-cpp', 'dist', 'utils', 'gbnfJson', 'terminals', 'GbnfNumber.js');
+  const { GbnfNumber } = (await import(pathToFileURL(file).href)) as GbnfNumberModule;
+  if (!GbnfNumber) throw new Error('GbnfNumber not found');
+  GbnfNumber.prototype.getGrammar = function getGrammar() {
+    const integer = '"-"? ("0" | [1-9] [0-9]{0,14})';
+    return this.allowFractional ? `${integer} ("." [0-9]{1,15})? ([eE] [-+]? [0-9]{1,2})?` : integer;
+  };
+}
 
 /** The node-llama-cpp module; rejects with `runtimeMissing()` when the part is not installed. */
-export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
-  loading ??= (async () => {
-    if (!isRuntimeInstalled()) throw runtimeMissing();
-    try {
-      return (await import(pathToFileURL(ENTRY).href)) as NodeLlamaCpp;
-    } catch (err) {
-      throw runtimeMissing(`loading it failed: ${(err as Error).message}`);
-    }
-  })();
-  // A failed load is retried on the next call (the part may have been installed meanwhile).
-  loading.catch(() => (loading = undefined));
+export function loadNodeLlamaCpp(dir = DEFAULT_RUNTIME_DIR): Promise<NodeLlamaCpp> {
+  let loading = modules.get(dir);
+  if (!loading) {
+    loading = (async () => {
+      if (!isRuntimeInstalled(dir)) throw runtimeMissing(dir);
+      try {
+        const nlc = (await import(pathToFileURL(entryOf(dir)).href)) as NodeLlamaCpp;
+        await fixNumberGrammar(dir);
+        return nlc;
+      } catch (err) {
+        throw runtimeMissing(dir, `loading it failed: ${(err as Error).message}`);
+      }
+    })();
+    modules.set(dir, loading);
+    // A failed load is retried on the next call (the part may have been installed meanwhile).
+    loading.catch(() => modules.delete(dir));
+  }
   return loading;
 }
 
@@ -54,11 +87,15 @@ export interface RuntimeLog {
   error(obj: object, msg: string): void;
 }
 
-let shared: { llama: Promise<Llama>; users: number } | undefined;
+interface Shared {
+  llama: Promise<Llama>;
+  users: number;
+}
+const shared = new Map<string, Shared>();
 
-function createLlama(log: RuntimeLog): Promise<Llama> {
+function createLlama(dir: string, log: RuntimeLog): Promise<Llama> {
   return (async () => {
-    const { getLlama, LlamaLogLevel: Level } = await loadNodeLlamaCpp();
+    const { getLlama, LlamaLogLevel: Level } = await loadNodeLlamaCpp(dir);
     const logger = (level: LlamaLogLevel, message: string) => {
       const text = message.trim();
       if (!text) return;
@@ -69,7 +106,7 @@ function createLlama(log: RuntimeLog): Promise<Llama> {
     try {
       return await getLlama({ gpu: 'auto', build: 'never', logLevel: Level.warn, logger, progressLogs: false });
     } catch (err) {
-      throw runtimeMissing(`no usable prebuilt llama.cpp binary: ${(err as Error).message}`);
+      throw runtimeMissing(dir, `no usable prebuilt llama.cpp binary: ${(err as Error).message}`);
     }
   })();
 }
@@ -79,28 +116,29 @@ function createLlama(log: RuntimeLog): Promise<Llama> {
  * several) and disposed when its last user releases it. Only prebuilt binaries are used
  * (`build: 'never'`): building llama.cpp from source needs a download.
  */
-export function acquireLlama(log: RuntimeLog): { llama: Promise<Llama>; release(): Promise<void> } {
-  if (!shared) {
-    const llama = createLlama(log);
-    const entry = { llama, users: 0 };
-    shared = entry;
+export function acquireLlama(log: RuntimeLog, dir = DEFAULT_RUNTIME_DIR): { llama: Promise<Llama>; release(): Promise<void> } {
+  let entry = shared.get(dir);
+  if (!entry) {
+    const created: Shared = { llama: createLlama(dir, log), users: 0 };
+    shared.set(dir, created);
     // A failed start is retried by the next user (the part may have been installed meanwhile).
-    llama.catch(() => {
-      if (shared === entry) shared = undefined;
+    created.llama.catch(() => {
+      if (shared.get(dir) === created) shared.delete(dir);
     });
+    entry = created;
   }
-  const entry = shared;
-  entry.users++;
+  const current = entry;
+  current.users++;
   let released = false;
   return {
-    llama: entry.llama,
+    llama: current.llama,
     async release() {
       if (released) return;
       released = true;
-      if (--entry.users > 0) return;
-      if (shared === entry) shared = undefined;
+      if (--current.users > 0) return;
+      if (shared.get(dir) === current) shared.delete(dir);
       try {
-        await (await entry.llama).dispose();
+        await (await current.llama).dispose();
       } catch {
         // It never started; nothing to free.
       }
