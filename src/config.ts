@@ -310,6 +310,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   });
 }
 
+/** What `switchboard pull` needs: where models go, and the hub's address and token (HF_ENDPOINT, HF_TOKEN, as Hugging Face's own tools read them). */
+export function pullSettings(env: NodeJS.ProcessEnv = process.env): { modelsDir: string; hfEndpoint: string; hfToken: string | undefined } {
+  const dataDir = env.SWITCHBOARD_DATA_DIR || './data';
+  return {
+    modelsDir: resolve(dataDir, 'models'),
+    hfEndpoint: env.HF_ENDPOINT || 'https://huggingface.co',
+    hfToken: env.HF_TOKEN || undefined,
+  };
+}
+
 /** A model file named in the config: absolute, relative to the working directory, or a file in `<data dir>/models`. */
 export function resolveModelPath(path: string, dataDir: string): string {
   if (isAbsolute(path)) return path;
