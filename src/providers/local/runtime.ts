@@ -39,24 +39,35 @@ export function isRuntimeInstalled(dir = DEFAULT_RUNTIME_DIR): boolean {
 
 const modules = new Map<string, Promise<NodeLlamaCpp>>();
 
-interface GbnfNumberModule {
-  GbnfNumber?: { prototype: { getGrammar(this: { allowFractional: boolean }): string } };
+interface TerminalModule {
+  [name: string]: { prototype: { getGrammar(this: { allowFractional?: boolean }): string } } | undefined;
+}
+
+async function terminal(dir: string, name: string) {
+  const file = join(dir, 'node_modules', 'node-llama-cpp', 'dist', 'utils', 'gbnfJson', 'terminals', `${name}.js`);
+  const found = ((await import(pathToFileURL(file).href)) as TerminalModule)[name];
+  if (!found) throw new Error(`${name} not found`);
+  return found;
 }
 
 /**
- * node-llama-cpp 3.21.1's JSON grammar lets integers carry an exponent (`5e-3` for an "integer",
- * `1e999999` = Infinity) and 16 digits (past 2^53). Its number terminal is replaced so integers are
- * plain, at most 15 digits, and exponents have at most 2 digits: output always parses to a finite
- * number that matches the schema's type. The class is not exported, so it is reached by its file.
+ * Two fixes to node-llama-cpp 3.21.1's JSON grammar, made by replacing the grammar of two of its
+ * terminals (the classes are not exported, so they are reached by their files in the pinned version):
+ * - numbers: integers could carry an exponent (`5e-3` for an "integer", `1e999999` = Infinity) and
+ *   16 digits (past 2^53); now integers are plain with at most 15 digits, exponents at most 2 digits;
+ * - string characters: a character outside the BMP counted as one toward maxLength, but node-llama-cpp's
+ *   own validator (and JavaScript) count it as two, so a forced call could fail validation after it
+ *   was generated; such characters now come only as `\u` escape pairs, counted as two.
  */
-async function fixNumberGrammar(dir: string): Promise<void> {
-  const file = join(dir, 'node_modules', 'node-llama-cpp', 'dist', 'utils', 'gbnfJson', 'terminals', 'GbnfNumber.js');
-  const { GbnfNumber } = (await import(pathToFileURL(file).href)) as GbnfNumberModule;
-  if (!GbnfNumber) throw new Error('GbnfNumber not found');
-  GbnfNumber.prototype.getGrammar = function getGrammar() {
+async function fixJsonGrammar(dir: string): Promise<void> {
+  const number = await terminal(dir, 'GbnfNumber');
+  number.prototype.getGrammar = function getGrammar() {
     const integer = '"-"? ("0" | [1-9] [0-9]{0,14})';
     return this.allowFractional ? `${integer} ("." [0-9]{1,15})? ([eE] [-+]? [0-9]{1,2})?` : integer;
   };
+  const stringChar = await terminal(dir, 'GbnfInsideStringChar');
+  stringChar.prototype.getGrammar = () =>
+    ['[^"\\\\\\x7F\\x00-\\x1F\\U00010000-\\U0010FFFF]', '"\\\\" ["\\\\/bfnrt]', '"\\\\u" [0-9a-fA-F]{4}'].join(' | ');
 }
 
 /** The node-llama-cpp module; rejects with `runtimeMissing()` when the part is not installed. */
@@ -67,7 +78,7 @@ export function loadNodeLlamaCpp(dir = DEFAULT_RUNTIME_DIR): Promise<NodeLlamaCp
       if (!isRuntimeInstalled(dir)) throw runtimeMissing(dir);
       try {
         const nlc = (await import(pathToFileURL(entryOf(dir)).href)) as NodeLlamaCpp;
-        await fixNumberGrammar(dir);
+        await fixJsonGrammar(dir);
         return nlc;
       } catch (err) {
         throw runtimeMissing(dir, `loading it failed: ${(err as Error).message}`);
