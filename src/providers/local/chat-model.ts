@@ -1,4 +1,13 @@
-import type { LLamaChatGenerateResponseOptions, LlamaChatResponse, LlamaContextSequence, ChatModelFunctions } from 'node-llama-cpp';
+import type {
+  ChatModelFunctions,
+  ChatWrapper,
+  LLamaChatGenerateResponseOptions,
+  LlamaChatResponse,
+  LlamaChatResponseFunctionCall,
+  LlamaContextSequence,
+  LlamaTextInputValue,
+} from 'node-llama-cpp';
+import type { NodeLlamaCpp } from './runtime.js';
 import { newId } from '../../ids.js';
 import { collectStream } from '../chat-model.js';
 import type { ChatCallOptions, ChatModel, FinishReason, StreamPart, Usage } from '../chat-model.js';
@@ -18,6 +27,29 @@ export function mapStopReason(res: Pick<LlamaChatResponse<ChatModelFunctions>, '
       return 'other';
     default:
       return 'stop';
+  }
+}
+
+/**
+ * A completed call's arguments as the model wrote them: its raw text (the wrapper's call syntax)
+ * without the call prefix, name, params prefix and suffix. Falls back to the parsed params as JSON.
+ */
+export function callArguments(
+  fc: LlamaChatResponseFunctionCall<ChatModelFunctions>,
+  opts: { nlc: Pick<NodeLlamaCpp, 'LlamaText'>; chatWrapper: ChatWrapper },
+): string {
+  const canonical = fc.params === undefined ? '{}' : JSON.stringify(fc.params);
+  const { call } = opts.chatWrapper.settings.functions;
+  const text = (t: LlamaTextInputValue) => opts.nlc.LlamaText(t).toString().replaceAll('{{functionName}}', fc.functionName);
+  const full = opts.nlc.LlamaText.fromJSON(fc.raw).toString();
+  const head = text([call.prefix, fc.functionName, call.paramsPrefix]);
+  const tail = text(call.suffix);
+  if (!full.startsWith(head) || !full.endsWith(tail) || full.length < head.length + tail.length) return canonical;
+  const raw = full.slice(head.length, full.length - tail.length).trim();
+  try {
+    return JSON.stringify(JSON.parse(raw)) === JSON.stringify(fc.params ?? {}) ? raw : canonical;
+  } catch {
+    return canonical;
   }
 }
 
@@ -73,12 +105,17 @@ function generationStream(opts: {
       const promptTokens = plan.promptTokens.length;
       return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cachedTokens, reasoningTokens: 0 };
     };
-    const calls = new ToolCallStream({ newId: () => newId('call'), push });
+    const { nlc, chatWrapper } = session.loaded;
+    const calls = new ToolCallStream({ newId: () => newId('call'), push, argumentsOf: (fc) => callArguments(fc, { nlc, chatWrapper }) });
+    // Under a grammar the answer is JSON: a U+FFFD there is a byte sequence llama.cpp's grammar let
+    // through but that does not decode (see runtime.ts), not text the model meant.
+    const clean = plan.grammar ? (t: string) => t.replace(/\uFFFD/g, '') : (t: string) => t;
     try {
       const common: CommonOptions = {
         ...samplingOptions(call, plan),
         signal: abort.signal,
-        onTextChunk: (delta) => {
+        onTextChunk: (chunk) => {
+          const delta = clean(chunk);
           if (delta) push({ type: 'text-delta', delta });
         },
       };

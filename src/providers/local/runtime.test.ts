@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../errors.js';
 import { tinyModelPath } from '../../../test/support/tiny-model.js';
-import { acquireLlama, isRuntimeInstalled, loadNodeLlamaCpp } from './runtime.js';
+import { pathToFileURL } from 'node:url';
+import type { ChatWrapper, GbnfJsonSchema, Llama } from 'node-llama-cpp';
+import { acquireLlama, DEFAULT_RUNTIME_DIR, isRuntimeInstalled, loadNodeLlamaCpp } from './runtime.js';
 
 const noop = () => {};
 const log = { debug: noop, info: noop, warn: noop, error: noop };
@@ -59,7 +61,20 @@ describe('JSON grammar fixes', () => {
     const integerRule = grammar.split('\n').find((l) => l.startsWith('integer-number-rule') || /^int\w* ::=/.test(l));
     assert.ok(integerRule, grammar);
     assert.doesNotMatch(integerRule, /eE/);
-    assert.match(grammar, /\\U00010000-\\U0010FFFF/);
+    assert.match(grammar, /\\uD800-\\uDFFF\\U00010000-\\U001FFFFF/);
+  });
+
+  it('should drop U+FFFD (bytes that did not decode) from function-call params before validating them', async () => {
+    const nlc = await loadNodeLlamaCpp();
+    const file = join(DEFAULT_RUNTIME_DIR, 'node_modules/node-llama-cpp/dist/evaluator/LlamaChat/utils/FunctionCallParamsGrammar.js');
+    const { FunctionCallParamsGrammar } = (await import(pathToFileURL(file).href)) as {
+      FunctionCallParamsGrammar: new (llama: Llama, functions: object, wrapper: ChatWrapper, name: string, params: GbnfJsonSchema) => {
+        parseParams(text: string): { params: unknown };
+      };
+    };
+    const params: GbnfJsonSchema = { type: 'object', properties: { s: { type: 'string', maxLength: 3 } } };
+    const grammar = new FunctionCallParamsGrammar(await runtime.llama, { f: { params } }, new nlc.QwenChatWrapper(), 'f', params);
+    assert.deepEqual(grammar.parseParams('{"s": "ab\uFFFD\uFFFD\uFFFDc"}\n\n\n\n').params, { s: 'abc' });
   });
 
   it('should make a random model write finite safe integers and strings within maxLength as JavaScript counts it', async () => {

@@ -50,14 +50,25 @@ async function terminal(dir: string, name: string) {
   return found;
 }
 
+interface ParamsGrammarModule {
+  FunctionCallParamsGrammar?: { prototype: { parseParams(callText: string): unknown } };
+}
+
 /**
- * Two fixes to node-llama-cpp 3.21.1's JSON grammar, made by replacing the grammar of two of its
- * terminals (the classes are not exported, so they are reached by their files in the pinned version):
+ * Fixes to node-llama-cpp 3.21.1's JSON grammar, made by replacing methods of its classes (they are
+ * not exported, so they are reached by their files in the pinned version):
  * - numbers: integers could carry an exponent (`5e-3` for an "integer", `1e999999` = Infinity) and
  *   16 digits (past 2^53); now integers are plain with at most 15 digits, exponents at most 2 digits;
  * - string characters: a character outside the BMP counted as one toward maxLength, but node-llama-cpp's
  *   own validator (and JavaScript) count it as two, so a forced call could fail validation after it
- *   was generated; such characters now come only as `\u` escape pairs, counted as two.
+ *   was generated; such characters now come only as `\u` escape pairs, counted as two. Surrogates and
+ *   code points past U+10FFFF (which a byte-token sequence can spell, but which do not decode) are
+ *   left out of raw string text as well;
+ * - invalid UTF-8: llama.cpp's grammar decodes byte tokens leniently (an overlong sequence counts as
+ *   the character it spells), while detokenizing turns each of its bytes into U+FFFD; a
+ *   generated call could then fail node-llama-cpp's own validation (a string over maxLength) and the
+ *   whole generation with it. Function-call params drop U+FFFD before they are parsed and validated
+ *   (the text of a grammar-constrained answer drops it too, in chat-model.ts).
  */
 async function fixJsonGrammar(dir: string): Promise<void> {
   const number = await terminal(dir, 'GbnfNumber');
@@ -67,7 +78,14 @@ async function fixJsonGrammar(dir: string): Promise<void> {
   };
   const stringChar = await terminal(dir, 'GbnfInsideStringChar');
   stringChar.prototype.getGrammar = () =>
-    ['[^"\\\\\\x7F\\x00-\\x1F\\U00010000-\\U0010FFFF]', '"\\\\" ["\\\\/bfnrt]', '"\\\\u" [0-9a-fA-F]{4}'].join(' | ');
+    ['[^"\\\\\\x7F\\x00-\\x1F\\uD800-\\uDFFF\\U00010000-\\U001FFFFF]', '"\\\\" ["\\\\/bfnrt]', '"\\\\u" [0-9a-fA-F]{4}'].join(' | ');
+  const file = join(dir, 'node_modules', 'node-llama-cpp', 'dist', 'evaluator', 'LlamaChat', 'utils', 'FunctionCallParamsGrammar.js');
+  const { FunctionCallParamsGrammar } = (await import(pathToFileURL(file).href)) as ParamsGrammarModule;
+  if (!FunctionCallParamsGrammar) throw new Error('FunctionCallParamsGrammar not found');
+  const parseParams = FunctionCallParamsGrammar.prototype.parseParams;
+  FunctionCallParamsGrammar.prototype.parseParams = function (this: unknown, callText: string) {
+    return parseParams.call(this, callText.replace(/\uFFFD/g, ''));
+  };
 }
 
 /** The node-llama-cpp module; rejects with `runtimeMissing()` when the part is not installed. */
