@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// The `switchboard` command: `switchboard [serve]` starts the server; `--help` says how to configure it.
+// The `switchboard` command: `switchboard [serve]` starts the server, `pull` downloads a GGUF model,
+// `local install` installs the optional local-inference part; `--help` says how to configure it.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const HELP = `Usage: switchboard [serve] [--help] [--version]
+const HELP = `Usage: switchboard [serve | pull <source> | local install] [--help] [--version]
 
 Serves the OpenAI API (Chat Completions, Assistants v2) over any model.
 
 Commands:
   serve            start the server (the default)
+  pull <source>    download a GGUF model (hf:<owner>/<repo>/<file>.gguf or a URL) into <data dir>/models
+  local install    install the optional local-inference part (node-llama-cpp, ~80 MB) for GGUF models
 
 Environment:
   PORT, HOST                      where to listen (default 8080, 127.0.0.1)
@@ -16,7 +19,9 @@ Environment:
   SWITCHBOARD_UPSTREAM_URL        OpenAI-compatible base URL ending in /v1 (OpenAI, vLLM, Ollama, llama.cpp)
   SWITCHBOARD_UPSTREAM_API_KEY    the upstream's key
   SWITCHBOARD_API_KEYS            comma-separated client keys, one tenant each (unset: open mode, loopback only)
-  SWITCHBOARD_CONFIG              YAML file: providers, model routes, aliases, prices, keys
+  SWITCHBOARD_CONFIG              YAML file: providers, model routes, local models, aliases, prices, keys
+  SWITCHBOARD_LOCAL_MODEL         a GGUF file served in-process as the model \`local\`
+  SWITCHBOARD_LOCAL_INFERENCE_DIR where the local-inference part is installed (default ./local-inference)
   SWITCHBOARD_BODY_LIMIT_MB       largest request body (default 32)
   SWITCHBOARD_FILE_LIMIT_MB       largest file upload (default 512)
   SWITCHBOARD_DATA_DIR            uploaded files and the default database (default ./data)
@@ -25,7 +30,15 @@ Environment:
 See README.md for the YAML format and examples.`;
 
 const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h') || args[0] === 'help') {
+if (args[0] === 'pull') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runPull } = await import('../src/cli/pull.ts');
+  process.exitCode = await runPull(args.slice(1));
+} else if (args[0] === 'local' && args[1] === 'install') {
+  const { install } = await import('../scripts/local-install.mjs');
+  process.exitCode = install() ? 0 : 1;
+} else if (args.includes('--help') || args.includes('-h') || args[0] === 'help') {
   process.stdout.write(HELP + '\n');
 } else if (args.includes('--version') || args.includes('-v')) {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'));

@@ -1,4 +1,6 @@
 // Test runner behind `npm test`:
+//   0. install the optional local-inference part (node-llama-cpp) when it is missing: the local-model
+//      tests need it, and the typecheck reads its types;
 //   1. typecheck (tsc --noEmit); a type error fails the run;
 //   2. start a throwaway PostgreSQL cluster (installing the server from Debian packages if
 //      needed and possible), or use SWITCHBOARD_TEST_PG_URL if already set;
@@ -15,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { install as installLocalPart, isInstalled as localPartInstalled } from './local-install.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const isRoot = process.getuid?.() === 0;
@@ -220,6 +223,13 @@ async function providePostgres() {
 
 async function main() {
   let start = performance.now();
+  if (!localPartInstalled()) {
+    log('the optional local-inference part (node-llama-cpp) is missing; installing it…');
+    if (!installLocalPart(log)) {
+      log('could not install the local-inference part (npm run local:install); the local-model tests need it');
+      return 1;
+    }
+  }
   // SKIP_TYPECHECK=1 is for quick local runs of a few files; CI and `npm test` always type-check.
   if (process.env.SKIP_TYPECHECK !== '1' || process.env.CI) {
     const typecheck = await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);

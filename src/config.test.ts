@@ -384,3 +384,100 @@ describe('isLoopback', () => {
       assert.equal(isLoopback(host), false);
     });
 });
+
+describe('loadConfig local models', () => {
+  it('should have none by default', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.localModels, []);
+    assert.equal(c.localRuntimeDir, null);
+  });
+
+  it('should serve SWITCHBOARD_LOCAL_MODEL as `local`, lazily, also under its file name without .gguf', () => {
+    const c = loadConfig({ SWITCHBOARD_LOCAL_MODEL: '/models/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf' });
+    assert.deepEqual(c.localModels, [
+      {
+        id: 'local',
+        path: '/models/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf',
+        contextSize: null,
+        threads: null,
+        gpuLayers: 'auto',
+        parallel: 1,
+        load: 'lazy',
+        idleUnloadMs: 900_000,
+      },
+    ]);
+    assert.equal(c.aliases['Qwen2.5-0.5B-Instruct-Q4_K_M'], 'local');
+  });
+
+  it('should read local_models from YAML, with settings and aliases', () => {
+    const c = loadConfig({
+      SWITCHBOARD_CONFIG: yamlFile(`
+local_models:
+  qwen:
+    path: /m/qwen.gguf
+    context_size: 8192
+    threads: 4
+    gpu_layers: max
+    parallel: 3
+    aliases: [q, small]
+    load: eager
+    idle_unload_ms: 0
+  phi:
+    path: /m/phi.gguf
+    aliases: tiny
+    gpu_layers: 0
+`),
+    });
+    assert.deepEqual(c.localModels[0], {
+      id: 'qwen',
+      path: '/m/qwen.gguf',
+      contextSize: 8192,
+      threads: 4,
+      gpuLayers: 'max',
+      parallel: 3,
+      load: 'eager',
+      idleUnloadMs: 0,
+    });
+    assert.equal(c.localModels[1]?.gpuLayers, 0);
+    assert.deepEqual([c.aliases.q, c.aliases.small, c.aliases.tiny], ['qwen', 'qwen', 'phi']);
+  });
+
+  it('should resolve a bare file name into <data dir>/models, where pull saves', () => {
+    const c = loadConfig({ SWITCHBOARD_DATA_DIR: '/srv/sb', SWITCHBOARD_LOCAL_MODEL: 'model-that-is-not-here.gguf' });
+    assert.equal(c.localModels[0]?.path, '/srv/sb/models/model-that-is-not-here.gguf');
+  });
+
+  it('should let SWITCHBOARD_LOCAL_MODEL set the path of a YAML `local` entry and keep its settings', () => {
+    const c = loadConfig({
+      SWITCHBOARD_LOCAL_MODEL: '/m/other.gguf',
+      SWITCHBOARD_CONFIG: yamlFile('local_models:\n  local:\n    path: /m/first.gguf\n    parallel: 4\n'),
+    });
+    assert.equal(c.localModels.length, 1);
+    assert.deepEqual([c.localModels[0]?.path, c.localModels[0]?.parallel], ['/m/other.gguf', 4]);
+  });
+
+  it('should refuse names that clash with routes or aliases, and bad settings', () => {
+    const clash = configError({
+      SWITCHBOARD_CONFIG: yamlFile(`
+providers: { up: { base_url: 'http://127.0.0.1:1/v1' } }
+models: { fast: { provider: up } }
+local_models: { mine: { path: /m/a.gguf, aliases: [fast] } }
+`),
+    });
+    assert.match(clash.message, /local_models\.mine\.aliases: 'fast'/);
+    const route = configError({
+      SWITCHBOARD_CONFIG: yamlFile(`
+providers: { up: { base_url: 'http://127.0.0.1:1/v1' } }
+models: { mine: { provider: up } }
+local_models: { mine: { path: /m/a.gguf } }
+`),
+    });
+    assert.match(route.message, /local_models\.mine/);
+    const bad = configError({ SWITCHBOARD_CONFIG: yamlFile('local_models: { m: { path: /m/a.gguf, parallel: 0 } }') });
+    assert.match(bad.message, /local_models\.m\.parallel/);
+  });
+
+  it('should take the local-inference folder from SWITCHBOARD_LOCAL_INFERENCE_DIR', () => {
+    assert.equal(loadConfig({ SWITCHBOARD_LOCAL_INFERENCE_DIR: '/opt/li' }).localRuntimeDir, '/opt/li');
+  });
+});

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -37,6 +38,26 @@ const modelRouteSchema = z
   })
   .strict();
 
+/** A GGUF model served in-process (YAML `local_models.<id>`). */
+const localModelSchema = z
+  .object({
+    /** The GGUF file: a path, or a file name in `<data dir>/models` (where `switchboard pull` saves). */
+    path: z.string().min(1),
+    /** Tokens per parallel sequence; unset: up to 4096, as far as memory allows. */
+    context_size: z.number().int().min(64).optional(),
+    /** CPU threads for generation; unset or 0: every core. */
+    threads: z.number().int().min(0).optional(),
+    gpu_layers: z.union([z.number().int().min(0), z.enum(['auto', 'max'])]).default('auto'),
+    /** Requests generated at once (context sequences); more wait in line. */
+    parallel: z.number().int().min(1).max(64).default(1),
+    aliases: z.union([z.string().min(1), z.array(z.string().min(1))]).default([]),
+    /** `lazy`: load on the first request; `eager`: load at start. */
+    load: z.enum(['lazy', 'eager']).default('lazy'),
+    /** Unload after this long without requests (0: never). */
+    idle_unload_ms: z.number().int().min(0).default(900_000),
+  })
+  .strict();
+
 const priceSchema = z
   .object({
     input: z.number().nonnegative(),
@@ -61,6 +82,9 @@ const fileSchema = z
     default_provider: z.string().optional(),
     providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), providerSchema).default({}),
     models: z.record(z.string(), modelRouteSchema).default({}),
+    /** Where the optional local-inference part is installed (default: local-inference/ in this repository). */
+    local_inference_dir: z.string().min(1).optional(),
+    local_models: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only'), localModelSchema).default({}),
     aliases: z.record(z.string(), z.string()).default({}),
     prices: z.record(z.string(), priceSchema).default({}),
     keys: z.array(keySchema).default([]),
@@ -114,6 +138,19 @@ const fileSchema = z
   .strict();
 
 export type ProviderConfig = z.infer<typeof providerSchema> & { name: string };
+
+export interface LocalModelConfig {
+  /** The model id clients use. */
+  id: string;
+  /** Absolute path of the GGUF file. */
+  path: string;
+  contextSize: number | null;
+  threads: number | null;
+  gpuLayers: 'auto' | 'max' | number;
+  parallel: number;
+  load: 'lazy' | 'eager';
+  idleUnloadMs: number;
+}
 export type Price = z.infer<typeof priceSchema>;
 
 export interface ApiKey {
@@ -145,7 +182,10 @@ export interface Config {
   /** True when no keys are configured: every request is the tenant `default`. */
   openMode: boolean;
   usageFlushMs: number;
-  localModel: string | null;
+  /** GGUF models served in-process (their aliases are in `aliases`). */
+  localModels: LocalModelConfig[];
+  /** The folder of the optional local-inference part; null: the repository's `local-inference/`. */
+  localRuntimeDir: string | null;
   runs: { leaseMs?: number; pollMs?: number; concurrency?: number };
   /** The embeddings model file_search uses (YAML `embeddings.retrieval_model`). */
   retrievalEmbeddingModel: string;
@@ -244,6 +284,7 @@ const envSchema = z.object({
   SWITCHBOARD_API_KEYS: z.string().optional(),
   SWITCHBOARD_CONFIG: z.string().min(1).optional(),
   SWITCHBOARD_LOCAL_MODEL: z.string().min(1).optional(),
+  SWITCHBOARD_LOCAL_INFERENCE_DIR: z.string().min(1).optional(),
   SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -303,6 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     );
 
   const dataDir = vars.SWITCHBOARD_DATA_DIR ?? './data';
+  const { localModels, aliases } = localModelsFrom({ file, envModel: vars.SWITCHBOARD_LOCAL_MODEL, dataDir });
   return Object.freeze({
     host,
     port: vars.PORT ?? file.port ?? 8080,
@@ -315,16 +357,73 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     providers,
     defaultProvider,
     models: file.models,
-    aliases: file.aliases,
+    aliases,
     prices: file.prices,
     keys,
     openMode,
     usageFlushMs: file.usage_flush_ms ?? 1000,
     runs: { leaseMs: file.runs.lease_ms, pollMs: file.runs.poll_ms, concurrency: file.runs.concurrency },
-    localModel: vars.SWITCHBOARD_LOCAL_MODEL ?? null,
+    localModels,
+    localRuntimeDir: vars.SWITCHBOARD_LOCAL_INFERENCE_DIR ?? file.local_inference_dir ?? null,
     retrievalEmbeddingModel: file.embeddings.retrieval_model ?? 'universal-sentence-encoder',
     codeInterpreter: codeInterpreterConfig(file.code_interpreter),
   });
+}
+
+/** What `switchboard pull` needs: where models go, and the hub's address and token (HF_ENDPOINT, HF_TOKEN, as Hugging Face's own tools read them). */
+export function pullSettings(env: NodeJS.ProcessEnv = process.env): { modelsDir: string; hfEndpoint: string; hfToken: string | undefined } {
+  const dataDir = env.SWITCHBOARD_DATA_DIR || './data';
+  return {
+    modelsDir: resolve(dataDir, 'models'),
+    hfEndpoint: env.HF_ENDPOINT || 'https://huggingface.co',
+    hfToken: env.HF_TOKEN || undefined,
+  };
+}
+
+/** A model file named in the config: absolute, relative to the working directory, or a file in `<data dir>/models`. */
+export function resolveModelPath(path: string, dataDir: string): string {
+  if (isAbsolute(path)) return path;
+  if (existsSync(path)) return resolve(path);
+  return resolve(dataDir, 'models', path);
+}
+
+/**
+ * The YAML `local_models`, plus SWITCHBOARD_LOCAL_MODEL as the model `local` (also named after its file,
+ * without `.gguf`, when that name is free). Each model's aliases join the `aliases` table.
+ */
+function localModelsFrom(opts: { file: z.infer<typeof fileSchema>; envModel: string | undefined; dataDir: string }) {
+  const { file, envModel, dataDir } = opts;
+  const entries = { ...file.local_models };
+  if (envModel) {
+    const fromFile = entries.local;
+    entries.local = fromFile ? { ...fromFile, path: envModel } : localModelSchema.parse({ path: envModel });
+  }
+  const aliases: Record<string, string> = { ...file.aliases };
+  const taken = (name: string) => Object.hasOwn(aliases, name) || Object.hasOwn(entries, name) || Object.hasOwn(file.models, name);
+  const localModels: LocalModelConfig[] = [];
+  for (const [id, m] of Object.entries(entries)) {
+    if (Object.hasOwn(file.models, id)) throw new ConfigError(`local_models.${id}: the name is also a route under models:`);
+    if (Object.hasOwn(file.aliases, id)) throw new ConfigError(`local_models.${id}: the name is also an alias`);
+    for (const alias of typeof m.aliases === 'string' ? [m.aliases] : m.aliases) {
+      if (taken(alias)) throw new ConfigError(`local_models.${id}.aliases: '${alias}' is already a model or alias name`);
+      aliases[alias] = id;
+    }
+    localModels.push({
+      id,
+      path: resolveModelPath(m.path, dataDir),
+      contextSize: m.context_size ?? null,
+      threads: m.threads ?? null,
+      gpuLayers: m.gpu_layers,
+      parallel: m.parallel,
+      load: m.load,
+      idleUnloadMs: m.idle_unload_ms,
+    });
+  }
+  if (envModel) {
+    const stem = basename(envModel).replace(/\.gguf$/i, '');
+    if (stem && !taken(stem)) aliases[stem] = 'local';
+  }
+  return { localModels, aliases };
 }
 
 /** A URL's password, in the userinfo or as a `password` query parameter, masked. Paths pass unchanged. */

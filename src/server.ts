@@ -10,7 +10,6 @@ import { migrateToLatest, openDb } from './store/open-db.js';
 import { createRunEventBus } from './engine/run-events.js';
 import { createPgRunEventBus } from './engine/pg-run-events.js';
 import { RunWorker, type WorkerOptions } from './engine/run-worker.js';
-import { chatModelFor } from './providers/openai-compatible/chat-model.js';
 import { createToolRegistry } from './tools/registry.js';
 import { createLocalFileStorage } from './storage/local-file-storage.js';
 import { createEmbedderRegistry } from './embeddings/registry.js';
@@ -89,7 +88,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       log,
       events,
       tools: createToolRegistry([fileSearch, codeInterpreter]),
-      models: (model) => chatModelFor(providers, model),
+      models: (model) => providers.chatModel(model),
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
     },
@@ -111,6 +110,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     ids: newId,
     log,
   };
+  await providers.start();
   const app = await createApp(deps);
   await app.listen({ host: config.host, port: config.port });
   await worker.start();
@@ -121,7 +121,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
 
   log.info({ config: redactConfig(config), dialect: store.dialect }, 'effective configuration');
   if (config.openMode) log.warn('no API keys configured: open mode, every caller is the tenant "default" (loopback only)');
-  if (config.providers.length === 0) log.warn(noModelHint(config));
+  if (config.providers.length === 0 && config.localModels.length === 0) log.warn(noModelHint(config));
   log.info({ url: `${url}/v1` }, 'switchboard is listening');
 
   let closing: Promise<void> | undefined;

@@ -41,8 +41,19 @@ export interface ChatCallOptions {
   /** Passed through as `response_format`. */
   responseFormat?: unknown;
   reasoningEffort?: string | null;
+  /** Sampling seed, stop sequences and penalties: the local provider honours them; runs do not send them. */
+  seed?: number | null;
+  stop?: string[] | null;
+  presencePenalty?: number | null;
+  frequencyPenalty?: number | null;
   abortSignal?: AbortSignal;
   requestId?: string;
+  /**
+   * Called once when the call ends, with the tokens it used, also when it was aborted or cancelled
+   * midway (so a client that leaves is still metered). Providers that cannot count an aborted call
+   * (upstreams) do not call it; their usage comes in the `finish` part.
+   */
+  onUsage?: (usage: Usage) => void;
 }
 
 export interface Usage {

@@ -279,3 +279,55 @@ aliases:
     assert.equal((warnings[0]!.obj as { provider: string }).provider, 'main');
   });
 });
+
+describe('ProviderRegistry with local models', () => {
+  const LOCAL_YAML = `
+default_provider: main
+providers:
+  main:
+    base_url: http://127.0.0.1:1/v1
+local_models:
+  tiny:
+    path: /nonexistent/tiny.gguf
+    aliases: [small]
+aliases:
+  quick: small
+`;
+  let r: ProviderRegistry;
+  before(() => {
+    r = registry(configFrom(LOCAL_YAML), { clock: () => 1_700_000_000_000 });
+  });
+
+  it('should route a local model and its aliases in-process, ahead of the default provider', () => {
+    for (const name of ['tiny', 'small', 'quick']) {
+      const route = r.route(name);
+      assert.equal(route.kind, 'local', name);
+      assert.equal(route.model, 'tiny');
+    }
+    assert.equal(r.route('gpt-4o').kind, 'upstream');
+  });
+
+  it('should give one ChatModel per local model, named after it', () => {
+    const m = r.chatModel('small');
+    assert.equal(m, r.chatModel('tiny'));
+    assert.deepEqual([m.provider, m.modelId], ['local', 'tiny']);
+    assert.equal(r.chatModel('gpt-4o'), r.chatModel('gpt-4o'));
+    assert.equal(r.chatModel('gpt-4o').provider, 'main');
+  });
+
+  it('should refuse to resolve a local model to an upstream (embeddings) with a 400', () => {
+    const err = apiError(() => r.resolve('small'));
+    assert.deepEqual([err.status, err.code, err.param], [400, 'model_not_supported', 'model']);
+  });
+
+  it('should list local models as owned by switchboard', async () => {
+    const models = await r.listModels();
+    assert.deepEqual(models.find((m) => m.id === 'tiny'), { id: 'tiny', object: 'model', created: 1_700_000_000, owned_by: 'switchboard' });
+    assert.ok(models.some((m) => m.id === 'small'));
+  });
+
+  it('should name SWITCHBOARD_LOCAL_MODEL in the hint when nothing is configured', () => {
+    const err = apiError(() => registry(loadConfig({})).route('gpt-4o'));
+    assert.match(err.message, /SWITCHBOARD_LOCAL_MODEL/);
+  });
+});

@@ -1,7 +1,13 @@
+import { existsSync } from 'node:fs';
 import type { Model } from 'openai/resources/models';
 import type { Config } from '../config.js';
-import { modelNotFound } from '../errors.js';
+import { invalidRequest, modelNotFound } from '../errors.js';
+import type { ChatModel } from './chat-model.js';
 import { createOpenAICompatible, type OpenAICompatibleClient } from './openai-compatible/client.js';
+import { createOpenAICompatibleChatModel } from './openai-compatible/chat-model.js';
+import { createLocalChatModel } from './local/chat-model.js';
+import { LocalModelHost } from './local/local-model-host.js';
+import { acquireLlama, DEFAULT_RUNTIME_DIR, installHint, isRuntimeInstalled, loadNodeLlamaCpp, type RuntimeLog } from './local/runtime.js';
 
 /** Where a model name goes: the provider, and the name the provider knows it by. */
 export interface ResolvedModel {
@@ -11,19 +17,34 @@ export interface ResolvedModel {
   provider: OpenAICompatibleClient;
 }
 
+/** Where a model name goes, whatever serves it. */
+export type Route =
+  | ({ kind: 'upstream' } & ResolvedModel)
+  | { kind: 'local'; model: string; upstreamModel: string; chatModel: ChatModel };
+
 export interface ProviderRegistry {
+  /** The upstream a model name goes to; 404 model_not_found, or 400 for a local model (it has no upstream). */
   resolve(model: string): ResolvedModel;
+  /** Where a model name goes: an upstream or an in-process local model. */
+  route(model: string): Route;
+  /** The model as a ChatModel (one instance per provider and model). */
+  chatModel(model: string): ChatModel;
   listModels(): Promise<Model[]>;
+  /** Checks the local models (logs what is missing) and loads those configured `load: eager`. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
+
+type RegistryLog = Partial<RuntimeLog> & { warn(obj: object, msg: string): void };
 
 const MODELS_TTL_MS = 60_000;
 const MAX_ALIAS_DEPTH = 8;
 
-export function noModelHint(config: Pick<Config, 'providers'>): string {
-  return config.providers.length === 0
+export function noModelHint(config: Pick<Config, 'providers' | 'localModels'>): string {
+  return config.providers.length === 0 && config.localModels.length === 0
     ? 'No model provider is configured: set SWITCHBOARD_UPSTREAM_URL to an OpenAI-compatible base URL ending in /v1 ' +
-        '(OpenAI, vLLM, Ollama, llama.cpp), or declare providers in the SWITCHBOARD_CONFIG file.'
+        '(OpenAI, vLLM, Ollama, llama.cpp), SWITCHBOARD_LOCAL_MODEL to a GGUF file, ' +
+        'or declare providers and local_models in the SWITCHBOARD_CONFIG file.'
     : 'Route it to a provider under `models:` in the SWITCHBOARD_CONFIG file, or call it as `<provider>/<model>`.';
 }
 
@@ -33,35 +54,94 @@ export function noModelHint(config: Pick<Config, 'providers'>): string {
  */
 export function createProviderRegistry(
   config: Config,
-  opts: { clock?: () => number; log?: { warn(obj: object, msg: string): void } } = {},
+  opts: { clock?: () => number; log?: RegistryLog } = {},
 ): ProviderRegistry {
   const clock = opts.clock ?? Date.now;
+  const given = opts.log;
+  // Called as methods, so a pino logger keeps its `this`.
+  const log: RuntimeLog = {
+    debug: (obj, msg) => given?.debug?.(obj, msg),
+    info: (obj, msg) => given?.info?.(obj, msg),
+    warn: (obj, msg) => given?.warn(obj, msg),
+    error: (obj, msg) => given?.error?.(obj, msg),
+  };
   const clients = new Map(config.providers.map((p) => [p.name, createOpenAICompatible(p)]));
-  const memo = new Map<string, ResolvedModel | null>();
+  const memo = new Map<string, Route | null>();
+  const upstreamModels = new Map<string, ChatModel>();
+
+  // The native runtime is acquired on the first local model load and released on close.
+  const runtimeDir = config.localRuntimeDir ?? DEFAULT_RUNTIME_DIR;
+  let runtime: ReturnType<typeof acquireLlama> | undefined;
+  const llama = async () => {
+    runtime ??= acquireLlama(log, runtimeDir);
+    const current = runtime;
+    try {
+      return await current.llama;
+    } catch (err) {
+      if (runtime === current) runtime = undefined;
+      await current.release();
+      throw err;
+    }
+  };
+  const hosts = new Map(config.localModels.map((m) => [m.id, new LocalModelHost({ config: m, runtime: () => loadNodeLlamaCpp(runtimeDir), llama, log })]));
+  const localModels = new Map([...hosts].map(([id, host]) => [id, createLocalChatModel(host)]));
   let modelsCache: { at: number; models: Promise<Model[]> } | undefined;
 
-  function route(requested: string): ResolvedModel | null {
+  function find(requested: string): Route | null {
     let model = requested;
-    for (let i = 0; i < MAX_ALIAS_DEPTH && config.aliases[model]; i++) model = config.aliases[model]!;
-    const exact = config.models[model];
-    if (exact) return { model, upstreamModel: exact.model ?? model, provider: clients.get(exact.provider)! };
+    for (let i = 0; i < MAX_ALIAS_DEPTH && Object.hasOwn(config.aliases, model); i++) model = config.aliases[model]!;
+    const local = localModels.get(model);
+    if (local) return { kind: 'local', model, upstreamModel: model, chatModel: local };
+    const exact = Object.hasOwn(config.models, model) ? config.models[model] : undefined;
+    if (exact) return { kind: 'upstream', model, upstreamModel: exact.model ?? model, provider: clients.get(exact.provider)! };
     const slash = model.indexOf('/');
     if (slash > 0) {
       const provider = clients.get(model.slice(0, slash));
-      if (provider) return { model, upstreamModel: model.slice(slash + 1), provider };
+      if (provider) return { kind: 'upstream', model, upstreamModel: model.slice(slash + 1), provider };
     }
     const fallback = config.defaultProvider ? clients.get(config.defaultProvider) : undefined;
-    return fallback ? { model, upstreamModel: model, provider: fallback } : null;
+    return fallback ? { kind: 'upstream', model, upstreamModel: model, provider: fallback } : null;
   }
 
-  function resolve(model: string): ResolvedModel {
+  function route(model: string): Route {
     let r = memo.get(model);
     if (r === undefined) {
-      r = route(model);
+      r = find(model);
       if (memo.size < 10_000) memo.set(model, r);
     }
     if (!r) throw modelNotFound(model, noModelHint(config));
     return r;
+  }
+
+  function resolve(model: string): ResolvedModel {
+    const r = route(model);
+    if (r.kind === 'local')
+      throw invalidRequest(`The model \`${model}\` is a local chat model: it serves chat completions and runs only.`, 'model', 'model_not_supported');
+    return r;
+  }
+
+  function chatModel(model: string): ChatModel {
+    const r = route(model);
+    if (r.kind === 'local') return r.chatModel;
+    const key = `${r.provider.name}\u0000${r.upstreamModel}`;
+    let m = upstreamModels.get(key);
+    if (!m) upstreamModels.set(key, (m = createOpenAICompatibleChatModel({ client: r.provider, modelId: r.upstreamModel })));
+    return m;
+  }
+
+  async function start(): Promise<void> {
+    if (hosts.size === 0) return;
+    if (!isRuntimeInstalled(runtimeDir)) {
+      log.error({ models: [...hosts.keys()] }, `local models are configured but cannot run. ${installHint(runtimeDir)}`);
+      return;
+    }
+    for (const host of hosts.values())
+      if (!existsSync(host.config.path))
+        log.error({ model: host.config.id, path: host.config.path }, 'the file of a local model does not exist (npx switchboard pull <source> downloads one)');
+    const eager = [...hosts.values()].filter((h) => h.config.load === 'eager' && existsSync(h.config.path));
+    await Promise.all(
+      eager.map((h) => h.load().catch((err: unknown) => log.error({ model: h.config.id, err: (err as Error).message }, 'local model failed to load'))),
+    );
   }
 
   async function fetchUpstreamModels(client: OpenAICompatibleClient): Promise<string[]> {
@@ -82,6 +162,7 @@ export function createProviderRegistry(
     const add = (id: string, owned_by: string) => {
       if (!out.has(id)) out.set(id, { id, object: 'model', created, owned_by });
     };
+    for (const id of hosts.keys()) add(id, 'switchboard');
     for (const [name, route] of Object.entries(config.models)) add(name, route.provider);
     for (const alias of Object.keys(config.aliases)) add(alias, 'switchboard');
     const lists = await Promise.all(
@@ -106,9 +187,15 @@ export function createProviderRegistry(
 
   return {
     resolve,
+    route,
+    chatModel,
     listModels,
+    start,
     close: async () => {
       await Promise.all([...clients.values()].map((c) => c.close()));
+      await Promise.all([...hosts.values()].map((h) => h.dispose()));
+      await runtime?.release();
+      runtime = undefined;
     },
   };
 }

@@ -7,6 +7,7 @@ import type { UpstreamResponse } from '../providers/openai-compatible/client.js'
 import type { UsageEvent } from '../metering/usage-event.js';
 import { providerFailure, upstreamFailure } from './upstream-errors.js';
 import { relayChatStream, type ChatStreamSummary } from '../streaming/chat-relay.js';
+import { completeWithModel } from './model-chat-completions.service.js';
 
 export type ChatCompletionResult =
   | { type: 'json'; status: number; body: string }
@@ -115,7 +116,9 @@ export async function createChatCompletion(
   ctx: CallContext,
   body: ChatCompletionRequest,
 ): Promise<ChatCompletionResult> {
-  const route = deps.providers.resolve(body.model);
+  const target = deps.providers.route(body.model);
+  if (target.kind === 'local') return completeWithModel(deps, ctx, body, target);
+  const route: ResolvedModel = target;
   let res: UpstreamResponse;
   try {
     res = await route.provider.request({

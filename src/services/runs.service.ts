@@ -117,7 +117,7 @@ function announce(deps: Deps, run: RunRow, opts: StartOptions, thread?: ThreadRo
 }
 
 function checkModel(deps: Deps, model: string): void {
-  deps.providers.resolve(model);
+  deps.providers.route(model);
 }
 
 export async function createRun(

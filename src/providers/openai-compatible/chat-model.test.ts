@@ -265,10 +265,8 @@ describe('createOpenAICompatibleChatModel', () => {
 describe('chatModelFor', () => {
   it('should resolve through the registry and reuse one ChatModel per provider and model', async () => {
     const client = createOpenAICompatible(providerConfig('http://127.0.0.1:1/v1'));
-    const registry: ProviderRegistry = {
+    const registry: Pick<ProviderRegistry, 'resolve'> = {
       resolve: (m) => ({ model: m, upstreamModel: m === 'alias' ? 'real-model' : m, provider: client }),
-      listModels: async () => [],
-      close: async () => {},
     };
     const a = chatModelFor(registry, 'alias');
     assert.equal(a.modelId, 'real-model');

@@ -257,7 +257,7 @@ export function createOpenAICompatibleChatModel(opts: { client: OpenAICompatible
 const models = new WeakMap<OpenAICompatibleClient, Map<string, ChatModel>>();
 
 /** The ChatModel for a model name as the registry routes it; one instance per provider and upstream model. */
-export function chatModelFor(registry: ProviderRegistry, model: string): ChatModel {
+export function chatModelFor(registry: Pick<ProviderRegistry, 'resolve'>, model: string): ChatModel {
   const { provider, upstreamModel } = registry.resolve(model);
   let byModel = models.get(provider);
   if (!byModel) models.set(provider, (byModel = new Map()));

@@ -1,0 +1,190 @@
+import type { ChatCompletion, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
+import type { Caller, Deps } from '../deps.js';
+import { ApiError, toErrorBody } from '../errors.js';
+import { collectStream, type ChatCallOptions, type ChatModel, type GenerateResult, type StreamPart, type Usage } from '../providers/chat-model.js';
+import { ChatChunkEncoder, toCompletionUsage, toWireFinishReason } from '../streaming/chat-chunks.js';
+import { sseData } from '../streaming/sse.js';
+import { toChatCallOptions } from './chat-request.js';
+import type { ChatCompletionRequest, ChatCompletionResult } from './chat-completions.service.js';
+
+/**
+ * Chat Completions answered by a ChatModel's StreamParts (the in-process local models), in the same
+ * shapes the upstream path relays: a chat.completion, or chat.completion.chunk SSE frames ending
+ * with [DONE]. `n` choices run as n generations at once (more wait for a free sequence).
+ */
+
+interface CallContext {
+  caller: Caller;
+  requestId: string;
+  signal: AbortSignal;
+}
+
+export interface ModelRoute {
+  /** The name the client used, after aliases. */
+  model: string;
+  upstreamModel: string;
+  chatModel: ChatModel;
+}
+
+const modelFailure = (err: unknown): ApiError =>
+  err instanceof ApiError
+    ? err
+    : new ApiError({ status: 500, type: 'server_error', code: 'model_error', message: (err as Error)?.message ?? String(err), cause: err });
+
+/** n choices share one prompt: its tokens count once, the completions add up. */
+function totalUsage(usages: Array<Usage | null>): Usage | null {
+  const first = usages.find((u): u is Usage => u !== null);
+  if (!first) return null;
+  const completionTokens = usages.reduce((n, u) => n + (u?.completionTokens ?? 0), 0);
+  return { ...first, completionTokens, totalTokens: first.promptTokens + completionTokens };
+}
+
+function meter(deps: Deps, ctx: CallContext, route: ModelRoute, usage: Usage | null): void {
+  if (!usage) return;
+  deps.usage.record({
+    tenantId: ctx.caller.tenantId,
+    apiKeyId: ctx.caller.apiKeyId,
+    model: route.model,
+    upstreamModel: route.upstreamModel,
+    at: deps.clock.now(),
+    inputTokens: usage.promptTokens,
+    cachedTokens: usage.cachedTokens,
+    outputTokens: usage.completionTokens,
+    reasoningTokens: usage.reasoningTokens,
+  });
+}
+
+/**
+ * Starts n generations (seeds seed, seed+1, …); if one cannot start, the others are cancelled and
+ * its error thrown. The call is metered once every generation has ended, however it ended.
+ */
+async function startChoices(opts: {
+  deps: Deps;
+  ctx: CallContext;
+  route: ModelRoute;
+  call: ChatCallOptions;
+  n: number;
+}): Promise<Array<ReadableStream<StreamPart>>> {
+  const { deps, ctx, route, call, n } = opts;
+  const usages: Array<Usage | null> = Array.from({ length: n }, () => null);
+  let ended = 0;
+  const onUsage = (i: number) => (usage: Usage) => {
+    usages[i] = usage;
+    if (++ended === n) meter(deps, ctx, route, totalUsage(usages));
+  };
+  const started = await Promise.allSettled(
+    Array.from({ length: n }, (_, i) =>
+      route.chatModel.stream({ ...call, seed: call.seed != null ? call.seed + i : null, onUsage: onUsage(i) }),
+    ),
+  );
+  const failed = started.find((s) => s.status === 'rejected');
+  if (!failed) return started.map((s) => (s as PromiseFulfilledResult<{ stream: ReadableStream<StreamPart> }>).value.stream);
+  for (const s of started) if (s.status === 'fulfilled') void s.value.stream.cancel().catch(() => {});
+  throw modelFailure(failed.reason);
+}
+
+function toMessage(r: GenerateResult): ChatCompletion.Choice['message'] {
+  const toolCalls: ChatCompletionMessageFunctionToolCall[] = r.toolCalls.map((c) => ({
+    id: c.id,
+    type: 'function',
+    function: { name: c.name, arguments: c.arguments },
+  }));
+  return toolCalls.length
+    ? { role: 'assistant', content: r.text || null, refusal: null, annotations: [], tool_calls: toolCalls }
+    : { role: 'assistant', content: r.text, refusal: null, annotations: [] };
+}
+
+/** Reads several part streams at once, yielding each part with its stream's index as it arrives. */
+async function* merge(streams: Array<ReadableStream<StreamPart>>): AsyncGenerator<{ index: number; part: StreamPart }> {
+  const readers = streams.map((s) => s.getReader());
+  const next = (index: number) => readers[index]!.read().then((r) => ({ index, r }));
+  const pending = new Map(readers.map((_, i) => [i, next(i)]));
+  try {
+    while (pending.size > 0) {
+      const { index, r } = await Promise.race(pending.values());
+      if (r.done) pending.delete(index);
+      else {
+        pending.set(index, next(index));
+        yield { index, part: r.value };
+      }
+    }
+  } finally {
+    for (const reader of readers) void reader.cancel().catch(() => {});
+  }
+}
+
+async function* chunkFrames(opts: {
+  deps: Deps;
+  ctx: CallContext;
+  route: ModelRoute;
+  streams: Array<ReadableStream<StreamPart>>;
+  encoder: ChatChunkEncoder;
+  includeUsage: boolean;
+}): AsyncGenerator<string> {
+  const { streams, encoder } = opts;
+  const usages: Array<Usage | null> = streams.map(() => null);
+  let frames = '';
+  for (let i = 0; i < streams.length; i++) frames += sseData(JSON.stringify(encoder.start(i)));
+  yield frames;
+  for await (const { index, part } of merge(streams)) {
+    if (part.type === 'error') {
+      opts.deps.log.warn({ reqId: opts.ctx.requestId, err: part.error.message }, 'local model stream failed');
+      yield sseData(JSON.stringify(toErrorBody(modelFailure(part.error))));
+      return;
+    }
+    if (part.type === 'finish') usages[index] = part.usage;
+    const chunk = encoder.part(index, part);
+    if (chunk) yield sseData(JSON.stringify(chunk));
+  }
+  const usage = totalUsage(usages);
+  yield (opts.includeUsage && usage ? sseData(JSON.stringify(encoder.usage(usage))) : '') + 'data: [DONE]\n\n';
+}
+
+export async function completeWithModel(
+  deps: Deps,
+  ctx: CallContext,
+  body: ChatCompletionRequest,
+  route: ModelRoute,
+): Promise<ChatCompletionResult> {
+  // One signal for all n choices: the client leaving, or one choice failing, stops every generation.
+  const abort = new AbortController();
+  const onGone = () => abort.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) onGone();
+  else ctx.signal.addEventListener('abort', onGone, { once: true });
+  const call: ChatCallOptions = { ...toChatCallOptions(body), abortSignal: abort.signal, requestId: ctx.requestId };
+  const n = typeof body.n === 'number' ? body.n : 1;
+  const streams = await startChoices({ deps, ctx, route, call, n });
+  const id = deps.ids('chatcmpl');
+  const created = Math.floor(deps.clock.now() / 1000);
+
+  if (body.stream === true) {
+    const includeUsage = body.stream_options?.include_usage === true;
+    const encoder = new ChatChunkEncoder({ id, created, model: route.model, includeUsage });
+    return { type: 'stream', frames: chunkFrames({ deps, ctx, route, streams, encoder, includeUsage }) };
+  }
+
+  let results: GenerateResult[];
+  try {
+    results = await Promise.all(streams.map(collectStream));
+  } catch (err) {
+    abort.abort(err);
+    throw modelFailure(err);
+  } finally {
+    ctx.signal.removeEventListener('abort', onGone);
+  }
+  const usage = totalUsage(results.map((r) => r.usage));
+  const completion: ChatCompletion = {
+    id,
+    object: 'chat.completion',
+    created,
+    model: route.model,
+    choices: results.map((r, index) => ({
+      index,
+      message: toMessage(r),
+      logprobs: null,
+      finish_reason: toWireFinishReason(r.finishReason),
+    })),
+    ...(usage ? { usage: toCompletionUsage(usage) } : {}),
+  };
+  return { type: 'json', status: 200, body: JSON.stringify(completion) };
+}

@@ -1,0 +1,60 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { StreamPart } from '../providers/chat-model.js';
+import { ChatChunkEncoder, toWireFinishReason } from './chat-chunks.js';
+
+const usage = { promptTokens: 7, completionTokens: 3, totalTokens: 10, cachedTokens: 2, reasoningTokens: 0 };
+
+describe('ChatChunkEncoder', () => {
+  const encoder = new ChatChunkEncoder({ id: 'chatcmpl-1', created: 100, model: 'local', includeUsage: false });
+
+  it('should open a choice with the assistant role and stream content deltas', () => {
+    assert.deepEqual(encoder.start(0), {
+      id: 'chatcmpl-1',
+      object: 'chat.completion.chunk',
+      created: 100,
+      model: 'local',
+      choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
+    });
+    assert.deepEqual(encoder.part(1, { type: 'text-delta', delta: 'Hi' })?.choices, [
+      { index: 1, delta: { content: 'Hi' }, logprobs: null, finish_reason: null },
+    ]);
+    assert.equal(encoder.part(0, { type: 'text-delta', delta: '' }), null);
+  });
+
+  it('should stream a tool call as its id, type and name first, then argument pieces', () => {
+    const parts: StreamPart[] = [
+      { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' },
+      { type: 'tool-call-delta', index: 0, id: 'call_1', argumentsDelta: '{"a":' },
+      { type: 'tool-call-delta', index: 0, id: 'call_1', argumentsDelta: '1}' },
+      { type: 'tool-call', index: 0, id: 'call_1', name: 'f', arguments: '{"a":1}' },
+      { type: 'finish', finishReason: 'tool_calls', usage },
+    ];
+    const deltas = parts.map((p) => encoder.part(0, p)?.choices[0]);
+    assert.deepEqual(deltas[0]?.delta, { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] });
+    assert.deepEqual(deltas[1]?.delta, { tool_calls: [{ index: 0, function: { arguments: '{"a":' } }] });
+    assert.equal(deltas[3], undefined, 'the complete call was already streamed');
+    assert.deepEqual(deltas[4], { index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' });
+  });
+
+  it('should put usage: null on every chunk and end with a usage chunk when include_usage is set', () => {
+    const withUsage = new ChatChunkEncoder({ id: 'chatcmpl-2', created: 1, model: 'm', includeUsage: true });
+    assert.equal(withUsage.start(0).usage, null);
+    assert.equal('usage' in encoder.start(0), false);
+    const last = withUsage.usage(usage);
+    assert.deepEqual(last.choices, []);
+    assert.deepEqual(last.usage, {
+      prompt_tokens: 7,
+      completion_tokens: 3,
+      total_tokens: 10,
+      prompt_tokens_details: { cached_tokens: 2, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    });
+  });
+
+  it('should map finish reasons OpenAI does not have to stop', () => {
+    assert.equal(toWireFinishReason('length'), 'length');
+    assert.equal(toWireFinishReason('other'), 'stop');
+    assert.equal(toWireFinishReason('error'), 'stop');
+  });
+});
