@@ -64,11 +64,32 @@ async function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log:
   return offered;
 }
 
-function toolChoiceFor(run: RunRow): ModelToolChoice | undefined {
+/** The model function names the run has called so far (file_search and code_interpreter by their type). */
+function calledTools(steps: RunStepRow[]): Set<string> {
+  const names = new Set<string>();
+  for (const s of steps) {
+    if (s.type !== 'tool_calls') continue;
+    for (const c of fromJson<{ tool_calls?: ToolCall[] }>(s.step_details, {}).tool_calls ?? [])
+      names.add(c.type === 'function' ? c.function.name : c.type);
+  }
+  return names;
+}
+
+/**
+ * The run's tool_choice for this turn. A forcing choice holds until it is satisfied — `required`
+ * ("must call one or more tools before responding to the user") until the run has called a tool, a
+ * named tool until it has been called — then the model may answer (`auto`), so a forced tool never
+ * loops, least of all a server tool the run executes itself.
+ */
+function toolChoiceFor(run: RunRow, steps: RunStepRow[]): ModelToolChoice | undefined {
   const choice = fromJson<string | { type: string; function?: { name: string } } | null>(run.tool_choice, null);
-  if (choice === null || typeof choice === 'string') return (choice ?? undefined) as ModelToolChoice | undefined;
-  if (choice.type === 'function' && choice.function) return { type: 'function', function: { name: choice.function.name } };
-  return { type: 'function', function: { name: choice.type } };
+  if (choice === null || typeof choice === 'string') {
+    if (choice === 'required' && calledTools(steps).size > 0) return 'auto';
+    return (choice ?? undefined) as ModelToolChoice | undefined;
+  }
+  const name = choice.type === 'function' && choice.function ? choice.function.name : choice.type;
+  if (calledTools(steps).has(name)) return 'auto';
+  return { type: 'function', function: { name } };
 }
 
 export const toStepUsage = (u: Usage | null): StepUsage | null =>
@@ -129,7 +150,7 @@ export class RunTurn {
     const { stream } = await model.stream({
       messages: buildPrompt({ run, messages, steps, images: await this.#images(run, messages) }),
       tools: tools.model.length ? tools.model : undefined,
-      toolChoice: tools.model.length ? toolChoiceFor(run) : undefined,
+      toolChoice: tools.model.length ? toolChoiceFor(run, steps) : undefined,
       parallelToolCalls: run.parallel_tool_calls === 1,
       temperature: run.temperature,
       topP: run.top_p,

@@ -70,7 +70,7 @@ export function createFileSearchTool(search: FileSearchFn): Tool {
             'Use it whenever the answer may be in those files.',
           parameters: {
             type: 'object',
-            properties: { query: { type: 'string', description: 'What to look for, as a search query.' } },
+            properties: { query: { type: 'string', maxLength: 256, description: 'What to look for, as a search query.' } },
             required: ['query'],
           },
         },

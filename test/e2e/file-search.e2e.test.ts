@@ -102,6 +102,29 @@ for (const dialect of testDialects()) {
       assert.ok(!deltaTypes.has('function'), `no function deltas: ${[...deltaTypes].join(',')}`);
     });
 
+    it('should run a forced file_search once, then let the model answer', async () => {
+      fake.reset();
+      const store = await client.vectorStores.create({ name: 'forced' });
+      await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(FACT), 'fact.txt'));
+      const assistant = await client.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'file_search' }],
+        tool_resources: { file_search: { vector_store_ids: [store.id] } },
+      });
+      fake.enqueue(
+        CHAT,
+        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_forced', name: 'file_search', arguments: '{"query":"reactor fuel"}' }], usage: {} }) },
+        { type: 'sse', chunks: chatChunks({ content: 'Argon.', usage: {} }) },
+      );
+      const run = await client.beta.threads.createAndRunPoll({
+        assistant_id: assistant.id,
+        tool_choice: { type: 'file_search' },
+        thread: { messages: [{ role: 'user', content: 'Fuel?' }] },
+      });
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      assert.deepEqual(fake.calls.map((c) => c.body.tool_choice), [{ type: 'function', function: { name: 'file_search' } }, 'auto']);
+    });
+
     it("should put a message attachment into the thread's own vector store and search it", async () => {
       fake.reset();
       const file = await client.files.create({ file: await toFile(Buffer.from(`${FILLER}\n\n${FACT}\n`), 'attached.txt'), purpose: 'assistants' });

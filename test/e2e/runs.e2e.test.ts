@@ -288,6 +288,44 @@ for (const dialect of testDialects()) {
       assert.equal(body.temperature, 0.3);
     });
 
+    it('should force a tool only until it has been called, then let the model answer', async () => {
+      fake.enqueue(
+        CHAT,
+        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_f1', name: 'get_weather', arguments: '{"city":"Oslo"}' }], usage: {} }) },
+        { type: 'sse', chunks: chatChunks({ content: 'Cold.', usage: {} }) },
+      );
+      const thread = await threadWith('Weather in Oslo?');
+      const waiting = await client.beta.threads.runs.createAndPoll(thread.id, {
+        assistant_id: assistantId,
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      });
+      assert.equal(waiting.status, 'requires_action');
+      const done = await client.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, {
+        thread_id: thread.id,
+        tool_outputs: [{ tool_call_id: 'call_f1', output: '-3 °C' }],
+      });
+      assert.equal(done.status, 'completed');
+      assert.deepEqual(
+        fake.calls.map((c) => c.body.tool_choice),
+        [{ type: 'function', function: { name: 'get_weather' } }, 'auto'],
+      );
+      assert.deepEqual(done.tool_choice, { type: 'function', function: { name: 'get_weather' } }, 'the run still shows what was asked');
+
+      fake.reset();
+      fake.enqueue(
+        CHAT,
+        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_r1', name: 'get_weather', arguments: '{"city":"Rome"}' }], usage: {} }) },
+        { type: 'sse', chunks: chatChunks({ content: 'Warm.', usage: {} }) },
+      );
+      const required = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId, tool_choice: 'required' });
+      const finished = await client.beta.threads.runs.submitToolOutputsAndPoll(required.id, {
+        thread_id: thread.id,
+        tool_outputs: [{ tool_call_id: 'call_r1', output: '25 °C' }],
+      });
+      assert.equal(finished.status, 'completed');
+      assert.deepEqual(fake.calls.map((c) => c.body.tool_choice), ['required', 'auto']);
+    });
+
     it('should pass image_file and image_url parts to the model as images', async () => {
       const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
       const image = await client.files.create({ file: await toFile(png, 'chart.png'), purpose: 'vision' });

@@ -124,7 +124,9 @@ function generationStream(opts: {
             ...common,
             functions: plan.functions,
             documentFunctionParams: true,
-            ...(call.parallelToolCalls === false ? { maxParallelFunctionCalls: 1 } : {}),
+            // A named tool_choice asks for that one call; after a call node-llama-cpp would otherwise keep
+            // generating "between calls" until the template's section ends (or the context does).
+            ...(call.parallelToolCalls === false || typeof call.toolChoice === 'object' ? { maxParallelFunctionCalls: 1 } : {}),
             onFunctionCallParamsChunk: (c) => calls.chunk(c),
           })
         : await chat.generateResponse(plan.history, { ...common, ...(plan.grammar ? { grammar: plan.grammar } : {}) });
