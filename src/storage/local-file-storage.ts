@@ -47,13 +47,16 @@ export function createLocalFileStorage(dir: string): FileStorage {
       const tmp = join(tmpDir, `${key}.${randomToken(8)}.part`);
       await mkdir(tmpDir, { recursive: true });
       const limit = new ByteLimit(maxBytes);
+      const out = createWriteStream(tmp, { flags: 'wx' });
       try {
-        await pipeline(source, limit, createWriteStream(tmp, { flags: 'wx' }));
+        await pipeline(source, limit, out);
         await mkdir(join(dir, key.slice(-2)), { recursive: true });
         await rename(tmp, target);
       } catch (err) {
         // The source may still be flowing (a limit hit mid-stream): stop it, then drop the partial file.
         source.destroy();
+        // An open still in flight would create the file after rm: wait until the stream has closed.
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
         await rm(tmp, { force: true });
         throw err;
       }
