@@ -57,6 +57,7 @@ import type { Chunk } from '../src/retrieval/types.js';
 import { migrateToLatest, openDb, type Store } from '../src/store/open-db.js';
 import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { mulberry32 } from '../test/support/prng.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIMS = 512;
@@ -110,17 +111,7 @@ type Settings = ReturnType<typeof settings>;
 // ---------------------------------------------------------------------------
 // Deterministic generators
 
-/** mulberry32: a small seeded PRNG, so every run generates the same text, vectors and queries. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomUnitVector(rand: () => number): Float32Array {
   const v = new Float32Array(DIMS);

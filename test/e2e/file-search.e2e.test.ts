@@ -76,20 +76,25 @@ for (const dialect of testDialects()) {
       assert.ok(full?.type === 'file_search' && full.file_search.results?.[0]?.content?.[0]?.text?.includes('liquid argon'));
     });
 
-    it('should stream the call as a file_search tool call, as OpenAI does', async () => {
-      fake.reset();
-      const store = await client.vectorStores.create({ name: 'stream' });
+    /** An assistant whose vector store holds FACT, and the model's two turns: a file_search call, then an answer. */
+    async function factAssistant(name: string, callId: string, query: string) {
+      const store = await client.vectorStores.create({ name });
       await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(FACT), 'fact.txt'));
-      const assistant = await client.beta.assistants.create({
+      fake.enqueue(
+        CHAT,
+        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: callId, name: 'file_search', arguments: JSON.stringify({ query }) }], usage: {} }) },
+        { type: 'sse', chunks: chatChunks({ content: 'Argon.', usage: {} }) },
+      );
+      return client.beta.assistants.create({
         model: 'gpt-4o',
         tools: [{ type: 'file_search' }],
         tool_resources: { file_search: { vector_store_ids: [store.id] } },
       });
-      fake.enqueue(
-        CHAT,
-        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_s', name: 'file_search', arguments: '{"query":"reactor"}' }], usage: {} }) },
-        { type: 'sse', chunks: chatChunks({ content: 'Argon.', usage: {} }) },
-      );
+    }
+
+    it('should stream the call as a file_search tool call, as OpenAI does', async () => {
+      fake.reset();
+      const assistant = await factAssistant('stream', 'call_s', 'reactor');
       const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Reactor?' }] });
       const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
       const created: string[] = [];
@@ -104,18 +109,7 @@ for (const dialect of testDialects()) {
 
     it('should run a forced file_search once, then let the model answer', async () => {
       fake.reset();
-      const store = await client.vectorStores.create({ name: 'forced' });
-      await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(FACT), 'fact.txt'));
-      const assistant = await client.beta.assistants.create({
-        model: 'gpt-4o',
-        tools: [{ type: 'file_search' }],
-        tool_resources: { file_search: { vector_store_ids: [store.id] } },
-      });
-      fake.enqueue(
-        CHAT,
-        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_forced', name: 'file_search', arguments: '{"query":"reactor fuel"}' }], usage: {} }) },
-        { type: 'sse', chunks: chatChunks({ content: 'Argon.', usage: {} }) },
-      );
+      const assistant = await factAssistant('forced', 'call_forced', 'reactor fuel');
       const run = await client.beta.threads.createAndRunPoll({
         assistant_id: assistant.id,
         tool_choice: { type: 'file_search' },

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from './prng.js';
 import { TensorType, writeGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
 
 /**
@@ -85,24 +86,13 @@ function llama2Vocabulary(): { tokens: string[]; scores: Float32Array; types: In
   return { tokens, scores, types };
 }
 
-/** mulberry32: a small deterministic PRNG, so the same seed always writes the same file. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function buildModel(o: Required<TinyModelOptions>): { metadata: Record<string, GgufValue>; tensors: GgufTensor[] } {
   const vocab = llama2Vocabulary();
   const nVocab = vocab.tokens.length;
   const headDim = o.embedding / o.heads;
   const kvDim = headDim * o.kvHeads;
-  const rand = random(o.seed);
+  const rand = mulberry32(o.seed);
   const uniform = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
   const ones = (n: number) => new Float32Array(n).fill(1);
   const matrix = (name: string, cols: number, rows: number, scale = 0.08): GgufTensor => ({
