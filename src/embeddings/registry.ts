@@ -1,47 +1,72 @@
 import type { Logger } from 'pino';
 import type { Model } from 'openai/resources/models';
 import type { Config } from '../config.js';
-import type { ProviderRegistry } from '../providers/registry.js';
+import type { ProviderRegistry, Route } from '../providers/registry.js';
 import type { Embedder, EmbedderRegistry } from './embedder.js';
 import { createLocalEncoder, LOCAL_ENCODER_NAMES } from './local-encoder.js';
 import { createUpstreamEmbedder } from './upstream-embedder.js';
+import type { LocalModelHost } from '../providers/local/local-model-host.js';
 
 const MAX_ALIAS_DEPTH = 8;
 
+/** A local GGUF model's embeddings (an embedding model, or any model's pooled hidden state), in-process. */
+function createGgufEmbedder(model: string, host: LocalModelHost): Embedder {
+  let dimensions = 0;
+  return {
+    model,
+    get dimensions() {
+      return dimensions;
+    },
+    async embed(texts, opts) {
+      const r = await host.embed(texts, opts?.signal);
+      dimensions = r.dimensions;
+      return { vectors: r.vectors, promptTokens: r.promptTokens };
+    },
+  };
+}
+
 /**
  * Model name → Embedder. The local encoder's names (and config aliases of them) are served in-process by one shared
- * encoder, loaded on first use; every other name is routed like a chat model (`providers.resolve`) to an upstream's
- * /embeddings. `retrieval()` is `embeddings.retrieval_model` from the YAML config, the local encoder by default.
+ * encoder, loaded on first use; every other name is routed like a chat model (`providers.route`): a local GGUF model
+ * embeds in-process, an upstream's model through its /embeddings. `retrieval()` is `embeddings.retrieval_model` from the YAML config, the local encoder by default.
  */
 export function createEmbedderRegistry(opts: {
   config: Pick<Config, 'aliases' | 'retrievalEmbeddingModel'>;
-  providers: Pick<ProviderRegistry, 'resolve'>;
+  providers: Pick<ProviderRegistry, 'route'>;
   log: Pick<Logger, 'info'>;
   /** Unix ms; stamps the local models' `created`. */
   now?: () => number;
 }): EmbedderRegistry {
   const { config, providers } = opts;
   const encoder = createLocalEncoder();
-  const upstream = new Map<string, Embedder>();
+  const byModel = new Map<string, Embedder>();
   const created = Math.floor((opts.now ?? Date.now)() / 1000);
   let retrievalEmbedder: Embedder | undefined;
+
+  function routed(route: Route): Embedder {
+    let embedder = byModel.get(route.model);
+    if (!embedder) {
+      embedder = route.kind === 'local' ? createGgufEmbedder(route.model, route.host) : createUpstreamEmbedder({ model: route.model, route });
+      byModel.set(route.model, embedder);
+    }
+    return embedder;
+  }
 
   function local(model: string): Embedder | undefined {
     let name = model;
     for (let i = 0; i < MAX_ALIAS_DEPTH && config.aliases[name]; i++) name = config.aliases[name]!;
-    return LOCAL_ENCODER_NAMES.includes(name) ? encoder : undefined;
+    if (LOCAL_ENCODER_NAMES.includes(name)) return encoder;
+    let route: Route;
+    try {
+      route = providers.route(model);
+    } catch {
+      return undefined; // unknown: the upstream path answers its 404
+    }
+    return route.kind === 'local' ? routed(route) : undefined;
   }
 
   function resolve(model: string): Embedder {
-    const found = local(model);
-    if (found) return found;
-    const route = providers.resolve(model); // throws 404 model_not_found
-    let embedder = upstream.get(route.model);
-    if (!embedder) {
-      embedder = createUpstreamEmbedder({ model: route.model, route });
-      upstream.set(route.model, embedder);
-    }
-    return embedder;
+    return local(model) ?? routed(providers.route(model)); // route() throws 404 model_not_found
   }
 
   function retrieval(): Embedder {

@@ -20,7 +20,7 @@ export interface ResolvedModel {
 /** Where a model name goes, whatever serves it. */
 export type Route =
   | ({ kind: 'upstream' } & ResolvedModel)
-  | { kind: 'local'; model: string; upstreamModel: string; chatModel: ChatModel };
+  | { kind: 'local'; model: string; upstreamModel: string; chatModel: ChatModel; host: LocalModelHost };
 
 export interface ProviderRegistry {
   /** The upstream a model name goes to; 404 model_not_found, or 400 for a local model (it has no upstream). */
@@ -91,7 +91,7 @@ export function createProviderRegistry(
     let model = requested;
     for (let i = 0; i < MAX_ALIAS_DEPTH && Object.hasOwn(config.aliases, model); i++) model = config.aliases[model]!;
     const local = localModels.get(model);
-    if (local) return { kind: 'local', model, upstreamModel: model, chatModel: local };
+    if (local) return { kind: 'local', model, upstreamModel: model, chatModel: local, host: hosts.get(model)! };
     const exact = Object.hasOwn(config.models, model) ? config.models[model] : undefined;
     if (exact) return { kind: 'upstream', model, upstreamModel: exact.model ?? model, provider: clients.get(exact.provider)! };
     const slash = model.indexOf('/');

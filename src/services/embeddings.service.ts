@@ -86,14 +86,14 @@ const toFloats = (v: Float32Array): number[] => Array.from(v, (x) => Number(x.to
 async function embedLocally(opts: { deps: Deps; ctx: CallContext; body: EmbeddingsRequest; embedder: Embedder }): Promise<EmbeddingsResult> {
   const { deps, ctx, body, embedder } = opts;
   const texts = localTexts(body.input);
-  const dimensions = body.dimensions ?? embedder.dimensions;
-  if (dimensions > embedder.dimensions)
-    throw invalidRequest(
-      `Invalid 'dimensions': the model '${body.model}' makes ${embedder.dimensions}-d embeddings; ask for at most ${embedder.dimensions}.`,
-      'dimensions',
-      'integer_above_max_value',
-    );
+  // A local GGUF model's size is known once it is loaded (0 before): then the check follows the embedding.
+  const tooMany = (size: number) =>
+    invalidRequest(`Invalid 'dimensions': the model '${body.model}' makes ${size}-d embeddings; ask for at most ${size}.`, 'dimensions', 'integer_above_max_value');
+  if (embedder.dimensions > 0 && (body.dimensions ?? 0) > embedder.dimensions) throw tooMany(embedder.dimensions);
   const { vectors, promptTokens } = await embedder.embed(texts, { signal: ctx.signal });
+  const size = vectors[0]?.length ?? embedder.dimensions;
+  if ((body.dimensions ?? 0) > size) throw tooMany(size);
+  const dimensions = body.dimensions ?? size;
   const encode = body.encoding_format === 'base64' ? toBase64 : toFloats;
   const response: WireResponse = {
     object: 'list',

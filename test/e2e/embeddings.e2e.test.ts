@@ -227,7 +227,7 @@ describe('embeddings', () => {
     it('should serve local names and their aliases in-process, and route the rest to the providers', () => {
       const registry = createEmbedderRegistry({
         config: { aliases: { 'my-embed': 'use-512' }, retrievalEmbeddingModel: LOCAL },
-        providers: { resolve: (model) => { throw modelNotFound(model, 'No provider.'); } },
+        providers: { route: (model) => { throw modelNotFound(model, 'No provider.'); } },
         log: silent,
       });
       assert.equal(registry.resolve('my-embed').model, LOCAL);

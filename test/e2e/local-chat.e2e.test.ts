@@ -297,7 +297,22 @@ local_models:
       }),
       OpenAI.BadRequestError,
     );
-    await assert.rejects(client.embeddings.create({ model: 'local', input: 'x' }), (err: unknown) => err instanceof OpenAI.BadRequestError && err.code === 'model_not_supported');
+  });
+
+  it('should serve /v1/embeddings from the GGUF model, in-process', async () => {
+    const res = await client.embeddings.create({ model: 'local', input: ['The cat sat on the mat.', 'A dog barked.', 'The cat sat on the mat.'] });
+    assert.equal(res.model, 'local');
+    assert.equal(res.data.length, 3);
+    const vectors = res.data.map((d) => d.embedding);
+    assert.equal(vectors[0]!.length, 32, 'the model\'s embedding size');
+    for (const v of vectors) assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-3, 'unit length');
+    assert.deepEqual(vectors[0], vectors[2], 'the same text, the same vector');
+    assert.notDeepEqual(vectors[0], vectors[1]);
+    assert.ok(res.usage.prompt_tokens >= 12, `tokens counted by the model's tokenizer: ${res.usage.prompt_tokens}`);
+    await assert.rejects(
+      client.embeddings.create({ model: 'local', input: 'word '.repeat(5000) }),
+      (err: unknown) => err instanceof OpenAI.BadRequestError && err.code === 'context_length_exceeded',
+    );
   });
 
   it('should stop generating when the client disconnects, and meter what was generated', async () => {

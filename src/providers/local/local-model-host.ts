@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { LocalModelConfig } from '../../config.js';
-import { ApiError } from '../../errors.js';
+import { ApiError, invalidRequest } from '../../errors.js';
 import type { NodeLlamaCpp, RuntimeLog } from './runtime.js';
 
 /** A loaded model: weights, one context with `parallel` sequences, and the chat wrapper its template asks for. */
@@ -50,6 +50,10 @@ export class LocalModelHost {
   #sessions = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #disposed = false;
+  /** The embedding context of the loaded model, made on the first /v1/embeddings request. */
+  #embedding: { of: Promise<LoadedModel>; context: Promise<LlamaEmbeddingContext> } | undefined;
+  /** Embedding requests run one after another on the one embedding context. */
+  #embedTail: Promise<unknown> = Promise.resolve();
 
   constructor(opts: {
     config: LocalModelConfig;
@@ -213,11 +217,65 @@ export class LocalModelHost {
     this.#idleTimer.unref();
   }
 
+  /**
+   * Embeddings for /v1/embeddings (a GGUF embedding model, or any model's pooled hidden state): one
+   * unit-length vector per text, and the texts' token count. A text longer than the context is a 400.
+   */
+  async embed(texts: string[], signal?: AbortSignal): Promise<{ vectors: Float32Array[]; promptTokens: number; dimensions: number }> {
+    const session = await this.open();
+    const run = this.#embedTail.then(async () => {
+      const { model } = session.loaded;
+      const contextSize = Math.min(model.trainContextSize, this.config.contextSize ?? DEFAULT_MAX_CONTEXT);
+      const loading = this.#loaded;
+      let embedding = this.#embedding;
+      if (!embedding || embedding.of !== loading) {
+        embedding = {
+          of: loading ?? Promise.resolve(session.loaded),
+          context: model.createEmbeddingContext({
+            contextSize,
+            ...(this.config.threads !== null ? { threads: this.config.threads } : {}),
+          }),
+        };
+        this.#embedding = embedding;
+      }
+      const context = await embedding.context;
+      const vectors: Float32Array[] = [];
+      let promptTokens = 0;
+      for (const [i, text] of texts.entries()) {
+        signal?.throwIfAborted();
+        const tokens = model.tokenize(text).length;
+        if (tokens > contextSize)
+          throw invalidRequest(
+            `This model's maximum context length is ${contextSize} tokens, however you requested ${tokens} tokens (input[${i}]).`,
+            'input',
+            'context_length_exceeded',
+          );
+        promptTokens += tokens;
+        const vector = Float32Array.from((await context.getEmbeddingFor(text)).vector);
+        let norm = 0;
+        for (const v of vector) norm += v * v;
+        norm = Math.sqrt(norm) || 1;
+        for (let k = 0; k < vector.length; k++) vector[k]! /= norm;
+        vectors.push(vector);
+      }
+      return { vectors, promptTokens, dimensions: model.embeddingVectorSize };
+    });
+    this.#embedTail = run.catch(() => undefined);
+    try {
+      return await run;
+    } finally {
+      session.close();
+    }
+  }
+
   /** Frees the model's memory; the next request loads it again. */
   async unload(): Promise<void> {
     const loading = this.#loaded;
     this.#loaded = undefined;
     this.#free = [];
+    const embedding = this.#embedding;
+    this.#embedding = undefined;
+    if (embedding) await (await embedding.context.catch(() => undefined))?.dispose();
     if (!loading) return;
     let loaded: LoadedModel;
     try {
