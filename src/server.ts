@@ -17,7 +17,7 @@ import { createFileSearchTool } from './tools/file-search.js';
 import { createIngestionWorker } from './retrieval/ingestion.js';
 import { searchVectorStores } from './services/vector-store-search.service.js';
 import { waitForIngestion } from './services/thread-file-search.service.js';
-import { imageDataUrls } from './services/files.service.js';
+import { imageDataUrls, sweepExpiredFiles } from './services/files.service.js';
 import { join } from 'node:path';
 import { SessionPool } from './sandbox/session-pool.js';
 import { createCodeInterpreterTool } from './tools/code-interpreter.js';
@@ -115,6 +115,16 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   await app.listen({ host: config.host, port: config.port });
   await worker.start();
   await ingestion.start();
+  // Files past their expires_after go, checked every minute (and once at start).
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    sweeping = sweeping
+      .then(() => sweepExpiredFiles({ store, storage, clock, ids: newId, log }))
+      .catch((err: unknown) => log.warn({ err }, 'could not delete expired files'));
+  };
+  sweep();
+  const fileReaper = setInterval(sweep, 60_000);
+  fileReaper.unref();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -140,6 +150,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       } finally {
         clearTimeout(deadline);
         clearInterval(reaper);
+        clearInterval(fileReaper);
+        await sweeping;
         await worker.stop();
         await ingestion.stop();
         await sandbox.close();

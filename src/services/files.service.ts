@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js';
 import { FileTooLargeError } from '../storage/file-storage.js';
 import type { Db } from '../store/database.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
-import { deleteFileRow, findFile, findFileSeq, insertFile, listFileRows } from '../store/repos/files.repo.js';
+import { deleteFileRow, findFile, findFileSeq, insertFile, listExpiredFiles, listFileRows } from '../store/repos/files.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { FileRow } from '../store/tables/files.table.js';
 
@@ -81,7 +81,6 @@ export async function createFile(
 ): Promise<FileRow> {
   const nowMs = deps.clock.now();
   const createdAt = Math.floor(nowMs / 1000);
-  // TODO: expiry is reported but not enforced yet; a reaper should delete files past expires_at.
   return insertFile(deps.store.db, {
     id: params.upload.id,
     tenant_id: tenantId,
@@ -161,4 +160,23 @@ export async function imageDataUrls(
     urls.set(id, `data:${mime};base64,${(await readFileBytes(deps, row)).toString('base64')}`);
   }
   return urls;
+}
+
+/**
+ * Deletes the files whose `expires_after` has run out (with their place in vector stores and their
+ * bytes), as OpenAI does; returns how many. Another instance sweeping the same file is harmless.
+ */
+export async function sweepExpiredFiles(deps: FilesDeps, batch = 500): Promise<number> {
+  const expired = await listExpiredFiles(deps.store.db, Math.floor(deps.clock.now() / 1000), batch);
+  let deleted = 0;
+  for (const f of expired) {
+    try {
+      await deleteFile(deps, { tenantId: f.tenant_id, fileId: f.id });
+      deleted++;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
+    }
+  }
+  if (deleted) deps.log.info({ deleted }, 'expired files deleted');
+  return deleted;
 }

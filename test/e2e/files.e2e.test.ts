@@ -12,6 +12,7 @@ import { toFile as toFileV4 } from 'openai-v4';
 import type { FileCreateParams, FileObject } from 'openai/resources/files';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { sweepExpiredFiles } from '../../src/services/files.service.js';
 
 const MB = 1024 * 1024;
 
@@ -423,6 +424,41 @@ for (const dialect of testDialects()) {
       assert.equal((await readJson(next)).object, 'list');
       assert.deepEqual(tempFiles(app), []);
       agent.destroy();
+    });
+  });
+}
+
+for (const dialect of testDialects()) {
+  describe(`file expiry (${dialect})`, () => {
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset };
+    let app: TestApp;
+    let client: OpenAI;
+
+    before(async () => {
+      app = await createTestApp({ dialect, server: { clock } });
+      client = app.client();
+    });
+    after(() => app.close());
+
+    it('should delete a file once its expires_after has run out, with its place in vector stores', async () => {
+      const soon = await client.files.create({
+        file: await toFile(Buffer.from('soon gone'), 'soon.txt'),
+        purpose: 'assistants',
+        expires_after: { anchor: 'created_at', seconds: 3600 },
+      });
+      const kept = await client.files.create({ file: await toFile(Buffer.from('kept'), 'kept.txt'), purpose: 'assistants' });
+      const store = await client.vectorStores.create({ file_ids: [soon.id, kept.id] });
+
+      assert.equal(await sweepExpiredFiles(app.server.deps), 0, 'nothing has expired yet');
+      offset += 3601_000;
+      assert.equal(await sweepExpiredFiles(app.server.deps), 1);
+
+      await assert.rejects(client.files.retrieve(soon.id), OpenAI.NotFoundError);
+      await assert.rejects(client.files.content(soon.id), OpenAI.NotFoundError);
+      assert.equal((await client.files.retrieve(kept.id)).id, kept.id);
+      const inStore = await client.vectorStores.files.list(store.id);
+      assert.deepEqual(inStore.data.map((f) => f.id), [kept.id]);
     });
   });
 }

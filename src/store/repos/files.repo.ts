@@ -34,3 +34,15 @@ export async function findFileSeq(
   const row = await q.executeTakeFirst();
   return row?.seq;
 }
+
+/** Files of every tenant whose `expires_at` (unix seconds) has passed, oldest expiry first, at most `limit`. */
+export function listExpiredFiles(db: Db, nowS: number, limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
+  return db
+    .selectFrom('files')
+    .select(['tenant_id', 'id'])
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', nowS)
+    .orderBy('expires_at', 'asc')
+    .limit(limit)
+    .execute();
+}
