@@ -22,7 +22,7 @@
  * fresh sessions per round and kind), BENCH_WARM_CALLS (300 per round and kind), BENCH_WRITE (1; 0 =
  * don't touch BENCHMARKS.md).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +31,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SessionPool } from '../src/sandbox/session-pool.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { codeState } from './support/code-state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
@@ -178,13 +179,7 @@ const HEADING = '## code_interpreter sandbox';
 async function main(): Promise<void> {
   const cfg = { ...loadConfig({}).codeInterpreter, maxSessions: 4 };
   const quiet = createLogger('warn');
-  const commit = (() => {
-    try {
-      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
+  const commit = codeState();
   const rounds: Row[][] = [];
   for (let i = 0; i < ROUNDS; i++) {
     log(`round ${i + 1}/${ROUNDS}: ${FRESH} fresh sessions per kind, ${WARM} warm calls per kind`);

@@ -32,6 +32,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { procTicks } from '../test/support/proc.js';
+import { codeState } from './support/code-state.js';
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -267,17 +269,6 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** User + system CPU ticks of a process so far (0 if unreadable). */
-function procTicks(pid: number): number {
-  try {
-    // Fields after the ')' of the command name: state is [0], utime [11], stime [12].
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
 
 function cpuMark(): CpuMark | undefined {
   try {
@@ -534,16 +525,6 @@ function renderTable(s: Summary[], added: Record<string, { p50: number; p99: num
   ].join('\n');
 }
 
-/** e.g. `d79cdab` or `d79cdab + uncommitted changes in src/` (the code that was measured). */
-function gitState(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${head} + uncommitted changes in src/` : head;
-  } catch {
-    return 'unknown (no git)';
-  }
-}
 
 
 // ---------------------------------------------------------------------------
@@ -554,7 +535,7 @@ async function main(): Promise<void> {
   try {
     log(`settings: ${JSON.stringify(SETTINGS)}`);
     // Taken now: other engineers may commit while the run goes on; this is the code being measured.
-    const code = gitState();
+    const code = codeState();
 
     // 1. Child processes: upstream, floor proxy, Switchboard.
     const up = startChild('upstream', 'bench/fake-upstream-server.ts', {});

@@ -25,7 +25,7 @@
  * machine — its threads spin, and sharing the cores makes both sides crawl), BENCH_CONTEXT (2048),
  * BENCH_MODEL, BENCH_LAYERS (8), BENCH_EMBEDDING (512), BENCH_WRITE (1; 0 = don't touch BENCHMARKS.md).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,6 +35,7 @@ import OpenAI from 'openai';
 import { loadNodeLlamaCpp } from '../src/providers/local/runtime.js';
 import { tinyModelPath } from '../test/support/tiny-model.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { codeState } from './support/code-state.js';
 import { freePort } from './support/pg-cluster.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -195,6 +196,7 @@ const genRate = (s: Sample[]) => median(s.filter((x) => x.completionTokens > 1 &
 const ttft = (s: Sample[]) => median(s.map((x) => x.ttftMs));
 
 async function main(): Promise<void> {
+  const commit = codeState(); // at the start: others commit while this runs
   const tmp = mkdtempSync(join(os.tmpdir(), 'sb-bench-local-'));
   const layers = num('BENCH_LAYERS', 8);
   const embedding = num('BENCH_EMBEDDING', 512);
@@ -240,7 +242,6 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
 
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ` +
       `llama.cpp threads ${THREADS}, context ${CONTEXT}, ${process.env.BENCH_MODEL ? `model ${process.env.BENCH_MODEL}` : `random-weight llama ${layers} layers × ${embedding} dims, 32k vocabulary`}; ` +

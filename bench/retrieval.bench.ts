@@ -58,6 +58,8 @@ import { migrateToLatest, openDb, type Store } from '../src/store/open-db.js';
 import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { mulberry32 } from '../test/support/prng.js';
+import { childPids, procTicks } from '../test/support/proc.js';
+import { codeState } from './support/code-state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIMS = 512;
@@ -347,16 +349,6 @@ async function addFile(store: Store, vectorStoreId: string, fileId: string, chun
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** utime + stime of a process, in clock ticks (0 if it is gone). */
-function procTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
 
 /** The throwaway cluster's postmaster and its children (backends, checkpointer, …): their CPU is ours. */
 function clusterTicks(): Map<number, number> {
@@ -369,16 +361,7 @@ function clusterTicks(): Map<number, number> {
     return out;
   }
   out.set(postmaster, procTicks(postmaster));
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) out.set(Number(entry), procTicks(Number(entry)));
-    } catch {
-      // exited meanwhile
-    }
-  }
+  for (const pid of childPids(postmaster)) out.set(pid, procTicks(pid));
   return out;
 }
 
@@ -763,13 +746,6 @@ interface Machine {
   code: string;
 }
 
-function codeState(): string {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
-  const head = git('rev-parse', '--short', 'HEAD');
-  if (head.status !== 0) return 'unknown (not a git checkout)';
-  const dirty = git('status', '--porcelain', '--', 'src').stdout.split('\n').filter(Boolean).length;
-  return `commit ${head.stdout.trim()}${dirty ? ` + uncommitted changes to ${dirty} path(s) under src/` : ', src/ clean'}`;
-}
 
 async function machineInfo(code: string): Promise<Machine> {
   const mem = new SQLite(':memory:');

@@ -53,6 +53,8 @@ import SQLite from 'better-sqlite3';
 import { migrateToLatest, openDb } from '../src/store/open-db.js';
 import { FLOOR_COMMITS_PER_RUN, FLOOR_ROWS_WRITTEN_PER_RUN, measureFloor, type FloorResult } from './runs-floor.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { childPids, procTicks } from '../test/support/proc.js';
+import { codeState } from './support/code-state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -278,15 +280,6 @@ async function pgCountersSettled(url: string): Promise<PgCounters> {
 // CPU accounting (Linux /proc): our processes' CPU, and foreign load from whatever else runs on the
 // machine (other engineers' builds and tests), which distorts numbers on 2 cores.
 
-function procTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
 
 /** The postmaster of our throwaway cluster and its backends. */
 function clusterPids(): number[] {
@@ -297,18 +290,7 @@ function clusterPids(): number[] {
   } catch {
     return [];
   }
-  const pids = [postmaster];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) pids.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
+  return [postmaster, ...childPids(postmaster)];
 }
 
 interface CpuMark {
@@ -604,14 +586,6 @@ interface Machine {
   code: string;
 }
 
-/** The commit measured, and whether the working tree had changes (other engineers edit src/ too). */
-function codeState(): string {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
-  const head = git('rev-parse', '--short', 'HEAD');
-  if (head.status !== 0) return 'unknown (not a git checkout)';
-  const dirty = git('status', '--porcelain', '--', 'src').stdout.split('\n').filter(Boolean).length;
-  return `commit ${head.stdout.trim()}${dirty ? ` + uncommitted changes to ${dirty} file(s) under src/` : ', src/ clean'}`;
-}
 
 async function machineInfo(s: Settings): Promise<Machine> {
   const mem = new SQLite(':memory:');

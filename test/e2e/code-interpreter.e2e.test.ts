@@ -9,7 +9,8 @@ import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 import { spawnServer } from '../support/spawn-server.js';
 import { until } from '../support/until.js';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { descendants } from '../support/proc.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -361,28 +362,6 @@ describe('code_interpreter containment (sqlite)', () => {
     }
   });
 });
-
-/** Every process below `pid` (children, grandchildren…), from /proc. */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // Field 4 of /proc/<pid>/stat is the parent pid; the command (field 2) may contain spaces.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length) {
-    const p = queue.shift()!;
-    for (const [child, pp] of parent) if (pp === p) (found.push(child), queue.push(child));
-  }
-  return found;
-}
 
 const cmdline = (pid: number) => {
   try {
