@@ -13,36 +13,46 @@ const name64 = z.string().max(64).regex(NAME_PATTERN);
 const jsonObject = z.record(z.string(), z.unknown());
 const intRange = (min: number, max: number) => z.int({ error: INTEGER }).min(min, INTEGER).max(max, INTEGER);
 
+type IssueParams = Record<string, string>;
+
+export const stringTooLong = (length: number): IssueParams => ({
+  code: 'string_above_max_length',
+  detail: `string too long. Expected a string with maximum length 512, but got a string with length ${length} instead.`,
+});
+
+/**
+ * A small key/value map as OpenAI bounds metadata and attributes: at most 16 keys of at most 64
+ * characters, each value checked by `value` (issue params for a bad one). Issues carry the params
+ * zod-to-api-error turns into OpenAI's codes and messages.
+ */
+export function smallMapSchema<V>(opts: { what: string; tooMany: (count: number) => string; value: (v: unknown) => IssueParams | undefined }) {
+  return z
+    .record(z.string(), z.unknown())
+    .check((ctx) => {
+      const keys = Object.keys(ctx.value);
+      const fail = (path: string[], params: IssueParams): void => {
+        ctx.issues.push({ code: 'custom', input: ctx.value, path, message: `invalid ${opts.what}`, params });
+      };
+      if (keys.length > 16) return fail([], { code: 'object_above_max_properties', detail: opts.tooMany(keys.length) });
+      for (const key of keys) {
+        if (key.length > 64)
+          return fail([], {
+            code: 'string_above_max_length',
+            detail: `key too long. Expected keys with maximum length 64, but got a key with length ${key.length} instead.`,
+          });
+        const bad = opts.value(ctx.value[key]);
+        if (bad) return fail([key], bad);
+      }
+    })
+    .transform((value) => value as Record<string, V>);
+}
+
 /** Metadata: at most 16 pairs, keys ≤ 64 chars, string values ≤ 512 chars. */
-export const metadataSchema = z.record(z.string(), z.unknown()).check((ctx) => {
-  const keys = Object.keys(ctx.value);
-  const fail = (path: string[], params: Record<string, string>): void => {
-    ctx.issues.push({ code: 'custom', input: ctx.value, path, message: 'invalid metadata', params });
-  };
-  if (keys.length > 16)
-    return fail([], {
-      code: 'object_above_max_properties',
-      detail:
-        'too many properties. Expected an object with at most 16 properties, ' +
-        `but got an object with ${keys.length} properties instead.`,
-    });
-  for (const key of keys) {
-    const value = ctx.value[key];
-    if (key.length > 64)
-      return fail([], {
-        code: 'string_above_max_length',
-        detail: `key too long. Expected keys with maximum length 64, but got a key with length ${key.length} instead.`,
-      });
-    if (typeof value !== 'string') return fail([key], { code: 'invalid_type', expected: 'a string' });
-    if (value.length > 512)
-      return fail([key], {
-        code: 'string_above_max_length',
-        detail:
-          'string too long. Expected a string with maximum length 512, ' +
-          `but got a string with length ${value.length} instead.`,
-      });
-  }
-}).transform((value) => value as Record<string, string>);
+export const metadataSchema = smallMapSchema<string>({
+  what: 'metadata',
+  tooMany: (n) => `too many properties. Expected an object with at most 16 properties, but got an object with ${n} properties instead.`,
+  value: (v) => (typeof v !== 'string' ? { code: 'invalid_type', expected: 'a string' } : v.length > 512 ? stringTooLong(v.length) : undefined),
+});
 
 export const codeInterpreterToolSchema = z.object({ type: z.literal('code_interpreter') });
 export const fileSearchToolSchema = z.object({

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AttributeFilter } from '../../retrieval/attribute-filter.js';
 import { invalidRequest } from '../../errors.js';
-import { metadataSchema, opt } from './common.schema.js';
+import { metadataSchema, opt, smallMapSchema, stringTooLong } from './common.schema.js';
 
 const INTEGER = 'integer';
 const intRange = (min: number, max: number) => z.int({ error: INTEGER }).min(min, INTEGER).max(max, INTEGER);
@@ -37,32 +37,16 @@ export const chunkingStrategySchema = z
 export type ChunkingStrategyParam = z.output<typeof chunkingStrategySchema>;
 
 /** Attributes of a vector store file: ≤ 16 keys of ≤ 64 chars; values strings ≤ 512 chars, numbers or booleans. */
-export const attributesSchema = z.record(z.string(), z.unknown()).check((ctx) => {
-  const keys = Object.keys(ctx.value);
-  const fail = (path: string[], params: Record<string, string>): void => {
-    ctx.issues.push({ code: 'custom', input: ctx.value, path, message: 'invalid attributes', params });
-  };
-  if (keys.length > 16)
-    return fail([], {
-      code: 'object_above_max_properties',
-      detail: `too many properties. Expected an object with at most 16 properties, but got ${keys.length} instead.`,
-    });
-  for (const key of keys) {
-    const value = ctx.value[key];
-    if (key.length > 64)
-      return fail([], {
-        code: 'string_above_max_length',
-        detail: `key too long. Expected keys with maximum length 64, but got a key with length ${key.length} instead.`,
-      });
-    if (typeof value === 'string' && value.length > 512)
-      return fail([key], {
-        code: 'string_above_max_length',
-        detail: `string too long. Expected a string with maximum length 512, but got a string with length ${value.length} instead.`,
-      });
-    if (!['string', 'number', 'boolean'].includes(typeof value) || (typeof value === 'number' && !Number.isFinite(value)))
-      return fail([key], { code: 'invalid_type', expected: 'a string, a number or a boolean' });
-  }
-}).transform((value) => value as Record<string, string | number | boolean>);
+export const attributesSchema = smallMapSchema<string | number | boolean>({
+  what: 'attributes',
+  tooMany: (n) => `too many properties. Expected an object with at most 16 properties, but got ${n} instead.`,
+  value: (v) => {
+    if (typeof v === 'string') return v.length > 512 ? stringTooLong(v.length) : undefined;
+    return typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+      ? undefined
+      : { code: 'invalid_type', expected: 'a string, a number or a boolean' };
+  },
+});
 
 const expiresAfterSchema = z.object({ anchor: z.literal('last_active_at'), days: intRange(1, 365) });
 
