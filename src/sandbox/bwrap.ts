@@ -31,14 +31,9 @@ export interface SandboxLimits {
  */
 const ETC_PATHS = ['/etc/ld.so.cache', '/etc/alternatives', '/etc/fonts', '/etc/matplotlibrc', '/etc/localtime', '/etc/mime.types'];
 
-/**
- * bubblewrap's arguments for one session: a new user, PID, network, IPC, UTS and cgroup namespace
- * (no network at all, loopback only), `/usr` read-only, the runner read-only, the session's
- * directory as `/mnt/data`, a small private `/tmp`, an empty environment, uid 65534, and no way
- * to make further user namespaces. The process dies with the server.
- */
-export function bwrapArgs(opts: { python: string; dataDir: string; limits: SandboxLimits }): string[] {
-  const args = [
+/** The namespaces, user and read-only host trees every sandbox (and the start-up probe) has. */
+function isolationArgs(): string[] {
+  return [
     '--unshare-all',
     '--unshare-user',
     '--disable-userns',
@@ -53,11 +48,21 @@ export function bwrapArgs(opts: { python: string; dataDir: string; limits: Sandb
     '--symlink', 'usr/sbin', '/sbin',
     '--symlink', 'usr/lib', '/lib',
     '--symlink', 'usr/lib64', '/lib64',
-  ];
-  for (const p of ETC_PATHS) if (existsSync(p)) args.push('--ro-bind', p, p);
-  args.push(
+    ...ETC_PATHS.filter((p) => existsSync(p)).flatMap((p) => ['--ro-bind', p, p]),
     '--proc', '/proc',
     '--dev', '/dev',
+  ];
+}
+
+/**
+ * bubblewrap's arguments for one session: a new user, PID, network, IPC, UTS and cgroup namespace
+ * (no network at all, loopback only), `/usr` read-only, the runner read-only, the session's
+ * directory as `/mnt/data`, a small private `/tmp`, an empty environment, uid 65534, and no way
+ * to make further user namespaces. The process dies with the server.
+ */
+export function bwrapArgs(opts: { python: string; dataDir: string; limits: SandboxLimits }): string[] {
+  return [
+    ...isolationArgs(),
     '--size', String(opts.limits.tmpBytes), '--tmpfs', '/tmp',
     // The runner's source comes in on fd 4 (RUNNER_FD): no host path has to be readable by the sandbox's user.
     '--perms', '0444', '--ro-bind-data', String(RUNNER_FD), RUNNER_SANDBOX_PATH,
@@ -79,8 +84,7 @@ export function bwrapArgs(opts: { python: string; dataDir: string; limits: Sandb
       cpu_seconds_per_call: opts.limits.cpuSecondsPerCall,
       cpu_seconds_total: opts.limits.cpuSecondsTotal,
     }),
-  );
-  return args;
+  ];
 }
 
 export interface SandboxProbe {
@@ -121,11 +125,8 @@ export async function probeSandbox(opts: { bwrap: string; python: string; uid?: 
   const check = await run(
     opts.bwrap,
     [
-      '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--clearenv',
-      '--uid', '65534', '--gid', '65534',
-      '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
-      ...ETC_PATHS.filter((p) => existsSync(p)).flatMap((p) => ['--ro-bind', p, p]),
-      '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+      ...isolationArgs(),
+      '--tmpfs', '/tmp',
       opts.python, '-I', '-c',
       'import sys, importlib.util as u; print(sys.version.split()[0]); print(",".join(m for m in ("numpy", "pandas", "matplotlib") if u.find_spec(m)))',
     ],

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { LocalModelConfig } from '../../config.js';
 import { ApiError, invalidRequest } from '../../errors.js';
+import { normalize } from '../../embeddings/local-encoder.js';
 import type { NodeLlamaCpp, RuntimeLog } from './runtime.js';
 
 /** A loaded model: weights, one context with `parallel` sequences, and the chat wrapper its template asks for. */
@@ -51,7 +52,7 @@ export class LocalModelHost {
   #idleTimer: NodeJS.Timeout | undefined;
   #disposed = false;
   /** The embedding context of the loaded model, made on the first /v1/embeddings request. */
-  #embedding: { of: Promise<LoadedModel>; context: Promise<LlamaEmbeddingContext> } | undefined;
+  #embedding: { model: LoadedModel; context: Promise<LlamaEmbeddingContext> } | undefined;
   /** Embedding requests run one after another on the one embedding context. */
   #embedTail: Promise<unknown> = Promise.resolve();
 
@@ -226,17 +227,14 @@ export class LocalModelHost {
     const run = this.#embedTail.then(async () => {
       const { model } = session.loaded;
       const contextSize = Math.min(model.trainContextSize, this.config.contextSize ?? DEFAULT_MAX_CONTEXT);
-      const loading = this.#loaded;
+      // One embedding context per load of the model (an unload disposes it with the model).
       let embedding = this.#embedding;
-      if (!embedding || embedding.of !== loading) {
-        embedding = {
-          of: loading ?? Promise.resolve(session.loaded),
-          context: model.createEmbeddingContext({
-            contextSize,
-            ...(this.config.threads !== null ? { threads: this.config.threads } : {}),
-          }),
-        };
-        this.#embedding = embedding;
+      if (embedding?.model !== session.loaded) {
+        const context = model.createEmbeddingContext({
+          contextSize,
+          ...(this.config.threads !== null ? { threads: this.config.threads } : {}),
+        });
+        embedding = this.#embedding = { model: session.loaded, context };
       }
       const context = await embedding.context;
       const vectors: Float32Array[] = [];
@@ -251,12 +249,7 @@ export class LocalModelHost {
             'context_length_exceeded',
           );
         promptTokens += tokens;
-        const vector = Float32Array.from((await context.getEmbeddingFor(text)).vector);
-        let norm = 0;
-        for (const v of vector) norm += v * v;
-        norm = Math.sqrt(norm) || 1;
-        for (let k = 0; k < vector.length; k++) vector[k]! /= norm;
-        vectors.push(vector);
+        vectors.push(normalize(Float32Array.from((await context.getEmbeddingFor(text)).vector)));
       }
       return { vectors, promptTokens, dimensions: model.embeddingVectorSize };
     });
