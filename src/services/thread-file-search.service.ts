@@ -6,7 +6,7 @@ import { fromJson, toJson } from '../store/json.js';
 import { nextSeq } from '../store/seq.js';
 import { findThread, updateThreadRow } from '../store/repos/threads.repo.js';
 import { insertVectorStore } from '../store/repos/vector-stores.repo.js';
-import { attachFiles, checkFilesExist } from './vector-store-files.service.js';
+import { attachFiles } from './vector-store-files.service.js';
 import { expiresAt } from './vector-stores.service.js';
 
 /** OpenAI's thread vector stores expire 7 days after they were last active. */
@@ -17,7 +17,7 @@ type ToolResources = { file_search?: { vector_store_ids?: string[] }; [tool: str
 /**
  * Files attached to messages with the file_search tool go into the thread's own vector store,
  * created on demand as OpenAI does, and are ingested in the background. Call inside the
- * transaction that inserts the messages.
+ * transaction that inserts the messages, once the files are known to be the tenant's (checkReferencedIds).
  */
 export async function indexFileSearchAttachments(
   db: Db,
@@ -27,7 +27,6 @@ export async function indexFileSearchAttachments(
     (m.attachments ?? []).filter((a) => a.tools?.some((t) => t.type === 'file_search') && a.file_id).map((a) => a.file_id!),
   );
   if (fileIds.length === 0) return;
-  await checkFilesExist(db, opts.tenantId, fileIds);
   const thread = await findThread(db, opts.tenantId, opts.threadId);
   if (!thread) return;
   const resources = fromJson<ToolResources>(thread.tool_resources, {});
