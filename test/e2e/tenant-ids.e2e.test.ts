@@ -244,6 +244,28 @@ for (const dialect of testDialects()) {
       });
     });
 
+    describe('ids stored before they were checked', () => {
+      it("should not index a file_search attachment into another tenant's store that a thread names", async () => {
+        // What a thread created before the check could hold: A's vector store as its own.
+        const thread = await b.beta.threads.create();
+        await app.server.deps.store.db
+          .updateTable('threads')
+          .set({ tool_resources: JSON.stringify({ file_search: { vector_store_ids: [aStore] } }) })
+          .where('id', '=', thread.id)
+          .execute();
+        await b.beta.threads.messages.create(thread.id, {
+          role: 'user',
+          content: 'read this',
+          attachments: [{ file_id: bFile, tools: [{ type: 'file_search' }] }],
+        });
+        assert.equal((await a.vectorStores.retrieve(aStore)).file_counts.total, 0);
+        const own = (await b.beta.threads.retrieve(thread.id)).tool_resources?.file_search?.vector_store_ids ?? [];
+        assert.equal(own.length, 1);
+        assert.notEqual(own[0], aStore);
+        assert.equal((await b.vectorStores.files.retrieve(bFile, { vector_store_id: own[0]! })).id, bFile);
+      });
+    });
+
     describe('vector stores', () => {
       it("should refuse another tenant's files on create, file create and file batches", async () => {
         await rejectsForeign(() => b.vectorStores.create({ file_ids: [bFile, aFile] }), file('file_ids[1]'));
