@@ -53,11 +53,13 @@ export function toErrorBody(e: {
 export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new ApiError({ status: 400, message, type: 'invalid_request_error', param, code });
 
-export const notFound = (kind: string, id: string) =>
+/** `param` names the request field that referred to the missing object, when there is one. */
+export const notFound = (kind: string, id: string, param: string | null = null) =>
   new ApiError({
     status: 404,
     message: `No ${kind} found with id '${id}'.`,
     type: 'invalid_request_error',
+    param,
     code: null,
   });
 

@@ -14,11 +14,12 @@ import {
 } from '../store/repos/assistants.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { AssistantRow, AssistantUpdate } from '../store/tables/assistants.table.js';
+import { checkReferencedIds, toolResourcesIds } from './referenced-ids.js';
 
 /** tool_resources as the create/modify calls of assistants and threads take it. */
 export interface ToolResourcesParam {
   code_interpreter?: { file_ids?: string[] };
-  file_search?: { vector_store_ids?: string[]; vector_stores?: unknown[] };
+  file_search?: { vector_store_ids?: string[]; vector_stores?: Array<{ file_ids?: string[] }> };
 }
 
 export type AssistantsDeps = Pick<Deps, 'store' | 'clock' | 'ids'>;
@@ -59,6 +60,7 @@ export async function createAssistant(
   tenantId: string,
   params: AssistantCreateParams,
 ): Promise<AssistantRow> {
+  await checkReferencedIds(deps.store.db, tenantId, toolResourcesIds(params.tool_resources));
   const nowMs = deps.clock.now();
   return insertAssistant(deps.store.db, {
     id: deps.ids('asst'),
@@ -104,6 +106,7 @@ export async function updateAssistant(
   if (params.response_format !== undefined)
     patch.response_format = params.response_format === null ? null : toJson(params.response_format);
   if (Object.keys(patch).length === 0) return retrieveAssistant(deps, ref);
+  await checkReferencedIds(deps.store.db, ref.tenantId, toolResourcesIds(params.tool_resources));
   const row = await updateAssistantRow(deps.store.db, ref.tenantId, ref.assistantId, patch);
   if (!row) throw notFound('assistant', ref.assistantId);
   return row;

@@ -17,6 +17,7 @@ import { indexFileSearchAttachments } from './thread-file-search.service.js';
 import { findActiveRun } from '../store/repos/runs.repo.js';
 import { findThread } from '../store/repos/threads.repo.js';
 import { nextSeq } from '../store/seq.js';
+import { checkReferencedIds, messageIds } from './referenced-ids.js';
 import type { MessageRow, NewMessageRow } from '../store/tables/messages.table.js';
 
 /** A message as POST /threads/{id}/messages, CreateThreadRequest.messages and additional_messages take it. */
@@ -39,7 +40,8 @@ export function toMessageContent(content: CreateMessageParams['content']): Messa
 
 /**
  * Inserts messages written by the caller (not by a run) into a thread, in the given order, in one statement.
- * Checks nothing: pass a transaction and check the thread (and its runs) first where that matters.
+ * Checks nothing: pass a transaction and check the thread (and its runs) and the files the messages refer to
+ * (checkReferencedIds) first.
  */
 export async function insertUserMessages(
   db: Db,
@@ -95,6 +97,7 @@ export async function createMessage(
   const db = deps.store.db;
   await getThread(db, ref.tenantId, ref.threadId);
   await assertNoActiveRun(db, ref.tenantId, ref.threadId);
+  await checkReferencedIds(db, ref.tenantId, messageIds(params));
   const [row] = await insertUserMessages(db, { ...ref, nowMs: deps.clock.now(), ids: deps.ids, messages: [params] });
   return row!;
 }

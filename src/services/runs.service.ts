@@ -15,9 +15,10 @@ import { toRunObject } from '../store/serialize-runs.js';
 import type { AssistantRow } from '../store/tables/assistants.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { ThreadRow } from '../store/tables/threads.table.js';
-import { getAssistant } from './assistants.service.js';
+import { getAssistant, toolResourcesColumn } from './assistants.service.js';
 import { insertUserMessages } from './messages.service.js';
-import { getThread, insertThreadWithMessages } from './threads.service.js';
+import { checkReferencedIds, messagesIds, toolResourcesIds } from './referenced-ids.js';
+import { getThread, insertThreadWithMessages, threadIds } from './threads.service.js';
 
 /** A run starts queued and expires if no worker takes it within this long (OpenAI: 10 minutes). */
 const QUEUED_TTL_S = 10 * 60;
@@ -132,6 +133,7 @@ export async function createRun(
     const assistant = await getAssistant(trx, caller.tenantId, params.assistant_id);
     await assertThreadFree(trx, caller.tenantId, threadId);
     if (params.additional_messages?.length) {
+      await checkReferencedIds(trx, caller.tenantId, messagesIds(params.additional_messages, 'additional_messages'));
       await insertUserMessages(trx, {
         tenantId: caller.tenantId,
         threadId,
@@ -158,15 +160,17 @@ export async function createThreadAndRun(
 ): Promise<{ run: RunRow; thread: ThreadRow }> {
   const result = await deps.store.db.transaction().execute(async (trx) => {
     const assistant = await getAssistant(trx, caller.tenantId, params.assistant_id);
+    const threadParams = (params.thread ?? {}) as ThreadCreateParams;
+    await checkReferencedIds(trx, caller.tenantId, ...threadIds(threadParams, 'thread'), toolResourcesIds(params.tool_resources));
     const inserted = await insertThreadWithMessages(trx, {
       tenantId: caller.tenantId,
       nowMs: deps.clock.now(),
       ids: deps.ids,
-      params: (params.thread ?? {}) as ThreadCreateParams,
+      params: threadParams,
     });
     // Re-read: message attachments may have given the thread a vector store of its own.
     const thread = await getThread(trx, caller.tenantId, inserted.thread.id);
-    const toolResources = params.tool_resources ? toJson(params.tool_resources) : undefined;
+    const toolResources = params.tool_resources ? toolResourcesColumn(params.tool_resources) : undefined;
     const row = runRow({ deps, caller, thread, assistant, params, toolResources });
     checkModel(deps, row.model);
     return { run: await insertRun(trx, row), thread };

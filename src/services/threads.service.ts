@@ -10,6 +10,7 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { ThreadRow, ThreadUpdate } from '../store/tables/threads.table.js';
 import { toolResourcesColumn } from './assistants.service.js';
 import { insertUserMessages } from './messages.service.js';
+import { checkReferencedIds, messagesIds, toolResourcesIds, type ReferencedIds } from './referenced-ids.js';
 
 export type ThreadsDeps = Pick<Deps, 'store' | 'clock' | 'ids'>;
 export interface ThreadRef {
@@ -24,9 +25,15 @@ export async function getThread(db: Db, tenantId: string, threadId: string): Pro
   return row;
 }
 
+/** The files and vector stores a new thread refers to; `param` is where the thread is in the request (createAndRun: `thread`). */
+export function threadIds(params: ThreadCreateParams, param = ''): ReferencedIds[] {
+  const at = (field: string) => (param ? `${param}.${field}` : field);
+  return [toolResourcesIds(params.tool_resources, at('tool_resources')), messagesIds(params.messages, at('messages'))];
+}
+
 /**
- * Inserts a thread and its initial messages (in order). Pass a transaction: createThread and createThreadAndRun
- * both call this inside one.
+ * Inserts a thread and its initial messages (in order). Checks nothing: check threadIds() first, and pass a
+ * transaction: createThread and createThreadAndRun both call this inside one.
  */
 export async function insertThreadWithMessages(
   db: Db,
@@ -59,7 +66,10 @@ export function createThread(
   const nowMs = deps.clock.now();
   return deps.store.db
     .transaction()
-    .execute((trx) => insertThreadWithMessages(trx, { tenantId, nowMs, ids: deps.ids, params }));
+    .execute(async (trx) => {
+      await checkReferencedIds(trx, tenantId, ...threadIds(params));
+      return insertThreadWithMessages(trx, { tenantId, nowMs, ids: deps.ids, params });
+    });
 }
 
 export function retrieveThread(deps: ThreadsDeps, ref: ThreadRef): Promise<ThreadRow> {
@@ -72,6 +82,7 @@ export async function updateThread(deps: ThreadsDeps, ref: ThreadRef, params: Th
   if (params.metadata !== undefined) patch.metadata = toJson(params.metadata ?? {});
   if (params.tool_resources !== undefined) patch.tool_resources = toolResourcesColumn(params.tool_resources);
   if (Object.keys(patch).length === 0) return retrieveThread(deps, ref);
+  await checkReferencedIds(deps.store.db, ref.tenantId, toolResourcesIds(params.tool_resources));
   const row = await updateThreadRow(deps.store.db, ref.tenantId, ref.threadId, patch);
   if (!row) throw notFound('thread', ref.threadId);
   return row;

@@ -18,10 +18,10 @@ import {
 } from '../store/repos/vector-stores.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { VectorStoreFileBatchRow, VectorStoreFileRow, VectorStoreFileStatus } from '../store/tables/vector-stores.table.js';
+import { checkReferencedIds, fileIds } from './referenced-ids.js';
 import {
   assertNotExpired,
   attachFiles,
-  checkFilesExist,
   getVectorStore,
   type VectorStoreRef,
   type VectorStoresDeps,
@@ -61,11 +61,8 @@ export async function createFileBatch(
   const db = deps.store.db;
   const nowMs = deps.clock.now();
   assertNotExpired(await getVectorStore(db, ref.tenantId, ref.vectorStoreId), Math.floor(nowMs / 1000));
-  await checkFilesExist(
-    db,
-    ref.tenantId,
-    files.map((f) => f.file_id),
-  );
+  const ids = files.map((f) => f.file_id);
+  await checkReferencedIds(db, ref.tenantId, fileIds(ids, 'file_ids'));
   const row = await db.transaction().execute(async (trx) => {
     const batch = await insertFileBatch(trx, {
       id: deps.ids('vsfb'),

@@ -22,6 +22,7 @@ import {
 import { nextSeq } from '../store/seq.js';
 import type { VectorStoreFileRow, VectorStoreRow } from '../store/tables/vector-stores.table.js';
 import { getFile, readFileBytes } from './files.service.js';
+import { checkReferencedIds } from './referenced-ids.js';
 
 /** Told after a commit that files wait to be indexed (the ingestion worker); optional until it is wired. */
 export interface IngestionQueue {
@@ -69,11 +70,6 @@ export async function getVectorStoreFile(db: Db, ref: VectorStoreFileRef): Promi
   return row;
 }
 
-/** 404 unless every file is the tenant's (OpenAI checks the ids when they are attached). */
-export async function checkFilesExist(db: Db, tenantId: string, fileIds: readonly string[]): Promise<void> {
-  for (const id of new Set(fileIds)) await getFile(db, tenantId, id);
-}
-
 /** Attaches files (in_progress) within the caller's transaction; the worker is told after the commit. */
 export function attachFiles(
   trx: Db,
@@ -106,7 +102,7 @@ export async function createVectorStoreFile(
 ): Promise<VectorStoreFileRow> {
   const db = deps.store.db;
   assertNotExpired(await getVectorStore(db, ref.tenantId, ref.vectorStoreId), nowSeconds(deps));
-  await checkFilesExist(db, ref.tenantId, [params.file_id]);
+  await checkReferencedIds(db, ref.tenantId, { files: [{ id: params.file_id, param: 'file_id' }], vectorStores: [] });
   const [row] = await attachFiles(db, { ...ref, files: [params], nowMs: deps.clock.now() });
   deps.ingestion?.enqueue();
   return row!;

@@ -16,9 +16,9 @@ import {
 } from '../store/repos/vector-stores.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { VectorStoreRow, VectorStoreUpdate } from '../store/tables/vector-stores.table.js';
+import { checkReferencedIds, fileIds as fileIdsAt } from './referenced-ids.js';
 import {
   attachFiles,
-  checkFilesExist,
   getVectorStore,
   type VectorStoreRef,
   type VectorStoresDeps,
@@ -55,7 +55,7 @@ export async function createVectorStore(
 ): Promise<VectorStoreView> {
   const db = deps.store.db;
   const fileIds = params.file_ids ?? [];
-  await checkFilesExist(db, tenantId, fileIds);
+  await checkReferencedIds(db, tenantId, fileIdsAt(fileIds, 'file_ids'));
   const nowMs = deps.clock.now();
   const nowS = Math.floor(nowMs / 1000);
   const expiresAfter = params.expires_after ? toJson(params.expires_after) : null;

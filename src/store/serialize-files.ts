@@ -2,12 +2,12 @@ import type { FileDeleted, FileObject } from 'openai/resources/files';
 import type { FileRow } from './tables/files.table.js';
 
 /**
- * The file object as OpenAI sends it. The SDK types `expires_at` and `status_details` as optional, but the API
- * sends them as explicit nulls when unset, and `evals` is an upload purpose the SDK's FileObject does not list.
+ * The file object as OpenAI sends it. `expires_at` is an integer in the spec (optional in the SDK's types), so a
+ * file that never expires has none; `status_details` is sent as an explicit null when unset, and `evals` is an
+ * upload purpose the SDK's FileObject does not list.
  */
-export type FileObjectWire = Omit<FileObject, 'purpose' | 'expires_at' | 'status_details'> & {
+export type FileObjectWire = Omit<FileObject, 'purpose' | 'status_details'> & {
   purpose: FileObject['purpose'] | 'evals';
-  expires_at: number | null;
   status_details: string | null;
 };
 
@@ -21,7 +21,7 @@ export function toFileObject(row: FileRow): FileObjectWire {
     purpose: row.purpose as FileObjectWire['purpose'],
     status: row.status as FileObject['status'],
     status_details: row.status_details,
-    expires_at: row.expires_at === null ? null : Number(row.expires_at),
+    ...(row.expires_at !== null && { expires_at: Number(row.expires_at) }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import type { Assistant } from 'openai/resources/beta/assistants';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
@@ -58,7 +58,7 @@ const INVALID: Array<[string, Record<string, unknown>, string, string]> = [
   ['a metadata value that is not a string', { metadata: { k: 1 } }, 'metadata.k', 'invalid_type'],
   ['more than 20 code_interpreter files', { tool_resources: { code_interpreter: { file_ids: Array.from({ length: 21 }, (_, i) => `file-${i}`) } } }, 'tool_resources.code_interpreter.file_ids', 'array_above_max_length'],
   ['more than 1 vector store', { tool_resources: { file_search: { vector_store_ids: ['vs_1', 'vs_2'] } } }, 'tool_resources.file_search.vector_store_ids', 'array_above_max_length'],
-  ['an inline vector store (not supported yet)', { tool_resources: { file_search: { vector_stores: [{ file_ids: ['file-1'] }] } } }, 'tool_resources.file_search.vector_stores', 'unsupported_parameter'],
+  ['an inline vector store (not supported yet)', { tool_resources: { file_search: { vector_stores: [{}] } } }, 'tool_resources.file_search.vector_stores', 'unsupported_parameter'],
 ];
 
 for (const dialect of testDialects()) {
@@ -68,6 +68,9 @@ for (const dialect of testDialects()) {
     let other: OpenAI;
     let mine: Assistant;
     let theirs: Assistant;
+    /** A file and a vector store of the tenant, for tool_resources (ids must be the tenant's). */
+    let fileId: string;
+    let vectorStoreId: string;
 
     before(async () => {
       app = await createTestApp({ dialect });
@@ -75,6 +78,8 @@ for (const dialect of testDialects()) {
       other = app.client(TEST_KEYS[1]);
       mine = await client.beta.assistants.create({ model: 'gpt-4o', name: 'mine' });
       theirs = await other.beta.assistants.create({ model: 'gpt-4o', name: 'theirs' });
+      fileId = (await client.files.create({ file: await toFile(Buffer.from('notes'), 'notes.txt'), purpose: 'assistants' })).id;
+      vectorStoreId = (await client.vectorStores.create({})).id;
     });
     after(() => app.close());
 
@@ -119,7 +124,7 @@ for (const dialect of testDialects()) {
             },
           },
         ],
-        tool_resources: { code_interpreter: { file_ids: ['file-abc'] }, file_search: { vector_store_ids: ['vs_abc'] } },
+        tool_resources: { code_interpreter: { file_ids: [fileId] }, file_search: { vector_store_ids: [vectorStoreId] } },
         metadata: { team: 'maths' },
         temperature: 0.2,
         top_p: 0.9,
@@ -144,6 +149,8 @@ for (const dialect of testDialects()) {
     });
 
     it('should accept every value at its limit', async () => {
+      const upload = async (i: number) => client.files.create({ file: await toFile(Buffer.from(`f${i}`), `f${i}.txt`), purpose: 'assistants' });
+      const files = await Promise.all(Array.from({ length: 20 }, (_, i) => upload(i)));
       const a = await client.beta.assistants.create({
         model: 'gpt-4o',
         name: x(256),
@@ -153,7 +160,7 @@ for (const dialect of testDialects()) {
         metadata: manyKeys(16, 64, 512),
         temperature: 2,
         top_p: 0,
-        tool_resources: { code_interpreter: { file_ids: Array.from({ length: 20 }, (_, i) => `file-${i}`) } },
+        tool_resources: { code_interpreter: { file_ids: files.map((f) => f.id) } },
       });
       assert.equal(a.tools.length, 128);
       assert.equal(Object.keys(a.metadata ?? {}).length, 16);
@@ -207,7 +214,7 @@ for (const dialect of testDialects()) {
         tools: [{ type: 'file_search' }],
         temperature: 0.5,
         response_format: { type: 'json_object' },
-        tool_resources: { file_search: { vector_store_ids: ['vs_1'] } },
+        tool_resources: { file_search: { vector_store_ids: [vectorStoreId] } },
       });
       assert.deepEqual(updated, {
         ...a,
@@ -218,7 +225,7 @@ for (const dialect of testDialects()) {
         tools: [{ type: 'file_search' }],
         temperature: 0.5,
         response_format: { type: 'json_object' },
-        tool_resources: { file_search: { vector_store_ids: ['vs_1'] } },
+        tool_resources: { file_search: { vector_store_ids: [vectorStoreId] } },
       });
       assert.deepEqual(await client.beta.assistants.retrieve(a.id), updated);
       assert.deepEqual(await client.beta.assistants.update(a.id, {}), updated);

@@ -52,6 +52,10 @@ for (const dialect of testDialects()) {
     let tenantA: string;
     let thread: Thread;
     let first: Message;
+    /** A file, an image file and a vector store of the tenant, for tool_resources and parts (ids must be the tenant's). */
+    let fileId: string;
+    let imageId: string;
+    let vectorStoreId: string;
 
     const db = () => app.server.deps.store.db;
     let runCount = 0;
@@ -90,6 +94,11 @@ for (const dialect of testDialects()) {
       first = (await client.beta.threads.messages.list(thread.id)).data[0]!;
       const row = await db().selectFrom('threads').select('tenant_id').where('id', '=', thread.id).executeTakeFirstOrThrow();
       tenantA = row.tenant_id;
+      const upload = async (name: string) =>
+        (await client.files.create({ file: await toFile(Buffer.from(name), name), purpose: 'assistants' })).id;
+      fileId = await upload('notes.txt');
+      imageId = await upload('image.png');
+      vectorStoreId = (await client.vectorStores.create({})).id;
     });
     after(() => app.close());
 
@@ -105,10 +114,10 @@ for (const dialect of testDialects()) {
       const t = await client.beta.threads.create({
         messages: [userMessage('Hello, what is AI?'), { role: 'assistant', content: 'A field of study.', metadata: { n: '2' } }],
         metadata: { user: 'u1' },
-        tool_resources: { code_interpreter: { file_ids: ['file-1'] }, file_search: { vector_store_ids: ['vs_1'] } },
+        tool_resources: { code_interpreter: { file_ids: [fileId] }, file_search: { vector_store_ids: [vectorStoreId] } },
       });
       assert.deepEqual(t.metadata, { user: 'u1' });
-      assert.deepEqual(t.tool_resources, { code_interpreter: { file_ids: ['file-1'] }, file_search: { vector_store_ids: ['vs_1'] } });
+      assert.deepEqual(t.tool_resources, { code_interpreter: { file_ids: [fileId] }, file_search: { vector_store_ids: [vectorStoreId] } });
       assert.deepEqual(await client.beta.threads.retrieve(t.id), t);
       const messages = (await client.beta.threads.messages.list(t.id, { order: 'asc' })).data;
       assert.deepEqual(
@@ -149,7 +158,7 @@ for (const dialect of testDialects()) {
         role: 'user',
         content: [
           { type: 'text', text: 'Look:' },
-          { type: 'image_file', image_file: { file_id: 'file-img', detail: 'low' } },
+          { type: 'image_file', image_file: { file_id: imageId, detail: 'low' } },
           { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
         ],
         attachments: [{ file_id: doc.id, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }],
@@ -157,7 +166,7 @@ for (const dialect of testDialects()) {
       });
       assert.deepEqual(m.content, [
         text('Look:'),
-        { type: 'image_file', image_file: { file_id: 'file-img', detail: 'low' } },
+        { type: 'image_file', image_file: { file_id: imageId, detail: 'low' } },
         { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
       ]);
       assert.deepEqual(m.attachments, [{ file_id: doc.id, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }]);
@@ -248,9 +257,9 @@ for (const dialect of testDialects()) {
       const t = await client.beta.threads.create({ metadata: { a: '1' } });
       const updated = await client.beta.threads.update(t.id, {
         metadata: { b: '2' },
-        tool_resources: { code_interpreter: { file_ids: ['file-9'] } },
+        tool_resources: { code_interpreter: { file_ids: [fileId] } },
       });
-      assert.deepEqual(updated, { ...t, metadata: { b: '2' }, tool_resources: { code_interpreter: { file_ids: ['file-9'] } } });
+      assert.deepEqual(updated, { ...t, metadata: { b: '2' }, tool_resources: { code_interpreter: { file_ids: [fileId] } } });
       assert.deepEqual(await client.beta.threads.retrieve(t.id), updated);
       assert.deepEqual(await client.beta.threads.update(t.id, {}), updated);
       await rejectsWith(client.beta.threads.update(t.id, { tool_resources: { file_search: { vector_store_ids: ['vs_1', 'vs_2'] } } }), {

@@ -12,6 +12,13 @@ export function findFile(db: Db, tenantId: string, id: string): Promise<FileRow 
   return db.selectFrom('files').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Which of `ids` are the tenant's files, in one query. */
+export async function findFileIds(db: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('files').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 /** The deleted row, or undefined when there was none. */
 export function deleteFileRow(db: Db, tenantId: string, id: string): Promise<FileRow | undefined> {
   return db.deleteFrom('files').where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().executeTakeFirst();

@@ -37,6 +37,13 @@ export function findVectorStores(db: Db, tenantId: string, ids: readonly string[
   return db.selectFrom('vector_stores').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
 }
 
+/** Which of `ids` are the tenant's vector stores, in one query. */
+export async function findVectorStoreIds(db: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('vector_stores').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 export function updateVectorStoreRow(
   db: Db,
   tenantId: string,
