@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
+import { startErrorLine } from './cli/start-error.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
@@ -39,6 +40,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`switchboard: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(`${startErrorLine(err)}\n`);
   process.exit(1);
 });
