@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type UnsetVariable } from './config.js';
 import { startErrorLine } from './cli/start-error.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
@@ -6,8 +6,9 @@ import { startServer } from './server.js';
 /** Boot only: config → server → graceful close on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config;
+  const unset: UnsetVariable[] = [];
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { onUnsetVariable: (u) => unset.push(u) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`switchboard: invalid configuration\n${err.message}\n`);
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  for (const { variable, field } of unset)
+    log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
   const server = await startServer(config, log);
   let signals = 0;
   const stop = (signal: string) => {

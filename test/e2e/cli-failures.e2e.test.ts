@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PullError, pullModel } from '../../src/providers/local/pull-model.js';
-import { runServerExpectingFailure } from '../support/spawn-server.js';
+import { runServerExpectingFailure, spawnServer } from '../support/spawn-server.js';
 import { startCloseDelimitedServer, startPythonHttpServer, type StaticServer } from '../support/static-servers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -132,6 +132,25 @@ describe('command-line failures', () => {
       assert.match(stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: it is already in use`));
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+});
+
+describe('npm start with a YAML config', () => {
+  it('should warn at start about a ${VAR} that is not set, naming the variable and the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-unset-var-'));
+    const yaml = join(dir, 'switchboard.yaml');
+    writeFileSync(yaml, 'providers:\n  openai:\n    base_url: http://127.0.0.1:9/v1\n    api_key: ${SB_TEST_UNSET_KEY}\n');
+    const server = await spawnServer({ SWITCHBOARD_CONFIG: yaml, SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_DATABASE_URL: join(dir, 'unset.db') });
+    try {
+      const warning = server.logs.find((l) => l.variable === 'SB_TEST_UNSET_KEY');
+      assert.ok(warning, JSON.stringify(server.logs));
+      assert.equal(warning.field, 'providers.openai.api_key');
+      assert.match(String(warning.msg), /providers\.openai\.api_key.*\$\{SB_TEST_UNSET_KEY\}.*not set/);
+    } finally {
+      server.child.kill('SIGKILL');
+      await server.exited;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
