@@ -27,6 +27,7 @@ export async function startPythonHttpServer(dir: string): Promise<StaticServer> 
       if (match) resolve(match[1]!);
     });
     void exited.then(([code]) => reject(new Error(`python3 -m http.server exited with ${String(code)}`)));
+    child.on('error', reject); // no python3 on PATH
   });
   return {
     url: `http://127.0.0.1:${port}`,
