@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, hashKey, isLoopback, loadConfig, redactConfig } from './config.js';
+import { ConfigError, hashKey, isLoopback, loadConfig, redactConfig, type UnsetVariable } from './config.js';
 
 let dir: string;
 let fileCounter = 0;
@@ -200,9 +200,11 @@ describe('loadConfig YAML file', () => {
     assert.equal(c.providers[1]!.max_retries, 0);
   });
 
-  it('should expand an unset ${VAR} to an empty string', () => {
-    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML) });
+  it('should expand an unset ${VAR} to an empty string, and name the variable and the field', () => {
+    const unset: UnsetVariable[] = [];
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML) }, { onUnsetVariable: (u) => unset.push(u) });
     assert.equal(c.providers[0]!.api_key, '');
+    assert.deepEqual(unset, [{ variable: 'TEST_OPENAI_KEY', field: 'providers.openai.api_key' }]);
   });
 
   it('should parse default_provider, port, models, aliases and prices', () => {

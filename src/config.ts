@@ -248,23 +248,34 @@ function formatZodError(err: z.ZodError, source: string): string {
     .join('\n');
 }
 
-/** `${VAR}` in YAML strings is replaced by the environment variable's value. */
-function expandEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
-  if (typeof value === 'string') return value.replace(/\$\{([A-Z0-9_]+)\}/gi, (_, n: string) => env[n] ?? '');
-  if (Array.isArray(value)) return value.map((v) => expandEnv(v, env));
+/** A `${VAR}` in the YAML whose variable is not set: it reads as an empty string. */
+export interface UnsetVariable {
+  variable: string;
+  /** Dotted path of the YAML field, e.g. `providers.openai.api_key`. */
+  field: string;
+}
+
+/** `${VAR}` in YAML strings is replaced by the environment variable's value; unset ones are collected. */
+function expandEnv(value: unknown, env: NodeJS.ProcessEnv, unset: UnsetVariable[], path: string[] = []): unknown {
+  if (typeof value === 'string')
+    return value.replace(/\$\{([A-Z0-9_]+)\}/gi, (_, n: string) => {
+      if (env[n] === undefined || env[n] === '') unset.push({ variable: n, field: path.join('.') || '(root)' });
+      return env[n] ?? '';
+    });
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, unset, [...path, String(i)]));
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, unset, [...path, k])]));
   return value;
 }
 
-function readYaml(path: string, env: NodeJS.ProcessEnv): z.infer<typeof fileSchema> {
+function readYaml(path: string, env: NodeJS.ProcessEnv, unset: UnsetVariable[]): z.infer<typeof fileSchema> {
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new ConfigError(`SWITCHBOARD_CONFIG (${path}): ${(e as Error).message}`);
   }
-  const parsed = fileSchema.safeParse(expandEnv(raw ?? {}, env));
+  const parsed = fileSchema.safeParse(expandEnv(raw ?? {}, env, unset));
   if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, path));
   return parsed.data;
 }
@@ -296,13 +307,19 @@ export function isLoopback(host: string): boolean {
   return host === '::1' || host === '[::1]';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+/** `onUnsetVariable` hears of every `${VAR}` in the YAML whose variable is unset (main.ts warns at start). */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { onUnsetVariable?: (u: UnsetVariable) => void } = {},
+): Readonly<Config> {
   const e = envSchema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== '')),
   );
   if (!e.success) throw new ConfigError(formatZodError(e.error, 'environment'));
   const vars = e.data;
-  const file = vars.SWITCHBOARD_CONFIG ? readYaml(vars.SWITCHBOARD_CONFIG, env) : fileSchema.parse({});
+  const unset: UnsetVariable[] = [];
+  const file = vars.SWITCHBOARD_CONFIG ? readYaml(vars.SWITCHBOARD_CONFIG, env, unset) : fileSchema.parse({});
+  for (const u of unset) opts.onUnsetVariable?.(u);
 
   const providers: ProviderConfig[] = Object.entries(file.providers).map(([name, p]) => ({ ...p, name }));
   if (vars.SWITCHBOARD_UPSTREAM_URL) {

@@ -1,12 +1,14 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type UnsetVariable } from './config.js';
+import { startErrorLine } from './cli/start-error.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
 /** Boot only: config → server → graceful close on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config;
+  const unset: UnsetVariable[] = [];
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { onUnsetVariable: (u) => unset.push(u) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`switchboard: invalid configuration\n${err.message}\n`);
@@ -15,6 +17,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  for (const { variable, field } of unset)
+    log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
   const server = await startServer(config, log);
   let signals = 0;
   const stop = (signal: string) => {
@@ -39,6 +43,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`switchboard: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(`${startErrorLine(err)}\n`);
   process.exit(1);
 });

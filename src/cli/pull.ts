@@ -54,6 +54,13 @@ function progressReporter(out: NodeJS.WriteStream) {
   };
 }
 
+/** What went wrong, in one line: a PullError's or a system error's message (disk full, no permission); a bug keeps its stack. */
+function failureLine(err: unknown): string {
+  if (err instanceof PullError) return err.message;
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string') return err.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
 export async function runPull(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -99,7 +106,7 @@ export async function runPull(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (last) process.stderr.write('\n');
-    process.stderr.write(`switchboard pull: ${err instanceof PullError ? err.message : (err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`switchboard pull: ${failureLine(err)}\n`);
     return 1;
   }
 }

@@ -25,8 +25,19 @@ export function isPostgresUrl(url: string): boolean {
 export function openDb(url: string, opts: { poolSize?: number } = {}): Store {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+    // The server may end an idle connection (a restart, pg_terminate_backend, DROP DATABASE … FORCE):
+    // the pool drops it and connects anew on the next query. Unheard, its 'error' would crash the process.
+    pool.on('error', () => {});
+    const closed = allConnectionsClosed(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      close: async () => {
+        await db.destroy();
+        await closed();
+      },
+    };
   }
   const path = url.replace(/^sqlite:(\/\/)?/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -38,6 +49,20 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Store {
   sqliteVec.load(sqlite); // vec0 tables for file_search's vector index
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * pg's `pool.end()` resolves once it has asked every connection to end, not once they have: waits
+ * for the last one (its 'remove'), so nothing of this process is still attached when close() returns.
+ */
+function allConnectionsClosed(pool: pg.Pool): () => Promise<void> {
+  let open = 0;
+  let settle: (() => void) | undefined;
+  pool.on('connect', () => open++);
+  pool.on('remove', () => {
+    if (--open === 0) settle?.();
+  });
+  return () => (open === 0 ? Promise.resolve() : new Promise<void>((resolve) => (settle = resolve)));
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -3,7 +3,8 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { IncomingMessage } from 'node:http';
+import { HttpGetError, httpGet } from './http-get.js';
 
 /**
  * Downloads a GGUF file from a model hub URI or a URL into a folder: `hf:owner/repo/file.gguf`
@@ -72,13 +73,13 @@ async function hashFile(path: string, hash: Hash): Promise<void> {
   await pipeline(createReadStream(path), new Writable({ write: (chunk: Buffer, _enc, done) => (hash.update(chunk), done()) }));
 }
 
-const header = (res: Dispatcher.ResponseData, name: string): string | undefined => {
+const header = (res: IncomingMessage, name: string): string | undefined => {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };
 
 /** A sha256 the hub reported for the file, if its etag is one (Hugging Face LFS files). */
-function reportedSha256(res: Dispatcher.ResponseData): string | undefined {
+function reportedSha256(res: IncomingMessage): string | undefined {
   for (const name of ['x-linked-etag', 'etag']) {
     const v = header(res, name)?.replace(/^W\//, '').replace(/"/g, '').toLowerCase();
     if (v && SHA256.test(v)) return v;
@@ -91,11 +92,14 @@ async function get(opts: { url: string; headers: Record<string, string>; signal?
   let url = opts.url;
   let sha256: string | undefined;
   for (let hop = 0; hop < 10; hop++) {
-    const res = await request(url, { method: 'GET', headers: opts.headers, signal: opts.signal });
+    const res = await httpGet({ url, headers: opts.headers, signal: opts.signal }).catch((err: unknown) => {
+      throw err instanceof HttpGetError ? new PullError(`${err.message}; check the URL and the network.`) : err;
+    });
+    const status = res.statusCode ?? 0;
     sha256 ??= reportedSha256(res);
     const location = header(res, 'location');
-    if (res.statusCode >= 300 && res.statusCode < 400 && location) {
-      await res.body.dump();
+    if (status >= 300 && status < 400 && location) {
+      res.resume();
       url = new URL(location, url).toString();
       continue;
     }
@@ -104,7 +108,7 @@ async function get(opts: { url: string; headers: Record<string, string>; signal?
   throw new PullError(`Too many redirects for ${opts.url}.`);
 }
 
-function totalSize(res: Dispatcher.ResponseData, offset: number): number | null {
+function totalSize(res: IncomingMessage, offset: number): number | null {
   const range = header(res, 'content-range')?.match(/\/(\d+)$/);
   if (range) return Number(range[1]);
   const length = Number(header(res, 'content-length'));
@@ -146,25 +150,26 @@ export async function pullModel(opts: {
   if (offset > 0) headers.range = `bytes=${offset}-`;
   const { res, sha256: hubSha256 } = await get({ url, headers, signal: opts.signal });
 
-  if (res.statusCode === 416 && offset > 0) {
+  const status = res.statusCode ?? 0;
+  if (status === 416 && offset > 0) {
     // The partial file already holds every byte.
-    await res.body.dump();
-  } else if (res.statusCode !== 200 && res.statusCode !== 206) {
-    await res.body.dump();
-    throw new PullError(`${url} answered ${res.statusCode}${res.statusCode === 401 || res.statusCode === 403 ? ' (a gated model? set HF_TOKEN)' : ''}.`);
-  } else if (res.statusCode === 200 && offset > 0) {
+    res.resume();
+  } else if (status !== 200 && status !== 206) {
+    res.resume();
+    throw new PullError(`${url} answered ${status}${status === 401 || status === 403 ? ' (a gated model? set HF_TOKEN)' : ''}.`);
+  } else if (status === 200 && offset > 0) {
     // The server ignored the range: start over.
     offset = 0;
   }
   const resumedFrom = offset;
   const hash = createHash('sha256');
   if (offset > 0) await hashFile(partial, hash);
-  const total = res.statusCode === 416 ? offset : totalSize(res, offset);
+  const total = status === 416 ? offset : totalSize(res, offset);
   let received = offset;
-  if (res.statusCode !== 416) {
+  if (status !== 416) {
     const out = createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w' });
     await pipeline(
-      res.body,
+      res,
       new Writable({
         write(chunk: Buffer, _enc, done) {
           hash.update(chunk);

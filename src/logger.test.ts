@@ -1,0 +1,46 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from './logger.js';
+import { ProviderError } from './providers/openai-compatible/errors.js';
+import { providerFailure } from './services/upstream-errors.js';
+
+function capture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, log: createLogger('info', stream) };
+}
+
+const count = (text: string, part: string) => text.split(part).length - 1;
+
+describe('createLogger', () => {
+  it("should say an unreachable upstream's reason once in the logged error", () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    const provider = new ProviderError({
+      provider: 'default',
+      kind: 'connect',
+      message: "Could not reach the upstream 'default' (ECONNREFUSED).",
+      cause: refused,
+    });
+    const { lines, log } = capture();
+    log.error({ err: providerFailure(provider) }, 'request failed');
+    const message = String((lines[0]?.err as { message?: unknown }).message);
+    assert.equal(count(message, 'Could not reach'), 1, message);
+    assert.match(message, /127\.0\.0\.1:9/);
+  });
+
+  it('should keep a cause that adds something, and the stack of every layer', () => {
+    const { lines, log } = capture();
+    const inner = new Error('disk full');
+    log.warn({ err: new Error('could not write the file', { cause: inner }) }, 'upload failed');
+    const err = lines[0]?.err as { message: string; stack: string; type: string };
+    assert.equal(err.message, 'could not write the file: disk full');
+    assert.match(err.stack, /caused by: Error: disk full/);
+    assert.equal(err.type, 'Error');
+  });
+});
