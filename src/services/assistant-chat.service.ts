@@ -1,7 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
-import { ApiError, invalidRequest, toErrorBody } from '../errors.js';
+import { ApiError, toErrorBody } from '../errors.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import type { RunEvent } from '../engine/run-events.js';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
@@ -10,56 +10,13 @@ import { getAssistant } from './assistants.service.js';
 import { createThreadAndRun, cancelRun } from './runs.service.js';
 import { deleteThread } from './threads.service.js';
 import type { ChatCompletionResult } from './chat-completions.service.js';
-import type { CreateThreadAndRunParams } from '../api/schemas/runs.schema.js';
+import { splitConversation, writePriorSteps } from './assistant-chat-messages.js';
 
 /**
  * The one-call assistant chat: Chat Completions `messages` in, the assistant run on them (its
  * instructions, model and tools) on a thread of its own, the answer out in the Chat Completions
  * shape. The thread is deleted when the call ends.
  */
-type ThreadMessage = NonNullable<NonNullable<CreateThreadAndRunParams['thread']>['messages']>[number];
-
-interface ChatMessage {
-  role?: unknown;
-  content?: unknown;
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((p: { type?: string; text?: unknown }) => (p?.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
-}
-
-function toThreadMessage(m: ChatMessage): ThreadMessage | null {
-  if (m.role === 'assistant') return { role: 'assistant', content: textOf(m.content) || ' ' };
-  if (m.role !== 'user') return null;
-  if (typeof m.content === 'string') return { role: 'user', content: m.content };
-  if (!Array.isArray(m.content)) return null;
-  type Part = Exclude<ThreadMessage['content'], string>[number];
-  const parts: Part[] = [];
-  for (const p of m.content as Array<{ type?: string; text?: string; image_url?: { url: string; detail?: 'auto' | 'low' | 'high' } }>) {
-    if (p?.type === 'text' && typeof p.text === 'string') parts.push({ type: 'text', text: p.text });
-    else if (p?.type === 'image_url' && p.image_url) parts.push({ type: 'image_url', image_url: p.image_url });
-  }
-  return parts.length ? { role: 'user', content: parts } : null;
-}
-
-function splitMessages(messages: unknown): { system: string[]; thread: ThreadMessage[] } {
-  if (!Array.isArray(messages) || messages.length === 0)
-    throw invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
-  const system: string[] = [];
-  const thread: ThreadMessage[] = [];
-  for (const m of messages as ChatMessage[]) {
-    if (m?.role === 'system' || m?.role === 'developer') system.push(textOf(m.content));
-    else {
-      const converted = toThreadMessage(m);
-      if (converted) thread.push(converted);
-    }
-  }
-  if (thread.length === 0) throw invalidRequest('At least one user message is required.', 'messages');
-  return { system, thread };
-}
-
 interface Answer {
   content: string;
   toolCalls: ChatCompletionMessageFunctionToolCall[] | undefined;
@@ -104,7 +61,7 @@ export async function chatWithAssistant(
   ctx: { caller: Caller; assistantId: string },
   body: { messages?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null },
 ): Promise<ChatCompletionResult> {
-  const { system, thread } = splitMessages(body.messages);
+  const { system, thread, prior } = splitConversation(body.messages);
   const assistant = await getAssistant(deps.store.db, ctx.caller.tenantId, ctx.assistantId);
   const instructions = [assistant.instructions ?? '', ...system].filter(Boolean).join('\n\n');
   const queue = new RunEventQueue(deps.events);
@@ -112,7 +69,7 @@ export async function chatWithAssistant(
     deps,
     ctx.caller,
     { assistant_id: assistant.id, instructions, thread: { messages: thread } },
-    { subscribe: queue.subscribe },
+    { subscribe: queue.subscribe, prelude: prior.length ? (trx, run) => writePriorSteps(deps, trx, run, prior) : undefined },
   );
   const id = `chatcmpl-${run.id.slice(4)}`;
   const created = run.created_at;
