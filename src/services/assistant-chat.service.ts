@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
 import { ApiError, toErrorBody } from '../errors.js';
@@ -11,6 +11,7 @@ import { createThreadAndRun, cancelRun } from './runs.service.js';
 import { deleteThread } from './threads.service.js';
 import type { ChatCompletionResult } from './chat-completions.service.js';
 import { splitConversation, writePriorSteps } from './assistant-chat-messages.js';
+import { toUrlCitation } from './assistant-chat-annotations.js';
 
 /**
  * The one-call assistant chat: Chat Completions `messages` in, the assistant run on them (its
@@ -19,6 +20,11 @@ import { splitConversation, writePriorSteps } from './assistant-chat-messages.js
  */
 interface Answer {
   content: string;
+  annotations: ChatCompletionMessage.Annotation[];
+  /** The run message being read, and where its text starts in `content`. */
+  message: { id: string; offset: number } | undefined;
+  /** Where the API is served (`http://host/v1`), for the urls of citations. */
+  apiBaseUrl: string;
   toolCalls: ChatCompletionMessageFunctionToolCall[] | undefined;
   finishReason: ChatCompletion.Choice['finish_reason'];
   usage: ChatCompletion['usage'];
@@ -29,8 +35,17 @@ interface Answer {
 function apply(answer: Answer, e: RunEvent): string {
   if (e.event === 'thread.message.delta') {
     const data = e.data as MessageDeltaEvent;
+    if (answer.message?.id !== data.id) answer.message = { id: data.id, offset: answer.content.length };
+    const offset = answer.message.offset;
     let text = '';
-    for (const part of data.delta.content ?? []) if (part.type === 'text' && part.text?.value) text += part.text.value;
+    for (const part of data.delta.content ?? []) {
+      if (part.type !== 'text') continue;
+      text += part.text?.value ?? '';
+      for (const a of part.text?.annotations ?? []) {
+        const citation = toUrlCitation(a, { offset, apiBaseUrl: answer.apiBaseUrl });
+        if (citation) answer.annotations.push(citation);
+      }
+    }
     answer.content += text;
     return text;
   }
@@ -54,11 +69,20 @@ function apply(answer: Answer, e: RunEvent): string {
   return '';
 }
 
-const newAnswer = (): Answer => ({ content: '', toolCalls: undefined, finishReason: 'stop', usage: undefined, model: '' });
+const newAnswer = (apiBaseUrl: string): Answer => ({
+  content: '',
+  annotations: [],
+  message: undefined,
+  apiBaseUrl,
+  toolCalls: undefined,
+  finishReason: 'stop',
+  usage: undefined,
+  model: '',
+});
 
 export async function chatWithAssistant(
   deps: Deps,
-  ctx: { caller: Caller; assistantId: string },
+  ctx: { caller: Caller; assistantId: string; /** `http://host/v1`, for the urls of citations. */ apiBaseUrl: string },
   body: { messages?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null },
 ): Promise<ChatCompletionResult> {
   const { system, thread, prior } = splitConversation(body.messages);
@@ -80,14 +104,14 @@ export async function chatWithAssistant(
   };
   if (body.stream !== true) {
     try {
-      const a = newAnswer();
+      const a = newAnswer(ctx.apiBaseUrl);
       for await (const e of queue) apply(a, e);
       const completion: ChatCompletion = {
         id,
         object: 'chat.completion',
         created,
         model: a.model || run.model,
-        choices: [{ index: 0, finish_reason: a.finishReason, logprobs: null, message: { role: 'assistant', content: a.toolCalls ? a.content || null : a.content, refusal: null, ...(a.toolCalls ? { tool_calls: a.toolCalls } : {}) } }],
+        choices: [{ index: 0, finish_reason: a.finishReason, logprobs: null, message: toMessage(a) }],
         ...(a.usage ? { usage: a.usage } : {}),
       };
       return { type: 'json', status: 200, body: JSON.stringify(completion) };
@@ -95,8 +119,17 @@ export async function chatWithAssistant(
       await cleanup();
     }
   }
-  return { type: 'stream', frames: chatChunks({ queue, id, created, model: run.model, includeUsage: body.stream_options?.include_usage === true, cleanup }) };
+  const includeUsage = body.stream_options?.include_usage === true;
+  return { type: 'stream', frames: chatChunks({ queue, id, created, model: run.model, includeUsage, cleanup, apiBaseUrl: ctx.apiBaseUrl }) };
 }
+
+function toMessage(a: Answer): ChatCompletionMessage {
+  const content = a.toolCalls ? a.content || null : a.content;
+  return { role: 'assistant', content, refusal: null, annotations: a.annotations, ...(a.toolCalls ? { tool_calls: a.toolCalls } : {}) };
+}
+
+/** A chunk's delta; OpenAI sends a message's annotations (not in the spec's delta) in one delta after its text. */
+type Delta = ChatCompletionChunk.Choice['delta'] & { annotations?: ChatCompletionMessage.Annotation[] };
 
 /** The run as chat.completion.chunk frames: text as it streams, then the finish, usage and [DONE]. */
 async function* chatChunks(opts: {
@@ -106,20 +139,22 @@ async function* chatChunks(opts: {
   model: string;
   includeUsage: boolean;
   cleanup: () => Promise<void>;
+  apiBaseUrl: string;
 }): AsyncGenerator<string> {
   const frame = (choices: ChatCompletionChunk['choices'], usage?: ChatCompletionChunk['usage']): string =>
     sseData(
       JSON.stringify({ id: opts.id, object: 'chat.completion.chunk', created: opts.created, model: opts.model, choices, ...(usage ? { usage } : {}) } satisfies ChatCompletionChunk),
     );
-  const chunk = (delta: ChatCompletionChunk.Choice['delta'], finish: ChatCompletionChunk.Choice['finish_reason'] = null) =>
+  const chunk = (delta: Delta, finish: ChatCompletionChunk.Choice['finish_reason'] = null) =>
     frame([{ index: 0, delta, finish_reason: finish, logprobs: null }]);
   try {
     yield chunk({ role: 'assistant', content: '' });
-    const a = newAnswer();
+    const a = newAnswer(opts.apiBaseUrl);
     for await (const e of opts.queue) {
       const text = apply(a, e);
       if (text) yield chunk({ content: text });
     }
+    if (a.annotations.length) yield chunk({ annotations: a.annotations });
     if (a.toolCalls) yield chunk({ tool_calls: a.toolCalls.map((c, index) => ({ index, ...c })) });
     yield chunk({}, a.finishReason);
     if (opts.includeUsage && a.usage) yield frame([], a.usage);

@@ -131,6 +131,27 @@ for (const dialect of testDialects()) {
       assert.ok(!shown.includes('sandbox:'), shown);
     });
 
+    it('should give the one-call chat the same url_citation annotations streamed and not', async () => {
+      fake.reset();
+      const pieces = ['It runs on argon 【0', ':0†kepler.txt】', '.'];
+      fake.enqueue(CHAT, searchCall(), answerIn(pieces), searchCall(), answerIn(pieces));
+      const messages = [{ role: 'user' as const, content: 'What fuel?' }];
+      const completion = await client.chat.completions.create({ model: searchAssistant, messages });
+      const stream = client.chat.completions.stream({ model: searchAssistant, messages });
+      const streamed = await stream.finalChatCompletion();
+      const content = 'It runs on argon 【0:0†kepler.txt】.';
+      assert.equal(completion.choices[0]?.message.content, content);
+      assert.equal(streamed.choices[0]?.message.content, content);
+      const expected = [
+        {
+          type: 'url_citation',
+          url_citation: { start_index: 17, end_index: 33, title: 'kepler.txt', url: `${app.baseURL}/files/${fileId}/content` },
+        },
+      ];
+      assert.deepEqual(completion.choices[0]?.message.annotations, expected);
+      assert.deepEqual(streamed.choices[0]?.message.annotations, expected);
+    });
+
     it('should stream text as before when no tool result can be cited', async () => {
       fake.reset();
       const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
