@@ -22,8 +22,11 @@ export interface AnnotatedDelta {
  */
 export class TextAnnotator {
   readonly #sources: AnnotationSource[];
-  #text = '';
+  /** The text sent so far, in pieces, and its length. */
+  readonly #sentParts: string[] = [];
   #sent = 0;
+  /** Text not sent yet (only this is searched, so a long message costs no more per delta than a short one). */
+  #pending = '';
   readonly annotations: Annotation[] = [];
 
   constructor(sources: Array<AnnotationSource | null>) {
@@ -32,31 +35,33 @@ export class TextAnnotator {
 
   /** The whole text so far. */
   get text(): string {
-    return this.#text;
+    return this.#sentParts.join('') + this.#pending;
   }
 
   /** Adds model text; returns what may be sent now, if anything. */
   push(delta: string): AnnotatedDelta | null {
-    this.#text += delta;
-    let until = this.#text.length;
+    this.#pending += delta;
+    let until = this.#pending.length;
+    // A mark that began in text already sent cannot be held back: it goes unannotated.
     for (const s of this.#sources) {
-      const open = s.openFrom(this.#text);
-      // A mark that began in text already sent cannot be held back: it goes unannotated.
-      if (open >= this.#sent && open < until) until = open;
+      const open = s.openFrom(this.#pending);
+      if (open >= 0 && open < until) until = open;
     }
     return this.#release(until);
   }
 
   /** The text is complete: whatever was held back, resolved. */
   flush(): AnnotatedDelta | null {
-    return this.#release(this.#text.length);
+    return this.#release(this.#pending.length);
   }
 
   #release(until: number): AnnotatedDelta | null {
-    if (until <= this.#sent) return null;
+    if (until <= 0) return null;
     const from = this.#sent;
-    const value = this.#text.slice(from, until);
-    this.#sent = until;
+    const value = this.#pending.slice(0, until);
+    this.#pending = this.#pending.slice(until);
+    this.#sentParts.push(value);
+    this.#sent += value.length;
     // Nothing held back straddles `from`, so marks in this piece are found in it alone.
     const found = this.#sources
       .flatMap((s) => s.find(value))
