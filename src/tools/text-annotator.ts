@@ -42,7 +42,7 @@ export class TextAnnotator {
   push(delta: string): AnnotatedDelta | null {
     this.#pending += delta;
     let until = this.#pending.length;
-    // A mark that began in text already sent cannot be held back: it goes unannotated.
+    // Only unsent text is searched: a mark that began in text already sent goes unannotated.
     for (const s of this.#sources) {
       const open = s.openFrom(this.#pending);
       if (open >= 0 && open < until) until = open;
