@@ -6,6 +6,8 @@ import { RunEventQueue } from '../engine/run-event-queue.js';
 import type { RunEvent } from '../engine/run-events.js';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import { sseData } from '../streaming/sse.js';
+import { ChatChunkEncoder, toCompletionUsage } from '../streaming/chat-chunks.js';
+import type { FinishReason, StreamPart, Usage } from '../providers/chat-model.js';
 import { getAssistant } from './assistants.service.js';
 import { createThreadAndRun, cancelRun } from './runs.service.js';
 import { deleteThread } from './threads.service.js';
@@ -26,7 +28,7 @@ interface Answer {
   /** Where the API is served (`http://host/v1`), for the urls of citations. */
   apiBaseUrl: string;
   toolCalls: ChatCompletionMessageFunctionToolCall[] | undefined;
-  finishReason: ChatCompletion.Choice['finish_reason'];
+  finishReason: Extract<FinishReason, 'stop' | 'length' | 'tool_calls'>;
   usage: ChatCompletion['usage'];
   model: string;
 }
@@ -112,7 +114,7 @@ export async function chatWithAssistant(
         created,
         model: a.model || run.model,
         choices: [{ index: 0, finish_reason: a.finishReason, logprobs: null, message: toMessage(a) }],
-        ...(a.usage ? { usage: a.usage } : {}),
+        ...(a.usage ? { usage: toCompletionUsage(usageOf(a.usage)) } : {}),
       };
       return { type: 'json', status: 200, body: JSON.stringify(completion) };
     } finally {
@@ -120,7 +122,8 @@ export async function chatWithAssistant(
     }
   }
   const includeUsage = body.stream_options?.include_usage === true;
-  return { type: 'stream', frames: chatChunks({ queue, id, created, model: run.model, includeUsage, cleanup, apiBaseUrl: ctx.apiBaseUrl }) };
+  const encoder = new ChatChunkEncoder({ id, created, model: run.model, includeUsage });
+  return { type: 'stream', frames: chatChunks({ queue, encoder, includeUsage, cleanup, apiBaseUrl: ctx.apiBaseUrl }) };
 }
 
 function toMessage(a: Answer): ChatCompletionMessage {
@@ -128,36 +131,42 @@ function toMessage(a: Answer): ChatCompletionMessage {
   return { role: 'assistant', content, refusal: null, annotations: a.annotations, ...(a.toolCalls ? { tool_calls: a.toolCalls } : {}) };
 }
 
-/** A chunk's delta; OpenAI sends a message's annotations (not in the spec's delta) in one delta after its text. */
-type Delta = ChatCompletionChunk.Choice['delta'] & { annotations?: ChatCompletionMessage.Annotation[] };
+const usageOf = (u: NonNullable<ChatCompletion['usage']>): Usage => ({
+  promptTokens: u.prompt_tokens,
+  completionTokens: u.completion_tokens,
+  totalTokens: u.total_tokens,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+});
 
-/** The run as chat.completion.chunk frames: text as it streams, then the finish, usage and [DONE]. */
+/** The answer's tool calls as the parts a model streams them in. */
+const callParts = (calls: ChatCompletionMessageFunctionToolCall[]): StreamPart[] =>
+  calls.flatMap((c, index): StreamPart[] => [
+    { type: 'tool-call-start', index, id: c.id, name: c.function.name },
+    { type: 'tool-call-delta', index, id: c.id, argumentsDelta: c.function.arguments },
+  ]);
+
+/** The run as chat.completion.chunk frames: text as it streams, its annotations, tool calls, the finish, usage and [DONE]. */
 async function* chatChunks(opts: {
   queue: RunEventQueue;
-  id: string;
-  created: number;
-  model: string;
+  encoder: ChatChunkEncoder;
   includeUsage: boolean;
   cleanup: () => Promise<void>;
   apiBaseUrl: string;
 }): AsyncGenerator<string> {
-  const frame = (choices: ChatCompletionChunk['choices'], usage?: ChatCompletionChunk['usage']): string =>
-    sseData(
-      JSON.stringify({ id: opts.id, object: 'chat.completion.chunk', created: opts.created, model: opts.model, choices, ...(usage ? { usage } : {}) } satisfies ChatCompletionChunk),
-    );
-  const chunk = (delta: Delta, finish: ChatCompletionChunk.Choice['finish_reason'] = null) =>
-    frame([{ index: 0, delta, finish_reason: finish, logprobs: null }]);
+  const { encoder } = opts;
+  const frame = (chunk: ChatCompletionChunk | null): string => (chunk ? sseData(JSON.stringify(chunk)) : '');
   try {
-    yield chunk({ role: 'assistant', content: '' });
+    yield frame(encoder.start(0));
     const a = newAnswer(opts.apiBaseUrl);
     for await (const e of opts.queue) {
       const text = apply(a, e);
-      if (text) yield chunk({ content: text });
+      if (text) yield frame(encoder.part(0, { type: 'text-delta', delta: text }));
     }
-    if (a.annotations.length) yield chunk({ annotations: a.annotations });
-    if (a.toolCalls) yield chunk({ tool_calls: a.toolCalls.map((c, index) => ({ index, ...c })) });
-    yield chunk({}, a.finishReason);
-    if (opts.includeUsage && a.usage) yield frame([], a.usage);
+    if (a.annotations.length) yield frame(encoder.annotations(0, a.annotations));
+    for (const part of callParts(a.toolCalls ?? [])) yield frame(encoder.part(0, part));
+    yield frame(encoder.part(0, { type: 'finish', finishReason: a.finishReason, usage: null }));
+    if (opts.includeUsage && a.usage) yield frame(encoder.usage(usageOf(a.usage)));
     yield 'data: [DONE]\n\n';
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message: 'The run failed.' });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
-import { DEFAULT_CONTENT } from '../fakes/chunks.js';
+import { chatChunks, DEFAULT_CONTENT } from '../fakes/chunks.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 
@@ -78,6 +78,20 @@ for (const dialect of testDialects()) {
         assert.equal(fake.calls.length, 1);
         assert.deepEqual(fake.calls[0]!.body.messages, FOLLOW_UP_PROMPT);
       });
+
+    it('should stream the call the assistant wants and the usage, as the SDK reads them', async () => {
+      fake.enqueue('/v1/chat/completions', {
+        type: 'sse',
+        chunks: chatChunks({ toolCalls: [{ id: 'call_9', name: 'lookup', arguments: '{"q":"w"}' }], usage: {} }),
+      });
+      const stream = client.chat.completions.stream({ model: assistantId, messages: FOLLOW_UP, stream_options: { include_usage: true } });
+      const completion = await stream.finalChatCompletion();
+      assert.equal(completion.choices[0]?.finish_reason, 'tool_calls');
+      const call = completion.choices[0]?.message.tool_calls?.[0];
+      assert.deepEqual(call?.type === 'function' && { id: call.id, ...call.function }, { id: 'call_9', name: 'lookup', arguments: '{"q":"w"}' });
+      assert.equal(completion.usage?.total_tokens, 17);
+      assert.deepEqual(fake.calls[0]!.body.messages, FOLLOW_UP_PROMPT);
+    });
 
     it('should send every round of a longer conversation in order', async () => {
       const rounds: ChatCompletionMessageParam[] = [
