@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { createChatCompletion, type ChatCompletionResult } from '../services/chat-completions.service.js';
 import { chatWithAssistant } from '../services/assistant-chat.service.js';
@@ -25,20 +25,24 @@ async function sendChatResult(reply: FastifyReply, result: ChatCompletionResult)
   }
 }
 
+/** Where the caller reaches the API, as it addressed it: `http://host:port/v1`. */
+const apiBaseUrl = (req: FastifyRequest): string => `${req.protocol}://${req.host}/v1`;
+
 export function chatCompletionsRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
     app.post('/chat/completions', async (req, reply) => {
       const body = validateChatCompletionRequest(req.body);
       // `"model": "asst_…"` talks to an assistant, for any Chat Completions client.
       if (body.model.startsWith('asst_'))
-        return sendChatResult(reply, await chatWithAssistant(deps, { caller: req.caller, assistantId: body.model }, body));
+        return sendChatResult(reply, await chatWithAssistant(deps, { caller: req.caller, assistantId: body.model, apiBaseUrl: apiBaseUrl(req) }, body));
       const signal = clientGone(reply);
       return sendChatResult(reply, await createChatCompletion(deps, { caller: req.caller, requestId: req.id, signal }, body));
     });
 
     app.post<{ Params: { assistant_id: string } }>('/assistants/:assistant_id/chat', async (req, reply) => {
       const body = (req.body ?? {}) as Parameters<typeof chatWithAssistant>[2];
-      return sendChatResult(reply, await chatWithAssistant(deps, { caller: req.caller, assistantId: req.params.assistant_id }, body));
+      const ctx = { caller: req.caller, assistantId: req.params.assistant_id, apiBaseUrl: apiBaseUrl(req) };
+      return sendChatResult(reply, await chatWithAssistant(deps, ctx, body));
     });
   };
 }

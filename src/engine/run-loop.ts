@@ -13,10 +13,11 @@ import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import { ToolUnavailableError, type Tool, type ToolCallStream, type ToolRegistry, type ToolRunContext } from '../tools/tool.js';
-import { filePathAnnotations, pendingImages } from '../tools/code-interpreter-output.js';
+import { pendingImages } from '../tools/code-interpreter-output.js';
 import { buildPrompt, imageFileIds } from './build-prompt.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
-import { fileCitations } from '../tools/citations.js';
+import { messageAnnotator } from '../tools/annotation-sources.js';
+import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
 
@@ -112,7 +113,10 @@ interface Turn {
   images: string[];
   /** Calls of server tools that stream their own way, by index. */
   streams: Map<number, ToolCallStream>;
-  text: string;
+  /** The run's steps before this turn: what the turn's text may cite. */
+  steps: RunStepRow[];
+  /** The open message's text, annotated as it streams. */
+  annotator?: TextAnnotator;
   message?: Awaited<ReturnType<RunWriter['startMessage']>>;
   toolStep?: RunStepRow;
   calls: Array<{ id: string; name: string; arguments: string }>;
@@ -160,7 +164,7 @@ export class RunTurn {
       abortSignal: signal,
       requestId: run.id,
     });
-    const turn: Turn = { tools, images: pendingImages(steps), streams: new Map(), text: '', calls: [], finishReason: 'other', usage: null };
+    const turn: Turn = { tools, images: pendingImages(steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null };
     const reader = stream.getReader();
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
@@ -180,10 +184,10 @@ export class RunTurn {
         if (!part.delta) return;
         if (!turn.message) {
           turn.message = await this.#writer.startMessage(run);
+          turn.annotator = messageAnnotator(turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
         }
-        turn.text += part.delta;
-        this.#writer.messageDelta(run, turn.message.message.id, part.delta, turn.images.length);
+        this.#sendText(run, turn, turn.annotator!.push(part.delta));
         return;
       case 'tool-call-start': {
         if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
@@ -227,14 +231,18 @@ export class RunTurn {
   async #closeMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): Promise<void> {
     if (!turn.message) return;
     const open = turn.message;
+    const annotator = turn.annotator!;
+    this.#sendText(run, turn, annotator.flush());
     turn.message = undefined;
-    const cites = turn.text.includes('【');
-    const paths = turn.text.includes('/mnt/data/');
-    const steps = cites || paths ? await listAllRunSteps(this.#deps.db, run.id) : [];
-    const annotations = [...(cites ? fileCitations(turn.text, steps) : []), ...(paths ? filePathAnnotations(turn.text, steps) : [])].sort(
-      (a, b) => a.start_index - b.start_index,
-    );
-    await this.#writer.finishMessage(run, { ...open, text: turn.text, usage, incomplete, annotations, images: turn.images });
+    turn.annotator = undefined;
+    const { text, annotations } = annotator;
+    await this.#writer.finishMessage(run, { ...open, text, usage, incomplete, annotations, images: turn.images });
+  }
+
+  /** Text of the open message the annotator let through, with the annotations it completes. */
+  #sendText(run: RunRow, turn: Turn, delta: AnnotatedDelta | null): void {
+    if (delta && turn.message)
+      this.#writer.messageDelta(run, turn.message.message.id, delta.value, { index: turn.images.length, annotations: delta.annotations });
   }
 
   /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */

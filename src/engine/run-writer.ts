@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Annotation, MessageContent, MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
+import type { Annotation, AnnotationDelta, MessageContent, MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { RunStepDeltaEvent, ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
 import type { Database } from '../store/database.js';
@@ -105,12 +105,15 @@ export class RunWriter {
     return { step, message };
   }
 
-  /** A piece of the message's text; `index` is the text's place in the content (after any images). */
-  messageDelta(run: RunRow, messageId: string, text: string, index = 0): void {
+  /**
+   * A piece of the message's text, with the annotations it completes; `index` is the text's place
+   * in the content (after any images).
+   */
+  messageDelta(run: RunRow, messageId: string, text: string, opts: { index?: number; annotations?: AnnotationDelta[] } = {}): void {
     const delta: MessageDeltaEvent = {
       id: messageId,
       object: 'thread.message.delta',
-      delta: { content: [{ index, type: 'text', text: { value: text, annotations: [] } }] },
+      delta: { content: [{ index: opts.index ?? 0, type: 'text', text: { value: text, annotations: opts.annotations ?? [] } }] },
     };
     this.#events.publish(run.id, { event: 'thread.message.delta', data: delta } as never);
   }

@@ -1,69 +1,34 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
-import { ApiError, invalidRequest, toErrorBody } from '../errors.js';
+import { ApiError, toErrorBody } from '../errors.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import type { RunEvent } from '../engine/run-events.js';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import { sseData } from '../streaming/sse.js';
+import { ChatChunkEncoder, toCompletionUsage } from '../streaming/chat-chunks.js';
+import type { FinishReason, StreamPart, Usage } from '../providers/chat-model.js';
 import { getAssistant } from './assistants.service.js';
 import { createThreadAndRun, cancelRun } from './runs.service.js';
 import { deleteThread } from './threads.service.js';
 import type { ChatCompletionResult } from './chat-completions.service.js';
-import type { CreateThreadAndRunParams } from '../api/schemas/runs.schema.js';
+import { splitConversation, writePriorSteps } from './assistant-chat-messages.js';
+import { toUrlCitation } from './assistant-chat-annotations.js';
 
 /**
  * The one-call assistant chat: Chat Completions `messages` in, the assistant run on them (its
  * instructions, model and tools) on a thread of its own, the answer out in the Chat Completions
  * shape. The thread is deleted when the call ends.
  */
-type ThreadMessage = NonNullable<NonNullable<CreateThreadAndRunParams['thread']>['messages']>[number];
-
-interface ChatMessage {
-  role?: unknown;
-  content?: unknown;
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((p: { type?: string; text?: unknown }) => (p?.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
-}
-
-function toThreadMessage(m: ChatMessage): ThreadMessage | null {
-  if (m.role === 'assistant') return { role: 'assistant', content: textOf(m.content) || ' ' };
-  if (m.role !== 'user') return null;
-  if (typeof m.content === 'string') return { role: 'user', content: m.content };
-  if (!Array.isArray(m.content)) return null;
-  type Part = Exclude<ThreadMessage['content'], string>[number];
-  const parts: Part[] = [];
-  for (const p of m.content as Array<{ type?: string; text?: string; image_url?: { url: string; detail?: 'auto' | 'low' | 'high' } }>) {
-    if (p?.type === 'text' && typeof p.text === 'string') parts.push({ type: 'text', text: p.text });
-    else if (p?.type === 'image_url' && p.image_url) parts.push({ type: 'image_url', image_url: p.image_url });
-  }
-  return parts.length ? { role: 'user', content: parts } : null;
-}
-
-function splitMessages(messages: unknown): { system: string[]; thread: ThreadMessage[] } {
-  if (!Array.isArray(messages) || messages.length === 0)
-    throw invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
-  const system: string[] = [];
-  const thread: ThreadMessage[] = [];
-  for (const m of messages as ChatMessage[]) {
-    if (m?.role === 'system' || m?.role === 'developer') system.push(textOf(m.content));
-    else {
-      const converted = toThreadMessage(m);
-      if (converted) thread.push(converted);
-    }
-  }
-  if (thread.length === 0) throw invalidRequest('At least one user message is required.', 'messages');
-  return { system, thread };
-}
-
 interface Answer {
   content: string;
+  annotations: ChatCompletionMessage.Annotation[];
+  /** The run message being read, and where its text starts in `content`. */
+  message: { id: string; offset: number } | undefined;
+  /** Where the API is served (`http://host/v1`), for the urls of citations. */
+  apiBaseUrl: string;
   toolCalls: ChatCompletionMessageFunctionToolCall[] | undefined;
-  finishReason: ChatCompletion.Choice['finish_reason'];
+  finishReason: Extract<FinishReason, 'stop' | 'length' | 'tool_calls'>;
   usage: ChatCompletion['usage'];
   model: string;
 }
@@ -72,8 +37,17 @@ interface Answer {
 function apply(answer: Answer, e: RunEvent): string {
   if (e.event === 'thread.message.delta') {
     const data = e.data as MessageDeltaEvent;
+    if (answer.message?.id !== data.id) answer.message = { id: data.id, offset: answer.content.length };
+    const offset = answer.message.offset;
     let text = '';
-    for (const part of data.delta.content ?? []) if (part.type === 'text' && part.text?.value) text += part.text.value;
+    for (const part of data.delta.content ?? []) {
+      if (part.type !== 'text') continue;
+      text += part.text?.value ?? '';
+      for (const a of part.text?.annotations ?? []) {
+        const citation = toUrlCitation(a, { offset, apiBaseUrl: answer.apiBaseUrl });
+        if (citation) answer.annotations.push(citation);
+      }
+    }
     answer.content += text;
     return text;
   }
@@ -97,14 +71,23 @@ function apply(answer: Answer, e: RunEvent): string {
   return '';
 }
 
-const newAnswer = (): Answer => ({ content: '', toolCalls: undefined, finishReason: 'stop', usage: undefined, model: '' });
+const newAnswer = (apiBaseUrl: string): Answer => ({
+  content: '',
+  annotations: [],
+  message: undefined,
+  apiBaseUrl,
+  toolCalls: undefined,
+  finishReason: 'stop',
+  usage: undefined,
+  model: '',
+});
 
 export async function chatWithAssistant(
   deps: Deps,
-  ctx: { caller: Caller; assistantId: string },
+  ctx: { caller: Caller; assistantId: string; /** `http://host/v1`, for the urls of citations. */ apiBaseUrl: string },
   body: { messages?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null },
 ): Promise<ChatCompletionResult> {
-  const { system, thread } = splitMessages(body.messages);
+  const { system, thread, prior } = splitConversation(body.messages);
   const assistant = await getAssistant(deps.store.db, ctx.caller.tenantId, ctx.assistantId);
   const instructions = [assistant.instructions ?? '', ...system].filter(Boolean).join('\n\n');
   const queue = new RunEventQueue(deps.events);
@@ -112,7 +95,7 @@ export async function chatWithAssistant(
     deps,
     ctx.caller,
     { assistant_id: assistant.id, instructions, thread: { messages: thread } },
-    { subscribe: queue.subscribe },
+    { subscribe: queue.subscribe, prelude: prior.length ? (trx, run) => writePriorSteps(deps, trx, run, prior) : undefined },
   );
   const id = `chatcmpl-${run.id.slice(4)}`;
   const created = run.created_at;
@@ -123,49 +106,67 @@ export async function chatWithAssistant(
   };
   if (body.stream !== true) {
     try {
-      const a = newAnswer();
+      const a = newAnswer(ctx.apiBaseUrl);
       for await (const e of queue) apply(a, e);
       const completion: ChatCompletion = {
         id,
         object: 'chat.completion',
         created,
         model: a.model || run.model,
-        choices: [{ index: 0, finish_reason: a.finishReason, logprobs: null, message: { role: 'assistant', content: a.toolCalls ? a.content || null : a.content, refusal: null, ...(a.toolCalls ? { tool_calls: a.toolCalls } : {}) } }],
-        ...(a.usage ? { usage: a.usage } : {}),
+        choices: [{ index: 0, finish_reason: a.finishReason, logprobs: null, message: toMessage(a) }],
+        ...(a.usage ? { usage: toCompletionUsage(usageOf(a.usage)) } : {}),
       };
       return { type: 'json', status: 200, body: JSON.stringify(completion) };
     } finally {
       await cleanup();
     }
   }
-  return { type: 'stream', frames: chatChunks({ queue, id, created, model: run.model, includeUsage: body.stream_options?.include_usage === true, cleanup }) };
+  const includeUsage = body.stream_options?.include_usage === true;
+  const encoder = new ChatChunkEncoder({ id, created, model: run.model, includeUsage });
+  return { type: 'stream', frames: chatChunks({ queue, encoder, includeUsage, cleanup, apiBaseUrl: ctx.apiBaseUrl }) };
 }
 
-/** The run as chat.completion.chunk frames: text as it streams, then the finish, usage and [DONE]. */
+function toMessage(a: Answer): ChatCompletionMessage {
+  const content = a.toolCalls ? a.content || null : a.content;
+  return { role: 'assistant', content, refusal: null, annotations: a.annotations, ...(a.toolCalls ? { tool_calls: a.toolCalls } : {}) };
+}
+
+const usageOf = (u: NonNullable<ChatCompletion['usage']>): Usage => ({
+  promptTokens: u.prompt_tokens,
+  completionTokens: u.completion_tokens,
+  totalTokens: u.total_tokens,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+});
+
+/** The answer's tool calls as the parts a model streams them in. */
+const callParts = (calls: ChatCompletionMessageFunctionToolCall[]): StreamPart[] =>
+  calls.flatMap((c, index): StreamPart[] => [
+    { type: 'tool-call-start', index, id: c.id, name: c.function.name },
+    { type: 'tool-call-delta', index, id: c.id, argumentsDelta: c.function.arguments },
+  ]);
+
+/** The run as chat.completion.chunk frames: text as it streams, its annotations, tool calls, the finish, usage and [DONE]. */
 async function* chatChunks(opts: {
   queue: RunEventQueue;
-  id: string;
-  created: number;
-  model: string;
+  encoder: ChatChunkEncoder;
   includeUsage: boolean;
   cleanup: () => Promise<void>;
+  apiBaseUrl: string;
 }): AsyncGenerator<string> {
-  const frame = (choices: ChatCompletionChunk['choices'], usage?: ChatCompletionChunk['usage']): string =>
-    sseData(
-      JSON.stringify({ id: opts.id, object: 'chat.completion.chunk', created: opts.created, model: opts.model, choices, ...(usage ? { usage } : {}) } satisfies ChatCompletionChunk),
-    );
-  const chunk = (delta: ChatCompletionChunk.Choice['delta'], finish: ChatCompletionChunk.Choice['finish_reason'] = null) =>
-    frame([{ index: 0, delta, finish_reason: finish, logprobs: null }]);
+  const { encoder } = opts;
+  const frame = (chunk: ChatCompletionChunk | null): string => (chunk ? sseData(JSON.stringify(chunk)) : '');
   try {
-    yield chunk({ role: 'assistant', content: '' });
-    const a = newAnswer();
+    yield frame(encoder.start(0));
+    const a = newAnswer(opts.apiBaseUrl);
     for await (const e of opts.queue) {
       const text = apply(a, e);
-      if (text) yield chunk({ content: text });
+      if (text) yield frame(encoder.part(0, { type: 'text-delta', delta: text }));
     }
-    if (a.toolCalls) yield chunk({ tool_calls: a.toolCalls.map((c, index) => ({ index, ...c })) });
-    yield chunk({}, a.finishReason);
-    if (opts.includeUsage && a.usage) yield frame([], a.usage);
+    if (a.annotations.length) yield frame(encoder.annotations(0, a.annotations));
+    for (const part of callParts(a.toolCalls ?? [])) yield frame(encoder.part(0, part));
+    yield frame(encoder.part(0, { type: 'finish', finishReason: a.finishReason, usage: null }));
+    if (opts.includeUsage && a.usage) yield frame(encoder.usage(usageOf(a.usage)));
     yield 'data: [DONE]\n\n';
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message: 'The run failed.' });

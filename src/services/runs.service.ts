@@ -32,6 +32,8 @@ export interface RunRef {
 export interface StartOptions {
   /** Called after the commit and before any event is published: a stream subscribes here. */
   subscribe?: (runId: string) => void;
+  /** Inside the run's transaction, after its insert: what must exist before the engine sees the run. */
+  prelude?: (trx: Db, run: RunRow) => Promise<void>;
 }
 
 type RunOptions = Omit<CreateRunParams, 'additional_instructions' | 'additional_messages'>;
@@ -173,7 +175,9 @@ export async function createThreadAndRun(
     const toolResources = params.tool_resources ? toolResourcesColumn(params.tool_resources) : undefined;
     const row = runRow({ deps, caller, thread, assistant, params, toolResources });
     checkModel(deps, row.model);
-    return { run: await insertRun(trx, row), thread };
+    const run = await insertRun(trx, row);
+    await opts.prelude?.(trx, run);
+    return { run, thread };
   });
   announce(deps, result.run, opts, result.thread);
   return result;

@@ -22,6 +22,11 @@ describe('ChatChunkEncoder', () => {
     assert.equal(encoder.part(0, { type: 'text-delta', delta: '' }), null);
   });
 
+  it("should send a choice's annotations in one delta of their own", () => {
+    const annotations = [{ type: 'url_citation' as const, url_citation: { start_index: 0, end_index: 2, title: 'a.txt', url: 'http://h/v1/files/f/content' } }];
+    assert.deepEqual(encoder.annotations(0, annotations).choices, [{ index: 0, delta: { annotations }, logprobs: null, finish_reason: null }]);
+  });
+
   it('should stream a tool call as its id, type and name first, then argument pieces', () => {
     const parts: StreamPart[] = [
       { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' },

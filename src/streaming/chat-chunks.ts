@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessage } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { FinishReason, StreamPart, Usage } from '../providers/chat-model.js';
 
@@ -66,6 +66,15 @@ export class ChatChunkEncoder {
       default:
         return null;
     }
+  }
+
+  /**
+   * A choice's annotations, all in one delta after its text, as OpenAI's search models send their
+   * url_citations (the spec's delta does not list the field; the SDK's stream helper copies it).
+   */
+  annotations(index: number, annotations: ChatCompletionMessage.Annotation[]): ChatCompletionChunk {
+    const delta: ChatCompletionChunk.Choice['delta'] & { annotations: ChatCompletionMessage.Annotation[] } = { annotations };
+    return this.#delta(index, delta);
   }
 
   /** The last chunk with `stream_options.include_usage`. */

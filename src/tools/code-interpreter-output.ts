@@ -2,6 +2,7 @@ import type { FilePathAnnotation } from 'openai/resources/beta/threads/messages'
 import type { ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
 import { fromJson } from '../store/json.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import type { AnnotationSource } from './text-annotator.js';
 
 /**
  * How code_interpreter's results reach the assistant's message, as OpenAI shows them: the figures
@@ -49,10 +50,7 @@ function decode(path: string): string {
   }
 }
 
-/** file_path annotations for the links and paths in `text` that name files the run's code wrote. */
-export function filePathAnnotations(text: string, steps: RunStepRow[]): FilePathAnnotation[] {
-  const files = writtenFiles(steps);
-  if (files.size === 0) return [];
+function pathAnnotations(text: string, files: Map<string, string>): FilePathAnnotation[] {
   const annotations: FilePathAnnotation[] = [];
   for (const m of text.matchAll(PATH)) {
     let matched = m[0];
@@ -73,4 +71,33 @@ export function filePathAnnotations(text: string, steps: RunStepRow[]): FilePath
     });
   }
   return annotations;
+}
+
+/** file_path annotations for the links and paths in `text` that name files the run's code wrote. */
+export function filePathAnnotations(text: string, steps: RunStepRow[]): FilePathAnnotation[] {
+  const files = writtenFiles(steps);
+  return files.size === 0 ? [] : pathAnnotations(text, files);
+}
+
+const PREFIXES = ['sandbox:/mnt/data/', '/mnt/data/'];
+const ENDS_PATH = /["'<>()[\]`]/;
+/** How far back a path still being written is looked for (a longer one streams without its annotation held back). */
+const MAX_PATH = 1024;
+
+/** Where a path that may still grow starts in streamed text: one running to the end, or the start of one. */
+function openPath(text: string): number {
+  let from = text.length;
+  const stop = Math.max(0, text.length - MAX_PATH);
+  while (from > stop && !/\s/.test(text[from - 1]!) && !ENDS_PATH.test(text[from - 1]!)) from--;
+  const tail = text.slice(from);
+  for (const m of tail.matchAll(PATH)) if (m.index + m[0].length === tail.length) return from + m.index;
+  for (let n = Math.min(tail.length, PREFIXES[0]!.length); n > 0; n--)
+    if (PREFIXES.some((p) => p.startsWith(tail.slice(-n)))) return text.length - n;
+  return -1;
+}
+
+/** file_path annotations for streamed text, or null when the run's code has written no file. */
+export function filePathSource(steps: RunStepRow[]): AnnotationSource | null {
+  const files = writtenFiles(steps);
+  return files.size === 0 ? null : { find: (text) => pathAnnotations(text, files), openFrom: openPath };
 }
