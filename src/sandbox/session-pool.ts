@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { randomToken } from '../ids.js';
 import { probeSandbox, type SandboxLimits } from './bwrap.js';
 import { PythonSession, type ExecResult } from './python-session.js';
+import { removeEntry, removeSessionDir } from './session-files.js';
 
 export interface SandboxConfig {
   enabled: boolean;
@@ -332,7 +333,7 @@ export class SessionPool {
 
   async #release(slot: number, dir: string, session: PythonSession | undefined): Promise<void> {
     await session?.close();
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    await removeSessionDir(dir);
     this.#releaseSlot(slot);
   }
 
@@ -392,7 +393,7 @@ export class SessionPool {
       const target = join(e.dir, f.name);
       // The code may have put a directory there; links are replaced, never followed.
       await rename(tmp, target).catch(async () => {
-        await rm(target, { recursive: true, force: true });
+        await removeEntry(e.dir, f.name);
         await rename(tmp, target);
       });
       e.inputs.set(f.fileId, f.name);
