@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Writable } from 'node:stream';
 import { bwrapArgs, RUNNER_FD, RUNNER_HOST_PATH, type SandboxLimits } from './bwrap.js';
 import { diffSnapshots, dirBytes, removeFiles, snapshotDir } from './session-files.js';
+import { childPids, killAllBut } from './process-tree.js';
 
 export interface SessionOptions {
   bwrap: string;
@@ -101,6 +102,9 @@ export class PythonSession {
   #exitReason: string | undefined;
   #stderr = '';
   #ready: Promise<string>;
+  /** Host pids of bubblewrap's init in the sandbox (pid 1 there) and of the runner below it. */
+  #init: number | undefined;
+  #runner: number | undefined;
   /** Python's version, once started. */
   python = '';
 
@@ -131,6 +135,9 @@ export class PythonSession {
       const onLine = (msg: { op?: string; python?: string }) => {
         if (msg.op !== 'ready') return;
         clearTimeout(timer);
+        // No code has run yet: the tree is bubblewrap → its init → the runner, nothing else.
+        this.#init = childPids(this.#child.pid!)[0];
+        this.#runner = this.#init === undefined ? undefined : childPids(this.#init)[0];
         resolve(msg.python ?? '');
       };
       this.#control.on('data', (text: string) => this.#onControl(text, onLine));
@@ -270,10 +277,11 @@ export class PythonSession {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
 
-    const { reason } = await done;
+    let { reason } = await done;
     clearTimeout(hardTimer);
     clearInterval(diskTimer);
     opts.signal?.removeEventListener('abort', onAbort);
+    reason ??= await this.#endStragglers();
 
     const tail = pending.decoder.end();
     if (tail) {
@@ -300,6 +308,21 @@ export class PythonSession {
       files: changed,
       ...(reason ? { ended: reason } : {}),
     };
+  }
+
+  /**
+   * Ends every process the cell started (the runner does so itself, but the code can turn that off):
+   * between calls only the runner lives. A reason when they could not all be stopped (the session ends).
+   */
+  async #endStragglers(): Promise<string | undefined> {
+    if (this.#init === undefined || this.#runner === undefined) {
+      this.kill('the sandbox\'s processes could not be found');
+      return this.#exitReason;
+    }
+    if (await killAllBut({ init: this.#init, keep: this.#runner, timeoutMs: 2000 })) return undefined;
+    const why = 'processes the code started did not stop';
+    this.kill(why);
+    return why;
   }
 
   /** Ends the sandbox: the whole process tree goes (bubblewrap's PID namespace dies with it). */

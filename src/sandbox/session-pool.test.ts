@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { inputFileNames, processLimit, safeFileName, SessionPool, type SandboxConfig } from './session-pool.js';
 import { readSessionFile } from './session-files.js';
+import { cmdline, descendants } from './process-tree.js';
 
 function config(overrides: Partial<SandboxConfig> = {}): SandboxConfig {
   return { ...loadConfig({}).codeInterpreter, callTimeoutMs: 5000, ...overrides };
@@ -97,6 +98,30 @@ describe('SessionPool (bubblewrap)', () => {
     const after = await pool.exec('restart', "print(open('keep.txt').read())\nprint('x' in globals())", { inputs: [] });
     assert.equal(after.fresh, true);
     assert.equal(after.output, 'still here\nFalse\n');
+  });
+
+  it('should end every process the code started when its cell ends, even with the runner\'s own cleanup turned off', async () => {
+    const stragglers = () => descendants(process.pid).filter((p) => cmdline(p).includes('straggler-'));
+    const start = (tag: string) =>
+      [
+        'import os, subprocess, sys',
+        `subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', 'straggler-${tag}-child'])`,
+        'if os.fork() == 0:',
+        '    os.setsid()',
+        `    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', 'straggler-${tag}-orphan'])`,
+        '    os._exit(0)',
+        'os.wait()',
+        "print('started')",
+      ].join('\n');
+    const plain = await pool.exec('stragglers', start('plain'), { inputs: [] });
+    assert.equal(plain.output, 'started\n');
+    assert.deepEqual(stragglers().map(cmdline), []);
+    // The code runs in the runner's own interpreter and can replace any of its functions.
+    const sly = await pool.exec('stragglers', `import sys\nfor name in dir(sys.modules['__main__']):\n    if 'straggler' in name or 'kill' in name:\n        setattr(sys.modules['__main__'], name, lambda *a, **k: None)\n${start('sly')}`, { inputs: [] });
+    assert.equal(sly.output, 'started\n');
+    assert.equal(sly.ended, undefined);
+    assert.deepEqual(stragglers().map(cmdline), []);
+    assert.equal((await pool.exec('stragglers', 'print(1)', { inputs: [] })).output, '1\n', 'the session itself lives on');
   });
 
   it('should cancel a running call when the run is cancelled', async () => {
