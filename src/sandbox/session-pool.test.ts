@@ -124,6 +124,30 @@ describe('SessionPool (bubblewrap)', () => {
     assert.equal((await pool.exec('stragglers', 'print(1)', { inputs: [] })).output, '1\n', 'the session itself lives on');
   });
 
+  it('should refuse writes outside /mnt/data, /tmp and /dev/shm, and stop those two at their size', async () => {
+    const MB = 1024 * 1024;
+    const small = new SessionPool(config({ prestart: false, limits: { ...config().limits, tmpBytes: 8 * MB } }), { now: () => now, log: createLogger('silent') });
+    after(() => small.close());
+    const code = [
+      'import errno, os',
+      "for path in ['/x', '/etc/x', '/dev/x', '/mnt/x', '/tmp/x', '/dev/shm/x', '/mnt/data/x']:",
+      '    try:',
+      "        with open(path, 'wb') as f:",
+      '            for _ in range(9):',
+      "                f.write(b'0' * 1024 * 1024)",
+      "        print(path, 'written')",
+      '    except OSError as e:',
+      '        print(path, errno.errorcode[e.errno])',
+      '    if os.path.exists(path):',
+      '        os.remove(path)',
+    ].join('\n');
+    const r = await small.exec('fill', code, { inputs: [] });
+    assert.equal(
+      r.output,
+      ['/x EROFS', '/etc/x EROFS', '/dev/x EROFS', '/mnt/x EROFS', '/tmp/x ENOSPC', '/dev/shm/x ENOSPC', '/mnt/data/x written', ''].join('\n'),
+    );
+  });
+
   it('should cancel a running call when the run is cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
