@@ -148,6 +148,39 @@ describe('SessionPool (bubblewrap)', () => {
     );
   });
 
+  it('should hold all the processes of a session together to its memory limit', async () => {
+    const MB = 1024 * 1024;
+    const tight = new SessionPool(config({ prestart: false, limits: { ...config().limits, memoryBytes: 128 * MB } }), { now: () => now, log: createLogger('silent') });
+    after(() => tight.close());
+    // Four processes, each within the per-process limit, try to hold 64 MB each at the same time.
+    const code = [
+      'import os, time',
+      'pids = []',
+      'for i in range(4):',
+      '    pid = os.fork()',
+      '    if pid == 0:',
+      "        block = b'x' * (64 * 1024 * 1024)",
+      "        open(f'held-{i}', 'w').close()",
+      '        deadline = time.monotonic() + 60',
+      "        while not os.path.exists('stop') and time.monotonic() < deadline:",
+      "            if all(os.path.exists(f'held-{j}') for j in range(4)):",
+      '                os._exit(0)',
+      '            time.sleep(0.01)',
+      '        os._exit(3)',
+      '    pids.append(pid)',
+      'together = 0',
+      'for _ in pids:',
+      '    _, status = os.wait()',
+      '    if os.WIFSIGNALED(status):',
+      "        open('stop', 'w').close()",
+      '    together += os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0',
+      "print('together', together)",
+    ].join('\n');
+    const r = await tight.exec('hogs', code, { inputs: [] });
+    assert.ok(r.ended !== undefined || /^together [0-3]\n$/.test(r.output), `${r.output} ${r.ended ?? ''}`);
+    assert.equal((await tight.exec('hogs', 'print(1)', { inputs: [] })).output, '1\n', 'the session (or a fresh one) serves the next call');
+  });
+
   it('should cancel a running call when the run is cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);

@@ -7,6 +7,7 @@ import { randomToken } from '../ids.js';
 import { probeSandbox, type SandboxLimits } from './bwrap.js';
 import { PythonSession, type ExecResult } from './python-session.js';
 import { removeEntry, removeSessionDir } from './session-files.js';
+import { detectCgroups, thisHost, type SessionLimiter } from './cgroups.js';
 
 export interface SandboxConfig {
   enabled: boolean;
@@ -33,6 +34,8 @@ export interface SandboxConfig {
    * call does not wait for bubblewrap and Python to start.
    */
   prestart: boolean;
+  /** 'auto': a control group per session where the host allows it (v2, else v1); 'off': rlimits only. */
+  cgroups: 'auto' | 'off';
 }
 
 /** A started sandbox not yet given to a thread. */
@@ -165,6 +168,7 @@ export class SessionPool {
   #closed = false;
   #started: Promise<void> | undefined;
   #spare: Spare | undefined;
+  #limiter: SessionLimiter | undefined;
 
   constructor(cfg: SandboxConfig, opts: { now: () => number; log: Logger }) {
     this.#cfg = cfg;
@@ -213,6 +217,11 @@ export class SessionPool {
     this.#root = join(base, `switchboard-sandbox-${process.pid}-${randomToken(6)}`);
     await mkdir(this.#root, { recursive: true, mode: 0o711 });
     await chmod(this.#root, 0o711);
+    this.#limiter =
+      this.#cfg.cgroups === 'off'
+        ? { kind: 'none', detail: 'code_interpreter.cgroups is off', create: async () => undefined, close: async () => {} }
+        : await detectCgroups(thisHost(), randomToken(6));
+    this.#logLimits(this.#limiter);
     this.#available = true;
     const missing = ['numpy', 'pandas', 'matplotlib'].filter((p) => !probe.packages.includes(p));
     this.#log.info(
@@ -223,6 +232,32 @@ export class SessionPool {
       this.#log.warn({ missing }, 'code_interpreter: the sandboxed Python lacks some packages (Debian: apt-get install python3-numpy python3-pandas python3-matplotlib)');
     this.#reaper = setInterval(() => this.reap(), Math.min(60_000, Math.max(1000, this.#cfg.idleTimeoutMs / 4)));
     this.#reaper.unref();
+  }
+
+  /** One line at start that says which limits hold for a session. */
+  #logLimits(limiter: SessionLimiter): void {
+    const l = this.#cfg.limits;
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    const fields = {
+      memoryMb: mb(l.memoryBytes),
+      maxProcesses: l.maxProcesses,
+      tmpMb: mb(l.tmpBytes),
+      cgroup: limiter.kind === 'none' ? null : limiter.kind,
+      where: limiter.detail,
+    };
+    if (limiter.kind !== 'none')
+      this.#log.info(
+        fields,
+        `code_interpreter limits: ${fields.memoryMb} MB of memory and ${l.maxProcesses} processes per session, for all its processes together (${limiter.kind}); ` +
+          `/tmp and /dev/shm ${fields.tmpMb} MB each, the rest of the sandbox read-only`,
+      );
+    else
+      this.#log.warn(
+        fields,
+        `code_interpreter limits: no control groups (${limiter.detail}): memory is limited per process only ` +
+          `(${fields.memoryMb} MB of address space each, ${l.maxProcesses} processes), so a session's processes together can use more; ` +
+          `/tmp and /dev/shm ${fields.tmpMb} MB each, the rest of the sandbox read-only`,
+      );
   }
 
   /** Ends the sessions idle past the idle timeout. */
@@ -312,8 +347,11 @@ export class SessionPool {
     return dir;
   }
 
-  #startSession(dir: string, uid: number | undefined, maxProcesses: number): Promise<PythonSession> {
+  async #startSession(dir: string, uid: number | undefined, maxProcesses: number): Promise<PythonSession> {
+    const limits = { memoryBytes: this.#cfg.limits.memoryBytes, maxProcesses: this.#cfg.limits.maxProcesses };
+    const cgroup = await this.#limiter?.create(`s-${randomToken(8)}`, limits);
     return PythonSession.start({
+      cgroup,
       bwrap: this.#cfg.bwrap,
       python: this.#cfg.python,
       dir,
@@ -452,6 +490,7 @@ export class SessionPool {
     clearInterval(this.#reaper);
     await this.#dropSpare();
     await Promise.all([...this.#entries.values()].map((e) => this.#end(e, 'shutdown')));
+    await this.#limiter?.close();
     if (this.#root) await rm(this.#root, { recursive: true, force: true }).catch(() => {});
   }
 }
