@@ -131,6 +131,24 @@ export async function processLimit(configured: number, ownUser: boolean): Promis
   return configured + tasks;
 }
 
+/**
+ * Renames `tmp` to `name` in `dir`. Links are replaced, never followed; a directory the code put
+ * there is removed (it may still be changing it: a few tries).
+ */
+async function placeFile(dir: string, tmp: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rename(tmp, join(dir, name));
+    } catch (err) {
+      if (attempt >= 5) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      await removeEntry(dir, name);
+    }
+  }
+}
+
 /** Session folders left by a server that died without closing (kill -9): its sandboxes died with it. */
 async function removeStaleRoots(base: string): Promise<void> {
   const names = await readdir(base).catch(() => [] as string[]);
@@ -428,12 +446,7 @@ export class SessionPool {
       } finally {
         await handle.close();
       }
-      const target = join(e.dir, f.name);
-      // The code may have put a directory there; links are replaced, never followed.
-      await rename(tmp, target).catch(async () => {
-        await removeEntry(e.dir, f.name);
-        await rename(tmp, target);
-      });
+      await placeFile(e.dir, tmp, f.name);
       e.inputs.set(f.fileId, f.name);
     }
   }
