@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { SandboxLimits } from './bwrap.js';
 
 /**
  * Limits that hold for a session as a whole — all its processes, and the memory-backed files
@@ -206,4 +208,19 @@ export function thisHost(): CgroupHost {
     // not Linux
   }
   return { root: '/sys/fs/cgroup', self, pid: process.pid };
+}
+
+/** One line at start that says which limits hold for a session: a warning when only rlimits do. */
+export function logLimits(log: Logger, limiter: SessionLimiter, limits: SandboxLimits): void {
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const fields = { memoryMb: mb(limits.memoryBytes), maxProcesses: limits.maxProcesses, tmpMb: mb(limits.tmpBytes), cgroup: limiter.kind, where: limiter.detail };
+  const rest = `/tmp and /dev/shm ${fields.tmpMb} MB each, the rest of the sandbox read-only`;
+  if (limiter.kind !== 'none')
+    log.info(fields, `code_interpreter limits: ${fields.memoryMb} MB of memory and ${limits.maxProcesses} processes per session, for all its processes together (${limiter.kind}); ${rest}`);
+  else
+    log.warn(
+      fields,
+      `code_interpreter limits: no control groups (${limiter.detail}): memory is limited per process only ` +
+        `(${fields.memoryMb} MB of address space each, ${limits.maxProcesses} processes), so a session's processes together can use more; ${rest}`,
+    );
 }

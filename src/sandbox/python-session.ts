@@ -344,6 +344,22 @@ export class PythonSession {
   kill(reason = 'the session was closed'): void {
     this.#exitReason ??= reason;
     if (this.#exited) return;
+    // Killing the sandbox's init ends its PID namespace with every process in it; bubblewrap then
+    // reaps it and exits (no zombie is left to the host's init, and the control group empties).
+    if (this.#init !== undefined && !isDead(this.#init)) {
+      try {
+        process.kill(this.#init, 'SIGKILL');
+        setTimeout(() => this.#killGroup(), 2000).unref();
+        return;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    this.#killGroup();
+  }
+
+  #killGroup(): void {
+    if (this.#exited) return;
     try {
       process.kill(-this.#child.pid!, 'SIGKILL');
     } catch {

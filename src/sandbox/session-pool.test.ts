@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { inputFileNames, processLimit, safeFileName, SessionPool, type SandboxConfig } from './session-pool.js';
@@ -222,6 +223,22 @@ describe('SessionPool (bubblewrap)', () => {
       },
     });
     assert.equal(r.output, 'first\nsecond\n');
+  });
+
+  it('should log at start which limits hold: per session with a cgroup, a warning with rlimits only', async () => {
+    const lines: Array<{ level: number; msg: string; cgroup: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    for (const cgroups of ['auto', 'off'] as const) {
+      const p = new SessionPool(config({ cgroups, prestart: false }), { now: () => now, log });
+      await p.start();
+      await p.close();
+    }
+    const limits = lines.filter((l) => l.msg.startsWith('code_interpreter limits'));
+    assert.equal(limits.length, 2, JSON.stringify(lines));
+    // This host (and CI) runs the tests as root with writable cgroups.
+    assert.match(limits[0]!.msg, /1024 MB of memory and 64 processes per session, for all its processes together \(cgroup[12]\)/);
+    assert.equal(limits[1]!.level, 40);
+    assert.match(limits[1]!.msg, /no control groups \(code_interpreter.cgroups is off\): memory is limited per process only .* a session's processes together can use more/);
   });
 
   it('should refuse every call when code_interpreter is disabled', async () => {

@@ -7,7 +7,7 @@ import { randomToken } from '../ids.js';
 import { probeSandbox, type SandboxLimits } from './bwrap.js';
 import { PythonSession, type ExecResult } from './python-session.js';
 import { removeEntry, removeSessionDir } from './session-files.js';
-import { detectCgroups, thisHost, type SessionLimiter } from './cgroups.js';
+import { detectCgroups, logLimits, thisHost, type SessionLimiter } from './cgroups.js';
 
 export interface SandboxConfig {
   enabled: boolean;
@@ -187,6 +187,8 @@ export class SessionPool {
   #started: Promise<void> | undefined;
   #spare: Spare | undefined;
   #limiter: SessionLimiter | undefined;
+  /** Sessions being ended: their slots free up shortly. */
+  #ending = 0;
 
   constructor(cfg: SandboxConfig, opts: { now: () => number; log: Logger }) {
     this.#cfg = cfg;
@@ -239,7 +241,7 @@ export class SessionPool {
       this.#cfg.cgroups === 'off'
         ? { kind: 'none', detail: 'code_interpreter.cgroups is off', create: async () => undefined, close: async () => {} }
         : await detectCgroups(thisHost(), randomToken(6));
-    this.#logLimits(this.#limiter);
+    logLimits(this.#log, this.#limiter, this.#cfg.limits);
     this.#available = true;
     const missing = ['numpy', 'pandas', 'matplotlib'].filter((p) => !probe.packages.includes(p));
     this.#log.info(
@@ -250,32 +252,6 @@ export class SessionPool {
       this.#log.warn({ missing }, 'code_interpreter: the sandboxed Python lacks some packages (Debian: apt-get install python3-numpy python3-pandas python3-matplotlib)');
     this.#reaper = setInterval(() => this.reap(), Math.min(60_000, Math.max(1000, this.#cfg.idleTimeoutMs / 4)));
     this.#reaper.unref();
-  }
-
-  /** One line at start that says which limits hold for a session. */
-  #logLimits(limiter: SessionLimiter): void {
-    const l = this.#cfg.limits;
-    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-    const fields = {
-      memoryMb: mb(l.memoryBytes),
-      maxProcesses: l.maxProcesses,
-      tmpMb: mb(l.tmpBytes),
-      cgroup: limiter.kind === 'none' ? null : limiter.kind,
-      where: limiter.detail,
-    };
-    if (limiter.kind !== 'none')
-      this.#log.info(
-        fields,
-        `code_interpreter limits: ${fields.memoryMb} MB of memory and ${l.maxProcesses} processes per session, for all its processes together (${limiter.kind}); ` +
-          `/tmp and /dev/shm ${fields.tmpMb} MB each, the rest of the sandbox read-only`,
-      );
-    else
-      this.#log.warn(
-        fields,
-        `code_interpreter limits: no control groups (${limiter.detail}): memory is limited per process only ` +
-          `(${fields.memoryMb} MB of address space each, ${l.maxProcesses} processes), so a session's processes together can use more; ` +
-          `/tmp and /dev/shm ${fields.tmpMb} MB each, the rest of the sandbox read-only`,
-      );
   }
 
   /** Ends the sessions idle past the idle timeout. */
@@ -309,12 +285,13 @@ export class SessionPool {
         continue;
       }
       const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted)
+      // A slot whose session is being ended is about to be free, whatever the queue timeout.
+      if ((left <= 0 && this.#ending === 0) || signal?.aborted)
         throw new SandboxBusyError(
           `All ${this.#cfg.maxSessions} code interpreter sessions of this server are busy; the call waited ${Math.round(this.#cfg.queueTimeoutMs / 1000)} s. Try again later.`,
         );
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
+        const timer = left > 0 ? setTimeout(resolve, left) : undefined;
         this.#waiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -388,9 +365,14 @@ export class SessionPool {
   }
 
   async #release(slot: number, dir: string, session: PythonSession | undefined): Promise<void> {
-    await session?.close();
-    await removeSessionDir(dir);
-    this.#releaseSlot(slot);
+    this.#ending++;
+    try {
+      await session?.close();
+      await removeSessionDir(dir);
+    } finally {
+      this.#ending--;
+      this.#releaseSlot(slot);
+    }
   }
 
   /** Starts the spare sandbox, on a free slot only: it never takes a slot from a thread. */
