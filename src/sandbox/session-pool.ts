@@ -149,7 +149,7 @@ async function placeFile(dir: string, tmp: string, name: string): Promise<void> 
   }
 }
 
-/** Session folders left by a server that died without closing (kill -9): its sandboxes died with it. */
+/** Session folders left by a server that died without closing (kill -9), removed without following links. */
 async function removeStaleRoots(base: string): Promise<void> {
   const names = await readdir(base).catch(() => [] as string[]);
   for (const name of names) {
@@ -163,7 +163,7 @@ async function removeStaleRoots(base: string): Promise<void> {
     } catch (err) {
       alive = (err as NodeJS.ErrnoException).code === 'EPERM';
     }
-    if (!alive) await rm(join(base, name), { recursive: true, force: true }).catch(() => {});
+    if (!alive) await removeSessionDir(join(base, name));
   }
 }
 
@@ -388,7 +388,7 @@ export class SessionPool {
         return { dir, session: await this.#startSession(dir, uid, limit) };
       } catch (err) {
         this.#log.warn({ err }, 'code_interpreter: could not start a spare sandbox');
-        await rm(dir, { recursive: true, force: true }).catch(() => {});
+        await removeSessionDir(dir);
         return undefined;
       }
     })();
@@ -486,6 +486,6 @@ export class SessionPool {
     await this.#dropSpare();
     await Promise.all([...this.#entries.values()].map((e) => this.#end(e, 'shutdown')));
     await this.#limiter?.close();
-    if (this.#root) await rm(this.#root, { recursive: true, force: true }).catch(() => {});
+    if (this.#root) await removeSessionDir(this.#root);
   }
 }
