@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** Linux /proc readings of a sandbox's processes, by host pid. */
 
@@ -10,8 +10,22 @@ function read(path: string): string {
   }
 }
 
+/** The parent pid of each process, from /proc/<pid>/stat (kernels without the `children` files). */
+function childrenByScan(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      const stat = read(`/proc/${name}/stat`);
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
+    })
+    .map(Number);
+}
+
+const hasChildrenFiles = existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+
 /** The direct children of `pid`, from every one of its threads. */
 export function childPids(pid: number): number[] {
+  if (!hasChildrenFiles) return childrenByScan(pid);
   let tasks: string[] = [];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
