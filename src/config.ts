@@ -130,6 +130,8 @@ const fileSchema = z
         uid_base: z.number().int().min(1000).default(200_000),
         /** Keep one sandbox started ahead, so a new thread's first call does not wait for it. */
         prestart: z.boolean().default(true),
+        /** auto: memory and processes limited per session by a control group where the host allows it. */
+        cgroups: z.enum(['auto', 'off']).default('auto'),
       })
       .strict()
       // prefault: an absent section is parsed as {} so every field gets its default.
@@ -218,6 +220,7 @@ function codeInterpreterConfig(c: z.infer<typeof fileSchema>['code_interpreter']
     workDir: c.work_dir ?? null,
     uidBase: c.uid_base,
     prestart: c.prestart,
+    cgroups: c.cgroups,
   };
 }
 

@@ -20,7 +20,7 @@ export interface SandboxLimits {
   cpuSecondsPerCall: number;
   /** CPU seconds the whole session may use (the hard RLIMIT_CPU). */
   cpuSecondsTotal: number;
-  /** Size of the session's private /tmp (memory-backed). */
+  /** Size of the session's private /tmp, and of its /dev/shm (each memory-backed). */
   tmpBytes: number;
 }
 
@@ -57,16 +57,21 @@ function isolationArgs(): string[] {
 /**
  * bubblewrap's arguments for one session: a new user, PID, network, IPC, UTS and cgroup namespace
  * (no network at all, loopback only), `/usr` read-only, the runner read-only, the session's
- * directory as `/mnt/data`, a small private `/tmp`, an empty environment, uid 65534, and no way
- * to make further user namespaces. The process dies with the server.
+ * directory as `/mnt/data`, a small private `/tmp` and `/dev/shm`, everything else read-only, an
+ * empty environment, uid 65534, and no way to make further user namespaces. The process dies with
+ * the server.
  */
 export function bwrapArgs(opts: { python: string; dataDir: string; limits: SandboxLimits }): string[] {
   return [
     ...isolationArgs(),
     '--size', String(opts.limits.tmpBytes), '--tmpfs', '/tmp',
+    '--size', String(opts.limits.tmpBytes), '--tmpfs', '/dev/shm',
     // The runner's source comes in on fd 4 (RUNNER_FD): no host path has to be readable by the sandbox's user.
     '--perms', '0444', '--ro-bind-data', String(RUNNER_FD), RUNNER_SANDBOX_PATH,
     '--bind', opts.dataDir, '/mnt/data',
+    // bubblewrap's own tmpfs mounts (/ with /etc, /mnt, /opt; /dev) have no size: nothing may be written there.
+    '--remount-ro', '/dev',
+    '--remount-ro', '/',
     '--chdir', '/mnt/data',
     '--setenv', 'HOME', '/tmp',
     '--setenv', 'PATH', '/usr/local/bin:/usr/bin:/bin',

@@ -7,6 +7,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Writable } from 'node:stream';
 import { bwrapArgs, RUNNER_FD, RUNNER_HOST_PATH, type SandboxLimits } from './bwrap.js';
 import { diffSnapshots, dirBytes, removeFiles, snapshotDir } from './session-files.js';
+import { childPids, isDead, killAllBut } from './process-tree.js';
+import type { SessionCgroup } from './cgroups.js';
 
 export interface SessionOptions {
   bwrap: string;
@@ -24,6 +26,8 @@ export interface SessionOptions {
   /** Bytes /mnt/data may hold; a call that writes more is stopped. */
   maxDiskBytes: number;
   startTimeoutMs?: number;
+  /** The session's control group: its processes join it before any code runs. */
+  cgroup?: SessionCgroup;
   /** How often the disk use of /mnt/data is checked while a call runs. */
   diskCheckMs?: number;
 }
@@ -101,6 +105,11 @@ export class PythonSession {
   #exitReason: string | undefined;
   #stderr = '';
   #ready: Promise<string>;
+  /** Resolves once the sandbox's processes are all gone (after exit). */
+  #gone: Promise<void> = Promise.resolve();
+  /** Host pids of bubblewrap's init in the sandbox (pid 1 there) and of the runner below it. */
+  #init: number | undefined;
+  #runner: number | undefined;
   /** Python's version, once started. */
   python = '';
 
@@ -131,7 +140,17 @@ export class PythonSession {
       const onLine = (msg: { op?: string; python?: string }) => {
         if (msg.op !== 'ready') return;
         clearTimeout(timer);
-        resolve(msg.python ?? '');
+        // No code has run yet: the tree is bubblewrap → its init → the runner, nothing else.
+        this.#init = childPids(this.#child.pid!)[0];
+        this.#runner = this.#init === undefined ? undefined : childPids(this.#init)[0];
+        const tree = [this.#child.pid!, this.#init, this.#runner].filter((p): p is number => p !== undefined);
+        void (opts.cgroup?.add(tree) ?? Promise.resolve()).then(
+          () => resolve(msg.python ?? ''),
+          (err: unknown) => {
+            this.kill('its control group could not be joined');
+            reject(new SandboxStartError(`The Python sandbox could not join its control group: ${(err as Error).message}`));
+          },
+        );
       };
       this.#control.on('data', (text: string) => this.#onControl(text, onLine));
       this.#child.once('exit', (code, signal) => {
@@ -146,8 +165,11 @@ export class PythonSession {
     this.#ready.catch(() => {});
     this.#child.once('exit', (code, signal) => {
       this.#exited = true;
+      if ((signal === 'SIGKILL' || code === 128 + constants.signals.SIGKILL) && opts.cgroup?.oomKills())
+        this.#exitReason ??= `its processes together used more than the session's ${Math.round(opts.limits.memoryBytes / 2 ** 20)} MB of memory`;
       this.#exitReason ??= exitReason(code, signal);
       this.#finish({ reason: this.#exitReason });
+      this.#gone = this.#drain();
     });
     this.#child.on('error', (err) => {
       this.#exitReason ??= err.message;
@@ -270,10 +292,11 @@ export class PythonSession {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
 
-    const { reason } = await done;
+    let { reason } = await done;
     clearTimeout(hardTimer);
     clearInterval(diskTimer);
     opts.signal?.removeEventListener('abort', onAbort);
+    reason ??= await this.#endStragglers();
 
     const tail = pending.decoder.end();
     if (tail) {
@@ -302,9 +325,40 @@ export class PythonSession {
     };
   }
 
+  /**
+   * Ends every process the cell started (the runner does so itself, but the code can turn that off):
+   * between calls only the runner lives. A reason when they could not all be stopped (the session ends).
+   */
+  async #endStragglers(): Promise<string | undefined> {
+    if (this.#init === undefined || this.#runner === undefined) {
+      this.kill('the sandbox\'s processes could not be found');
+      return this.#exitReason;
+    }
+    if (await killAllBut({ init: this.#init, keep: this.#runner, timeoutMs: 2000 })) return undefined;
+    const why = 'processes the code started did not stop';
+    this.kill(why);
+    return why;
+  }
+
   /** Ends the sandbox: the whole process tree goes (bubblewrap's PID namespace dies with it). */
   kill(reason = 'the session was closed'): void {
     this.#exitReason ??= reason;
+    if (this.#exited) return;
+    // Killing the sandbox's init ends its PID namespace with every process in it; bubblewrap then
+    // reaps it and exits (no zombie is left to the host's init, and the control group empties).
+    if (this.#init !== undefined && !isDead(this.#init)) {
+      try {
+        process.kill(this.#init, 'SIGKILL');
+        setTimeout(() => this.#killGroup(), 2000).unref();
+        return;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    this.#killGroup();
+  }
+
+  #killGroup(): void {
     if (this.#exited) return;
     try {
       process.kill(-this.#child.pid!, 'SIGKILL');
@@ -313,11 +367,23 @@ export class PythonSession {
     }
   }
 
-  /** Resolves once the process is gone. */
+  /**
+   * Once bubblewrap has exited: waits until every process of the sandbox is gone (its PID
+   * namespace's init ends last), then removes the session's control group.
+   */
+  async #drain(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (this.#init !== undefined && !isDead(this.#init) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await this.#opts.cgroup?.remove();
+  }
+
+  /** Resolves once the sandbox and every process in it are gone. */
   async close(): Promise<void> {
-    if (this.#exited) return;
-    const gone = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
-    this.kill();
-    await gone;
+    if (!this.#exited) {
+      const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+      this.kill();
+      await exited;
+    }
+    await this.#gone;
   }
 }

@@ -1,10 +1,12 @@
-import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import type { Stats } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
+import { HeldDir, isSegment } from './held-dir.js';
 
 /**
- * The server's side of a session's /mnt/data. The sandboxed code controls everything in it, so
- * nothing here follows a symbolic link, opens anything but a regular file, or walks without bounds.
+ * The server's side of a session's /mnt/data. The sandboxed code controls everything in it and may
+ * still be running (a thread outlives its cell), so every operation here goes through directory
+ * descriptors (HeldDir): no path is resolved twice, no link is followed at any component, only
+ * regular files are opened, and no walk is without bounds.
  */
 
 /** Regular files under a directory: relative path → size and modification time. */
@@ -19,29 +21,39 @@ const MAX_ENTRIES = 5000;
  */
 async function walk(
   dir: string,
-  visit: (path: string, st: Stats) => boolean | void,
+  visit: (rel: string, st: Stats) => boolean | void,
   limits = { maxDepth: MAX_DEPTH, maxEntries: MAX_ENTRIES },
 ): Promise<void> {
   let entries = 0;
   let stopped = false;
-  async function into(path: string, depth: number): Promise<void> {
-    const names = await readdir(path).catch(() => [] as string[]);
-    for (const name of names) {
+  async function into(held: HeldDir, prefix: string, depth: number): Promise<void> {
+    for (const name of await held.names()) {
       if (stopped || ++entries > limits.maxEntries) return;
-      const full = join(path, name);
-      const st = await lstat(full).catch(() => undefined);
+      const st = await held.stat(name);
       if (!st) continue;
-      if (st.isDirectory() && depth < limits.maxDepth) await into(full, depth + 1);
-      else if (visit(full, st) === false) stopped = true;
+      const sub = st.isDirectory() && depth < limits.maxDepth ? await held.sub(name) : undefined;
+      if (sub) {
+        try {
+          await into(sub, `${prefix}${name}/`, depth + 1);
+        } finally {
+          await sub.close();
+        }
+      } else if (!st.isDirectory() && visit(`${prefix}${name}`, st) === false) stopped = true;
     }
   }
-  await into(dir, 0);
+  const root = await HeldDir.open(dir);
+  if (!root) return;
+  try {
+    await into(root, '', 0);
+  } finally {
+    await root.close();
+  }
 }
 
 export async function snapshotDir(dir: string): Promise<DirSnapshot> {
   const snap: DirSnapshot = new Map();
-  await walk(dir, (full, st) => {
-    if (st.isFile()) snap.set(relative(dir, full).split(sep).join('/'), { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+  await walk(dir, (rel, st) => {
+    if (st.isFile()) snap.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
   });
   return snap;
 }
@@ -61,7 +73,7 @@ export async function dirBytes(dir: string, stopAt = Number.POSITIVE_INFINITY): 
   let total = 0;
   await walk(
     dir,
-    (_full, st) => {
+    (_rel, st) => {
       total += st.blocks * 512 || st.size;
       return total <= stopAt;
     },
@@ -70,50 +82,70 @@ export async function dirBytes(dir: string, stopAt = Number.POSITIVE_INFINITY): 
   return total;
 }
 
-/** A relative path that stays inside the directory (no `..`, not absolute). */
-export function insidePath(dir: string, rel: string): string | undefined {
-  if (!rel || rel.startsWith('/') || rel.split('/').some((p) => p === '..' || p === '')) return undefined;
-  return join(dir, rel);
+/** A relative path's segments, when it stays inside the directory (no `..`, not absolute). */
+function segmentsOf(rel: string): string[] | undefined {
+  const parts = rel.split('/');
+  return rel && parts.every(isSegment) ? parts : undefined;
+}
+
+/** Runs `fn` on the directory holding `rel` and on its last segment, reached without following links. */
+async function inParent<T>(dir: string, rel: string, fn: (parent: HeldDir, name: string) => Promise<T>): Promise<T | undefined> {
+  const parts = segmentsOf(rel);
+  if (!parts) return undefined;
+  const root = await HeldDir.open(dir);
+  const parent = await root?.walkTo(parts.slice(0, -1));
+  await root?.close();
+  if (!parent) return undefined;
+  try {
+    return await fn(parent, parts.at(-1)!);
+  } finally {
+    await parent.close();
+  }
 }
 
 export async function removeFiles(dir: string, paths: string[]): Promise<void> {
-  for (const rel of paths) {
-    const full = insidePath(dir, rel);
-    if (full) await rm(full, { force: true }).catch(() => {});
+  for (const rel of paths) await inParent(dir, rel, (parent, name) => parent.remove(name, 0));
+}
+
+/** Removes `name` in `dir` (a single segment), with whatever lies under it. */
+export async function removeEntry(dir: string, name: string): Promise<void> {
+  await inParent(dir, name, (parent) => parent.remove(name));
+}
+
+/** Empties and removes a session's directory (the directory's own path is the server's). */
+export async function removeSessionDir(dir: string): Promise<void> {
+  const root = await HeldDir.open(dir);
+  if (!root) return;
+  try {
+    for (const name of await root.names()) await root.remove(name);
+  } finally {
+    await root.close();
   }
+  await rmdir(dir).catch(() => {});
 }
 
 /**
- * A file the code wrote, read without following links and only if it is a regular file within the
- * size limit; undefined otherwise (the code may have swapped it for a link or a FIFO meanwhile).
+ * A file the code wrote, read only if it is a regular file within the size limit, reached without
+ * following a link at any component; undefined otherwise.
  */
 export async function readSessionFile(dir: string, rel: string, maxBytes: number): Promise<Buffer | undefined> {
-  const full = insidePath(dir, rel);
-  if (!full) return undefined;
-  // Every directory on the way must be a real directory, not a link planted by the code.
-  const parts = rel.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const st = await lstat(join(dir, ...parts.slice(0, i))).catch(() => undefined);
-    if (!st?.isDirectory()) return undefined;
-  }
-  let handle;
-  try {
-    handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile() || st.size > maxBytes) return undefined;
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const { bytesRead } = await handle.read(buf, off, st.size - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
+  const read = await inParent(dir, rel, async (parent, name) => {
+    const handle = await parent.openFile(name);
+    if (!handle) return undefined;
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) return undefined;
+      const buf = Buffer.alloc(size);
+      let off = 0;
+      while (off < size) {
+        const { bytesRead } = await handle.read(buf, off, size - off, off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      return buf.subarray(0, off);
+    } finally {
+      await handle.close();
     }
-    return buf.subarray(0, off);
-  } finally {
-    await handle.close();
-  }
+  });
+  return read ?? undefined;
 }

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { inputFileNames, processLimit, safeFileName, SessionPool, type SandboxConfig } from './session-pool.js';
 import { readSessionFile } from './session-files.js';
+import { cmdline, descendants } from './process-tree.js';
 
 function config(overrides: Partial<SandboxConfig> = {}): SandboxConfig {
   return { ...loadConfig({}).codeInterpreter, callTimeoutMs: 5000, ...overrides };
@@ -66,7 +68,6 @@ describe('SessionPool (bubblewrap)', () => {
     assert.match((await pool.exec('b', 'print(x)', { inputs: [] })).output, /NameError/);
     now += 61_000;
     pool.reap();
-    await new Promise((r) => setTimeout(r, 50));
     assert.equal(pool.size, 0, 'both idle sessions ended');
     assert.match((await pool.exec('a', 'print(x)', { inputs: [] })).output, /NameError/);
   });
@@ -97,6 +98,87 @@ describe('SessionPool (bubblewrap)', () => {
     const after = await pool.exec('restart', "print(open('keep.txt').read())\nprint('x' in globals())", { inputs: [] });
     assert.equal(after.fresh, true);
     assert.equal(after.output, 'still here\nFalse\n');
+  });
+
+  it('should end every process the code started when its cell ends, even with the runner\'s own cleanup turned off', async () => {
+    const stragglers = () => descendants(process.pid).filter((p) => cmdline(p).includes('straggler-'));
+    const start = (tag: string) =>
+      [
+        'import os, subprocess, sys',
+        `subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', 'straggler-${tag}-child'])`,
+        'if os.fork() == 0:',
+        '    os.setsid()',
+        `    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', 'straggler-${tag}-orphan'])`,
+        '    os._exit(0)',
+        'os.wait()',
+        "print('started')",
+      ].join('\n');
+    const plain = await pool.exec('stragglers', start('plain'), { inputs: [] });
+    assert.equal(plain.output, 'started\n');
+    assert.deepEqual(stragglers().map(cmdline), []);
+    // The code runs in the runner's own interpreter and can replace any of its functions.
+    const sly = await pool.exec('stragglers', `import sys\nfor name in dir(sys.modules['__main__']):\n    if 'straggler' in name or 'kill' in name:\n        setattr(sys.modules['__main__'], name, lambda *a, **k: None)\n${start('sly')}`, { inputs: [] });
+    assert.equal(sly.output, 'started\n');
+    assert.equal(sly.ended, undefined);
+    assert.deepEqual(stragglers().map(cmdline), []);
+    assert.equal((await pool.exec('stragglers', 'print(1)', { inputs: [] })).output, '1\n', 'the session itself lives on');
+  });
+
+  it('should refuse writes outside /mnt/data, /tmp and /dev/shm, and stop those two at their size', async () => {
+    const MB = 1024 * 1024;
+    const small = new SessionPool(config({ prestart: false, limits: { ...config().limits, tmpBytes: 8 * MB } }), { now: () => now, log: createLogger('silent') });
+    after(() => small.close());
+    const code = [
+      'import errno, os',
+      "for path in ['/x', '/etc/x', '/dev/x', '/mnt/x', '/tmp/x', '/dev/shm/x', '/mnt/data/x']:",
+      '    try:',
+      "        with open(path, 'wb') as f:",
+      '            for _ in range(9):',
+      "                f.write(b'0' * 1024 * 1024)",
+      "        print(path, 'written')",
+      '    except OSError as e:',
+      '        print(path, errno.errorcode[e.errno])',
+      '    if os.path.exists(path):',
+      '        os.remove(path)',
+    ].join('\n');
+    const r = await small.exec('fill', code, { inputs: [] });
+    assert.equal(
+      r.output,
+      ['/x EROFS', '/etc/x EROFS', '/dev/x EROFS', '/mnt/x EROFS', '/tmp/x ENOSPC', '/dev/shm/x ENOSPC', '/mnt/data/x written', ''].join('\n'),
+    );
+  });
+
+  it('should hold all the processes of a session together to its memory limit', async () => {
+    const MB = 1024 * 1024;
+    const tight = new SessionPool(config({ prestart: false, limits: { ...config().limits, memoryBytes: 128 * MB } }), { now: () => now, log: createLogger('silent') });
+    after(() => tight.close());
+    // Four processes, each within the per-process limit, try to hold 64 MB each at the same time.
+    const code = [
+      'import os, time',
+      'pids = []',
+      'for i in range(4):',
+      '    pid = os.fork()',
+      '    if pid == 0:',
+      "        block = b'x' * (64 * 1024 * 1024)",
+      "        open(f'held-{i}', 'w').close()",
+      '        deadline = time.monotonic() + 60',
+      "        while not os.path.exists('stop') and time.monotonic() < deadline:",
+      "            if all(os.path.exists(f'held-{j}') for j in range(4)):",
+      '                os._exit(0)',
+      '            time.sleep(0.01)',
+      '        os._exit(3)',
+      '    pids.append(pid)',
+      'together = 0',
+      'for _ in pids:',
+      '    _, status = os.wait()',
+      '    if os.WIFSIGNALED(status):',
+      "        open('stop', 'w').close()",
+      '    together += os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0',
+      "print('together', together)",
+    ].join('\n');
+    const r = await tight.exec('hogs', code, { inputs: [] });
+    assert.ok(r.ended !== undefined || /^together [0-3]\n$/.test(r.output), `${r.output} ${r.ended ?? ''}`);
+    assert.equal((await tight.exec('hogs', 'print(1)', { inputs: [] })).output, '1\n', 'the session (or a fresh one) serves the next call');
   });
 
   it('should cancel a running call when the run is cancelled', async () => {
@@ -140,6 +222,22 @@ describe('SessionPool (bubblewrap)', () => {
       },
     });
     assert.equal(r.output, 'first\nsecond\n');
+  });
+
+  it('should log at start which limits hold: per session with a cgroup, a warning with rlimits only', async () => {
+    const lines: Array<{ level: number; msg: string; cgroup: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    for (const cgroups of ['auto', 'off'] as const) {
+      const p = new SessionPool(config({ cgroups, prestart: false }), { now: () => now, log });
+      await p.start();
+      await p.close();
+    }
+    const limits = lines.filter((l) => l.msg.startsWith('code_interpreter limits'));
+    assert.equal(limits.length, 2, JSON.stringify(lines));
+    // This host (and CI) runs the tests as root with writable cgroups.
+    assert.match(limits[0]!.msg, /1024 MB of memory and 64 processes per session, for all its processes together \(cgroup[12]\)/);
+    assert.equal(limits[1]!.level, 40);
+    assert.match(limits[1]!.msg, /no control groups \(code_interpreter.cgroups is off\): memory is limited per process only .* a session's processes together can use more/);
   });
 
   it('should refuse every call when code_interpreter is disabled', async () => {

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { randomToken } from '../ids.js';
 import { probeSandbox, type SandboxLimits } from './bwrap.js';
 import { PythonSession, type ExecResult } from './python-session.js';
+import { removeEntry, removeSessionDir } from './session-files.js';
+import { detectCgroups, logLimits, thisHost, type SessionLimiter } from './cgroups.js';
 
 export interface SandboxConfig {
   enabled: boolean;
@@ -32,6 +34,8 @@ export interface SandboxConfig {
    * call does not wait for bubblewrap and Python to start.
    */
   prestart: boolean;
+  /** 'auto': a control group per session where the host allows it (v2, else v1); 'off': rlimits only. */
+  cgroups: 'auto' | 'off';
 }
 
 /** A started sandbox not yet given to a thread. */
@@ -127,7 +131,25 @@ export async function processLimit(configured: number, ownUser: boolean): Promis
   return configured + tasks;
 }
 
-/** Session folders left by a server that died without closing (kill -9): its sandboxes died with it. */
+/**
+ * Renames `tmp` to `name` in `dir`. Links are replaced, never followed; a directory the code put
+ * there is removed (it may still be changing it: a few tries).
+ */
+async function placeFile(dir: string, tmp: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rename(tmp, join(dir, name));
+    } catch (err) {
+      if (attempt >= 5) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      await removeEntry(dir, name);
+    }
+  }
+}
+
+/** Session folders left by a server that died without closing (kill -9), removed without following links. */
 async function removeStaleRoots(base: string): Promise<void> {
   const names = await readdir(base).catch(() => [] as string[]);
   for (const name of names) {
@@ -141,7 +163,7 @@ async function removeStaleRoots(base: string): Promise<void> {
     } catch (err) {
       alive = (err as NodeJS.ErrnoException).code === 'EPERM';
     }
-    if (!alive) await rm(join(base, name), { recursive: true, force: true }).catch(() => {});
+    if (!alive) await removeSessionDir(join(base, name));
   }
 }
 
@@ -164,6 +186,9 @@ export class SessionPool {
   #closed = false;
   #started: Promise<void> | undefined;
   #spare: Spare | undefined;
+  #limiter: SessionLimiter | undefined;
+  /** Sessions being ended: their slots free up shortly. */
+  #ending = 0;
 
   constructor(cfg: SandboxConfig, opts: { now: () => number; log: Logger }) {
     this.#cfg = cfg;
@@ -212,6 +237,11 @@ export class SessionPool {
     this.#root = join(base, `switchboard-sandbox-${process.pid}-${randomToken(6)}`);
     await mkdir(this.#root, { recursive: true, mode: 0o711 });
     await chmod(this.#root, 0o711);
+    this.#limiter =
+      this.#cfg.cgroups === 'off'
+        ? { kind: 'none', detail: 'code_interpreter.cgroups is off', create: async () => undefined, close: async () => {} }
+        : await detectCgroups(thisHost(), randomToken(6));
+    logLimits(this.#log, this.#limiter, this.#cfg.limits);
     this.#available = true;
     const missing = ['numpy', 'pandas', 'matplotlib'].filter((p) => !probe.packages.includes(p));
     this.#log.info(
@@ -255,12 +285,13 @@ export class SessionPool {
         continue;
       }
       const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted)
+      // A slot whose session is being ended is about to be free, whatever the queue timeout.
+      if ((left <= 0 && this.#ending === 0) || signal?.aborted)
         throw new SandboxBusyError(
           `All ${this.#cfg.maxSessions} code interpreter sessions of this server are busy; the call waited ${Math.round(this.#cfg.queueTimeoutMs / 1000)} s. Try again later.`,
         );
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
+        const timer = left > 0 ? setTimeout(resolve, left) : undefined;
         this.#waiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -311,8 +342,11 @@ export class SessionPool {
     return dir;
   }
 
-  #startSession(dir: string, uid: number | undefined, maxProcesses: number): Promise<PythonSession> {
+  async #startSession(dir: string, uid: number | undefined, maxProcesses: number): Promise<PythonSession> {
+    const limits = { memoryBytes: this.#cfg.limits.memoryBytes, maxProcesses: this.#cfg.limits.maxProcesses };
+    const cgroup = await this.#limiter?.create(`s-${randomToken(8)}`, limits);
     return PythonSession.start({
+      cgroup,
       bwrap: this.#cfg.bwrap,
       python: this.#cfg.python,
       dir,
@@ -331,9 +365,14 @@ export class SessionPool {
   }
 
   async #release(slot: number, dir: string, session: PythonSession | undefined): Promise<void> {
-    await session?.close();
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
-    this.#releaseSlot(slot);
+    this.#ending++;
+    try {
+      await session?.close();
+      await removeSessionDir(dir);
+    } finally {
+      this.#ending--;
+      this.#releaseSlot(slot);
+    }
   }
 
   /** Starts the spare sandbox, on a free slot only: it never takes a slot from a thread. */
@@ -349,7 +388,7 @@ export class SessionPool {
         return { dir, session: await this.#startSession(dir, uid, limit) };
       } catch (err) {
         this.#log.warn({ err }, 'code_interpreter: could not start a spare sandbox');
-        await rm(dir, { recursive: true, force: true }).catch(() => {});
+        await removeSessionDir(dir);
         return undefined;
       }
     })();
@@ -389,12 +428,7 @@ export class SessionPool {
       } finally {
         await handle.close();
       }
-      const target = join(e.dir, f.name);
-      // The code may have put a directory there; links are replaced, never followed.
-      await rename(tmp, target).catch(async () => {
-        await rm(target, { recursive: true, force: true });
-        await rename(tmp, target);
-      });
+      await placeFile(e.dir, tmp, f.name);
       e.inputs.set(f.fileId, f.name);
     }
   }
@@ -451,6 +485,7 @@ export class SessionPool {
     clearInterval(this.#reaper);
     await this.#dropSpare();
     await Promise.all([...this.#entries.values()].map((e) => this.#end(e, 'shutdown')));
-    if (this.#root) await rm(this.#root, { recursive: true, force: true }).catch(() => {});
+    await this.#limiter?.close();
+    if (this.#root) await removeSessionDir(this.#root);
   }
 }

@@ -10,11 +10,33 @@ import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 import { spawnServer } from '../support/spawn-server.js';
 import { until } from '../support/until.js';
 import { descendants } from '../support/proc.js';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const CHAT = '/v1/chat/completions';
+
+/** Four processes, each within the per-process limit, try to hold 150 MB each at the same time. */
+const HOGS = [
+  'import os, time',
+  'for i in range(4):',
+  '    if os.fork() == 0:',
+  "        block = b'x' * (150 * 1024 * 1024)",
+  "        open(f'/tmp/held-{i}', 'w').close()",
+  '        deadline = time.monotonic() + 60',
+  "        while not os.path.exists('/tmp/stop') and time.monotonic() < deadline:",
+  "            if all(os.path.exists(f'/tmp/held-{j}') for j in range(4)):",
+  '                os._exit(0)',
+  '            time.sleep(0.01)',
+  '        os._exit(3)',
+  'together = 0',
+  'for _ in range(4):',
+  '    _, status = os.wait()',
+  '    if os.WIFSIGNALED(status):',
+  "        open('/tmp/stop', 'w').close()",
+  '    together += os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0',
+  "print('together', together)",
+].join('\n');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** The model's turn that calls code_interpreter with `code`. */
@@ -264,7 +286,7 @@ describe('code_interpreter containment (sqlite)', () => {
     fake = await startFakeUpstream();
     app = await createTestApp({
       env: { SWITCHBOARD_UPSTREAM_URL: fake.url, SWITCHBOARD_UPSTREAM_API_KEY: 'sk-upstream-secret-123' },
-      yaml: ['code_interpreter:', '  call_timeout_s: 2', '  memory_mb: 512', '  max_file_mb: 5', '  max_disk_mb: 20', '  max_output_mb: 2'].join('\n'),
+      yaml: ['code_interpreter:', '  call_timeout_s: 2', '  memory_mb: 512', '  max_file_mb: 5', '  tmp_mb: 4', '  max_disk_mb: 20', '  max_output_mb: 2'].join('\n'),
     });
     client = app.client();
   });
@@ -291,6 +313,10 @@ describe('code_interpreter containment (sqlite)', () => {
       ['disk fill', "with open('/mnt/data/big.bin', 'wb') as f:\n    while True:\n        f.write(b'0' * 1024 * 1024)", /File too large|session was stopped/],
       ['pyodide route', "from pyodide.ffi import to_js\nto_js([1]).constructor.constructor('return process')()", /ModuleNotFoundError: No module named 'pyodide'/],
       ['host root', "import os\nprint(os.getuid(), sorted(os.listdir('/')))", /^65534 \['bin', 'dev', 'etc', 'lib', 'lib64', 'mnt', 'opt', 'proc', 'sbin', 'tmp', 'usr'\]/],
+      ['read-only root', "open('/etc/passwd', 'w').write('root::0:0::/:/bin/sh')", /Read-only file system/],
+      ['shared memory fill', "with open('/dev/shm/fill', 'wb') as f:\n    while True:\n        f.write(b'0' * 1024 * 1024)", /No space left on device/],
+      ['memory together', HOGS, /^together [0-3]\n|session was stopped/],
+      ['straggler', "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', 'straggler-e2e'], start_new_session=True)\nprint('left behind')", /^left behind\n/],
       ['still alive', 'print(1 + 1)', /^2\n/],
     ];
     const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
@@ -307,6 +333,47 @@ describe('code_interpreter containment (sqlite)', () => {
     // The server kept serving throughout: another request works.
     const models = await client.models.list();
     assert.ok(Array.isArray(models.data));
+    assert.deepEqual(descendants(process.pid).map(cmdline).filter((c) => c.includes('straggler-e2e')), [], 'no process outlived its cell');
+  });
+
+  it('should not let code that swaps a directory for a link make the server read or delete host files', async () => {
+    const host = mkdtempSync(join(tmpdir(), 'sb-host-'));
+    for (let i = 0; i < 20; i++) writeFileSync(join(host, `report-${i}.txt`), 'HOST SECRET', { mode: 0o600 });
+    writeFileSync(join(host, 'victim.txt'), 'must stay', { mode: 0o600 });
+    const swap = (dir: string) =>
+      [
+        'def swap():',
+        "    while not os.path.exists('/mnt/data/stop'):",
+        '        try:',
+        `            os.rename('${dir}', '${dir}.real'); os.symlink(${JSON.stringify(host)}, '${dir}')`,
+        `            os.unlink('${dir}'); os.rename('${dir}.real', '${dir}')`,
+        '        except OSError:',
+        '            pass',
+        'threading.Thread(target=swap, daemon=True).start()',
+      ].join('\n');
+    const reports = ['import os, threading', "os.makedirs('out')", "for i in range(20):\n    open(f'out/report-{i}.txt', 'w').write('inside')", swap('out')].join('\n');
+    // An input file's name taken by a directory: the server clears it before copying the file in.
+    const occupy = ['import os, threading', "os.makedirs('data.csv/sub')", "open('data.csv/sub/victim.txt', 'w').write('x')", swap('data.csv/sub')].join('\n');
+    try {
+      fake.reset();
+      const data = await client.files.create({ file: await toFile(Buffer.from('a,b\n1,2\n'), 'data.csv'), purpose: 'assistants' });
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      fake.enqueue(CHAT, callCode('call_reports', reports), callCode('call_occupy', occupy), answer('swapped'));
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Swap.' }] });
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      fake.enqueue(CHAT, callCode('call_read', "print(open('data.csv').read())\nopen('stop', 'w').close()"), answer('read'));
+      await client.beta.threads.messages.create(thread.id, { role: 'user', content: 'Read.', attachments: [{ file_id: data.id, tools: [{ type: 'code_interpreter' }] }] });
+      const next = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.equal(next.status, 'completed', JSON.stringify(next.last_error));
+      assert.match(toolResults(fake).at(-1)!, /^a,b\n1,2\n\n/);
+
+      const made = (await client.files.list({ purpose: 'assistants_output' })).data.filter((f) => f.filename.startsWith('report-'));
+      for (const f of made) assert.equal(await (await client.files.content(f.id)).text(), 'inside', f.filename);
+      assert.ok(readdirSync(host).length === 21 && readFileSync(join(host, 'victim.txt'), 'utf8') === 'must stay', 'host files untouched');
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
   });
 
   it('should queue for a session slot and fail with a tool error when none frees up', async () => {
