@@ -76,7 +76,7 @@ export function filesRoutes(deps: Deps): FastifyPluginAsync {
 async function receiveUpload(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<FileRow> {
   if (!req.isMultipart())
     throw invalidRequest("Invalid Content-Type: expected 'multipart/form-data' with a 'file' and a 'purpose'.");
-  const fields: Record<string, unknown> = {};
+  const fields: FormFields = Object.create(null);
   let upload: StoredUpload | undefined;
   let filename = 'file';
   try {
@@ -112,15 +112,26 @@ async function receiveUpload(deps: Deps, req: FastifyRequest, reply: FastifyRepl
   }
 }
 
-/** `expires_after[seconds]` → `{ expires_after: { seconds } }`; other names are kept as they are. */
-function setField(fields: Record<string, unknown>, name: string, value: unknown): void {
+/** Names that reach an object's prototype when used as keys; refused wherever a client picks the key. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+type FormFields = Record<string, unknown>;
+
+/**
+ * `expires_after[seconds]` → `{ expires_after: { seconds } }`; other names are kept as they are. The objects have
+ * no prototype, and a name with a `__proto__`, `constructor` or `prototype` part is refused: `__proto__[instructions]`
+ * would otherwise write to Object.prototype, for every tenant, until a restart.
+ */
+function setField(fields: FormFields, name: string, value: unknown): void {
+  if (name.split(/[[\]]+/).some((key) => PROTOTYPE_KEYS.has(key)))
+    throw invalidRequest(`Invalid field name '${name}': it may not contain '__proto__', 'constructor' or 'prototype'.`, name, 'invalid_value');
   const m = /^([A-Za-z_]+)\[([A-Za-z_]+)\]$/.exec(name);
   if (!m) {
     fields[name] = value;
     return;
   }
   const outer = fields[m[1]!];
-  const nested = typeof outer === 'object' && outer !== null ? (outer as Record<string, unknown>) : {};
+  const nested: FormFields = typeof outer === 'object' && outer !== null ? (outer as FormFields) : Object.create(null);
   nested[m[2]!] = value;
   fields[m[1]!] = nested;
 }
