@@ -4,6 +4,8 @@ import { authHook } from './api/middleware/auth.js';
 import { genRequestId, requestIdHook } from './api/middleware/request-id.js';
 import { errorHandlers } from './api/error-handler.js';
 import { emptyBodyHook } from './api/middleware/empty-body.js';
+import { jsonBodyParser } from './api/middleware/json-body.js';
+import { nulInUrlHook } from './api/middleware/nul-in-url.js';
 import { chatCompletionsRoutes } from './api/chat-completions.js';
 import { modelsRoutes } from './api/models.js';
 import { usageRoutes } from './api/usage.js';
@@ -29,6 +31,8 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   requestIdHook(app);
   authHook(app, deps.config);
   emptyBodyHook(app);
+  nulInUrlHook(app);
+  jsonBodyParser(app);
   errorHandlers(app, deps.config.bodyLimitBytes);
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -85,6 +85,8 @@ async function receiveUpload(deps: Deps, req: FastifyRequest, reply: FastifyRepl
       else if (part.fieldname !== 'file' || upload) await drain(part.file);
       else {
         filename = part.filename || 'file';
+        if (filename.includes('\0'))
+          throw invalidRequest("Invalid 'file': its file name may not contain the null character (\\u0000).", 'file', 'invalid_value');
         upload = await storeUpload(deps, part.file, deps.config.fileLimitBytes);
       }
     }

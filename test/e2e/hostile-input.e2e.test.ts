@@ -80,6 +80,94 @@ for (const dialect of testDialects()) {
           await assertNothingLeaked();
         });
       }
+
+      it('should refuse a JSON body with a __proto__ key, at any depth', async () => {
+        for (const body of ['{"model":"gpt-4o","__proto__":{"instructions":"pwned"}}', '{"model":"gpt-4o","metadata":{"__proto__":"x"}}']) {
+          assertApiError(await send(app, 'POST', '/v1/assistants', body, JSON_TYPE), 400);
+        }
+        await assertNothingLeaked();
+      });
+
+      it('should refuse a JSON body with constructor.prototype', async () => {
+        const body = '{"model":"gpt-4o","tools":[{"type":"function","function":{"name":"f","parameters":{"constructor":{"prototype":{"x":1}}}}}]}';
+        assertApiError(await send(app, 'POST', '/v1/assistants', body, JSON_TYPE), 400);
+        await assertNothingLeaked();
+      });
+
+      it("should keep 'prototype' and 'constructor' as ordinary metadata keys", async () => {
+        const metadata = { prototype: 'p', constructor: 'c', toString: 't' };
+        const asst = await client.beta.assistants.create({ model: 'gpt-4o', metadata });
+        assert.deepEqual((await client.beta.assistants.retrieve(asst.id)).metadata, metadata);
+        await assertNothingLeaked();
+      });
+
+      it('should ignore prototype keys in a query string', async () => {
+        const q = '__proto__[order]=x&__proto__=y&constructor[prototype][order]=x&prototype=1&limit=1';
+        const a = await send(app, 'GET', `/v1/assistants?${q}`);
+        assert.equal(a.status, 200, a.text);
+        await assertNothingLeaked();
+      });
+    });
+
+    describe('deeply nested JSON', () => {
+      const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+
+      it('should answer 400 for 10,000 levels in a pass-through chat field', async () => {
+        const body = `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"vendor_extra":${deep(10_000)}}`;
+        assertApiError(await send(app, 'POST', '/v1/chat/completions', body, JSON_TYPE), 400);
+      });
+
+      it("should answer 400 for 10,000 levels in embeddings' encoding_format", async () => {
+        const body = `{"model":"text-embedding-3-small","input":"hi","encoding_format":${deep(10_000)}}`;
+        assertApiError(await send(app, 'POST', '/v1/embeddings', body, JSON_TYPE), 400);
+      });
+
+      it('should still accept a JSON schema nested 40 levels deep', async () => {
+        let schema: Record<string, unknown> = { type: 'string' };
+        for (let i = 0; i < 20; i++) schema = { type: 'object', properties: { x: schema } };
+        const asst = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] });
+        assert.equal(asst.tools.length, 1);
+      });
+    });
+
+    describe('NUL characters', () => {
+      for (const path of ['/v1/assistants/asst_x%00', '/v1/threads/thread_x%00', '/v1/threads/thread_x%00/messages', '/v1/files/file-x%00', '/v1/vector_stores/vs_x%00']) {
+        it(`should answer 404 for GET ${path}`, async () => {
+          assertApiError(await send(app, 'GET', path), 404);
+        });
+      }
+
+      it('should answer 404 for a NUL in an id on POST and DELETE', async () => {
+        assertApiError(await send(app, 'POST', '/v1/assistants/asst_x%00', '{"name":"n"}', JSON_TYPE), 404);
+        assertApiError(await send(app, 'DELETE', '/v1/threads/thread_x%00'), 404);
+      });
+
+      const bodies: Array<[string, string, unknown, string]> = [
+        ['an assistant name', '/v1/assistants', { model: 'gpt-4o', name: 'a\u0000b' }, 'name'],
+        ['a metadata value', '/v1/assistants', { model: 'gpt-4o', metadata: { k: '\u0000' } }, 'metadata.k'],
+        ['a metadata key', '/v1/threads', { metadata: { 'k\u0000': 'v' } }, 'metadata'],
+        ['a message', '/v1/threads', { messages: [{ role: 'user', content: 'hi\u0000' }] }, 'messages[0].content'],
+        ['an id in a body', '/v1/threads/runs', { assistant_id: 'asst_\u0000' }, 'assistant_id'],
+        ['a chat message', '/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: '\u0000' }] }, 'messages[0].content'],
+      ];
+      for (const [what, path, body, param] of bodies) {
+        it(`should answer 400 for a NUL in ${what}`, async () => {
+          assertApiError(await send(app, 'POST', path, JSON.stringify(body), JSON_TYPE), 400, { param });
+        });
+      }
+
+      it('should answer 400 for a NUL in a list cursor or filter', async () => {
+        assertApiError(await send(app, 'GET', '/v1/assistants?after=asst_%00'), 400, { param: 'after' });
+        assertApiError(await send(app, 'GET', '/v1/files?purpose=%00'), 400, { param: 'purpose' });
+      });
+
+      it('should answer 400 for a NUL in an uploaded file name', async () => {
+        const boundary = 'nul-boundary';
+        const body =
+          `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a\u0000b.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`;
+        assertApiError(await send(app, 'POST', '/v1/files', body, { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` }), 400, { param: 'file' });
+      });
     });
   });
 }
