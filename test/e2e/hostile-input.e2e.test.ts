@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
@@ -37,6 +38,41 @@ function multipart(fields: Array<[string, string]>, file = true): { body: string
   const parts = fields.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
   if (file) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n`);
   return { body: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * Writes raw bytes on a new connection and returns everything the server sends until it closes the
+ * connection (or `ms` pass: then `timedOut` is set).
+ */
+function rawExchange(app: TestApp, data: string, ms = 10_000): Promise<{ text: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(new URL(app.url).port), '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, timedOut: true });
+    }, ms);
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, timedOut: false });
+    });
+    socket.write(data);
+  });
+}
+
+/** The status line and body of a raw HTTP/1.1 response. */
+function parseRaw(text: string): Answer {
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+  const headers = new Headers();
+  for (const line of head.split('\r\n').slice(1)) {
+    const i = line.indexOf(':');
+    headers.append(line.slice(0, i), line.slice(i + 1).trim());
+  }
+  return { status, headers, text: body };
 }
 
 const prototypeKeys = () => Object.getOwnPropertyNames(Object.prototype).sort();
@@ -167,6 +203,65 @@ for (const dialect of testDialects()) {
           `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n` +
           `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a\u0000b.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`;
         assertApiError(await send(app, 'POST', '/v1/files', body, { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` }), 400, { param: 'file' });
+      });
+    });
+
+    describe('malformed requests', () => {
+      it('should answer 400 for {"messages":[null]} on /assistants/{id}/chat', async () => {
+        const asst = await client.beta.assistants.create({ model: 'gpt-4o' });
+        const a = await send(app, 'POST', `/v1/assistants/${asst.id}/chat`, '{"messages":[null]}', JSON_TYPE);
+        assertApiError(a, 400, { param: 'messages[0]' });
+      });
+
+      const form = multipart([['purpose', 'assistants']]);
+      const uploads: Array<[string, string, string]> = [
+        ['no boundary', form.body, 'multipart/form-data'],
+        ['a boundary that is not in the body', form.body, 'multipart/form-data; boundary=not-there'],
+        ['a truncated body', form.body.slice(0, form.body.length - 40), form.contentType],
+      ];
+      for (const [what, body, contentType] of uploads) {
+        it(`should answer 400 for a multipart upload with ${what}`, async () => {
+          assertApiError(await send(app, 'POST', '/v1/files', body, { ...AUTH, 'content-type': contentType }), 400);
+        });
+      }
+
+      it('should answer 400 in OpenAI shape for a bad percent-encoding in the path', async () => {
+        assertApiError(await send(app, 'GET', '/v1/assistants/%E0%A4%A'), 400);
+      });
+
+      it('should answer an over-long path parameter without echoing it', async () => {
+        const a = await send(app, 'GET', `/v1/assistants/${'a'.repeat(10_000)}`);
+        assert.ok(a.status >= 400 && a.status < 500, a.text.slice(0, 200));
+        assertApiError(a, a.status);
+        assert.ok(a.text.length < 1000, `${a.text.length} bytes`);
+      });
+
+      it('should not echo an over-long unknown path', async () => {
+        const a = await send(app, 'GET', `/v1/${'b'.repeat(10_000)}`);
+        assertApiError(a, 404);
+        assert.ok(a.text.length < 1000, `${a.text.length} bytes`);
+      });
+
+      it('should not echo an over-long enum value', async () => {
+        const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'x'.repeat(100_000), content: 'hi' }] });
+        const a = await send(app, 'POST', '/v1/chat/completions', body, JSON_TYPE);
+        assertApiError(a, 400, { param: 'messages[0].role' });
+        assert.ok(a.text.length < 3000, `${a.text.length} bytes`);
+      });
+
+      it('should answer 400 in OpenAI shape for a badly chunked body', async () => {
+        const req =
+          'POST /v1/assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + TEST_KEYS[0] +
+          '\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n';
+        const { text, timedOut } = await rawExchange(app, req);
+        assert.equal(timedOut, false);
+        assertApiError(parseRaw(text), 400);
+      });
+
+      it('should answer 431 in OpenAI shape for oversized headers', async () => {
+        const req = `GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+        const { text } = await rawExchange(app, req);
+        assertApiError(parseRaw(text), 431);
       });
     });
   });
