@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Deps } from './deps.js';
 import { authHook } from './api/middleware/auth.js';
 import { genRequestId, requestIdHook } from './api/middleware/request-id.js';
-import { errorHandlers } from './api/error-handler.js';
+import { clientErrorHandler, errorHandlers, frameworkErrors } from './api/error-handler.js';
 import { emptyBodyHook } from './api/middleware/empty-body.js';
 import { jsonBodyParser } from './api/middleware/json-body.js';
 import { nulInUrlHook } from './api/middleware/nul-in-url.js';
@@ -27,6 +27,8 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
+    clientErrorHandler,
   });
   requestIdHook(app);
   authHook(app, deps.config);
