@@ -6,6 +6,7 @@ import { clientErrorHandler, errorHandlers, frameworkErrors } from './api/error-
 import { emptyBodyHook } from './api/middleware/empty-body.js';
 import { jsonBodyParser } from './api/middleware/json-body.js';
 import { nulInUrlHook } from './api/middleware/nul-in-url.js';
+import { bodyTimeoutHook } from './api/middleware/body-timeout.js';
 import { chatCompletionsRoutes } from './api/chat-completions.js';
 import { modelsRoutes } from './api/models.js';
 import { usageRoutes } from './api/usage.js';
@@ -31,6 +32,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   requestIdHook(app);
+  bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
   authHook(app, deps.config);
   emptyBodyHook(app);
   nulInUrlHook(app);

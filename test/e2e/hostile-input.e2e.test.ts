@@ -266,3 +266,81 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+describe('slow and closing clients', () => {
+  const TIMEOUT_MS = 1000;
+  let fake: FakeUpstream;
+  let app: TestApp;
+  const head = (length: number, type = 'application/json') =>
+    `POST /v1/assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEYS[0]}\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\n\r\n`;
+
+  before(async () => {
+    fake = await startFakeUpstream();
+    app = await createTestApp({ env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, yaml: `body_timeout_ms: ${TIMEOUT_MS}\n` });
+  });
+  after(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  it('should answer 408 in OpenAI shape and close the connection when a JSON body stops arriving', async () => {
+    const { text, timedOut } = await rawExchange(app, `${head(100)}{"model":`, 20_000);
+    assert.equal(timedOut, false, 'the server kept the connection open');
+    const a = parseRaw(text);
+    assertApiError(a, 408, { code: 'request_timeout' });
+    assert.equal(a.headers.get('connection'), 'close');
+  });
+
+  it('should drop an upload that stops arriving mid-file, keeping no bytes', async () => {
+    const { body, contentType } = multipart([['purpose', 'assistants']]);
+    const partial = body.slice(0, body.indexOf('hello') + 3);
+    const req = `POST /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEYS[0]}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n${partial}`;
+    const { text, timedOut } = await rawExchange(app, req, 20_000);
+    assert.equal(timedOut, false, 'the server kept the connection open');
+    assertApiError(parseRaw(text), 408, { code: 'request_timeout' });
+    assert.equal((await app.client().files.list()).data.length, 0);
+  });
+
+  it('should keep a body that arrives slowly but steadily', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o', name: 'slow' });
+    const socket = net.connect(Number(new URL(app.url).port), '127.0.0.1');
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    const closed = new Promise((r) => socket.on('close', r));
+    socket.write(head(body.length));
+    // Each byte comes well within the timeout, and all of them take longer than it.
+    for (const ch of body) {
+      await new Promise((r) => setTimeout(r, TIMEOUT_MS / 10));
+      socket.write(ch);
+    }
+    const deadline = Date.now() + 10_000;
+    while (!text.includes('"object":"assistant"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    socket.end();
+    await closed;
+    assert.equal(parseRaw(text).status, 200, text);
+  });
+
+  it("should close a chat completion stream's connection at its end when the client sent Connection: close", async () => {
+    const body = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    const req =
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEYS[0]}\r\nContent-Type: application/json\r\n` +
+      `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const { text, timedOut } = await rawExchange(app, req, 20_000);
+    assert.equal(timedOut, false, 'the server kept the connection open after the stream');
+    assert.match(text, /data: \[DONE\]/);
+    assert.notEqual(parseRaw(text).headers.get('connection'), 'keep-alive');
+  });
+
+  it("should close an assistant run stream's connection at its end when the client sent Connection: close", async () => {
+    const client = app.client();
+    const asst = await client.beta.assistants.create({ model: 'gpt-4o' });
+    const body = JSON.stringify({ assistant_id: asst.id, stream: true, thread: { messages: [{ role: 'user', content: 'Hi' }] } });
+    const req =
+      `POST /v1/threads/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEYS[0]}\r\nContent-Type: application/json\r\n` +
+      `OpenAI-Beta: assistants=v2\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const { text, timedOut } = await rawExchange(app, req, 20_000);
+    assert.equal(timedOut, false, 'the server kept the connection open after the stream');
+    assert.match(text, /event: done/);
+  });
+});
