@@ -36,8 +36,9 @@ function dropRequest(req: FastifyRequest, reply: FastifyReply, ms: number): void
 }
 
 /**
- * Watches a body until it has fully arrived: when no byte came for `ms` (and the server was not the one holding
- * back: unread data, a paused stream), the request is dropped. A slow body that keeps coming is never cut.
+ * Watches a body until it has fully arrived: the socket's byte count is looked at every `ms`, and when nothing came
+ * in between (and the server was not the one holding back: unread data, a paused stream) the request is dropped,
+ * so between `ms` and 2·`ms` after the last byte. A slow body that keeps coming is never cut.
  */
 function watchBody(req: FastifyRequest, reply: FastifyReply, ms: number): void {
   const raw = req.raw;
