@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
@@ -134,6 +134,22 @@ for (const dialect of testDialects()) {
         const metadata = { prototype: 'p', constructor: 'c', toString: 't' };
         const asst = await client.beta.assistants.create({ model: 'gpt-4o', metadata });
         assert.deepEqual((await client.beta.assistants.retrieve(asst.id)).metadata, metadata);
+        await assertNothingLeaked();
+      });
+
+      it('should keep prototype names as ordinary attribute keys and filter on them as on any key', async () => {
+        const vs = await client.vectorStores.create({ name: 'protos' });
+        const file = await client.files.create({ file: await toFile(Buffer.from('Penguins live in Antarctica.'), 'p.txt'), purpose: 'assistants' });
+        const attributes = { prototype: 'p', constructor: 'c', toString: 't' };
+        const attached = await client.vectorStores.files.createAndPoll(vs.id, { file_id: file.id, attributes });
+        assert.deepEqual(attached.attributes, attributes);
+        const found = (filters: Record<string, unknown>) =>
+          client.vectorStores.search(vs.id, { query: 'penguins', filters: filters as never }).then((page) => page.data.length);
+        assert.equal(await found({ type: 'eq', key: 'constructor', value: 'c' }), 1);
+        assert.equal(await found({ type: 'eq', key: 'valueOf', value: 'c' }), 0);
+        assert.equal(await found({ type: 'ne', key: '__proto__', value: 'p' }), 1);
+        const refused = await send(app, 'POST', `/v1/vector_stores/${vs.id}/files/${file.id}`, '{"attributes":{"__proto__":{"x":"y"}}}', JSON_TYPE);
+        assertApiError(refused, 400, { param: 'attributes.__proto__' });
         await assertNothingLeaked();
       });
 
