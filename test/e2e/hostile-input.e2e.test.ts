@@ -317,6 +317,13 @@ describe('slow and closing clients', () => {
     assert.equal((await app.client().files.list()).data.length, 0);
   });
 
+  it('should close the connection when a body stops arriving after an early answer', async () => {
+    const req = `${head(100).replace(TEST_KEYS[0], 'sk-wrong-key-0000')}{"model":`;
+    const { text, timedOut } = await rawExchange(app, req, 20_000);
+    assert.equal(timedOut, false, 'the server kept the connection open');
+    assertApiError(parseRaw(text), 401);
+  });
+
   it('should keep a body that arrives slowly but steadily', async () => {
     const body = JSON.stringify({ model: 'gpt-4o', name: 'slow' });
     const socket = net.connect(Number(new URL(app.url).port), '127.0.0.1');

@@ -45,16 +45,15 @@ function watchBody(req: FastifyRequest, reply: FastifyReply, ms: number): void {
   const socket = raw.socket;
   let seen = socket.bytesRead;
   const timer = setTimeout(() => {
-    if (raw.complete || reply.raw.writableEnded || socket.destroyed) return;
+    // Also after an early answer (401, 404…): Node keeps the connection to read the rest of the body.
+    if (raw.complete || socket.destroyed) return;
     const progressed = socket.bytesRead !== seen || raw.readableLength > 0 || raw.isPaused();
     seen = socket.bytesRead;
     if (progressed) timer.refresh();
     else dropRequest(req, reply, ms);
   }, ms);
   timer.unref();
-  const stop = () => clearTimeout(timer);
-  raw.once('end', stop);
-  reply.raw.once('close', stop);
+  raw.once('end', () => clearTimeout(timer));
 }
 
 /**
