@@ -44,9 +44,9 @@ function multipart(fields: Array<[string, string]>, file = true): { body: string
  * Writes raw bytes on a new connection and returns everything the server sends until it closes the
  * connection (or `ms` pass: then `timedOut` is set).
  */
-function rawExchange(app: TestApp, data: string, ms = 10_000): Promise<{ text: string; timedOut: boolean }> {
+function rawExchange(app: TestApp, data: string, ms = 10_000, opts: { end?: boolean } = {}): Promise<{ text: string; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const socket = net.connect(Number(new URL(app.url).port), '127.0.0.1');
+    const socket = net.connect({ port: Number(new URL(app.url).port), host: '127.0.0.1', allowHalfOpen: true });
     let text = '';
     const timer = setTimeout(() => {
       socket.destroy();
@@ -55,11 +55,14 @@ function rawExchange(app: TestApp, data: string, ms = 10_000): Promise<{ text: s
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (text += d));
     socket.on('error', () => undefined);
+    // Half-open so a request can be cut short with end(); the server's end still ends the exchange.
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => {
       clearTimeout(timer);
       resolve({ text, timedOut: false });
     });
-    socket.write(data);
+    if (opts.end) socket.end(data);
+    else socket.write(data);
   });
 }
 
@@ -270,6 +273,15 @@ for (const dialect of testDialects()) {
           'POST /v1/assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + TEST_KEYS[0] +
           '\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n';
         const { text, timedOut } = await rawExchange(app, req);
+        assert.equal(timedOut, false);
+        assertApiError(parseRaw(text), 400);
+      });
+
+      it('should answer 400 in OpenAI shape for a body cut short by the client', async () => {
+        const req =
+          'POST /v1/assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + TEST_KEYS[0] +
+          '\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"model":';
+        const { text, timedOut } = await rawExchange(app, req, 10_000, { end: true });
         assert.equal(timedOut, false);
         assertApiError(parseRaw(text), 400);
       });
