@@ -2,8 +2,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Deps } from './deps.js';
 import { authHook } from './api/middleware/auth.js';
 import { genRequestId, requestIdHook } from './api/middleware/request-id.js';
-import { errorHandlers } from './api/error-handler.js';
+import { clientErrorHandler, errorHandlers, frameworkErrors } from './api/error-handler.js';
 import { emptyBodyHook } from './api/middleware/empty-body.js';
+import { jsonBodyParser } from './api/middleware/json-body.js';
+import { nulInUrlHook } from './api/middleware/nul-in-url.js';
+import { bodyTimeoutHook } from './api/middleware/body-timeout.js';
 import { chatCompletionsRoutes } from './api/chat-completions.js';
 import { modelsRoutes } from './api/models.js';
 import { usageRoutes } from './api/usage.js';
@@ -25,10 +28,15 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
+    clientErrorHandler,
   });
   requestIdHook(app);
+  bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
   authHook(app, deps.config);
   emptyBodyHook(app);
+  nulInUrlHook(app);
+  jsonBodyParser(app);
   errorHandlers(app, deps.config.bodyLimitBytes);
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -77,6 +77,8 @@ const fileSchema = z
     port: z.number().int().min(0).max(65535).optional(),
     database_url: z.string().optional(),
     body_limit_mb: z.number().positive().optional(),
+    /** A request body that stops arriving for this long is answered 408 and its connection closed. */
+    body_timeout_ms: z.number().int().min(100).optional(),
     shutdown_grace_ms: z.number().int().nonnegative().optional(),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     default_provider: z.string().optional(),
@@ -171,6 +173,8 @@ export interface Config {
   databaseUrl: string;
   dataDir: string;
   bodyLimitBytes: number;
+  /** A request body with no new bytes for this long is dropped (408). */
+  bodyTimeoutMs: number;
   /** Largest upload to /v1/files (OpenAI's limit: 512 MB). */
   fileLimitBytes: number;
   shutdownGraceMs: number;
@@ -371,6 +375,7 @@ export function loadConfig(
     databaseUrl: vars.SWITCHBOARD_DATABASE_URL ?? file.database_url ?? `${dataDir}/switchboard.db`,
     dataDir,
     bodyLimitBytes: Math.round((vars.SWITCHBOARD_BODY_LIMIT_MB ?? file.body_limit_mb ?? 32) * 1024 * 1024),
+    bodyTimeoutMs: file.body_timeout_ms ?? 30_000,
     fileLimitBytes: Math.round((vars.SWITCHBOARD_FILE_LIMIT_MB ?? 512) * 1024 * 1024),
     shutdownGraceMs: file.shutdown_grace_ms ?? 10_000,
     logLevel: vars.SWITCHBOARD_LOG_LEVEL ?? file.log_level ?? 'info',

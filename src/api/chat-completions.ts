@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { createChatCompletion, type ChatCompletionResult } from '../services/chat-completions.service.js';
 import { chatWithAssistant } from '../services/assistant-chat.service.js';
 import { SSE_HEADERS, SseWriter } from '../streaming/sse.js';
-import { validateChatCompletionRequest } from './schemas/chat-completions.schema.js';
+import { validateAssistantChatRequest, validateChatCompletionRequest } from './schemas/chat-completions.schema.js';
 import { clientGone } from './client-signal.js';
 
 /** Sends a chat result: JSON as is, or SSE frames straight to the socket with back-pressure. */
@@ -40,7 +40,7 @@ export function chatCompletionsRoutes(deps: Deps): FastifyPluginAsync {
     });
 
     app.post<{ Params: { assistant_id: string } }>('/assistants/:assistant_id/chat', async (req, reply) => {
-      const body = (req.body ?? {}) as Parameters<typeof chatWithAssistant>[2];
+      const body = validateAssistantChatRequest(req.body);
       const ctx = { caller: req.caller, assistantId: req.params.assistant_id, apiBaseUrl: apiBaseUrl(req) };
       return sendChatResult(reply, await chatWithAssistant(deps, ctx, body));
     });

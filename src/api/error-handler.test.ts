@@ -5,7 +5,7 @@ import { NoResultError } from 'kysely';
 import { z } from 'zod';
 import { ApiError, toErrorBody } from '../errors.js';
 import { ProviderError } from '../providers/openai-compatible/errors.js';
-import { toApiError, zodPath } from './error-handler.js';
+import { boundedBody, MAX_MESSAGE_CHARS, toApiError, zodPath } from './error-handler.js';
 
 const REQ = 'req_test123';
 const LIMIT = 1_048_576;
@@ -166,5 +166,19 @@ describe('toApiError', () => {
     const e = toApiError(err, REQ, LIMIT);
     assert.equal(e.status, 500);
     assert.equal(e.message.includes('internal detail'), false);
+  });
+});
+
+describe('boundedBody', () => {
+  it('should cut a message that quotes a long client value', () => {
+    const e = new ApiError({ status: 400, type: 'invalid_request_error', message: `Invalid value: '${'x'.repeat(100_000)}'.` });
+    const body = boundedBody(e);
+    assert.equal(body.error.message.length, MAX_MESSAGE_CHARS + 1);
+    assert.ok(body.error.message.endsWith('…'));
+  });
+
+  it('should leave a short message and its nulls as they are', () => {
+    const e = new ApiError({ status: 404, type: 'invalid_request_error', message: 'No assistant found.' });
+    assert.deepEqual(boundedBody(e), toErrorBody(e));
   });
 });

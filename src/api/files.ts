@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { invalidRequest } from '../errors.js';
+import { ApiError, invalidRequest } from '../errors.js';
 import {
   createFile,
   deleteFile,
@@ -76,16 +76,19 @@ export function filesRoutes(deps: Deps): FastifyPluginAsync {
 async function receiveUpload(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<FileRow> {
   if (!req.isMultipart())
     throw invalidRequest("Invalid Content-Type: expected 'multipart/form-data' with a 'file' and a 'purpose'.");
-  const fields: Record<string, unknown> = {};
+  const fields: FormFields = Object.create(null);
   let upload: StoredUpload | undefined;
   let filename = 'file';
+  const parser: ParserState = { error: undefined };
   try {
-    for await (const part of req.parts()) {
+    for await (const part of parserGuard(req.parts(), parser)) {
       if (part.type === 'field') setField(fields, part.fieldname, part.value);
-      else if (part.fieldname !== 'file' || upload) await drain(part.file);
+      else if (part.fieldname !== 'file' || upload) await drain(watch(part.file, parser));
       else {
         filename = part.filename || 'file';
-        upload = await storeUpload(deps, part.file, deps.config.fileLimitBytes);
+        if (filename.includes('\0'))
+          throw invalidRequest("Invalid 'file': its file name may not contain the null character (\\u0000).", 'file', 'invalid_value');
+        upload = await storeUpload(deps, watch(part.file, parser), deps.config.fileLimitBytes);
       }
     }
     if (!upload) {
@@ -108,19 +111,69 @@ async function receiveUpload(deps: Deps, req: FastifyRequest, reply: FastifyRepl
       reply.header('connection', 'close');
       req.raw.resume();
     }
-    throw err;
+    throw parser.error && !(err instanceof ApiError) ? malformedForm(parser.error) : err;
   }
 }
 
-/** `expires_after[seconds]` → `{ expires_after: { seconds } }`; other names are kept as they are. */
-function setField(fields: Record<string, unknown>, name: string, value: unknown): void {
+/** The first error the multipart parser raised, if any: then whatever failed after it failed because of it. */
+interface ParserState {
+  error: unknown;
+}
+
+/**
+ * busboy's own errors (no boundary, a boundary the body does not use, a body cut short, a bad part header) are the
+ * client's: 400. Errors that carry a status (@fastify/multipart's limits) keep it.
+ */
+const malformedForm = (err: unknown): unknown =>
+  typeof err === 'object' && err !== null && 'statusCode' in err && typeof err.statusCode === 'number'
+    ? err
+    : invalidRequest(`Invalid multipart/form-data body: ${err instanceof Error ? err.message : 'it could not be parsed'}.`);
+
+/** Notes an error the multipart parser throws while it hands out parts, so it can be told from a storage error. */
+async function* parserGuard<T>(parts: AsyncIterable<T>, parser: ParserState): AsyncGenerator<T> {
+  const it = parts[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<T>;
+    try {
+      next = await it.next();
+    } catch (err) {
+      parser.error ??= err;
+      throw err;
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** The same for the errors a part's file stream emits (a body that ends inside a file). */
+function watch(file: Readable, parser: ParserState): Readable {
+  if (file.errored) parser.error ??= file.errored;
+  file.once('error', (err: unknown) => {
+    parser.error ??= err;
+  });
+  return file;
+}
+
+/** Names that reach an object's prototype when used as keys; refused wherever a client picks the key. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+type FormFields = Record<string, unknown>;
+
+/**
+ * `expires_after[seconds]` → `{ expires_after: { seconds } }`; other names are kept as they are. The objects have
+ * no prototype, and a name with a `__proto__`, `constructor` or `prototype` part is refused: `__proto__[instructions]`
+ * would otherwise write to Object.prototype, for every tenant, until a restart.
+ */
+function setField(fields: FormFields, name: string, value: unknown): void {
+  if (name.split(/[[\]]+/).some((key) => PROTOTYPE_KEYS.has(key)))
+    throw invalidRequest(`Invalid field name '${name}': it may not contain '__proto__', 'constructor' or 'prototype'.`, name, 'invalid_value');
   const m = /^([A-Za-z_]+)\[([A-Za-z_]+)\]$/.exec(name);
   if (!m) {
     fields[name] = value;
     return;
   }
   const outer = fields[m[1]!];
-  const nested = typeof outer === 'object' && outer !== null ? (outer as Record<string, unknown>) : {};
+  const nested: FormFields = typeof outer === 'object' && outer !== null ? (outer as FormFields) : Object.create(null);
   nested[m[2]!] = value;
   fields[m[1]!] = nested;
 }

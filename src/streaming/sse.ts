@@ -18,10 +18,13 @@ export const sseData = (data: string): string =>
   data.includes('\n') ? `data: ${data.replace(/\r?\n/g, '\ndata: ')}\n\n` : `data: ${data}\n\n`;
 export const sseEvent = (event: string, data: string): string => `event: ${event}\n${sseData(data)}`;
 
+/**
+ * No `connection` header: Node sends keep-alive or close as the client asked. Setting `keep-alive` here forced
+ * the socket open after the stream even for a client that had sent `Connection: close`.
+ */
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 } as const;
 

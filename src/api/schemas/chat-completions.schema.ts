@@ -194,12 +194,27 @@ const chatCompletionRequestSchema = z.looseObject({
   metadata: opt(metadata),
 });
 
-/** Validates a parsed JSON body; returns the same object (unknown fields kept) or throws a 400 ApiError. */
-export function validateChatCompletionRequest(body: unknown): ChatCompletionRequest {
+/** `POST /v1/assistants/{id}/chat`: the same body, with the assistant standing in for `model`. */
+const assistantChatRequestSchema = chatCompletionRequestSchema.extend({ model: opt(z.string()) });
+
+export interface AssistantChatRequest extends Omit<ChatCompletionRequest, 'model'> {
+  model?: string | null;
+  messages: unknown[];
+  stream?: boolean | null;
+  stream_options?: ChatCompletionRequest['stream_options'];
+}
+
+function validate<T>(schema: z.ZodType, body: unknown): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest('Invalid type for body: expected an object.', null, 'invalid_type');
   }
-  const result = chatCompletionRequestSchema.safeParse(body);
+  const result = schema.safeParse(body);
   if (!result.success) throw zodIssuesToApiError(result.error.issues, body);
-  return body as ChatCompletionRequest;
+  return body as T;
 }
+
+/** Validates a parsed JSON body; returns the same object (unknown fields kept) or throws a 400 ApiError. */
+export const validateChatCompletionRequest = (body: unknown) => validate<ChatCompletionRequest>(chatCompletionRequestSchema, body);
+
+/** The same for `POST /v1/assistants/{id}/chat`, where `model` may be left out. */
+export const validateAssistantChatRequest = (body: unknown) => validate<AssistantChatRequest>(assistantChatRequestSchema, body ?? {});
