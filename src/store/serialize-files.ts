@@ -2,14 +2,11 @@ import type { FileDeleted, FileObject } from 'openai/resources/files';
 import type { FileRow } from './tables/files.table.js';
 
 /**
- * The file object as OpenAI sends it. `expires_at` is an integer in the spec (optional in the SDK's types), so a
- * file that never expires has none; `status_details` is sent as an explicit null when unset, and `evals` is an
- * upload purpose the SDK's FileObject does not list.
+ * The file object as OpenAI's spec and the SDK's types have it. `expires_at` and the deprecated `status_details`
+ * are an integer and a string there (optional in the SDK's types), so a file that never expires, or has no
+ * details, has none; `evals` is an upload purpose the SDK's FileObject does not list.
  */
-export type FileObjectWire = Omit<FileObject, 'purpose' | 'status_details'> & {
-  purpose: FileObject['purpose'] | 'evals';
-  status_details: string | null;
-};
+export type FileObjectWire = Omit<FileObject, 'purpose'> & { purpose: FileObject['purpose'] | 'evals' };
 
 export function toFileObject(row: FileRow): FileObjectWire {
   return {
@@ -20,7 +17,7 @@ export function toFileObject(row: FileRow): FileObjectWire {
     filename: row.filename,
     purpose: row.purpose as FileObjectWire['purpose'],
     status: row.status as FileObject['status'],
-    status_details: row.status_details,
+    ...(row.status_details !== null && { status_details: row.status_details }),
     ...(row.expires_at !== null && { expires_at: Number(row.expires_at) }),
   };
 }
