@@ -43,17 +43,19 @@ export function forcingFunctionCall(wrapper: ChatWrapper, nlc: LoadedModel['nlc'
   });
 }
 
-/** Tools → node-llama-cpp functions. Parameters without properties (and no additionalProperties) mean a call with `{}`. */
-function toFunctions(tools: readonly ModelTool[]): ChatModelFunctions {
+/** Tools → node-llama-cpp functions (exported for its test). Parameters without properties (and no additionalProperties) mean a call with `{}`. */
+export function toFunctions(tools: readonly ModelTool[]): ChatModelFunctions {
   const functions: Record<string, ChatModelFunctions[string]> = {};
   for (const t of tools) {
     const p = t.function.parameters ?? {};
     const props = typeof p.properties === 'object' && p.properties !== null ? Object.keys(p.properties) : [];
     const takesParams = props.length > 0 || (p.additionalProperties !== undefined && p.additionalProperties !== false);
-    functions[t.function.name] = {
+    const fn = {
       ...(t.function.description ? { description: t.function.description } : {}),
       ...(takesParams ? { params: toGrammarSchema({ type: 'object', ...p }) } : {}),
     };
+    // The name is the client's: defined, never assigned, so `__proto__` is an entry and not the prototype.
+    Object.defineProperty(functions, t.function.name, { value: fn, enumerable: true, writable: true, configurable: true });
   }
   return functions;
 }
