@@ -12,6 +12,7 @@ import { RunTurn, type EngineDeps } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter } from './run-writer.js';
 import { transition } from './run-state.js';
+import { withStallDeadline } from './stall-deadline.js';
 
 export interface DriveOptions {
   /** How long a run waits in requires_action before it expires (OpenAI: 10 minutes). */
@@ -20,6 +21,8 @@ export interface DriveOptions {
   maxAttempts: number;
   /** Model turns per run before it fails (a model calling tools forever). */
   maxTurns: number;
+  /** A model that answered but then sends nothing for this long fails the run (withStallDeadline). */
+  stallTimeoutMs: number;
 }
 
 /** Why a worker stopped driving a run mid-turn. */
@@ -55,7 +58,8 @@ export class RunDriver {
     this.#deps = deps;
     this.#opts = opts;
     this.#writer = new RunWriter({ db: deps.db, events: deps.events, ids: deps.ids, now: () => deps.clock.now() });
-    this.#turn = new RunTurn(deps, this.#writer);
+    const models = (model: string) => withStallDeadline(deps.models(model), { ms: opts.stallTimeoutMs });
+    this.#turn = new RunTurn({ ...deps, models }, this.#writer);
   }
 
   /** Moves the run, or — when it changed meanwhile (a cancel) — settles what it changed to. */

@@ -20,6 +20,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   requiresActionTtlMs: 10 * 60_000,
   maxAttempts: 3,
   maxTurns: 32,
+  stallTimeoutMs: 60_000,
 };
 
 /**
