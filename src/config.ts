@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -188,7 +188,7 @@ export interface Config {
   localModels: LocalModelConfig[];
   /** The folder of the optional local-inference part; null: the repository's `local-inference/`. */
   localRuntimeDir: string | null;
-  runs: { leaseMs?: number; pollMs?: number; concurrency?: number; stallTimeoutMs?: number };
+  runs: { leaseMs?: number; pollMs?: number; concurrency?: number; stallTimeoutMs?: number; identityFile: string };
   /** The embeddings model file_search uses (YAML `embeddings.retrieval_model`). */
   retrievalEmbeddingModel: string;
   /** code_interpreter's sandbox (YAML `code_interpreter:`). */
@@ -369,6 +369,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       pollMs: file.runs.poll_ms,
       concurrency: file.runs.concurrency,
       stallTimeoutMs: file.runs.stall_timeout_ms,
+      // The run worker's id survives a restart, so the instance takes back its own runs at once.
+      identityFile: join(dataDir, 'instance-id'),
     },
     localModels,
     localRuntimeDir: vars.SWITCHBOARD_LOCAL_INFERENCE_DIR ?? file.local_inference_dir ?? null,

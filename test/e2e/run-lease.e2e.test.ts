@@ -1,0 +1,52 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { controlledStream, startFakeUpstream } from '../fakes/fake-upstream.js';
+import { chatChunks } from '../fakes/chunks.js';
+import { createTestApp } from '../support/create-test-app.js';
+import { testDialects } from '../support/databases.js';
+import { until } from '../support/until.js';
+import { openDb } from '../../src/store/open-db.js';
+
+const CHAT = '/v1/chat/completions';
+
+for (const dialect of testDialects()) {
+  describe(`run leases (${dialect})`, () => {
+    it('should stop a run whose lease another worker took, and write nothing more to it', async () => {
+      const fake = await startFakeUpstream();
+      const app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, server: { worker: { leaseMs: 300 } } });
+      try {
+        const handle = controlledStream();
+        fake.enqueue(CHAT, { type: 'controlled', handle });
+        const [role, text] = chatChunks({ content: ['Once upon'] });
+        handle.write(role);
+        handle.write(text);
+        const client = app.client();
+        const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+        const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a story' }] });
+        const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
+        await until(() => client.beta.threads.messages.list(thread.id), (p) => p.data.some((m) => m.role === 'assistant'));
+
+        // Another instance holds the run now (as after a pause longer than the lease).
+        const db = app.server.deps.store.db;
+        await db.updateTable('runs').set({ lease_owner: 'worker_someone_else', lease_expires_at: Date.now() + 3_600_000 }).where('id', '=', run.id).execute();
+
+        await handle.aborted; // this worker tore its upstream call down
+      } finally {
+        await app.stop(); // waits for the worker's runs to settle
+        await fake.close();
+      }
+      const store = openDb(app.databaseUrl);
+      try {
+        const [row] = await store.db.selectFrom('runs').select(['status', 'lease_owner']).execute();
+        assert.deepEqual(row, { status: 'in_progress', lease_owner: 'worker_someone_else' });
+        const [message] = await store.db.selectFrom('messages').select('status').where('role', '=', 'assistant').execute();
+        assert.equal(message?.status, 'in_progress', 'the half-written message is left for the new owner to redo');
+        const steps = await store.db.selectFrom('run_steps').select('status').execute();
+        assert.deepEqual(steps.map((s) => s.status), ['in_progress']);
+      } finally {
+        await store.close();
+        await app.close();
+      }
+    });
+  });
+}
