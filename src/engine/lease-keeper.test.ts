@@ -9,8 +9,8 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('LeaseKeeper', () => {
   let nowMs: number;
-  const keeper = (renew: (ids: string[], untilMs: number) => Promise<Array<{ id: string; status: RunStatus }>>) =>
-    new LeaseKeeper({ leaseMs: LEASE, now: () => nowMs, renew, log: createLogger('silent') });
+  const keeper = (renew: (ids: string[], untilMs: number) => Promise<Array<{ id: string; status: RunStatus }>>, stopBeforeLapse = true) =>
+    new LeaseKeeper({ leaseMs: LEASE, stopBeforeLapse, now: () => nowMs, renew, log: createLogger('silent') });
   /** Moves the mocked clock and timers together, letting renewals settle at each heartbeat. */
   async function advance(ms: number): Promise<void> {
     for (let left = ms; left > 0; left -= 1_000) {
@@ -51,6 +51,17 @@ describe('LeaseKeeper', () => {
     assert.equal(controller.signal.aborted, true, 'stopped while the lease still held');
     assert.equal(controller.signal.reason, 'lease_lost');
     assert.ok(nowMs < grantedAt + LEASE);
+    k.release('run_a');
+  });
+
+  it('should let a run go on through failed renewals when no one else can claim it (SQLite)', async () => {
+    const k = keeper(async () => {
+      throw new Error('database is locked');
+    }, false);
+    const controller = new AbortController();
+    k.hold('run_a', controller, nowMs);
+    await advance(LEASE * 2);
+    assert.equal(controller.signal.aborted, false);
     k.release('run_a');
   });
 

@@ -4,6 +4,11 @@ import type { AbortReason } from './run-driver.js';
 
 export interface LeaseKeeperOptions {
   leaseMs: number;
+  /**
+   * Stop a run whose lease could not be renewed before it lapses (PostgreSQL: another instance may
+   * claim it then). SQLite's database belongs to one process: nobody else can claim its runs.
+   */
+  stopBeforeLapse: boolean;
   now: () => number;
   /** Extends the leases this worker still holds to `untilMs`; returns the runs it still holds. */
   renew(runIds: string[], untilMs: number): Promise<Array<{ id: string; status: RunStatus }>>;
@@ -13,7 +18,7 @@ export interface LeaseKeeperOptions {
 interface Held {
   controller: AbortController;
   /** Fires shortly before the lease lapses unless a renewal moved it. */
-  deadline: NodeJS.Timeout;
+  deadline: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -55,8 +60,9 @@ export class LeaseKeeper {
   }
 
   /** Stops the run a margin (a quarter of the lease) before a lease granted at `fromMs` lapses. */
-  #deadline(controller: AbortController, fromMs: number): NodeJS.Timeout {
+  #deadline(controller: AbortController, fromMs: number): NodeJS.Timeout | undefined {
     const { leaseMs, now } = this.#opts;
+    if (!this.#opts.stopBeforeLapse) return undefined;
     const timer = setTimeout(() => controller.abort('lease_lost' satisfies AbortReason), Math.max(0, fromMs + leaseMs * 0.75 - now()));
     timer.unref();
     return timer;

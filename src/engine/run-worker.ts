@@ -58,6 +58,7 @@ export class RunWorker {
     this.#driver = new RunDriver(deps, this.#opts);
     this.#leases = new LeaseKeeper({
       leaseMs: this.#opts.leaseMs,
+      stopBeforeLapse: deps.dialect === 'postgres',
       now: () => deps.clock.now(),
       renew: (runIds, untilMs) => renewLeases(deps.db, { runIds, owner: this.#owner, untilMs }),
       log: deps.log,

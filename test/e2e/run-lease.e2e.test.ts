@@ -13,7 +13,7 @@ for (const dialect of testDialects()) {
   describe(`run leases (${dialect})`, () => {
     it('should stop a run whose lease another worker took, and write nothing more to it', async () => {
       const fake = await startFakeUpstream();
-      const app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, server: { worker: { leaseMs: 300 } } });
+      const app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, server: { worker: { leaseMs: 1_500 } } });
       try {
         const handle = controlledStream();
         fake.enqueue(CHAT, { type: 'controlled', handle });
