@@ -48,5 +48,38 @@ for (const dialect of testDialects()) {
         await app.close();
       }
     });
+
+    it('should hand a run back on shutdown, its half-written turn left for the restart to redo: one answer, no leftovers', async () => {
+      const fake = await startFakeUpstream();
+      const env = { SWITCHBOARD_UPSTREAM_URL: fake.url };
+      const first = await createTestApp({ dialect, env });
+      let second: Awaited<ReturnType<typeof createTestApp>> | undefined;
+      try {
+        const handle = controlledStream();
+        fake.enqueue(CHAT, { type: 'controlled', handle });
+        const [role, text] = chatChunks({ content: ['Once upon'] });
+        handle.write(role);
+        handle.write(text);
+        const c1 = first.client();
+        const assistant = await c1.beta.assistants.create({ model: 'gpt-4o' });
+        const thread = await c1.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a story' }] });
+        const run = await c1.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
+        await until(() => c1.beta.threads.messages.list(thread.id), (p) => p.data.some((m) => m.role === 'assistant'));
+        await first.stop();
+
+        second = await createTestApp({ dialect, env, databaseUrl: first.databaseUrl });
+        const c2 = second.client();
+        const done = await until(() => c2.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }), (r) => r.status === 'completed');
+        assert.equal(done.status, 'completed');
+        const answers = (await c2.beta.threads.messages.list(thread.id)).data.filter((m) => m.role === 'assistant');
+        assert.deepEqual(answers.map((m) => m.status), ['completed']);
+        const steps = await c2.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+        assert.deepEqual(steps.data.map((s) => [s.type, s.status]), [['message_creation', 'completed']]);
+      } finally {
+        await second?.stop();
+        await first.close();
+        await fake.close();
+      }
+    });
   });
 }
