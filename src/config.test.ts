@@ -124,7 +124,9 @@ describe('loadConfig environment', () => {
   it('should apply provider defaults to the upstream from the environment', () => {
     const p = loadConfig({ SWITCHBOARD_UPSTREAM_URL: 'http://127.0.0.1:11434/v1' }).providers[0]!;
     assert.equal(p.type, 'openai-compatible');
-    assert.equal(p.timeout_ms, 600_000);
+    // A chat call that goes silent fails within a minute or two, not ten.
+    assert.equal(p.timeout_ms, 120_000);
+    assert.equal(p.idle_timeout_ms, 60_000);
     assert.equal(p.max_retries, 2);
     assert.deepEqual(p.headers, {});
     assert.deepEqual(p.models, []);

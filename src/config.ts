@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -18,10 +18,10 @@ const providerSchema = z
     base_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
     api_key: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}),
-    /** Time to the first response byte. */
-    timeout_ms: z.number().int().positive().default(600_000),
+    /** Time to the response headers (a stream's start; a non-streamed answer's end: raise it for slow reasoning models). */
+    timeout_ms: z.number().int().positive().default(120_000),
     /** Longest silence between two body chunks. */
-    idle_timeout_ms: z.number().int().positive().default(300_000),
+    idle_timeout_ms: z.number().int().positive().default(60_000),
     connect_timeout_ms: z.number().int().positive().default(10_000),
     max_retries: z.number().int().min(0).max(10).default(2),
     connections: z.number().int().positive().default(128),
@@ -93,8 +93,10 @@ const fileSchema = z
     usage_flush_ms: z.number().int().positive().optional(),
     runs: z
       .object({
-        /** A worker's claim on a run; another instance takes the run over when it lapses. */
+        /** A worker's claim on a run, renewed every third of it; another instance takes the run over when it lapses. */
         lease_ms: z.number().int().min(100).optional(),
+        /** A run whose model goes silent this long (no first token, no next token) fails with last_error. */
+        stall_timeout_ms: z.number().int().min(10).optional(),
         poll_ms: z.number().int().min(10).optional(),
         /** Runs executing at once in one process (0: this instance executes none). */
         concurrency: z.number().int().min(0).optional(),
@@ -192,7 +194,7 @@ export interface Config {
   localModels: LocalModelConfig[];
   /** The folder of the optional local-inference part; null: the repository's `local-inference/`. */
   localRuntimeDir: string | null;
-  runs: { leaseMs?: number; pollMs?: number; concurrency?: number };
+  runs: { leaseMs?: number; pollMs?: number; concurrency?: number; stallTimeoutMs?: number; identityFile: string };
   /** The embeddings model file_search uses (YAML `embeddings.retrieval_model`). */
   retrievalEmbeddingModel: string;
   /** code_interpreter's sandbox (YAML `code_interpreter:`). */
@@ -387,7 +389,14 @@ export function loadConfig(
     keys,
     openMode,
     usageFlushMs: file.usage_flush_ms ?? 1000,
-    runs: { leaseMs: file.runs.lease_ms, pollMs: file.runs.poll_ms, concurrency: file.runs.concurrency },
+    runs: {
+      leaseMs: file.runs.lease_ms,
+      pollMs: file.runs.poll_ms,
+      concurrency: file.runs.concurrency,
+      stallTimeoutMs: file.runs.stall_timeout_ms,
+      // The run worker's id survives a restart, so the instance takes back its own runs at once.
+      identityFile: join(dataDir, 'instance-id'),
+    },
     localModels,
     localRuntimeDir: vars.SWITCHBOARD_LOCAL_INFERENCE_DIR ?? file.local_inference_dir ?? null,
     retrievalEmbeddingModel: file.embeddings.retrieval_model ?? 'universal-sentence-encoder',

@@ -92,7 +92,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
     },
-    { ...definedOnly(config.runs), ...opts.worker },
+    { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...opts.worker },
   );
   // Only a poll interval actually given overrides the worker's default (an `undefined` would not).
   const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log }, definedOnly({ pollMs: opts.worker?.pollMs }));

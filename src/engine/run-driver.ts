@@ -1,5 +1,5 @@
 import { toJson } from '../store/json.js';
-import { findRunById, updateRunFields } from '../store/repos/runs.repo.js';
+import { findRunById, releaseLease, updateRunFields } from '../store/repos/runs.repo.js';
 import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
 import { deleteMessages } from '../store/repos/run-messages.repo.js';
 import { fromJson } from '../store/json.js';
@@ -12,6 +12,7 @@ import { RunTurn, type EngineDeps } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter } from './run-writer.js';
 import { transition } from './run-state.js';
+import { withStallDeadline } from './stall-deadline.js';
 
 export interface DriveOptions {
   /** How long a run waits in requires_action before it expires (OpenAI: 10 minutes). */
@@ -20,6 +21,8 @@ export interface DriveOptions {
   maxAttempts: number;
   /** Model turns per run before it fails (a model calling tools forever). */
   maxTurns: number;
+  /** A model that answered but then sends nothing for this long fails the run (withStallDeadline). */
+  stallTimeoutMs: number;
 }
 
 /** Why a worker stopped driving a run mid-turn. */
@@ -55,23 +58,27 @@ export class RunDriver {
     this.#deps = deps;
     this.#opts = opts;
     this.#writer = new RunWriter({ db: deps.db, events: deps.events, ids: deps.ids, now: () => deps.clock.now() });
-    this.#turn = new RunTurn(deps, this.#writer);
+    const models = (model: string) => withStallDeadline(deps.models(model), { ms: opts.stallTimeoutMs });
+    this.#turn = new RunTurn({ ...deps, models }, this.#writer);
   }
 
-  /** Moves the run, or — when it changed meanwhile (a cancel) — settles what it changed to. */
-  async #move(run: RunRow, to: RunStatus, patch: RunUpdate = {}): Promise<RunRow | undefined> {
-    const moved = await transition(this.#deps.db, run, to, { nowMs: this.#deps.clock.now(), patch });
+  /**
+   * Moves the run, or — when it changed meanwhile (a cancel) — settles what it changed to. `lease`:
+   * the owner that claimed it; a worker that no longer holds the run moves nothing.
+   */
+  async #move(run: RunRow, to: RunStatus, opts: { lease: string | null; patch?: RunUpdate }): Promise<RunRow | undefined> {
+    const moved = await transition(this.#deps.db, run, to, { nowMs: this.#deps.clock.now(), patch: opts.patch, leaseOwner: opts.lease });
     if (moved) {
       publishRun(this.#deps, moved);
       return moved;
     }
     const current = await findRunById(this.#deps.db, run.id);
-    if (current?.status === 'cancelling') await this.cancelled(current);
+    if (current?.status === 'cancelling') await this.cancelled(current, opts.lease);
     return undefined;
   }
 
-  async cancelled(run: RunRow): Promise<void> {
-    const moved = await transition(this.#deps.db, run, 'cancelled', { nowMs: this.#deps.clock.now() });
+  async cancelled(run: RunRow, lease: string | null = null): Promise<void> {
+    const moved = await transition(this.#deps.db, run, 'cancelled', { nowMs: this.#deps.clock.now(), leaseOwner: lease });
     if (!moved) return;
     await this.#writer.closeOpenSteps(moved, 'cancelled');
     publishRun(this.#deps, moved);
@@ -85,25 +92,28 @@ export class RunDriver {
     publishRun(this.#deps, moved);
   }
 
-  async fail(run: RunRow, error: { code: string; message: string }): Promise<void> {
-    await this.#move(run, 'failed', { last_error: toJson(error) });
+  async fail(run: RunRow, error: { code: string; message: string }, lease: string | null = null): Promise<void> {
+    await this.#move(run, 'failed', { lease, patch: { last_error: toJson(error) } });
   }
 
+  /** Drives a run this worker claimed; `signal` aborts with an AbortReason. */
   async drive(claimed: RunRow, signal: AbortSignal): Promise<void> {
     let run = claimed;
-    if (run.status === 'cancelling') return this.cancelled(run);
+    const lease = claimed.lease_owner;
+    if (run.status === 'cancelling') return this.cancelled(run, lease);
     if (run.attempts > this.#opts.maxAttempts)
-      return this.fail(run, { code: 'server_error', message: 'The run was interrupted too many times.' });
+      return this.fail(run, { code: 'server_error', message: 'The run was interrupted too many times.' }, lease);
     if (run.status === 'in_progress') await this.#recover(run);
     if (run.status === 'queued') {
-      const started = await this.#move(run, 'in_progress');
+      const started = await this.#move(run, 'in_progress', { lease });
       if (!started) return;
       run = started;
     }
     for (let turn = 0; turn < this.#opts.maxTurns; turn++) {
+      if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);
       const current = await findRunById(this.#deps.db, run.id);
       if (!current || current.status !== 'in_progress') {
-        if (current?.status === 'cancelling') await this.cancelled(current);
+        if (current?.status === 'cancelling') await this.cancelled(current, lease);
         return;
       }
       run = current;
@@ -111,20 +121,24 @@ export class RunDriver {
       try {
         result = await this.#turn.run(run, signal);
       } catch (err) {
-        if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason);
+        if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);
         this.#deps.log.warn({ runId: run.id, err }, 'run failed');
-        return this.fail(run, lastErrorOf(err));
+        return this.fail(run, lastErrorOf(err), lease);
       }
+      // Stopped (lease lost, shutdown, cancel) while the turn finished: this worker writes no more.
+      if (signal.aborted || result.outcome.kind === 'aborted') return this.#aborted(run, signal.reason as AbortReason, lease);
       const usage = result.usage ? toJson(result.usage) : run.usage;
       const { outcome } = result;
-      if (outcome.kind === 'aborted') return this.#aborted(run, signal.reason as AbortReason);
       if (outcome.kind === 'continue') {
         await updateRunFields(this.#deps.db, run.id, { usage });
         continue;
       }
-      if (outcome.kind === 'completed') return void (await this.#move(run, 'completed', { usage }));
+      if (outcome.kind === 'completed') return void (await this.#move(run, 'completed', { lease, patch: { usage } }));
       if (outcome.kind === 'incomplete')
-        return void (await this.#move(run, 'incomplete', { usage, incomplete_details: toJson({ reason: outcome.reason }) }));
+        return void (await this.#move(run, 'incomplete', {
+          lease,
+          patch: { usage, incomplete_details: toJson({ reason: outcome.reason }) },
+        }));
       const requiredAction = {
         type: 'submit_tool_outputs',
         submit_tool_outputs: {
@@ -132,9 +146,12 @@ export class RunDriver {
         },
       };
       const expiresAt = Math.floor((this.#deps.clock.now() + this.#opts.requiresActionTtlMs) / 1000);
-      return void (await this.#move(run, 'requires_action', { usage, required_action: toJson(requiredAction), expires_at: expiresAt }));
+      return void (await this.#move(run, 'requires_action', {
+        lease,
+        patch: { usage, required_action: toJson(requiredAction), expires_at: expiresAt },
+      }));
     }
-    return this.fail(run, { code: 'server_error', message: `The run took more than ${this.#opts.maxTurns} model turns.` });
+    return this.fail(run, { code: 'server_error', message: `The run took more than ${this.#opts.maxTurns} model turns.` }, lease);
   }
 
   /**
@@ -152,13 +169,14 @@ export class RunDriver {
     this.#deps.log.warn({ runId: run.id, attempt: run.attempts, steps: steps.length }, 'resuming an interrupted run');
   }
 
-  async #aborted(run: RunRow, reason: AbortReason): Promise<void> {
+  async #aborted(run: RunRow, reason: AbortReason, lease: string | null): Promise<void> {
     if (reason === 'cancel') {
       const current = await findRunById(this.#deps.db, run.id);
-      if (current?.status === 'cancelling') await this.cancelled(current);
+      if (current?.status === 'cancelling') await this.cancelled(current, lease);
       return;
     }
     // Shutdown: hand the run back (lease free) so a restart or another instance resumes it.
-    if (reason === 'shutdown') await updateRunFields(this.#deps.db, run.id, { lease_owner: null, lease_expires_at: null });
+    if (reason === 'shutdown' && lease) await releaseLease(this.#deps.db, { runId: run.id, owner: lease });
+    // lease_lost: another worker has the run, or may soon; this one leaves it as it is.
   }
 }

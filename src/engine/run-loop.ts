@@ -169,6 +169,8 @@ export class RunTurn {
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
     } catch (err) {
+      // Stopped by a lost lease or a shutdown: the turn is left as it is for whoever resumes the run.
+      if (signal.aborted && signal.reason !== 'cancel') return { outcome: { kind: 'aborted' }, usage: null };
       await this.#abandon(run, turn, signal.aborted ? 'cancelled' : 'failed');
       if (signal.aborted) return { outcome: { kind: 'aborted' }, usage: null };
       throw err;

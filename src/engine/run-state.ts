@@ -46,14 +46,15 @@ function timestamps(to: RunStatus, nowS: number): RunUpdate {
 }
 
 /**
- * Moves `run` to `to` if it is still in `run.status`. Returns the updated row, or undefined when the
+ * Moves `run` to `to` if it is still in `run.status` (and, with `leaseOwner`, still leased by that
+ * worker: one that lost its lease writes nothing). Returns the updated row, or undefined when the
  * run changed meanwhile (the caller re-reads and decides). Throws on a move the machine forbids.
  */
 export async function transition(
   db: Db,
   run: Pick<RunRow, 'id' | 'status' | 'started_at'>,
   to: RunStatus,
-  opts: { nowMs: number; patch?: RunUpdate },
+  opts: { nowMs: number; patch?: RunUpdate; leaseOwner?: string | null },
 ): Promise<RunRow | undefined> {
   if (!canTransition(run.status, to))
     throw new InvalidTransitionError(`run ${run.id}: ${run.status} → ${to} is not allowed`);
@@ -67,11 +68,7 @@ export async function transition(
   }
   // Finished runs show no expiry, as OpenAI's do; an expired run keeps the time it expired.
   if (isTerminal(to) && to !== 'expired') update.expires_at = null;
-  return db
-    .updateTable('runs')
-    .set(update)
-    .where('id', '=', run.id)
-    .where('status', '=', run.status)
-    .returningAll()
-    .executeTakeFirst();
+  let q = db.updateTable('runs').set(update).where('id', '=', run.id).where('status', '=', run.status);
+  if (opts.leaseOwner) q = q.where('lease_owner', '=', opts.leaseOwner);
+  return q.returningAll().executeTakeFirst();
 }

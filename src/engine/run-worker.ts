@@ -1,12 +1,21 @@
 import { randomToken } from '../ids.js';
-import { claimRun, findExpiredRuns, findRunById, renewLease } from '../store/repos/runs.repo.js';
+import { claimRun, findExpiredRuns, releaseLeases, renewLeases } from '../store/repos/runs.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
+import { claimInstanceIdentity, type InstanceIdentity } from './instance-identity.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { RunDriver, type AbortReason, type DriveOptions } from './run-driver.js';
 import type { EngineDeps } from './run-loop.js';
 
 export interface WorkerOptions extends DriveOptions {
   /** A claimed run's lease; renewed every third of it while the run executes. */
   leaseMs: number;
+  /**
+   * Where this instance keeps its id, so that after a crash it takes back the runs it held at once
+   * instead of waiting for their leases to lapse. Unset: a fresh id per process.
+   */
+  identityFile?: string;
+  /** PostgreSQL: the database URL, for the connection that holds this instance's id. */
+  databaseUrl?: string;
   /** How often the worker looks for work it was not told about (other instances, lapsed leases, expiries). */
   pollMs: number;
   /** Runs executing at once in this process. */
@@ -14,37 +23,58 @@ export interface WorkerOptions extends DriveOptions {
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
-  leaseMs: 30_000,
+  leaseMs: 10_000,
   pollMs: 1_000,
   concurrency: 32,
   requiresActionTtlMs: 10 * 60_000,
   maxAttempts: 3,
   maxTurns: 32,
+  stallTimeoutMs: 60_000,
 };
 
 /**
  * Executes runs: claims queued runs (and runs whose worker's lease lapsed) under a lease, drives
- * each with a RunDriver, renews the lease while it works, and expires runs that waited too long.
- * On SQLite the database belongs to this one process, so a restart takes its runs back at once.
+ * each with a RunDriver, renews the leases while it works (LeaseKeeper), and expires runs that
+ * waited too long. A restart takes its runs back at once: on SQLite the database belongs to this one
+ * process; on PostgreSQL the instance finds the runs leased under its persisted id.
  */
 export class RunWorker {
   readonly #deps: EngineDeps;
   readonly #opts: WorkerOptions;
   readonly #driver: RunDriver;
-  readonly #owner = `worker_${randomToken(12)}`;
+  #owner = `worker_${randomToken(12)}`;
+  #identity: InstanceIdentity | undefined;
+  readonly #leases: LeaseKeeper;
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
   #polling = false;
+  #started = false;
   readonly #pending = new Set<Promise<unknown>>();
 
   constructor(deps: EngineDeps, opts: Partial<WorkerOptions> = {}) {
     this.#deps = deps;
     this.#opts = { ...DEFAULT_WORKER_OPTIONS, ...opts };
     this.#driver = new RunDriver(deps, this.#opts);
+    this.#leases = new LeaseKeeper({
+      leaseMs: this.#opts.leaseMs,
+      stopBeforeLapse: deps.dialect === 'postgres',
+      now: () => deps.clock.now(),
+      renew: (runIds, untilMs) => renewLeases(deps.db, { runIds, owner: this.#owner, untilMs }),
+      log: deps.log,
+    });
   }
 
   async start(): Promise<void> {
+    this.#identity = await claimInstanceIdentity({
+      file: this.#opts.identityFile,
+      databaseUrl: this.#opts.databaseUrl,
+      dialect: this.#deps.dialect,
+      log: this.#deps.log,
+      checkMs: Math.max(30, this.#opts.leaseMs / 3),
+      onLost: (err) => this.#identityLost(err),
+    });
+    this.#owner = this.#identity.id;
     if (this.#deps.dialect === 'sqlite') {
       // Leases held by a previous process of this database are void: it is gone.
       await this.#deps.db
@@ -52,7 +82,12 @@ export class RunWorker {
         .set({ lease_owner: null, lease_expires_at: null })
         .where('status', 'in', ['queued', 'in_progress', 'cancelling'])
         .execute();
+    } else if (this.#identity.exclusive) {
+      // Runs leased under this id were left by this instance's previous process, which is gone.
+      const taken = await releaseLeases(this.#deps.db, this.#owner);
+      if (taken > 0) this.#deps.log.warn({ runs: taken, owner: this.#owner }, 'taking back the runs this instance held before it stopped');
     }
+    this.#started = true;
     this.#timer = setInterval(() => this.#track(this.poll()), this.#opts.pollMs);
     this.#timer.unref();
     this.#track(this.poll());
@@ -91,45 +126,44 @@ export class RunWorker {
   }
 
   async #claim(runId?: string): Promise<boolean> {
-    if (this.#stopping || this.#running.size >= this.#opts.concurrency) return false;
+    // Before start() the worker has no identity yet: start's first poll picks the run up.
+    if (!this.#started || this.#stopping || this.#running.size >= this.#opts.concurrency) return false;
+    const nowMs = this.#deps.clock.now();
     const run = await claimRun(this.#deps.db, {
       dialect: this.#deps.dialect,
       owner: this.#owner,
-      nowMs: this.#deps.clock.now(),
+      nowMs,
       leaseMs: this.#opts.leaseMs,
       runId,
     });
     if (!run) return false;
-    this.#execute(run);
+    this.#execute(run, nowMs);
     return true;
   }
 
-  #execute(run: RunRow): void {
+  #execute(run: RunRow, claimedAtMs: number): void {
     const controller = new AbortController();
-    const heartbeat = setInterval(() => void this.#heartbeat(run.id, controller), Math.max(50, this.#opts.leaseMs / 3));
-    heartbeat.unref();
+    this.#leases.hold(run.id, controller, claimedAtMs);
     const done = this.#driver
       .drive(run, controller.signal)
       .catch((err: unknown) => this.#deps.log.error({ err, runId: run.id }, 'run driver crashed'))
       .finally(() => {
-        clearInterval(heartbeat);
+        this.#leases.release(run.id);
         this.#running.delete(run.id);
         if (!this.#stopping) this.#track(this.poll());
       });
     this.#running.set(run.id, { controller, done });
   }
 
-  /** Renews the lease; a cancel requested through another instance is noticed here too. */
-  async #heartbeat(runId: string, controller: AbortController): Promise<void> {
-    try {
-      const now = this.#deps.clock.now();
-      const held = await renewLease(this.#deps.db, { runId, owner: this.#owner, untilMs: now + this.#opts.leaseMs });
-      if (!held) return controller.abort('lease_lost' satisfies AbortReason);
-      const run = await findRunById(this.#deps.db, runId);
-      if (run?.status === 'cancelling') controller.abort('cancel' satisfies AbortReason);
-    } catch (err) {
-      this.#deps.log.warn({ err, runId }, 'lease renewal failed');
-    }
+  /**
+   * The session that held this instance's id went away while the process lives: a new process on the
+   * same data dir may take the id and the runs leased under it, so this one stops them and goes on
+   * under a fresh id.
+   */
+  #identityLost(err: unknown): void {
+    this.#deps.log.error({ err, owner: this.#owner }, 'lost the lock on this instance id; stopping its runs and taking a new id');
+    this.#owner = `worker_${randomToken(12)}`;
+    for (const { controller } of this.#running.values()) controller.abort('lease_lost' satisfies AbortReason);
   }
 
   async #expire(): Promise<void> {
@@ -144,6 +178,7 @@ export class RunWorker {
     for (const { controller } of this.#running.values()) controller.abort('shutdown' satisfies AbortReason);
     await Promise.all([...this.#running.values()].map((r) => r.done));
     await Promise.all(this.#pending);
+    await this.#identity?.release();
   }
 
   get owner(): string {

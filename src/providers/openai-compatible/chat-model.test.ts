@@ -203,6 +203,23 @@ describe('createOpenAICompatibleChatModel', () => {
     assert.equal(parts.some((p) => p.type === 'finish'), false);
   });
 
+  it('should end with a timeout error naming idle_timeout_ms when the upstream goes silent mid-stream', async () => {
+    const quiet = createOpenAICompatible({ ...providerConfig(fake.url), idle_timeout_ms: 200 });
+    try {
+      const handle = controlledStream();
+      fake.enqueue(CHAT, { type: 'controlled', handle });
+      handle.write(chatChunks({ content: ['Hel'] })[0]);
+      const parts = await readAll((await createOpenAICompatibleChatModel({ client: quiet, modelId: 'fake-model' }).stream(hello)).stream);
+      const last = parts.at(-1);
+      assert.ok(last?.type === 'error' && last.error instanceof ProviderError);
+      assert.equal(last.error.kind, 'timeout');
+      assert.match(last.error.message, /sent nothing for 200 ms mid-stream \(idle_timeout_ms\)/);
+      await handle.aborted;
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('should end with an error part when the body ends without [DONE]', async () => {
     fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'Hi.', usage: {} }), done: false });
     const parts = await readAll((await model().stream(hello)).stream);

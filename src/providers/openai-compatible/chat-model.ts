@@ -7,7 +7,7 @@ import type { ProviderRegistry } from '../registry.js';
 import { ToolCallAccumulator } from '../tool-call-accumulator.js';
 import type { OpenAICompatibleClient } from './client.js';
 import { convertMessages } from './convert-messages.js';
-import { ProviderError } from './errors.js';
+import { ProviderError, isTimeoutError } from './errors.js';
 import { mapFinishReason } from './map-finish-reason.js';
 
 type Body = Dispatcher.ResponseData['body'];
@@ -112,7 +112,7 @@ async function responseError(provider: string, res: Dispatcher.ResponseData): Pr
  * Turns decoded SSE text into StreamParts, queued in `parts`. `ended` is set by `[DONE]` (after the
  * tool-call and finish parts), by an error event, or by `fail()`.
  */
-function createChunkDecoder(provider: string) {
+function createChunkDecoder(provider: string, idleTimeoutMs: number) {
   const tools = new ToolCallAccumulator();
   let finishReason: string | null = null;
   let usage: Usage | null = null;
@@ -175,7 +175,16 @@ function createChunkDecoder(provider: string) {
       if (!state.ended) fail(streamError('ended the stream before it was complete (no [DONE]).'));
     },
     broke: (cause: unknown) =>
-      fail(streamError(`broke off the stream: ${(cause as Error)?.message ?? String(cause)}`, { cause })),
+      isTimeoutError(cause)
+        ? fail(
+            new ProviderError({
+              provider,
+              kind: 'timeout',
+              message: `The upstream '${provider}' sent nothing for ${idleTimeoutMs} ms mid-stream (idle_timeout_ms).`,
+              cause,
+            }),
+          )
+        : fail(streamError(`broke off the stream: ${(cause as Error)?.message ?? String(cause)}`, { cause })),
   };
 }
 
@@ -190,9 +199,9 @@ function drain(iterator: AsyncIterator<unknown>): void {
   })();
 }
 
-function partStream(opts: { provider: string; body: Body; signal?: AbortSignal }): ReadableStream<StreamPart> {
+function partStream(opts: { provider: string; idleTimeoutMs: number; body: Body; signal?: AbortSignal }): ReadableStream<StreamPart> {
   const { body, signal } = opts;
-  const decoder = createChunkDecoder(opts.provider);
+  const decoder = createChunkDecoder(opts.provider, opts.idleTimeoutMs);
   const { state } = decoder;
   const iterator: AsyncIterator<Uint8Array | string> = body[Symbol.asyncIterator]();
   let closed = false;
@@ -243,7 +252,9 @@ export function createOpenAICompatibleChatModel(opts: { client: OpenAICompatible
       requestId: call.requestId,
     });
     if (res.statusCode < 200 || res.statusCode >= 300) throw await responseError(client.name, res);
-    return { stream: partStream({ provider: client.name, body: res.body, signal: call.abortSignal }) };
+    return {
+      stream: partStream({ provider: client.name, idleTimeoutMs: client.idleTimeoutMs, body: res.body, signal: call.abortSignal }),
+    };
   }
 
   return {

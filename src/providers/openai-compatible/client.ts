@@ -21,6 +21,8 @@ export type UpstreamResponse = Dispatcher.ResponseData;
 export interface OpenAICompatibleClient {
   readonly name: string;
   readonly baseURL: string;
+  /** Longest silence inside a response body (idle_timeout_ms) before the call fails. */
+  readonly idleTimeoutMs: number;
   request(req: UpstreamRequest): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
@@ -61,7 +63,7 @@ export function createOpenAICompatible(config: ProviderConfig): OpenAICompatible
           throw new ProviderError({
             provider: config.name,
             kind: 'timeout',
-            message: `The upstream '${config.name}' did not answer within ${config.timeout_ms} ms.`,
+            message: `The upstream '${config.name}' did not answer within ${config.timeout_ms} ms (timeout_ms).`,
             cause: err,
           });
         const connect = isConnectError(err);
@@ -80,5 +82,5 @@ export function createOpenAICompatible(config: ProviderConfig): OpenAICompatible
     }
   }
 
-  return { name: config.name, baseURL: config.base_url, request, close: () => pool.close() };
+  return { name: config.name, baseURL: config.base_url, idleTimeoutMs: config.idle_timeout_ms, request, close: () => pool.close() };
 }

@@ -95,15 +95,40 @@ export async function claimRun(
     .executeTakeFirst();
 }
 
-/** Extends the lease while the owner still holds it; false when it was lost. */
-export async function renewLease(db: Db, opts: { runId: string; owner: string; untilMs: number }): Promise<boolean> {
-  const r = await db
+/** Extends the leases the owner still holds; returns those runs (the others were lost). */
+export async function renewLeases(
+  db: Db,
+  opts: { runIds: string[]; owner: string; untilMs: number },
+): Promise<Array<Pick<RunRow, 'id' | 'status'>>> {
+  if (opts.runIds.length === 0) return [];
+  return db
     .updateTable('runs')
     .set({ lease_expires_at: opts.untilMs })
+    .where('id', 'in', opts.runIds)
+    .where('lease_owner', '=', opts.owner)
+    .returning(['id', 'status'])
+    .execute();
+}
+
+/** Hands one run back (lease free) if the owner still holds it. */
+export async function releaseLease(db: Db, opts: { runId: string; owner: string }): Promise<void> {
+  await db
+    .updateTable('runs')
+    .set({ lease_owner: null, lease_expires_at: null })
     .where('id', '=', opts.runId)
     .where('lease_owner', '=', opts.owner)
+    .execute();
+}
+
+/** Frees the leases an owner holds: a restarted instance hands back what its previous process held. */
+export async function releaseLeases(db: Db, owner: string): Promise<number> {
+  const r = await db
+    .updateTable('runs')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('lease_owner', '=', owner)
+    .where('status', 'in', WORKABLE)
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return Number(r.numUpdatedRows);
 }
 
 /** Runs waiting past their expiry: queued or requires_action with expires_at before now. */

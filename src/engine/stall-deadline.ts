@@ -1,0 +1,61 @@
+import { collectStream, type ChatCallOptions, type ChatModel, type StreamPart } from '../providers/chat-model.js';
+import { ProviderError } from '../providers/openai-compatible/errors.js';
+
+/**
+ * A run's model, with a deadline on silence: once the model has answered (its stream is open), the
+ * first part and every next part must arrive within `ms`, or the call is torn down and the stream
+ * ends with a `timeout` error part (the run fails with it). The wait for the answer itself (an
+ * upstream's response headers, a local model's free sequence) is the provider's to bound.
+ */
+export function withStallDeadline(model: ChatModel, opts: { ms: number }): ChatModel {
+  const stalled = () =>
+    new ProviderError({
+      provider: model.provider,
+      kind: 'timeout',
+      message: `The model '${model.modelId}' (provider '${model.provider}') sent nothing for ${formatMs(opts.ms)}; the run stopped waiting (runs.stall_timeout_ms).`,
+    });
+
+  async function stream(call: ChatCallOptions): Promise<{ stream: ReadableStream<StreamPart> }> {
+    const watchdog = new AbortController();
+    const signal = call.abortSignal ? AbortSignal.any([call.abortSignal, watchdog.signal]) : watchdog.signal;
+    const inner = (await model.stream({ ...call, abortSignal: signal })).stream.getReader();
+    let timer: NodeJS.Timeout | undefined;
+    const outer = new ReadableStream<StreamPart>(
+      {
+        async pull(controller) {
+          const stall = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(stalled()), opts.ms)));
+          try {
+            const next = await Promise.race([inner.read(), stall]);
+            if (next.done) controller.close();
+            else controller.enqueue(next.value);
+          } catch (err) {
+            watchdog.abort(err);
+            void inner.cancel(err).catch(() => undefined);
+            controller.enqueue({ type: 'error', error: err instanceof Error ? err : new Error(String(err)) });
+            controller.close();
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+        cancel(reason) {
+          clearTimeout(timer);
+          return inner.cancel(reason);
+        },
+      },
+      // Pull only when the run asks for the next part: time it spends writing a part is not silence.
+      { highWaterMark: 0 },
+    );
+    return { stream: outer };
+  }
+
+  return {
+    provider: model.provider,
+    modelId: model.modelId,
+    stream,
+    generate: async (call) => collectStream((await stream(call)).stream),
+  };
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
