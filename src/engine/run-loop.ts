@@ -288,6 +288,7 @@ export class RunTurn {
       try {
         result = await tool.impl.execute(call, {
           tenantId: run.tenant_id,
+          apiKeyId: run.api_key_id,
           threadId: run.thread_id,
           runId: run.id,
           assistantId: run.assistant_id,
