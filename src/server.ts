@@ -11,6 +11,7 @@ import { migrateToLatest, openDb } from './store/open-db.js';
 import { createRunEventBus } from './engine/run-events.js';
 import { createPgRunEventBus } from './engine/pg-run-events.js';
 import { RunWorker, type WorkerOptions } from './engine/run-worker.js';
+import { createPromptFitter } from './engine/context-window.js';
 import { createToolRegistry } from './tools/registry.js';
 import { createLocalFileStorage } from './storage/local-file-storage.js';
 import { createEmbedderRegistry } from './embeddings/registry.js';
@@ -95,6 +96,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       models: (model) => providers.chatModel(model),
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
+      fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
     },
     { ...definedOnly(config.runs), ...opts.worker },
   );

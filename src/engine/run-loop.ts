@@ -14,7 +14,8 @@ import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import { ToolUnavailableError, type Tool, type ToolCallStream, type ToolRegistry, type ToolRunContext } from '../tools/tool.js';
 import { filePathAnnotations, pendingImages } from '../tools/code-interpreter-output.js';
-import { buildPrompt, imageFileIds } from './build-prompt.js';
+import { buildRunPrompt, imageFileIds } from './build-prompt.js';
+import type { PromptFitter } from './context-window.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import { fileCitations } from '../tools/citations.js';
 import type { RunEventBus } from './run-events.js';
@@ -33,6 +34,8 @@ export interface EngineDeps {
   usage: UsageSink;
   /** Reads the tenant's image files as data: URLs, for image_file parts sent to vision models. */
   loadImages?: (tenantId: string, fileIds: string[]) => Promise<Map<string, string>>;
+  /** The prompt's token budget for truncation_strategy `auto` (without it, whole threads are sent). */
+  fitPrompt?: PromptFitter;
 }
 
 /** How one model turn of a run ended. */
@@ -148,7 +151,15 @@ export class RunTurn {
     const model = this.#deps.models(run.model);
     const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
     const { stream } = await model.stream({
-      messages: buildPrompt({ run, messages, steps, images: await this.#images(run, messages) }),
+      messages: await buildRunPrompt({
+        run,
+        messages,
+        steps,
+        images: await this.#images(run, messages),
+        fitter: this.#deps.fitPrompt,
+        maxTokens,
+        tools: tools.model,
+      }),
       tools: tools.model.length ? tools.model : undefined,
       toolChoice: tools.model.length ? toolChoiceFor(run, steps) : undefined,
       parallelToolCalls: run.parallel_tool_calls === 1,
