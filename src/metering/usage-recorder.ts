@@ -139,10 +139,17 @@ export class UsageRecorder implements UsageSink, MeterSink {
     void tracked.finally(() => this.#counting.delete(tracked));
   }
 
-  /** Writes everything pending. Resolves even when the write fails (the data stays pending and is logged). */
+  /**
+   * Writes everything pending, events still being counted included. Resolves even when the write
+   * fails (the data stays pending and is logged).
+   */
   flush(): Promise<void> {
+    const counting = Promise.all(this.#counting);
     // #flushOnce handles its own errors; the catch only keeps the chain alive if logging itself throws.
-    this.#tail = this.#tail.then(() => this.#flushOnce()).catch(() => undefined);
+    this.#tail = this.#tail
+      .then(() => counting)
+      .then(() => this.#flushOnce())
+      .catch(() => undefined);
     return this.#tail;
   }
 
