@@ -218,6 +218,24 @@ describe('loadConfig YAML file', () => {
     assert.deepEqual(c.prices, { 'gpt-4o': { input: 2.5, output: 10, cached_input: 1.25 } });
   });
 
+  it('should parse tool_prices, input-only prices, context_windows and the storage sampling interval', () => {
+    const c = loadConfig({
+      SWITCHBOARD_CONFIG: yamlFile(
+        'prices:\n  emb: { input: 0.02 }\ntool_prices:\n  file_search_call: 0.0025\ncontext_windows:\n  qwen: 32768\nvector_store_usage_sample_s: 600\n',
+      ),
+    });
+    assert.deepEqual(c.prices, { emb: { input: 0.02, output: 0 } });
+    assert.deepEqual(c.toolPrices, { code_interpreter_session: 0, file_search_call: 0.0025, vector_store_gb_day: 0 });
+    assert.deepEqual(c.contextWindows, { qwen: 32768 });
+    assert.equal(c.vectorStoreSampleMs, 600_000);
+  });
+
+  it('should leave tools free and sample storage hourly by default', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.toolPrices, { code_interpreter_session: 0, file_search_call: 0, vector_store_gb_day: 0 });
+    assert.equal(c.vectorStoreSampleMs, 3_600_000);
+  });
+
   it('should let PORT from the environment override the file', () => {
     assert.equal(loadConfig({ SWITCHBOARD_CONFIG: yamlFile(FULL_YAML), PORT: '7000' }).port, 7000);
   });

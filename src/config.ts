@@ -61,8 +61,19 @@ const localModelSchema = z
 const priceSchema = z
   .object({
     input: z.number().nonnegative(),
-    output: z.number().nonnegative(),
+    /** Unset for models that only take input (embeddings). */
+    output: z.number().nonnegative().default(0),
     cached_input: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+/** USD per use of a built-in tool, as OpenAI prices the Assistants API's tools; unset: free. */
+const toolPricesSchema = z
+  .object({
+    code_interpreter_session: z.number().nonnegative().default(0),
+    file_search_call: z.number().nonnegative().default(0),
+    /** Per GiB of vector store chunks kept for a day. */
+    vector_store_gb_day: z.number().nonnegative().default(0),
   })
   .strict();
 
@@ -89,6 +100,11 @@ const fileSchema = z
     local_models: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only'), localModelSchema).default({}),
     aliases: z.record(z.string(), z.string()).default({}),
     prices: z.record(z.string(), priceSchema).default({}),
+    tool_prices: toolPricesSchema.prefault({}),
+    /** Tokens a model's context holds (what truncation_strategy `auto` fits a thread into), by model name. */
+    context_windows: z.record(z.string(), z.number().int().min(256)).default({}),
+    /** How often the vector stores' stored bytes are sampled for usage and GB-day costs. */
+    vector_store_usage_sample_s: z.number().int().min(1).max(86_400).optional(),
     keys: z.array(keySchema).default([]),
     usage_flush_ms: z.number().int().positive().optional(),
     runs: z
@@ -158,6 +174,7 @@ export interface LocalModelConfig {
   idleUnloadMs: number;
 }
 export type Price = z.infer<typeof priceSchema>;
+export type ToolPrices = z.infer<typeof toolPricesSchema>;
 
 export interface ApiKey {
   /** Stable, non-secret id of the key (shown as `api_key_id` in usage). */
@@ -186,6 +203,11 @@ export interface Config {
   models: Record<string, { provider: string; model?: string }>;
   aliases: Record<string, string>;
   prices: Record<string, Price>;
+  toolPrices: ToolPrices;
+  /** Context window in tokens by model name (YAML `context_windows`). */
+  contextWindows: Record<string, number>;
+  /** Interval between samples of the vector stores' stored bytes. */
+  vectorStoreSampleMs: number;
   keys: ApiKey[];
   /** True when no keys are configured: every request is the tenant `default`. */
   openMode: boolean;
@@ -386,6 +408,9 @@ export function loadConfig(
     models: file.models,
     aliases,
     prices: file.prices,
+    toolPrices: file.tool_prices,
+    contextWindows: file.context_windows,
+    vectorStoreSampleMs: (file.vector_store_usage_sample_s ?? 3600) * 1000,
     keys,
     openMode,
     usageFlushMs: file.usage_flush_ms ?? 1000,

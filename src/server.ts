@@ -5,11 +5,13 @@ import type { Clock, Deps } from './deps.js';
 import { newId } from './ids.js';
 import { createApp } from './app.js';
 import { UsageRecorder } from './metering/usage-recorder.js';
+import { StorageSampler } from './metering/storage-sampler.js';
 import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { migrateToLatest, openDb } from './store/open-db.js';
 import { createRunEventBus } from './engine/run-events.js';
 import { createPgRunEventBus } from './engine/pg-run-events.js';
 import { RunWorker, type WorkerOptions } from './engine/run-worker.js';
+import { createPromptFitter } from './engine/context-window.js';
 import { createToolRegistry } from './tools/registry.js';
 import { createLocalFileStorage } from './storage/local-file-storage.js';
 import { createEmbedderRegistry } from './embeddings/registry.js';
@@ -54,7 +56,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   }
   const clock = opts.clock ?? { now: () => Date.now() };
   const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
-  const usage = new UsageRecorder({ db: store.db, prices: config.prices, flushMs: config.usageFlushMs, log });
+  const usage = new UsageRecorder({ db: store.db, prices: config.prices, toolPrices: config.toolPrices, flushMs: config.usageFlushMs, log });
+  const storageSampler = new StorageSampler({ db: store.db, clock, toolPrices: config.toolPrices, intervalMs: config.vectorStoreSampleMs, log });
   const pgEvents =
     store.dialect === 'postgres' ? await createPgRunEventBus({ url: config.databaseUrl, db: store.db, log }) : undefined;
   const events = pgEvents ?? createRunEventBus();
@@ -73,11 +76,13 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
         signal: ctx.abortSignal,
       },
     );
-  });
+  }, { meter: usage, now: () => clock.now() });
   const sandbox = new SessionPool(config.codeInterpreter, { now: () => clock.now(), log });
   void sandbox.start();
   const codeInterpreter = createCodeInterpreterTool(sandbox, codeInterpreterFiles({ store, storage, clock, ids: newId, log }), {
     maxFileBytes: Math.min(config.codeInterpreter.limits.maxFileBytes, config.fileLimitBytes),
+    meter: usage,
+    now: () => clock.now(),
   });
   const worker = new RunWorker(
     {
@@ -91,11 +96,12 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       models: (model) => providers.chatModel(model),
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
+      fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
     },
     { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...opts.worker },
   );
   // Only a poll interval actually given overrides the worker's default (an `undefined` would not).
-  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log }, definedOnly({ pollMs: opts.worker?.pollMs }));
+  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log, usage }, definedOnly({ pollMs: opts.worker?.pollMs }));
   const deps: Deps = {
     config,
     store,
@@ -115,6 +121,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   await app.listen({ host: config.host, port: config.port });
   await worker.start();
   await ingestion.start();
+  storageSampler.start();
   // Files past their expires_after go, checked every minute (and once at start).
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
@@ -154,6 +161,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
         await sweeping;
         await worker.stop();
         await ingestion.stop();
+        await storageSampler.stop();
         await sandbox.close();
         await pgEvents?.close();
         await embeddings.close();

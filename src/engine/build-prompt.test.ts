@@ -6,6 +6,7 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import { buildPrompt } from './build-prompt.js';
+import { fitToContext, messageTokens, type PromptFit } from './fit-prompt.js';
 
 const RUN_ID = 'run_now';
 
@@ -307,7 +308,7 @@ describe('buildPrompt', () => {
     ]);
   });
 
-  it('should keep every message with truncation_strategy auto', () => {
+  it('should keep every message with truncation_strategy auto when no context budget is known', () => {
     const messages = ['one', 'two', 'three', 'four'].map((t, i) => message(`msg_${i}`, 'user', t));
     const prompt = buildPrompt({ run: run(), messages, steps: [] });
     assert.equal(prompt.length, 5);
@@ -317,5 +318,66 @@ describe('buildPrompt', () => {
     const messages = ['one', 'two', 'three'].map((t, i) => message(`msg_${i}`, 'user', t));
     const prompt = buildPrompt({ run: run({ truncation_strategy: null }), messages, steps: [] });
     assert.equal(prompt.length, 4);
+  });
+});
+
+/** One token per character: sizes the tests can add up by hand. */
+const perChar = (budget: number): PromptFit => ({ maxPromptTokens: budget, countTokens: (t) => t.length });
+/** A user message of `n` characters. */
+const userOf = (id: string, n: number) => message(id, 'user', 'x'.repeat(n));
+
+describe('truncation_strategy auto', () => {
+  // A user message of 100 characters takes 3 + 4 ('user') + 100 = 107 tokens; the system message 3 + 6 + 9 = 18; the reply 3.
+  const threadOf = () => [userOf('msg_1', 100), userOf('msg_2', 100), userOf('msg_3', 100), userOf('msg_4', 100)];
+
+  it('should drop the oldest thread messages until the prompt fits, keeping the instructions', () => {
+    const prompt = buildPrompt({ run: run(), messages: threadOf(), steps: [], fit: perChar(3 + 18 + 2 * 107) });
+    assert.equal(prompt.length, 3);
+    assert.deepEqual(prompt[0], { role: 'system', content: 'Be brief.' });
+    assert.equal(prompt[1]!.content, 'x'.repeat(100));
+    assert.equal(prompt.reduce((n, m) => n + messageTokens(m, (t) => t.length), 3), 3 + 18 + 2 * 107);
+  });
+
+  it('should keep the whole thread when it fits', () => {
+    const prompt = buildPrompt({ run: run(), messages: threadOf(), steps: [], fit: perChar(3 + 18 + 4 * 107) });
+    assert.equal(prompt.length, 5);
+  });
+
+  it('should keep the newest message even when it alone is too large', () => {
+    const prompt = buildPrompt({ run: run(), messages: threadOf(), steps: [], fit: perChar(10) });
+    assert.deepEqual(
+      prompt.map((m) => m.role),
+      ['system', 'user'],
+    );
+  });
+
+  it("should keep this run's own steps and drop older thread messages instead", () => {
+    const messages = [...threadOf(), message('msg_5', 'assistant', 'y'.repeat(100), RUN_ID)];
+    const calls = [fnCall('call_1', 'lookup', '{}')];
+    const steps = [toolStep(calls, { call_1: 'z'.repeat(50) }), messageStep('msg_5')];
+    const prompt = buildPrompt({ run: run(), messages, steps, fit: perChar(400) });
+    assert.deepEqual(
+      prompt.map((m) => m.role),
+      ['system', 'user', 'assistant', 'tool', 'assistant'],
+    );
+  });
+
+  it('should leave last_messages truncation alone', () => {
+    const prompt = buildPrompt({
+      run: run({ truncation_strategy: JSON.stringify({ type: 'last_messages', last_messages: 3 }) }),
+      messages: threadOf(),
+      steps: [],
+      fit: perChar(10),
+    });
+    assert.equal(prompt.length, 4);
+  });
+
+  it('should drop a tool call together with its results', () => {
+    const call = { role: 'assistant' as const, content: null, tool_calls: [{ id: 'c1', type: 'function' as const, function: { name: 'f', arguments: '{}' } }] };
+    const result = { role: 'tool' as const, tool_call_id: 'c1', content: 'r'.repeat(100) };
+    const last = { role: 'user' as const, content: 'now' };
+    // 3 + 15 (the call) + 107 (its result) + 10 = 135: dropping the call alone would fit 125, but its result goes with it.
+    const kept = fitToContext({ head: [], thread: [call, result, last], tail: [] }, perChar(125));
+    assert.deepEqual(kept, [last]);
   });
 });

@@ -1,10 +1,15 @@
 import type { MessageContent } from 'openai/resources/beta/threads/messages';
 import type { ToolCallsStepDetails, MessageCreationStepDetails } from 'openai/resources/beta/threads/runs/steps';
-import type { ModelContentPart, ModelMessage } from '../providers/chat-model.js';
+import type { ModelContentPart, ModelMessage, ModelTool } from '../providers/chat-model.js';
 import { fromJson } from '../store/json.js';
+import { loadCounter } from '../metering/count-tokens.js';
+import type { PromptFitter } from './context-window.js';
+import { fitToContext, promptTokens, type PromptFit, type PromptParts } from './fit-prompt.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
+
+export type { PromptFit } from './fit-prompt.js';
 
 /** file id → the image as a data: URL, for image_file parts (files the engine could not read are absent). */
 export type ImageUrls = ReadonlyMap<string, string>;
@@ -77,19 +82,53 @@ function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>): ModelM
   return out;
 }
 
-/**
- * What the model sees: the run's instructions as the system message, the thread's messages in order
- * (cut to the last N when truncation_strategy says so), then this run's own steps replayed.
- */
-export function buildPrompt(opts: { run: RunRow; messages: MessageRow[]; steps: RunStepRow[]; images?: ImageUrls }): ModelMessage[] {
+interface PromptInput {
+  run: RunRow;
+  messages: MessageRow[];
+  steps: RunStepRow[];
+  images?: ImageUrls;
+}
+
+/** The prompt in three parts: the system message, the thread's messages, this run's own steps replayed. */
+function promptParts(opts: PromptInput): PromptParts & { auto: boolean } {
   const { run } = opts;
   let history = opts.messages.filter((m) => m.run_id !== run.id);
   const truncation = fromJson<{ type: string; last_messages?: number | null } | null>(run.truncation_strategy, null);
   if (truncation?.type === 'last_messages' && typeof truncation.last_messages === 'number')
     history = history.slice(-truncation.last_messages);
-  const prompt: ModelMessage[] = [];
-  if (run.instructions) prompt.push({ role: 'system', content: run.instructions });
-  for (const m of history) prompt.push(toModelMessage(m, opts.images ?? new Map()));
-  prompt.push(...replaySteps(opts.steps, new Map(opts.messages.map((m) => [m.id, m]))));
-  return prompt;
+  return {
+    head: run.instructions ? [{ role: 'system', content: run.instructions }] : [],
+    thread: history.map((m) => toModelMessage(m, opts.images ?? new Map())),
+    tail: replaySteps(opts.steps, new Map(opts.messages.map((m) => [m.id, m]))),
+    auto: (truncation?.type ?? 'auto') === 'auto',
+  };
+}
+
+/**
+ * What the model sees: the run's instructions as the system message, the thread's messages in order
+ * (cut to the last N when truncation_strategy says so; with `auto` and a `fit`, the oldest dropped
+ * until the prompt fits the model's context), then this run's own steps replayed.
+ */
+export function buildPrompt(opts: PromptInput & { fit?: PromptFit }): ModelMessage[] {
+  const { auto, ...parts } = promptParts(opts);
+  return auto && opts.fit ? fitToContext(parts, opts.fit) : [...parts.head, ...parts.thread, ...parts.tail];
+}
+
+/**
+ * buildPrompt for a run about to call its model: with truncation_strategy `auto`, the prompt is
+ * counted with the project tokenizer and fitted into the budget `fitter` gives for the model.
+ */
+export async function buildRunPrompt(
+  opts: PromptInput & { fitter?: PromptFitter; maxTokens: number | null; tools?: ModelTool[] },
+): Promise<ModelMessage[]> {
+  const { auto, ...parts } = promptParts(opts);
+  if (!auto || !opts.fitter) return [...parts.head, ...parts.thread, ...parts.tail];
+  const countTokens = await loadCounter();
+  const maxPromptTokens = await opts.fitter({
+    model: opts.run.model,
+    maxTokens: opts.maxTokens,
+    tools: opts.tools,
+    promptTokens: promptTokens(parts, countTokens),
+  });
+  return fitToContext(parts, { maxPromptTokens, countTokens });
 }

@@ -14,7 +14,8 @@ import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import { ToolUnavailableError, type Tool, type ToolCallStream, type ToolRegistry, type ToolRunContext } from '../tools/tool.js';
 import { pendingImages } from '../tools/code-interpreter-output.js';
-import { buildPrompt, imageFileIds } from './build-prompt.js';
+import { buildRunPrompt, imageFileIds } from './build-prompt.js';
+import type { PromptFitter } from './context-window.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import { messageAnnotator } from '../tools/annotation-sources.js';
 import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
@@ -34,6 +35,8 @@ export interface EngineDeps {
   usage: UsageSink;
   /** Reads the tenant's image files as data: URLs, for image_file parts sent to vision models. */
   loadImages?: (tenantId: string, fileIds: string[]) => Promise<Map<string, string>>;
+  /** The prompt's token budget for truncation_strategy `auto` (without it, whole threads are sent). */
+  fitPrompt?: PromptFitter;
 }
 
 /** How one model turn of a run ended. */
@@ -152,7 +155,15 @@ export class RunTurn {
     const model = this.#deps.models(run.model);
     const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
     const { stream } = await model.stream({
-      messages: buildPrompt({ run, messages, steps, images: await this.#images(run, messages) }),
+      messages: await buildRunPrompt({
+        run,
+        messages,
+        steps,
+        images: await this.#images(run, messages),
+        fitter: this.#deps.fitPrompt,
+        maxTokens,
+        tools: tools.model,
+      }),
       tools: tools.model.length ? tools.model : undefined,
       toolChoice: tools.model.length ? toolChoiceFor(run, steps) : undefined,
       parallelToolCalls: run.parallel_tool_calls === 1,
@@ -298,6 +309,7 @@ export class RunTurn {
       try {
         result = await tool.impl.execute(call, {
           tenantId: run.tenant_id,
+          apiKeyId: run.api_key_id,
           threadId: run.thread_id,
           runId: run.id,
           assistantId: run.assistant_id,

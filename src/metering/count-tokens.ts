@@ -4,10 +4,11 @@ import type { CompletionUsage } from 'openai/resources/completions';
  * Token counts for upstreams that report no usage. gpt-tokenizer (o200k_base, pure JS) is loaded on
  * first need, so servers whose upstreams report usage never pay for it.
  */
-type CountTokens = (text: string) => number;
+export type CountTokens = (text: string) => number;
 let counter: Promise<CountTokens> | undefined;
 
-function loadCounter(): Promise<CountTokens> {
+/** The project tokenizer (o200k_base), loaded once. */
+export function loadCounter(): Promise<CountTokens> {
   // User text may contain special-token strings such as <|endoftext|>: count them as plain text.
   counter ??= import('gpt-tokenizer').then(
     (m) => (text: string) => m.countTokens(text, { allowedSpecial: new Set(), disallowedSpecial: new Set() }),

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { createTestDatabaseUrl, testDialects } from '../../test/support/databases.js';
 import type { Database } from '../store/database.js';
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
+import { queryUsageMeters } from '../store/repos/usage-meters.repo.js';
 import { queryUsageBuckets } from '../store/repos/usage.repo.js';
 import { costOf } from './prices.js';
 import type { UsageEvent } from './usage-event.js';
@@ -104,6 +105,34 @@ for (const dialect of testDialects()) {
       await drop();
     });
 
+    it('should meter tool uses and embeddings per meter, key and subject, priced per use or per token', async () => {
+      const recorder = new UsageRecorder({
+        db: store.db,
+        prices: { emb: { input: 0.02, output: 0 } },
+        toolPrices: { code_interpreter_session: 0.03, file_search_call: 0.0025, vector_store_gb_day: 0.1 },
+        flushMs: 60_000,
+        log: memoryLog(),
+      });
+      recorders.push(recorder);
+      const at = T0 * 1000;
+      const use = { tenantId: 't1', apiKeyId: 'key_a', at, quantity: 1 };
+      recorder.meter({ ...use, meter: 'file_search_calls', subject: 'vs_1' });
+      recorder.meter({ ...use, meter: 'file_search_calls', subject: 'vs_1' });
+      recorder.meter({ ...use, meter: 'code_interpreter_sessions', subject: '' });
+      recorder.record({ ...event({ model: 'emb', upstreamModel: 'emb', inputTokens: 500 }), kind: 'embeddings' });
+      await recorder.flush();
+      assert.deepEqual(await rows(), [], 'embeddings are not completions');
+      const meters = await queryUsageMeters(store.db, { tenantId: 't1', start: 0, end: 2 ** 40 });
+      assert.deepEqual(
+        meters.map((r) => [r.meter, r.subject, Number(r.quantity), Number(r.num_requests), Math.round(r.cost_usd * 1e9) / 1e9]),
+        [
+          ['code_interpreter_sessions', '', 1, 1, 0.03],
+          ['embeddings', 'emb', 500, 1, 0.00001],
+          ['file_search_calls', 'vs_1', 2, 2, 0.005],
+        ],
+      );
+    });
+
     it('should aggregate events per tenant, key, model and minute', async () => {
       const recorder = newRecorder();
       recorder.record(event());
@@ -195,6 +224,16 @@ for (const dialect of testDialects()) {
       const deadline = Date.now() + 5000;
       while (recorder.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       await recorder.flush();
+      assert.equal((await rows()).length, 1);
+    });
+
+    it('should wait in flush for an event still being counted', async () => {
+      const recorder = newRecorder();
+      let counted!: (e: UsageEvent) => void;
+      recorder.recordLater(new Promise<UsageEvent>((resolve) => (counted = resolve)));
+      const flushed = recorder.flush();
+      counted(event());
+      await flushed;
       assert.equal((await rows()).length, 1);
     });
 

@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
+import type { ToolPrices } from '../config.js';
+import { upsertUsageMeters } from '../store/repos/usage-meters.repo.js';
 import { upsertUsageBuckets } from '../store/repos/usage.repo.js';
 import type { NewUsageBucketRow } from '../store/tables/usage-buckets.table.js';
-import { costOf, type PriceTable } from './prices.js';
-import type { UsageEvent, UsageSink } from './usage-event.js';
+import type { NewUsageMeterRow } from '../store/tables/usage-meters.table.js';
+import { costOf, FREE_TOOLS, meterCostOf, type PriceTable } from './prices.js';
+import type { MeterEvent, MeterSink, UsageEvent, UsageSink } from './usage-event.js';
 
 /** The part of a pino logger the recorder uses. */
 export interface UsageRecorderLog {
@@ -13,12 +16,15 @@ export interface UsageRecorderLog {
 export interface UsageRecorderOptions {
   db: Kysely<Database>;
   prices: PriceTable;
+  /** Prices per tool use (default: free). */
+  toolPrices?: ToolPrices;
   /** Interval between background flushes. */
   flushMs: number;
   log: UsageRecorderLog;
 }
 
 type Aggregate = Required<NewUsageBucketRow>;
+type MeterAggregate = Required<NewUsageMeterRow>;
 
 /** Non-negative finite count; anything else counts as 0. */
 const count = (n: number): number => (Number.isFinite(n) && n > 0 ? n : 0);
@@ -35,16 +41,33 @@ function add(into: Aggregate, from: Aggregate): void {
 const keyOf = (a: Pick<Aggregate, 'tenant_id' | 'api_key_id' | 'model' | 'bucket_start'>): string =>
   JSON.stringify([a.tenant_id, a.api_key_id, a.model, a.bucket_start]);
 
+const meterKeyOf = (a: MeterAggregate): string => JSON.stringify([a.tenant_id, a.meter, a.api_key_id, a.subject, a.bucket_start]);
+
+const minuteOf = (at: number): number => Math.floor((Number.isFinite(at) ? at : Date.now()) / 60_000) * 60;
+
+/** /v1/embeddings tokens as a meter event. */
+const embeddingsMeter = (e: UsageEvent): MeterEvent => ({
+  tenantId: e.tenantId,
+  apiKeyId: e.apiKeyId,
+  meter: 'embeddings',
+  subject: e.model,
+  upstreamModel: e.upstreamModel,
+  at: e.at,
+  quantity: e.inputTokens,
+});
+
 /**
  * Batched usage writer. `record()` adds the event to an in-memory per-minute aggregate (O(1), never
  * throws); a background timer writes all aggregates in one transaction every `flushMs`. A failed
  * write puts its aggregates back, so they go out with the next flush. Flushes never overlap.
  */
-export class UsageRecorder implements UsageSink {
+export class UsageRecorder implements UsageSink, MeterSink {
   readonly #db: Kysely<Database>;
   readonly #prices: PriceTable;
+  readonly #toolPrices: ToolPrices;
   readonly #log: UsageRecorderLog;
   #pending = new Map<string, Aggregate>();
+  #meters = new Map<string, MeterAggregate>();
   #timer: NodeJS.Timeout | undefined;
   /** Events still being counted (see recordLater). */
   readonly #counting = new Set<Promise<void>>();
@@ -54,25 +77,26 @@ export class UsageRecorder implements UsageSink {
   constructor(opts: UsageRecorderOptions) {
     this.#db = opts.db;
     this.#prices = opts.prices;
+    this.#toolPrices = opts.toolPrices ?? FREE_TOOLS;
     this.#log = opts.log;
     this.#timer = setInterval(() => void this.flush(), opts.flushMs);
     this.#timer.unref();
   }
 
-  /** Number of aggregates (tenant, key, model, minute) not yet written. */
+  /** Number of aggregates (tenant, key, model or meter, minute) not yet written. */
   get pendingCount(): number {
-    return this.#pending.size;
+    return this.#pending.size + this.#meters.size;
   }
 
   record(e: UsageEvent): void {
+    if (e.kind === 'embeddings') return this.meter(embeddingsMeter(e));
     try {
       const input = count(e.inputTokens);
-      const at = Number.isFinite(e.at) ? e.at : Date.now();
       this.#merge({
         tenant_id: e.tenantId,
         api_key_id: e.apiKeyId,
         model: e.model,
-        bucket_start: Math.floor(at / 60_000) * 60,
+        bucket_start: minuteOf(e.at),
         input_tokens: input,
         input_cached_tokens: Math.min(input, count(e.cachedTokens)),
         output_tokens: count(e.outputTokens),
@@ -82,6 +106,23 @@ export class UsageRecorder implements UsageSink {
       });
     } catch (err) {
       this.#log.error({ err }, 'usage: failed to record a usage event');
+    }
+  }
+
+  meter(e: MeterEvent): void {
+    try {
+      this.#mergeMeter({
+        tenant_id: e.tenantId,
+        meter: e.meter,
+        api_key_id: e.apiKeyId,
+        subject: e.subject,
+        bucket_start: minuteOf(e.at),
+        quantity: count(e.quantity),
+        num_requests: 1,
+        cost_usd: meterCostOf({ models: this.#prices, tools: this.#toolPrices }, e),
+      });
+    } catch (err) {
+      this.#log.error({ err }, 'usage: failed to record a metered use');
     }
   }
 
@@ -98,10 +139,17 @@ export class UsageRecorder implements UsageSink {
     void tracked.finally(() => this.#counting.delete(tracked));
   }
 
-  /** Writes everything pending. Resolves even when the write fails (the data stays pending and is logged). */
+  /**
+   * Writes everything pending, events still being counted included. Resolves even when the write
+   * fails (the data stays pending and is logged).
+   */
   flush(): Promise<void> {
+    const counting = Promise.all(this.#counting);
     // #flushOnce handles its own errors; the catch only keeps the chain alive if logging itself throws.
-    this.#tail = this.#tail.then(() => this.#flushOnce()).catch(() => undefined);
+    this.#tail = this.#tail
+      .then(() => counting)
+      .then(() => this.#flushOnce())
+      .catch(() => undefined);
     return this.#tail;
   }
 
@@ -111,8 +159,7 @@ export class UsageRecorder implements UsageSink {
     this.#timer = undefined;
     await Promise.all(this.#counting);
     await this.flush();
-    if (this.#pending.size > 0)
-      this.#log.error({ pending: this.#pending.size }, 'usage: unwritten usage aggregates at shutdown');
+    if (this.pendingCount > 0) this.#log.error({ pending: this.pendingCount }, 'usage: unwritten usage aggregates at shutdown');
   }
 
   #merge(a: Aggregate): void {
@@ -122,16 +169,30 @@ export class UsageRecorder implements UsageSink {
     else this.#pending.set(key, a);
   }
 
+  #mergeMeter(a: MeterAggregate): void {
+    const key = meterKeyOf(a);
+    const existing = this.#meters.get(key);
+    if (!existing) return void this.#meters.set(key, a);
+    existing.quantity += a.quantity;
+    existing.num_requests += a.num_requests;
+    existing.cost_usd += a.cost_usd;
+  }
+
   async #flushOnce(): Promise<void> {
-    if (this.#pending.size === 0) return;
-    const batch = this.#pending;
+    if (this.pendingCount === 0) return;
+    const rows = [...this.#pending.values()];
+    const meters = [...this.#meters.values()];
     this.#pending = new Map();
-    const rows = [...batch.values()];
+    this.#meters = new Map();
     try {
-      await this.#db.transaction().execute((trx) => upsertUsageBuckets(trx, rows));
+      await this.#db.transaction().execute(async (trx) => {
+        if (rows.length) await upsertUsageBuckets(trx, rows);
+        if (meters.length) await upsertUsageMeters(trx, meters);
+      });
     } catch (err) {
       for (const row of rows) this.#merge(row);
-      this.#log.error({ err, rows: rows.length }, 'usage: flush failed; will retry');
+      for (const row of meters) this.#mergeMeter(row);
+      this.#log.error({ err, rows: rows.length + meters.length }, 'usage: flush failed; will retry');
     }
   }
 }

@@ -22,6 +22,8 @@ export interface IndexedFile {
   vectors: Float32Array[];
   /** What the file takes in the store: the UTF-8 bytes of its chunks. */
   usageBytes: number;
+  /** Tokens the embedder reported for the chunks. */
+  embeddingTokens: number;
 }
 
 /** A failure that is the file's fault (or not), as the vector store file's `last_error` reports it. */
@@ -51,13 +53,16 @@ export async function indexFile(
   const chunks = chunkText(text, { maxTokens, overlapTokens });
   if (chunks.length === 0) throw new IngestionError('invalid_file', `The file ${filename} contains no text.`);
   const vectors: Float32Array[] = [];
+  let embeddingTokens = 0;
   for (let i = 0; i < chunks.length; i += EMBED_BATCH_SIZE) {
     signal.throwIfAborted();
     const batch = chunks.slice(i, i + EMBED_BATCH_SIZE).map((c) => c.text);
-    vectors.push(...(await deps.embedder.embed(batch, { signal })).vectors);
+    const embedded = await deps.embedder.embed(batch, { signal });
+    vectors.push(...embedded.vectors);
+    embeddingTokens += embedded.promptTokens;
   }
   const usageBytes = chunks.reduce((sum, c) => sum + Buffer.byteLength(c.text), 0);
-  return { chunks, vectors, usageBytes };
+  return { chunks, vectors, usageBytes, embeddingTokens };
 }
 
 async function extract(filename: string, bytes: Buffer): Promise<string> {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { StaticFileChunkingStrategyObject } from 'openai/resources/vector-stores/vector-stores';
 import type { Clock, Deps } from '../deps.js';
 import type { EmbedderRegistry } from '../embeddings/embedder.js';
+import type { MeterSink } from '../metering/usage-event.js';
 import { randomToken } from '../ids.js';
 import { getFile, readFileBytes } from '../services/files.service.js';
 import type { Database, DialectName } from '../store/database.js';
@@ -29,6 +30,8 @@ export interface IngestionDeps {
   clock: Clock;
   log: Logger;
   readFile: ReadFile;
+  /** Meters the embeddings tokens indexing spends. */
+  usage?: MeterSink;
 }
 
 export interface IngestionOptions {
@@ -137,10 +140,11 @@ export class IngestionWorker {
       return this.#settle(row, { status: 'failed', last_error: toJson({ code: 'server_error', message }) });
     }
     let indexed: IndexedFile;
+    const embedder = this.#deps.embeddings.retrieval();
     try {
       const strategy = fromJson<StaticFileChunkingStrategyObject | null>(row.chunking_strategy, null);
       indexed = await indexFile(
-        { readFile: this.#deps.readFile, embedder: this.#deps.embeddings.retrieval() },
+        { readFile: this.#deps.readFile, embedder },
         { tenantId: row.tenant_id, fileId: row.id, chunkingStrategy: strategy ?? AUTO_CHUNKING },
         signal,
       );
@@ -155,6 +159,14 @@ export class IngestionWorker {
       return this.#settle(row, { status: 'failed', last_error: toJson(lastError) });
     }
     await this.#settle(row, { status: 'completed', last_error: null, usage_bytes: indexed.usageBytes }, indexed);
+    this.#deps.usage?.meter({
+      tenantId: row.tenant_id,
+      apiKeyId: '',
+      meter: 'embeddings',
+      subject: embedder.model,
+      at: this.#deps.clock.now(),
+      quantity: indexed.embeddingTokens,
+    });
   }
 
   /**
@@ -203,7 +215,7 @@ export class IngestionWorker {
 }
 /** The worker over the app's dependencies (all but `ingestion` itself): files are read through the Files service. */
 export function createIngestionWorker(
-  deps: Pick<Deps, 'store' | 'storage' | 'embeddings' | 'clock' | 'log'>,
+  deps: Pick<Deps, 'store' | 'storage' | 'embeddings' | 'clock' | 'log'> & { usage?: MeterSink },
   opts: Partial<IngestionOptions> = {},
 ): IngestionWorker {
   const readFile: ReadFile = async ({ tenantId, fileId }) => {
@@ -211,7 +223,7 @@ export function createIngestionWorker(
     return { filename: row.filename, bytes: await readFileBytes(deps, row) };
   };
   return new IngestionWorker(
-    { db: deps.store.db, dialect: deps.store.dialect, embeddings: deps.embeddings, clock: deps.clock, log: deps.log, readFile },
+    { db: deps.store.db, dialect: deps.store.dialect, embeddings: deps.embeddings, clock: deps.clock, log: deps.log, readFile, usage: deps.usage },
     opts,
   );
 }

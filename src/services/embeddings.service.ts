@@ -41,7 +41,7 @@ type WireResponse = Omit<CreateEmbeddingResponse, 'data'> & { data: WireEmbeddin
 
 function usageEvent(ctx: CallContext, at: number, model: string, upstreamModel: string, tokens: number): UsageEvent {
   const { tenantId, apiKeyId } = ctx.caller;
-  return { tenantId, apiKeyId, model, upstreamModel, at, inputTokens: tokens, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+  return { tenantId, apiKeyId, model, upstreamModel, at, inputTokens: tokens, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0, kind: 'embeddings' };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

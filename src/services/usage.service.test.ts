@@ -5,6 +5,7 @@ import type { Caller } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { UsageRecorder } from '../metering/usage-recorder.js';
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
+import { upsertStorageSamples, upsertUsageMeters } from '../store/repos/usage-meters.repo.js';
 import { upsertUsageBuckets } from '../store/repos/usage.repo.js';
 import type { NewUsageBucketRow } from '../store/tables/usage-buckets.table.js';
 import { listCompletionsUsage, listCosts, type UsageDeps } from './usage.service.js';
@@ -213,6 +214,29 @@ for (const dialect of testDialects()) {
       assert.equal(usage.data[0]!.results[0]!.input_tokens, 1);
       const other = await listCosts(deps, { tenantId: 't3', apiKeyId: 'k' }, { start_time: T0, end_time: T0 + DAY });
       assert.deepEqual(other.data[0]!.results, []);
+    });
+
+    it('should add tool, embeddings and storage line items to the costs; a key filter leaves storage out', async () => {
+      await upsertUsageBuckets(store.db, [row({ bucket_start: T0, cost_usd: 0.5 })]);
+      const meter = { tenant_id: 't1', api_key_id: 'key_a', bucket_start: T0 + 60, num_requests: 1 };
+      await upsertUsageMeters(store.db, [
+        { ...meter, meter: 'file_search_calls', subject: 'vs_1', quantity: 4, cost_usd: 0.01 },
+        { ...meter, meter: 'embeddings', subject: 'emb', quantity: 1000, cost_usd: 0.00002, api_key_id: '' },
+      ]);
+      // 1 GiB for an hour at 2.4 USD per GiB-day: 0.1 USD.
+      await upsertStorageSamples(store.db, [{ tenant_id: 't1', bucket_start: T0 + 3600, seconds: 3600, usage_bytes: 1024 ** 3, cost_usd: 0.1 }]);
+      const page = await listCosts(deps, caller, { start_time: T0, end_time: T0 + DAY, group_by: ['line_item'] });
+      assert.deepEqual(
+        page.data[0]!.results.map((r) => [r.line_item, r.amount?.value, r.quantity, r.quantity_unit]),
+        [
+          ['emb', 0.00002, 1000, 'tokens'],
+          ['file_search_calls', 0.01, 4, 'calls'],
+          ['m1', 0.5, 110, 'tokens'],
+          ['vector_store_storage', 0.1, 1, 'gibibyte_hours'],
+        ],
+      );
+      const byKey = await listCosts(deps, caller, { start_time: T0, end_time: T0 + DAY, api_key_ids: ['key_a'] });
+      assert.deepEqual(byKey.data[0]!.results.map((r) => r.amount?.value), [0.51]);
     });
 
     it('should return nothing for batch=true', async () => {

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { UsageBucketsTable } from './tables/usage-buckets.table.js';
+import type { UsageMetersTable, VectorStoreStorageTable } from './tables/usage-meters.table.js';
 import type { AssistantsTable } from './tables/assistants.table.js';
 import type { ThreadsTable } from './tables/threads.table.js';
 import type { MessagesTable } from './tables/messages.table.js';
@@ -15,6 +16,8 @@ import type {
 
 export interface Database {
   usage_buckets: UsageBucketsTable;
+  usage_meters: UsageMetersTable;
+  vector_store_storage: VectorStoreStorageTable;
   assistants: AssistantsTable;
   threads: ThreadsTable;
   messages: MessagesTable;

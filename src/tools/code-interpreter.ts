@@ -1,4 +1,5 @@
 import type { CodeInterpreterToolCall } from 'openai/resources/beta/threads/runs/steps';
+import type { MeterSink } from '../metering/usage-event.js';
 import type { ModelTool } from '../providers/chat-model.js';
 import { SandboxBusyError, SandboxUnavailableError, inputFileNames, type InputFile, type SessionPool } from '../sandbox/session-pool.js';
 import { readSessionFile } from '../sandbox/session-files.js';
@@ -21,6 +22,9 @@ export interface CodeInterpreterOptions {
   maxFilesPerCall?: number;
   /** How often streamed output is sent as a step delta. */
   flushMs?: number;
+  /** Meters a session each time a call had to start one (a thread's first call, or after its session ended). */
+  meter?: MeterSink;
+  now?: () => number;
 }
 
 const DESCRIPTION =
@@ -140,6 +144,15 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
         throw err;
       }
       clearTimeout(timer);
+      if (result.fresh)
+        opts.meter?.meter({
+          tenantId: ctx.tenantId,
+          apiKeyId: ctx.apiKeyId ?? '',
+          meter: 'code_interpreter_sessions',
+          subject: '',
+          at: opts.now?.() ?? Date.now(),
+          quantity: 1,
+        });
       // A cancelled run (or a shutdown) stopped the code: the step ends with the run, not as a result.
       if (ctx.abortSignal.aborted) throw ctx.abortSignal.reason ?? new Error('aborted');
       flush();

@@ -1,4 +1,5 @@
 import type { FileSearchToolCall } from 'openai/resources/beta/threads/runs/steps';
+import type { MeterSink } from '../metering/usage-event.js';
 import type { Tool, ToolContext } from './tool.js';
 
 /** One search result as file_search reports it. */
@@ -57,7 +58,17 @@ function toolCallOf(id: string, scoreThreshold: number, results: FileSearchResul
  * stores of the assistant's and the thread's tool_resources and hands back the top chunks. The
  * step records OpenAI's file_search tool call (ranking options, results with their content).
  */
-export function createFileSearchTool(search: FileSearchFn): Tool {
+export function createFileSearchTool(search: FileSearchFn, opts: { meter?: MeterSink; now?: () => number } = {}): Tool {
+  /** One call metered per search run, under the first vector store it searched. */
+  const meter = (ctx: ToolContext, vectorStoreIds: string[]) =>
+    opts.meter?.meter({
+      tenantId: ctx.tenantId,
+      apiKeyId: ctx.apiKeyId ?? '',
+      meter: 'file_search_calls',
+      subject: vectorStoreIds[0] ?? '',
+      at: opts.now?.() ?? Date.now(),
+      quantity: 1,
+    });
   return {
     type: 'file_search',
     definition() {
@@ -94,7 +105,10 @@ export function createFileSearchTool(search: FileSearchFn): Tool {
       const vectorStoreIds = vectorStoreIdsOf(ctx);
       let results: FileSearchResult[] = [];
       try {
-        if (query && vectorStoreIds.length) results = await search(ctx, { query, vectorStoreIds, maxResults, scoreThreshold });
+        if (query && vectorStoreIds.length) {
+          meter(ctx, vectorStoreIds);
+          results = await search(ctx, { query, vectorStoreIds, maxResults, scoreThreshold });
+        }
       } catch (err) {
         if (ctx.abortSignal.aborted) throw err;
         // A missing or expired vector store is the model's problem to explain, not a failed run.

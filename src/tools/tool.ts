@@ -5,6 +5,8 @@ import type { ModelTool } from '../providers/chat-model.js';
 /** What a server-side tool knows about the run it works for. */
 export interface ToolContext {
   tenantId: string;
+  /** The API key that created the run (usage is metered under it). */
+  apiKeyId?: string;
   threadId: string;
   runId: string;
   assistantId: string;

@@ -176,12 +176,12 @@ describe('embeddings', () => {
   });
 
   describe('usage', () => {
-    it('should record local and upstream embeddings per model', async () => {
+    it('should record local and upstream embeddings per model, as embeddings usage', async () => {
       const other = app.client(TEST_KEYS[1]);
       const local = await other.embeddings.create({ model: LOCAL, input: SENTENCES });
       await other.embeddings.create({ model: 'text-embedding-3-small', input: ['abcdefgh', 'abcd'] });
       await app.server.deps.usage.flush();
-      const page = await other.get<{ data: Array<{ results: UsageResult[] }> }>('/organization/usage/completions', {
+      const page = await other.get<{ data: Array<{ results: UsageResult[] }> }>('/organization/usage/embeddings', {
         query: { start_time: Math.floor(Date.now() / 86_400_000) * 86_400, group_by: ['model'] },
       });
       const byModel = Object.fromEntries(page.data.flatMap((b) => b.results).map((r) => [r.model, [r.input_tokens, r.num_model_requests]]));

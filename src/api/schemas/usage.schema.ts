@@ -33,24 +33,58 @@ const windowShape = {
   project_ids: strings.optional(),
 };
 
+/** `limit` within the bounds of the query's bucket_width. */
+function checkLimit(q: { bucket_width: keyof typeof USAGE_LIMITS; limit?: number }, ctx: z.RefinementCtx): void {
+  const max = USAGE_LIMITS[q.bucket_width].max;
+  if (q.limit !== undefined && (q.limit < 1 || q.limit > max))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['limit'],
+      message: `Invalid 'limit': must be between 1 and ${max} for bucket_width '${q.bucket_width}'.`,
+    });
+}
+
+const bucketWidth = z.enum(['1m', '1h', '1d']).default('1d');
+
 export const completionsUsageQuerySchema = z
   .object({
     ...windowShape,
-    bucket_width: z.enum(['1m', '1h', '1d']).default('1d'),
+    bucket_width: bucketWidth,
     group_by: z.array(z.enum(['project_id', 'user_id', 'api_key_id', 'model', 'batch', 'service_tier'])).optional(),
     models: strings.optional(),
     user_ids: strings.optional(),
     batch: boolParam('batch').optional(),
   })
-  .superRefine((q, ctx) => {
-    const max = USAGE_LIMITS[q.bucket_width].max;
-    if (q.limit !== undefined && (q.limit < 1 || q.limit > max))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['limit'],
-        message: `Invalid 'limit': must be between 1 and ${max} for bucket_width '${q.bucket_width}'.`,
-      });
-  });
+  .superRefine(checkLimit);
+
+export const embeddingsUsageQuerySchema = z
+  .object({
+    ...windowShape,
+    bucket_width: bucketWidth,
+    group_by: z.array(z.enum(['project_id', 'user_id', 'api_key_id', 'model'])).optional(),
+    models: strings.optional(),
+    user_ids: strings.optional(),
+  })
+  .superRefine(checkLimit);
+
+export const fileSearchCallsUsageQuerySchema = z
+  .object({
+    ...windowShape,
+    bucket_width: bucketWidth,
+    group_by: z.array(z.enum(['project_id', 'user_id', 'api_key_id', 'vector_store_id'])).optional(),
+    vector_store_ids: strings.optional(),
+    user_ids: strings.optional(),
+  })
+  .superRefine(checkLimit);
+
+/** code_interpreter_sessions and vector_stores: filtered and grouped by project only. */
+export const projectUsageQuerySchema = z
+  .object({
+    ...windowShape,
+    bucket_width: bucketWidth,
+    group_by: z.array(z.enum(['project_id'])).optional(),
+  })
+  .superRefine(checkLimit);
 
 export const costsQuerySchema = z.object({
   ...windowShape,
@@ -69,7 +103,7 @@ export const costsQuerySchema = z.object({
 export type CompletionsUsageQuery = z.infer<typeof completionsUsageQuerySchema>;
 export type CostsQuery = z.infer<typeof costsQuerySchema>;
 
-const ARRAY_KEYS = ['api_key_ids', 'project_ids', 'user_ids', 'models', 'group_by'] as const;
+const ARRAY_KEYS = ['api_key_ids', 'project_ids', 'user_ids', 'models', 'vector_store_ids', 'group_by'] as const;
 
 function toList(v: unknown): unknown[] {
   if (v === undefined) return [];
@@ -98,6 +132,13 @@ export function parseCompletionsUsageQuery(raw: unknown): CompletionsUsageQuery 
   const query = normalizeQuery(raw);
   requireStartTime(query);
   return completionsUsageQuerySchema.parse(query);
+}
+
+/** Parses the query of a usage endpoint with its schema. Throws ApiError (missing start_time) or ZodError. */
+export function parseUsageQuery<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const query = normalizeQuery(raw);
+  requireStartTime(query);
+  return schema.parse(query);
 }
 
 /** Throws ApiError (missing start_time) or ZodError. */

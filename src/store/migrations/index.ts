@@ -4,6 +4,7 @@ import * as m0002 from './2026_11_24_0002_create_assistants_threads_runs.js';
 import * as m0003 from './2026_11_24_0003_create_files.js';
 import * as m0004 from './2026_11_24_0004_create_chunks.js';
 import * as m0005 from './2026_11_24_0005_create_vector_stores.js';
+import * as m1205_0001 from './2026_12_05_0001_create_usage_meters.js';
 
 /** Name → module. Names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_0003_create_files': m0003,
   '2026_11_24_0004_create_chunks': m0004,
   '2026_11_24_0005_create_vector_stores': m0005,
+  '2026_12_05_0001_create_usage_meters': m1205_0001,
 };
