@@ -7,7 +7,8 @@ import type OpenAI from 'openai';
 import type { UsageCompletionsResponse, UsageCostsResponse } from 'openai/resources/admin/organization/usage';
 import { startFakeUpstream, type FakeUpstream } from './fakes/fake-upstream.js';
 import { createTestApp, type TestApp } from './support/create-test-app.js';
-import { asFunctionBody, readmeTsBlocks, typeCheck, withPrelude } from './support/readme-blocks.js';
+import { loadConfig } from '../src/config.js';
+import { asFunctionBody, readmeBlocks, readmeTsBlocks, typeCheck, withPrelude } from './support/readme-blocks.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const blocks = readmeTsBlocks(join(ROOT, 'README.md'));
@@ -24,6 +25,26 @@ describe('README.md', () => {
         return file;
       });
       assert.deepEqual(typeCheck(files), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('should have YAML examples that the server accepts as they are written', () => {
+    const yamls = readmeBlocks(join(ROOT, 'README.md'), 'yaml');
+    assert.ok(yamls.length >= 3, `found ${yamls.length} yaml blocks`);
+    const dir = mkdtempSync(join(ROOT, '.readme-check-'));
+    try {
+      for (const b of yamls) {
+        const file = join(dir, `readme-line-${b.line}.yaml`);
+        writeFileSync(file, b.code);
+        const unset: string[] = [];
+        assert.doesNotThrow(
+          () => loadConfig({ SWITCHBOARD_CONFIG: file, OPENAI_API_KEY: 'sk-x' }, { onUnsetVariable: (u) => unset.push(JSON.stringify(u)) }),
+          `README.md line ${b.line}`,
+        );
+        assert.deepEqual(unset, [], `README.md line ${b.line} uses variables it does not name`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

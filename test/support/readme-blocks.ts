@@ -13,10 +13,15 @@ export interface ReadmeBlock {
 }
 
 export function readmeTsBlocks(path: string): ReadmeBlock[] {
+  return readmeBlocks(path, 'ts');
+}
+
+/** The README's fenced blocks of one language (```yaml, ```ts …). */
+export function readmeBlocks(path: string, lang: string): ReadmeBlock[] {
   const lines = readFileSync(path, 'utf8').split('\n');
   const blocks: ReadmeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.trim() !== '```ts') continue;
+    if (lines[i]!.trim() !== '```' + lang) continue;
     const end = lines.findIndex((l, j) => j > i && l.trim() === '```');
     blocks.push({ line: i + 1, code: lines.slice(i + 1, end).join('\n') });
     i = end;
