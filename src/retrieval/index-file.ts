@@ -54,7 +54,8 @@ export async function indexFile(
   for (let i = 0; i < chunks.length; i += EMBED_BATCH_SIZE) {
     signal.throwIfAborted();
     const batch = chunks.slice(i, i + EMBED_BATCH_SIZE).map((c) => c.text);
-    vectors.push(...(await deps.embedder.embed(batch, { signal })).vectors);
+    // Background work: an in-process encoder serves queries first, and tenants' files in turn.
+    vectors.push(...(await deps.embedder.embed(batch, { signal, caller: file.tenantId, priority: 'background' })).vectors);
   }
   const usageBytes = chunks.reduce((sum, c) => sum + Buffer.byteLength(c.text), 0);
   return { chunks, vectors, usageBytes };

@@ -2,7 +2,8 @@ import type { CreateEmbeddingResponse, Embedding } from 'openai/resources/embedd
 import type { Caller, Deps } from '../deps.js';
 import { badGateway, invalidRequest } from '../errors.js';
 import type { Embedder } from '../embeddings/embedder.js';
-import { loadTokenCounter, normalize } from '../embeddings/local-encoder.js';
+import { normalize } from '../embeddings/normalize.js';
+import { loadTokenCounter } from '../embeddings/tokens.js';
 import type { UsageEvent } from '../metering/usage-event.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
 import { providerFailure, upstreamFailure } from './upstream-errors.js';
@@ -90,7 +91,7 @@ async function embedLocally(opts: { deps: Deps; ctx: CallContext; body: Embeddin
   const tooMany = (size: number) =>
     invalidRequest(`Invalid 'dimensions': the model '${body.model}' makes ${size}-d embeddings; ask for at most ${size}.`, 'dimensions', 'integer_above_max_value');
   if (embedder.dimensions > 0 && (body.dimensions ?? 0) > embedder.dimensions) throw tooMany(embedder.dimensions);
-  const { vectors, promptTokens } = await embedder.embed(texts, { signal: ctx.signal });
+  const { vectors, promptTokens } = await embedder.embed(texts, { signal: ctx.signal, caller: ctx.caller.tenantId });
   const size = vectors[0]?.length ?? embedder.dimensions;
   if ((body.dimensions ?? 0) > size) throw tooMany(size);
   const dimensions = body.dimensions ?? size;
