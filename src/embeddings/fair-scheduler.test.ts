@@ -68,6 +68,19 @@ describe('FairScheduler', () => {
     assert.deepEqual(runner.started, ['a0', 'b0', 'c0', 'a1', 'b1', 'c1', 'a2', 'b2']);
   });
 
+  it('should keep the turn of a caller that sends one small job after another', async () => {
+    const runner = controlledRunner();
+    const scheduler = new FairScheduler(runner.run);
+    const jobs = [scheduler.submit(big('a', 4), interactive('A')), scheduler.submit(big('c', 4), interactive('C'))];
+    // B sends its next one-unit job as soon as the last one is done, four times.
+    const sender = (async () => {
+      for (let i = 0; i < 4; i++) await scheduler.submit([`b${i}`], interactive('B'));
+    })();
+    await runner.drain(Promise.all([...jobs, sender]));
+    const order = runner.started.map((s) => s[0]).join('');
+    for (const round of order.slice(0, 9).match(/.../g)!) assert.equal([...round].sort().join(''), 'abc', order);
+  });
+
   it('should resolve each job with its outputs in order', async () => {
     const runner = controlledRunner();
     const scheduler = new FairScheduler(runner.run);

@@ -29,15 +29,15 @@ interface Job<I, O> {
 }
 
 interface KeyEntry<I, O> {
-  key: string;
   /** When it last got a unit (-1: never). */
   served: number;
   jobs: Job<I, O>[];
 }
 
 /**
- * Jobs of one priority. The next unit goes to the key served longest ago (one never served, e.g. a newcomer, first),
- * and within it to the job served longest ago: a round robin that a newcomer joins at the front.
+ * Jobs of one priority. The next unit goes to the key served longest ago (one never served, a newcomer, first),
+ * and within it to the job served longest ago: a round robin that a newcomer joins at the front. A key keeps its
+ * place when its queue runs dry, so a caller sending one small job after another gets no more than its turn.
  */
 class Lane<I, O> {
   readonly #byKey = new Map<string, KeyEntry<I, O>>();
@@ -46,13 +46,13 @@ class Lane<I, O> {
   add(key: string, job: Job<I, O>): void {
     const entry = this.#byKey.get(key);
     if (entry) entry.jobs.push(job);
-    else this.#byKey.set(key, { key, served: -1, jobs: [job] });
+    else this.#byKey.set(key, { served: -1, jobs: [job] });
   }
 
   take(): { job: Job<I, O>; index: number } | undefined {
-    const entry = leastRecent(this.#byKey.values());
+    const entry = leastRecent(this.#byKey.values(), (e) => e.jobs.length > 0);
     if (!entry) return undefined;
-    const job = leastRecent(entry.jobs)!;
+    const job = leastRecent(entry.jobs, () => true)!;
     entry.served = job.served = this.#clock++;
     const index = job.next++;
     if (job.next === job.inputs.length) this.#drop(entry, job);
@@ -67,14 +67,13 @@ class Lane<I, O> {
   #drop(entry: KeyEntry<I, O>, job: Job<I, O>): void {
     const at = entry.jobs.indexOf(job);
     if (at >= 0) entry.jobs.splice(at, 1);
-    if (entry.jobs.length === 0) this.#byKey.delete(entry.key);
   }
 }
 
-/** The first of the items served least recently (-1: never). */
-function leastRecent<T extends { served: number }>(items: Iterable<T>): T | undefined {
+/** The first of the items that `ok` accepts served least recently (-1: never). */
+function leastRecent<T extends { served: number }>(items: Iterable<T>, ok: (item: T) => boolean): T | undefined {
   let best: T | undefined;
-  for (const item of items) if (!best || item.served < best.served) best = item;
+  for (const item of items) if (ok(item) && (!best || item.served < best.served)) best = item;
   return best;
 }
 
