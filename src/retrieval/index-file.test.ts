@@ -16,7 +16,8 @@ describe('indexFile', () => {
     };
     const readFile = async () => ({ filename: 'a.txt', bytes: Buffer.from('Some text about ferns.') });
     const signal = new AbortController().signal;
-    const indexed = await indexFile({ readFile, embedder }, { tenantId: 'tenant-a', fileId: 'file-1', chunkingStrategy: AUTO_CHUNKING }, signal);
+    const file = { tenantId: 'tenant-a', fileId: 'file-1', chunkingStrategy: AUTO_CHUNKING };
+    const indexed = await indexFile({ readFile, embedder }, file, signal);
     assert.equal(indexed.vectors.length, 1);
     assert.deepEqual(calls, [{ signal, caller: 'tenant-a', priority: 'background' }]);
   });

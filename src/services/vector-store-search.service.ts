@@ -131,7 +131,11 @@ async function touchStores(deps: SearchDeps, stores: VectorStoreRow[]): Promise<
 /** OpenAI's embeddings limits, worded for the queries of a search. */
 function queryLimitError(breach: TokenLimitBreach, single: boolean): ApiError {
   if (breach.input === undefined)
-    return invalidRequest(`Requested ${breach.tokens} tokens, max ${MAX_REQUEST_TOKENS} tokens per request`, 'query', 'max_tokens_per_request');
+    return invalidRequest(
+      `Requested ${breach.tokens} tokens, max ${MAX_REQUEST_TOKENS} tokens per request`,
+      'query',
+      'max_tokens_per_request',
+    );
   const param = single ? 'query' : `query[${breach.input}]`;
   return invalidRequest(
     `Invalid '${param}': maximum context length is ${MAX_INPUT_TOKENS} tokens, however you requested ${breach.tokens} tokens.`,

@@ -1,7 +1,8 @@
 /**
  * Validation of `POST /v1/embeddings` bodies: what OpenAI rejects for every model (CreateEmbeddingRequest in
  * openai-openapi.yaml), at most 2,048 inputs included. Limits of a particular model (an in-process model's: strings
- * only, none empty, at most 8,192 tokens each and 300,000 in all, at most 512 dimensions) are the service's. Unknown fields pass, as they go upstream unchanged.
+ * only, none empty, at most 8,192 tokens each and 300,000 in all, at most 512 dimensions) are the service's.
+ * Unknown fields pass, as they go upstream unchanged.
  */
 import { z } from 'zod';
 import { invalidRequest, type ApiError } from '../../errors.js';
