@@ -1,4 +1,13 @@
 import type { Model } from 'openai/resources/models';
+import type { EmbedPriority } from './fair-scheduler.js';
+
+export interface EmbedOptions {
+  signal?: AbortSignal;
+  /** Who the texts are for (a tenant id): an in-process model shares its turns fairly between callers. */
+  caller?: string;
+  /** `background` (file indexing) waits while `interactive` work (the default: requests, searches) is queued. */
+  priority?: EmbedPriority;
+}
 
 /** A text embedding model: an upstream's /v1/embeddings model or the built-in local encoder. */
 export interface Embedder {
@@ -7,7 +16,7 @@ export interface Embedder {
   /** Floats per vector; an upstream embedder without configured dimensions reports 0 until its first answer. */
   readonly dimensions: number;
   /** One vector per text, in order, each of `dimensions` floats (unit length for cosine search). */
-  embed(texts: string[], opts?: { signal?: AbortSignal }): Promise<{ vectors: Float32Array[]; promptTokens: number }>;
+  embed(texts: string[], opts?: EmbedOptions): Promise<{ vectors: Float32Array[]; promptTokens: number }>;
 }
 
 export interface EmbedderRegistry {

@@ -50,6 +50,25 @@ describe('local encoder', () => {
     assert.ok(dot(vectors[1]!, hello!) > 0.9999);
   });
 
+  it('should embed a text longer than one segment close to what it says', async () => {
+    const sentence = 'The cat sat on the mat and purred. ';
+    const [long, short, other] = (
+      await encoder.embed([sentence.repeat(600), sentence, 'Quarterly revenue grew 5% on strong bond sales.'])
+    ).vectors as [Float32Array, Float32Array, Float32Array];
+    assert.ok(Math.abs(norm(long) - 1) < 1e-5);
+    assert.ok(dot(long, short) > 0.8, `long vs its sentence ${dot(long, short)}`);
+    assert.ok(dot(long, short) > dot(long, other) + 0.3, `vs unrelated ${dot(long, other)}`);
+  });
+
+  it('should answer a one-word text before a long text queued ahead of it', async () => {
+    const long = Array.from({ length: 6000 }, (_, i) => `word${i % 997}`).join(' '); // ~55k characters
+    const finished: string[] = [];
+    const big = encoder.embed([long]).then(() => finished.push('long'));
+    const small = encoder.embed(['hello']).then(() => finished.push('hello'));
+    await Promise.all([big, small]);
+    assert.deepEqual(finished, ['hello', 'long']);
+  });
+
   it('should stop before the next batch when the caller aborts', async () => {
     const controller = new AbortController();
     controller.abort(new Error('gone'));

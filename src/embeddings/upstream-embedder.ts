@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ResolvedModel } from '../providers/registry.js';
 import { ProviderError } from '../providers/openai-compatible/errors.js';
-import type { Embedder } from './embedder.js';
-import { loadTokenCounter, normalize } from './local-encoder.js';
+import type { EmbedOptions, Embedder } from './embedder.js';
+import { normalize } from './normalize.js';
+import { loadTokenCounter } from './tokens.js';
 
 /**
  * An Embedder over an OpenAI-compatible upstream's /embeddings (what file_search uses when
@@ -72,7 +73,7 @@ export function createUpstreamEmbedder(opts: UpstreamEmbedderOptions): Embedder 
     return { vectors, promptTokens: parsed.data.usage?.prompt_tokens };
   }
 
-  async function embed(texts: string[], embedOpts: { signal?: AbortSignal } = {}) {
+  async function embed(texts: string[], embedOpts: EmbedOptions = {}) {
     const vectors: Float32Array[] = [];
     let promptTokens = 0;
     for (let start = 0; start < texts.length; start += batchSize) {

@@ -57,7 +57,8 @@ export async function indexFile(
   for (let i = 0; i < chunks.length; i += EMBED_BATCH_SIZE) {
     signal.throwIfAborted();
     const batch = chunks.slice(i, i + EMBED_BATCH_SIZE).map((c) => c.text);
-    const embedded = await deps.embedder.embed(batch, { signal });
+    // Background work: an in-process encoder serves queries first, and tenants' files in turn.
+    const embedded = await deps.embedder.embed(batch, { signal, caller: file.tenantId, priority: 'background' });
     vectors.push(...embedded.vectors);
     embeddingTokens += embedded.promptTokens;
   }

@@ -1,8 +1,15 @@
 import type { CreateEmbeddingResponse, Embedding } from 'openai/resources/embeddings';
 import type { Caller, Deps } from '../deps.js';
-import { badGateway, invalidRequest } from '../errors.js';
+import { badGateway, invalidRequest, type ApiError } from '../errors.js';
 import type { Embedder } from '../embeddings/embedder.js';
-import { loadTokenCounter, normalize } from '../embeddings/local-encoder.js';
+import { normalize } from '../embeddings/normalize.js';
+import {
+  findTokenLimitBreach,
+  loadTokenCounter,
+  MAX_INPUT_TOKENS,
+  MAX_REQUEST_TOKENS,
+  type TokenLimitBreach,
+} from '../embeddings/tokens.js';
 import type { UsageEvent } from '../metering/usage-event.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
 import { providerFailure, upstreamFailure } from './upstream-errors.js';
@@ -32,9 +39,6 @@ interface CallContext {
   signal: AbortSignal;
 }
 
-/** OpenAI's limit on inputs per request. */
-const MAX_INPUTS = 2048;
-
 /** `embedding` is a base64 string when `encoding_format` is 'base64'. */
 type WireEmbedding = Omit<Embedding, 'embedding'> & { embedding: number[] | string };
 type WireResponse = Omit<CreateEmbeddingResponse, 'data'> & { data: WireEmbedding[] };
@@ -47,17 +51,11 @@ function usageEvent(ctx: CallContext, at: number, model: string, upstreamModel: 
 // ---------------------------------------------------------------------------------------------------------------
 // The local encoder.
 
-/** The texts of a request the local encoder can embed; 400 for what it cannot. */
+/** The texts of a request an in-process model can embed; 400 for what it cannot. */
 function localTexts(input: EmbeddingsRequest['input']): string[] {
   const texts = typeof input === 'string' ? [input] : input;
   if (texts.some((t) => typeof t !== 'string'))
     throw invalidRequest('Invalid input: token inputs are not supported by this model; send strings.', 'input', 'invalid_value');
-  if (texts.length > MAX_INPUTS)
-    throw invalidRequest(
-      `Invalid 'input': array too long. Expected an array with maximum length ${MAX_INPUTS}, but got an array with length ${texts.length} instead.`,
-      'input',
-      'array_above_max_length',
-    );
   const empty = (texts as string[]).findIndex((t) => t === '');
   if (empty >= 0)
     throw invalidRequest(
@@ -66,6 +64,17 @@ function localTexts(input: EmbeddingsRequest['input']): string[] {
       'empty_string',
     );
   return texts as string[];
+}
+
+/** OpenAI's answers to an input over 8,192 tokens and to a request over 300,000. */
+function tokenLimitError(breach: TokenLimitBreach): ApiError {
+  const n = breach.tokens;
+  if (breach.input === undefined)
+    return invalidRequest(`Requested ${n} tokens, max ${MAX_REQUEST_TOKENS} tokens per request`, 'input', 'max_tokens_per_request');
+  return invalidRequest(
+    `This model's maximum context length is ${MAX_INPUT_TOKENS} tokens, however you requested ${n} tokens (${n} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`,
+    'input',
+  );
 }
 
 /** A shorter embedding is the first `dimensions` floats, scaled back to unit length (as OpenAI's shortening does). */
@@ -86,11 +95,14 @@ const toFloats = (v: Float32Array): number[] => Array.from(v, (x) => Number(x.to
 async function embedLocally(opts: { deps: Deps; ctx: CallContext; body: EmbeddingsRequest; embedder: Embedder }): Promise<EmbeddingsResult> {
   const { deps, ctx, body, embedder } = opts;
   const texts = localTexts(body.input);
+  // Refused before they reach the model, which every caller shares.
+  const breach = await findTokenLimitBreach(texts);
+  if (breach) throw tokenLimitError(breach);
   // A local GGUF model's size is known once it is loaded (0 before): then the check follows the embedding.
   const tooMany = (size: number) =>
     invalidRequest(`Invalid 'dimensions': the model '${body.model}' makes ${size}-d embeddings; ask for at most ${size}.`, 'dimensions', 'integer_above_max_value');
   if (embedder.dimensions > 0 && (body.dimensions ?? 0) > embedder.dimensions) throw tooMany(embedder.dimensions);
-  const { vectors, promptTokens } = await embedder.embed(texts, { signal: ctx.signal });
+  const { vectors, promptTokens } = await embedder.embed(texts, { signal: ctx.signal, caller: ctx.caller.tenantId });
   const size = vectors[0]?.length ?? embedder.dimensions;
   if ((body.dimensions ?? 0) > size) throw tooMany(size);
   const dimensions = body.dimensions ?? size;

@@ -1,5 +1,12 @@
 import type { Deps } from '../deps.js';
-import { notFound } from '../errors.js';
+import {
+  findTokenLimitBreach,
+  MAX_INPUT_TOKENS,
+  MAX_REQUEST_TOKENS,
+  truncateToInputLimit,
+  type TokenLimitBreach,
+} from '../embeddings/tokens.js';
+import { invalidRequest, notFound, type ApiError } from '../errors.js';
 import type { SearchVectorStoreParams } from '../api/schemas/vector-stores.schema.js';
 import { matchesFilter, type AttributeFilter, type Attributes } from '../retrieval/attribute-filter.js';
 import { hybridSearch } from '../retrieval/chunk-index.js';
@@ -44,16 +51,18 @@ const FILTER_OVERFETCH = 10;
 /**
  * Searches the tenant's vector stores (404 for one that is not there, 400 for an expired one), best first,
  * and marks them active (which moves their expiry). What the file_search tool and POST …/search both use.
+ * A query over the embedding limit (a model's file_search call can be anything) is cut to its first 8,192 tokens.
  */
 export async function searchVectorStores(deps: SearchDeps, opts: SearchOptions): Promise<FileSearchResult[]> {
   const { db, dialect } = deps.store;
   const stores = await activeStores(deps, opts.tenantId, opts.vectorStoreIds);
-  const queries = (typeof opts.query === 'string' ? [opts.query] : [...opts.query]).filter((q) => q.trim() !== '');
+  const given = (typeof opts.query === 'string' ? [opts.query] : [...opts.query]).filter((q) => q.trim() !== '');
   const max = opts.maxNumResults ?? DEFAULT_MAX_NUM_RESULTS;
   await touchStores(deps, stores);
-  if (queries.length === 0 || stores.length === 0) return [];
+  if (given.length === 0 || stores.length === 0) return [];
 
-  const { vectors } = await deps.embeddings.retrieval().embed(queries, { signal: opts.signal });
+  const queries = await truncateToInputLimit(given);
+  const { vectors } = await deps.embeddings.retrieval().embed(queries, { signal: opts.signal, caller: opts.tenantId });
   const limit = opts.filters ? Math.min(max * FILTER_OVERFETCH, 500) : max;
   const best = new Map<string, SearchHit>();
   for (const [i, query] of queries.entries()) {
@@ -119,13 +128,30 @@ async function touchStores(deps: SearchDeps, stores: VectorStoreRow[]): Promise<
   }
 }
 
-/** POST /vector_stores/{id}/search: the queries as given and the results, best first. */
+/** OpenAI's embeddings limits, worded for the queries of a search. */
+function queryLimitError(breach: TokenLimitBreach, single: boolean): ApiError {
+  if (breach.input === undefined)
+    return invalidRequest(
+      `Requested ${breach.tokens} tokens, max ${MAX_REQUEST_TOKENS} tokens per request`,
+      'query',
+      'max_tokens_per_request',
+    );
+  const param = single ? 'query' : `query[${breach.input}]`;
+  return invalidRequest(
+    `Invalid '${param}': maximum context length is ${MAX_INPUT_TOKENS} tokens, however you requested ${breach.tokens} tokens.`,
+    'query',
+  );
+}
+
+/** POST /vector_stores/{id}/search: the queries as given and the results, best first; 400 past the embeddings limits. */
 export async function searchVectorStore(
   deps: SearchDeps,
   ref: VectorStoreRef,
   params: SearchVectorStoreParams,
 ): Promise<{ queries: string[]; results: FileSearchResult[] }> {
   const queries = typeof params.query === 'string' ? [params.query] : params.query;
+  const breach = await findTokenLimitBreach(queries);
+  if (breach) throw queryLimitError(breach, typeof params.query === 'string');
   const results = await searchVectorStores(deps, {
     tenantId: ref.tenantId,
     vectorStoreIds: [ref.vectorStoreId],

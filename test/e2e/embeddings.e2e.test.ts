@@ -110,6 +110,11 @@ describe('embeddings', () => {
       ['token arrays', { model: LOCAL, input: [[1, 2]] }, 'input', 'token inputs are not supported by this model'],
       ['an empty string', { model: LOCAL, input: ['a', ''] }, 'input', "Invalid 'input[1]': empty string"],
       ['more than 2048 inputs', { model: LOCAL, input: Array(2049).fill('x') }, 'input', 'maximum length 2048'],
+      ['more than 2048 inputs to an upstream model', { model: 'text-embedding-3-small', input: Array(2049).fill('x') }, 'input', 'but got an array with length 2049'],
+      ['more than 2048 token arrays', { model: 'text-embedding-3-small', input: Array(2049).fill([1]) }, 'input', 'maximum length 2048'],
+      // 'word ' × 9000 is 9,001 o200k tokens; 41 × ('word ' × 7500) is 41 × 7,501.
+      ['an input over 8192 tokens', { model: LOCAL, input: ['hi', 'word '.repeat(9000)] }, 'input', "This model's maximum context length is 8192 tokens, however you requested 9001 tokens"],
+      ['over 300,000 tokens in all', { model: LOCAL, input: Array(41).fill('word '.repeat(7500)) }, 'input', 'Requested 307541 tokens, max 300000 tokens per request'],
       ['an empty array', { model: LOCAL, input: [] }, 'input', 'empty array'],
       ['a missing input', { model: LOCAL }, 'input', "Missing required parameter: 'input'"],
       ['an object input', { model: LOCAL, input: { text: 'x' } }, 'input', 'but got an object instead'],
@@ -128,6 +133,20 @@ describe('embeddings', () => {
         assert.equal(fake.calls.length, 0);
       });
     }
+
+    it("should answer OpenAI's codes for the token limits", async () => {
+      const long = await rawPost(app, { model: LOCAL, input: 'word '.repeat(9000) });
+      assert.deepEqual([long.status, long.json.error.code], [400, null]);
+      const many = await rawPost(app, { model: LOCAL, input: Array(41).fill('word '.repeat(7500)) });
+      assert.deepEqual([many.status, many.json.error.code], [400, 'max_tokens_per_request']);
+    });
+
+    it('should embed an input of exactly 8192 tokens', async () => {
+      const res = await client.embeddings.create({ model: LOCAL, input: ' word'.repeat(8192) });
+      assert.equal(res.usage.prompt_tokens, 8192);
+      assert.equal(res.data[0]!.embedding.length, 512);
+      assert.ok(Math.abs(norm(res.data[0]!.embedding) - 1) < 1e-5);
+    });
 
     it('should raise BadRequestError in the SDK', async () => {
       const err = await client.embeddings.create({ model: LOCAL, input: '' }).catch((e: unknown) => e);

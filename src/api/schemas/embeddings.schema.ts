@@ -1,10 +1,12 @@
 /**
  * Validation of `POST /v1/embeddings` bodies: what OpenAI rejects for every model (CreateEmbeddingRequest in
- * openai-openapi.yaml). Limits of a particular model (the local encoder's: strings only, at most 2048, none empty,
- * at most 512 dimensions) are the service's. Unknown fields pass, as they go upstream unchanged.
+ * openai-openapi.yaml), at most 2,048 inputs included. Limits of a particular model (an in-process model's: strings
+ * only, none empty, at most 8,192 tokens each and 300,000 in all, at most 512 dimensions) are the service's.
+ * Unknown fields pass, as they go upstream unchanged.
  */
 import { z } from 'zod';
 import { invalidRequest, type ApiError } from '../../errors.js';
+import { MAX_INPUTS } from '../../embeddings/tokens.js';
 import type { EmbeddingsRequest } from '../../services/embeddings.service.js';
 
 const INPUT_TYPES = 'one of a string, array of strings, array of integers, or array of arrays of integers';
@@ -14,9 +16,9 @@ const embeddingsRequestSchema = z.looseObject({
   model: z.string(),
   input: z.union([
     z.string(),
-    z.array(z.string()).min(1),
-    z.array(integer()).min(1),
-    z.array(z.array(integer()).min(1)).min(1),
+    z.array(z.string()).min(1).max(MAX_INPUTS),
+    z.array(integer()).min(1).max(MAX_INPUTS),
+    z.array(z.array(integer()).min(1)).min(1).max(MAX_INPUTS),
   ]),
   encoding_format: z.enum(['float', 'base64']).nullish(),
   dimensions: integer().min(1).nullish(),
@@ -49,6 +51,12 @@ function toApiError(issue: z.core.$ZodIssue, body: Record<string, unknown>): Api
       `Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`,
       param,
       'empty_array',
+    );
+  if (Array.isArray(value) && value.length > MAX_INPUTS)
+    return invalidRequest(
+      `Invalid '${param}': array too long. Expected an array with maximum length ${MAX_INPUTS}, but got an array with length ${value.length} instead.`,
+      param,
+      'array_above_max_length',
     );
   if (issue.code === 'too_small' && typeof value === 'number')
     return invalidRequest(

@@ -1,6 +1,7 @@
 /** Request bodies of /vector_stores… (CreateVectorStoreRequest, CreateVectorStoreFileBatchRequest, …). */
 import { z } from 'zod';
 import type { AttributeFilter } from '../../retrieval/attribute-filter.js';
+import { MAX_INPUTS } from '../../embeddings/tokens.js';
 import { invalidRequest } from '../../errors.js';
 import { metadataSchema, opt, smallMapSchema, stringTooLong } from './common.schema.js';
 
@@ -110,7 +111,8 @@ const filterSchema: z.ZodType<AttributeFilter> = z.discriminatedUnion('type', [c
 
 /** POST /vector_stores/{id}/search */
 export const searchVectorStoreSchema = z.object({
-  query: z.union([z.string(), z.array(z.string()).min(1)], { error: 'a string or an array of strings' }),
+  // At most as many queries as one embeddings request takes (they are embedded together).
+  query: z.union([z.string(), z.array(z.string()).min(1).max(MAX_INPUTS)], { error: 'a string or an array of strings' }),
   rewrite_query: opt(z.boolean()),
   max_num_results: opt(intRange(1, 50)),
   filters: opt(filterSchema),

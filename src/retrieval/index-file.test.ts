@@ -1,0 +1,24 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EmbedOptions, Embedder } from '../embeddings/embedder.js';
+import { AUTO_CHUNKING, indexFile } from './index-file.js';
+
+describe('indexFile', () => {
+  it("should embed as background work on the file's tenant", async () => {
+    const calls: EmbedOptions[] = [];
+    const embedder: Embedder = {
+      model: 'spy',
+      dimensions: 2,
+      embed: async (texts, opts = {}) => {
+        calls.push(opts);
+        return { vectors: texts.map(() => Float32Array.from([1, 0])), promptTokens: 0 };
+      },
+    };
+    const readFile = async () => ({ filename: 'a.txt', bytes: Buffer.from('Some text about ferns.') });
+    const signal = new AbortController().signal;
+    const file = { tenantId: 'tenant-a', fileId: 'file-1', chunkingStrategy: AUTO_CHUNKING };
+    const indexed = await indexFile({ readFile, embedder }, file, signal);
+    assert.equal(indexed.vectors.length, 1);
+    assert.deepEqual(calls, [{ signal, caller: 'tenant-a', priority: 'background' }]);
+  });
+});
