@@ -147,7 +147,7 @@ local_models:
     const stop = full.slice(Math.floor(full.length / 2), Math.floor(full.length / 2) + 2);
     const cut = full.indexOf(stop);
     assert.ok(stop.length === 2 && cut > 0, `usable stop sequence in ${JSON.stringify(full)}`);
-    const stopped = await client.chat.completions.create({ ...params, stop: [stop, '\u0000never'] });
+    const stopped = await client.chat.completions.create({ ...params, stop: [stop, '§never§'] });
     assert.equal(stopped.choices[0]?.finish_reason, 'stop');
     assert.equal(stopped.choices[0]?.message.content, full.slice(0, cut));
   });
