@@ -54,7 +54,7 @@ export function createEmbedderRegistry(opts: {
 
   function local(model: string): Embedder | undefined {
     let name = model;
-    for (let i = 0; i < MAX_ALIAS_DEPTH && config.aliases[name]; i++) name = config.aliases[name]!;
+    for (let i = 0; i < MAX_ALIAS_DEPTH && Object.hasOwn(config.aliases, name); i++) name = config.aliases[name]!;
     if (LOCAL_ENCODER_NAMES.includes(name)) return encoder;
     let route: Route;
     try {
