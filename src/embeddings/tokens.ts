@@ -4,35 +4,11 @@
  * and 300,000 tokens summed over one request. Special-token strings such as <|endoftext|> count as plain text.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { PLAIN_TEXT, tokenizerSlices, type CountTokens } from '../metering/count-tokens.js';
 
 export const MAX_INPUT_TOKENS = 8192;
 export const MAX_INPUTS = 2048;
 export const MAX_REQUEST_TOKENS = 300_000;
-
-type CountTokens = (text: string) => number;
-
-/**
- * Longest slice given to the tokenizer at once. gpt-tokenizer's BPE is quadratic in the length of a run without
- * spaces (measured: 'a' × 100k took 19 s, 100k CJK characters 100 s, on the event loop), so text is counted in
- * slices cut before a space, which gives the same count for ordinary text (checked on 1 MB of prose), and a longer
- * run is cut where it stands (a token or so off at such a cut, in text that is not language anyway).
- */
-const SLICE_CHARS = 128;
-
-function* slices(text: string): Generator<string> {
-  let start = 0;
-  while (text.length - start > SLICE_CHARS) {
-    let end = start + SLICE_CHARS;
-    const space = text.lastIndexOf(' ', end);
-    if (space > start) end = space;
-    else if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
-    yield text.slice(start, end);
-    start = end;
-  }
-  yield text.slice(start);
-}
-
-const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
 interface Tokenizer {
   /** Tokens of a text; past `stopAbove` it stops counting and returns what it has (more than `stopAbove`). */
@@ -45,17 +21,16 @@ let tokenizer: Promise<Tokenizer> | undefined;
 
 function loadTokenizer(): Promise<Tokenizer> {
   tokenizer ??= import('gpt-tokenizer').then((m) => {
-    const plain = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
     const count = (text: string, stopAbove = Infinity) => {
       let n = 0;
-      for (const slice of slices(text)) if ((n += m.countTokens(slice, plain)) > stopAbove) break;
+      for (const slice of tokenizerSlices(text)) if ((n += m.countTokens(slice, PLAIN_TEXT)) > stopAbove) break;
       return n;
     };
     const truncate = (text: string, limit: number) => {
       let n = 0;
       let kept = '';
-      for (const slice of slices(text)) {
-        const tokens = m.encode(slice, plain);
+      for (const slice of tokenizerSlices(text)) {
+        const tokens = m.encode(slice, PLAIN_TEXT);
         if (n + tokens.length > limit) return kept + m.decode(tokens.slice(0, limit - n));
         n += tokens.length;
         kept += slice;

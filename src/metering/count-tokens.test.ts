@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { countTokens, encode } from 'gpt-tokenizer';
-import { completionText, countPromptTokens, estimateUsage } from './count-tokens.js';
+import { completionText, countPromptTokens, estimateUsage, loadCounter, tokenizerSlices } from './count-tokens.js';
 
 describe('gpt-tokenizer (o200k_base) reference counts', () => {
   it('should encode "Hello, world!" as the 4 known o200k_base tokens', () => {
@@ -139,5 +139,22 @@ describe('estimateUsage', () => {
   it('should count an empty completion as 0 tokens', async () => {
     const u = await estimateUsage({ requestBody: {}, completion: '' });
     assert.deepEqual(u, { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 });
+  });
+});
+
+describe('tokenizerSlices', () => {
+  it('should cut a text into slices of at most 128 characters, before a space, never inside a character', () => {
+    const text = `${'word '.repeat(100)}${'x'.repeat(300)}${'😀'.repeat(100)} tail`;
+    const slices = [...tokenizerSlices(text)];
+    assert.equal(slices.join(''), text);
+    assert.ok(slices.every((s) => s.length <= 128));
+    assert.ok(slices.slice(1, 4).every((s) => s.startsWith(' ')), 'cut before a space where there is one');
+    assert.ok(slices.every((s) => !/^[\uDC00-\uDFFF]/.test(s)), 'no slice starts with the second half of a character');
+  });
+
+  it('should count ordinary text exactly as the tokenizer does on the whole text', async () => {
+    const count = await loadCounter();
+    const prose = 'The warehouse in Rotterdam ships orders every weekday before noon, <|endoftext|> and more. '.repeat(200);
+    assert.equal(count(prose), countTokens(prose, { allowedSpecial: new Set(), disallowedSpecial: new Set() }));
   });
 });

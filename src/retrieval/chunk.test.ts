@@ -20,6 +20,19 @@ function textOfTokens(n: number): { text: string; tokens: number[] } {
 describe('chunkText', () => {
   const { text, tokens } = textOfTokens(2000);
 
+  it('should chunk a text that mentions special tokens such as <|endoftext|> as plain text', () => {
+    const chunks = chunkText('Models end a document with <|endoftext|> and chat turns with <|im_end|>.');
+    assert.equal(chunks.length, 1);
+    assert.equal(chunks[0]!.text, 'Models end a document with <|endoftext|> and chat turns with <|im_end|>.');
+  });
+
+  it('should give a long run without spaces the same windows as ordinary text, a slice at a time', () => {
+    const run = 'ab'.repeat(20_000);
+    const chunks = chunkText(run, { maxTokens: 800, overlapTokens: 0 });
+    assert.equal(chunks.map((c) => c.text).join(''), run);
+    assert.ok(chunks.every((c) => c.tokens <= 800));
+  });
+
   it('should start 800-token windows every 400 tokens by default', () => {
     assert.equal(tokens.length, 2000);
     const chunks = chunkText(text);

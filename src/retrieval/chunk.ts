@@ -1,4 +1,5 @@
 import { decode, encode } from 'gpt-tokenizer';
+import { PLAIN_TEXT, tokenizerSlices } from '../metering/count-tokens.js';
 import type { Chunk } from './types.js';
 
 /** OpenAI's chunking_strategy, as sent on vector store file creation. */
@@ -62,7 +63,8 @@ export function resolveChunkingStrategy(strategy?: ChunkingStrategyParam): Chunk
  * OpenAI's static strategy: windows of `maxTokens` o200k tokens, each starting
  * `maxTokens - overlapTokens` after the previous one, until a window reaches the end of the text.
  * A window decodes back to text; a character split across a window's edge (its bytes spread over
- * two tokens) is dropped from that edge instead of showing as U+FFFD.
+ * two tokens) is dropped from that edge instead of showing as U+FFFD. The text is tokenized a slice at a time
+ * (linear in its length), and special-token strings in it are plain text.
  */
 export function chunkText(text: string, options: Partial<ChunkingOptions> = {}): Chunk[] {
   const opts = {
@@ -71,7 +73,8 @@ export function chunkText(text: string, options: Partial<ChunkingOptions> = {}):
   };
   validate(opts);
   if (text.trim() === '') return [];
-  const tokens = encode(text);
+  const tokens: number[] = [];
+  for (const slice of tokenizerSlices(text)) for (const t of encode(slice, PLAIN_TEXT)) tokens.push(t);
   const step = opts.maxTokens - opts.overlapTokens;
   const chunks: Chunk[] = [];
   for (let start = 0; ; start += step) {
