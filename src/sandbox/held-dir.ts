@@ -1,5 +1,6 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { lstat, open, readdir, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
@@ -71,15 +72,20 @@ export class HeldDir {
     return dir;
   }
 
-  /** Removes an entry; a directory with everything under it, each level through its descriptor. */
-  async remove(name: string, depth = 64): Promise<void> {
+  /**
+   * Removes an entry; a directory with everything under it, each level through its descriptor. At most `depth`
+   * levels are held open at once: a directory below that is moved up into `overflow` (renamed through both
+   * descriptors, so no path is followed), where the caller's next pass removes it.
+   */
+  async remove(name: string, depth = 64, overflow?: HeldDir): Promise<void> {
     const st = await this.stat(name);
     if (!st) return;
     if (!st.isDirectory()) return unlink(this.at(name)).catch(() => {});
+    if (depth <= 0 && overflow) return rename(this.at(name), overflow.at(`.deep-${randomUUID()}`)).catch(() => {});
     const sub = depth > 0 ? await this.sub(name) : undefined;
     if (sub) {
       try {
-        for (const child of await sub.names()) await sub.remove(child, depth - 1);
+        for (const child of await sub.names()) await sub.remove(child, depth - 1, overflow);
       } finally {
         await sub.close();
       }

@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { SessionPool } from './session-pool.js';
-import { readSessionFile, removeFiles, snapshotDir } from './session-files.js';
+import { readSessionFile, removeFiles, removeSessionDir, snapshotDir } from './session-files.js';
 
 /**
  * The symlink-swap attack: a thread the code leaves running (it outlives the cell, as threads of the
@@ -67,5 +67,19 @@ describe('session files under a symlink-swap attack', () => {
     assert.ok(existsSync(victim), 'a host file was deleted through the link');
     assert.ok(!listed.has('d/host-only.txt'), 'a host directory was listed through the link');
     assert.ok(seen.has('inside'), `the attack ran: the file was read while 'd' was a directory (${[...seen].join(', ')})`);
+  });
+});
+
+describe('removeSessionDir', () => {
+  it('should remove a tree deeper than the descriptors it holds at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-deep-'));
+    let path = dir;
+    for (let i = 0; i < 300; i++) {
+      if (i % 100 === 0) writeFileSync(join(path, `f${i}`), 'x');
+      path = join(path, 'd');
+      mkdirSync(path);
+    }
+    await removeSessionDir(dir);
+    assert.ok(!existsSync(dir), 'the whole tree is gone');
   });
 });

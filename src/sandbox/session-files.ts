@@ -117,7 +117,13 @@ export async function removeSessionDir(dir: string): Promise<void> {
   const root = await HeldDir.open(dir);
   if (!root) return;
   try {
-    for (const name of await root.names()) await root.remove(name);
+    // Each pass removes 64 levels and moves what lies deeper up to the root, until nothing is left, or until a
+    // pass leaves only names it already saw (an entry that cannot be removed stays).
+    let seen = new Set<string>();
+    for (let names = await root.names(); names.some((n) => !seen.has(n)); names = await root.names()) {
+      seen = new Set(names);
+      for (const name of names) await root.remove(name, 64, root);
+    }
   } finally {
     await root.close();
   }
