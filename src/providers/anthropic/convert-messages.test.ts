@@ -73,6 +73,18 @@ describe('anthropic convertMessages', () => {
     ]);
   });
 
+  it('should leave out empty text, which Anthropic refuses, and a turn left empty', () => {
+    const out = convertMessages([
+      { role: 'user', content: '' },
+      { role: 'assistant', content: 'ok' },
+      { role: 'user', content: [{ type: 'text', text: '' }, { type: 'text', text: 'b' }] },
+    ]);
+    assert.deepEqual(out.messages, [
+      { role: 'assistant', content: [{ type: 'text', text: 'ok' }] },
+      { role: 'user', content: [{ type: 'text', text: 'b' }] },
+    ]);
+  });
+
   it('should drop an empty assistant turn', () => {
     const out = convertMessages([{ role: 'user', content: 'a' }, { role: 'assistant', content: null }, { role: 'user', content: 'b' }]);
     assert.deepEqual(out.messages, [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }]);

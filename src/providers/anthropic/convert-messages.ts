@@ -47,9 +47,12 @@ function imageBlock(url: string): AnthropicContentBlock {
   return m ? { type: 'image', source: { type: 'base64', media_type: m[1]!, data: m[2]! } } : { type: 'image', source: { type: 'url', url } };
 }
 
+/** Empty text blocks are left out: Anthropic refuses them. */
 function userBlocks(content: string | ModelContentPart[]): AnthropicContentBlock[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  return content.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : imageBlock(p.image_url.url)));
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  return content.flatMap((p): AnthropicContentBlock[] =>
+    p.type === 'image_url' ? [imageBlock(p.image_url.url)] : p.text ? [{ type: 'text', text: p.text }] : [],
+  );
 }
 
 /** Arguments as the model wrote them; a call whose arguments are not a JSON object replays as `{}`. */
