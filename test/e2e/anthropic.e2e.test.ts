@@ -179,6 +179,71 @@ for (const dialect of testDialects()) {
       ]);
     });
 
+    it('should run parallel tool calls and send their results back in one user turn', async () => {
+      fake.enqueue(
+        {
+          type: 'events',
+          events: messageEvents({
+            blocks: [
+              { type: 'tool_use', id: 'toolu_a', name: 'get_weather', jsonDeltas: ['{"city":"Rome"}'] },
+              { type: 'tool_use', id: 'toolu_b', name: 'get_weather', jsonDeltas: ['{"city":"Bern"}'] },
+            ],
+            stopReason: 'tool_use',
+          }),
+        },
+        { type: 'events', events: messageEvents({ blocks: [{ type: 'text', deltas: ['Both sunny.'] }] }) },
+      );
+      const assistant = await client.beta.assistants.create({ model: 'anthropic/claude-haiku-4-5', tools: [weatherTool] });
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Rome and Bern?' }] });
+      const waiting = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.deepEqual(waiting.required_action?.submit_tool_outputs.tool_calls.map((c) => c.id), ['toolu_a', 'toolu_b']);
+      const done = await client.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, {
+        thread_id: thread.id,
+        tool_outputs: [
+          { tool_call_id: 'toolu_a', output: 'sun' },
+          { tool_call_id: 'toolu_b', output: 'sun too' },
+        ],
+      });
+      assert.equal(done.status, 'completed');
+      const turns = fake.calls[1]!.body.messages as Array<{ role: string; content: unknown }>;
+      assert.deepEqual(turns.at(-1), {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_a', content: 'sun' },
+          { type: 'tool_result', tool_use_id: 'toolu_b', content: 'sun too' },
+        ],
+      });
+    });
+
+    it('should fail a run with rate_limit_exceeded when Anthropic answers 429', async () => {
+      fake.enqueue({ type: 'error', status: 429, body: { type: 'error', error: { type: 'rate_limit_error', message: 'Slow down' } } });
+      const assistant = await client.beta.assistants.create({ model: 'claude' });
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Hi' }] });
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.equal(run.status, 'failed');
+      assert.equal(run.last_error?.code, 'rate_limit_exceeded');
+    });
+
+    it('should answer the one-call assistant chat (model "asst_…") from Claude', async () => {
+      const assistant = await client.beta.assistants.create({ model: 'claude', instructions: 'Be kind.' });
+      const c = await client.chat.completions.create({ model: assistant.id, messages: [{ role: 'user', content: 'Hi' }] });
+      assert.equal(c.choices[0]?.message.content, 'Hello from Claude');
+      assert.match(String(fake.calls[0]!.body.system), /Be kind\./);
+    });
+
+    it('should end a stream with an error frame when Anthropic sends an error event midway', async () => {
+      const events = messageEvents({ blocks: [{ type: 'text', deltas: ['Hel'] }] }).slice(0, 4);
+      fake.enqueue({ type: 'events', events: [...events, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }] });
+      const stream = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+      let text = '';
+      const err = await (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      })().catch((e: unknown) => e);
+      assert.equal(text, 'Hel');
+      assert.ok(err instanceof OpenAI.APIError, String(err));
+      assert.match(err.message, /Overloaded/);
+    });
+
     it('should answer 503 when Anthropic is overloaded (529)', async () => {
       fake.enqueue({ type: 'error', status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
       const err = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
