@@ -244,6 +244,15 @@ for (const dialect of testDialects()) {
       assert.match(err.message, /Overloaded/);
     });
 
+    it('should list the models Anthropic lists (its only provider is the default: no prefix), with Anthropic headers', async () => {
+      const ids = [];
+      for await (const m of client.models.list()) ids.push(m.id);
+      assert.ok(ids.includes('claude-fake-1'), ids.join());
+      assert.ok(ids.includes('claude'));
+      const call = fake.calls.find((c) => c.path === '/v1/models');
+      assert.equal(call?.headers['x-api-key'], 'sk-ant-test-key');
+    });
+
     it('should answer 503 when Anthropic is overloaded (529)', async () => {
       fake.enqueue({ type: 'error', status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
       const err = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);

@@ -1,7 +1,7 @@
 /**
  * A scripted fake of Anthropic's Messages API (node:http on 127.0.0.1), after fake-upstream.ts:
  * a FIFO queue of scripted answers for POST /v1/messages, and every request recorded. With an
- * empty queue it answers a short text stream.
+ * empty queue it answers a short text stream; GET /v1/models lists one model.
  */
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -89,6 +89,11 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     void readBody(req).then((text) => {
       const path = (req.url ?? '/').split('?')[0]!;
       calls.push({ method: req.method ?? 'GET', path, headers: req.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      if (path === '/v1/models') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-fake-1', display_name: 'Claude Fake', created_at: '2025-01-01T00:00:00Z' }], has_more: false }));
+        return;
+      }
       if (path !== '/v1/messages') {
         answer(res, { type: 'error', status: 404, body: { type: 'error', error: { type: 'not_found_error', message: 'Not found' } } });
         return;
