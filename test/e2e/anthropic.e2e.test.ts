@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { messageEvents, startFakeAnthropic, type FakeAnthropic } from '../fakes/fake-anthropic.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
@@ -251,6 +251,34 @@ for (const dialect of testDialects()) {
       assert.ok(ids.includes('claude'));
       const call = fake.calls.find((c) => c.path === '/v1/models');
       assert.equal(call?.headers['x-api-key'], 'sk-ant-test-key');
+    });
+
+    it('should run the built-in file_search on Claude, with a file citation', async () => {
+      const fact = 'The Zorbulon reactor on Kepler station runs on 42 tonnes of liquid argon.';
+      const store = await client.vectorStores.create({ name: 'kepler' });
+      const file = await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(fact), 'kepler.txt'));
+      const assistant = await client.beta.assistants.create({
+        model: 'claude',
+        tools: [{ type: 'file_search' }],
+        tool_resources: { file_search: { vector_store_ids: [store.id] } },
+      });
+      fake.enqueue(
+        { type: 'events', events: messageEvents({ blocks: [{ type: 'tool_use', id: 'toolu_fs', name: 'file_search', jsonDeltas: ['{"query":"reactor fuel"}'] }], stopReason: 'tool_use' }) },
+        { type: 'events', events: messageEvents({ blocks: [{ type: 'text', deltas: ['Liquid argon ', '【0:0†kepler.txt】.'] }] }) },
+      );
+      const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'What does the reactor run on?' }] });
+      const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+      assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
+      const messageCalls = fake.calls.filter((c) => c.path === '/v1/messages');
+      assert.equal((messageCalls[0]!.body.tools as Array<{ name: string }>)[0]!.name, 'file_search');
+      const turns = messageCalls[1]!.body.messages as Array<{ role: string; content: Array<{ type: string; content?: string }> }>;
+      const result = turns.at(-1)!.content[0]!;
+      assert.equal(result.type, 'tool_result');
+      assert.ok(result.content?.includes('42 tonnes of liquid argon'), result.content);
+      const [answer] = (await client.beta.threads.messages.list(thread.id, { run_id: run.id })).data;
+      const part = answer!.content[0]!;
+      const citation = part.type === 'text' ? part.text.annotations[0] : undefined;
+      assert.equal(citation?.type === 'file_citation' && citation.file_citation.file_id, file.id);
     });
 
     it('should answer 503 when Anthropic is overloaded (529)', async () => {
