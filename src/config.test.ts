@@ -339,6 +339,36 @@ describe('loadConfig YAML file', () => {
   });
 });
 
+describe('loadConfig provider types', () => {
+  it('should default a provider to the OpenAI-compatible type and an anthropic one to https://api.anthropic.com', () => {
+    const c = loadConfig({
+      SWITCHBOARD_CONFIG: yamlFile('providers:\n  a:\n    base_url: http://127.0.0.1:1/v1\n  claude:\n    type: anthropic\n    api_key: k\n'),
+    });
+    assert.deepEqual(
+      c.providers.map((p) => [p.name, p.type, p.base_url]),
+      [
+        ['a', 'openai-compatible', 'http://127.0.0.1:1/v1'],
+        ['claude', 'anthropic', 'https://api.anthropic.com'],
+      ],
+    );
+  });
+
+  it('should accept type openai, the short name of openai-compatible', () => {
+    const c = loadConfig({ SWITCHBOARD_CONFIG: yamlFile('providers:\n  a:\n    type: openai\n    base_url: http://127.0.0.1:1/v1\n') });
+    assert.equal(c.providers[0]?.type, 'openai');
+  });
+
+  it('should refuse an OpenAI-compatible provider without base_url, naming the field', () => {
+    const err = configError({ SWITCHBOARD_CONFIG: yamlFile('providers:\n  a:\n    api_key: k\n') });
+    assert.match(err.message, /providers\.a\.base_url/);
+  });
+
+  it('should refuse an unknown type and point local models to local_models', () => {
+    assert.match(configError({ SWITCHBOARD_CONFIG: yamlFile('providers:\n  a:\n    type: cohere\n') }).message, /providers\.a\.type/);
+    assert.match(configError({ SWITCHBOARD_CONFIG: yamlFile('providers:\n  a:\n    type: local\n') }).message, /local_models/);
+  });
+});
+
 describe('redactConfig', () => {
   const config = () =>
     loadConfig({

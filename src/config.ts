@@ -12,10 +12,26 @@ import type { SandboxConfig } from './sandbox/session-pool.js';
  * with a message that names it.
  */
 
+/** Base URLs of provider types that have one; the others must give `base_url`. */
+const DEFAULT_BASE_URLS: Partial<Record<ProviderType, string>> = { anthropic: 'https://api.anthropic.com' };
+
+/**
+ * `openai-compatible` (the default; also spelled `openai`): any OpenAI-compatible server, relayed as is;
+ * `anthropic`: Anthropic's Messages API. In-process models have their own section, `local_models`.
+ */
+const providerTypeSchema = z.enum(['openai', 'openai-compatible', 'anthropic'], {
+  error: (issue) =>
+    issue.input === 'local'
+      ? 'local models are declared under `local_models:`, not `providers:`'
+      : "expected 'openai' (any OpenAI-compatible server), 'openai-compatible' or 'anthropic'",
+});
+export type ProviderType = z.infer<typeof providerTypeSchema>;
+
 const providerSchema = z
   .object({
-    type: z.literal('openai-compatible').default('openai-compatible'),
-    base_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+    type: providerTypeSchema.default('openai-compatible'),
+    /** Required but for types with a default (anthropic: https://api.anthropic.com). */
+    base_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     api_key: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}),
     /** Time to the response headers (a stream's start; a non-streamed answer's end: raise it for slow reasoning models). */
@@ -28,7 +44,15 @@ const providerSchema = z
     /** Models to advertise even if the upstream's /models does not list them. */
     models: z.array(z.string()).default([]),
   })
-  .strict();
+  .strict()
+  .transform((p, ctx) => {
+    const base_url = p.base_url ?? DEFAULT_BASE_URLS[p.type];
+    if (base_url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['base_url'], message: `required for a provider of type '${p.type}'` });
+      return z.NEVER;
+    }
+    return { ...p, base_url };
+  });
 
 const modelRouteSchema = z
   .object({

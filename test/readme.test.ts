@@ -40,7 +40,7 @@ describe('README.md', () => {
         writeFileSync(file, b.code);
         const unset: string[] = [];
         assert.doesNotThrow(
-          () => loadConfig({ SWITCHBOARD_CONFIG: file, OPENAI_API_KEY: 'sk-x' }, { onUnsetVariable: (u) => unset.push(JSON.stringify(u)) }),
+          () => loadConfig({ SWITCHBOARD_CONFIG: file, OPENAI_API_KEY: 'sk-x', ANTHROPIC_API_KEY: 'sk-ant-x' }, { onUnsetVariable: (u) => unset.push(JSON.stringify(u)) }),
           `README.md line ${b.line}`,
         );
         assert.deepEqual(unset, [], `README.md line ${b.line} uses variables it does not name`);

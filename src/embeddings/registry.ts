@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Model } from 'openai/resources/models';
 import type { Config } from '../config.js';
+import { invalidRequest } from '../errors.js';
 import type { ProviderRegistry, Route } from '../providers/registry.js';
 import type { Embedder, EmbedderRegistry } from './embedder.js';
 import { createLocalEncoder, LOCAL_ENCODER_NAMES } from './local-encoder.js';
@@ -44,6 +45,8 @@ export function createEmbedderRegistry(opts: {
   let retrievalEmbedder: Embedder | undefined;
 
   function routed(route: Route): Embedder {
+    if (route.kind === 'model')
+      throw invalidRequest(`The model \`${route.model}\` is a chat model of a provider without embeddings.`, 'model', 'model_not_supported');
     let embedder = byModel.get(route.model);
     if (!embedder) {
       embedder = route.kind === 'local' ? createGgufEmbedder(route.model, route.host) : createUpstreamEmbedder({ model: route.model, route });

@@ -74,6 +74,7 @@ export function createPromptFitter(deps: {
     const upstreamName = configured(route.upstreamModel);
     if (upstreamName) return { window: upstreamName };
     if (route.kind === 'local') return { window: route.host.config.contextSize ?? LOCAL_DEFAULT_CONTEXT };
+    if (route.kind === 'model') return { window: DEFAULT_CONTEXT_WINDOW };
     return { upstream: { client: route.provider, model: route.upstreamModel } };
   }
 

@@ -1,4 +1,4 @@
-import type { ProviderError } from './openai-compatible/errors.js';
+import type { ProviderError } from './provider-error.js';
 
 /**
  * The model-agnostic streaming interface the run engine talks to (modelled on vai's LanguageModel).

@@ -331,3 +331,52 @@ aliases:
     assert.match(err.message, /SWITCHBOARD_LOCAL_MODEL/);
   });
 });
+
+describe('ProviderRegistry with an anthropic provider', () => {
+  const ANTHROPIC_YAML = `
+default_provider: main
+providers:
+  main:
+    base_url: http://127.0.0.1:1/v1
+  anthropic:
+    type: anthropic
+    base_url: http://127.0.0.1:1
+models:
+  sonnet:
+    provider: anthropic
+    model: claude-sonnet-4-5
+aliases:
+  claude: sonnet
+`;
+  let r: ProviderRegistry;
+  before(() => {
+    r = registry(configFrom(ANTHROPIC_YAML));
+  });
+
+  it('should route prefixes, exact models and aliases of an anthropic provider to a ChatModel, not the relay', () => {
+    for (const [name, modelId] of [
+      ['anthropic/claude-haiku-4-5', 'claude-haiku-4-5'],
+      ['sonnet', 'claude-sonnet-4-5'],
+      ['claude', 'claude-sonnet-4-5'],
+    ] as const) {
+      const route = r.route(name);
+      assert.equal(route.kind, 'model', name);
+      assert.ok(route.kind === 'model');
+      assert.deepEqual([route.chatModel.provider, route.chatModel.modelId], ['anthropic', modelId]);
+    }
+    assert.equal(r.route('gpt-4o').kind, 'upstream');
+  });
+
+  it('should give one ChatModel per provider and model, the same one route() holds', () => {
+    const m = r.chatModel('claude');
+    assert.equal(m, r.chatModel('sonnet'));
+    assert.equal(m, r.chatModel('anthropic/claude-sonnet-4-5'));
+    const route = r.route('sonnet');
+    assert.ok(route.kind === 'model' && route.chatModel === m);
+  });
+
+  it('should refuse to resolve an anthropic model to a relay upstream (embeddings) with a 400', () => {
+    const err = apiError(() => r.resolve('sonnet'));
+    assert.deepEqual([err.status, err.code, err.param], [400, 'model_not_supported', 'model']);
+  });
+});

@@ -3,8 +3,8 @@ import type { Model } from 'openai/resources/models';
 import type { Config } from '../config.js';
 import { invalidRequest, modelNotFound } from '../errors.js';
 import type { ChatModel } from './chat-model.js';
-import { createOpenAICompatible, type OpenAICompatibleClient } from './openai-compatible/client.js';
-import { createOpenAICompatibleChatModel } from './openai-compatible/chat-model.js';
+import type { OpenAICompatibleClient } from './openai-compatible/client.js';
+import { createProvider, type Provider } from './provider-types.js';
 import { createLocalChatModel } from './local/chat-model.js';
 import { LocalModelHost } from './local/local-model-host.js';
 import { acquireLlama, DEFAULT_RUNTIME_DIR, installHint, isRuntimeInstalled, loadNodeLlamaCpp, type RuntimeLog } from './local/runtime.js';
@@ -17,10 +17,14 @@ export interface ResolvedModel {
   provider: OpenAICompatibleClient;
 }
 
-/** Where a model name goes, whatever serves it. */
+/**
+ * Where a model name goes, whatever serves it: `upstream` is an OpenAI-compatible upstream that
+ * Chat Completions relays bytes to; every other route is served through its ChatModel.
+ */
 export type Route =
   | ({ kind: 'upstream' } & ResolvedModel)
-  | { kind: 'local'; model: string; upstreamModel: string; chatModel: ChatModel; host: LocalModelHost };
+  | { kind: 'local'; model: string; upstreamModel: string; chatModel: ChatModel; host: LocalModelHost }
+  | { kind: 'model'; model: string; upstreamModel: string; chatModel: ChatModel };
 
 export interface ProviderRegistry {
   /** The upstream a model name goes to; 404 model_not_found, or 400 for a local model (it has no upstream). */
@@ -65,9 +69,9 @@ export function createProviderRegistry(
     warn: (obj, msg) => given?.warn(obj, msg),
     error: (obj, msg) => given?.error?.(obj, msg),
   };
-  const clients = new Map(config.providers.map((p) => [p.name, createOpenAICompatible(p)]));
+  const providers = new Map(config.providers.map((p) => [p.name, createProvider(p)]));
   const memo = new Map<string, Route | null>();
-  const upstreamModels = new Map<string, ChatModel>();
+  const chatModels = new Map<string, ChatModel>();
 
   // The native runtime is acquired on the first local model load and released on close.
   const runtimeDir = config.localRuntimeDir ?? DEFAULT_RUNTIME_DIR;
@@ -93,14 +97,27 @@ export function createProviderRegistry(
     const local = localModels.get(model);
     if (local) return { kind: 'local', model, upstreamModel: model, chatModel: local, host: hosts.get(model)! };
     const exact = Object.hasOwn(config.models, model) ? config.models[model] : undefined;
-    if (exact) return { kind: 'upstream', model, upstreamModel: exact.model ?? model, provider: clients.get(exact.provider)! };
+    if (exact) return routeTo(providers.get(exact.provider)!, model, exact.model ?? model);
     const slash = model.indexOf('/');
     if (slash > 0) {
-      const provider = clients.get(model.slice(0, slash));
-      if (provider) return { kind: 'upstream', model, upstreamModel: model.slice(slash + 1), provider };
+      const provider = providers.get(model.slice(0, slash));
+      if (provider) return routeTo(provider, model, model.slice(slash + 1));
     }
-    const fallback = config.defaultProvider ? clients.get(config.defaultProvider) : undefined;
-    return fallback ? { kind: 'upstream', model, upstreamModel: model, provider: fallback } : null;
+    const fallback = config.defaultProvider ? providers.get(config.defaultProvider) : undefined;
+    return fallback ? routeTo(fallback, model, model) : null;
+  }
+
+  /** A relay route for OpenAI-compatible upstreams, a ChatModel route (one instance per provider and model) for the others. */
+  function routeTo(provider: Provider, model: string, upstreamModel: string): Route {
+    if (provider.relay) return { kind: 'upstream', model, upstreamModel, provider: provider.client };
+    return { kind: 'model', model, upstreamModel, chatModel: chatModelOf(provider, upstreamModel) };
+  }
+
+  function chatModelOf(provider: Provider, upstreamModel: string): ChatModel {
+    const key = `${provider.name}\u0000${upstreamModel}`;
+    let m = chatModels.get(key);
+    if (!m) chatModels.set(key, (m = provider.chatModel(upstreamModel)));
+    return m;
   }
 
   function route(model: string): Route {
@@ -115,18 +132,15 @@ export function createProviderRegistry(
 
   function resolve(model: string): ResolvedModel {
     const r = route(model);
-    if (r.kind === 'local')
-      throw invalidRequest(`The model \`${model}\` is a local chat model: it serves chat completions and runs only.`, 'model', 'model_not_supported');
-    return r;
+    if (r.kind === 'upstream') return r;
+    const what = r.kind === 'local' ? 'a local chat model' : `served by the provider '${r.chatModel.provider}'`;
+    throw invalidRequest(`The model \`${model}\` is ${what}: it serves chat completions and runs only.`, 'model', 'model_not_supported');
   }
 
   function chatModel(model: string): ChatModel {
     const r = route(model);
-    if (r.kind === 'local') return r.chatModel;
-    const key = `${r.provider.name}\u0000${r.upstreamModel}`;
-    let m = upstreamModels.get(key);
-    if (!m) upstreamModels.set(key, (m = createOpenAICompatibleChatModel({ client: r.provider, modelId: r.upstreamModel })));
-    return m;
+    if (r.kind !== 'upstream') return r.chatModel;
+    return chatModelOf(providers.get(r.provider.name)!, r.upstreamModel);
   }
 
   async function start(): Promise<void> {
@@ -144,9 +158,10 @@ export function createProviderRegistry(
     );
   }
 
-  async function fetchUpstreamModels(client: OpenAICompatibleClient): Promise<string[]> {
+  async function fetchUpstreamModels(provider: Provider): Promise<string[]> {
+    const client = provider.client;
     try {
-      const res = await client.request({ path: '/models', method: 'GET', signal: AbortSignal.timeout(5000) });
+      const res = await client.request({ path: provider.modelsPath, method: 'GET', signal: AbortSignal.timeout(5000) });
       const body = (await res.body.json()) as { data?: Array<{ id?: unknown }> };
       if (res.statusCode !== 200 || !Array.isArray(body.data)) return [];
       return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
@@ -167,7 +182,7 @@ export function createProviderRegistry(
     for (const alias of Object.keys(config.aliases)) add(alias, 'switchboard');
     const lists = await Promise.all(
       config.providers.map(async (p) => {
-        const ids = [...p.models, ...(await fetchUpstreamModels(clients.get(p.name)!))];
+        const ids = [...p.models, ...(await fetchUpstreamModels(providers.get(p.name)!))];
         return { p, ids };
       }),
     );
@@ -192,7 +207,7 @@ export function createProviderRegistry(
     listModels,
     start,
     close: async () => {
-      await Promise.all([...clients.values()].map((c) => c.close()));
+      await Promise.all([...providers.values()].map((p) => p.client.close()));
       await Promise.all([...hosts.values()].map((h) => h.dispose()));
       await runtime?.release();
       runtime = undefined;

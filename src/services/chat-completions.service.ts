@@ -117,7 +117,8 @@ export async function createChatCompletion(
   body: ChatCompletionRequest,
 ): Promise<ChatCompletionResult> {
   const target = deps.providers.route(body.model);
-  if (target.kind === 'local') return completeWithModel(deps, ctx, body, target);
+  // Only OpenAI-compatible upstreams take the byte relay; every other route answers through its ChatModel.
+  if (target.kind !== 'upstream') return completeWithModel(deps, ctx, body, target);
   const route: ResolvedModel = target;
   let res: UpstreamResponse;
   try {

@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { Caller, Deps } from '../deps.js';
-import { ApiError, toErrorBody } from '../errors.js';
+import { toErrorBody } from '../errors.js';
+import { modelFailure } from './model-failure.js';
 import { collectStream, type ChatCallOptions, type ChatModel, type GenerateResult, type StreamPart, type Usage } from '../providers/chat-model.js';
 import { ChatChunkEncoder, toCompletionUsage, toWireFinishReason } from '../streaming/chat-chunks.js';
 import { sseData } from '../streaming/sse.js';
@@ -8,7 +9,7 @@ import { toChatCallOptions } from './chat-request.js';
 import type { ChatCompletionRequest, ChatCompletionResult } from './chat-completions.service.js';
 
 /**
- * Chat Completions answered by a ChatModel's StreamParts (the in-process local models), in the same
+ * Chat Completions answered by a ChatModel's StreamParts (local models, native providers), in the same
  * shapes the upstream path relays: a chat.completion, or chat.completion.chunk SSE frames ending
  * with [DONE]. `n` choices run as n generations at once (more wait for a free sequence).
  */
@@ -26,10 +27,6 @@ export interface ModelRoute {
   chatModel: ChatModel;
 }
 
-const modelFailure = (err: unknown): ApiError =>
-  err instanceof ApiError
-    ? err
-    : new ApiError({ status: 500, type: 'server_error', code: 'model_error', message: (err as Error)?.message ?? String(err), cause: err });
 
 /** n choices share one prompt: its tokens count once, the completions add up. */
 function totalUsage(usages: Array<Usage | null>): Usage | null {
@@ -128,7 +125,7 @@ async function* chunkFrames(opts: {
   yield frames;
   for await (const { index, part } of merge(streams)) {
     if (part.type === 'error') {
-      opts.deps.log.warn({ reqId: opts.ctx.requestId, err: part.error.message }, 'local model stream failed');
+      opts.deps.log.warn({ reqId: opts.ctx.requestId, err: part.error.message }, 'model stream failed');
       yield sseData(JSON.stringify(toErrorBody(modelFailure(part.error))));
       return;
     }

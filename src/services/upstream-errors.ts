@@ -1,6 +1,6 @@
 import { ApiError, badGateway, gatewayTimeout } from '../errors.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { ProviderError } from '../providers/provider-error.js';
 
 /**
  * An upstream's non-2xx answer, as the gateway answers it: a 4xx with an OpenAI error body passes

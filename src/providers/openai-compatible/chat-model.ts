@@ -7,7 +7,7 @@ import type { ProviderRegistry } from '../registry.js';
 import { ToolCallAccumulator } from '../tool-call-accumulator.js';
 import type { OpenAICompatibleClient } from './client.js';
 import { convertMessages } from './convert-messages.js';
-import { ProviderError, isTimeoutError } from './errors.js';
+import { ProviderError, isTimeoutError } from '../provider-error.js';
 import { mapFinishReason } from './map-finish-reason.js';
 
 type Body = Dispatcher.ResponseData['body'];

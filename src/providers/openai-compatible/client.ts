@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../config.js';
-import { ProviderError, errorCode, isConnectError, isTimeoutError } from './errors.js';
+import { ProviderError, errorCode, isConnectError, isTimeoutError } from '../provider-error.js';
 
 /**
  * One OpenAI-compatible upstream (OpenAI, vLLM, Ollama, llama.cpp server, LM Studio…), spoken to
