@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ZodError } from 'zod';
 import { NoResultError } from 'kysely';
 import { ApiError, invalidRequest, invalidUrl, payloadTooLarge, serverError, toErrorBody, type ErrorBody } from '../errors.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { failureOf } from '../failures.js';
 
 const JSON_HINT =
   "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. " +
@@ -28,14 +28,8 @@ export function toApiError(err: unknown, requestId: string, bodyLimit: number): 
     return invalidRequest(issue ? `Invalid '${param ?? 'body'}': ${issue.message}` : 'Invalid request.', param);
   }
   if (err instanceof NoResultError) return new ApiError({ status: 404, type: 'invalid_request_error', message: err.message });
-  if (err instanceof ProviderError) {
-    return new ApiError({
-      status: err.statusCode === 429 ? 429 : 502,
-      type: 'upstream_error',
-      code: 'upstream_error',
-      message: err.message,
-    });
-  }
+  const failure = failureOf(err);
+  if (failure) return failure.http;
   const fe = err as Partial<FastifyError>;
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
