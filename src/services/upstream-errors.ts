@@ -1,5 +1,6 @@
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import type { ApiError } from '../errors.js';
+import { ProviderError, isTimeoutError } from '../providers/openai-compatible/errors.js';
 import { failureOf, openAiErrorBody } from '../failures.js';
 
 /**
@@ -23,4 +24,13 @@ export async function upstreamFailure(res: UpstreamResponse, provider: string): 
 /** A failure before any answer, as failures.ts maps it (timeouts 504, connection errors 502); anything else unchanged. */
 export function providerFailure(err: unknown): unknown {
   return err instanceof ProviderError ? failureOf(err)!.http : err;
+}
+
+/** A body that stopped arriving after the headers: silence past idle_timeout_ms is 504, anything else 502. */
+export function brokenAnswer(provider: string, err: unknown): ApiError {
+  const timeout = isTimeoutError(err);
+  const message = timeout
+    ? `The upstream '${provider}' went silent inside its answer (idle_timeout_ms).`
+    : `The upstream '${provider}' broke off its answer: ${(err as Error).message}`;
+  return failureOf(new ProviderError({ provider, kind: timeout ? 'timeout' : 'stream', message, cause: err }))!.http;
 }
