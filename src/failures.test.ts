@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, invalidRequest } from './errors.js';
-import { failureOf, lastErrorOf, RUN_FAILED } from './failures.js';
+import { failureOf, lastErrorOf, RUN_FAILED, stepLastErrorOf } from './failures.js';
 import { modelUnavailable } from './providers/local/local-model-host.js';
 import { runtimeMissing } from './providers/local/runtime.js';
 import { ProviderError } from './providers/openai-compatible/errors.js';
@@ -57,5 +57,11 @@ describe('failureOf', () => {
     assert.equal(failureOf(new Error('secret')), undefined);
     assert.deepEqual(lastErrorOf(new Error('secret')), { code: 'server_error', message: RUN_FAILED });
     assert.deepEqual(lastErrorOf(new Error('secret'), 'The tool failed.'), { code: 'server_error', message: 'The tool failed.' });
+  });
+
+  it("should give a run step only the codes a step has (a tool's 4xx is the server's failure there)", () => {
+    assert.deepEqual(stepLastErrorOf(invalidRequest('bad query'), 'The tool failed.'), { code: 'server_error', message: 'bad query' });
+    assert.equal(stepLastErrorOf(upstream(429), 'The tool failed.').code, 'rate_limit_exceeded');
+    assert.deepEqual(stepLastErrorOf(new Error('secret'), 'The tool failed.'), { code: 'server_error', message: 'The tool failed.' });
   });
 });

@@ -101,3 +101,9 @@ export function failureOf(err: unknown): Failure | undefined {
 /** The `last_error` of a run (or step) that failed with `err`; `fallback` is the message for an unexpected error. */
 export const lastErrorOf = (err: unknown, fallback = RUN_FAILED): LastError =>
   failureOf(err)?.lastError ?? { code: 'server_error', message: fallback };
+
+/** A run step's `last_error`: OpenAI's steps know only `server_error` and `rate_limit_exceeded`. */
+export function stepLastErrorOf(err: unknown, fallback: string): { code: 'server_error' | 'rate_limit_exceeded'; message: string } {
+  const { code, message } = lastErrorOf(err, fallback);
+  return { code: code === 'rate_limit_exceeded' ? code : 'server_error', message };
+}
