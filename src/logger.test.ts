@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger.js';
-import { ProviderError } from './providers/openai-compatible/errors.js';
+import { ProviderError } from './providers/provider-error.js';
 import { providerFailure } from './services/upstream-errors.js';
 
 function capture() {

@@ -4,7 +4,7 @@ import { errorCodes } from 'fastify';
 import { NoResultError } from 'kysely';
 import { z } from 'zod';
 import { ApiError, toErrorBody } from '../errors.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { ProviderError } from '../providers/provider-error.js';
 import { boundedBody, MAX_MESSAGE_CHARS, toApiError, zodPath } from './error-handler.js';
 
 const REQ = 'req_test123';
@@ -138,6 +138,20 @@ describe('toApiError', () => {
   it('should map a connect ProviderError to 502', () => {
     const err = new ProviderError({ provider: 'p', kind: 'connect', message: "Could not reach the upstream 'p'" });
     assert.equal(toApiError(err, REQ, LIMIT).status, 502);
+  });
+
+  it('should map a timeout ProviderError to 504, as the relay does', () => {
+    const err = new ProviderError({ provider: 'p', kind: 'timeout', message: "The upstream 'p' did not answer in time" });
+    const e = toApiError(err, REQ, LIMIT);
+    assert.equal(e.status, 504);
+    assert.equal(e.code, 'upstream_timeout');
+  });
+
+  it("should pass an upstream 400 ProviderError's OpenAI error through, as the relay does", () => {
+    const body = { error: { message: 'too long', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } };
+    const err = new ProviderError({ provider: 'p', kind: 'response', statusCode: 400, responseBody: JSON.stringify(body), message: 'x' });
+    const e = toApiError(err, REQ, LIMIT);
+    assert.deepEqual([e.status, e.toBody()], [400, body]);
   });
 
   it('should map an unknown Error to 500 server_error naming the request id', () => {

@@ -4,20 +4,14 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ZodError } from 'zod';
 import { NoResultError } from 'kysely';
 import { ApiError, invalidRequest, invalidUrl, payloadTooLarge, serverError, toErrorBody, type ErrorBody } from '../errors.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { failureOf } from '../failures.js';
+import { zodPath } from './schemas/zod-to-api-error.js';
 
 const JSON_HINT =
   "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. " +
   'The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)';
 
-/** `messages.0.role` → `messages[0].role`, as OpenAI writes params. */
-export function zodPath(path: ReadonlyArray<PropertyKey>): string | null {
-  if (path.length === 0) return null;
-  return path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    '',
-  );
-}
+export { zodPath };
 
 /** Every error becomes `{"error":{message,type,param,code}}`; nothing else ever reaches a client. */
 export function toApiError(err: unknown, requestId: string, bodyLimit: number): ApiError {
@@ -28,14 +22,8 @@ export function toApiError(err: unknown, requestId: string, bodyLimit: number): 
     return invalidRequest(issue ? `Invalid '${param ?? 'body'}': ${issue.message}` : 'Invalid request.', param);
   }
   if (err instanceof NoResultError) return new ApiError({ status: 404, type: 'invalid_request_error', message: err.message });
-  if (err instanceof ProviderError) {
-    return new ApiError({
-      status: err.statusCode === 429 ? 429 : 502,
-      type: 'upstream_error',
-      code: 'upstream_error',
-      message: err.message,
-    });
-  }
+  const failure = failureOf(err);
+  if (failure) return failure.http;
   const fe = err as Partial<FastifyError>;
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -5,9 +5,7 @@ import { deleteMessages } from '../store/repos/run-messages.repo.js';
 import { fromJson } from '../store/json.js';
 import { toRunObject } from '../store/serialize-runs.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
-import { ApiError } from '../errors.js';
-import { ToolUnavailableError } from '../tools/tool.js';
+import { lastErrorOf } from '../failures.js';
 import { RunTurn, type EngineDeps } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter } from './run-writer.js';
@@ -30,18 +28,6 @@ export type AbortReason = 'cancel' | 'shutdown' | 'lease_lost';
 
 export function publishRun(deps: { events: RunEventBus }, run: RunRow): void {
   deps.events.publish(run.id, { event: `thread.run.${run.status}`, data: toRunObject(run) } as never);
-}
-
-function lastErrorOf(err: unknown): { code: 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt'; message: string } {
-  if (err instanceof ProviderError) {
-    if (err.statusCode === 429) return { code: 'rate_limit_exceeded', message: err.message };
-    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
-      return { code: 'invalid_prompt', message: err.responseBody ? `${err.message} ${err.responseBody.slice(0, 500)}` : err.message };
-    return { code: 'server_error', message: err.message };
-  }
-  if (err instanceof ToolUnavailableError) return { code: 'server_error', message: err.message };
-  if (err instanceof ApiError) return { code: err.status === 429 ? 'rate_limit_exceeded' : 'invalid_prompt', message: err.message };
-  return { code: 'server_error', message: 'The server had an error while processing the run.' };
 }
 
 /**

@@ -12,7 +12,8 @@ import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import { ToolUnavailableError, type Tool, type ToolCallStream, type ToolRegistry, type ToolRunContext } from '../tools/tool.js';
+import type { Tool, ToolCallStream, ToolRegistry, ToolRunContext } from '../tools/tool.js';
+import { stepLastErrorOf } from '../failures.js';
 import { pendingImages } from '../tools/code-interpreter-output.js';
 import { buildRunPrompt, imageFileIds } from './build-prompt.js';
 import type { PromptFitter } from './context-window.js';
@@ -321,7 +322,7 @@ export class RunTurn {
         });
       } catch (err) {
         if (!ctx.signal.aborted) {
-          const lastError = { code: 'server_error', message: err instanceof ToolUnavailableError ? err.message : 'The tool failed.' };
+          const lastError = stepLastErrorOf(err, 'The tool failed.');
           await this.#writer.finishStep(run, step, { status: 'failed', usage, lastError }).catch(() => undefined);
         }
         throw err;

@@ -1,5 +1,5 @@
 import { randomToken } from '../ids.js';
-import { claimRun, findExpiredRuns, releaseLeases, renewLeases } from '../store/repos/runs.repo.js';
+import { claimRun, findExpiredRuns, releaseLeases, renewLeases, voidRunLeases } from '../store/repos/runs.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import { claimInstanceIdentity, type InstanceIdentity } from './instance-identity.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -77,11 +77,7 @@ export class RunWorker {
     this.#owner = this.#identity.id;
     if (this.#deps.dialect === 'sqlite') {
       // Leases held by a previous process of this database are void: it is gone.
-      await this.#deps.db
-        .updateTable('runs')
-        .set({ lease_owner: null, lease_expires_at: null })
-        .where('status', 'in', ['queued', 'in_progress', 'cancelling'])
-        .execute();
+      await voidRunLeases(this.#deps.db);
     } else if (this.#identity.exclusive) {
       // Runs leased under this id were left by this instance's previous process, which is gone.
       const taken = await releaseLeases(this.#deps.db, this.#owner);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatCallOptions, ChatModel, StreamPart } from '../providers/chat-model.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { ProviderError } from '../providers/provider-error.js';
 import { withStallDeadline } from './stall-deadline.js';
 
 /** A model that sends `parts`, then stays silent until its call is aborted. */

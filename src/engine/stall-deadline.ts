@@ -1,5 +1,5 @@
 import { collectStream, type ChatCallOptions, type ChatModel, type StreamPart } from '../providers/chat-model.js';
-import { ProviderError } from '../providers/openai-compatible/errors.js';
+import { ProviderError } from '../providers/provider-error.js';
 
 /**
  * A run's model, with a deadline on silence: once the model has answered (its stream is open), the

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EmbedOptions, Embedder } from '../embeddings/embedder.js';
-import { AUTO_CHUNKING, indexFile } from './index-file.js';
+import { ProviderError } from '../providers/provider-error.js';
+import { AUTO_CHUNKING, indexFile, toLastError } from './index-file.js';
 
 describe('indexFile', () => {
   it("should embed as background work on the file's tenant", async () => {
@@ -20,5 +21,16 @@ describe('indexFile', () => {
     const indexed = await indexFile({ readFile, embedder }, file, signal);
     assert.equal(indexed.vectors.length, 1);
     assert.deepEqual(calls, [{ signal, caller: 'tenant-a', priority: 'background' }]);
+  });
+});
+
+describe('toLastError', () => {
+  it("should say why the embedding upstream failed, as a server error (failures.ts's rule)", () => {
+    const err = new ProviderError({ provider: 'emb', kind: 'timeout', message: "The upstream 'emb' did not answer within 300 ms (timeout_ms)." });
+    assert.deepEqual(toLastError(err), { code: 'server_error', message: err.message });
+  });
+
+  it('should keep an unexpected error to itself', () => {
+    assert.deepEqual(toLastError(new Error('secret')), { code: 'server_error', message: 'An internal error occurred while processing the file.' });
   });
 });

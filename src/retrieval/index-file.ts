@@ -2,6 +2,7 @@ import type { VectorStoreFile } from 'openai/resources/vector-stores/files';
 import type { StaticFileChunkingStrategyObject } from 'openai/resources/vector-stores/vector-stores';
 import type { Embedder } from '../embeddings/embedder.js';
 import { ApiError } from '../errors.js';
+import { failureOf } from '../failures.js';
 import { chunkText } from './chunk.js';
 import { ExtractionError, extractText, UnsupportedFileTypeError } from './extract.js';
 import type { Chunk } from './types.js';
@@ -79,7 +80,9 @@ async function extract(filename: string, bytes: Buffer): Promise<string> {
 /** `last_error` for a failure: the file's own problem as it is, anything else as a server error. */
 export function toLastError(err: unknown): VectorStoreFile.LastError {
   if (err instanceof IngestionError) return { code: err.code, message: err.message };
-  // ApiErrors are written for clients (e.g. no embedding model configured): worth passing on.
-  if (err instanceof ApiError) return { code: 'server_error', message: err.message };
+  // Provider and API errors are written for clients (an embedding upstream down, no embedding model configured):
+  // worth passing on. A vector store file knows no rate_limit_exceeded or invalid_prompt: each is a server_error.
+  const failure = failureOf(err);
+  if (failure) return { code: 'server_error', message: failure.lastError.message };
   return { code: 'server_error', message: 'An internal error occurred while processing the file.' };
 }

@@ -1,5 +1,5 @@
 import type { MessageContent } from 'openai/resources/beta/threads/messages';
-import type { CreateThreadAndRunParams } from '../api/schemas/runs.schema.js';
+import type { CreateThreadAndRunParams } from './runs.service.js';
 import type { FunctionToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Deps } from '../deps.js';
 import { invalidRequest } from '../errors.js';

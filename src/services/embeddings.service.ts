@@ -12,7 +12,7 @@ import {
 } from '../embeddings/tokens.js';
 import type { UsageEvent } from '../metering/usage-event.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
-import { providerFailure, upstreamFailure } from './upstream-errors.js';
+import { brokenAnswer, providerFailure, upstreamFailure } from './upstream-errors.js';
 
 /**
  * POST /v1/embeddings. The local encoder's names are embedded in-process; every other model goes to its upstream
@@ -146,7 +146,7 @@ async function embedUpstream(deps: Deps, ctx: CallContext, body: EmbeddingsReque
   try {
     text = await res.body.text();
   } catch (err) {
-    throw badGateway(`The upstream '${route.provider.name}' broke off its answer: ${(err as Error).message}`, err);
+    throw brokenAnswer(route.provider.name, err);
   }
   let parsed: { usage?: { prompt_tokens?: unknown } | null };
   try {

@@ -1,12 +1,17 @@
 import type { ChatCompletion, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { Caller, Deps } from '../deps.js';
-import { toErrorBody } from '../errors.js';
-import { modelFailure } from './model-failure.js';
+import { ApiError, toErrorBody } from '../errors.js';
+import { failureOf } from '../failures.js';
 import { collectStream, type ChatCallOptions, type ChatModel, type GenerateResult, type StreamPart, type Usage } from '../providers/chat-model.js';
 import { ChatChunkEncoder, toCompletionUsage, toWireFinishReason } from '../streaming/chat-chunks.js';
 import { sseData } from '../streaming/sse.js';
 import { toChatCallOptions } from './chat-request.js';
 import type { ChatCompletionRequest, ChatCompletionResult } from './chat-completions.service.js';
+
+/** A ChatModel's failure as the HTTP error it answers with: the one mapping (failures.ts), else a 500. */
+const modelFailure = (err: unknown): ApiError =>
+  failureOf(err)?.http ??
+  new ApiError({ status: 500, type: 'server_error', code: 'model_error', message: (err as Error)?.message ?? String(err), cause: err });
 
 /**
  * Chat Completions answered by a ChatModel's StreamParts (local models, native providers), in the same

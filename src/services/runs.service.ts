@@ -2,7 +2,9 @@ import type { ThreadCreateParams } from 'openai/resources/beta/threads/threads';
 import type { MessageCreateParams } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
 import { invalidRequest } from '../errors.js';
-import type { CreateRunParams, CreateThreadAndRunParams } from '../api/schemas/runs.schema.js';
+import type { RunCreateParamsBase } from 'openai/resources/beta/threads/runs/runs';
+import type { ThreadCreateAndRunParams, ThreadCreateAndRunParamsBase } from 'openai/resources/beta/threads/threads';
+import type { OrNull } from './request-params.js';
 import { transition } from '../engine/run-state.js';
 import { publishRun } from '../engine/run-driver.js';
 import type { Db } from '../store/database.js';
@@ -19,6 +21,13 @@ import { getAssistant, toolResourcesColumn } from './assistants.service.js';
 import { insertUserMessages } from './messages.service.js';
 import { checkReferencedIds, messagesIds, toolResourcesIds } from './referenced-ids.js';
 import { getThread, insertThreadWithMessages, threadIds } from './threads.service.js';
+
+/** POST /threads/{id}/runs (its body: `include` is a query parameter). */
+export type CreateRunParams = OrNull<Omit<RunCreateParamsBase, 'include'>>;
+/** POST /threads/runs */
+export type CreateThreadAndRunParams = OrNull<Omit<ThreadCreateAndRunParamsBase, 'thread'>> & {
+  thread?: OrNull<ThreadCreateAndRunParams.Thread> | null;
+};
 
 /** A run starts queued and expires if no worker takes it within this long (OpenAI: 10 minutes). */
 const QUEUED_TTL_S = 10 * 60;

@@ -6,6 +6,7 @@ import { fromJson, toJson } from '../store/json.js';
 import { nextSeq } from '../store/seq.js';
 import { findThread, updateThreadRow } from '../store/repos/threads.repo.js';
 import { findVectorStore, insertVectorStore } from '../store/repos/vector-stores.repo.js';
+import { anyFileInProgress } from '../store/repos/vector-store-files.repo.js';
 import { attachFiles } from './vector-store-files.service.js';
 import { expiresAt } from './vector-stores.service.js';
 
@@ -72,14 +73,7 @@ export async function waitForIngestion(
   if (opts.vectorStoreIds.length === 0) return;
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   while (Date.now() < deadline) {
-    const pending = await db
-      .selectFrom('vector_store_files')
-      .select('id')
-      .where('vector_store_id', 'in', opts.vectorStoreIds)
-      .where('status', '=', 'in_progress')
-      .limit(1)
-      .executeTakeFirst();
-    if (!pending) return;
+    if (!(await anyFileInProgress(db, opts.vectorStoreIds))) return;
     await sleep(100, undefined, { signal: opts.signal });
   }
 }

@@ -1,7 +1,6 @@
 import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Caller, Deps } from '../deps.js';
 import { invalidRequest } from '../errors.js';
-import type { SubmitToolOutputsParams } from '../api/schemas/runs.schema.js';
 import { publishRun } from '../engine/run-driver.js';
 import { transition } from '../engine/run-state.js';
 import { fromJson, toJson } from '../store/json.js';
@@ -11,6 +10,12 @@ import { toRunStepObject } from '../store/serialize-runs.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { RunRef, StartOptions } from './runs.service.js';
+
+/** The body of POST /threads/{id}/runs/{run_id}/submit_tool_outputs, as validated: every output names its call (the SDK's type leaves both optional). */
+export interface SubmitToolOutputsParams {
+  tool_outputs: Array<{ tool_call_id: string; output: string }>;
+  stream?: boolean | null;
+}
 
 const QUEUED_TTL_MS = 10 * 60_000;
 

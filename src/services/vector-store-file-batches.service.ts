@@ -1,4 +1,4 @@
-import type { CreateVectorStoreFileParams } from '../api/schemas/vector-stores.schema.js';
+import type { CreateVectorStoreFileParams } from './vector-store-files.service.js';
 import { ApiError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { paginate, type ListQuery } from '../store/pagination.js';

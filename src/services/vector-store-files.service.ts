@@ -1,7 +1,9 @@
 import type { Deps } from '../deps.js';
 import { ApiError, invalidRequest, notFound } from '../errors.js';
 import type { StaticFileChunkingStrategyObject } from 'openai/resources/vector-stores/vector-stores';
-import type { CreateVectorStoreFileParams, ChunkingStrategyParam } from '../api/schemas/vector-stores.schema.js';
+import type { FileCreateParams } from 'openai/resources/vector-stores/files';
+import type { FileChunkingStrategyParam as ChunkingStrategyParam } from 'openai/resources/vector-stores/vector-stores';
+import type { OrNull } from './request-params.js';
 import { removeFileChunks } from '../retrieval/chunk-index.js';
 import { ExtractionError, extractText, UnsupportedFileTypeError } from '../retrieval/extract.js';
 import { AUTO_CHUNKING } from '../retrieval/index-file.js';
@@ -23,6 +25,9 @@ import { nextSeq } from '../store/seq.js';
 import type { VectorStoreFileRow, VectorStoreRow } from '../store/tables/vector-stores.table.js';
 import { getFile, readFileBytes } from './files.service.js';
 import { checkReferencedIds } from './referenced-ids.js';
+
+/** POST /vector_stores/{id}/files (and each file of a batch). */
+export type CreateVectorStoreFileParams = OrNull<FileCreateParams>;
 
 /** Told after a commit that files wait to be indexed (the ingestion worker); optional until it is wired. */
 export interface IngestionQueue {

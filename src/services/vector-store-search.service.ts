@@ -7,7 +7,8 @@ import {
   type TokenLimitBreach,
 } from '../embeddings/tokens.js';
 import { invalidRequest, notFound, type ApiError } from '../errors.js';
-import type { SearchVectorStoreParams } from '../api/schemas/vector-stores.schema.js';
+import type { VectorStoreSearchParams } from 'openai/resources/vector-stores/vector-stores';
+import type { OrNull } from './request-params.js';
 import { matchesFilter, type AttributeFilter, type Attributes } from '../retrieval/attribute-filter.js';
 import { hybridSearch } from '../retrieval/chunk-index.js';
 import type { SearchHit } from '../retrieval/types.js';
@@ -17,6 +18,12 @@ import { findVectorStores, updateVectorStoreRow } from '../store/repos/vector-st
 import type { VectorStoreRow } from '../store/tables/vector-stores.table.js';
 import { assertNotExpired, type VectorStoreRef } from './vector-store-files.service.js';
 import { expiresAt } from './vector-stores.service.js';
+
+/** POST /vector_stores/{id}/search: OpenAI's filters as retrieval types them; every ranker OpenAI accepts (the SDK lists fewer). */
+export type SearchVectorStoreParams = OrNull<Omit<VectorStoreSearchParams, 'filters' | 'ranking_options'>> & {
+  filters?: AttributeFilter | null;
+  ranking_options?: { ranker?: string | null; score_threshold?: number | null } | null;
+};
 
 export type SearchDeps = Pick<Deps, 'store' | 'clock' | 'embeddings'>;
 

@@ -1,4 +1,5 @@
-import type { CreateVectorStoreParams, UpdateVectorStoreParams } from '../api/schemas/vector-stores.schema.js';
+import type { VectorStoreCreateParams, VectorStoreUpdateParams } from 'openai/resources/vector-stores/vector-stores';
+import type { OrNull } from './request-params.js';
 import { notFound } from '../errors.js';
 import { removeVectorStoreChunks } from '../retrieval/chunk-index.js';
 import type { Db } from '../store/database.js';
@@ -23,6 +24,9 @@ import {
   type VectorStoreRef,
   type VectorStoresDeps,
 } from './vector-store-files.service.js';
+
+export type CreateVectorStoreParams = OrNull<VectorStoreCreateParams>;
+export type UpdateVectorStoreParams = OrNull<VectorStoreUpdateParams>;
 
 /** A store with its file_counts and usage_bytes (one GROUP BY over its files). */
 export interface VectorStoreView {

@@ -5,7 +5,7 @@ import { fakeEmbedding, startFakeUpstream, type FakeUpstream } from '../fakes/fa
 import { errorBody } from '../fakes/chunks.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { createEmbedderRegistry } from '../../src/embeddings/registry.js';
-import { ProviderError } from '../../src/providers/openai-compatible/errors.js';
+import { ProviderError } from '../../src/providers/provider-error.js';
 import { ApiError, modelNotFound } from '../../src/errors.js';
 
 const EMBEDDINGS = '/v1/embeddings';

@@ -1,6 +1,6 @@
 import { errorCodes, type FastifyInstance } from 'fastify';
 import { invalidRequest, type ApiError } from '../../errors.js';
-import { zodPath } from '../error-handler.js';
+import { zodPath } from '../schemas/zod-to-api-error.js';
 
 /**
  * Arrays and objects nested deeper than this are refused. JSON.parse itself copes with any depth, but

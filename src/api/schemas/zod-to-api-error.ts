@@ -50,7 +50,9 @@ export function zodIssuesToApiError(issues: readonly Issue[], body: unknown): Ap
       );
     case 'custom': {
       if (issue.message === INTEGER) return typeError('an integer');
-      const p = (issue.params ?? {}) as { code?: string; expected?: string; detail?: string };
+      const p = (issue.params ?? {}) as { code?: string; expected?: string; detail?: string; typeDetail?: string };
+      if (p.code === 'invalid_type' && p.typeDetail && value !== undefined)
+        return invalidRequest(`Invalid type for '${param}': ${p.typeDetail}`, param, 'invalid_type');
       if (p.code === 'invalid_type') return typeError(p.expected ?? 'a valid value');
       return invalid(p.detail ?? `${issue.message}.`, p.code ?? 'invalid_value');
     }
@@ -135,12 +137,15 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? 'a string' : typeof value === 'boolean' ? 'a boolean' : `a ${typeof value}`;
 }
 
-/** `['messages', 0, 'content', 1, 'type']` → `messages[0].content[1].type` */
-function formatPath(path: Path): string {
+/** `['messages', 0, 'content', 1, 'type']` → `messages[0].content[1].type`, as OpenAI writes params; null for the body itself. */
+export function zodPath(path: Path): string | null {
+  if (path.length === 0) return null;
   let out = '';
   for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
   return out;
 }
+
+const formatPath = (path: Path): string => zodPath(path) ?? '';
 
 function valueAt(root: unknown, path: Path): unknown {
   let node = root;

@@ -10,7 +10,7 @@ import { chatModelFor, createOpenAICompatibleChatModel } from './chat-model.js';
 import { createOpenAICompatible } from './client.js';
 import type { OpenAICompatibleClient } from './client.js';
 import { convertMessages } from './convert-messages.js';
-import { ProviderError } from './errors.js';
+import { ProviderError } from '../provider-error.js';
 import { mapFinishReason } from './map-finish-reason.js';
 
 const CHAT = '/v1/chat/completions';

@@ -131,6 +131,11 @@ export async function releaseLeases(db: Db, owner: string): Promise<number> {
   return Number(r.numUpdatedRows);
 }
 
+/** SQLite: the database belongs to one process, so a previous process's run leases are void. */
+export async function voidRunLeases(db: Db): Promise<void> {
+  await db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('status', 'in', WORKABLE).execute();
+}
+
 /** Runs waiting past their expiry: queued or requires_action with expires_at before now. */
 export function findExpiredRuns(db: Db, nowS: number): Promise<RunRow[]> {
   return db

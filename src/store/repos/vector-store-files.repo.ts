@@ -138,6 +138,19 @@ export function findSearchableFiles(
     .execute();
 }
 
+/** Whether any file of these stores (any tenant's: the caller checked the ids) is still being ingested. */
+export async function anyFileInProgress(db: Db, vectorStoreIds: readonly string[]): Promise<boolean> {
+  if (vectorStoreIds.length === 0) return false;
+  const row = await db
+    .selectFrom('vector_store_files')
+    .select('id')
+    .where('vector_store_id', 'in', vectorStoreIds)
+    .where('status', '=', 'in_progress')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Cancels the batch's files still in progress (a worker indexing one notices and drops its work). */
 export async function cancelBatchFiles(db: Db, batchId: string): Promise<void> {
   await db
