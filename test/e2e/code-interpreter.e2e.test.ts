@@ -10,7 +10,7 @@ import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 import { spawnServer } from '../support/spawn-server.js';
 import { testClock } from '../support/test-clock.js';
 import { until } from '../support/until.js';
-import { descendants } from '../support/proc.js';
+import { cmdline, descendants } from '../support/proc.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -425,14 +425,6 @@ describe('code_interpreter containment (sqlite)', () => {
     }
   });
 });
-
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-};
 
 const isAlive = (pid: number) => {
   try {
