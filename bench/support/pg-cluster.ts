@@ -4,11 +4,12 @@
  * user when we are root (initdb and postgres refuse root).
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { childPids } from '../../test/support/proc.js';
 
 export interface ThrowawayCluster {
   dir: string;
@@ -85,6 +86,18 @@ export function stopThrowawayCluster(cluster: ThrowawayCluster): void {
   if (existsSync(join(dataDir, 'postmaster.pid')))
     spawnSync(pgCtl, ['-D', dataDir, '-m', 'fast', 'stop'], { cwd: dir, ...asUser, stdio: 'ignore', timeout: 30_000 });
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The cluster's postmaster and its children (backends, checkpointer, …); none without a running cluster. */
+export function clusterPids(cluster: ThrowawayCluster | undefined): number[] {
+  if (!cluster) return [];
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+  } catch {
+    return [];
+  }
+  return [postmaster, ...childPids(postmaster)];
 }
 
 export async function adminQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
