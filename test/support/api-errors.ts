@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 
-/** What an OpenAI-shaped API error must hold; `code` and the message are checked only when given. */
+/** What an OpenAI-shaped API error must hold; `param`, `code` and the message are checked only when given. */
 export interface ExpectedApiError {
   /** HTTP status (400 when not given); a 400 must be a BadRequestError and a 404 a NotFoundError. */
   status?: number;
-  param: string | null;
+  param?: string | null;
   code?: string | null;
   /** The exact message. */
   message?: string;
@@ -22,7 +22,7 @@ export async function rejectsWith(p: Promise<unknown>, want: ExpectedApiError): 
     if (status === 404) assert.ok(err instanceof OpenAI.NotFoundError);
     if (status === 400) assert.ok(err instanceof OpenAI.BadRequestError);
     assert.equal(err.type, 'invalid_request_error');
-    assert.equal(err.param, want.param, err.message);
+    if (want.param !== undefined) assert.equal(err.param, want.param, err.message);
     if (want.code !== undefined) assert.equal(err.code, want.code, err.message);
     if (want.message !== undefined) assert.equal((err.error as { message: string }).message, want.message);
     if (want.messageIncludes !== undefined) assert.ok(err.message.includes(want.messageIncludes), err.message);

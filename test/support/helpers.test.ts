@@ -16,6 +16,7 @@ describe('test helpers', () => {
   it('rejectsWith accepts the error it describes', async () => {
     await rejectsWith(Promise.reject(apiError(404, notFound)), { status: 404, param: null, code: null, message: notFound.message });
     await rejectsWith(Promise.reject(apiError(400, { ...notFound, param: 'role' })), { param: 'role', messageIncludes: 'thread_x' });
+    await rejectsWith(Promise.reject(apiError(404, { ...notFound, param: 'thread_id' })), { status: 404 }); // param not checked
   });
 
   it('rejectsWith fails on another status, param, code, type or message', async () => {
