@@ -38,7 +38,7 @@
  * measured again, the quietest attempt kept), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
  * SWITCHBOARD_BENCH_PG_URL.
  */
-import { adminQuery, clusterPids, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
+import { adminQuery, clusterPids, createDatabase, dropDatabase, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -60,6 +60,7 @@ import { mulberry32 } from '../test/support/prng.js';
 import { codeState } from './support/code-state.js';
 import { cpuMark, foreignShare, waitQuiet, type CpuMark } from './support/cpu.js';
 import { envInt } from './support/env.js';
+import { cleanUpOnSignalOrTimeout } from './support/lifecycle.js';
 import { percentile } from './support/stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -297,11 +298,8 @@ async function freshDatabase(s: Settings, dialect: Dialect, label: string): Prom
     const admin = await postgresAdmin(s);
     if (!admin) return undefined;
     const name = `sb_bench_retrieval_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(admin, `CREATE DATABASE "${name}"`);
+    url = await createDatabase(admin, name);
     createdPgDbs.push(name);
-    const u = new URL(admin);
-    u.pathname = `/${name}`;
-    url = u.toString();
   }
   const store = open(url);
   const { error } = await migrateToLatest(store.db);
@@ -323,10 +321,7 @@ async function close(store: Store): Promise<void> {
 
 async function dropPgDatabases(): Promise<void> {
   if (!pgAdminUrl) return;
-  for (const name of createdPgDbs.splice(0))
-    await adminQuery(pgAdminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((err: unknown) =>
-      log(`could not drop ${name}: ${(err as Error).message}`),
-    );
+  for (const name of createdPgDbs.splice(0)) await dropDatabase(pgAdminUrl, name, log);
 }
 
 /** In one transaction, as the ingestion worker settles a file. */
@@ -876,16 +871,7 @@ async function main(): Promise<number> {
     stopCluster();
     if (TMP) rmSync(TMP, { recursive: true, force: true });
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.once(sig, () => {
-      log(`${sig}: cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  const watchdog = setTimeout(() => {
-    log(`BENCH_TIMEOUT_S (${s.timeoutS} s) exceeded: cleaning up`);
-    void cleanup().finally(() => process.exit(1));
-  }, s.timeoutS * 1000);
-  watchdog.unref();
+  const stopWatchdog = cleanUpOnSignalOrTimeout(cleanup, s.timeoutS, log);
 
   const pipeline: PipelineResult[] = [];
   const fills: FillResult[] = [];
@@ -960,7 +946,7 @@ async function main(): Promise<number> {
     log(`failed: ${(err as Error)?.stack ?? String(err)}`);
     return 1;
   } finally {
-    clearTimeout(watchdog);
+    stopWatchdog();
     await cleanup();
   }
 }

@@ -39,7 +39,7 @@
  * BENCH_PG_STATEMENTS (0; 1 = load pg_stat_statements in the throwaway cluster and print, per mode,
  * the statements Switchboard ran per run to stderr).
  */
-import { adminQuery, clusterPids, freePort, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
+import { adminQuery, clusterPids, createDatabase, dropDatabase, freePort, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +56,7 @@ import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { codeState } from './support/code-state.js';
 import { CLK_TCK, cpuMark, foreignShare, ticksOf, waitQuiet, type CpuMark } from './support/cpu.js';
 import { envInt } from './support/env.js';
+import { cleanUpOnSignalOrTimeout } from './support/lifecycle.js';
 import { percentile } from './support/stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -218,18 +219,13 @@ const createdPgDbs: Array<{ adminUrl: string; name: string }> = [];
 
 async function createPgDatabase(adminUrl: string): Promise<string> {
   const name = `sb_bench_runs_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
+  const url = await createDatabase(adminUrl, name);
   createdPgDbs.push({ adminUrl, name });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return url;
 }
 
 async function dropPgDatabases(): Promise<void> {
-  for (const { adminUrl, name } of createdPgDbs.splice(0))
-    await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((err: unknown) =>
-      log(`could not drop ${name}: ${(err as Error).message}`),
-    );
+  for (const { adminUrl, name } of createdPgDbs.splice(0)) await dropDatabase(adminUrl, name, log);
 }
 
 /** Cumulative counters of one database (pg_stat_*): commits and rows written. */
@@ -660,16 +656,7 @@ async function benchmark(): Promise<void> {
     stopCluster();
     rmSync(TMP, { recursive: true, force: true });
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.once(sig, () => {
-      log(`${sig}: cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  const watchdog = setTimeout(() => {
-    log(`BENCH_TIMEOUT_S (${s.timeoutS} s) exceeded: cleaning up`);
-    void cleanup().finally(() => process.exit(1));
-  }, s.timeoutS * 1000);
-  watchdog.unref();
+  const stopWatchdog = cleanUpOnSignalOrTimeout(cleanup, s.timeoutS, log);
 
   let code = 0;
   try {
@@ -732,7 +719,7 @@ async function benchmark(): Promise<void> {
     code = 1;
   } finally {
     await cleanup();
-    clearTimeout(watchdog);
+    stopWatchdog();
   }
   process.exit(code);
 }

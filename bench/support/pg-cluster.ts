@@ -100,6 +100,21 @@ export function clusterPids(cluster: ThrowawayCluster | undefined): number[] {
   return [postmaster, ...childPids(postmaster)];
 }
 
+/** Creates database `name` on the server of `adminUrl`; its URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops database `name`, closing its connections; a failure is logged, not thrown (this is cleanup). */
+export async function dropDatabase(adminUrl: string, name: string, log: (msg: string) => void): Promise<void> {
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((err: unknown) =>
+    log(`could not drop ${name}: ${(err as Error).message}`),
+  );
+}
+
 export async function adminQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
