@@ -23,7 +23,7 @@
  * don't touch BENCHMARKS.md).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,15 +32,11 @@ import { createLogger } from '../src/logger.js';
 import { SessionPool } from '../src/sandbox/session-pool.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { codeState } from './support/code-state.js';
+import { envInt } from './support/env.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
 
-const envInt = (name: string, def: number) => {
-  const n = Number(process.env[name] || def);
-  if (!Number.isFinite(n) || n < 1) throw new Error(`${name} must be a positive number`);
-  return Math.round(n);
-};
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const FRESH = envInt('BENCH_FRESH', 10);
 const WARM = envInt('BENCH_WARM_CALLS', 300);

@@ -21,8 +21,8 @@
  * BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (extra node flags for the
  * Switchboard child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/sb-prof").
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,18 +33,13 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { procTicks } from '../test/support/proc.js';
+import { CLK_TCK, cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
+import { envInt } from './support/env.js';
+import { median, percentile } from './support/stats.js';
 import { codeState } from './support/code-state.js';
 
 // ---------------------------------------------------------------------------
 // Settings
-
-function envInt(name: string, def: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
-  return Math.round(n);
-}
 
 const SETTINGS = {
   seconds: envInt('BENCH_SECONDS', 10),
@@ -229,20 +224,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 // ---------------------------------------------------------------------------
 // Statistics
 
-/** Nearest-rank percentile of an ascending-sorted array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 const nsToUs = (ns: bigint): number => Number(ns) / 1000;
 
 // ---------------------------------------------------------------------------
@@ -253,59 +234,8 @@ const nsToUs = (ns: bigint): number => Number(ns) / 1000;
 const FOREIGN_CPU_MAX = Number(process.env.BENCH_FOREIGN_CPU_MAX || 0.15);
 const MAX_ATTEMPTS = 3;
 
-interface CpuMark {
-  /** Ticks: all CPU time, busy CPU time (incl. steal), and the time used by us + our children. */
-  total: number;
-  busy: number;
-  ours: number;
-}
-
-/** Clock ticks per second of /proc CPU times (0 when unknown: no CPU-per-request figures). */
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 0;
-  } catch {
-    return 0;
-  }
-})();
-
-
-function cpuMark(): CpuMark | undefined {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n', 1)[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1, 9)
-      .map(Number) as [number, number, number, number, number, number, number, number];
-    const busy = user + nice + system + irq + softirq + steal;
-    const pids = [process.pid, ...children.map((c) => c.proc.pid ?? 0).filter(Boolean)];
-    return { total: busy + idle + iowait, busy, ours: pids.reduce((s, p) => s + procTicks(p), 0) };
-  } catch {
-    return undefined; // not Linux: no gating
-  }
-}
-
-/** Share of all cores used by processes other than ours between two marks (0..1). */
-function foreignShare(a: CpuMark | undefined, b: CpuMark | undefined): number {
-  if (!a || !b || b.total <= a.total) return 0;
-  return Math.max(0, (b.busy - a.busy - (b.ours - a.ours)) / (b.total - a.total));
-}
-
-/** Waits (up to 60 s) until a 500 ms sample shows foreign CPU below the threshold. */
-async function waitQuiet(): Promise<void> {
-  const until = Date.now() + 60_000;
-  let warned = false;
-  while (Date.now() < until) {
-    const a = cpuMark();
-    await sleep(500);
-    const share = foreignShare(a, cpuMark());
-    if (share <= FOREIGN_CPU_MAX) return;
-    if (!warned) log(`machine busy (other processes use ${fmt(share * 100)}% CPU), waiting…`);
-    warned = true;
-  }
-  log('machine still busy after 60 s, measuring anyway');
-}
+/** This process and its children: their CPU is the bench's own. */
+const ourCpu = () => cpuMark([process.pid, ...children.map((c) => c.proc.pid ?? 0).filter(Boolean)]);
 
 /** Foreign CPU share seen during accepted measurements, for the report. */
 const foreignSeen: number[] = [];
@@ -313,11 +243,11 @@ const foreignSeen: number[] = [];
 /** Runs `fn` on a quiet machine; repeats it (up to MAX_ATTEMPTS) when foreign load showed up meanwhile. */
 async function quietly<T>(what: string, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    await waitQuiet();
+    await waitQuiet({ mark: ourCpu, maxShare: FOREIGN_CPU_MAX, maxWaitS: 60, sampleMs: 500, log });
     if (childDied) throw childDied;
-    const a = cpuMark();
+    const a = ourCpu();
     const result = await fn();
-    const share = foreignShare(a, cpuMark());
+    const share = foreignShare(a, ourCpu()) ?? 0;
     if (childDied) throw childDied;
     if (share <= FOREIGN_CPU_MAX || attempt >= MAX_ATTEMPTS) {
       foreignSeen.push(share);

@@ -36,19 +36,16 @@ import { loadNodeLlamaCpp } from '../src/providers/local/runtime.js';
 import { tinyModelPath } from '../test/support/tiny-model.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { codeState } from './support/code-state.js';
+import { envInt } from './support/env.js';
+import { median } from './support/stats.js';
 import { freePort } from './support/pg-cluster.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const num = (name: string, def: number) => {
-  const n = Number(process.env[name] || def);
-  if (!Number.isFinite(n) || n < 1) throw new Error(`${name} must be a positive number`);
-  return Math.round(n);
-};
-const ROUNDS = num('BENCH_ROUNDS', 3);
-const REQUESTS = num('BENCH_REQUESTS', 3);
-const MAX_TOKENS = num('BENCH_MAX_TOKENS', 128);
-const THREADS = num('BENCH_THREADS', 2);
-const CONTEXT = num('BENCH_CONTEXT', 2048);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
+const REQUESTS = envInt('BENCH_REQUESTS', 3);
+const MAX_TOKENS = envInt('BENCH_MAX_TOKENS', 128);
+const THREADS = envInt('BENCH_THREADS', 2);
+const CONTEXT = envInt('BENCH_CONTEXT', 2048);
 const WRITE = process.env.BENCH_WRITE !== '0';
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -187,10 +184,6 @@ async function switchboard(modelPath: string, tmp: string) {
 // ---------------------------------------------------------------------------
 // Report
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
-};
 const promptRate = (s: Sample[]) => median(s.map((x) => x.promptTokens / (x.ttftMs / 1000)));
 const genRate = (s: Sample[]) => median(s.filter((x) => x.completionTokens > 1 && x.genMs > 0).map((x) => (x.completionTokens - 1) / (x.genMs / 1000)));
 const ttft = (s: Sample[]) => median(s.map((x) => x.ttftMs));
@@ -198,8 +191,8 @@ const ttft = (s: Sample[]) => median(s.map((x) => x.ttftMs));
 async function main(): Promise<void> {
   const commit = codeState(); // at the start: others commit while this runs
   const tmp = mkdtempSync(join(os.tmpdir(), 'sb-bench-local-'));
-  const layers = num('BENCH_LAYERS', 8);
-  const embedding = num('BENCH_EMBEDDING', 512);
+  const layers = envInt('BENCH_LAYERS', 8);
+  const embedding = envInt('BENCH_EMBEDDING', 512);
   const modelPath =
     process.env.BENCH_MODEL ||
     tinyModelPath({ layers, embedding, heads: 8, kvHeads: 8, feedForward: Math.round((embedding * 8) / 3 / 64) * 64, contextLength: CONTEXT, name: 'Switchboard Bench' });

@@ -38,10 +38,9 @@
  * measured again, the quietest attempt kept), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
  * SWITCHBOARD_BENCH_PG_URL.
  */
-import { adminQuery, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
-import { spawnSync } from 'node:child_process';
+import { adminQuery, clusterPids, createDatabase, dropDatabase, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +57,11 @@ import { migrateToLatest, openDb, type Store } from '../src/store/open-db.js';
 import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { mulberry32 } from '../test/support/prng.js';
-import { childPids, procTicks } from '../test/support/proc.js';
 import { codeState } from './support/code-state.js';
+import { cpuMark, foreignShare, waitQuiet, type CpuMark } from './support/cpu.js';
+import { envInt } from './support/env.js';
+import { cleanUpOnSignalOrTimeout } from './support/lifecycle.js';
+import { percentile } from './support/stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIMS = 512;
@@ -76,14 +78,6 @@ function log(msg: string): void {
 
 // ---------------------------------------------------------------------------
 // Settings
-
-function envInt(name: string, def: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got '${raw}'`);
-  return Math.round(n);
-}
 
 function settings() {
   const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim()).filter(Boolean);
@@ -304,11 +298,8 @@ async function freshDatabase(s: Settings, dialect: Dialect, label: string): Prom
     const admin = await postgresAdmin(s);
     if (!admin) return undefined;
     const name = `sb_bench_retrieval_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(admin, `CREATE DATABASE "${name}"`);
+    url = await createDatabase(admin, name);
     createdPgDbs.push(name);
-    const u = new URL(admin);
-    u.pathname = `/${name}`;
-    url = u.toString();
   }
   const store = open(url);
   const { error } = await migrateToLatest(store.db);
@@ -330,10 +321,7 @@ async function close(store: Store): Promise<void> {
 
 async function dropPgDatabases(): Promise<void> {
   if (!pgAdminUrl) return;
-  for (const name of createdPgDbs.splice(0))
-    await adminQuery(pgAdminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((err: unknown) =>
-      log(`could not drop ${name}: ${(err as Error).message}`),
-    );
+  for (const name of createdPgDbs.splice(0)) await dropDatabase(pgAdminUrl, name, log);
 }
 
 /** In one transaction, as the ingestion worker settles a file. */
@@ -347,75 +335,14 @@ async function addFile(store: Store, vectorStoreId: string, fileId: string, chun
 // CPU used by other processes (other engineers' tests share this 2-core machine): every measurement
 // reports it, and each query phase first waits (bounded) for the machine to be quiet.
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** A CPU mark of the machine, this process and the cluster's processes. */
+const ourCpu = (): CpuMark | undefined => cpuMark([process.pid, ...clusterPids(cluster)]);
 
-
-/** The throwaway cluster's postmaster and its children (backends, checkpointer, …): their CPU is ours. */
-function clusterTicks(): Map<number, number> {
-  const out = new Map<number, number>();
-  if (!cluster) return out;
-  let postmaster: number;
-  try {
-    postmaster = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return out;
-  }
-  out.set(postmaster, procTicks(postmaster));
-  for (const pid of childPids(postmaster)) out.set(pid, procTicks(pid));
-  return out;
-}
-
-interface CpuMark {
-  busy: number;
-  total: number;
-  ownUs: number;
-  cluster: Map<number, number>;
-}
-
-function cpuMark(): CpuMark | undefined {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = line.slice(0, 8).reduce((a, b) => a + b, 0); // user … steal (guest is inside user)
-    const idle = line[3]! + line[4]!; // idle + iowait
-    const own = process.cpuUsage();
-    return { busy: total - idle, total, ownUs: own.user + own.system, cluster: clusterTicks() };
-  } catch {
-    return undefined; // not Linux
-  }
-}
-
-/** Share of all cores' time used by other processes between two marks (0..1); NaN when unknown. */
-function foreignShare(a: CpuMark | undefined, b: CpuMark | undefined): number {
-  if (!a || !b || b.total <= a.total) return NaN;
-  const ownTicks = ((b.ownUs - a.ownUs) / 1e6) * CLK_TCK;
-  let clusterDelta = 0;
-  for (const [pid, ticks] of b.cluster) clusterDelta += ticks - (a.cluster.get(pid) ?? 0);
-  return Math.max(0, (b.busy - a.busy - ownTicks - clusterDelta) / (b.total - a.total));
-}
-
-/** Waits until other processes use less than `max` of the machine over 2 s, for at most `maxWaitS`. */
-async function waitQuiet(max: number, maxWaitS: number, label: string): Promise<void> {
-  const start = performance.now();
-  for (;;) {
-    const a = cpuMark();
-    await new Promise((r) => setTimeout(r, 2000));
-    const share = foreignShare(a, cpuMark());
-    if (!(share >= max)) return; // quiet, or unknown
-    if (performance.now() - start > maxWaitS * 1000) {
-      log(`${label}: other processes still use ${fmt(share * 100)} % of the CPU after ${maxWaitS} s; measuring anyway`);
-      return;
-    }
-  }
-}
+/** Share of all cores' time used by other processes since `a` (0..1); NaN when unknown. */
+const foreignSince = (a: CpuMark | undefined): number => foreignShare(a, ourCpu()) ?? NaN;
 
 // ---------------------------------------------------------------------------
 // Stats
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 function fmt(n: number | undefined, digits = 0): string {
   if (n === undefined || !Number.isFinite(n)) return '—';
@@ -464,7 +391,7 @@ async function preparePipeline(s: Settings, encoder: LocalEncoder): Promise<Prep
   const indexed: PreparedPipeline['indexed'] = [];
   let chunksDone = 0;
   let tokens = 0;
-  const mark = cpuMark();
+  const mark = ourCpu();
   for (const [i, file] of files.entries()) {
     let t = performance.now();
     const text = await extractText(file);
@@ -483,13 +410,13 @@ async function preparePipeline(s: Settings, encoder: LocalEncoder): Promise<Prep
     const sofar = seconds.extract + seconds.chunk + seconds.embed;
     log(`pipeline: file ${i + 1}/${files.length} (${file.filename}) extracted, chunked, embedded: ${chunksDone} chunks, ${fmt(chunksDone / sofar, 1)} chunks/s`);
   }
-  return { files: files.length, chunks: chunksDone, tokens, indexed, seconds, foreign: foreignShare(mark, cpuMark()) };
+  return { files: files.length, chunks: chunksDone, tokens, indexed, seconds, foreign: foreignSince(mark) };
 }
 
 /** addChunks of the prepared files into a fresh store, one transaction per file. */
 async function measurePipelineAdd(dialect: Dialect, url: string, prepared: PreparedPipeline): Promise<PipelineResult> {
   const store = open(url);
-  const mark = cpuMark();
+  const mark = ourCpu();
   let addSeconds = 0;
   try {
     for (const [i, { chunks, vectors }] of prepared.indexed.entries()) {
@@ -500,7 +427,7 @@ async function measurePipelineAdd(dialect: Dialect, url: string, prepared: Prepa
   } finally {
     await close(store);
   }
-  return { dialect, prepared, addSeconds, foreign: foreignShare(mark, cpuMark()) };
+  return { dialect, prepared, addSeconds, foreign: foreignSince(mark) };
 }
 
 // ---------------------------------------------------------------------------
@@ -554,7 +481,7 @@ class Filler {
   async fillTo(target: number): Promise<FillResult> {
     const store = open(this.url);
     const before = { chunks: this.#chunks, seconds: this.#seconds };
-    const mark = cpuMark();
+    const mark = ourCpu();
     const tokens = Math.round(this.s.chunkWords * 1.33);
     let lastLog = performance.now();
     try {
@@ -582,7 +509,7 @@ class Filler {
         maintenanceSeconds = (performance.now() - t) / 1000;
       }
       const segment = this.#seconds - before.seconds;
-      const foreign = foreignShare(mark, cpuMark());
+      const foreign = foreignSince(mark);
       return {
         dialect: this.dialect,
         scale: target,
@@ -606,7 +533,7 @@ async function measureMode(s: Settings, dialect: Dialect, url: string, scale: nu
     const query = () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) });
     const search = (q: { query: string; vector: Float32Array }) =>
       hybridSearch(store.db, store.dialect, { tenantId: TENANT, vectorStoreIds: ['vs_scale'], ...q, limit: SEARCH_LIMIT, mode });
-    const mark = cpuMark();
+    const mark = ourCpu();
     let t = performance.now();
     await search(query());
     const firstMs = performance.now() - t;
@@ -624,7 +551,7 @@ async function measureMode(s: Settings, dialect: Dialect, url: string, scale: nu
       hits += (await search(q)).length;
       timed.push(performance.now() - t);
     }
-    const foreign = foreignShare(mark, cpuMark());
+    const foreign = foreignSince(mark);
     timed.sort((a, b) => a - b);
     return { dialect, scale, mode, firstMs, timed, meanHits: hits / Math.max(1, timed.length), stoppedEarly, foreign, attempts: 1 };
   } finally {
@@ -641,7 +568,7 @@ async function measureLatency(s: Settings, dialect: Dialect, url: string, scale:
   for (const mode of MODES) {
     let best: LatencyResult | undefined;
     for (let attempt = 1; attempt <= 1 + s.retries; attempt++) {
-      await waitQuiet(0.25, s.quietWaitS, `${dialect} @ ${fmt(scale)} ${mode}`);
+      await waitQuiet({ mark: ourCpu, maxShare: 0.25, maxWaitS: s.quietWaitS, sampleMs: 2000, log, label: `${dialect} @ ${fmt(scale)} ${mode}` });
       const r = await measureMode(s, dialect, url, scale, vocab, mode);
       log(
         `${dialect} @ ${fmt(scale)}: ${mode}${attempt > 1 ? ` (attempt ${attempt})` : ''}: first ${ms(r.firstMs)} ms, ` +
@@ -944,16 +871,7 @@ async function main(): Promise<number> {
     stopCluster();
     if (TMP) rmSync(TMP, { recursive: true, force: true });
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.once(sig, () => {
-      log(`${sig}: cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  const watchdog = setTimeout(() => {
-    log(`BENCH_TIMEOUT_S (${s.timeoutS} s) exceeded: cleaning up`);
-    void cleanup().finally(() => process.exit(1));
-  }, s.timeoutS * 1000);
-  watchdog.unref();
+  const stopWatchdog = cleanUpOnSignalOrTimeout(cleanup, s.timeoutS, log);
 
   const pipeline: PipelineResult[] = [];
   const fills: FillResult[] = [];
@@ -1028,7 +946,7 @@ async function main(): Promise<number> {
     log(`failed: ${(err as Error)?.stack ?? String(err)}`);
     return 1;
   } finally {
-    clearTimeout(watchdog);
+    stopWatchdog();
     await cleanup();
   }
 }

@@ -39,10 +39,10 @@
  * BENCH_PG_STATEMENTS (0; 1 = load pg_stat_statements in the throwaway cluster and print, per mode,
  * the statements Switchboard ran per run to stderr).
  */
-import { adminQuery, freePort, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { adminQuery, clusterPids, createDatabase, dropDatabase, freePort, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -53,8 +53,11 @@ import SQLite from 'better-sqlite3';
 import { migrateToLatest, openDb } from '../src/store/open-db.js';
 import { FLOOR_COMMITS_PER_RUN, FLOOR_ROWS_WRITTEN_PER_RUN, measureFloor, type FloorResult } from './runs-floor.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
-import { childPids, procTicks } from '../test/support/proc.js';
 import { codeState } from './support/code-state.js';
+import { CLK_TCK, cpuMark, foreignShare, ticksOf, waitQuiet, type CpuMark } from './support/cpu.js';
+import { envInt } from './support/env.js';
+import { cleanUpOnSignalOrTimeout } from './support/lifecycle.js';
+import { percentile } from './support/stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -64,14 +67,6 @@ const SELF = fileURLToPath(import.meta.url);
 
 type Dialect = 'sqlite' | 'postgres';
 type Mode = 'polling' | 'polling-fast' | 'streaming';
-
-function envInt(name: string, def: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got '${raw}'`);
-  return Math.round(n);
-}
 
 function settings() {
   const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim()).filter(Boolean);
@@ -224,18 +219,13 @@ const createdPgDbs: Array<{ adminUrl: string; name: string }> = [];
 
 async function createPgDatabase(adminUrl: string): Promise<string> {
   const name = `sb_bench_runs_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
+  const url = await createDatabase(adminUrl, name);
   createdPgDbs.push({ adminUrl, name });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return url;
 }
 
 async function dropPgDatabases(): Promise<void> {
-  for (const { adminUrl, name } of createdPgDbs.splice(0))
-    await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((err: unknown) =>
-      log(`could not drop ${name}: ${(err as Error).message}`),
-    );
+  for (const { adminUrl, name } of createdPgDbs.splice(0)) await dropDatabase(adminUrl, name, log);
 }
 
 /** Cumulative counters of one database (pg_stat_*): commits and rows written. */
@@ -281,74 +271,32 @@ async function pgCountersSettled(url: string): Promise<PgCounters> {
 // machine (other engineers' builds and tests), which distorts numbers on 2 cores.
 
 
-/** The postmaster of our throwaway cluster and its backends. */
-function clusterPids(): number[] {
-  if (!cluster) return [];
-  let postmaster: number;
-  try {
-    postmaster = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
-  } catch {
-    return [];
-  }
-  return [postmaster, ...childPids(postmaster)];
-}
-
-interface CpuMark {
-  total: number;
-  busy: number;
-  ours: number;
+/** A CPU mark of the machine and our processes, with the ticks of each role measured per run. */
+interface RolesMark extends CpuMark {
   byRole: { self: number; switchboard: number; postgres: number };
 }
 
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+const TICK_MS = 1000 / CLK_TCK;
 
-function cpuMark(sb?: ChildProcess): CpuMark | undefined {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n', 1)[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1, 9)
-      .map(Number) as [number, number, number, number, number, number, number, number];
-    const busy = user + nice + system + irq + softirq + steal;
-    const self = procTicks(process.pid);
-    const switchboard = sb?.pid ? procTicks(sb.pid) : 0;
-    // Postgres backends that exited during the interval are missed: a slight overestimate of foreign load.
-    const postgres = clusterPids().reduce((sum, p) => sum + procTicks(p), 0);
-    const others = [...children].filter((c) => c !== sb && c.pid).reduce((sum, c) => sum + procTicks(c.pid!), 0);
-    return { total: busy + idle + iowait, busy, ours: self + switchboard + postgres + others, byRole: { self, switchboard, postgres } };
-  } catch {
-    return undefined;
-  }
-}
-
-function foreignShare(a: CpuMark | undefined, b: CpuMark | undefined): number {
-  if (!a || !b || b.total <= a.total) return 0;
-  return Math.min(1, Math.max(0, (b.busy - a.busy - (b.ours - a.ours)) / (b.total - a.total)));
+/** Marks this process, Switchboard (`sb`), the cluster's processes and our other children. */
+function cpuMarkByRole(sb?: ChildProcess): RolesMark | undefined {
+  // Postgres backends that exited during the interval are missed: a slight overestimate of foreign load.
+  const postgres = clusterPids(cluster);
+  const others = [...children].filter((c) => c !== sb && c.pid).map((c) => c.pid!);
+  const sbPids = sb?.pid ? [sb.pid] : [];
+  const mark = cpuMark([process.pid, ...sbPids, ...postgres, ...others]);
+  if (!mark) return undefined;
+  return { ...mark, byRole: { self: ticksOf(mark, [process.pid]), switchboard: ticksOf(mark, sbPids), postgres: ticksOf(mark, postgres) } };
 }
 
 /** Set once a wait timed out: while the machine stays busy, later waits are short, so the benchmark ends. */
 let persistentlyBusy = false;
 
 /** Waits (up to BENCH_QUIET_WAIT_S, or 10 s while the machine is persistently busy) for a quiet 500 ms sample. */
-async function waitQuiet(s: Settings): Promise<void> {
-  const maxS = persistentlyBusy ? Math.min(10, s.quietWaitS) : s.quietWaitS;
-  const until = Date.now() + maxS * 1000;
-  let warned = false;
-  for (;;) {
-    const a = cpuMark();
-    await sleep(500);
-    const share = foreignShare(a, cpuMark());
-    if (share <= s.foreignCpuMax) {
-      persistentlyBusy = false;
-      return;
-    }
-    if (Date.now() >= until) break;
-    if (!warned) log(`machine busy (other processes use ${fmt(share * 100)}% of all CPU), waiting up to ${maxS} s…`);
-    warned = true;
-  }
-  persistentlyBusy = true;
-  log(`machine still busy after ${maxS} s, measuring anyway`);
+async function waitForQuiet(s: Settings): Promise<void> {
+  const maxWaitS = persistentlyBusy ? Math.min(10, s.quietWaitS) : s.quietWaitS;
+  const mark = () => cpuMarkByRole();
+  persistentlyBusy = !(await waitQuiet({ mark, maxShare: s.foreignCpuMax, maxWaitS, sampleMs: 500, log }));
 }
 
 // ---------------------------------------------------------------------------
@@ -366,12 +314,6 @@ function medianRounds<T extends { runsPerSecond: number; foreign: number }>(all:
     const pool = (clean.length ? clean : g).sort((a, b) => a.runsPerSecond - b.runsPerSecond);
     return pool[(pool.length - 1) >> 1]!;
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
 // ---------------------------------------------------------------------------
@@ -449,7 +391,7 @@ const MAX_ATTEMPTS = 3;
 async function quietly<T extends { foreign: number }>(s: Settings, label: string, fn: () => Promise<T>): Promise<T> {
   let best: T | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    await waitQuiet(s);
+    await waitForQuiet(s);
     const r = await fn();
     if (!best || r.foreign < best.foreign) best = r;
     if (r.foreign <= s.foreignCpuMax) return r;
@@ -470,8 +412,8 @@ async function measureMode(
   const before = dialect === 'postgres' ? await pgCounters(ctx.databaseUrl) : undefined;
   const sb = await startSwitchboard(s, ctx.databaseUrl, ctx.upstreamUrl);
   let measured;
-  let a: CpuMark | undefined;
-  let b: CpuMark | undefined;
+  let a: RolesMark | undefined;
+  let b: RolesMark | undefined;
   try {
     const client = new OpenAI({ apiKey: API_KEY, baseURL: sb.baseURL, maxRetries: 0, timeout: RUN_TIMEOUT_MS });
     const assistant = await client.beta.assistants.create({ model: MODEL, instructions: 'You are terse.' });
@@ -480,9 +422,9 @@ async function measureMode(
       const w = await runMany(s.warmup, s.concurrency, one);
       if (w.errors.length) log(`${dialect}/${mode}: warm-up errors: ${w.errors[0]}`);
     }
-    a = cpuMark(sb.proc);
+    a = cpuMarkByRole(sb.proc);
     measured = await runMany(s.runs, s.concurrency, one);
-    b = cpuMark(sb.proc);
+    b = cpuMarkByRole(sb.proc);
   } finally {
     await stopChild(sb.proc);
   }
@@ -492,7 +434,7 @@ async function measureMode(
   if (errors.length) log(`${dialect}/${mode}: ${errors.length} failed runs, e.g. ${errors[0]}`);
   const ms = results.map((r) => r.ms).sort((x, y) => x - y);
   const ttfe = results.map((r) => r.ttfeMs).filter((x): x is number => x !== undefined).sort((x, y) => x - y);
-  const perRun = (role: keyof CpuMark['byRole']) => (a && b ? ((b.byRole[role] - a.byRole[role]) * TICK_MS) / s.runs : NaN);
+  const perRun = (role: keyof RolesMark['byRole']) => (a && b ? ((b.byRole[role] - a.byRole[role]) * TICK_MS) / s.runs : NaN);
   const total = s.runs + s.warmup;
   return {
     dialect,
@@ -506,7 +448,7 @@ async function measureMode(
     ttfeP50: ttfe.length ? percentile(ttfe, 50) : undefined,
     ttfeP99: ttfe.length ? percentile(ttfe, 99) : undefined,
     cpuMsPerRun: { switchboard: perRun('switchboard'), postgres: perRun('postgres'), self: perRun('self') },
-    foreign: foreignShare(a, b),
+    foreign: foreignShare(a, b) ?? 0,
     pg:
       before && after
         ? { commitsPerRun: (after.commits - before.commits) / total, rowsWrittenPerRun: (after.rowsWritten - before.rowsWritten) / total }
@@ -529,9 +471,9 @@ async function measureFloorOnce(s: Settings, dialect: Dialect, withReads: boolea
   await migrateToLatest(store.db);
   await store.close();
   const before = dialect === 'postgres' ? await pgCounters(url) : undefined;
-  const a = cpuMark();
+  const a = cpuMarkByRole();
   const r = await measureFloor(url, { runs: s.runs, concurrency: s.concurrency, warmup: s.warmup, withReads });
-  const b = cpuMark();
+  const b = cpuMarkByRole();
   const after = dialect === 'postgres' ? await pgCountersSettled(url) : undefined;
   const perRun = (role: 'self' | 'postgres') => (a && b ? ((b.byRole[role] - a.byRole[role]) * TICK_MS) / s.runs : NaN);
   // The floor's setup after the first counters (one assistant insert) is negligible.
@@ -540,7 +482,7 @@ async function measureFloorOnce(s: Settings, dialect: Dialect, withReads: boolea
     ...r,
     dialect,
     withReads,
-    foreign: foreignShare(a, b),
+    foreign: foreignShare(a, b) ?? 0,
     cpuMsPerRun: { self: perRun('self'), postgres: perRun('postgres') },
     pg:
       before && after
@@ -714,16 +656,7 @@ async function benchmark(): Promise<void> {
     stopCluster();
     rmSync(TMP, { recursive: true, force: true });
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.once(sig, () => {
-      log(`${sig}: cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  const watchdog = setTimeout(() => {
-    log(`BENCH_TIMEOUT_S (${s.timeoutS} s) exceeded: cleaning up`);
-    void cleanup().finally(() => process.exit(1));
-  }, s.timeoutS * 1000);
-  watchdog.unref();
+  const stopWatchdog = cleanUpOnSignalOrTimeout(cleanup, s.timeoutS, log);
 
   let code = 0;
   try {
@@ -786,7 +719,7 @@ async function benchmark(): Promise<void> {
     code = 1;
   } finally {
     await cleanup();
-    clearTimeout(watchdog);
+    stopWatchdog();
   }
   process.exit(code);
 }

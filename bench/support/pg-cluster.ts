@@ -4,11 +4,12 @@
  * user when we are root (initdb and postgres refuse root).
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { childPids } from '../../test/support/proc.js';
 
 export interface ThrowawayCluster {
   dir: string;
@@ -85,6 +86,33 @@ export function stopThrowawayCluster(cluster: ThrowawayCluster): void {
   if (existsSync(join(dataDir, 'postmaster.pid')))
     spawnSync(pgCtl, ['-D', dataDir, '-m', 'fast', 'stop'], { cwd: dir, ...asUser, stdio: 'ignore', timeout: 30_000 });
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The cluster's postmaster and its children (backends, checkpointer, …); none without a running cluster. */
+export function clusterPids(cluster: ThrowawayCluster | undefined): number[] {
+  if (!cluster) return [];
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+  } catch {
+    return [];
+  }
+  return [postmaster, ...childPids(postmaster)];
+}
+
+/** Creates database `name` on the server of `adminUrl`; its URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops database `name`, closing its connections; a failure is logged, not thrown (this is cleanup). */
+export async function dropDatabase(adminUrl: string, name: string, log: (msg: string) => void): Promise<void> {
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((err: unknown) =>
+    log(`could not drop ${name}: ${(err as Error).message}`),
+  );
 }
 
 export async function adminQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { createTestDatabaseUrl, testDialects } from '../../test/support/databases.js';
+import { until } from '../../test/support/until.js';
 import type { Database } from '../store/database.js';
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
 import { queryUsageMeters } from '../store/repos/usage-meters.repo.js';
@@ -221,8 +222,7 @@ for (const dialect of testDialects()) {
       const recorder = new UsageRecorder({ db: store.db, prices: {}, flushMs: 10, log: memoryLog() });
       recorders.push(recorder);
       recorder.record(event());
-      const deadline = Date.now() + 5000;
-      while (recorder.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await until(() => recorder.pendingCount, (n) => n === 0, 5000);
       await recorder.flush();
       assert.equal((await rows()).length, 1);
     });

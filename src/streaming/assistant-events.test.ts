@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AssistantStreamEvent } from 'openai/resources/beta/assistants';
 import { createRunEventBus, type RunEvent, type RunEventBus } from '../engine/run-events.js';
 import { streamRunEvents } from './assistant-events.js';
+import { waitFor } from '../../test/support/until.js';
 
 const ev = (name: AssistantStreamEvent['event'], id: string): RunEvent => ({ event: name, data: { id } }) as unknown as RunEvent;
 const frame = (e: RunEvent) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
@@ -28,15 +29,6 @@ function countingBus(): RunEventBus & { active(): number } {
     },
     active: () => active,
   };
-}
-
-/** Polls until `check` holds, failing after the deadline. */
-async function waitFor(check: () => boolean, what: string, deadlineMs = 2000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
 }
 
 type Start = (subscribe: (runId: string) => void) => Promise<unknown>;
@@ -170,7 +162,7 @@ describe('streamRunEvents', () => {
   it('should unsubscribe when the stream ends', async () => {
     start = startPublishing('run_i', [ev('thread.run.completed', 'run_i')]);
     await (await fetch(`${base}/stream`)).text();
-    await waitFor(() => bus.active() === 0, 'the stream to unsubscribe');
+    await waitFor(() => bus.active() === 0, 'the stream to unsubscribe', 2000);
   });
 
   it('should unsubscribe when the client disconnects mid-stream', async () => {
@@ -189,7 +181,7 @@ describe('streamRunEvents', () => {
     assert.equal(bus.active(), 1);
     abort.abort();
     await reader.closed.catch(() => {});
-    await waitFor(() => bus.active() === 0, 'the server to unsubscribe after the disconnect');
+    await waitFor(() => bus.active() === 0, 'the server to unsubscribe after the disconnect', 2000);
     assert.equal(bus.hasSubscribers('run_j'), false);
     // The run goes on: publishing to it afterwards is harmless.
     assert.doesNotThrow(() => bus.publish('run_j', ev('thread.run.completed', 'run_j')));

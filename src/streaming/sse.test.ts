@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSE_HEADERS, SseWriter, sseData, sseEvent } from './sse.js';
+import { until } from '../../test/support/until.js';
 
 /** Bigger than any loopback socket buffering (tcp_wmem max 4 MiB + a paused reader's window). */
 const BIG = 16 * 1024 * 1024;
@@ -42,15 +43,6 @@ async function stillPending(p: Promise<unknown>): Promise<boolean> {
   );
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   return !settled;
-}
-
-/** Polls (no fixed sleep) until `check()` is true or the deadline passes. */
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail('condition not met before the deadline');
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 before(async () => {
@@ -136,7 +128,7 @@ describe('SseWriter', () => {
     assert.equal(await stillPending(pending), true);
     req.destroy();
     await pending;
-    await until(() => w.closed);
+    await until(() => w.closed, (closed) => closed, 5000);
     assert.equal(w.closed, true);
   });
 

@@ -8,8 +8,9 @@ import { chatChunks } from '../fakes/chunks.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 import { spawnServer } from '../support/spawn-server.js';
+import { testClock } from '../support/test-clock.js';
 import { until } from '../support/until.js';
-import { descendants } from '../support/proc.js';
+import { cmdline, descendants } from '../support/proc.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,11 +46,6 @@ const callCode = (id: string, code: string) => ({
   chunks: chatChunks({ toolCalls: [{ id, name: 'code_interpreter', arguments: JSON.stringify({ code }) }], usage: {} }),
 });
 const answer = (content: string) => ({ type: 'sse' as const, chunks: chatChunks({ content, usage: {} }) });
-
-function testClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
-}
 
 async function codeCalls(client: OpenAI, run: Run): Promise<CodeInterpreterToolCall[]> {
   const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id, order: 'asc' });
@@ -429,14 +425,6 @@ describe('code_interpreter containment (sqlite)', () => {
     }
   });
 });
-
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-};
 
 const isAlive = (pid: number) => {
   try {

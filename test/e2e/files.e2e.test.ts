@@ -12,6 +12,8 @@ import { toFile as toFileV4 } from 'openai-v4';
 import type { FileCreateParams, FileObject } from 'openai/resources/files';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { rejectsWith } from '../support/api-errors.js';
+import { waitFor } from '../support/until.js';
 import { sweepExpiredFiles } from '../../src/services/files.service.js';
 
 const MB = 1024 * 1024;
@@ -30,28 +32,6 @@ function storedPaths(app: TestApp): string[] {
 }
 const storedIds = (app: TestApp) => storedPaths(app).filter((p) => !p.startsWith('.tmp')).map((p) => p.split(/[\\/]/).at(-1));
 const tempFiles = (app: TestApp) => storedPaths(app).filter((p) => p.startsWith('.tmp'));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function rejectsWith(p: Promise<unknown>, want: { status: number; param: string | null; code?: string | null; message?: string }) {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof OpenAI.APIError, `expected an APIError, got ${String(err)}`);
-    assert.equal(err.status, want.status, err.message);
-    if (want.status === 404) assert.ok(err instanceof OpenAI.NotFoundError);
-    if (want.status === 400) assert.ok(err instanceof OpenAI.BadRequestError);
-    assert.equal(err.type, 'invalid_request_error');
-    assert.equal(err.param, want.param, err.message);
-    if (want.code !== undefined) assert.equal(err.code, want.code, err.message);
-    if (want.message !== undefined) assert.equal((err.error as { message: string }).message, want.message);
-    return true;
-  });
-}
 
 /** Multipart framing around one file part, with the given fields first. */
 function multipartFraming(fields: Record<string, string>, filename: string) {
@@ -303,7 +283,7 @@ for (const dialect of testDialects()) {
           const first = createReadStream(path, { end: sent - 1 });
           first.pipe(req, { end: false });
           first.on('end', async () => {
-            await until(() => uploadingBytes(app) >= sent, 'the server to stream the first 40 MB to storage');
+            await waitFor(() => uploadingBytes(app) >= sent, 'the server to stream the first 40 MB to storage');
             upload = growth(base);
             const rest = createReadStream(path, { start: sent });
             rest.pipe(req, { end: false });
@@ -356,9 +336,9 @@ for (const dialect of testDialects()) {
       req.on('error', () => {});
       req.write(head);
       req.write(randomBytes(256 * 1024));
-      await until(() => tempFiles(app).length > 0, 'the upload to reach storage');
+      await waitFor(() => tempFiles(app).length > 0, 'the upload to reach storage');
       req.destroy();
-      await until(() => tempFiles(app).length === 0, 'the partial upload to be removed');
+      await waitFor(() => tempFiles(app).length === 0, 'the partial upload to be removed');
       assert.deepEqual(storedIds(app), stored);
       assert.equal(await count(), rows);
       assert.equal((await upload('still serving')).bytes, 13);

@@ -5,6 +5,7 @@ import OpenAI, { toFile } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { until } from '../support/until.js';
 
 const AUTH = { authorization: `Bearer ${TEST_KEYS[0]}` };
 const JSON_TYPE = { ...AUTH, 'content-type': 'application/json' };
@@ -349,8 +350,7 @@ describe('slow and closing clients', () => {
       await new Promise((r) => setTimeout(r, TIMEOUT_MS / 10));
       socket.write(ch);
     }
-    const deadline = Date.now() + 10_000;
-    while (!text.includes('"object":"assistant"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => text, (t) => t.includes('"object":"assistant"'), 10_000);
     socket.end();
     await closed;
     assert.equal(parseRaw(text).status, 200, text);

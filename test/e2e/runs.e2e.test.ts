@@ -5,6 +5,7 @@ import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes
 import { chatChunks } from '../fakes/chunks.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { testClock } from '../support/test-clock.js';
 import { until } from '../support/until.js';
 
 const CHAT = '/v1/chat/completions';
@@ -12,12 +13,6 @@ const weatherTool = {
   type: 'function' as const,
   function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
 };
-
-/** A test clock that can jump forward. */
-function testClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
-}
 
 for (const dialect of testDialects()) {
   describe(`runs (${dialect})`, () => {

@@ -4,6 +4,7 @@ import OpenAI, { toFile } from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { rejectsWith } from '../support/api-errors.js';
 
 /** Every table a write that refers to files or vector stores could add a row to. */
 const TABLES = ['assistants', 'threads', 'messages', 'runs', 'vector_stores', 'vector_store_files', 'vector_store_file_batches'] as const;
@@ -50,14 +51,7 @@ for (const dialect of testDialects()) {
     /** The call is a 404 for the foreign id, with OpenAI's message and the field as param, and stores nothing. */
     async function rejectsForeign(call: () => Promise<unknown>, want: Foreign): Promise<void> {
       const before = await rowCounts();
-      await assert.rejects(call(), (err: unknown) => {
-        assert.ok(err instanceof OpenAI.NotFoundError, `expected a 404, got ${String(err)}`);
-        assert.equal(err.type, 'invalid_request_error');
-        assert.equal((err.error as { message: string }).message, `No ${want.kind} found with id '${want.id}'.`);
-        assert.equal(err.param, want.param);
-        assert.equal(err.code, null);
-        return true;
-      });
+      await rejectsWith(call(), { status: 404, param: want.param, code: null, message: `No ${want.kind} found with id '${want.id}'.` });
       assert.deepEqual(await rowCounts(), before, 'nothing is stored');
     }
 

@@ -7,23 +7,7 @@ import { insertUserMessages } from '../../src/services/messages.service.js';
 import type { RunStatus } from '../../src/store/tables/runs.table.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
-
-/** Asserts an OpenAI-shaped API error: class, status, param, code and (optionally) the exact message. */
-async function rejectsWith(
-  p: Promise<unknown>,
-  want: { status?: number; param: string | null; code?: string | null; message?: string },
-): Promise<void> {
-  const status = want.status ?? 400;
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof OpenAI.APIError, `expected an APIError, got ${String(err)}`);
-    assert.equal(err.status, status, err.message);
-    assert.ok(status === 404 ? err instanceof OpenAI.NotFoundError : err instanceof OpenAI.BadRequestError);
-    assert.equal(err.param, want.param, err.message);
-    if (want.code !== undefined) assert.equal(err.code, want.code, err.message);
-    if (want.message !== undefined) assert.equal((err.error as { message: string }).message, want.message);
-    return true;
-  });
-}
+import { rejectsWith } from '../support/api-errors.js';
 
 const text = (value: string) => ({ type: 'text' as const, text: { value, annotations: [] } });
 const userMessage = (content: string) => ({ role: 'user' as const, content });

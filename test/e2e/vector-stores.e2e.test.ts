@@ -11,6 +11,7 @@ import type { IngestionQueue } from '../../src/services/vector-store-files.servi
 import { openDb } from '../../src/store/open-db.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { rejectsWith } from '../support/api-errors.js';
 import { until } from '../support/until.js';
 
 const FACT = 'Zorblax the lighthouse keeper paints every harbour door teal on the first Tuesday of March.';
@@ -28,7 +29,6 @@ const fillerTimes = (n: number) => Array.from({ length: n }, () => FILLER).flat(
 /** Over 800 tokens (several chunks even with the auto strategy), the fact in the middle. */
 const LONG_TEXT = [...fillerTimes(4), FACT, ...fillerTimes(4)].join('\n\n');
 
-/** Polls until `ok` or the deadline; returns the last value. */
 type WithIngestion = Deps & { ingestion?: IngestionQueue };
 
 /**
@@ -42,15 +42,6 @@ async function startIngestion(app: TestApp): Promise<Pick<IngestionWorker, 'stop
   deps.ingestion = worker;
   await worker.start();
   return worker;
-}
-
-async function rejectsWithStatus(p: Promise<unknown>, status: number, param?: string | null): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof OpenAI.APIError, `expected an APIError, got ${String(err)}`);
-    assert.equal(err.status, status, err.message);
-    if (param !== undefined) assert.equal(err.param, param, err.message);
-    return true;
-  });
 }
 
 for (const dialect of testDialects()) {
@@ -137,7 +128,7 @@ for (const dialect of testDialects()) {
       const above = await client.vectorStores.search(vs.id, { query: 'bread', max_num_results: 50, ranking_options: { score_threshold: threshold } });
       assert.ok(above.data.length > 0 && above.data.length < all.data.length);
       assert.ok(above.data.every((r) => r.score >= threshold));
-      await rejectsWithStatus(client.vectorStores.search(vs.id, { query: 'x', max_num_results: 51 }), 400, 'max_num_results');
+      await rejectsWith(client.vectorStores.search(vs.id, { query: 'x', max_num_results: 51 }), { status: 400, param: 'max_num_results' });
     });
 
     it('should report chunking_strategy, and index a file batch with createAndPoll', async () => {
@@ -177,11 +168,11 @@ for (const dialect of testDialects()) {
       assert.equal(batch.file_counts.completed, 2);
       const one = await client.vectorStores.files.retrieve(a.id, { vector_store_id: vs.id });
       assert.deepEqual(one.attributes, { n: 1 });
-      await rejectsWithStatus(
+      await rejectsWith(
         client.post(`/vector_stores/${vs.id}/file_batches`, { body: { file_ids: [a.id], files: [{ file_id: a.id }] } }),
-        400,
+        { status: 400 },
       );
-      await rejectsWithStatus(client.post(`/vector_stores/${vs.id}/file_batches`, { body: {} }), 400, 'file_ids');
+      await rejectsWith(client.post(`/vector_stores/${vs.id}/file_batches`, { body: {} }), { status: 400, param: 'file_ids' });
     });
 
     it('should fail an unsupported file with last_error while the store keeps working', async () => {
@@ -202,7 +193,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(failedList.data.map((f) => f.id), [bad.id]);
       const completedList = await client.vectorStores.files.list(vs.id, { filter: 'completed' });
       assert.deepEqual(completedList.data.map((f) => f.id), [good.id]);
-      await rejectsWithStatus(client.get(`/vector_stores/${vs.id}/files?filter=nope`), 400, 'filter');
+      await rejectsWith(client.get(`/vector_stores/${vs.id}/files?filter=nope`), { status: 400, param: 'filter' });
     });
 
     it('should update attributes and filter search results on them', async () => {
@@ -229,10 +220,9 @@ for (const dialect of testDialects()) {
         await search({ type: 'or', filters: [{ type: 'eq', key: 'public', value: true }, { type: 'eq', key: 'author', value: 'bob' }] }),
         [a.id, b.id].sort(),
       );
-      await rejectsWithStatus(
+      await rejectsWith(
         client.vectorStores.files.update(a.id, { vector_store_id: vs.id, attributes: { k: 'x'.repeat(513) } }),
-        400,
-        'attributes.k',
+        { status: 400, param: 'attributes.k' },
       );
     });
 
@@ -254,7 +244,7 @@ for (const dialect of testDialects()) {
       const deleted = await client.vectorStores.files.delete(f.id, { vector_store_id: vs.id });
       assert.deepEqual(deleted, { id: f.id, object: 'vector_store.file.deleted', deleted: true });
       assert.equal((await client.vectorStores.search(vs.id, { query: 'Quasar Quixote' })).data.length, 0);
-      await rejectsWithStatus(client.vectorStores.files.retrieve(f.id, { vector_store_id: vs.id }), 404);
+      await rejectsWith(client.vectorStores.files.retrieve(f.id, { vector_store_id: vs.id }), { status: 404 });
       assert.equal((await client.files.retrieve(f.id)).id, f.id, 'the file itself stays');
       const store = await client.vectorStores.retrieve(vs.id);
       assert.equal(store.file_counts.total, 0);
@@ -262,9 +252,9 @@ for (const dialect of testDialects()) {
 
       await client.vectorStores.files.createAndPoll(vs.id, { file_id: f.id });
       assert.deepEqual(await client.vectorStores.delete(vs.id), { id: vs.id, object: 'vector_store.deleted', deleted: true });
-      await rejectsWithStatus(client.vectorStores.retrieve(vs.id), 404);
-      await rejectsWithStatus(client.vectorStores.search(vs.id, { query: 'Quasar' }), 404);
-      await rejectsWithStatus(client.vectorStores.delete(vs.id), 404);
+      await rejectsWith(client.vectorStores.retrieve(vs.id), { status: 404 });
+      await rejectsWith(client.vectorStores.search(vs.id, { query: 'Quasar' }), { status: 404 });
+      await rejectsWith(client.vectorStores.delete(vs.id), { status: 404 });
     });
 
     it('should update name, metadata and expires_after', async () => {
@@ -276,30 +266,28 @@ for (const dialect of testDialects()) {
       assert.deepEqual(updated.metadata, { a: 'b' });
       assert.equal(updated.expires_at, null);
       assert.equal(updated.expires_after, undefined);
-      await rejectsWithStatus(client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days: 0 } }), 400, 'expires_after.days');
+      await rejectsWith(client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days: 0 } }), { status: 400, param: 'expires_after.days' });
     });
 
     it('should validate chunking strategies and file ids', async () => {
       const vs = await client.vectorStores.create({});
       const f = await upload('x', 'x.txt');
-      await rejectsWithStatus(
+      await rejectsWith(
         client.vectorStores.files.create(vs.id, {
           file_id: f.id,
           chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 150 } },
         }),
-        400,
-        'chunking_strategy.static.chunk_overlap_tokens',
+        { status: 400, param: 'chunking_strategy.static.chunk_overlap_tokens' },
       );
-      await rejectsWithStatus(
+      await rejectsWith(
         client.vectorStores.files.create(vs.id, {
           file_id: f.id,
           chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 50, chunk_overlap_tokens: 0 } },
         }),
-        400,
-        'chunking_strategy.static.max_chunk_size_tokens',
+        { status: 400, param: 'chunking_strategy.static.max_chunk_size_tokens' },
       );
-      await rejectsWithStatus(client.vectorStores.files.create(vs.id, { file_id: 'file-nope' }), 404);
-      await rejectsWithStatus(client.vectorStores.create({ file_ids: ['file-nope'] }), 404);
+      await rejectsWith(client.vectorStores.files.create(vs.id, { file_id: 'file-nope' }), { status: 404 });
+      await rejectsWith(client.vectorStores.create({ file_ids: ['file-nope'] }), { status: 404 });
     });
 
     it('should list stores newest first across pages', async () => {
@@ -409,7 +397,7 @@ for (const dialect of testDialects()) {
       offsetMs += 2 * 86_400_000;
       const expired = await client.vectorStores.retrieve(vs.id);
       assert.equal(expired.status, 'expired');
-      await rejectsWithStatus(client.vectorStores.search(vs.id, { query: 'anything' }), 400);
+      await rejectsWith(client.vectorStores.search(vs.id, { query: 'anything' }), { status: 400 });
     });
   });
 

@@ -30,7 +30,12 @@ export function childPids(ppid: number): number[] {
   return out;
 }
 
-/** Every process below `pid`: children, grandchildren… */
+/**
+ * Every process below `pid`: children, grandchildren… Deliberately not src/sandbox/process-tree.ts's
+ * `descendants`: the tests use this one to check from outside that the sandbox (which walks its tree
+ * with that one, through the `children` files of each thread) left no process behind, so it must not
+ * share that code and its mistakes; it scans every process's parent in /proc instead.
+ */
 export function descendants(pid: number): number[] {
   const found: number[] = [];
   for (let queue = [pid]; queue.length > 0; ) {
@@ -39,4 +44,13 @@ export function descendants(pid: number): number[] {
     queue.push(...kids);
   }
   return found;
+}
+
+/** A process's command line, its arguments separated by NULs ('' if it is gone). */
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
 }
