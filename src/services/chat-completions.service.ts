@@ -5,7 +5,7 @@ import { completionText, estimateUsage } from '../metering/count-tokens.js';
 import type { ResolvedModel } from '../providers/registry.js';
 import type { UpstreamResponse } from '../providers/openai-compatible/client.js';
 import type { UsageEvent } from '../metering/usage-event.js';
-import { providerFailure, upstreamFailure } from './upstream-errors.js';
+import { brokenAnswer, providerFailure, upstreamFailure } from './upstream-errors.js';
 import { relayChatStream, type ChatStreamSummary } from '../streaming/chat-relay.js';
 import { completeWithModel } from './model-chat-completions.service.js';
 
@@ -138,7 +138,7 @@ export async function createChatCompletion(
   try {
     text = await res.body.text();
   } catch (err) {
-    throw badGateway(`The upstream '${route.provider.name}' broke off its answer: ${(err as Error).message}`, err);
+    throw brokenAnswer(route.provider.name, err);
   }
   const parsed = safeParse(text);
   if (!parsed) throw badGateway(`The upstream '${route.provider.name}' answered with a body that is not JSON.`);

@@ -30,4 +30,18 @@ describe('upstream timeouts inside an answer', () => {
     assert.match(err.message, /idle_timeout_ms/);
     await handle.aborted;
   });
+
+  it('should answer 504 when a chat completion body stops arriving', async () => {
+    const handle = controlledStream();
+    fake.enqueue('/v1/chat/completions', { type: 'controlled', handle });
+    const err = await app
+      .client()
+      .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof OpenAI.APIError);
+    assert.equal(err.status, 504);
+    assert.equal(err.code, 'upstream_timeout');
+    assert.match(err.message, /idle_timeout_ms/);
+    await handle.aborted;
+  });
 });
