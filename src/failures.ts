@@ -111,3 +111,14 @@ export function stepLastErrorOf(err: unknown, fallback: string): { code: 'server
   const { code, message } = lastErrorOf(err, fallback);
   return { code: code === 'rate_limit_exceeded' ? code : 'server_error', message };
 }
+
+/**
+ * What a request answers with for a run that ended with `lastError` (the one-call assistant chat): the same rule
+ * read backwards — rate_limit_exceeded is a 429, invalid_prompt a 400, anything else the server's 502.
+ */
+export function httpOfLastError(lastError: { code: string; message: string } | null | undefined, fallback: string): ApiError {
+  const message = lastError?.message ?? fallback;
+  if (lastError?.code === 'rate_limit_exceeded') return new ApiError({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', message });
+  if (lastError?.code === 'invalid_prompt') return new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_prompt', message });
+  return new ApiError({ status: 502, type: 'server_error', code: lastError?.code ?? 'server_error', message });
+}

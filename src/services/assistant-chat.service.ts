@@ -2,6 +2,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCo
 import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
 import { ApiError, toErrorBody } from '../errors.js';
+import { httpOfLastError } from '../failures.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import type { RunEvent } from '../engine/run-events.js';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
@@ -57,12 +58,7 @@ function apply(answer: Answer, e: RunEvent): string {
   if (run.usage)
     answer.usage = { prompt_tokens: run.usage.prompt_tokens, completion_tokens: run.usage.completion_tokens, total_tokens: run.usage.total_tokens };
   if (run.status === 'failed' || run.status === 'expired' || run.status === 'cancelled')
-    throw new ApiError({
-      status: 502,
-      type: 'server_error',
-      code: run.last_error?.code ?? 'server_error',
-      message: run.last_error?.message ?? `The assistant's run ended ${run.status}.`,
-    });
+    throw httpOfLastError(run.last_error, `The assistant's run ended ${run.status}.`);
   if (run.status === 'incomplete') answer.finishReason = 'length';
   if (run.status === 'requires_action') {
     answer.finishReason = 'tool_calls';

@@ -91,4 +91,11 @@ describe('one-call assistant chat', () => {
     assert.ok(err instanceof OpenAI.APIError);
     assert.equal(err.status, 502);
   });
+
+  it("should answer 429 rate_limit_exceeded when the run failed on the model's rate limit", async () => {
+    fake.enqueue('/v1/chat/completions', { type: 'error', status: 429, body: { error: { message: 'Slow down', type: 'requests', code: 'rate_limit_exceeded' } } });
+    const err = await client.chat.completions.create({ model: assistantId, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    assert.ok(err instanceof OpenAI.RateLimitError, String(err));
+    assert.equal(err.code, 'rate_limit_exceeded');
+  });
 });
