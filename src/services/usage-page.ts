@@ -67,7 +67,9 @@ export interface Window {
 /** The page's buckets: UTC-aligned, from start_time (aligned down) or the cursor, up to end_time (exclusive). */
 export function pageWindow(p: WindowParams, opts: { width: number; limit: number; now: number }): Window {
   const { width, limit } = opts;
-  const end = p.end_time ?? Math.floor(opts.now / 1000);
+  // By default, up to now: the end of the current second, so what happened in it is included (a
+  // minute's aggregate starts at that second when now is its first second).
+  const end = p.end_time ?? Math.floor(opts.now / 1000) + 1;
   if (p.end_time !== undefined && end <= p.start_time)
     throw invalidRequest("Invalid 'end_time': it must be greater than 'start_time'.", 'end_time');
   const first = Math.floor(p.start_time / width) * width;

@@ -124,6 +124,18 @@ for (const dialect of testDialects()) {
       assert.ok(page.data.every((b, i) => b.start_time === T0 + 60 * i && b.end_time === b.start_time + 60));
     });
 
+    it('should include usage of the current second when end_time defaults to now', async () => {
+      // A request at T0+120.4 s lands in the minute bucket T0+120; "now" floored to seconds is that same
+      // second, and an exclusive end at it left the request out (1 chance in 60 per test run).
+      await upsertUsageBuckets(store.db, [row({ bucket_start: T0 + 120 })]);
+      const now = { now: () => (T0 + 120) * 1000 + 400 };
+      const page = await listCompletionsUsage({ ...deps, clock: now }, caller, { start_time: T0 });
+      assert.deepEqual(
+        page.data.map((b) => b.results.map((r) => r.num_model_requests)),
+        [[1]],
+      );
+    });
+
     it('should page with next_page until has_more is false', async () => {
       await upsertUsageBuckets(
         store.db,
@@ -299,7 +311,8 @@ for (const dialect of testDialects()) {
       const next = await listCosts(deps, caller, { start_time: T0, page: costs.next_page!, limit: 180 });
       assert.deepEqual(
         next.data.map((b) => b.start_time),
-        [7, 8, 9].map((d) => T0 + d * DAY),
+        // Day 10 began at now (the clock's first millisecond of it): its bucket is there, as at any later moment of it.
+        [7, 8, 9, 10].map((d) => T0 + d * DAY),
       );
       assert.equal(next.has_more, false);
     });
