@@ -2,26 +2,21 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { createChatCompletion, type ChatCompletionResult } from '../services/chat-completions.service.js';
 import { chatWithAssistant } from '../services/assistant-chat.service.js';
-import { SSE_HEADERS, SseWriter } from '../streaming/sse.js';
+import { closeSseReply, openSseReply } from './sse-reply.js';
 import { validateAssistantChatRequest, validateChatCompletionRequest } from './schemas/chat-completions.schema.js';
 import { clientGone } from './client-signal.js';
 
 /** Sends a chat result: JSON as is, or SSE frames straight to the socket with back-pressure. */
 async function sendChatResult(reply: FastifyReply, result: ChatCompletionResult): Promise<unknown> {
   if (result.type === 'json') return reply.code(result.status).type('application/json').send(result.body);
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { ...SSE_HEADERS, 'openai-processing-ms': String(Math.round(reply.elapsedTime)) });
-  res.flushHeaders();
-  const sse = new SseWriter(res);
+  const sse = openSseReply(reply);
   try {
     for await (const frames of result.frames) {
       if (sse.closed) break;
       await sse.write(frames);
     }
   } finally {
-    sse.end();
-    reply.log.info({ statusCode: 200, ms: Math.round(reply.elapsedTime), stream: true }, 'request completed');
+    closeSseReply(reply, sse);
   }
 }
 
