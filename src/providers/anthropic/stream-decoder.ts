@@ -4,6 +4,7 @@ import { ProviderError } from '../provider-error.js';
 import { ToolCallAccumulator } from '../tool-call-accumulator.js';
 import { streamEventError } from './errors.js';
 import { mapStopReason } from './map-stop-reason.js';
+import type { PartDecoder } from '../sse-part-stream.js';
 
 // Loose on purpose: Anthropic adds fields and event types (thinking, citations) over time.
 const num = z.number().nullish();
@@ -55,12 +56,12 @@ export function mapUsage(u: AnthropicUsage): Usage {
  * start); `message_stop` ends with the complete calls and the finish part; an `error` event ends
  * with an error part. Unknown events and block types (thinking…) are skipped.
  */
-export function createEventDecoder(provider: string) {
+export function createEventDecoder(provider: string): PartDecoder {
   const tools = new ToolCallAccumulator();
   const toolIndexOfBlock = new Map<number, number>();
   let usage: AnthropicUsage = {};
   let stopReason: string | null = null;
-  const state = { parts: [] as StreamPart[], ended: false };
+  const state = { parts: [] as StreamPart[], ended: false, complete: false };
 
   const fail = (error: Error): void => {
     if (state.ended) return;
@@ -96,6 +97,7 @@ export function createEventDecoder(provider: string) {
         return;
       case 'message_stop':
         state.ended = true;
+        state.complete = true;
         state.parts.push(...tools.flush(), { type: 'finish', finishReason: mapStopReason(stopReason), usage: mapUsage(usage) });
         return;
       case 'error':

@@ -1,4 +1,3 @@
-import { createParser } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { collectStream } from '../chat-model.js';
@@ -7,10 +6,9 @@ import type { ProviderRegistry } from '../registry.js';
 import { ToolCallAccumulator } from '../tool-call-accumulator.js';
 import type { OpenAICompatibleClient } from './client.js';
 import { convertMessages } from './convert-messages.js';
-import { ProviderError, isTimeoutError } from '../provider-error.js';
+import { ProviderError } from '../provider-error.js';
+import { ssePartStream, type PartDecoder } from '../sse-part-stream.js';
 import { mapFinishReason } from './map-finish-reason.js';
-
-type Body = Dispatcher.ResponseData['body'];
 
 // Loose on purpose: servers add fields, send nulls, and omit what they do not support.
 const num = z.number().nullish();
@@ -109,14 +107,14 @@ async function responseError(provider: string, res: Dispatcher.ResponseData): Pr
 }
 
 /**
- * Turns decoded SSE text into StreamParts, queued in `parts`. `ended` is set by `[DONE]` (after the
- * tool-call and finish parts), by an error event, or by `fail()`.
+ * Turns the upstream's SSE events into StreamParts: `[DONE]` ends the answer (after the tool-call
+ * and finish parts), as does an error chunk or fail().
  */
-function createChunkDecoder(provider: string, idleTimeoutMs: number) {
+function createChunkDecoder(provider: string): PartDecoder {
   const tools = new ToolCallAccumulator();
   let finishReason: string | null = null;
   let usage: Usage | null = null;
-  const state = { parts: [] as StreamPart[], ended: false, sawDone: false };
+  const state = { parts: [] as StreamPart[], ended: false, complete: false };
 
   const fail = (error: Error): void => {
     if (state.ended) return;
@@ -147,7 +145,7 @@ function createChunkDecoder(provider: string, idleTimeoutMs: number) {
   }
 
   function onDone(): void {
-    state.sawDone = true;
+    state.complete = true;
     state.ended = true;
     state.parts.push(...tools.flush());
     let reason: FinishReason = mapFinishReason(finishReason);
@@ -156,88 +154,15 @@ function createChunkDecoder(provider: string, idleTimeoutMs: number) {
     state.parts.push({ type: 'finish', finishReason: reason, usage });
   }
 
-  const parser = createParser({
-    onEvent(event) {
-      if (state.ended) return;
-      if (event.data === '[DONE]') onDone();
-      else if (event.data.trim() !== '') onData(event.data);
-    },
-  });
-  const decoder = new TextDecoder();
-
   return {
     state,
     fail,
-    feed: (bytes: Uint8Array | string) =>
-      parser.feed(typeof bytes === 'string' ? bytes : decoder.decode(bytes, { stream: true })),
-    end(): void {
-      parser.feed(decoder.decode());
-      if (!state.ended) fail(streamError('ended the stream before it was complete (no [DONE]).'));
+    event(data) {
+      if (state.ended) return;
+      if (data === '[DONE]') onDone();
+      else if (data.trim() !== '') onData(data);
     },
-    broke: (cause: unknown) =>
-      isTimeoutError(cause)
-        ? fail(
-            new ProviderError({
-              provider,
-              kind: 'timeout',
-              message: `The upstream '${provider}' sent nothing for ${idleTimeoutMs} ms mid-stream (idle_timeout_ms).`,
-              cause,
-            }),
-          )
-        : fail(streamError(`broke off the stream: ${(cause as Error)?.message ?? String(cause)}`, { cause })),
   };
-}
-
-/** Reads what is left of a finished body so its connection can be reused. */
-function drain(iterator: AsyncIterator<unknown>): void {
-  void (async () => {
-    try {
-      while (!(await iterator.next()).done);
-    } catch {
-      // The connection is gone either way.
-    }
-  })();
-}
-
-function partStream(opts: { provider: string; idleTimeoutMs: number; body: Body; signal?: AbortSignal }): ReadableStream<StreamPart> {
-  const { body, signal } = opts;
-  const decoder = createChunkDecoder(opts.provider, opts.idleTimeoutMs);
-  const { state } = decoder;
-  const iterator: AsyncIterator<Uint8Array | string> = body[Symbol.asyncIterator]();
-  let closed = false;
-  const onAbort = () => body.destroy(signal?.reason instanceof Error ? signal.reason : undefined);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) onAbort();
-  const finish = () => {
-    closed = true;
-    signal?.removeEventListener('abort', onAbort);
-  };
-
-  return new ReadableStream<StreamPart>({
-    async pull(controller) {
-      try {
-        while (state.parts.length === 0 && !state.ended) {
-          const next = await iterator.next();
-          if (next.done) decoder.end();
-          else decoder.feed(next.value);
-        }
-      } catch (err) {
-        if (signal?.aborted) decoder.fail(signal.reason instanceof Error ? signal.reason : new Error('The call was aborted.'));
-        else decoder.broke(err);
-      }
-      if (closed) return;
-      for (const part of state.parts.splice(0)) controller.enqueue(part);
-      if (!state.ended) return;
-      finish();
-      controller.close();
-      if (state.sawDone) drain(iterator);
-      else body.destroy();
-    },
-    cancel() {
-      finish();
-      body.destroy();
-    },
-  });
 }
 
 /** A ChatModel over an OpenAI-compatible `/chat/completions` endpoint, always streaming. */
@@ -253,7 +178,15 @@ export function createOpenAICompatibleChatModel(opts: { client: OpenAICompatible
     });
     if (res.statusCode < 200 || res.statusCode >= 300) throw await responseError(client.name, res);
     return {
-      stream: partStream({ provider: client.name, idleTimeoutMs: client.idleTimeoutMs, body: res.body, signal: call.abortSignal }),
+      stream: ssePartStream({
+        provider: client.name,
+        idleTimeoutMs: client.idleTimeoutMs,
+        body: res.body,
+        decoder: createChunkDecoder(client.name),
+        endMarker: 'it was complete (no [DONE])',
+        signal: call.abortSignal,
+        onUsage: call.onUsage,
+      }),
     };
   }
 
