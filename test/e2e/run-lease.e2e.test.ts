@@ -1,13 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { controlledStream, startFakeUpstream } from '../fakes/fake-upstream.js';
-import { chatChunks } from '../fakes/chunks.js';
+import { startFakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { beginStory, startStoryRun } from '../support/story-run.js';
 import { until } from '../support/until.js';
 import { openDb } from '../../src/store/open-db.js';
-
-const CHAT = '/v1/chat/completions';
 
 for (const dialect of testDialects()) {
   describe(`run leases (${dialect})`, () => {
@@ -15,16 +13,8 @@ for (const dialect of testDialects()) {
       const fake = await startFakeUpstream();
       const app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, server: { worker: { leaseMs: 1_500 } } });
       try {
-        const handle = controlledStream();
-        fake.enqueue(CHAT, { type: 'controlled', handle });
-        const [role, text] = chatChunks({ content: ['Once upon'] });
-        handle.write(role);
-        handle.write(text);
-        const client = app.client();
-        const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
-        const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a story' }] });
-        const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
-        await until(() => client.beta.threads.messages.list(thread.id), (p) => p.data.some((m) => m.role === 'assistant'));
+        const handle = beginStory(fake);
+        const { run } = await startStoryRun(app.client());
 
         // Another instance holds the run now (as after a pause longer than the lease).
         const db = app.server.deps.store.db;
@@ -55,16 +45,8 @@ for (const dialect of testDialects()) {
       const first = await createTestApp({ dialect, env });
       let second: Awaited<ReturnType<typeof createTestApp>> | undefined;
       try {
-        const handle = controlledStream();
-        fake.enqueue(CHAT, { type: 'controlled', handle });
-        const [role, text] = chatChunks({ content: ['Once upon'] });
-        handle.write(role);
-        handle.write(text);
-        const c1 = first.client();
-        const assistant = await c1.beta.assistants.create({ model: 'gpt-4o' });
-        const thread = await c1.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a story' }] });
-        const run = await c1.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
-        await until(() => c1.beta.threads.messages.list(thread.id), (p) => p.data.some((m) => m.role === 'assistant'));
+        beginStory(fake);
+        const { thread, run } = await startStoryRun(first.client());
         await first.stop();
 
         second = await createTestApp({ dialect, env, databaseUrl: first.databaseUrl });

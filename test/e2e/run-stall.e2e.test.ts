@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { controlledStream, startFakeUpstream } from '../fakes/fake-upstream.js';
-import { chatChunks } from '../fakes/chunks.js';
+import { startFakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { beginStory, storyThread } from '../support/story-run.js';
 
 const CHAT = '/v1/chat/completions';
 
@@ -13,14 +13,9 @@ for (const dialect of testDialects()) {
       const fake = await startFakeUpstream();
       const app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, yaml: 'runs:\n  stall_timeout_ms: 300\n' });
       try {
-        const handle = controlledStream();
-        fake.enqueue(CHAT, { type: 'controlled', handle });
-        const [role, text] = chatChunks({ content: ['Once upon'] });
-        handle.write(role);
-        handle.write(text);
+        const handle = beginStory(fake);
         const client = app.client();
-        const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
-        const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a story' }] });
+        const { assistant, thread } = await storyThread(client);
 
         const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
 
