@@ -12,7 +12,7 @@ import type { FinishReason, StreamPart, Usage } from '../providers/chat-model.js
 import { getAssistant } from './assistants.service.js';
 import { createThreadAndRun, cancelRun } from './runs.service.js';
 import { deleteThread } from './threads.service.js';
-import type { ChatCompletionResult } from './chat-completions.service.js';
+import type { ChatCompletionResult } from './chat-completion-result.js';
 import { splitConversation, writePriorSteps } from './assistant-chat-messages.js';
 import { toUrlCitation } from './assistant-chat-annotations.js';
 

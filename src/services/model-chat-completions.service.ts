@@ -1,12 +1,12 @@
 import type { ChatCompletion, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
-import type { Caller, Deps } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { ApiError, toErrorBody } from '../errors.js';
 import { failureOf } from '../failures.js';
 import { collectStream, type ChatCallOptions, type ChatModel, type GenerateResult, type StreamPart, type Usage } from '../providers/chat-model.js';
 import { ChatChunkEncoder, toCompletionUsage, toWireFinishReason } from '../streaming/chat-chunks.js';
 import { sseData } from '../streaming/sse.js';
 import { toChatCallOptions } from './chat-request.js';
-import type { ChatCompletionRequest, ChatCompletionResult } from './chat-completions.service.js';
+import type { ChatCallContext, ChatCompletionRequest, ChatCompletionResult } from './chat-completion-result.js';
 
 /** A ChatModel's failure as the HTTP error it answers with: the one mapping (failures.ts), else a 500. */
 const modelFailure = (err: unknown): ApiError =>
@@ -18,12 +18,6 @@ const modelFailure = (err: unknown): ApiError =>
  * shapes the upstream path relays: a chat.completion, or chat.completion.chunk SSE frames ending
  * with [DONE]. `n` choices run as n generations at once (more wait for a free sequence).
  */
-
-interface CallContext {
-  caller: Caller;
-  requestId: string;
-  signal: AbortSignal;
-}
 
 export interface ModelRoute {
   /** The name the client used, after aliases. */
@@ -41,7 +35,7 @@ function totalUsage(usages: Array<Usage | null>): Usage | null {
   return { ...first, completionTokens, totalTokens: first.promptTokens + completionTokens };
 }
 
-function meter(deps: Deps, ctx: CallContext, route: ModelRoute, usage: Usage | null): void {
+function meter(deps: Deps, ctx: ChatCallContext, route: ModelRoute, usage: Usage | null): void {
   if (!usage) return;
   deps.usage.record({
     tenantId: ctx.caller.tenantId,
@@ -62,7 +56,7 @@ function meter(deps: Deps, ctx: CallContext, route: ModelRoute, usage: Usage | n
  */
 async function startChoices(opts: {
   deps: Deps;
-  ctx: CallContext;
+  ctx: ChatCallContext;
   route: ModelRoute;
   call: ChatCallOptions;
   n: number;
@@ -117,7 +111,7 @@ async function* merge(streams: Array<ReadableStream<StreamPart>>): AsyncGenerato
 
 async function* chunkFrames(opts: {
   deps: Deps;
-  ctx: CallContext;
+  ctx: ChatCallContext;
   route: ModelRoute;
   streams: Array<ReadableStream<StreamPart>>;
   encoder: ChatChunkEncoder;
@@ -144,7 +138,7 @@ async function* chunkFrames(opts: {
 
 export async function completeWithModel(
   deps: Deps,
-  ctx: CallContext,
+  ctx: ChatCallContext,
   body: ChatCompletionRequest,
   route: ModelRoute,
 ): Promise<ChatCompletionResult> {
