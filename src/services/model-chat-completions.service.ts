@@ -1,10 +1,10 @@
-import type { ChatCompletion, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { Deps } from '../deps.js';
-import { ApiError, toErrorBody } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { failureOf } from '../failures.js';
 import { collectStream, type ChatCallOptions, type ChatModel, type GenerateResult, type StreamPart, type Usage } from '../providers/chat-model.js';
-import { ChatChunkEncoder, toCompletionUsage, toWireFinishReason } from '../streaming/chat-chunks.js';
-import { sseData } from '../streaming/sse.js';
+import { ChatChunkEncoder } from '../streaming/chat-chunks.js';
+import { buildChatCompletion } from '../streaming/chat-completion.js';
+import { SSE_DONE, sseError, sseJson } from '../streaming/sse.js';
 import { toChatCallOptions } from './chat-request.js';
 import type { ChatCallContext, ChatCompletionRequest, ChatCompletionResult } from './chat-completion-result.js';
 
@@ -79,17 +79,6 @@ async function startChoices(opts: {
   throw modelFailure(failed.reason);
 }
 
-function toMessage(r: GenerateResult): ChatCompletion.Choice['message'] {
-  const toolCalls: ChatCompletionMessageFunctionToolCall[] = r.toolCalls.map((c) => ({
-    id: c.id,
-    type: 'function',
-    function: { name: c.name, arguments: c.arguments },
-  }));
-  return toolCalls.length
-    ? { role: 'assistant', content: r.text || null, refusal: null, annotations: [], tool_calls: toolCalls }
-    : { role: 'assistant', content: r.text, refusal: null, annotations: [] };
-}
-
 /** Reads several part streams at once, yielding each part with its stream's index as it arrives. */
 async function* merge(streams: Array<ReadableStream<StreamPart>>): AsyncGenerator<{ index: number; part: StreamPart }> {
   const readers = streams.map((s) => s.getReader());
@@ -120,20 +109,20 @@ async function* chunkFrames(opts: {
   const { streams, encoder } = opts;
   const usages: Array<Usage | null> = streams.map(() => null);
   let frames = '';
-  for (let i = 0; i < streams.length; i++) frames += sseData(JSON.stringify(encoder.start(i)));
+  for (let i = 0; i < streams.length; i++) frames += sseJson(encoder.start(i));
   yield frames;
   for await (const { index, part } of merge(streams)) {
     if (part.type === 'error') {
       opts.deps.log.warn({ reqId: opts.ctx.requestId, err: part.error.message }, 'model stream failed');
-      yield sseData(JSON.stringify(toErrorBody(modelFailure(part.error))));
+      yield sseError(modelFailure(part.error));
       return;
     }
     if (part.type === 'finish') usages[index] = part.usage;
     const chunk = encoder.part(index, part);
-    if (chunk) yield sseData(JSON.stringify(chunk));
+    if (chunk) yield sseJson(chunk);
   }
   const usage = totalUsage(usages);
-  yield (opts.includeUsage && usage ? sseData(JSON.stringify(encoder.usage(usage))) : '') + 'data: [DONE]\n\n';
+  yield (opts.includeUsage && usage ? sseJson(encoder.usage(usage)) : '') + SSE_DONE;
 }
 
 export async function completeWithModel(
@@ -169,18 +158,6 @@ export async function completeWithModel(
     ctx.signal.removeEventListener('abort', onGone);
   }
   const usage = totalUsage(results.map((r) => r.usage));
-  const completion: ChatCompletion = {
-    id,
-    object: 'chat.completion',
-    created,
-    model: route.model,
-    choices: results.map((r, index) => ({
-      index,
-      message: toMessage(r),
-      logprobs: null,
-      finish_reason: toWireFinishReason(r.finishReason),
-    })),
-    ...(usage ? { usage: toCompletionUsage(usage) } : {}),
-  };
+  const completion = buildChatCompletion({ id, created, model: route.model, answers: results, usage });
   return { type: 'json', status: 200, body: JSON.stringify(completion) };
 }
