@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { createChatCompletion, type ChatCompletionResult } from '../services/chat-completions.service.js';
+import { createChatCompletion } from '../services/chat-completions.service.js';
+import type { ChatCompletionResult } from '../services/chat-completion-result.js';
 import { chatWithAssistant } from '../services/assistant-chat.service.js';
 import { closeSseReply, openSseReply } from './sse-reply.js';
 import { validateAssistantChatRequest, validateChatCompletionRequest } from './schemas/chat-completions.schema.js';

@@ -1,18 +1,19 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
-import { ApiError, toErrorBody } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { httpOfLastError } from '../failures.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import type { RunEvent } from '../engine/run-events.js';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
-import { sseData } from '../streaming/sse.js';
-import { ChatChunkEncoder, toCompletionUsage } from '../streaming/chat-chunks.js';
+import { SSE_DONE, sseError, sseJson } from '../streaming/sse.js';
+import { ChatChunkEncoder } from '../streaming/chat-chunks.js';
+import { buildChatCompletion, type ChatAnswer } from '../streaming/chat-completion.js';
 import type { FinishReason, StreamPart, Usage } from '../providers/chat-model.js';
 import { getAssistant } from './assistants.service.js';
 import { createThreadAndRun, cancelRun } from './runs.service.js';
 import { deleteThread } from './threads.service.js';
-import type { ChatCompletionResult } from './chat-completions.service.js';
+import type { ChatCompletionResult } from './chat-completion-result.js';
 import { splitConversation, writePriorSteps } from './assistant-chat-messages.js';
 import { toUrlCitation } from './assistant-chat-annotations.js';
 
@@ -104,14 +105,8 @@ export async function chatWithAssistant(
     try {
       const a = newAnswer(ctx.apiBaseUrl);
       for await (const e of queue) apply(a, e);
-      const completion: ChatCompletion = {
-        id,
-        object: 'chat.completion',
-        created,
-        model: a.model || run.model,
-        choices: [{ index: 0, finish_reason: a.finishReason, logprobs: null, message: toMessage(a) }],
-        ...(a.usage ? { usage: toCompletionUsage(usageOf(a.usage)) } : {}),
-      };
+      const usage = a.usage ? usageOf(a.usage) : null;
+      const completion = buildChatCompletion({ id, created, model: a.model || run.model, answers: [toChatAnswer(a)], usage });
       return { type: 'json', status: 200, body: JSON.stringify(completion) };
     } finally {
       await cleanup();
@@ -122,10 +117,12 @@ export async function chatWithAssistant(
   return { type: 'stream', frames: chatChunks({ queue, encoder, includeUsage, cleanup, apiBaseUrl: ctx.apiBaseUrl }) };
 }
 
-function toMessage(a: Answer): ChatCompletionMessage {
-  const content = a.toolCalls ? a.content || null : a.content;
-  return { role: 'assistant', content, refusal: null, annotations: a.annotations, ...(a.toolCalls ? { tool_calls: a.toolCalls } : {}) };
-}
+const toChatAnswer = (a: Answer): ChatAnswer => ({
+  text: a.content,
+  annotations: a.annotations,
+  toolCalls: a.toolCalls?.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+  finishReason: a.finishReason,
+});
 
 const usageOf = (u: NonNullable<ChatCompletion['usage']>): Usage => ({
   promptTokens: u.prompt_tokens,
@@ -151,7 +148,7 @@ async function* chatChunks(opts: {
   apiBaseUrl: string;
 }): AsyncGenerator<string> {
   const { encoder } = opts;
-  const frame = (chunk: ChatCompletionChunk | null): string => (chunk ? sseData(JSON.stringify(chunk)) : '');
+  const frame = (chunk: ChatCompletionChunk | null): string => (chunk ? sseJson(chunk) : '');
   try {
     yield frame(encoder.start(0));
     const a = newAnswer(opts.apiBaseUrl);
@@ -163,10 +160,10 @@ async function* chatChunks(opts: {
     for (const part of callParts(a.toolCalls ?? [])) yield frame(encoder.part(0, part));
     yield frame(encoder.part(0, { type: 'finish', finishReason: a.finishReason, usage: null }));
     if (opts.includeUsage && a.usage) yield frame(encoder.usage(usageOf(a.usage)));
-    yield 'data: [DONE]\n\n';
+    yield SSE_DONE;
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message: 'The run failed.' });
-    yield sseData(JSON.stringify(toErrorBody(e)));
+    yield sseError(e);
   } finally {
     opts.queue.close();
     await opts.cleanup();

@@ -1,5 +1,5 @@
 import type { CompletionUsage } from 'openai/resources/completions';
-import type { Caller, Deps } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { badGateway } from '../errors.js';
 import { completionText, estimateUsage } from '../metering/count-tokens.js';
 import type { ResolvedModel } from '../providers/registry.js';
@@ -8,26 +8,7 @@ import type { UsageEvent } from '../metering/usage-event.js';
 import { brokenAnswer, providerFailure, upstreamFailure } from './upstream-errors.js';
 import { relayChatStream, type ChatStreamSummary } from '../streaming/chat-relay.js';
 import { completeWithModel } from './model-chat-completions.service.js';
-
-export type ChatCompletionResult =
-  | { type: 'json'; status: number; body: string }
-  | { type: 'stream'; frames: AsyncGenerator<string> };
-
-/** A validated chat request; every field, known or not, goes upstream as it came. */
-export interface ChatCompletionRequest {
-  model: string;
-  messages: unknown[];
-  stream?: boolean | null;
-  stream_options?: { include_usage?: boolean | null } | null;
-  tools?: unknown;
-  [field: string]: unknown;
-}
-
-interface CallContext {
-  caller: Caller;
-  requestId: string;
-  signal: AbortSignal;
-}
+import type { ChatCallContext, ChatCompletionRequest, ChatCompletionResult } from './chat-completion-result.js';
 
 /** The body as it goes upstream: every field the client sent, with the provider's model name. */
 function upstreamBody(body: ChatCompletionRequest, route: ResolvedModel): string {
@@ -37,7 +18,7 @@ function upstreamBody(body: ChatCompletionRequest, route: ResolvedModel): string
 }
 
 
-function usageEvent(ctx: CallContext, route: ResolvedModel, at: number, usage: CompletionUsage): UsageEvent {
+function usageEvent(ctx: ChatCallContext, route: ResolvedModel, at: number, usage: CompletionUsage): UsageEvent {
   return {
     tenantId: ctx.caller.tenantId,
     apiKeyId: ctx.caller.apiKeyId,
@@ -54,7 +35,7 @@ function usageEvent(ctx: CallContext, route: ResolvedModel, at: number, usage: C
 /** Meters a call: the upstream's own usage when it sent one, else a tokenizer count of prompt and completion. */
 function meter(opts: {
   deps: Deps;
-  ctx: CallContext;
+  ctx: ChatCallContext;
   route: ResolvedModel;
   usage: CompletionUsage | null | undefined;
   count: () => { requestBody: ChatCompletionRequest; completion: string };
@@ -67,7 +48,7 @@ function meter(opts: {
 
 function streamFrames(opts: {
   deps: Deps;
-  ctx: CallContext;
+  ctx: ChatCallContext;
   route: ResolvedModel;
   body: ChatCompletionRequest;
   res: UpstreamResponse;
@@ -113,7 +94,7 @@ function safeParse(text: string): { choices?: unknown; usage?: CompletionUsage }
 
 export async function createChatCompletion(
   deps: Deps,
-  ctx: CallContext,
+  ctx: ChatCallContext,
   body: ChatCompletionRequest,
 ): Promise<ChatCompletionResult> {
   const target = deps.providers.route(body.model);

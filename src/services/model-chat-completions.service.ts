@@ -1,12 +1,12 @@
-import type { ChatCompletion, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
-import type { Caller, Deps } from '../deps.js';
-import { ApiError, toErrorBody } from '../errors.js';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
 import { failureOf } from '../failures.js';
 import { collectStream, type ChatCallOptions, type ChatModel, type GenerateResult, type StreamPart, type Usage } from '../providers/chat-model.js';
-import { ChatChunkEncoder, toCompletionUsage, toWireFinishReason } from '../streaming/chat-chunks.js';
-import { sseData } from '../streaming/sse.js';
+import { ChatChunkEncoder } from '../streaming/chat-chunks.js';
+import { buildChatCompletion } from '../streaming/chat-completion.js';
+import { SSE_DONE, sseError, sseJson } from '../streaming/sse.js';
 import { toChatCallOptions } from './chat-request.js';
-import type { ChatCompletionRequest, ChatCompletionResult } from './chat-completions.service.js';
+import type { ChatCallContext, ChatCompletionRequest, ChatCompletionResult } from './chat-completion-result.js';
 
 /** A ChatModel's failure as the HTTP error it answers with: the one mapping (failures.ts), else a 500. */
 const modelFailure = (err: unknown): ApiError =>
@@ -18,12 +18,6 @@ const modelFailure = (err: unknown): ApiError =>
  * shapes the upstream path relays: a chat.completion, or chat.completion.chunk SSE frames ending
  * with [DONE]. `n` choices run as n generations at once (more wait for a free sequence).
  */
-
-interface CallContext {
-  caller: Caller;
-  requestId: string;
-  signal: AbortSignal;
-}
 
 export interface ModelRoute {
   /** The name the client used, after aliases. */
@@ -41,7 +35,7 @@ function totalUsage(usages: Array<Usage | null>): Usage | null {
   return { ...first, completionTokens, totalTokens: first.promptTokens + completionTokens };
 }
 
-function meter(deps: Deps, ctx: CallContext, route: ModelRoute, usage: Usage | null): void {
+function meter(deps: Deps, ctx: ChatCallContext, route: ModelRoute, usage: Usage | null): void {
   if (!usage) return;
   deps.usage.record({
     tenantId: ctx.caller.tenantId,
@@ -62,7 +56,7 @@ function meter(deps: Deps, ctx: CallContext, route: ModelRoute, usage: Usage | n
  */
 async function startChoices(opts: {
   deps: Deps;
-  ctx: CallContext;
+  ctx: ChatCallContext;
   route: ModelRoute;
   call: ChatCallOptions;
   n: number;
@@ -83,17 +77,6 @@ async function startChoices(opts: {
   if (!failed) return started.map((s) => (s as PromiseFulfilledResult<{ stream: ReadableStream<StreamPart> }>).value.stream);
   for (const s of started) if (s.status === 'fulfilled') void s.value.stream.cancel().catch(() => {});
   throw modelFailure(failed.reason);
-}
-
-function toMessage(r: GenerateResult): ChatCompletion.Choice['message'] {
-  const toolCalls: ChatCompletionMessageFunctionToolCall[] = r.toolCalls.map((c) => ({
-    id: c.id,
-    type: 'function',
-    function: { name: c.name, arguments: c.arguments },
-  }));
-  return toolCalls.length
-    ? { role: 'assistant', content: r.text || null, refusal: null, annotations: [], tool_calls: toolCalls }
-    : { role: 'assistant', content: r.text, refusal: null, annotations: [] };
 }
 
 /** Reads several part streams at once, yielding each part with its stream's index as it arrives. */
@@ -117,7 +100,7 @@ async function* merge(streams: Array<ReadableStream<StreamPart>>): AsyncGenerato
 
 async function* chunkFrames(opts: {
   deps: Deps;
-  ctx: CallContext;
+  ctx: ChatCallContext;
   route: ModelRoute;
   streams: Array<ReadableStream<StreamPart>>;
   encoder: ChatChunkEncoder;
@@ -126,25 +109,25 @@ async function* chunkFrames(opts: {
   const { streams, encoder } = opts;
   const usages: Array<Usage | null> = streams.map(() => null);
   let frames = '';
-  for (let i = 0; i < streams.length; i++) frames += sseData(JSON.stringify(encoder.start(i)));
+  for (let i = 0; i < streams.length; i++) frames += sseJson(encoder.start(i));
   yield frames;
   for await (const { index, part } of merge(streams)) {
     if (part.type === 'error') {
       opts.deps.log.warn({ reqId: opts.ctx.requestId, err: part.error.message }, 'model stream failed');
-      yield sseData(JSON.stringify(toErrorBody(modelFailure(part.error))));
+      yield sseError(modelFailure(part.error));
       return;
     }
     if (part.type === 'finish') usages[index] = part.usage;
     const chunk = encoder.part(index, part);
-    if (chunk) yield sseData(JSON.stringify(chunk));
+    if (chunk) yield sseJson(chunk);
   }
   const usage = totalUsage(usages);
-  yield (opts.includeUsage && usage ? sseData(JSON.stringify(encoder.usage(usage))) : '') + 'data: [DONE]\n\n';
+  yield (opts.includeUsage && usage ? sseJson(encoder.usage(usage)) : '') + SSE_DONE;
 }
 
 export async function completeWithModel(
   deps: Deps,
-  ctx: CallContext,
+  ctx: ChatCallContext,
   body: ChatCompletionRequest,
   route: ModelRoute,
 ): Promise<ChatCompletionResult> {
@@ -175,18 +158,6 @@ export async function completeWithModel(
     ctx.signal.removeEventListener('abort', onGone);
   }
   const usage = totalUsage(results.map((r) => r.usage));
-  const completion: ChatCompletion = {
-    id,
-    object: 'chat.completion',
-    created,
-    model: route.model,
-    choices: results.map((r, index) => ({
-      index,
-      message: toMessage(r),
-      logprobs: null,
-      finish_reason: toWireFinishReason(r.finishReason),
-    })),
-    ...(usage ? { usage: toCompletionUsage(usage) } : {}),
-  };
+  const completion = buildChatCompletion({ id, created, model: route.model, answers: results, usage });
   return { type: 'json', status: 200, body: JSON.stringify(completion) };
 }

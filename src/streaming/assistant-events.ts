@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { RunEventBus } from '../engine/run-events.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
-import { SSE_HEADERS, SseWriter } from './sse.js';
+import { SSE_DONE_EVENT, SSE_HEADERS, SseWriter } from './sse.js';
 
 /**
  * Serves a run's events as OpenAI's Assistants SSE stream: `event: thread.run.created` / `data: {run}`
@@ -33,7 +33,7 @@ export async function streamRunEvents(opts: {
   res.on('close', onClose);
   try {
     for await (const event of queue) await sse.writeEvent(event.event, JSON.stringify(event.data));
-    if (!sse.closed) await sse.writeEvent('done', '[DONE]');
+    if (!sse.closed) await sse.write(SSE_DONE_EVENT);
   } finally {
     res.off('close', onClose);
     queue.close();

@@ -1,7 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { toErrorBody } from '../errors.js';
-import { sseData } from './sse.js';
+import { DONE_PAYLOAD, SSE_DONE, sseData, sseError } from './sse.js';
 
 /** What the relay learned from a stream, for metering. */
 export interface ChatStreamSummary {
@@ -13,7 +12,7 @@ export interface ChatStreamSummary {
 }
 
 export const upstreamStreamError = (message: string): string =>
-  sseData(JSON.stringify(toErrorBody({ message, type: 'upstream_error', code: 'upstream_error' })));
+  sseError({ message, type: 'upstream_error', code: 'upstream_error' });
 
 /** Cheap pre-check so only chunks that can carry a usage object are parsed. */
 const mayCarryUsage = (data: string) => data.includes('"usage"') && !/"usage"\s*:\s*null/.test(data);
@@ -58,9 +57,9 @@ export async function* relayChatStream(opts: {
     onEvent(event) {
       if (summary.sawDone) return;
       const data = event.data;
-      if (data === '[DONE]') {
+      if (data === DONE_PAYLOAD) {
         summary.sawDone = true;
-        out += 'data: [DONE]\n\n';
+        out += SSE_DONE;
         return;
       }
       summary.payloads.push(data);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SSE_HEADERS, SseWriter, sseData, sseEvent } from './sse.js';
+import { SSE_DONE, SSE_DONE_EVENT, SSE_HEADERS, SseWriter, sseData, sseError, sseEvent, sseJson } from './sse.js';
 import { until } from '../../test/support/until.js';
 
 /** Bigger than any loopback socket buffering (tcp_wmem max 4 MiB + a paused reader's window). */
@@ -69,6 +69,28 @@ describe('sseData / sseEvent', () => {
 
   it('should frame an event as `event: x\\ndata: y\\n\\n`', () => {
     assert.equal(sseEvent('thread.run.created', '{"id":"run_1"}'), 'event: thread.run.created\ndata: {"id":"run_1"}\n\n');
+  });
+});
+
+describe('sseJson / SSE_DONE / SSE_DONE_EVENT / sseError', () => {
+  it('should frame a JSON value as one data frame, its newlines escaped by JSON', () => {
+    assert.equal(sseJson({ a: 'x\ny' }), 'data: {"a":"x\\ny"}\n\n');
+  });
+
+  it('should end a chat stream with `data: [DONE]` and an Assistants stream with `event: done`', () => {
+    assert.equal(SSE_DONE, 'data: [DONE]\n\n');
+    assert.equal(SSE_DONE_EVENT, 'event: done\ndata: [DONE]\n\n');
+  });
+
+  it('should frame a mid-stream error as the OpenAI error body in a data frame, with explicit nulls', () => {
+    assert.equal(
+      sseError({ message: 'boom', type: 'server_error' }),
+      'data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}\n\n',
+    );
+    assert.equal(
+      sseError({ message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null }),
+      'data: {"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}}\n\n',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { toErrorBody } from '../errors.js';
 
 /** Resolves on 'drain', or on 'close' so a vanished client never leaves a writer waiting. */
 function drained(res: ServerResponse): Promise<void> {
@@ -17,6 +18,22 @@ function drained(res: ServerResponse): Promise<void> {
 export const sseData = (data: string): string =>
   data.includes('\n') ? `data: ${data.replace(/\r?\n/g, '\ndata: ')}\n\n` : `data: ${data}\n\n`;
 export const sseEvent = (event: string, data: string): string => `event: ${event}\n${sseData(data)}`;
+/** A JSON value as one data frame (JSON.stringify never writes a raw newline). */
+export const sseJson = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
+
+/** The payload that ends a stream in both APIs; a decoder compares with it, only this module frames it. */
+export const DONE_PAYLOAD = '[DONE]';
+/** The last frame of a chat.completion.chunk stream. */
+export const SSE_DONE = 'data: [DONE]\n\n';
+/** The last frame of an Assistants stream. */
+export const SSE_DONE_EVENT = 'event: done\ndata: [DONE]\n\n';
+
+/**
+ * A mid-stream failure of a chat stream, as OpenAI sends one: the error body as a data frame (no
+ * `event:` line); the SDK raises it as an APIError.
+ */
+export const sseError = (e: { message: string; type: string; param?: string | null; code?: string | null }): string =>
+  sseJson(toErrorBody(e));
 
 /**
  * No `connection` header: Node sends keep-alive or close as the client asked. Setting `keep-alive` here forced
