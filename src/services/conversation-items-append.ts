@@ -65,6 +65,8 @@ interface AppendOpts {
   nowMs: number;
   ids: IdGenerator;
   items: readonly ResolvedItemParams[];
+  /** The response that produced the items (the Responses API); recorded on non-message items. */
+  responseId?: string;
 }
 
 function messageRow(opts: AppendOpts, item: MessageItemParams, seq: number): NewMessageRow {
@@ -102,7 +104,7 @@ function itemRow(opts: AppendOpts, item: Exclude<ResolvedItemParams, MessageItem
     type: item.type,
     // A caller's own `id` is replaced: ids are unique across tenants, so they are never chosen by a client.
     item: toJson({ ...withStatus, id }),
-    response_id: null,
+    response_id: opts.responseId ?? null,
   };
 }
 

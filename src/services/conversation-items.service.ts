@@ -10,6 +10,7 @@ import {
   findFileNames,
   listConversationItemRows,
   listConversationMessageRows,
+  listAllConversationRows,
   type ConversationRef,
 } from '../store/repos/conversation-items.repo.js';
 import { citedFileIds, toMessageItem, toStoredItem, type ListedItem } from '../store/serialize-items.js';
@@ -48,6 +49,17 @@ export async function createItems(
     const stored = await appendItems(trx, { ...ref, nowMs, ids: deps.ids, items });
     return toConversationItems(trx, ref.tenantId, stored, params.include ?? []);
   });
+}
+
+/**
+ * The whole conversation, oldest first, as wire items: the history a response with `conversation` reads (the
+ * Responses slice builds its prompt from it). 404 for another tenant's or an unknown conversation.
+ */
+export async function conversationHistory(db: Db, ref: ConversationRef, include: Include = []): Promise<ListedItem[]> {
+  await getConversation(db, ref.tenantId, ref.threadId);
+  const { messages, items } = await listAllConversationRows(db, ref);
+  const stored = [...messages.map(storedMessage), ...items.map(storedItem)].sort((a, b) => a.seq - b.seq);
+  return toConversationItems(db, ref.tenantId, stored, include);
 }
 
 /** One window of the merged list: messages and other items, interleaved by seq. */
@@ -93,7 +105,6 @@ export async function retrieveItem(deps: ConversationsDeps, ref: ItemRef, includ
 export async function deleteItem(deps: ConversationsDeps, ref: ItemRef): Promise<ThreadRow> {
   const db = deps.store.db;
   const conversation = await getConversation(db, ref.tenantId, ref.threadId);
-  await assertNoActiveRun(db, ref.tenantId, ref.threadId);
   if (!(await deleteConversationItemRow(db, ref, ref.itemId))) throw notFound('item', ref.itemId);
   return conversation;
 }

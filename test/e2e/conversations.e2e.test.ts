@@ -8,6 +8,7 @@ import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js'
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 import { rejectsWith } from '../support/api-errors.js';
+import { conversationHistory } from '../../src/services/conversation-items.service.js';
 
 const user = (text: string) => ({ type: 'message' as const, role: 'user' as const, content: [{ type: 'input_text' as const, text }] });
 const textOfItem = (item: ConversationItem | undefined): string => {
@@ -35,6 +36,9 @@ for (const dialect of testDialects()) {
       await fake.close();
     });
     beforeEach(() => fake.reset());
+    const db = () => app.server.deps.store.db;
+    const tenantOf = async (threadId: string) =>
+      (await db().selectFrom('threads').select('tenant_id').where('id', '=', threadId).executeTakeFirstOrThrow()).tenant_id;
 
     it('should create a conversation with items and metadata, and retrieve it', async () => {
       const conv = await client.conversations.create({
@@ -73,6 +77,10 @@ for (const dialect of testDialects()) {
       await rejectsWith(client.conversations.retrieve(conv.id), { status: 404, message: `No conversation found with id '${conv.id}'.` });
       await rejectsWith(client.conversations.items.list(conv.id), { status: 404 });
       await rejectsWith(client.beta.threads.retrieve(conv.id), { status: 404 });
+      for (const table of ['messages', 'conversation_items'] as const) {
+        const left = await db().selectFrom(table).select('id').where('thread_id', '=', conv.id).execute();
+        assert.deepEqual(left, [], table);
+      }
     });
 
     it('should page through items in both orders, with an after cursor', async () => {
@@ -222,6 +230,71 @@ for (const dialect of testDialects()) {
       assert.equal(textOfItem(items.data.at(-1)), 'Hello from the fake upstream.');
     });
 
+    it("should map an assistant message's citations to file_citation and container_file_citation", async () => {
+      const cited = await client.files.create({ file: await toFile(Buffer.from('facts'), 'facts.txt'), purpose: 'assistants' });
+      const written = await client.files.create({ file: await toFile(Buffer.from('1,2'), 'out.csv'), purpose: 'assistants' });
+      const thread = await client.beta.threads.create({});
+      const value = 'See【4:0†facts.txt】 and sandbox:/mnt/data/out.csv';
+      await db()
+        .insertInto('messages')
+        .values({
+          id: 'msg_cited_' + dialect,
+          tenant_id: await tenantOf(thread.id),
+          thread_id: thread.id,
+          seq: Date.now() * 1000,
+          created_at: Math.floor(Date.now() / 1000),
+          role: 'assistant',
+          content: JSON.stringify([
+            {
+              type: 'text',
+              text: {
+                value,
+                annotations: [
+                  { type: 'file_citation', text: '【4:0†facts.txt】', start_index: 3, end_index: 18, file_citation: { file_id: cited.id } },
+                  { type: 'file_path', text: 'sandbox:/mnt/data/out.csv', start_index: 23, end_index: 48, file_path: { file_id: written.id } },
+                ],
+              },
+            },
+          ]),
+          attachments: '[]',
+          metadata: '{}',
+          assistant_id: null,
+          run_id: null,
+          status: 'completed',
+          incomplete_details: null,
+          completed_at: null,
+          incomplete_at: null,
+        })
+        .execute();
+      const [item] = (await client.conversations.items.list(thread.id)).data;
+      assert.deepEqual((item as ItemMessage).content, [
+        {
+          type: 'output_text',
+          text: value,
+          annotations: [
+            { type: 'file_citation', file_id: cited.id, filename: 'facts.txt', index: 3 },
+            { type: 'container_file_citation', container_id: thread.id, file_id: written.id, filename: 'out.csv', start_index: 23, end_index: 48 },
+          ],
+          logprobs: [],
+        },
+      ]);
+    });
+
+    it('should read the whole conversation in order as its history', async () => {
+      const conv = await client.conversations.create({
+        items: [
+          { type: 'message', role: 'developer', content: 'Use tools.' },
+          user('weather?'),
+          { type: 'function_call', call_id: 'call_h', name: 'w', arguments: '{}' },
+          { type: 'function_call_output', call_id: 'call_h', output: 'sunny' },
+        ],
+      });
+      const history = await conversationHistory(db(), { tenantId: await tenantOf(conv.id), threadId: conv.id });
+      assert.deepEqual(history.map((i) => (i.type === 'message' ? `${i.role}` : i.type)), ['developer', 'user', 'function_call', 'function_call_output']);
+      const listed = await client.conversations.items.list(conv.id, { order: 'asc' });
+      assert.deepEqual(history, listed.data);
+    });
+
     it('should resolve an item_reference to a copy of the tenant item it names', async () => {
       const source = await client.conversations.create({
         items: [user('quoted'), { type: 'function_call', call_id: 'call_r', name: 'f', arguments: '{"x":1}' }],
@@ -278,6 +351,37 @@ for (const dialect of testDialects()) {
         param: 'items[0].content[0].file_id',
       });
       await rejectsWith(client.conversations.retrieve('conv_unknown'), { status: 404 });
+    });
+
+    it('should refuse new items while a run holds the thread', async () => {
+      const conv = await client.conversations.create({ items: [user('busy')] });
+      const runId = `run_busy_${dialect}`;
+      await db()
+        .insertInto('runs')
+        .values({
+          id: runId,
+          tenant_id: await tenantOf(conv.id),
+          thread_id: conv.id,
+          assistant_id: 'asst_test',
+          api_key_id: 'key_test',
+          seq: Date.now() * 1000,
+          created_at: Math.floor(Date.now() / 1000),
+          status: 'in_progress',
+          model: 'gpt-4o',
+          instructions: '',
+          tools: '[]',
+          metadata: '{}',
+          parallel_tool_calls: 1,
+          attempts: 0,
+          // Held by a make-believe worker, so the app's run worker leaves it alone.
+          lease_owner: 'worker_test',
+          lease_expires_at: Date.now() + 3_600_000,
+        })
+        .execute();
+      await rejectsWith(client.conversations.items.create(conv.id, { items: [user('more')] }), {
+        message: `Can't add messages to ${conv.id} while a run ${runId} is active.`,
+      });
+      assert.equal((await client.conversations.items.list(conv.id)).data.length, 1);
     });
 
     it("should answer 404 on every route for another tenant's conversation and items", async () => {

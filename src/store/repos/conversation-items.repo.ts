@@ -105,3 +105,25 @@ export async function findFileNames(db: Db, tenantId: string, ids: readonly stri
     .execute();
   return new Map(rows.map((r) => [r.id, r.filename]));
 }
+
+/** Every item of the conversation, oldest first: its messages (every role) and its other items, each in seq order. */
+export async function listAllConversationRows(
+  db: Db,
+  ref: ConversationRef,
+): Promise<{ messages: MessageRow[]; items: ConversationItemRow[] }> {
+  const messages = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', ref.tenantId)
+    .where('thread_id', '=', ref.threadId)
+    .orderBy('seq', 'asc')
+    .execute();
+  const items = await db
+    .selectFrom('conversation_items')
+    .selectAll()
+    .where('tenant_id', '=', ref.tenantId)
+    .where('thread_id', '=', ref.threadId)
+    .orderBy('seq', 'asc')
+    .execute();
+  return { messages, items };
+}
