@@ -13,6 +13,7 @@ import { parseRequest } from './schemas/common.schema.js';
 import {
   createConversationSchema,
   createItemsSchema,
+  includeQueryInput,
   includeQuerySchema,
   updateConversationSchema,
 } from './schemas/conversations.schema.js';
@@ -35,6 +36,8 @@ export function conversationsRoutes(deps: Deps): FastifyPluginAsync {
       itemId: req.params.item_id,
     });
 
+    const include = (query: unknown) => parseRequest(includeQuerySchema, includeQueryInput(query));
+
     app.post('/conversations', async (req) =>
       toConversationObject(await createConversation(deps, req.caller.tenantId, parseRequest(createConversationSchema, req.body))),
     );
@@ -49,16 +52,16 @@ export function conversationsRoutes(deps: Deps): FastifyPluginAsync {
 
     app.post<ById>('/conversations/:conversation_id/items', async (req) => {
       const { items } = parseRequest(createItemsSchema, req.body);
-      const data = await createItems(deps, ref(req), { items, include: parseRequest(includeQuerySchema, req.query) });
+      const data = await createItems(deps, ref(req), { items, include: include(req.query) });
       return toListPage(data, false);
     });
     app.get<ById>('/conversations/:conversation_id/items', async (req) => {
-      const query = { ...parseListQuery(req.query), include: parseRequest(includeQuerySchema, req.query) };
+      const query = { ...parseListQuery(req.query), include: include(req.query) };
       const { data, hasMore } = await listItems(deps, ref(req), query);
       return toListPage(data, hasMore);
     });
     app.get<ItemById>('/conversations/:conversation_id/items/:item_id', async (req) =>
-      retrieveItem(deps, itemRef(req), parseRequest(includeQuerySchema, req.query)),
+      retrieveItem(deps, itemRef(req), include(req.query)),
     );
     app.delete<ItemById>('/conversations/:conversation_id/items/:item_id', async (req) =>
       toConversationObject(await deleteItem(deps, itemRef(req))),

@@ -351,6 +351,8 @@ for (const dialect of testDialects()) {
         param: 'items[0].content[0].file_id',
       });
       await rejectsWith(client.conversations.retrieve('conv_unknown'), { status: 404 });
+      const include = ['file_search_call.results', 'bogus'] as unknown as OpenAI.Responses.ResponseIncludable[];
+      await rejectsWith(client.conversations.items.list(conv.id, { include }), { param: 'include[1]', code: 'invalid_value' });
     });
 
     it('should refuse new items while a run holds the thread', async () => {

@@ -95,12 +95,13 @@ const includeValue = z.enum([
   'reasoning.encrypted_content',
   'message.output_text.logprobs',
 ]);
-/** `include` of the item routes' query, as `include=…` or `include[]=…`, once or repeated. */
-export const includeQuerySchema = z
-  .object({
-    include: z.union([includeValue, z.array(includeValue)]).optional(),
-    'include[]': z.union([includeValue, z.array(includeValue)]).optional(),
-  })
-  .transform((q) => [q.include ?? [], q['include[]'] ?? []].flat());
+/** `include` of the item routes' query, once gathered by includeQueryInput(). */
+export const includeQuerySchema = z.object({ include: z.array(includeValue) }).transform((q) => q.include);
+
+/** The SDK sends `include[]=…` (qs brackets); `include=…` works too, once or repeated. */
+export function includeQueryInput(query: unknown): { include: unknown[] } {
+  const q = (query ?? {}) as Record<string, unknown>;
+  return { include: [q.include ?? [], q['include[]'] ?? []].flat() };
+}
 
 export type InputItemParams = z.output<typeof inputItemSchema>;
