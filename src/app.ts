@@ -17,6 +17,7 @@ import { runsRoutes } from './api/runs.js';
 import { filesRoutes } from './api/files.js';
 import { embeddingsRoutes } from './api/embeddings.js';
 import { vectorStoresRoutes } from './api/vector-stores.js';
+import { conversationsRoutes } from './api/conversations.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -52,6 +53,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(filesRoutes(deps));
       await v1.register(embeddingsRoutes(deps));
       await v1.register(vectorStoresRoutes(deps));
+      await v1.register(conversationsRoutes(deps));
     },
     { prefix: '/v1' },
   );

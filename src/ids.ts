@@ -13,6 +13,18 @@ export const ID_PREFIXES = {
   vsfb: 'vsfb_',
   chatcmpl: 'chatcmpl-',
   req: 'req_',
+  conv: 'conv_',
+  /** Conversation items other than messages, by type (the spec's examples: fc_, fs_, ci_, rs_, ws_, ctc_). */
+  fc: 'fc_',
+  fco: 'fco_',
+  fs: 'fs_',
+  ci: 'ci_',
+  rs: 'rs_',
+  ws: 'ws_',
+  ig: 'ig_',
+  ctc: 'ctc_',
+  ctco: 'ctco_',
+  item: 'item_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

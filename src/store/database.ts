@@ -4,6 +4,7 @@ import type { UsageMetersTable, VectorStoreStorageTable } from './tables/usage-m
 import type { AssistantsTable } from './tables/assistants.table.js';
 import type { ThreadsTable } from './tables/threads.table.js';
 import type { MessagesTable } from './tables/messages.table.js';
+import type { ConversationItemsTable } from './tables/conversation-items.table.js';
 import type { RunsTable } from './tables/runs.table.js';
 import type { RunStepsTable } from './tables/run-steps.table.js';
 import type { ChunksTable } from './tables/chunks.table.js';
@@ -21,6 +22,7 @@ export interface Database {
   assistants: AssistantsTable;
   threads: ThreadsTable;
   messages: MessagesTable;
+  conversation_items: ConversationItemsTable;
   runs: RunsTable;
   run_steps: RunStepsTable;
   chunks: ChunksTable;

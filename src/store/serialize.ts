@@ -46,7 +46,8 @@ export function toMessageObject(row: MessageRow): Message {
     incomplete_details: fromJson<Message.IncompleteDetails | null>(row.incomplete_details, null),
     completed_at: row.completed_at === null ? null : Number(row.completed_at),
     incomplete_at: row.incomplete_at === null ? null : Number(row.incomplete_at),
-    role: row.role,
+    // Only user and assistant messages reach the Assistants API (messages.repo filters the others out).
+    role: row.role === 'assistant' ? 'assistant' : 'user',
     content: widenContent(fromJson<unknown>(row.content, [])),
     assistant_id: row.assistant_id,
     run_id: row.run_id,

@@ -1,8 +1,11 @@
 import type { Db } from '../database.js';
 import { applySeqWindow, type SeqWindow } from '../pagination.js';
-import type { MessageRow, MessageUpdate, NewMessageRow } from '../tables/messages.table.js';
+import { ASSISTANTS_ROLES, type MessageRow, type MessageUpdate, type NewMessageRow } from '../tables/messages.table.js';
 
-/** Every query is scoped to one tenant and one thread. */
+/**
+ * Every query is scoped to one tenant and one thread. The Assistants API's reads and writes see only user and
+ * assistant messages (system and developer messages come from the Conversations API).
+ */
 
 export interface MessageRef {
   tenantId: string;
@@ -25,6 +28,7 @@ export function findMessage(db: Db, ref: MessageRef, id: string): Promise<Messag
     .selectAll()
     .where('tenant_id', '=', ref.tenantId)
     .where('thread_id', '=', ref.threadId)
+    .where('role', 'in', ASSISTANTS_ROLES)
     .where('id', '=', id)
     .executeTakeFirst();
 }
@@ -36,6 +40,7 @@ export function updateMessageRow(db: Db, ref: MessageRef, id: string, patch: Mes
     .set(patch)
     .where('tenant_id', '=', ref.tenantId)
     .where('thread_id', '=', ref.threadId)
+    .where('role', 'in', ASSISTANTS_ROLES)
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
@@ -47,6 +52,7 @@ export async function deleteMessageRow(db: Db, ref: MessageRef, id: string): Pro
     .deleteFrom('messages')
     .where('tenant_id', '=', ref.tenantId)
     .where('thread_id', '=', ref.threadId)
+    .where('role', 'in', ASSISTANTS_ROLES)
     .where('id', '=', id)
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
@@ -62,7 +68,8 @@ export function listMessageRows(
     .selectFrom('messages')
     .selectAll()
     .where('tenant_id', '=', ref.tenantId)
-    .where('thread_id', '=', ref.threadId);
+    .where('thread_id', '=', ref.threadId)
+    .where('role', 'in', ASSISTANTS_ROLES);
   if (ref.runId !== undefined) q = q.where('run_id', '=', ref.runId);
   return applySeqWindow(q, 'seq', window).execute();
 }
@@ -74,6 +81,7 @@ export async function findMessageSeq(db: Db, ref: MessageRef, id: string): Promi
     .select('seq')
     .where('tenant_id', '=', ref.tenantId)
     .where('thread_id', '=', ref.threadId)
+    .where('role', 'in', ASSISTANTS_ROLES)
     .where('id', '=', id)
     .executeTakeFirst();
   return row?.seq;

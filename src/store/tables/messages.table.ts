@@ -6,9 +6,21 @@ export interface MessagesTable {
   thread_id: string;
   seq: number;
   created_at: number;
-  role: 'user' | 'assistant';
-  /** JSON: MessageContent[] */
+  /**
+   * `system` and `developer` messages come from the Conversations API (and, next, Responses); the Assistants
+   * messages API shows only `user` and `assistant`.
+   * TODO(responses): the run engine's prompt builder (engine/build-prompt.ts) sends every role but `assistant` as
+   * `user`; give system and developer messages their own role in the prompt.
+   */
+  role: MessageRole;
+  /** JSON: MessageContent[], the Assistants API's view of the content. */
   content: string;
+  /**
+   * JSON: the Responses content parts of a message item created through the Conversations API, kept as given
+   * (input_file, input_image detail…); null for messages created through the Assistants API or by a run.
+   * Optional: rows built in code (the engine's tests) may leave it out.
+   */
+  item_content?: string | null;
   attachments: string | null;
   metadata: string;
   assistant_id: string | null;
@@ -18,6 +30,10 @@ export interface MessagesTable {
   completed_at: number | null;
   incomplete_at: number | null;
 }
-export type MessageRow = Selectable<MessagesTable>;
+export type MessageRole = 'user' | 'assistant' | 'system' | 'developer';
+/** The roles the Assistants messages API shows. */
+export const ASSISTANTS_ROLES = ['user', 'assistant'] as const;
+/** Selectable drops the `?` of item_content; rows built in code may leave it out. */
+export type MessageRow = Omit<Selectable<MessagesTable>, 'item_content'> & { item_content?: string | null };
 export type NewMessageRow = Insertable<MessagesTable>;
 export type MessageUpdate = Updateable<MessagesTable>;

@@ -1,0 +1,101 @@
+import type { Annotation, MessageContent } from 'openai/resources/beta/threads/messages';
+import type { Conversation, ConversationDeletedResource, Message } from 'openai/resources/conversations/conversations';
+import type { ConversationItem } from 'openai/resources/conversations/items';
+import type { ResponseIncludable, ResponseOutputText } from 'openai/resources/responses/responses';
+import { fromJson } from './json.js';
+import type { ConversationItemRow } from './tables/conversation-items.table.js';
+import type { MessageRow } from './tables/messages.table.js';
+import type { ThreadRow } from './tables/threads.table.js';
+
+/** Row → Conversations API wire object. A conversation is a thread; its message items are the thread's messages. */
+
+export function toConversationObject(row: ThreadRow): Conversation {
+  return {
+    id: row.id,
+    object: 'conversation',
+    created_at: Number(row.created_at),
+    metadata: fromJson<Record<string, string>>(row.metadata, {}),
+  };
+}
+
+export const toConversationDeleted = (id: string): ConversationDeletedResource => ({
+  id,
+  object: 'conversation.deleted',
+  deleted: true,
+});
+
+export type MessagePart = Message['content'][number];
+/** A listed item: every stored item has an id (some SDK item types leave it optional). */
+export type ListedItem = ConversationItem & { id: string };
+
+/** What serializing an item needs beyond its row: cited files' names and the request's `include`. */
+export interface ItemContext {
+  fileNames: ReadonlyMap<string, string>;
+  include: ReadonlySet<ResponseIncludable>;
+}
+
+/** Assistants annotations → Responses ones: a cited file → file_citation, a file code_interpreter wrote → container_file_citation. */
+function toOutputAnnotation(a: Annotation, row: MessageRow, ctx: ItemContext): ResponseOutputText['annotations'][number] {
+  if (a.type === 'file_citation') {
+    const fileId = a.file_citation.file_id;
+    return { type: 'file_citation', file_id: fileId, filename: ctx.fileNames.get(fileId) ?? '', index: a.start_index };
+  }
+  const fileId = a.file_path.file_id;
+  // Switchboard's code_interpreter session belongs to the thread: the thread is the container.
+  return {
+    type: 'container_file_citation',
+    container_id: row.thread_id,
+    file_id: fileId,
+    filename: ctx.fileNames.get(fileId) ?? '',
+    start_index: a.start_index,
+    end_index: a.end_index,
+  };
+}
+
+/** One part of an Assistants message's content as a Responses content part. */
+function fromAssistantsPart(part: MessageContent, row: MessageRow, ctx: ItemContext): MessagePart | undefined {
+  switch (part.type) {
+    case 'text':
+      if (row.role !== 'assistant') return { type: 'input_text', text: part.text.value };
+      return {
+        type: 'output_text',
+        text: part.text.value,
+        annotations: part.text.annotations.map((a) => toOutputAnnotation(a, row, ctx)),
+        logprobs: [],
+      };
+    case 'image_file':
+      return { type: 'input_image', file_id: part.image_file.file_id, image_url: null, detail: part.image_file.detail ?? 'auto' };
+    case 'image_url':
+      return { type: 'input_image', file_id: null, image_url: part.image_url.url, detail: part.image_url.detail ?? 'auto' };
+    case 'refusal':
+      return { type: 'refusal', refusal: part.refusal };
+    default:
+      return undefined;
+  }
+}
+
+/** The file ids a message's annotations cite: what ItemContext.fileNames must hold to name them. */
+export function citedFileIds(row: MessageRow): string[] {
+  if (row.role !== 'assistant' || row.item_content) return [];
+  return fromJson<MessageContent[]>(row.content, []).flatMap((part) =>
+    part.type === 'text'
+      ? part.text.annotations.map((a) => (a.type === 'file_citation' ? a.file_citation.file_id : a.file_path.file_id))
+      : [],
+  );
+}
+
+/** A thread message as a `message` item: the parts given through Conversations when kept, else the Assistants content mapped. */
+export function toMessageItem(row: MessageRow, ctx: ItemContext): Message {
+  const content = row.item_content
+    ? fromJson<MessagePart[]>(row.item_content, [])
+    : fromJson<MessageContent[]>(row.content, []).flatMap((p) => fromAssistantsPart(p, row, ctx) ?? []);
+  return { id: row.id, type: 'message', status: row.status, role: row.role, content };
+}
+
+/** A stored non-message item; results and outputs of tool calls only when `include` asks for them, as OpenAI does. */
+export function toStoredItem(row: ConversationItemRow, ctx: ItemContext): ListedItem {
+  const item: ListedItem = { ...fromJson<ConversationItem>(row.item, { id: row.id, type: 'reasoning', summary: [] }), id: row.id };
+  if (item.type === 'file_search_call' && !ctx.include.has('file_search_call.results')) return { ...item, results: null };
+  if (item.type === 'code_interpreter_call' && !ctx.include.has('code_interpreter_call.outputs')) return { ...item, outputs: null };
+  return item;
+}
