@@ -56,10 +56,12 @@ module.exports = {
       severity: 'error',
       comment:
         'No SQL outside store/ (STYLE.md §1, §6): Kysely queries, `sql` templates and the drivers live in ' +
-        'store/ (repos take `db | trx`); others pass the handle around as store/database.ts\'s Db or ' +
-        "open-db.ts's Store['db']. Allowed by name: engine/pg-run-events.ts and engine/instance-identity.ts " +
-        "use pg's own client for LISTEN/NOTIFY (a dedicated connection Kysely does not offer); " +
-        "api/error-handler.ts maps kysely's NoResultError to a 404 (STYLE.md §4).",
+        "store/ (repos take `db | trx`); others pass the handle around as store/database.ts's Db or " +
+        "open-db.ts's Store['db']. Allowed by name, each needing a PostgreSQL session of its own that Kysely's " +
+        "pool does not offer: engine/pg-run-events.ts (pg's LISTEN/NOTIFY carries run events across instances) " +
+        'and engine/instance-identity.ts (a session advisory lock that dies with the process). And ' +
+        "api/error-handler.ts maps kysely's NoResultError to a 404 (STYLE.md §4). Query-builder calls on a Db " +
+        'handle import nothing: test/layers.test.ts looks for those outside store/.',
       from: {
         path: '^src/',
         pathNot: [
@@ -67,7 +69,6 @@ module.exports = {
           '^src/engine/pg-run-events\\.ts$',
           '^src/engine/instance-identity\\.ts$',
           '^src/api/error-handler\\.ts$',
-          COMPOSITION_ROOT,
           TEST_FILE,
         ],
       },

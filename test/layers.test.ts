@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser';
@@ -34,11 +34,34 @@ function describeViolation(v: IViolation): string {
   return `${v.rule.name}: ${v.from} → ${to}`;
 }
 
+/** A Kysely query started on a db or trx handle: it imports no driver, so the rules above cannot see it. */
+const QUERY_BUILDER = /\.(selectFrom|selectNoFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto)\s*\(/;
+
+/** `path:line` of every query-builder call in production files of `<baseDir>/src` outside store/. */
+function queriesOutsideStore(baseDir: string): string[] {
+  const files = readdirSync(join(baseDir, 'src'), { recursive: true, encoding: 'utf8' })
+    .map((f) => join('src', f).replaceAll('\\', '/'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('src/store/'));
+  return files.flatMap((file) =>
+    readFileSync(join(baseDir, file), 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (QUERY_BUILDER.test(line) ? [`${file}:${i + 1}`] : [])),
+  );
+}
+
 describe('layers (.dependency-cruiser.cjs)', () => {
   it('should find no import in src/ that breaks a layer rule', async () => {
     const knownViolations = JSON.parse(readFileSync(KNOWN_VIOLATIONS, 'utf8')) as IViolation[];
     const violations = await cruiseLayers({ baseDir: ROOT, knownViolations });
     assert.deepEqual(violations.map(describeViolation), [], 'see the rule comments in .dependency-cruiser.cjs');
+  });
+
+  it('should find no query builder outside store/ in src/', () => {
+    assert.deepEqual(queriesOutsideStore(ROOT), [], 'SQL belongs in store/repos (STYLE.md §1)');
+  });
+
+  it('should see a query builder outside store/, and none in store/', () => {
+    assert.deepEqual(queriesOutsideStore(FIXTURE), ['src/engine/query-on-handle.ts:4']);
   });
 
   it('should report each kind of forbidden import, and no allowed one', async () => {
