@@ -85,6 +85,19 @@ module.exports = {
       to: { path: '^src/(services|api)/' },
     },
     {
+      name: 'store-is-the-bottom-layer',
+      severity: 'error',
+      comment:
+        'store/ (schema, repos, serializers) is what every layer above stands on, so it imports none of them. ' +
+        "One file by name: engine/run-state.ts, the run state machine, whose status groups (active, workable, " +
+        'waiting…) runs.repo.ts queries by; they are named once, beside the transition table.',
+      from: { path: '^src/store/', pathNot: TEST_FILE },
+      to: {
+        path: '^src/(api|services|engine|providers|tools|retrieval|embeddings|metering|streaming)/',
+        pathNot: '^src/engine/run-state\\.ts$',
+      },
+    },
+    {
       name: 'providers-do-not-import-embeddings',
       severity: 'error',
       comment:

@@ -75,6 +75,7 @@ describe('layers (.dependency-cruiser.cjs)', () => {
       'nothing-below-api-imports-api: src/services/uses-schema.service.ts',
       'providers-do-not-import-embeddings: src/providers/uses-embeddings.ts',
       'sql-drivers-only-in-store: src/retrieval/raw-sql.ts',
+      'store-is-the-bottom-layer: src/store/uses-provider.repo.ts',
       'streaming-without-fastify: src/streaming/encoder.ts',
     ]);
   });
