@@ -48,7 +48,7 @@ module.exports = {
       comment:
         'api/ is the top layer: services take request types from the openai SDK or their own module, never ' +
         'from api/schemas, and no lower layer calls a route. Only the composition root registers api/ modules.',
-      from: { path: '^src/', pathNot: ['^src/api/', COMPOSITION_ROOT] },
+      from: { path: '^src/', pathNot: ['^src/api/', COMPOSITION_ROOT, TEST_FILE] },
       to: { path: '^src/api/' },
     },
     {

@@ -47,7 +47,7 @@ export async function getFile(db: Db, tenantId: string, fileId: string): Promise
   return row;
 }
 
-/** A file's whole content in memory, for ingestion (text extraction, chunking). */
+/** A file's whole content in memory (text extraction, image parts, the code interpreter's session files). */
 export async function readFileBytes(deps: Pick<Deps, 'storage'>, row: FileRow): Promise<Buffer> {
   return buffer(await deps.storage.get(row.storage_key));
 }
