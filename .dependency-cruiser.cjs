@@ -110,10 +110,10 @@ module.exports = {
       name: 'no-test-code-in-src',
       severity: 'error',
       comment:
-        'test/ (fakes, fixtures, support) is for tests: the server must not ship or load it. Only unit tests ' +
-        'co-located in src/ (*.test.ts) may import from test/.',
+        'test/ (fakes, fixtures, support) and bench/ are for tests and measurements: the server must not ship ' +
+        'or load them. Only unit tests co-located in src/ (*.test.ts) may import from test/.',
       from: { path: '^src/', pathNot: TEST_FILE },
-      to: { path: '^test/' },
+      to: { path: '^(test|bench)/' },
     },
   ],
   options: {

@@ -71,6 +71,7 @@ describe('layers (.dependency-cruiser.cjs)', () => {
       'core-does-not-import-services-or-api: src/engine/calls-service.ts',
       'fastify-only-in-http-layer: src/services/uses-fastify.service.ts',
       'no-circular: src/engine/loop.ts',
+      'no-test-code-in-src: src/tools/uses-bench.ts',
       'no-test-code-in-src: src/tools/uses-test-helper.ts',
       'nothing-below-api-imports-api: src/services/uses-schema.service.ts',
       'providers-do-not-import-embeddings: src/providers/uses-embeddings.ts',
