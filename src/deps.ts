@@ -5,10 +5,25 @@ import type { ProviderRegistry } from './providers/registry.js';
 import type { Store } from './store/open-db.js';
 import type { UsageRecorder } from './metering/usage-recorder.js';
 import type { RunEventBus } from './engine/run-events.js';
-import type { RunWorker } from './engine/run-worker.js';
 import type { FileStorage } from './storage/file-storage.js';
 import type { EmbedderRegistry } from './embeddings/embedder.js';
-import type { IngestionWorker } from './retrieval/ingestion.js';
+
+// deps.ts names what services need from the engine and the ingestion worker as interfaces of its own, which
+// those classes implement: it imports neither, so neither (nor anything they import) is in a cycle with it.
+
+/** The run engine as services see it (engine/run-worker.ts's RunWorker). */
+export interface RunQueue {
+  /** A run was queued (after the commit): claim it now rather than at the next poll. */
+  enqueue(runId: string): void;
+  /** Stops a run executing in this process (its status is already `cancelling`). */
+  cancel(runId: string): void;
+}
+
+/** Background file ingestion as services see it (retrieval/ingestion.ts's IngestionWorker). */
+export interface IngestionQueue {
+  /** Files were attached (after the commit): look for work now rather than at the next poll. */
+  enqueue(): void;
+}
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -23,12 +38,12 @@ export interface Deps {
   /** Run events (thread.run.*, thread.message.*…) as the engine commits them. */
   events: RunEventBus;
   /** The run engine: enqueue(runId) after a commit, cancel(runId). */
-  engine: Pick<RunWorker, 'enqueue' | 'cancel'>;
+  engine: RunQueue;
   /** Uploaded files' bytes. */
   storage: FileStorage;
   embeddings: EmbedderRegistry;
   /** Background file ingestion for vector stores: enqueue() after a file is attached. */
-  ingestion: Pick<IngestionWorker, 'enqueue'>;
+  ingestion: IngestionQueue;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;

@@ -8,7 +8,7 @@
  * (weighted by length), and segments go to the model in batches of bounded estimated cost (~0.3 s): 16 short
  * texts, 3 of 1,000 characters, or one long segment. A text of at most 8,000 characters embeds exactly as before.
  */
-import { normalize } from './normalize.js';
+import { normalize } from '../providers/normalize.js';
 
 export const MAX_SEGMENT_CHARS = 8000;
 /** Estimated cost of a segment, in characters: a fixed part per text plus its length. */

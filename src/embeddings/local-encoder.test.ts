@@ -1,6 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLocalEncoder, LOCAL_ENCODER_DIMENSIONS, normalize } from './local-encoder.js';
+import { normalize } from '../providers/normalize.js';
+import { createLocalEncoder, LOCAL_ENCODER_DIMENSIONS } from './local-encoder.js';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (v: Float32Array) => Math.sqrt(dot(v, v));

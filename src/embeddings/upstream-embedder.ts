@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ResolvedModel } from '../providers/registry.js';
 import { ProviderError } from '../providers/provider-error.js';
 import type { EmbedOptions, Embedder } from './embedder.js';
-import { normalize } from './normalize.js';
+import { normalize } from '../providers/normalize.js';
 import { loadTokenCounter } from './tokens.js';
 
 /**

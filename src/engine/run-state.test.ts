@@ -5,7 +5,17 @@ import { createTestDatabaseUrl, testDialects } from '../../test/support/database
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
 import type { Database } from '../store/database.js';
 import type { NewRunRow, RunRow, RunStatus } from '../store/tables/runs.table.js';
-import { canTransition, InvalidTransitionError, isTerminal, transition } from './run-state.js';
+import {
+  ACTIVE_RUN_STATUSES,
+  CANCELLABLE_RUN_STATUSES,
+  canTransition,
+  InvalidTransitionError,
+  isTerminal,
+  TERMINAL_RUN_STATUSES,
+  transition,
+  WAITING_RUN_STATUSES,
+  WORKABLE_RUN_STATUSES,
+} from './run-state.js';
 
 const STATUSES: readonly RunStatus[] = [
   'queued',
@@ -111,6 +121,31 @@ describe('run-state edge table', () => {
       STATUSES.filter((s) => isTerminal(s)),
       TERMINAL,
     );
+  });
+});
+
+describe('run status groups', () => {
+  const sorted = (list: readonly RunStatus[]) => [...list].sort();
+
+  it('should name the finished statuses terminal', () => {
+    assert.deepEqual(sorted(TERMINAL_RUN_STATUSES), sorted(TERMINAL));
+  });
+
+  it('should name every other status active (it holds the thread)', () => {
+    assert.deepEqual(sorted(ACTIVE_RUN_STATUSES), ['cancelling', 'in_progress', 'queued', 'requires_action']);
+  });
+
+  it('should name workable the active statuses but requires_action, which waits on the client', () => {
+    assert.deepEqual(sorted(WORKABLE_RUN_STATUSES), ['cancelling', 'in_progress', 'queued']);
+  });
+
+  it('should name waiting the statuses that expire: queued and requires_action', () => {
+    assert.deepEqual(sorted(WAITING_RUN_STATUSES), ['queued', 'requires_action']);
+  });
+
+  it('should name cancellable exactly the statuses with a move to cancelling', () => {
+    assert.deepEqual(sorted(CANCELLABLE_RUN_STATUSES), ['in_progress', 'queued', 'requires_action']);
+    for (const status of STATUSES) assert.equal(CANCELLABLE_RUN_STATUSES.includes(status), ALLOWED[status].includes('cancelling'));
   });
 });
 

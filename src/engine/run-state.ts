@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.js';
+import { updateRunStatus } from '../store/repos/run-status.repo.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
 
 /**
@@ -19,8 +20,21 @@ const EDGES: Record<RunStatus, readonly RunStatus[]> = {
   expired: [],
 };
 
+// The groups of statuses, named once here beside the edges; every list of run statuses in src/ is one of these.
+const STATUSES = Object.keys(EDGES) as RunStatus[];
+/** Final: no move leads out of them. */
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = STATUSES.filter((s) => EDGES[s].length === 0);
+/** Not final: a run in one of these holds its thread (no new run or message until it ends). */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = STATUSES.filter((s) => EDGES[s].length > 0);
+/** What a worker executes, under a lease; requires_action waits on the client and holds none. */
+export const WORKABLE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'cancelling'];
+/** Waiting to start or for tool outputs: a run still in one of these at its expires_at becomes `expired`. */
+export const WAITING_RUN_STATUSES: readonly RunStatus[] = ['queued', 'requires_action'];
+/** What POST …/cancel accepts: the statuses with a move to `cancelling`. */
+export const CANCELLABLE_RUN_STATUSES: readonly RunStatus[] = STATUSES.filter((s) => EDGES[s].includes('cancelling'));
+
 export function isTerminal(status: RunStatus): boolean {
-  return EDGES[status].length === 0;
+  return TERMINAL_RUN_STATUSES.includes(status);
 }
 
 export function canTransition(from: RunStatus, to: RunStatus): boolean {
@@ -62,13 +76,11 @@ export async function transition(
   const update: RunUpdate = { ...timestamps(to, nowS), ...opts.patch, status: to };
   if (to === 'in_progress' && run.started_at === null) update.started_at = nowS;
   if (to !== 'requires_action') update.required_action = null;
-  if (isTerminal(to) || to === 'requires_action') {
+  if (!WORKABLE_RUN_STATUSES.includes(to)) {
     update.lease_owner = null;
     update.lease_expires_at = null;
   }
   // Finished runs show no expiry, as OpenAI's do; an expired run keeps the time it expired.
   if (isTerminal(to) && to !== 'expired') update.expires_at = null;
-  let q = db.updateTable('runs').set(update).where('id', '=', run.id).where('status', '=', run.status);
-  if (opts.leaseOwner) q = q.where('lease_owner', '=', opts.leaseOwner);
-  return q.returningAll().executeTakeFirst();
+  return updateRunStatus(db, { runId: run.id, from: run.status, leaseOwner: opts.leaseOwner, update });
 }

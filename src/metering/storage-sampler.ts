@@ -1,13 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { ToolPrices } from '../config.js';
 import type { Clock } from '../deps.js';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/open-db.js';
 import { storedVectorBytes, upsertStorageSamples } from '../store/repos/usage-meters.repo.js';
 import { storageCostOf } from './prices.js';
 import type { UsageRecorderLog } from './usage-recorder.js';
 
 export interface StorageSamplerOptions {
-  db: Kysely<Database>;
+  db: Store['db'];
   clock: Clock;
   toolPrices: ToolPrices;
   /** Sampling interval; each sample stands for one interval (a whole number of seconds). */

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/open-db.js';
 import type { ToolPrices } from '../config.js';
 import { upsertUsageMeters } from '../store/repos/usage-meters.repo.js';
 import { upsertUsageBuckets } from '../store/repos/usage.repo.js';
@@ -14,7 +13,7 @@ export interface UsageRecorderLog {
 }
 
 export interface UsageRecorderOptions {
-  db: Kysely<Database>;
+  db: Store['db'];
   prices: PriceTable;
   /** Prices per tool use (default: free). */
   toolPrices?: ToolPrices;
@@ -62,7 +61,7 @@ const embeddingsMeter = (e: UsageEvent): MeterEvent => ({
  * write puts its aggregates back, so they go out with the next flush. Flushes never overlap.
  */
 export class UsageRecorder implements UsageSink, MeterSink {
-  readonly #db: Kysely<Database>;
+  readonly #db: Store['db'];
   readonly #prices: PriceTable;
   readonly #toolPrices: ToolPrices;
   readonly #log: UsageRecorderLog;

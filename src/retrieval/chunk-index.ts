@@ -1,9 +1,11 @@
 // The file_search index: chunks with their embeddings, searched by keyword and by vector, fused with RRF.
 import { endianness } from 'node:os';
 import type { Db, DialectName } from '../store/database.js';
+import { deleteFileChunks, deleteVectorStoreChunks, findChunkTexts, insertChunks } from '../store/repos/chunks.repo.js';
+import { ensureSqliteVectorTable } from '../store/repos/chunks-sqlite.repo.js';
 import type { NewChunkRow } from '../store/tables/chunks.table.js';
 import { pgKeywordSearch, pgVectorSearch } from './chunk-index.pg.js';
-import { ensureSqliteVectorTable, sqliteKeywordSearch, sqliteVectorSearch } from './chunk-index.sqlite.js';
+import { sqliteKeywordSearch, sqliteVectorSearch } from './chunk-index.sqlite.js';
 import { maxFusedScore, reciprocalRankFusion } from './fuse.js';
 import type { Chunk, RankedChunk, SearchHit, SearchScope } from './types.js';
 
@@ -13,8 +15,6 @@ export const DEFAULT_SEARCH_LIMIT = 20;
 export const MAX_SEARCH_LIMIT = 1000;
 /** Each ranker returns this many candidates (at least) for fusion, so hits ranked low by one still count. */
 const MIN_CANDIDATES = 50;
-/** Rows per INSERT: 8 columns stay well under SQLite's 32766 and PostgreSQL's 65535 parameters. */
-const INSERT_BATCH = 500;
 
 /** Little-endian float32 bytes, the stored form of an embedding on both dialects. */
 export function vectorToBytes(vector: Float32Array): Buffer {
@@ -55,36 +55,17 @@ export async function addChunks(db: Db, dialect: DialectName, opts: AddChunksOpt
     embedding: vectorToBytes(vectors[i]!),
     dims,
   }));
-  const ids: number[] = [];
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    const inserted = await db
-      .insertInto('chunks')
-      .values(rows.slice(i, i + INSERT_BATCH))
-      .returning('id')
-      .execute();
-    ids.push(...inserted.map((r) => Number(r.id)));
-  }
-  return ids;
+  return insertChunks(db, rows);
 }
 
 /** Deletes a file's chunks from one vector store (SQLite triggers also clear the FTS and vec0 rows). */
-export async function removeFileChunks(
-  db: Db,
-  _dialect: DialectName,
-  opts: { vectorStoreId: string; fileId: string },
-): Promise<number> {
-  const result = await db
-    .deleteFrom('chunks')
-    .where('vector_store_id', '=', opts.vectorStoreId)
-    .where('file_id', '=', opts.fileId)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+export function removeFileChunks(db: Db, _dialect: DialectName, opts: { vectorStoreId: string; fileId: string }): Promise<number> {
+  return deleteFileChunks(db, opts);
 }
 
 /** Deletes every chunk of a vector store. */
-export async function removeVectorStoreChunks(db: Db, _dialect: DialectName, vectorStoreId: string): Promise<number> {
-  const result = await db.deleteFrom('chunks').where('vector_store_id', '=', vectorStoreId).executeTakeFirst();
-  return Number(result.numDeletedRows);
+export function removeVectorStoreChunks(db: Db, _dialect: DialectName, vectorStoreId: string): Promise<number> {
+  return deleteVectorStoreChunks(db, vectorStoreId);
 }
 
 /** Chunks sharing words with `query`, best first (FTS5 bm25 / PostgreSQL ts_rank). */
@@ -151,13 +132,7 @@ export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSea
 
 /** Adds each hit's store, file, index and text (read in one query), keeping the order. */
 async function hydrate(db: Db, tenantId: string, hits: { id: number; score: number }[]): Promise<SearchHit[]> {
-  if (hits.length === 0) return [];
-  const rows = await db
-    .selectFrom('chunks')
-    .select(['id', 'vector_store_id', 'file_id', 'chunk_index', 'text'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', 'in', hits.map((h) => h.id))
-    .execute();
+  const rows = await findChunkTexts(db, tenantId, hits.map((h) => h.id));
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
   return hits.flatMap(({ id, score }) => {
     const row = byId.get(id);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EmbedOptions, Embedder } from '../embeddings/embedder.js';
 import { ProviderError } from '../providers/provider-error.js';
-import { AUTO_CHUNKING, indexFile, toLastError } from './index-file.js';
+import { AUTO_CHUNKING, IngestionError, indexFile, toLastError } from './index-file.js';
 
 describe('indexFile', () => {
   it("should embed as background work on the file's tenant", async () => {
@@ -21,6 +21,17 @@ describe('indexFile', () => {
     const indexed = await indexFile({ readFile, embedder }, file, signal);
     assert.equal(indexed.vectors.length, 1);
     assert.deepEqual(calls, [{ signal, caller: 'tenant-a', priority: 'background' }]);
+  });
+
+  it('should fail a file that is gone as invalid_file, embedding nothing', async () => {
+    const embedder: Embedder = { model: 'spy', dimensions: 2, embed: async () => assert.fail('embedded a missing file') };
+    const file = { tenantId: 'tenant-a', fileId: 'file-gone', chunkingStrategy: AUTO_CHUNKING };
+    const indexing = indexFile({ readFile: async () => undefined, embedder }, file, new AbortController().signal);
+    await assert.rejects(indexing, (err: unknown) => {
+      assert.ok(err instanceof IngestionError);
+      assert.deepEqual(toLastError(err), { code: 'invalid_file', message: 'The file file-gone no longer exists.' });
+      return true;
+    });
   });
 });
 

@@ -1,7 +1,6 @@
 import type { VectorStoreFile } from 'openai/resources/vector-stores/files';
 import type { StaticFileChunkingStrategyObject } from 'openai/resources/vector-stores/vector-stores';
 import type { Embedder } from '../embeddings/embedder.js';
-import { ApiError } from '../errors.js';
 import { failureOf } from '../failures.js';
 import { chunkText } from './chunk.js';
 import { ExtractionError, extractText, UnsupportedFileTypeError } from './extract.js';
@@ -15,8 +14,8 @@ export const AUTO_CHUNKING: StaticFileChunkingStrategyObject = {
   static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
 };
 
-/** A file's name and bytes; rejects with an ApiError 404 when the file is gone. */
-export type ReadFile = (ref: { tenantId: string; fileId: string }) => Promise<{ filename: string; bytes: Buffer }>;
+/** A file's name and bytes; undefined when the file is gone. */
+export type ReadFile = (ref: { tenantId: string; fileId: string }) => Promise<{ filename: string; bytes: Buffer } | undefined>;
 
 export interface IndexedFile {
   chunks: Chunk[];
@@ -44,11 +43,9 @@ export async function indexFile(
   file: { tenantId: string; fileId: string; chunkingStrategy: StaticFileChunkingStrategyObject },
   signal: AbortSignal,
 ): Promise<IndexedFile> {
-  const { filename, bytes } = await deps.readFile(file).catch((err: unknown) => {
-    if (err instanceof ApiError && err.status === 404)
-      throw new IngestionError('invalid_file', `The file ${file.fileId} no longer exists.`);
-    throw err;
-  });
+  const read = await deps.readFile(file);
+  if (!read) throw new IngestionError('invalid_file', `The file ${file.fileId} no longer exists.`);
+  const { filename, bytes } = read;
   const text = await extract(filename, bytes);
   const { max_chunk_size_tokens: maxTokens, chunk_overlap_tokens: overlapTokens } = file.chunkingStrategy.static;
   const chunks = chunkText(text, { maxTokens, overlapTokens });

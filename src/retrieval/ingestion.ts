@@ -1,13 +1,14 @@
-import type { Kysely } from 'kysely';
+import { buffer } from 'node:stream/consumers';
 import type { Logger } from 'pino';
 import type { StaticFileChunkingStrategyObject } from 'openai/resources/vector-stores/vector-stores';
-import type { Clock, Deps } from '../deps.js';
+import type { Clock, Deps, IngestionQueue } from '../deps.js';
 import type { EmbedderRegistry } from '../embeddings/embedder.js';
 import type { MeterSink } from '../metering/usage-event.js';
 import { randomToken } from '../ids.js';
-import { getFile, readFileBytes } from '../services/files.service.js';
-import type { Database, DialectName } from '../store/database.js';
+import type { DialectName } from '../store/database.js';
 import { fromJson, toJson } from '../store/json.js';
+import type { Store } from '../store/open-db.js';
+import { findFile } from '../store/repos/files.repo.js';
 import {
   claimVectorStoreFile,
   countInProgressInBatch,
@@ -24,7 +25,7 @@ import { addChunks, removeFileChunks } from './chunk-index.js';
 import { AUTO_CHUNKING, indexFile, toLastError, type IndexedFile, type ReadFile } from './index-file.js';
 
 export interface IngestionDeps {
-  db: Kysely<Database>;
+  db: Store['db'];
   dialect: DialectName;
   embeddings: Pick<EmbedderRegistry, 'retrieval'>;
   clock: Clock;
@@ -56,7 +57,7 @@ const keyOf = (row: VectorStoreFileRow): VectorStoreFileKey => ({ vectorStoreId:
  * last_error). A file cancelled or detached meanwhile is left as it is. On SQLite the database belongs to
  * this one process, so a restart takes its files back at once; on PostgreSQL when their leases lapse.
  */
-export class IngestionWorker {
+export class IngestionWorker implements IngestionQueue {
   readonly #deps: IngestionDeps;
   readonly #opts: IngestionOptions;
   readonly #owner = `ingest_${randomToken(12)}`;
@@ -213,14 +214,14 @@ export class IngestionWorker {
     await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 }
-/** The worker over the app's dependencies (all but `ingestion` itself): files are read through the Files service. */
+/** The worker over the app's dependencies (all but `ingestion` itself): files are read from the store and storage. */
 export function createIngestionWorker(
   deps: Pick<Deps, 'store' | 'storage' | 'embeddings' | 'clock' | 'log'> & { usage?: MeterSink },
   opts: Partial<IngestionOptions> = {},
 ): IngestionWorker {
   const readFile: ReadFile = async ({ tenantId, fileId }) => {
-    const row = await getFile(deps.store.db, tenantId, fileId);
-    return { filename: row.filename, bytes: await readFileBytes(deps, row) };
+    const row = await findFile(deps.store.db, tenantId, fileId);
+    return row && { filename: row.filename, bytes: await buffer(await deps.storage.get(row.storage_key)) };
   };
   return new IngestionWorker(
     { db: deps.store.db, dialect: deps.store.dialect, embeddings: deps.embeddings, clock: deps.clock, log: deps.log, readFile, usage: deps.usage },

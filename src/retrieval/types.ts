@@ -15,20 +15,5 @@ export interface SearchHit {
   score: number;
 }
 
-/** Which chunks a search may return: one tenant's, in these vector stores; at most `limit` of them. */
-export interface SearchScope {
-  tenantId: string;
-  vectorStoreIds: readonly string[];
-  limit: number;
-}
-
-/** A chunk found by one ranker (keyword or vector), best first; `score` is that ranker's own. */
-export interface RankedChunk {
-  /** chunks.id */
-  id: number;
-  vectorStoreId: string;
-  fileId: string;
-  chunkIndex: number;
-  /** keyword: -bm25 (SQLite) or ts_rank (PostgreSQL); vector: cosine similarity. Higher is better. */
-  score: number;
-}
+/** Which chunks a search may return, and what one ranker finds: the chunk index's queries (store/repos). */
+export type { ChunkScope as SearchScope, RankedChunk } from '../store/repos/chunks.repo.js';

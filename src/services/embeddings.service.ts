@@ -2,7 +2,7 @@ import type { CreateEmbeddingResponse, Embedding } from 'openai/resources/embedd
 import type { Caller, Deps } from '../deps.js';
 import { badGateway, invalidRequest, type ApiError } from '../errors.js';
 import type { Embedder } from '../embeddings/embedder.js';
-import { normalize } from '../embeddings/normalize.js';
+import { normalize } from '../providers/normalize.js';
 import {
   findTokenLimitBreach,
   loadTokenCounter,

@@ -1,11 +1,13 @@
-import { removeFileFromVectorStores } from './vector-store-files.service.js';
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { removeFileChunks } from '../retrieval/chunk-index.js';
 import { FileTooLargeError } from '../storage/file-storage.js';
-import type { Db } from '../store/database.js';
+import type { Db, DialectName } from '../store/database.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
 import { deleteFileRow, findFile, findFileSeq, insertFile, listExpiredFiles, listFileRows } from '../store/repos/files.repo.js';
+import { deleteFileFromAllStores } from '../store/repos/vector-store-files.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { FileRow } from '../store/tables/files.table.js';
 
@@ -45,11 +47,9 @@ export async function getFile(db: Db, tenantId: string, fileId: string): Promise
   return row;
 }
 
-/** A file's whole content in memory, for ingestion (text extraction, chunking). */
+/** A file's whole content in memory (text extraction, image parts, the code interpreter's session files). */
 export async function readFileBytes(deps: Pick<Deps, 'storage'>, row: FileRow): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await deps.storage.get(row.storage_key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return buffer(await deps.storage.get(row.storage_key));
 }
 
 /**
@@ -128,6 +128,12 @@ export async function deleteFile(deps: FilesDeps, ref: FileRef): Promise<void> {
   await deps.storage.delete(row.storage_key).catch((err: unknown) => {
     deps.log.warn({ err, fileId: row.id }, 'could not remove the bytes of a deleted file');
   });
+}
+
+/** Inside deleteFile's transaction: detaches the file from every vector store of its tenant and drops its chunks. */
+async function removeFileFromVectorStores(trx: Db, dialect: DialectName, file: { tenant_id: string; id: string }): Promise<void> {
+  for (const vectorStoreId of await deleteFileFromAllStores(trx, file.tenant_id, file.id))
+    await removeFileChunks(trx, dialect, { vectorStoreId, fileId: file.id });
 }
 
 /** The file's row and a stream of its bytes. */

@@ -5,7 +5,7 @@ import { invalidRequest } from '../errors.js';
 import type { RunCreateParamsBase } from 'openai/resources/beta/threads/runs/runs';
 import type { ThreadCreateAndRunParams, ThreadCreateAndRunParamsBase } from 'openai/resources/beta/threads/threads';
 import type { OrNull } from './request-params.js';
-import { transition } from '../engine/run-state.js';
+import { CANCELLABLE_RUN_STATUSES, transition } from '../engine/run-state.js';
 import { publishRun } from '../engine/run-driver.js';
 import type { Db } from '../store/database.js';
 import { fromJson, toJson } from '../store/json.js';
@@ -215,7 +215,7 @@ export async function updateRun(deps: Deps, ref: RunRef, metadata: Record<string
 /** Moves the run to `cancelling`; the worker that executes it (or picks it up) ends it `cancelled`. */
 export async function cancelRun(deps: Deps, ref: RunRef): Promise<RunRow> {
   const run = await retrieveRun(deps, ref);
-  if (!['queued', 'in_progress', 'requires_action'].includes(run.status))
+  if (!CANCELLABLE_RUN_STATUSES.includes(run.status))
     throw invalidRequest(`Cannot cancel run with status '${run.status}'.`);
   const moved = await transition(deps.store.db, run, 'cancelling', { nowMs: deps.clock.now() });
   if (!moved) return cancelRun(deps, ref);

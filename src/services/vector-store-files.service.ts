@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.js';
+import type { Deps, IngestionQueue } from '../deps.js';
 import { ApiError, invalidRequest, notFound } from '../errors.js';
 import type { StaticFileChunkingStrategyObject } from 'openai/resources/vector-stores/vector-stores';
 import type { FileCreateParams } from 'openai/resources/vector-stores/files';
@@ -7,12 +7,11 @@ import type { OrNull } from './request-params.js';
 import { removeFileChunks } from '../retrieval/chunk-index.js';
 import { ExtractionError, extractText, UnsupportedFileTypeError } from '../retrieval/extract.js';
 import { AUTO_CHUNKING } from '../retrieval/index-file.js';
-import type { Db, DialectName } from '../store/database.js';
+import type { Db } from '../store/database.js';
 import { toJson } from '../store/json.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
 import { findVectorStore } from '../store/repos/vector-stores.repo.js';
 import {
-  deleteFileFromAllStores,
   deleteVectorStoreFileRow,
   findVectorStoreFile,
   findVectorStoreFileSeq,
@@ -30,9 +29,7 @@ import { checkReferencedIds } from './referenced-ids.js';
 export type CreateVectorStoreFileParams = OrNull<FileCreateParams>;
 
 /** Told after a commit that files wait to be indexed (the ingestion worker); optional until it is wired. */
-export interface IngestionQueue {
-  enqueue(): void;
-}
+export type { IngestionQueue };
 export type VectorStoresDeps = Pick<Deps, 'store' | 'clock' | 'ids'> & { ingestion?: IngestionQueue };
 
 export interface VectorStoreRef {
@@ -152,19 +149,6 @@ export async function deleteVectorStoreFile(deps: VectorStoresDeps, ref: VectorS
     if (!(await deleteVectorStoreFileRow(trx, ref))) return;
     await removeFileChunks(trx, dialect, { vectorStoreId: ref.vectorStoreId, fileId: ref.fileId });
   });
-}
-
-/**
- * For the Files API's onFileDeleted hook, inside its transaction: detaches a deleted file from every vector
- * store of its tenant and drops its chunks.
- */
-export async function removeFileFromVectorStores(
-  trx: Db,
-  dialect: DialectName,
-  file: { tenant_id: string; id: string },
-): Promise<void> {
-  for (const vectorStoreId of await deleteFileFromAllStores(trx, file.tenant_id, file.id))
-    await removeFileChunks(trx, dialect, { vectorStoreId, fileId: file.id });
 }
 
 /** The parsed text of an attached file (GET …/files/{file_id}/content): one text item. */

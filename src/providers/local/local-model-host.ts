@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { LocalModelConfig } from '../../config.js';
 import { ApiError, invalidRequest } from '../../errors.js';
-import { normalize } from '../../embeddings/local-encoder.js';
+import { normalize } from '../normalize.js';
 import type { NodeLlamaCpp, RuntimeLog } from './runtime.js';
 
 /** A loaded model: weights, one context with `parallel` sequences, and the chat wrapper its template asks for. */

@@ -1,13 +1,10 @@
 import type { Db, DialectName } from '../database.js';
 import { notFound } from '../../errors.js';
+import { ACTIVE_RUN_STATUSES, WAITING_RUN_STATUSES, WORKABLE_RUN_STATUSES as WORKABLE } from '../../engine/run-state.js';
 import { applySeqWindow, type SeqWindow } from '../pagination.js';
-import type { NewRunRow, RunRow, RunStatus, RunUpdate } from '../tables/runs.table.js';
+import type { NewRunRow, RunRow, RunUpdate } from '../tables/runs.table.js';
 
-/** A run in one of these holds its thread: no new run or message until it ends. */
-export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
-/** Statuses a worker executes; requires_action waits on the client and holds no lease. */
-const WORKABLE: readonly RunStatus[] = ['queued', 'in_progress', 'cancelling'];
-
+/** The thread's run that holds it (one in ACTIVE_RUN_STATUSES), if any. */
 export function findActiveRun(db: Db, tenantId: string, threadId: string): Promise<RunRow | undefined> {
   return db
     .selectFrom('runs')
@@ -136,12 +133,12 @@ export async function voidRunLeases(db: Db): Promise<void> {
   await db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('status', 'in', WORKABLE).execute();
 }
 
-/** Runs waiting past their expiry: queued or requires_action with expires_at before now. */
+/** Runs waiting past their expiry: in WAITING_RUN_STATUSES with expires_at before now. */
 export function findExpiredRuns(db: Db, nowS: number): Promise<RunRow[]> {
   return db
     .selectFrom('runs')
     .selectAll()
-    .where('status', 'in', ['queued', 'requires_action'])
+    .where('status', 'in', WAITING_RUN_STATUSES)
     .where('expires_at', '<', nowS)
     .limit(100)
     .execute();

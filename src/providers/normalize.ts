@@ -1,3 +1,4 @@
+// Vector math shared by model providers (local embedding models) and embeddings/ (which builds on providers/).
 /** Scales a vector to unit length in place (a zero vector stays zero). */
 export function normalize(v: Float32Array): Float32Array {
   let sum = 0;

@@ -1,0 +1,74 @@
+// SQLite side of the chunk index: FTS5 (bm25) for keywords, sqlite-vec vec0 KNN for vectors.
+import { sql } from 'kysely';
+import type { Db } from '../database.js';
+import type { ChunkScope, RankedChunk } from './chunks.repo.js';
+
+/**
+ * vec0 keeps vectors in blocks of `chunk_size` per partition, allocated whole: the default (1024)
+ * costs 2 MB on disk for a 512-d store with a single chunk; 128 costs 256 kB and searches as fast.
+ */
+const VEC_CHUNK_SIZE = 128;
+
+function vecTable(dims: number): string {
+  if (!Number.isInteger(dims) || dims < 1 || dims > 8192) {
+    throw new RangeError(`Unsupported vector dimensions: ${dims}`);
+  }
+  return `chunk_vec_${dims}`;
+}
+
+/**
+ * Creates the vec0 table for `dims` and the triggers that keep it in step with `chunks` (rowid =
+ * chunks.id), once per dimension. Partitioned by tenant and vector store, so a KNN search only
+ * scans one store's vectors.
+ */
+export async function ensureSqliteVectorTable(db: Db, dims: number): Promise<void> {
+  const table = sql.table(vecTable(dims));
+  const trigger = (suffix: string) => sql.id(`${vecTable(dims)}_${suffix}`);
+  const size = sql.raw(String(dims));
+  await sql`create virtual table if not exists ${table} using vec0(
+    tenant_id text partition key, vector_store_id text partition key,
+    embedding float[${size}] distance_metric=cosine, chunk_size=${sql.raw(String(VEC_CHUNK_SIZE))})`.execute(db);
+  await sql`create trigger if not exists ${trigger('ai')} after insert on chunks when new.dims = ${size} begin
+    insert into ${table}(rowid, tenant_id, vector_store_id, embedding)
+    values (new.id, new.tenant_id, new.vector_store_id, new.embedding); end`.execute(db);
+  await sql`create trigger if not exists ${trigger('ad')} after delete on chunks when old.dims = ${size} begin
+    delete from ${table} where rowid = old.id; end`.execute(db);
+}
+
+export async function hasSqliteVectorTable(db: Db, dims: number): Promise<boolean> {
+  const { rows } = await sql`select 1 from sqlite_master where type = 'table' and name = ${vecTable(dims)}`.execute(db);
+  return rows.length > 0;
+}
+
+/** Chunks matching the FTS5 query `match`, by bm25 (score = -bm25, so higher is better). */
+export async function sqliteFtsSearch(db: Db, scope: ChunkScope & { match: string }): Promise<RankedChunk[]> {
+  const { rows } = await sql<RankedChunk>`
+    select c.id, c.vector_store_id as "vectorStoreId", c.file_id as "fileId", c.chunk_index as "chunkIndex",
+      -bm25(chunks_fts) as score
+    from chunks_fts join chunks c on c.id = chunks_fts.rowid
+    where chunks_fts match ${scope.match} and c.tenant_id = ${scope.tenantId}
+      and c.vector_store_id in (${sql.join(scope.vectorStoreIds)})
+    order by bm25(chunks_fts) limit ${scope.limit}`.execute(db);
+  return rows;
+}
+
+/**
+ * The `limit` chunks of one store nearest to `vector` (score = 1 - cosine distance), nearest first;
+ * the vec0 table for its dimensions must exist (hasSqliteVectorTable).
+ */
+export async function sqliteVectorKnn(
+  db: Db,
+  opts: { tenantId: string; vectorStoreId: string; vector: Float32Array; limit: number },
+): Promise<RankedChunk[]> {
+  const table = sql.table(vecTable(opts.vector.length));
+  const query = Buffer.from(opts.vector.buffer, opts.vector.byteOffset, opts.vector.byteLength);
+  const { rows } = await sql<RankedChunk>`
+    select c.id, c.vector_store_id as "vectorStoreId", c.file_id as "fileId", c.chunk_index as "chunkIndex",
+      1 - knn.distance as score
+    from (select rowid, distance from ${table}
+          where embedding match ${query} and k = ${opts.limit}
+            and tenant_id = ${opts.tenantId} and vector_store_id = ${opts.vectorStoreId}) knn
+    join chunks c on c.id = knn.rowid
+    order by knn.distance`.execute(db);
+  return rows;
+}

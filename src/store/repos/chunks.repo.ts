@@ -1,0 +1,71 @@
+import type { Db } from '../database.js';
+import type { ChunkRow, NewChunkRow } from '../tables/chunks.table.js';
+
+// The file_search index's rows on both dialects; the dialect's own searches are in chunks-sqlite.repo.ts and
+// chunks-pg.repo.ts. Ranking (fusion, scores, what to ask for) stays in retrieval/chunk-index.ts.
+
+/** Rows per INSERT: 8 columns stay well under SQLite's 32766 and PostgreSQL's 65535 parameters. */
+const INSERT_BATCH = 500;
+
+/** Which chunks a search may return: one tenant's, in these vector stores; at most `limit` of them. */
+export interface ChunkScope {
+  tenantId: string;
+  vectorStoreIds: readonly string[];
+  limit: number;
+}
+
+/** A chunk found by one ranker (keyword or vector), best first; `score` is that ranker's own. */
+export interface RankedChunk {
+  /** chunks.id */
+  id: number;
+  vectorStoreId: string;
+  fileId: string;
+  chunkIndex: number;
+  /** keyword: -bm25 (SQLite) or ts_rank (PostgreSQL); vector: cosine similarity. Higher is better. */
+  score: number;
+}
+
+/** Inserts chunks in batches; returns their ids, in order. */
+export async function insertChunks(db: Db, rows: readonly NewChunkRow[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const inserted = await db
+      .insertInto('chunks')
+      .values(rows.slice(i, i + INSERT_BATCH))
+      .returning('id')
+      .execute();
+    ids.push(...inserted.map((r) => Number(r.id)));
+  }
+  return ids;
+}
+
+/** Deletes a file's chunks from one vector store (SQLite triggers also clear the FTS and vec0 rows). */
+export async function deleteFileChunks(db: Db, opts: { vectorStoreId: string; fileId: string }): Promise<number> {
+  const result = await db
+    .deleteFrom('chunks')
+    .where('vector_store_id', '=', opts.vectorStoreId)
+    .where('file_id', '=', opts.fileId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Deletes every chunk of a vector store. */
+export async function deleteVectorStoreChunks(db: Db, vectorStoreId: string): Promise<number> {
+  const result = await db.deleteFrom('chunks').where('vector_store_id', '=', vectorStoreId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** The tenant's chunks with these ids (in no particular order): where each is and its text. */
+export function findChunkTexts(
+  db: Db,
+  tenantId: string,
+  ids: readonly number[],
+): Promise<Array<Pick<ChunkRow, 'id' | 'vector_store_id' | 'file_id' | 'chunk_index' | 'text'>>> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('chunks')
+    .select(['id', 'vector_store_id', 'file_id', 'chunk_index', 'text'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+}
