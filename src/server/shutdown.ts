@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/**
+ * Stops accepting and lets in-flight requests and streams finish, up to `graceMs`; then the
+ * connections still open are closed.
+ */
+async function closeHttp(app: FastifyInstance, opts: { graceMs: number; log: Logger }): Promise<void> {
+  const deadline = setTimeout(() => {
+    opts.log.warn({ graceMs: opts.graceMs }, 'grace period over: closing open connections');
+    app.server.closeAllConnections();
+  }, opts.graceMs);
+  deadline.unref();
+  // Connections that finish their last response during the grace period would otherwise idle
+  // for the keep-alive timeout before close() returns.
+  const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(deadline);
+    clearInterval(reaper);
+  }
+}
+
+/**
+ * The server's close(): HTTP first, then each of `closers` in turn (even if HTTP failed to
+ * close cleanly), each once however often close() is called.
+ */
+export function shutdown(opts: {
+  app: FastifyInstance;
+  graceMs: number;
+  log: Logger;
+  closers: ReadonlyArray<() => Promise<void>>;
+}): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () =>
+    (closing ??= (async () => {
+      try {
+        await closeHttp(opts.app, opts);
+      } finally {
+        for (const close of opts.closers) await close();
+      }
+    })());
+}
