@@ -1,0 +1,44 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readmeBlocks } from './support/readme-blocks.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The folders whose every sub-folder the layout shows. */
+const ROOTS = ['src', 'test', 'bench', 'scripts', 'local-inference'];
+
+/** Every folder under `dir` (repo-relative, with a trailing slash), but installed packages and dot folders. */
+function foldersUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.'))
+    .flatMap((e) => [`${dir}/${e.name}/`, ...foldersUnder(`${dir}/${e.name}`)]);
+}
+
+/** The folders the README's layout block names: `name/` at the margin, then indented `sub/` (or `sub/deeper/`) below it. */
+function layoutFolders(): string[] {
+  const block = readmeBlocks(join(ROOT, 'README.md'), 'text').find((b) => /^src\//m.test(b.code));
+  assert.ok(block, 'no ```text block that starts a line with src/');
+  let top = '';
+  const folders: string[] = [];
+  for (const line of block.code.split('\n')) {
+    const m = /^(\s*)(\S+\/)(\s|$)/.exec(line);
+    if (!m) continue;
+    if (m[1] === '') folders.push((top = m[2]!));
+    else folders.push(top + m[2]!);
+  }
+  return folders;
+}
+
+describe('README.md layout', () => {
+  it('should show every folder under src/, test/, bench/, scripts/ and local-inference/', () => {
+    const shown = new Set(layoutFolders());
+    const missing = ROOTS.flatMap((r) => [`${r}/`, ...foldersUnder(r)]).filter((f) => !shown.has(f));
+    assert.deepEqual(missing, []);
+  });
+
+  it('should show only folders that exist', () => {
+    assert.deepEqual(layoutFolders().filter((f) => !existsSync(join(ROOT, f))), []);
+  });
+});
