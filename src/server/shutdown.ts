@@ -1,11 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+
+/** What shutdown needs of the HTTP app (a Fastify instance): no web framework is imported here. */
+export interface ClosableApp {
+  close(): PromiseLike<unknown>;
+  readonly server: Pick<Server, 'closeAllConnections' | 'closeIdleConnections'>;
+}
 
 /**
  * Stops accepting and lets in-flight requests and streams finish, up to `graceMs`; then the
  * connections still open are closed.
  */
-async function closeHttp(app: FastifyInstance, opts: { graceMs: number; log: Logger }): Promise<void> {
+async function closeHttp(app: ClosableApp, opts: { graceMs: number; log: Logger }): Promise<void> {
   const deadline = setTimeout(() => {
     opts.log.warn({ graceMs: opts.graceMs }, 'grace period over: closing open connections');
     app.server.closeAllConnections();
@@ -27,7 +33,7 @@ async function closeHttp(app: FastifyInstance, opts: { graceMs: number; log: Log
  * close cleanly), each once however often close() is called.
  */
 export function shutdown(opts: {
-  app: FastifyInstance;
+  app: ClosableApp;
   graceMs: number;
   log: Logger;
   closers: ReadonlyArray<() => Promise<void>>;
