@@ -34,7 +34,7 @@ export function loadConfig(
 ): Readonly<Config> {
   const vars = readEnv(env);
   const unset: UnsetVariable[] = [];
-  const file = readYamlFile(vars.SWITCHBOARD_CONFIG, env, unset);
+  const file = readYamlFile({ path: vars.SWITCHBOARD_CONFIG, env, unset });
   for (const u of unset) opts.onUnsetVariable?.(u);
 
   const providers = providersConfig({ file, vars });

@@ -89,7 +89,7 @@ export function localModelsConfig(opts: {
       if (taken(alias)) throw new ConfigError(`local_models.${id}.aliases: '${alias}' is already a model or alias name`);
       aliases[alias] = id;
     }
-    localModels.push(toLocalModel(id, m, dataDir));
+    localModels.push(toLocalModel({ id, model: m, dataDir }));
   }
   if (envModel) {
     const stem = basename(envModel).replace(/\.gguf$/i, '');
@@ -98,7 +98,8 @@ export function localModelsConfig(opts: {
   return { localModels, aliases, localRuntimeDir: opts.vars.SWITCHBOARD_LOCAL_INFERENCE_DIR ?? file.local_inference_dir ?? null };
 }
 
-function toLocalModel(id: string, m: z.infer<typeof localModelSchema>, dataDir: string): LocalModelConfig {
+function toLocalModel(opts: { id: string; model: z.infer<typeof localModelSchema>; dataDir: string }): LocalModelConfig {
+  const { id, model: m, dataDir } = opts;
   return {
     id,
     path: resolveModelPath(m.path, dataDir),

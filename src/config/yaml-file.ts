@@ -48,7 +48,8 @@ function expandEnv(value: unknown, env: NodeJS.ProcessEnv, unset: UnsetVariable[
 }
 
 /** The file at `path` (none: every default), `${VAR}`s expanded from `env`; unset ones are added to `unset`. */
-export function readYamlFile(path: string | undefined, env: NodeJS.ProcessEnv, unset: UnsetVariable[]): FileConfig {
+export function readYamlFile(opts: { path: string | undefined; env: NodeJS.ProcessEnv; unset: UnsetVariable[] }): FileConfig {
+  const { path, env, unset } = opts;
   if (path === undefined) return fileSchema.parse({});
   let raw: unknown;
   try {
