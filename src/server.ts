@@ -26,6 +26,7 @@ import { migrateToLatest, openDb, type Store } from './store/open-db.js';
 import { createCodeInterpreterTool } from './tools/code-interpreter.js';
 import { createFileSearchTool } from './tools/file-search.js';
 import { createToolRegistry } from './tools/registry.js';
+import type { ToolRegistry } from './tools/tool.js';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -88,7 +89,7 @@ function startSandbox({ config, clock, log }: Base): SessionPool {
 type ToolParts = Base & Pick<Deps, 'storage' | 'embeddings' | 'usage'> & { sandbox: SessionPool };
 
 /** The built-in tools runs can call: one line each. */
-function createTools(parts: ToolParts) {
+function createTools(parts: ToolParts): ToolRegistry {
   return createToolRegistry([fileSearchTool(parts), codeInterpreterTool(parts)]);
 }
 
@@ -120,7 +121,8 @@ function codeInterpreterTool({ config, store, storage, clock, log, usage, sandbo
   });
 }
 
-type EngineParts = ToolParts & Pick<Deps, 'providers' | 'events'> & { worker?: Partial<WorkerOptions> };
+type EngineParts = Base &
+  Pick<Deps, 'providers' | 'events' | 'usage' | 'storage' | 'embeddings'> & { tools: ToolRegistry; worker?: Partial<WorkerOptions> };
 
 /** The run worker, and the ingestion worker that indexes vector store files. */
 function createWorkers(parts: EngineParts) {
@@ -133,7 +135,7 @@ function createWorkers(parts: EngineParts) {
       ids: newId,
       log,
       events: parts.events,
-      tools: createTools(parts),
+      tools: parts.tools,
       models: (model) => providers.chatModel(model),
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
@@ -181,7 +183,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const storage = createLocalFileStorage(join(config.dataDir, 'files'));
   const embeddings = createEmbedderRegistry({ config, providers, log });
   const sandbox = startSandbox(base);
-  const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, sandbox, worker: opts.worker });
+  const tools = createTools({ ...base, storage, embeddings, usage, sandbox });
+  const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, worker: opts.worker });
   const deps: Deps = { config, store, providers, usage, events, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
 
   const app = await listen(deps);
