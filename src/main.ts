@@ -1,25 +1,23 @@
-import { ConfigError, loadConfig, type UnsetVariable } from './config.js';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config, type UnsetVariable } from './config.js';
 import { startErrorLine } from './cli/start-error.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
 
-/** Boot only: config → server → graceful close on SIGTERM/SIGINT. */
-async function main(): Promise<void> {
-  let config;
+/** The configuration, and the `${VAR}`s of the YAML that were unset; an invalid one exits with its message. */
+function readConfig(): { config: Readonly<Config>; unset: UnsetVariable[] } {
   const unset: UnsetVariable[] = [];
   try {
-    config = loadConfig(process.env, { onUnsetVariable: (u) => unset.push(u) });
+    return { config: loadConfig(process.env, { onUnsetVariable: (u) => unset.push(u) }), unset };
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`switchboard: invalid configuration\n${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`switchboard: invalid configuration\n${err.message}\n`);
+    process.exit(1);
   }
-  const log = createLogger(config.logLevel);
-  for (const { variable, field } of unset)
-    log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
-  const server = await startServer(config, log);
+}
+
+/** SIGTERM / SIGINT: a graceful close, then exit; a second signal exits at once. */
+function closeOnSignals(server: RunningServer, log: Logger): void {
   let signals = 0;
   const stop = (signal: string) => {
     if (++signals > 1) {
@@ -40,6 +38,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Boot only: config → server → graceful close on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const { config, unset } = readConfig();
+  const log = createLogger(config.logLevel);
+  for (const { variable, field } of unset)
+    log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
+  closeOnSignals(await startServer(config, log), log);
 }
 
 main().catch((err: unknown) => {

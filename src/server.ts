@@ -1,29 +1,32 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createApp } from './app.js';
 import { redactConfig, type Config } from './config.js';
 import type { Clock, Deps } from './deps.js';
-import { newId } from './ids.js';
-import { createApp } from './app.js';
-import { UsageRecorder } from './metering/usage-recorder.js';
-import { StorageSampler } from './metering/storage-sampler.js';
-import { createProviderRegistry, noModelHint } from './providers/registry.js';
-import { migrateToLatest, openDb } from './store/open-db.js';
-import { createRunEventBus } from './engine/run-events.js';
-import { createPgRunEventBus } from './engine/pg-run-events.js';
-import { RunWorker, type WorkerOptions } from './engine/run-worker.js';
-import { createPromptFitter } from './engine/context-window.js';
-import { createToolRegistry } from './tools/registry.js';
-import { createLocalFileStorage } from './storage/local-file-storage.js';
 import { createEmbedderRegistry } from './embeddings/registry.js';
-import { createFileSearchTool } from './tools/file-search.js';
+import { createPromptFitter } from './engine/context-window.js';
+import { createPgRunEventBus } from './engine/pg-run-events.js';
+import { createRunEventBus, type RunEventBus } from './engine/run-events.js';
+import { RunWorker, type WorkerOptions } from './engine/run-worker.js';
+import { newId } from './ids.js';
+import { StorageSampler } from './metering/storage-sampler.js';
+import { UsageRecorder } from './metering/usage-recorder.js';
+import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { createIngestionWorker } from './retrieval/ingestion.js';
-import { searchVectorStores } from './services/vector-store-search.service.js';
-import { waitForIngestion } from './services/thread-file-search.service.js';
-import { imageDataUrls, sweepExpiredFiles } from './services/files.service.js';
-import { join } from 'node:path';
 import { SessionPool } from './sandbox/session-pool.js';
-import { createCodeInterpreterTool } from './tools/code-interpreter.js';
+import { startFileSweeper } from './server/file-sweeper.js';
+import { shutdown } from './server/shutdown.js';
 import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
+import { imageDataUrls } from './services/files.service.js';
+import { waitForIngestion } from './services/thread-file-search.service.js';
+import { searchVectorStores } from './services/vector-store-search.service.js';
+import { createLocalFileStorage } from './storage/local-file-storage.js';
+import { migrateToLatest, openDb, type Store } from './store/open-db.js';
+import { createCodeInterpreterTool } from './tools/code-interpreter.js';
+import { createFileSearchTool } from './tools/file-search.js';
+import { createToolRegistry } from './tools/registry.js';
+import type { ToolRegistry } from './tools/tool.js';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -36,54 +39,94 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * Opens the store, applies migrations, wires the dependencies, listens. close() stops accepting,
- * lets in-flight requests and streams finish up to the grace period, then flushes usage and closes
- * the store. main.ts and the test helper both start the server through here.
- */
 export interface ServerOptions {
   /** Unix-ms clock; tests move time forward to expire runs. */
   clock?: Clock;
   worker?: Partial<WorkerOptions>;
 }
 
-export async function startServer(config: Readonly<Config>, log: Logger, opts: ServerOptions = {}): Promise<RunningServer> {
+/** What every part is built from. */
+interface Base {
+  config: Readonly<Config>;
+  log: Logger;
+  clock: Clock;
+  store: Store;
+}
+
+/** The store, migrated to the latest schema (closed again if that fails). */
+async function openStore(config: Readonly<Config>): Promise<Store> {
   const store = openDb(config.databaseUrl);
   const migrated = await migrateToLatest(store.db);
   if (migrated.error) {
     await store.close();
     throw new Error(`database migration failed: ${(migrated.error as Error).message ?? migrated.error}`);
   }
-  const clock = opts.clock ?? { now: () => Date.now() };
-  const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
-  const usage = new UsageRecorder({ db: store.db, prices: config.prices, toolPrices: config.toolPrices, flushMs: config.usageFlushMs, log });
-  const storageSampler = new StorageSampler({ db: store.db, clock, toolPrices: config.toolPrices, intervalMs: config.vectorStoreSampleMs, log });
-  const pgEvents =
-    store.dialect === 'postgres' ? await createPgRunEventBus({ url: config.databaseUrl, db: store.db, log }) : undefined;
-  const events = pgEvents ?? createRunEventBus();
-  const storage = createLocalFileStorage(join(config.dataDir, 'files'));
-  const embeddings = createEmbedderRegistry({ config, providers, log });
-  const fileSearch = createFileSearchTool(async (ctx, o) => {
-    await waitForIngestion(store.db, { vectorStoreIds: o.vectorStoreIds, signal: ctx.abortSignal });
-    return searchVectorStores(
-      { store, clock, embeddings },
-      {
-        tenantId: ctx.tenantId,
-        vectorStoreIds: o.vectorStoreIds,
-        query: o.query,
-        maxNumResults: o.maxResults,
-        scoreThreshold: o.scoreThreshold,
-        signal: ctx.abortSignal,
-      },
-    );
-  }, { meter: usage, now: () => clock.now() });
+  return store;
+}
+
+/** Run events: in process on SQLite, across instances (LISTEN/NOTIFY) on PostgreSQL. */
+async function createEvents({ config, store, log }: Base): Promise<{ events: RunEventBus; close(): Promise<void> }> {
+  if (store.dialect !== 'postgres') return { events: createRunEventBus(), close: async () => {} };
+  const events = await createPgRunEventBus({ url: config.databaseUrl, db: store.db, log });
+  return { events, close: () => events.close() };
+}
+
+function createMetering({ config, store, clock, log }: Base): { usage: UsageRecorder; storageSampler: StorageSampler } {
+  const { prices, toolPrices } = config;
+  return {
+    usage: new UsageRecorder({ db: store.db, prices, toolPrices, flushMs: config.usageFlushMs, log }),
+    storageSampler: new StorageSampler({ db: store.db, clock, toolPrices, intervalMs: config.vectorStoreSampleMs, log }),
+  };
+}
+
+/** code_interpreter's sandboxes; started now, so that a first one is ready ahead of the first call. */
+function startSandbox({ config, clock, log }: Base): SessionPool {
   const sandbox = new SessionPool(config.codeInterpreter, { now: () => clock.now(), log });
   void sandbox.start();
-  const codeInterpreter = createCodeInterpreterTool(sandbox, codeInterpreterFiles({ store, storage, clock, ids: newId, log }), {
+  return sandbox;
+}
+
+type ToolParts = Base & Pick<Deps, 'storage' | 'embeddings' | 'usage'> & { sandbox: SessionPool };
+
+/** The built-in tools runs can call: one line each. */
+function createTools(parts: ToolParts): ToolRegistry {
+  return createToolRegistry([fileSearchTool(parts), codeInterpreterTool(parts)]);
+}
+
+function fileSearchTool({ store, clock, embeddings, usage }: ToolParts) {
+  return createFileSearchTool(
+    async (ctx, o) => {
+      await waitForIngestion(store.db, { vectorStoreIds: o.vectorStoreIds, signal: ctx.abortSignal });
+      return searchVectorStores(
+        { store, clock, embeddings },
+        {
+          tenantId: ctx.tenantId,
+          vectorStoreIds: o.vectorStoreIds,
+          query: o.query,
+          maxNumResults: o.maxResults,
+          scoreThreshold: o.scoreThreshold,
+          signal: ctx.abortSignal,
+        },
+      );
+    },
+    { meter: usage, now: () => clock.now() },
+  );
+}
+
+function codeInterpreterTool({ config, store, storage, clock, log, usage, sandbox }: ToolParts) {
+  return createCodeInterpreterTool(sandbox, codeInterpreterFiles({ store, storage, clock, ids: newId, log }), {
     maxFileBytes: Math.min(config.codeInterpreter.limits.maxFileBytes, config.fileLimitBytes),
     meter: usage,
     now: () => clock.now(),
   });
+}
+
+type EngineParts = Base &
+  Pick<Deps, 'providers' | 'events' | 'usage' | 'storage' | 'embeddings'> & { tools: ToolRegistry; worker?: Partial<WorkerOptions> };
+
+/** The run worker, and the ingestion worker that indexes vector store files. */
+function createWorkers(parts: EngineParts) {
+  const { config, store, clock, log, providers, usage, storage, embeddings } = parts;
   const worker = new RunWorker(
     {
       db: store.db,
@@ -91,86 +134,78 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       clock,
       ids: newId,
       log,
-      events,
-      tools: createToolRegistry([fileSearch, codeInterpreter]),
+      events: parts.events,
+      tools: parts.tools,
       models: (model) => providers.chatModel(model),
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
       fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
     },
-    { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...opts.worker },
+    { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...parts.worker },
   );
   // Only a poll interval actually given overrides the worker's default (an `undefined` would not).
-  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log, usage }, definedOnly({ pollMs: opts.worker?.pollMs }));
-  const deps: Deps = {
-    config,
-    store,
-    providers,
-    usage,
-    events,
-    engine: worker,
-    storage,
-    embeddings,
-    ingestion,
-    clock,
-    ids: newId,
-    log,
-  };
-  await providers.start();
+  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log, usage }, definedOnly({ pollMs: parts.worker?.pollMs }));
+  return { worker, ingestion };
+}
+
+/** Local models checked (and eager ones loaded), then the HTTP app listening. */
+async function listen(deps: Deps): Promise<FastifyInstance> {
+  await deps.providers.start();
   const app = await createApp(deps);
-  await app.listen({ host: config.host, port: config.port });
-  await worker.start();
-  await ingestion.start();
-  storageSampler.start();
-  // Files past their expires_after go, checked every minute (and once at start).
-  let sweeping: Promise<unknown> = Promise.resolve();
-  const sweep = () => {
-    sweeping = sweeping
-      .then(() => sweepExpiredFiles({ store, storage, clock, ids: newId, log }))
-      .catch((err: unknown) => log.warn({ err }, 'could not delete expired files'));
-  };
-  sweep();
-  const fileReaper = setInterval(sweep, 60_000);
-  fileReaper.unref();
+  await app.listen({ host: deps.config.host, port: deps.config.port });
+  return app;
+}
+
+function listeningUrl(app: FastifyInstance, config: Readonly<Config>): string {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+}
 
+function logStart({ config, log, store }: Base, url: string): void {
   log.info({ config: redactConfig(config), dialect: store.dialect }, 'effective configuration');
   if (config.openMode) log.warn('no API keys configured: open mode, every caller is the tenant "default" (loopback only)');
   if (config.providers.length === 0 && config.localModels.length === 0) log.warn(noModelHint(config));
   log.info({ url: `${url}/v1` }, 'switchboard is listening');
+}
 
-  let closing: Promise<void> | undefined;
-  async function close(): Promise<void> {
-    closing ??= (async () => {
-      const deadline = setTimeout(() => {
-        log.warn({ graceMs: config.shutdownGraceMs }, 'grace period over: closing open connections');
-        app.server.closeAllConnections();
-      }, config.shutdownGraceMs);
-      deadline.unref();
-      // Connections that finish their last response during the grace period would otherwise idle
-      // for the keep-alive timeout before close() returns.
-      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
-      try {
-        await app.close();
-      } finally {
-        clearTimeout(deadline);
-        clearInterval(reaper);
-        clearInterval(fileReaper);
-        await sweeping;
-        await worker.stop();
-        await ingestion.stop();
-        await storageSampler.stop();
-        await sandbox.close();
-        await pgEvents?.close();
-        await embeddings.close();
-        await usage.close();
-        await providers.close();
-        await store.close();
-      }
-    })();
-    return closing;
-  }
-  return { app, deps, url, close };
+/**
+ * Opens the store, applies migrations, wires the dependencies, listens. close() stops accepting,
+ * lets in-flight requests and streams finish up to the grace period, then stops the workers,
+ * flushes usage and closes the store. main.ts and the test helper both start the server through here.
+ */
+export async function startServer(config: Readonly<Config>, log: Logger, opts: ServerOptions = {}): Promise<RunningServer> {
+  const base: Base = { config, log, clock: opts.clock ?? { now: () => Date.now() }, store: await openStore(config) };
+  const { clock, store } = base;
+  const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
+  const { usage, storageSampler } = createMetering(base);
+  const { events, close: closeEvents } = await createEvents(base);
+  const storage = createLocalFileStorage(join(config.dataDir, 'files'));
+  const embeddings = createEmbedderRegistry({ config, providers, log });
+  const sandbox = startSandbox(base);
+  const tools = createTools({ ...base, storage, embeddings, usage, sandbox });
+  const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, worker: opts.worker });
+  const deps: Deps = { config, store, providers, usage, events, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
+
+  const app = await listen(deps);
+  await worker.start();
+  await ingestion.start();
+  storageSampler.start();
+  const fileSweeper = startFileSweeper(deps);
+  const url = listeningUrl(app, config);
+  logStart(base, url);
+
+  const closers = [
+    () => fileSweeper.stop(),
+    () => worker.stop(),
+    () => ingestion.stop(),
+    () => storageSampler.stop(),
+    () => sandbox.close(),
+    closeEvents,
+    () => embeddings.close(),
+    () => usage.close(),
+    () => providers.close(),
+    () => store.close(),
+  ];
+  return { app, deps, url, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };
 }

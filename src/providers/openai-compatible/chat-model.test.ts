@@ -5,8 +5,7 @@ import { controlledStream, startFakeUpstream } from '../../../test/fakes/fake-up
 import type { FakeUpstream } from '../../../test/fakes/fake-upstream.js';
 import type { ProviderConfig } from '../../config.js';
 import type { ChatCallOptions, StreamPart } from '../chat-model.js';
-import type { ProviderRegistry } from '../registry.js';
-import { chatModelFor, createOpenAICompatibleChatModel } from './chat-model.js';
+import { createOpenAICompatibleChatModel } from './chat-model.js';
 import { createOpenAICompatible } from './client.js';
 import type { OpenAICompatibleClient } from './client.js';
 import { convertMessages } from './convert-messages.js';
@@ -276,21 +275,6 @@ describe('createOpenAICompatibleChatModel', () => {
     await reader.cancel();
     await handle.aborted;
     assert.equal(handle.isAborted(), true);
-  });
-});
-
-describe('chatModelFor', () => {
-  it('should resolve through the registry and reuse one ChatModel per provider and model', async () => {
-    const client = createOpenAICompatible(providerConfig('http://127.0.0.1:1/v1'));
-    const registry: Pick<ProviderRegistry, 'resolve'> = {
-      resolve: (m) => ({ model: m, upstreamModel: m === 'alias' ? 'real-model' : m, provider: client }),
-    };
-    const a = chatModelFor(registry, 'alias');
-    assert.equal(a.modelId, 'real-model');
-    assert.equal(a.provider, 'fake');
-    assert.equal(chatModelFor(registry, 'real-model'), a);
-    assert.notEqual(chatModelFor(registry, 'other'), a);
-    await client.close();
   });
 });
 

@@ -2,7 +2,6 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { collectStream } from '../chat-model.js';
 import type { ChatCallOptions, ChatModel, FinishReason, StreamPart, Usage } from '../chat-model.js';
-import type { ProviderRegistry } from '../registry.js';
 import { ToolCallAccumulator } from '../tool-call-accumulator.js';
 import type { OpenAICompatibleClient } from './client.js';
 import { convertMessages } from './convert-messages.js';
@@ -196,19 +195,4 @@ export function createOpenAICompatibleChatModel(opts: { client: OpenAICompatible
     stream,
     generate: async (call) => collectStream((await stream(call)).stream),
   };
-}
-
-const models = new WeakMap<OpenAICompatibleClient, Map<string, ChatModel>>();
-
-/** The ChatModel for a model name as the registry routes it; one instance per provider and upstream model. */
-export function chatModelFor(registry: Pick<ProviderRegistry, 'resolve'>, model: string): ChatModel {
-  const { provider, upstreamModel } = registry.resolve(model);
-  let byModel = models.get(provider);
-  if (!byModel) models.set(provider, (byModel = new Map()));
-  let chatModel = byModel.get(upstreamModel);
-  if (!chatModel) {
-    chatModel = createOpenAICompatibleChatModel({ client: provider, modelId: upstreamModel });
-    byModel.set(upstreamModel, chatModel);
-  }
-  return chatModel;
 }

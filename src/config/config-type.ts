@@ -1,0 +1,19 @@
+import type { CodeInterpreterConfig } from './code-interpreter.js';
+import type { EmbeddingsConfig } from './embeddings.js';
+import type { KeysConfig } from './keys.js';
+import type { LocalModelsConfig } from './local-models.js';
+import type { MeteringConfig } from './metering.js';
+import type { ProvidersConfig } from './providers.js';
+import type { RunsConfig } from './runs.js';
+import type { ServerConfig } from './server.js';
+
+/** The resolved configuration: each section's part, from env and YAML. */
+export interface Config
+  extends ServerConfig,
+    ProvidersConfig,
+    LocalModelsConfig,
+    MeteringConfig,
+    KeysConfig,
+    RunsConfig,
+    EmbeddingsConfig,
+    CodeInterpreterConfig {}

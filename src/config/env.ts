@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ConfigError, formatZodError } from './config-error.js';
+
+const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** The environment variables Switchboard reads (the YAML file is SWITCHBOARD_CONFIG). */
+const envSchema = z.object({
+  PORT: z
+    .string()
+    .regex(/^\d+$/, 'expected a port number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .optional(),
+  HOST: z.string().min(1).optional(),
+  SWITCHBOARD_DATABASE_URL: z.string().min(1).optional(),
+  SWITCHBOARD_DATA_DIR: z.string().min(1).optional(),
+  SWITCHBOARD_UPSTREAM_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  SWITCHBOARD_UPSTREAM_API_KEY: z.string().optional(),
+  SWITCHBOARD_API_KEYS: z.string().optional(),
+  SWITCHBOARD_CONFIG: z.string().min(1).optional(),
+  SWITCHBOARD_LOCAL_MODEL: z.string().min(1).optional(),
+  SWITCHBOARD_LOCAL_INFERENCE_DIR: z.string().min(1).optional(),
+  SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
+  SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
+  SWITCHBOARD_LOG_LEVEL: logLevelSchema.optional(),
+});
+
+export { logLevelSchema };
+export type EnvVars = z.infer<typeof envSchema>;
+
+/** The variables above, parsed; an empty string counts as unset. */
+export function readEnv(env: NodeJS.ProcessEnv): EnvVars {
+  const e = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== '')),
+  );
+  if (!e.success) throw new ConfigError(formatZodError(e.error, 'environment'));
+  return e.data;
+}
