@@ -4,24 +4,22 @@
  * optional field also takes `null`, which OpenAI reads as "left out". The shape's key order is OpenAI's report order,
  * so with two problems the one OpenAI names is named. The body is returned as it came, typed by the SDK's params.
  */
-import type { ResponseCreateParamsBase, ResponseInput } from 'openai/resources/responses/responses';
+import type { ResponseInput } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { invalidRequest, type ApiError } from '../../errors.js';
-import type { OrNull } from '../../services/request-params.js';
+import type { ResponseRequest } from '../../streaming/response-object.js';
 import { metadataSchema } from './common.schema.js';
 import { checkInputItems, type PreRendered } from './response-input.schema.js';
 import { anyObject, decimalRange, intRange, name64, opt, toolChoiceSchema, toolsSchema } from './response-tools.schema.js';
 import { zodIssuesToApiError, zodPath } from './zod-to-api-error.js';
 
-/** A validated body: the SDK's params (model and input required, as OpenAI requires them), unknown fields kept. */
-export type CreateResponseRequest = OrNull<Omit<ResponseCreateParamsBase, 'model' | 'input' | 'user'>> & {
+/**
+ * A validated body: the SDK's create params (ResponseRequest: null allowed, function tools without `strict` or
+ * `parameters`), with model and input required as OpenAI requires them, and unknown fields kept.
+ */
+export type CreateResponseRequest = ResponseRequest & {
   model: string;
   input: string | ResponseInput;
-  user?: string | null;
-  /** In the spec (`ResponseProperties`, `ModelResponseProperties`), not in the SDK's create params. */
-  max_tool_calls?: number | null;
-  presence_penalty?: number | null;
-  frequency_penalty?: number | null;
   [key: string]: unknown;
 };
 
