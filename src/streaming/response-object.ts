@@ -21,7 +21,8 @@ export type FunctionToolParam = Omit<FunctionTool, 'parameters' | 'strict'> &
   Partial<Pick<FunctionTool, 'parameters' | 'strict'>>;
 export type ToolParam = Exclude<Tool, FunctionTool> | FunctionToolParam;
 
-type CreateParams = Omit<ResponseCreateParamsBase, 'tools'>;
+/** `input` is not echoed (it is listed by input_items); `tools` take ToolParam. */
+type CreateParams = Omit<ResponseCreateParamsBase, 'tools' | 'input'>;
 
 /** The request options the object echoes: a validated `POST /v1/responses` body, where null means left out. */
 export type ResponseRequest = { [K in keyof CreateParams]?: CreateParams[K] | null } & {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../errors.js';
+import { toResponseObject } from '../../streaming/response-object.js';
 import { validateCreateResponse } from './responses.schema.js';
 
 const base = { model: 'gpt-4o', input: 'Hello' };
@@ -199,6 +200,13 @@ describe('validateCreateResponse: what real clients send', () => {
       tools: [{ ...weather, defer_loading: false }],
       input: [{ role: 'user', content: 'x', providerData: { a: 1 } }],
     });
+  });
+
+  it('should hand a validated body to the response object as it is (types and values)', () => {
+    const request = validateCreateResponse({ ...base, store: false, prompt_cache_key: 'k', tools: [{ type: 'function', name: 'f' }] });
+    const state = { id: 'resp_1', created_at: 1, status: 'queued', model: 'gpt-4o', output: [], usage: null, error: null, incomplete_details: null, completed_at: null } as const;
+    const object = toResponseObject(request, { ...state, output: [] });
+    assert.deepEqual([object.store, object.prompt_cache_key, object.tools], [false, 'k', [{ type: 'function', name: 'f', description: null, parameters: null, strict: true }]]);
   });
 
   it('should accept an empty input when a conversation or previous response carries the history', () => {

@@ -4,9 +4,9 @@
  * optional field also takes `null`, which OpenAI reads as "left out". The shape's key order is OpenAI's report order,
  * so with two problems the one OpenAI names is named. The body is returned as it came, typed by the SDK's params.
  */
-import type { ResponseInput } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { invalidRequest, type ApiError } from '../../errors.js';
+import type { RequestInput } from '../../streaming/response-input-items.js';
 import type { ResponseRequest } from '../../streaming/response-object.js';
 import { metadataSchema } from './common.schema.js';
 import { checkInputItems, type PreRendered } from './response-input.schema.js';
@@ -19,7 +19,7 @@ import { zodIssuesToApiError, zodPath } from './zod-to-api-error.js';
  */
 export type CreateResponseRequest = ResponseRequest & {
   model: string;
-  input: string | ResponseInput;
+  input: RequestInput;
   [key: string]: unknown;
 };
 
