@@ -110,8 +110,9 @@ describe('validateCreateResponse: what real clients send', () => {
       model: 'gpt-4o',
       input: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'input_text', text: 'Weather in Paris?' }] },
+        { role: 'user', content: [{ type: 'input_text', text: 'Weather in Paris?', prompt_cache_breakpoint: { mode: 'explicit' } }] },
         { type: 'item_reference', id: 'msg_123' },
+        { type: 'tool_search_call', id: 'ts_1', execution: 'server', call_id: null, status: 'completed', arguments: {} },
         { role: 'assistant', content: [{ type: 'output_text', text: 'Let me check.' }], id: 'msg_456' },
         { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}', id: 'fc_1' },
         { type: 'function_call_output', call_id: 'call_1', output: '{"temp":21}' },
@@ -291,6 +292,7 @@ describe('validateCreateResponse: refused as OpenAI refuses', () => {
     ['previous_response_id with conversation', { ...base, previous_response_id: 'resp_1', conversation: { id: 'conv_1' } }, { param: null, code: 'mutually_exclusive_parameters', message: "Mutually exclusive parameters. Ensure you are only providing one of: 'previous_response_id' or 'conversation'." }],
     ['an empty input and no history', withField('input', []), { param: null, code: 'missing_required_parameter', message: `One of "input" or "previous_response_id" or 'prompt' or 'conversation' must be provided.` }],
     ['two problems: input is named before truncation', { ...base, input: 7, truncation: 'bogus' }, { param: 'input', code: 'invalid_type', message: "Invalid type for 'input': expected one of a string or array of input items, but got an integer instead." }],
+    ['two problems: a bad item is named before a later field', { ...base, input: [{}], truncation: 'bogus' }, { param: 'input[0]', code: 'invalid_value', message: `Invalid value: ''. Supported values are: ${roles}.` }],
     ['two problems: tools before metadata', { ...base, tools: [{}], metadata: 'x' }, { param: 'tools[0].type', code: 'missing_required_parameter', message: "Missing required parameter: 'tools[0].type'." }],
   ];
 
