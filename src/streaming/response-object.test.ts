@@ -90,10 +90,14 @@ describe('toResponseObject', () => {
     assert.deepEqual(nulls, toResponseObject({ model: 'gpt-4o' }, inProgress));
   });
 
-  it('should send every field the spec requires and none undefined, and no output_text', () => {
+  it('should send every field OpenAI’s spec and the Open Responses spec require, none undefined, no output_text', () => {
     const object = toResponseObject({ model: 'gpt-4o' }, inProgress);
+    // OpenAI's `Response.required`, then what Open Responses' `ResponseResource.required` adds
     const required = ['id', 'object', 'created_at', 'error', 'incomplete_details', 'instructions', 'model', 'tools',
-      'output', 'parallel_tool_calls', 'metadata', 'tool_choice', 'temperature', 'top_p'];
+      'output', 'parallel_tool_calls', 'metadata', 'tool_choice', 'temperature', 'top_p',
+      'completed_at', 'status', 'previous_response_id', 'truncation', 'text', 'presence_penalty', 'frequency_penalty',
+      'top_logprobs', 'reasoning', 'user', 'usage', 'max_output_tokens', 'max_tool_calls', 'store', 'background',
+      'service_tier', 'safety_identifier', 'prompt_cache_key'];
     for (const key of required) assert.ok(key in object, key);
     assert.deepEqual(JSON.parse(JSON.stringify(object)), object, 'no undefined member is dropped on the wire');
     assert.equal('output_text' in object, false);
