@@ -63,6 +63,19 @@ const reasoning = z.looseObject({
   generate_summary: opt(z.enum(REASONING_SUMMARIES)),
 });
 
+/**
+ * `schema`, named in a type error as OpenAI names it ("expected an array of tools"): a union (with a branch that
+ * never matches, as zod runs a one-branch union as its branch) whose message the shared mapper uses when the
+ * value's type misses, and which it descends into when the value has the right type.
+ */
+const named = <T extends z.ZodType>(schema: T, expected: string) => z.union([schema, z.never()], { error: expected });
+/** A string enum whose type error lists its values: "expected one of 'auto' or 'disabled'". */
+function oneOf(values: readonly [string, ...string[]]) {
+  const quoted = values.map((v) => `'${v}'`);
+  const list = quoted.length <= 2 ? quoted.join(' or ') : `${quoted.slice(0, -1).join(', ')}, or ${quoted.at(-1)}`;
+  return named(z.enum(values), `one of ${list}`);
+}
+
 const conversation = z.union([z.string(), z.looseObject({ id: z.string() })], { error: 'one of a string or object' });
 
 /** The request, keys in OpenAI's report order (which problem of two it names). */
@@ -72,9 +85,9 @@ const createResponseSchema = z.looseObject({
   previous_response_id: opt(z.string()),
   prompt: opt(anyObject),
   include: opt(z.array(z.enum(INCLUDABLE))),
-  tools: opt(toolsSchema),
+  tools: opt(named(toolsSchema, 'an array of tools')),
   tool_choice: opt(toolChoiceSchema),
-  metadata: opt(metadataSchema),
+  metadata: opt(named(metadataSchema, 'a metadata object')),
   text: opt(text),
   temperature: opt(decimalRange(0, 2)),
   top_p: opt(decimalRange(0, 1)),
@@ -90,11 +103,11 @@ const createResponseSchema = z.looseObject({
   user: opt(z.string()),
   safety_identifier: opt(z.string().max(64)),
   prompt_cache_key: opt(z.string()),
-  prompt_cache_retention: opt(z.enum(['in_memory', '24h'])),
-  truncation: opt(z.enum(['auto', 'disabled'])),
+  prompt_cache_retention: opt(oneOf(['in_memory', '24h'])),
+  truncation: opt(oneOf(['auto', 'disabled'])),
   instructions: opt(z.string()),
   store: opt(z.boolean()),
-  service_tier: opt(z.enum(['auto', 'default', 'flex', 'scale', 'priority'])),
+  service_tier: opt(oneOf(['auto', 'default', 'flex', 'scale', 'priority'])),
   top_logprobs: opt(intRange(0, 20)),
   conversation: opt(conversation),
 });
