@@ -91,4 +91,11 @@ describe('toInputItems', () => {
     ];
     assert.deepEqual(toInputItems(structuredClone(input), ids()), input);
   });
+
+  it('should type an item reference sent without type', () => {
+    assert.deepEqual(toInputItems([{ id: 'msg_stored' }, { type: null, id: 'fc_stored' }], ids()), [
+      { type: 'item_reference', id: 'msg_stored' },
+      { type: 'item_reference', id: 'fc_stored' },
+    ]);
+  });
 });

@@ -3,7 +3,7 @@
  * user message with one `input_text`; every message gets an id (`msg_…`, or the one it came with) and
  * `status: "completed"`, its string content becomes one text part and an image part gets its `detail`; function
  * calls and their outputs get ids and a status; `item_reference`s stay references for the service to resolve from
- * the tenant's stored items; output items of earlier responses stay as they came.
+ * the tenant's stored items (one sent without `type` gets it); output items of earlier responses stay as they came.
  */
 import type {
   EasyInputMessage,
@@ -58,6 +58,7 @@ export function toInputItems(
 
 function toInputItem(item: InputItemParam, newId: (prefix: InputItemIdPrefix) => string): InputItemResource {
   if (isMessage(item)) return toMessageItem(item, idOf(item) ?? newId('msg'));
+  if (item.type == null) return { ...item, type: 'item_reference' };
   if (item.type === 'function_call') {
     return { ...item, id: item.id ?? newId('fc'), status: item.status ?? 'completed' };
   }
@@ -68,7 +69,8 @@ function toInputItem(item: InputItemParam, newId: (prefix: InputItemIdPrefix) =>
   return item;
 }
 
-const isMessage = (item: InputItemParam): item is MessageInput => item.type === undefined || item.type === 'message';
+/** A message is told by its role: an item reference may come without `type` as well. */
+const isMessage = (item: InputItemParam): item is MessageInput => 'role' in item && item.role !== undefined;
 
 const idOf = (item: MessageInput): string | undefined => ('id' in item && typeof item.id === 'string' ? item.id : undefined);
 

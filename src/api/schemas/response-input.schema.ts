@@ -4,6 +4,8 @@
  * role takes its own parts: user / system / developer the `input_*` parts, assistant `output_text` and `refusal`.
  * Output items of earlier responses (file_search_call, code_interpreter_call, reasoning with encrypted_content,
  * web_search_call…) are accepted as they came back; the ones Switchboard reads are checked for what it reads.
+ * An item with neither `type` nor `role` but an `id` is an item reference (spec: `ItemReferenceParam.type` may be
+ * left out or null).
  *
  * OpenAI reports a bad item type or role at the item (`input[2]`) and a part of the wrong role at the part
  * (`input[0].content[1]`), where the value is an object, so those issues carry their whole OpenAI error
@@ -99,7 +101,7 @@ export function checkInputItems(ctx: Ctx, items: readonly unknown[]): void {
 
 function checkItem(ctx: Ctx, item: unknown, path: Path): void {
   if (!isObject(item)) return typeIssue(ctx, path, item, 'an input item');
-  const type = item.type;
+  const type = item.type ?? (item.role === undefined && item.id !== undefined ? 'item_reference' : undefined);
   if (type === undefined || type === 'message') return checkMessage(ctx, item, path);
   if (typeof type !== 'string' || !(INPUT_ITEM_TYPES as readonly string[]).includes(type)) {
     return preRendered(ctx, path, item, unsupported(type, INPUT_ITEM_TYPES));

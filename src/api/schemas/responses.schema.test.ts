@@ -184,6 +184,10 @@ describe('validateCreateResponse: what real clients send', () => {
     });
   });
 
+  it('should take an item with an id and neither type nor role as an item reference, as the spec allows', () => {
+    expectValid(withItems({ id: 'msg_123' }, { type: null, id: 'fc_1' }, { role: 'user', content: 'Go on' }));
+  });
+
   it('should accept null for every optional field, as OpenAI reads null as left out', () => {
     const keys = [
       'previous_response_id', 'prompt', 'include', 'tools', 'tool_choice', 'metadata', 'text', 'temperature', 'top_p',
