@@ -12,16 +12,17 @@ import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import type { Tool, ToolCallStream, ToolRegistry, ToolRunContext } from '../tools/tool.js';
+import type { AssistantsToolView, Tool, ToolRegistry, ToolRunContext } from '../tools/tool.js';
+import { functionTool } from '../tools/function-tool.js';
+import { StreamedStringField } from '../tools/streamed-field.js';
 import { stepLastErrorOf } from '../failures.js';
-import { pendingImages } from '../tools/code-interpreter-output.js';
 import { buildRunPrompt, imageFileIds } from './build-prompt.js';
 import type { PromptFitter } from './context-window.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
-import { messageAnnotator } from '../tools/annotation-sources.js';
 import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
+import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 
 export interface EngineDeps {
   db: Kysely<Database>;
@@ -50,7 +51,7 @@ export type StepOutcome =
 
 interface OfferedTools {
   model: ModelTool[];
-  /** model function name → the tool that runs it and its assistant entry (absent: the client's function). */
+  /** model function name → the tool behind it and its assistant entry. */
   byName: Map<string, { impl: Tool; config: AssistantTool }>;
 }
 
@@ -64,20 +65,9 @@ async function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log:
     }
     const def = impl.definitionFor ? await impl.definitionFor(t, ctx) : impl.definition(t);
     offered.model.push(def);
-    if (impl.execute) offered.byName.set(def.function.name, { impl, config: t });
+    offered.byName.set(def.function.name, { impl, config: t });
   }
   return offered;
-}
-
-/** The model function names the run has called so far (file_search and code_interpreter by their type). */
-function calledTools(steps: RunStepRow[]): Set<string> {
-  const names = new Set<string>();
-  for (const s of steps) {
-    if (s.type !== 'tool_calls') continue;
-    for (const c of fromJson<{ tool_calls?: ToolCall[] }>(s.step_details, {}).tool_calls ?? [])
-      names.add(c.type === 'function' ? c.function.name : c.type);
-  }
-  return names;
 }
 
 /**
@@ -86,14 +76,14 @@ function calledTools(steps: RunStepRow[]): Set<string> {
  * named tool until it has been called — then the model may answer (`auto`), so a forced tool never
  * loops, least of all a server tool the run executes itself.
  */
-function toolChoiceFor(run: RunRow, steps: RunStepRow[]): ModelToolChoice | undefined {
+function toolChoiceFor(run: RunRow, steps: RunStepRow[], tools: ToolRegistry): ModelToolChoice | undefined {
   const choice = fromJson<string | { type: string; function?: { name: string } } | null>(run.tool_choice, null);
   if (choice === null || typeof choice === 'string') {
-    if (choice === 'required' && calledTools(steps).size > 0) return 'auto';
+    if (choice === 'required' && calledTools(tools, steps).size > 0) return 'auto';
     return (choice ?? undefined) as ModelToolChoice | undefined;
   }
   const name = choice.type === 'function' && choice.function ? choice.function.name : choice.type;
-  if (calledTools(steps).has(name)) return 'auto';
+  if (calledTools(tools, steps).has(name)) return 'auto';
   return { type: 'function', function: { name } };
 }
 
@@ -115,8 +105,8 @@ interface Turn {
   tools: OfferedTools;
   /** Images the run's code made since its last message: they open the next message, as OpenAI shows them. */
   images: string[];
-  /** Calls of server tools that stream their own way, by index. */
-  streams: Map<number, ToolCallStream>;
+  /** The calls being written, by index: how each shows, and its visible input as it grows. */
+  streams: Map<number, { view: AssistantsToolView; input?: StreamedStringField }>;
   /** The run's steps before this turn: what the turn's text may cite. */
   steps: RunStepRow[];
   /** The open message's text, annotated as it streams. */
@@ -164,9 +154,10 @@ export class RunTurn {
         fitter: this.#deps.fitPrompt,
         maxTokens,
         tools: tools.model,
+        registry: this.#deps.tools,
       }),
       tools: tools.model.length ? tools.model : undefined,
-      toolChoice: tools.model.length ? toolChoiceFor(run, steps) : undefined,
+      toolChoice: tools.model.length ? toolChoiceFor(run, steps, this.#deps.tools) : undefined,
       parallelToolCalls: run.parallel_tool_calls === 1,
       temperature: run.temperature,
       topP: run.top_p,
@@ -176,7 +167,7 @@ export class RunTurn {
       abortSignal: signal,
       requestId: run.id,
     });
-    const turn: Turn = { tools, images: pendingImages(steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null };
+    const turn: Turn = { tools, images: pendingImages(this.#deps.tools, steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null };
     const reader = stream.getReader();
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
@@ -198,7 +189,7 @@ export class RunTurn {
         if (!part.delta) return;
         if (!turn.message) {
           turn.message = await this.#writer.startMessage(run);
-          turn.annotator = messageAnnotator(turn.steps);
+          turn.annotator = messageAnnotator(this.#deps.tools, turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
         }
         this.#sendText(run, turn, turn.annotator!.push(part.delta));
@@ -206,28 +197,18 @@ export class RunTurn {
       case 'tool-call-start': {
         if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
         turn.toolStep ??= await this.#writer.startToolCalls(run);
-        const stream = turn.tools.byName.get(part.name)?.impl.streamCall?.();
-        if (stream) {
-          turn.streams.set(part.index, stream);
-          this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...stream.start(part.id) } as ToolCallDelta);
-        } else
-          this.#writer.toolCallDelta(run, turn.toolStep.id, {
-            index: part.index,
-            id: part.id,
-            type: 'function',
-            function: { name: part.name, arguments: '', output: null },
-          });
+        const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
+        const input = impl.inputField ? new StreamedStringField(impl.inputField) : undefined;
+        turn.streams.set(part.index, { view: impl.assistants, input });
+        this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...impl.assistants.start({ id: part.id, name: part.name }) } as ToolCallDelta);
         return;
       }
       case 'tool-call-delta': {
         if (!turn.toolStep) return;
-        const stream = turn.streams.get(part.index);
-        if (!stream)
-          this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, type: 'function', function: { arguments: part.argumentsDelta } });
-        else {
-          const body = stream.arguments(part.argumentsDelta);
-          if (body) this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...body } as ToolCallDelta);
-        }
+        const stream = turn.streams.get(part.index) ?? { view: functionTool.assistants };
+        const input = stream.input?.push(part.argumentsDelta);
+        const body = stream.view.arguments({ arguments: part.argumentsDelta, input: input || undefined });
+        if (body) this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...body } as ToolCallDelta);
         return;
       }
       case 'tool-call':
@@ -298,7 +279,7 @@ export class RunTurn {
     const records: ToolCall[] = [];
     const outputs: Record<string, string> = {};
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
-    let callIndex = await this.#serverCallsSoFar(run.id);
+    let callIndex = serverCallCount(this.#deps.tools, await listAllRunSteps(this.#deps.db, run.id));
     for (const [index, call] of turn.calls.entries()) {
       const tool = ctx.tools.byName.get(call.name);
       if (!tool?.impl.execute) {
@@ -318,7 +299,10 @@ export class RunTurn {
           tool: tool.config,
           callIndex: callIndex++,
           abortSignal: ctx.signal,
-          emit: (body) => this.#writer.toolCallDelta(run, step.id, { index, ...body } as ToolCallDelta),
+          emit: (progress) => {
+            const body = tool.impl.assistants.progress?.(progress);
+            if (body) this.#writer.toolCallDelta(run, step.id, { index, ...body } as ToolCallDelta);
+          },
         });
       } catch (err) {
         if (!ctx.signal.aborted) {
@@ -344,18 +328,6 @@ export class RunTurn {
   async #images(run: RunRow, messages: MessageRow[]): Promise<Map<string, string> | undefined> {
     const ids = imageFileIds(messages);
     return ids.length && this.#deps.loadImages ? this.#deps.loadImages(run.tenant_id, ids) : undefined;
-  }
-
-  /** Server-tool calls this run already made (earlier turns): numbering continues after them. */
-  async #serverCallsSoFar(runId: string): Promise<number> {
-    const steps = await listAllRunSteps(this.#deps.db, runId);
-    let n = 0;
-    for (const s of steps) {
-      if (s.type !== 'tool_calls') continue;
-      const details = fromJson<{ tool_calls?: ToolCall[] }>(s.step_details, {});
-      n += (details.tool_calls ?? []).filter((c) => c.type !== 'function').length;
-    }
-    return n;
   }
 
   #meter(run: RunRow, model: ChatModel, u: Usage): void {

@@ -1,5 +1,6 @@
 import type { FileSearchToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { MeterSink } from '../metering/usage-event.js';
+import { citationSource } from './citations.js';
 import type { Tool, ToolContext } from './tool.js';
 
 /** One search result as file_search reports it. */
@@ -87,9 +88,12 @@ export function createFileSearchTool(search: FileSearchFn, opts: { meter?: Meter
         },
       };
     },
-    streamCall() {
+    // A call replays under its type with the query the model gave (the engine's default).
+    annotations: citationSource,
+    assistants: {
       // OpenAI announces a file_search call with empty details; the query is not shown.
-      return { start: (id) => ({ id, type: 'file_search', file_search: {} }), arguments: () => undefined };
+      start: ({ id }) => ({ id, type: 'file_search', file_search: {} }),
+      arguments: () => undefined,
     },
     async execute(call, ctx) {
       let query = '';
