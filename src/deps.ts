@@ -6,6 +6,7 @@ import type { Store } from './store/open-db.js';
 import type { UsageRecorder } from './metering/usage-recorder.js';
 import type { RunEventBus } from './engine/run-events.js';
 import type { RunWorker } from './engine/run-worker.js';
+import type { ToolRegistry } from './tools/tool.js';
 import type { FileStorage } from './storage/file-storage.js';
 import type { EmbedderRegistry } from './embeddings/embedder.js';
 import type { IngestionWorker } from './retrieval/ingestion.js';
@@ -20,8 +21,10 @@ export interface Deps {
   store: Store;
   providers: ProviderRegistry;
   usage: UsageRecorder;
-  /** Run events (thread.run.*, thread.message.*…) as the engine commits them. */
+  /** The engine's API-neutral run events, as it commits them. */
   events: RunEventBus;
+  /** The tools runs can call (the stream encoders ask them how their calls show). */
+  tools: ToolRegistry;
   /** The run engine: enqueue(runId) after a commit, cancel(runId). */
   engine: Pick<RunWorker, 'enqueue' | 'cancel'>;
   /** Uploaded files' bytes. */

@@ -84,6 +84,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     meter: usage,
     now: () => clock.now(),
   });
+  const tools = createToolRegistry([fileSearch, codeInterpreter]);
   const worker = new RunWorker(
     {
       db: store.db,
@@ -92,7 +93,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
       ids: newId,
       log,
       events,
-      tools: createToolRegistry([fileSearch, codeInterpreter]),
+      tools,
       models: (model) => providers.chatModel(model),
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
@@ -108,6 +109,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     providers,
     usage,
     events,
+    tools,
     engine: worker,
     storage,
     embeddings,

@@ -6,7 +6,7 @@ import { submitToolOutputs } from '../services/tool-outputs.service.js';
 import { isTerminal } from '../engine/run-state.js';
 import { toRunObject, toRunStepObject } from '../store/serialize-runs.js';
 import type { RunRow } from '../store/tables/runs.table.js';
-import { streamRunEvents } from '../streaming/assistant-events.js';
+import { streamRunEvents } from './run-stream.js';
 import { parseListQuery, toListPage } from './pagination.js';
 import { parseRequest } from './schemas/common.schema.js';
 import {
@@ -44,6 +44,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
         return streamRunEvents({
           reply,
           events: deps.events,
+          tools: deps.tools,
           start: (subscribe) => createRun(deps, req.caller, req.params.thread_id, params, { subscribe }),
         });
       return runReply(reply, await createRun(deps, req.caller, req.params.thread_id, params));
@@ -55,6 +56,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
         return streamRunEvents({
           reply,
           events: deps.events,
+          tools: deps.tools,
           start: (subscribe) => createThreadAndRun(deps, req.caller, params, { subscribe }),
         });
       return runReply(reply, (await createThreadAndRun(deps, req.caller, params)).run);
@@ -88,6 +90,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
         return streamRunEvents({
           reply,
           events: deps.events,
+          tools: deps.tools,
           start: (subscribe) => submitToolOutputs(deps, req.caller, ref(req), params, { subscribe }),
         });
       return runReply(reply, await submitToolOutputs(deps, req.caller, ref(req), params));

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AssistantTool } from 'openai/resources/beta/assistants';
-import type { ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
+import type { Annotation } from 'openai/resources/beta/threads/messages';
+import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Clock } from '../deps.js';
 import type { IdGenerator } from '../ids.js';
 import type { UsageSink } from '../metering/usage-event.js';
@@ -12,7 +13,7 @@ import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import type { AssistantsToolView, Tool, ToolRegistry, ToolRunContext } from '../tools/tool.js';
+import type { Tool, ToolRegistry, ToolRunContext } from '../tools/tool.js';
 import { functionTool } from '../tools/function-tool.js';
 import { StreamedStringField } from '../tools/streamed-field.js';
 import { stepLastErrorOf } from '../failures.js';
@@ -21,6 +22,7 @@ import type { PromptFitter } from './context-window.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
+import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
 import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 
@@ -100,13 +102,21 @@ function addUsage(a: StepUsage | null, b: StepUsage | null): StepUsage | null {
   };
 }
 
+/** An annotation the text annotator found, in the engine's terms. */
+function toTextAnnotation(a: Annotation & { index: number }): TextAnnotation {
+  const span = { index: a.index, text: a.text, start: a.start_index, end: a.end_index };
+  return a.type === 'file_citation'
+    ? { kind: 'file_citation', ...span, fileId: a.file_citation.file_id }
+    : { kind: 'file_path', ...span, fileId: a.file_path.file_id };
+}
+
 /** State of one streamed model turn: the message and tool-call step it opened. */
 interface Turn {
   tools: OfferedTools;
   /** Images the run's code made since its last message: they open the next message, as OpenAI shows them. */
   images: string[];
-  /** The calls being written, by index: how each shows, and its visible input as it grows. */
-  streams: Map<number, { view: AssistantsToolView; input?: StreamedStringField }>;
+  /** The calls being written, by index: the tool type behind each, and its visible input as it grows. */
+  streams: Map<number, { tool: string; input?: StreamedStringField }>;
   /** The run's steps before this turn: what the turn's text may cite. */
   steps: RunStepRow[];
   /** The open message's text, annotated as it streams. */
@@ -199,21 +209,34 @@ export class RunTurn {
         turn.toolStep ??= await this.#writer.startToolCalls(run);
         const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
         const input = impl.inputField ? new StreamedStringField(impl.inputField) : undefined;
-        turn.streams.set(part.index, { view: impl.assistants, input });
-        this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...impl.assistants.start({ id: part.id, name: part.name }) } as ToolCallDelta);
+        turn.streams.set(part.index, { tool: impl.type, input });
+        const ref = { stepId: turn.toolStep.id, index: part.index, tool: impl.type };
+        this.#writer.announce(run, { type: 'tool.call.started', ...ref, callId: part.id, name: part.name });
         return;
       }
       case 'tool-call-delta': {
         if (!turn.toolStep) return;
-        const stream = turn.streams.get(part.index) ?? { view: functionTool.assistants };
-        const input = stream.input?.push(part.argumentsDelta);
-        const body = stream.view.arguments({ arguments: part.argumentsDelta, input: input || undefined });
-        if (body) this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...body } as ToolCallDelta);
+        const stream = turn.streams.get(part.index) ?? { tool: functionTool.type };
+        const input = stream.input?.push(part.argumentsDelta) || undefined;
+        const ref = { stepId: turn.toolStep.id, index: part.index, tool: stream.tool };
+        this.#writer.announce(run, { type: 'tool.call.arguments', ...ref, delta: part.argumentsDelta, ...(input ? { input } : {}) });
         return;
       }
-      case 'tool-call':
+      case 'tool-call': {
         turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
+        const tool = turn.streams.get(part.index)?.tool ?? turn.tools.byName.get(part.name)?.impl.type ?? functionTool.type;
+        if (turn.toolStep)
+          this.#writer.announce(run, {
+            type: 'tool.call.done',
+            stepId: turn.toolStep.id,
+            index: part.index,
+            tool,
+            callId: part.id,
+            name: part.name,
+            arguments: part.arguments,
+          });
         return;
+      }
       case 'finish':
         turn.finishReason = part.finishReason;
         turn.usage = part.usage;
@@ -237,7 +260,10 @@ export class RunTurn {
   /** Text of the open message the annotator let through, with the annotations it completes. */
   #sendText(run: RunRow, turn: Turn, delta: AnnotatedDelta | null): void {
     if (delta && turn.message)
-      this.#writer.messageDelta(run, turn.message.message.id, delta.value, { index: turn.images.length, annotations: delta.annotations });
+      this.#writer.messageDelta(run, turn.message.message.id, delta.value, {
+        part: turn.images.length,
+        annotations: delta.annotations.map(toTextAnnotation),
+      });
   }
 
   /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
@@ -253,7 +279,11 @@ export class RunTurn {
     ctx: { tools: OfferedTools; used: StepUsage | null; signal: AbortSignal; model: ChatModel },
   ): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
     const usage = toStepUsage(turn.usage);
-    if (turn.usage) this.#meter(run, ctx.model, turn.usage);
+    if (turn.usage) {
+      this.#meter(run, ctx.model, turn.usage);
+      const { promptTokens, completionTokens, totalTokens } = turn.usage;
+      this.#writer.announce(run, { type: 'turn.usage', usage: { promptTokens, completionTokens, totalTokens } });
+    }
     const total = addUsage(ctx.used, usage);
     const outOfTokens =
       run.max_completion_tokens !== null && turn.finishReason === 'length' && (total?.completion_tokens ?? 0) >= run.max_completion_tokens;
@@ -279,6 +309,7 @@ export class RunTurn {
     const records: ToolCall[] = [];
     const outputs: Record<string, string> = {};
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
+    const results: Array<Extract<EngineEvent, { type: 'tool.output' }>> = [];
     let callIndex = serverCallCount(this.#deps.tools, await listAllRunSteps(this.#deps.db, run.id));
     for (const [index, call] of turn.calls.entries()) {
       const tool = ctx.tools.byName.get(call.name);
@@ -299,10 +330,8 @@ export class RunTurn {
           tool: tool.config,
           callIndex: callIndex++,
           abortSignal: ctx.signal,
-          emit: (progress) => {
-            const body = tool.impl.assistants.progress?.(progress);
-            if (body) this.#writer.toolCallDelta(run, step.id, { index, ...body } as ToolCallDelta);
-          },
+          emit: (progress) =>
+            this.#writer.announce(run, { type: 'tool.progress', stepId: step.id, index, tool: tool.impl.type, callId: call.id, progress }),
         });
       } catch (err) {
         if (!ctx.signal.aborted) {
@@ -312,11 +341,13 @@ export class RunTurn {
         throw err;
       }
       records.push(result.toolCall);
+      results.push({ type: 'tool.output', stepId: step.id, index, tool: tool.impl.type, callId: call.id, output: result.output });
       outputs[call.id] = result.output;
       outputs[`${call.id}:arguments`] = call.arguments;
       if (result.files?.length) outputs[`${call.id}:files`] = JSON.stringify(result.files);
     }
     const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
+    for (const r of results) this.#writer.announce(run, r);
     if (pending.length > 0) {
       if (usage) await this.#writer.finishStep(run, saved ?? step, { status: 'in_progress', usage });
       return { kind: 'requires_action', calls: pending, stepId: step.id };
