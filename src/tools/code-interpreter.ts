@@ -66,7 +66,7 @@ function modelOutput(r: {
 }
 
 /** code_interpreter's calls in Assistants step deltas: the code as it is written, then its output. */
-const codeInterpreterView: AssistantsToolView = {
+export const codeInterpreterView: AssistantsToolView = {
   start: ({ id }) => ({ id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } }),
   arguments: ({ input }) => (input ? { type: 'code_interpreter', code_interpreter: { input } } : undefined),
   progress: (p) => ({

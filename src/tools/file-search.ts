@@ -1,7 +1,7 @@
 import type { FileSearchToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { MeterSink } from '../metering/usage-event.js';
 import { citationSource } from './citations.js';
-import type { Tool, ToolContext } from './tool.js';
+import type { AssistantsToolView, Tool, ToolContext } from './tool.js';
 
 /** One search result as file_search reports it. */
 export interface FileSearchResult {
@@ -54,6 +54,12 @@ function toolCallOf(id: string, scoreThreshold: number, results: FileSearchResul
   };
 }
 
+/** file_search's calls in Assistants step deltas: OpenAI announces one with empty details and shows no query. */
+export const fileSearchView: AssistantsToolView = {
+  start: ({ id }) => ({ id, type: 'file_search', file_search: {} }),
+  arguments: () => undefined,
+};
+
 /**
  * file_search: the model gets a `file_search({query})` function; the server searches the vector
  * stores of the assistant's and the thread's tool_resources and hands back the top chunks. The
@@ -90,11 +96,7 @@ export function createFileSearchTool(search: FileSearchFn, opts: { meter?: Meter
     },
     // A call replays under its type with the query the model gave (the engine's default).
     annotations: citationSource,
-    assistants: {
-      // OpenAI announces a file_search call with empty details; the query is not shown.
-      start: ({ id }) => ({ id, type: 'file_search', file_search: {} }),
-      arguments: () => undefined,
-    },
+    assistants: fileSearchView,
     async execute(call, ctx) {
       let query = '';
       try {
