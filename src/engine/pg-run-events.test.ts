@@ -92,6 +92,33 @@ if (testDialects().includes('postgres')) {
       assert.equal(heard[1]?.type, 'turn.usage');
     });
 
+    it("should relay a tool's large output by its step, read back from the step's recorded outputs", async () => {
+      const run = await insertRun('short');
+      const output = 'result '.repeat(2000);
+      const step = await store.db
+        .insertInto('run_steps')
+        .values({
+          id: newId('step'),
+          tenant_id: 'ten_1',
+          run_id: run.id,
+          thread_id: run.thread_id,
+          assistant_id: 'asst_1',
+          seq: 1,
+          created_at: 1,
+          type: 'tool_calls',
+          status: 'in_progress',
+          step_details: '{"type":"tool_calls","tool_calls":[]}',
+          tool_outputs: JSON.stringify({ call_1: output }),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const heard = listen(run.id);
+      const event: EngineEvent = { type: 'tool.output', stepId: step.id, index: 0, tool: 'search', callId: 'call_1', output };
+      a.publish(run.id, event);
+      await waitFor(() => heard.length === 1, 'the output relayed', 5000);
+      assert.deepEqual(heard, [event]);
+    });
+
     it('should deliver in its own process at once, not twice', async () => {
       const run = await insertRun('mine');
       const heard: EngineEvent[] = [];

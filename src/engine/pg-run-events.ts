@@ -1,69 +1,29 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
-import { loadEventObject, type EventObject, type EventObjectKind } from '../store/repos/event-objects.repo.js';
+import { loadEventObject } from '../store/repos/event-objects.repo.js';
 import { randomToken } from '../ids.js';
-import type { EngineEvent } from './engine-events.js';
+import { fromRef, refOf, type EventRef } from './event-refs.js';
 import { createRunEventBus, type RunEvent, type RunEventBus } from './run-events.js';
 
 const CHANNEL = 'switchboard_run_events';
-/** NOTIFY payloads must stay under 8000 bytes; bigger objects are sent by id and read back. */
+/** NOTIFY payloads must stay under 8000 bytes; bigger events are sent by reference and read back (event-refs.ts). */
 const MAX_INLINE = 7000;
 
-/** The events that carry one row and nothing else: too large to send, they go by the row's id. */
-type RowEvent = Extract<EngineEvent, { type: 'thread.created' | 'run.created' | 'run.status' | 'step.started' | 'step.done' | 'message.started' | 'message.done' }>;
-
-/** A whole event (`e`), or a row event by its type, its row's kind and id. */
+/** A whole event (`e`), or one by reference (`f`). */
 interface Notice {
   /** The instance that published it. */
   o: string;
   r: string;
   e?: RunEvent;
-  t?: RowEvent['type'];
-  k?: EventObjectKind;
-  id?: string;
-}
-
-function rowRef(event: RunEvent): { t: RowEvent['type']; k: EventObjectKind; id: string } | undefined {
-  switch (event.type) {
-    case 'thread.created':
-      return { t: event.type, k: 'thread', id: event.thread.id };
-    case 'run.created':
-    case 'run.status':
-      return { t: event.type, k: 'run', id: event.run.id };
-    case 'step.started':
-    case 'step.done':
-      return { t: event.type, k: 'step', id: event.step.id };
-    case 'message.started':
-    case 'message.done':
-      return { t: event.type, k: 'message', id: event.message.id };
-    default:
-      return undefined;
-  }
-}
-
-/** The row event again, around the row as it was read back. */
-function withRow(type: RowEvent['type'], loaded: EventObject): RunEvent | undefined {
-  switch (type) {
-    case 'thread.created':
-      return loaded.kind === 'thread' ? { type, thread: loaded.row } : undefined;
-    case 'run.created':
-    case 'run.status':
-      return loaded.kind === 'run' ? { type, run: loaded.row } : undefined;
-    case 'step.started':
-    case 'step.done':
-      return loaded.kind === 'step' ? { type, step: loaded.row } : undefined;
-    case 'message.started':
-    case 'message.done':
-      return loaded.kind === 'message' ? { type, message: loaded.row } : undefined;
-  }
+  f?: EventRef;
 }
 
 async function eventOf(db: Db, notice: Notice): Promise<RunEvent | undefined> {
   if (notice.e) return notice.e;
-  if (!notice.t || !notice.k || !notice.id) return undefined;
-  const loaded = await loadEventObject(db, notice.k, notice.id);
-  return loaded && withRow(notice.t, loaded);
+  if (!notice.f) return undefined;
+  const loaded = await loadEventObject(db, notice.f.k, notice.f.id);
+  return loaded && fromRef(notice.f, loaded);
 }
 
 /**
@@ -112,9 +72,9 @@ export async function createPgRunEventBus(opts: {
   function notify(runId: string, event: RunEvent): void {
     let payload = JSON.stringify({ o: origin, r: runId, e: event } satisfies Notice);
     if (payload.length > MAX_INLINE) {
-      const ref = rowRef(event);
-      if (!ref) return opts.log.warn({ runId, event: event.type }, 'run event too large to send to other instances');
-      payload = JSON.stringify({ o: origin, r: runId, ...ref } satisfies Notice);
+      const f = refOf(event);
+      if (!f) return opts.log.warn({ runId, event: event.type }, 'run event too large to send to other instances');
+      payload = JSON.stringify({ o: origin, r: runId, f } satisfies Notice);
     }
     sending = sending
       .then(() => notifier.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
