@@ -3,7 +3,7 @@ import type { MeterSink } from '../metering/usage-event.js';
 import type { ModelTool } from '../providers/chat-model.js';
 import { SandboxBusyError, SandboxUnavailableError, inputFileNames, type InputFile, type SessionPool } from '../sandbox/session-pool.js';
 import { readSessionFile } from '../sandbox/session-files.js';
-import { filePathSource } from './code-interpreter-output.js';
+import { callImages, filePathSource } from './code-interpreter-output.js';
 import { ToolUnavailableError, type AssistantsToolView, type Tool, type ToolContext, type ToolRunContext } from './tool.js';
 
 /** What code_interpreter needs of the files service. */
@@ -112,8 +112,7 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
       call.type === 'code_interpreter'
         ? { name: 'code_interpreter', arguments: JSON.stringify({ code: call.code_interpreter.input }) }
         : { name: call.type, arguments: args ?? '{}' },
-    images: (call) =>
-      call.type === 'code_interpreter' ? (call.code_interpreter.outputs ?? []).flatMap((o) => (o.type === 'image' ? [o.image.file_id] : [])) : [],
+    images: callImages,
     annotations: filePathSource,
     assistants: codeInterpreterView,
     async execute(call, ctx: ToolContext) {
