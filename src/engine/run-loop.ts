@@ -204,39 +204,12 @@ export class RunTurn {
         }
         this.#sendText(run, turn, turn.annotator!.push(part.delta));
         return;
-      case 'tool-call-start': {
-        if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
-        turn.toolStep ??= await this.#writer.startToolCalls(run);
-        const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
-        const input = impl.inputField ? new StreamedStringField(impl.inputField) : undefined;
-        turn.streams.set(part.index, { tool: impl.type, input });
-        const ref = { stepId: turn.toolStep.id, index: part.index, tool: impl.type };
-        this.#writer.announce(run, { type: 'tool.call.started', ...ref, callId: part.id, name: part.name });
-        return;
-      }
-      case 'tool-call-delta': {
-        if (!turn.toolStep) return;
-        const stream = turn.streams.get(part.index) ?? { tool: functionTool.type };
-        const input = stream.input?.push(part.argumentsDelta) || undefined;
-        const ref = { stepId: turn.toolStep.id, index: part.index, tool: stream.tool };
-        this.#writer.announce(run, { type: 'tool.call.arguments', ...ref, delta: part.argumentsDelta, ...(input ? { input } : {}) });
-        return;
-      }
-      case 'tool-call': {
-        turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
-        const tool = turn.streams.get(part.index)?.tool ?? turn.tools.byName.get(part.name)?.impl.type ?? functionTool.type;
-        if (turn.toolStep)
-          this.#writer.announce(run, {
-            type: 'tool.call.done',
-            stepId: turn.toolStep.id,
-            index: part.index,
-            tool,
-            callId: part.id,
-            name: part.name,
-            arguments: part.arguments,
-          });
-        return;
-      }
+      case 'tool-call-start':
+        return this.#startCall(run, turn, part);
+      case 'tool-call-delta':
+        return this.#callArguments(run, turn, part);
+      case 'tool-call':
+        return this.#callDone(run, turn, part);
       case 'finish':
         turn.finishReason = part.finishReason;
         turn.usage = part.usage;
@@ -244,6 +217,35 @@ export class RunTurn {
       case 'error':
         throw part.error;
     }
+  }
+
+  /** The model began a call: the turn's tool_calls step opens (closing its message), and the call is announced. */
+  async #startCall(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-start' }>): Promise<void> {
+    if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
+    turn.toolStep ??= await this.#writer.startToolCalls(run);
+    const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
+    const input = impl.inputField ? new StreamedStringField(impl.inputField) : undefined;
+    turn.streams.set(part.index, { tool: impl.type, input });
+    const ref = { stepId: turn.toolStep.id, index: part.index, tool: impl.type };
+    this.#writer.announce(run, { type: 'tool.call.started', ...ref, callId: part.id, name: part.name });
+  }
+
+  /** A piece of a call's arguments, with what it adds to the tool's visible input (parsed once, here). */
+  #callArguments(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-delta' }>): void {
+    if (!turn.toolStep) return;
+    const stream = turn.streams.get(part.index) ?? { tool: functionTool.type };
+    const input = stream.input?.push(part.argumentsDelta) || undefined;
+    const ref = { stepId: turn.toolStep.id, index: part.index, tool: stream.tool };
+    this.#writer.announce(run, { type: 'tool.call.arguments', ...ref, delta: part.argumentsDelta, ...(input ? { input } : {}) });
+  }
+
+  /** A complete call: kept for after the turn, and announced with its full arguments. */
+  #callDone(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call' }>): void {
+    turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
+    if (!turn.toolStep) return;
+    const tool = turn.streams.get(part.index)?.tool ?? turn.tools.byName.get(part.name)?.impl.type ?? functionTool.type;
+    const ref = { stepId: turn.toolStep.id, index: part.index, tool };
+    this.#writer.announce(run, { type: 'tool.call.done', ...ref, callId: part.id, name: part.name, arguments: part.arguments });
   }
 
   async #closeMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): Promise<void> {
