@@ -50,6 +50,16 @@ describe('encodeAssistantEvent', () => {
     assert.deepEqual(names({ type: 'step.done', step: step('in_progress') }), []);
   });
 
+  it("should show a search call's results without their content, as OpenAI does unless include[] asks", () => {
+    const call = { id: 'call_1', type: 'file_search', file_search: { results: [{ file_id: 'file-a', file_name: 'a.txt', score: 1, content: [{ type: 'text', text: 'x' }] }] } };
+    const row = { ...step('completed'), step_details: JSON.stringify({ type: 'tool_calls', tool_calls: [call] }) };
+    const [e] = encode({ type: 'step.done', step: row });
+    assert.deepEqual(e?.data, {
+      ...toRunStepObject(row),
+      step_details: { type: 'tool_calls', tool_calls: [{ id: 'call_1', type: 'file_search', file_search: { results: [{ file_id: 'file-a', file_name: 'a.txt', score: 1 }] } }] },
+    });
+  });
+
   it('should end a message as completed or incomplete', () => {
     assert.deepEqual(names({ type: 'message.started', message: message('in_progress') }), ['thread.message.created', 'thread.message.in_progress']);
     assert.deepEqual(encode({ type: 'message.done', message: message('incomplete') }), [

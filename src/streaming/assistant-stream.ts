@@ -5,6 +5,7 @@ import type { RunStep, ToolCallDelta } from 'openai/resources/beta/threads/runs/
 import type { EngineEvent, TextAnnotation } from '../engine/engine-events.js';
 import { toMessageObject, toThreadObject } from '../store/serialize.js';
 import { toRunObject, toRunStepObject } from '../store/serialize-runs.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import { functionTool } from '../tools/function-tool.js';
 import type { AssistantsToolView, ToolCallDeltaBody, ToolRegistry } from '../tools/tool.js';
 
@@ -24,14 +25,14 @@ export function encodeAssistantEvent(event: EngineEvent, tools: ToolRegistry): A
     case 'run.status':
       return [runEvent(toRunObject(event.run))];
     case 'step.started': {
-      const step = toRunStepObject(event.step);
+      const step = toAssistantStep(event.step, tools);
       return [
         { event: 'thread.run.step.created', data: step },
         { event: 'thread.run.step.in_progress', data: step },
       ];
     }
     case 'step.done': {
-      const done = stepEvent(toRunStepObject(event.step));
+      const done = stepEvent(toAssistantStep(event.step, tools));
       return done ? [done] : [];
     }
     case 'message.started': {
@@ -65,6 +66,11 @@ export function encodeAssistantEvent(event: EngineEvent, tools: ToolRegistry): A
       // The Assistants stream shows these through the step and the run objects.
       return [];
   }
+}
+
+/** A step as the Assistants API shows it: each tool call as its tool shows it, given `include[]`. */
+export function toAssistantStep(row: RunStepRow, tools: ToolRegistry, include: readonly string[] = []): RunStep {
+  return toRunStepObject(row, { showCall: (call) => viewOf(tools, call.type).shown?.(call, include) ?? call });
 }
 
 /** A neutral annotation as an Assistants text annotation delta. */

@@ -54,10 +54,20 @@ function toolCallOf(id: string, scoreThreshold: number, results: FileSearchResul
   };
 }
 
-/** file_search's calls in Assistants step deltas: OpenAI announces one with empty details and shows no query. */
+/** The include[] value that asks for file_search results' content. */
+export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
+
+/**
+ * file_search's calls in the Assistants API: a streamed call is announced with empty details and
+ * shows no query; a step shows its results' content only when include[] asks for it.
+ */
 export const fileSearchView: AssistantsToolView = {
   start: ({ id }) => ({ id, type: 'file_search', file_search: {} }),
   arguments: () => undefined,
+  shown: (call, include) =>
+    call.type === 'file_search' && call.file_search.results && !include.includes(FILE_SEARCH_CONTENT)
+      ? { ...call, file_search: { ...call.file_search, results: call.file_search.results.map(({ content: _content, ...r }) => r) } }
+      : call,
 };
 
 /**

@@ -45,6 +45,8 @@ export interface AssistantsToolView {
   arguments(delta: { arguments: string; input?: string }): ToolCallDeltaBody | undefined;
   /** A piece of the call's output before its result. */
   progress?(progress: ToolProgress): ToolCallDeltaBody;
+  /** How a recorded call shows in a run step object, given the request's `include[]` (without it: as recorded). */
+  shown?(call: ToolCall, include: readonly string[]): ToolCall;
 }
 
 /** A tool that cannot work on this server: the run fails with this message as its last_error. */
