@@ -5,6 +5,7 @@ import type { ProviderRegistry } from './providers/registry.js';
 import type { Store } from './store/open-db.js';
 import type { UsageRecorder } from './metering/usage-recorder.js';
 import type { RunEventBus } from './engine/run-events.js';
+import type { ToolRegistry } from './tools/tool.js';
 import type { FileStorage } from './storage/file-storage.js';
 import type { EmbedderRegistry } from './embeddings/embedder.js';
 
@@ -35,8 +36,10 @@ export interface Deps {
   store: Store;
   providers: ProviderRegistry;
   usage: UsageRecorder;
-  /** Run events (thread.run.*, thread.message.*…) as the engine commits them. */
+  /** The engine's API-neutral run events, as it commits them. */
   events: RunEventBus;
+  /** The tools runs can call (the stream encoders ask them how their calls show). */
+  tools: ToolRegistry;
   /** The run engine: enqueue(runId) after a commit, cancel(runId). */
   engine: RunQueue;
   /** Uploaded files' bytes. */

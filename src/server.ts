@@ -185,7 +185,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const sandbox = startSandbox(base);
   const tools = createTools({ ...base, storage, embeddings, usage, sandbox });
   const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, worker: opts.worker });
-  const deps: Deps = { config, store, providers, usage, events, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
+  const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
 
   const app = await listen(deps);
   await worker.start();

@@ -4,9 +4,10 @@ import { cancelRun, createRun, createThreadAndRun, listThreadRuns, retrieveRun, 
 import { listSteps, retrieveStep } from '../services/run-steps.service.js';
 import { submitToolOutputs } from '../services/tool-outputs.service.js';
 import { isTerminal } from '../engine/run-state.js';
-import { toRunObject, toRunStepObject } from '../store/serialize-runs.js';
+import { toRunObject } from '../store/serialize-runs.js';
+import { toAssistantStep } from '../streaming/assistant-stream.js';
 import type { RunRow } from '../store/tables/runs.table.js';
-import { streamRunEvents } from '../streaming/assistant-events.js';
+import { streamRunEvents } from './run-stream.js';
 import { parseListQuery, toListPage } from './pagination.js';
 import { parseRequest } from './schemas/common.schema.js';
 import {
@@ -44,6 +45,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
         return streamRunEvents({
           reply,
           events: deps.events,
+          tools: deps.tools,
           start: (subscribe) => createRun(deps, req.caller, req.params.thread_id, params, { subscribe }),
         });
       return runReply(reply, await createRun(deps, req.caller, req.params.thread_id, params));
@@ -55,6 +57,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
         return streamRunEvents({
           reply,
           events: deps.events,
+          tools: deps.tools,
           start: (subscribe) => createThreadAndRun(deps, req.caller, params, { subscribe }),
         });
       return runReply(reply, (await createThreadAndRun(deps, req.caller, params)).run);
@@ -88,6 +91,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
         return streamRunEvents({
           reply,
           events: deps.events,
+          tools: deps.tools,
           start: (subscribe) => submitToolOutputs(deps, req.caller, ref(req), params, { subscribe }),
         });
       return runReply(reply, await submitToolOutputs(deps, req.caller, ref(req), params));
@@ -96,11 +100,11 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
     app.get<RunParams>('/threads/:thread_id/runs/:run_id/steps', async (req) => {
       const page = await listSteps(deps, ref(req), parseListQuery(req.query));
       const include = includeOf(req.query);
-      return toListPage(page.rows.map((row) => toRunStepObject(row, { include })), page.hasMore);
+      return toListPage(page.rows.map((row) => toAssistantStep(row, deps.tools, include)), page.hasMore);
     });
 
     app.get<StepParams>('/threads/:thread_id/runs/:run_id/steps/:step_id', async (req) =>
-      toRunStepObject(await retrieveStep(deps, ref(req), req.params.step_id), { include: includeOf(req.query) }),
+      toAssistantStep(await retrieveStep(deps, ref(req), req.params.step_id), deps.tools, includeOf(req.query)),
     );
   };
 }

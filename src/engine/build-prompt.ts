@@ -1,5 +1,8 @@
 import type { MessageContent } from 'openai/resources/beta/threads/messages';
 import type { ToolCallsStepDetails, MessageCreationStepDetails } from 'openai/resources/beta/threads/runs/steps';
+import { createToolRegistry } from '../tools/registry.js';
+import type { ToolRegistry } from '../tools/tool.js';
+import { replayCall } from './tool-history.js';
 import type { ModelContentPart, ModelMessage, ModelTool } from '../providers/chat-model.js';
 import { fromJson } from '../store/json.js';
 import { loadCounter } from '../metering/count-tokens.js';
@@ -50,7 +53,7 @@ function toModelMessage(m: MessageRow, images: ImageUrls): ModelMessage {
 }
 
 /** The current run's steps, replayed: its messages, its tool calls and what each call returned. */
-function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>): ModelMessage[] {
+function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>, tools: ToolRegistry): ModelMessage[] {
   const out: ModelMessage[] = [];
   for (const step of steps) {
     if (step.type === 'message_creation') {
@@ -66,16 +69,7 @@ function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>): ModelM
     out.push({
       role: 'assistant',
       content: null,
-      tool_calls: calls.map((c) => ({
-        id: c.id,
-        type: 'function',
-        function:
-          c.type === 'function'
-            ? { name: c.function.name, arguments: c.function.arguments }
-            : c.type === 'code_interpreter'
-              ? { name: 'code_interpreter', arguments: JSON.stringify({ code: c.code_interpreter.input }) }
-              : { name: 'file_search', arguments: outputs[`${c.id}:arguments`] ?? '{}' },
-      })),
+      tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: replayCall(tools, c, outputs[`${c.id}:arguments`]) })),
     });
     for (const c of calls) out.push({ role: 'tool', tool_call_id: c.id, content: outputs[c.id]! });
   }
@@ -87,6 +81,8 @@ interface PromptInput {
   messages: MessageRow[];
   steps: RunStepRow[];
   images?: ImageUrls;
+  /** The tools that replay their earlier calls (without it, only the client's functions are known). */
+  registry?: ToolRegistry;
 }
 
 /** The prompt in three parts: the system message, the thread's messages, this run's own steps replayed. */
@@ -99,7 +95,7 @@ function promptParts(opts: PromptInput): PromptParts & { auto: boolean } {
   return {
     head: run.instructions ? [{ role: 'system', content: run.instructions }] : [],
     thread: history.map((m) => toModelMessage(m, opts.images ?? new Map())),
-    tail: replaySteps(opts.steps, new Map(opts.messages.map((m) => [m.id, m]))),
+    tail: replaySteps(opts.steps, new Map(opts.messages.map((m) => [m.id, m])), opts.registry ?? createToolRegistry()),
     auto: (truncation?.type ?? 'auto') === 'auto',
   };
 }

@@ -1,31 +1,29 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
-import { loadEventObject, type EventObjectKind } from '../store/repos/event-objects.repo.js';
+import { loadEventObject } from '../store/repos/event-objects.repo.js';
 import { randomToken } from '../ids.js';
+import { fromRef, refOf, type EventRef } from './event-refs.js';
 import { createRunEventBus, type RunEvent, type RunEventBus } from './run-events.js';
 
 const CHANNEL = 'switchboard_run_events';
-/** NOTIFY payloads must stay under 8000 bytes; bigger objects are sent by id and read back. */
+/** NOTIFY payloads must stay under 8000 bytes; bigger events are sent by reference and read back (event-refs.ts). */
 const MAX_INLINE = 7000;
 
+/** A whole event (`e`), or one by reference (`f`). */
 interface Notice {
   /** The instance that published it. */
   o: string;
   r: string;
-  e: RunEvent['event'];
-  d?: unknown;
-  k?: EventObjectKind;
-  id?: string;
+  e?: RunEvent;
+  f?: EventRef;
 }
 
-function kindOf(event: string): EventObjectKind | undefined {
-  if (event.endsWith('.delta')) return undefined;
-  if (event === 'thread.created') return 'thread';
-  if (event.startsWith('thread.run.step.')) return 'step';
-  if (event.startsWith('thread.run.')) return 'run';
-  if (event.startsWith('thread.message.')) return 'message';
-  return undefined;
+async function eventOf(db: Db, notice: Notice): Promise<RunEvent | undefined> {
+  if (notice.e) return notice.e;
+  if (!notice.f) return undefined;
+  const loaded = await loadEventObject(db, notice.f.k, notice.f.id);
+  return loaded && fromRef(notice.f, loaded);
 }
 
 /**
@@ -58,8 +56,8 @@ export async function createPgRunEventBus(opts: {
     const previous = relaying.get(notice.r) ?? Promise.resolve();
     const next = previous
       .then(async () => {
-        const data = 'd' in notice ? notice.d : await loadEventObject(opts.db, notice.k!, notice.id!);
-        if (data !== undefined) local.publish(notice.r, { event: notice.e, data } as RunEvent);
+        const event = await eventOf(opts.db, notice);
+        if (event) local.publish(notice.r, event);
       })
       .catch((err: unknown) => opts.log.warn({ err, runId: notice.r }, 'could not relay a run event'))
       .finally(() => {
@@ -72,12 +70,11 @@ export async function createPgRunEventBus(opts: {
   notifier.on('error', onError);
 
   function notify(runId: string, event: RunEvent): void {
-    let payload = JSON.stringify({ o: origin, r: runId, e: event.event, d: event.data } satisfies Notice);
+    let payload = JSON.stringify({ o: origin, r: runId, e: event } satisfies Notice);
     if (payload.length > MAX_INLINE) {
-      const k = kindOf(event.event);
-      const id = (event.data as { id?: string }).id;
-      if (!k || !id) return opts.log.warn({ runId, event: event.event }, 'run event too large to send to other instances');
-      payload = JSON.stringify({ o: origin, r: runId, e: event.event, k, id } satisfies Notice);
+      const f = refOf(event);
+      if (!f) return opts.log.warn({ runId, event: event.type }, 'run event too large to send to other instances');
+      payload = JSON.stringify({ o: origin, r: runId, f } satisfies Notice);
     }
     sending = sending
       .then(() => notifier.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))

@@ -3,7 +3,6 @@ import { findRunById, releaseLease, updateRunFields } from '../store/repos/runs.
 import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
 import { deleteMessages } from '../store/repos/run-messages.repo.js';
 import { fromJson } from '../store/json.js';
-import { toRunObject } from '../store/serialize-runs.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
 import { lastErrorOf } from '../failures.js';
 import { RunTurn, type EngineDeps } from './run-loop.js';
@@ -26,8 +25,9 @@ export interface DriveOptions {
 /** Why a worker stopped driving a run mid-turn. */
 export type AbortReason = 'cancel' | 'shutdown' | 'lease_lost';
 
+/** Announces a run's committed status. */
 export function publishRun(deps: { events: RunEventBus }, run: RunRow): void {
-  deps.events.publish(run.id, { event: `thread.run.${run.status}`, data: toRunObject(run) } as never);
+  deps.events.publish(run.id, { type: 'run.status', run });
 }
 
 /**

@@ -1,10 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AssistantStreamEvent } from 'openai/resources/beta/assistants';
+import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import { createRunEventBus, endsStream, type RunEvent } from './run-events.js';
 
-/** A stand-in event: only the name matters to the bus and to endsStream. */
-const ev = (name: AssistantStreamEvent['event'], id = 'x'): RunEvent => ({ event: name, data: { id } }) as unknown as RunEvent;
+/** A stand-in event labelled with an Assistants event name: the bus only passes it on. */
+const ev = (name: AssistantStreamEvent['event'], id = 'x'): RunEvent => ({ type: 'message.text', messageId: id, part: 0, text: name, annotations: [] });
+const label = (e: RunEvent): string => (e.type === 'message.text' ? e.text : e.type);
 
 /** Every event name of the SDK's AssistantStreamEvent union. */
 const ALL_EVENTS: AssistantStreamEvent['event'][] = [
@@ -34,6 +36,9 @@ const ALL_EVENTS: AssistantStreamEvent['event'][] = [
   'error',
 ];
 
+/** Every status a run moves to. */
+const STATUSES: RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling', 'cancelled', 'failed', 'completed', 'incomplete', 'expired'];
+
 const ENDING: AssistantStreamEvent['event'][] = [
   'thread.run.requires_action',
   'thread.run.completed',
@@ -47,7 +52,7 @@ describe('createRunEventBus', () => {
   it('should deliver events in publish order', () => {
     const bus = createRunEventBus();
     const seen: string[] = [];
-    bus.subscribe('run_1', (e) => seen.push(e.event));
+    bus.subscribe('run_1', (e) => seen.push(label(e)));
     bus.publish('run_1', ev('thread.run.created'));
     bus.publish('run_1', ev('thread.run.queued'));
     bus.publish('run_1', ev('thread.run.in_progress'));
@@ -58,8 +63,8 @@ describe('createRunEventBus', () => {
     const bus = createRunEventBus();
     const a: string[] = [];
     const b: string[] = [];
-    bus.subscribe('run_1', (e) => a.push(e.event));
-    bus.subscribe('run_1', (e) => b.push(e.event));
+    bus.subscribe('run_1', (e) => a.push(label(e)));
+    bus.subscribe('run_1', (e) => b.push(label(e)));
     bus.publish('run_1', ev('thread.run.created'));
     bus.publish('run_1', ev('thread.run.completed'));
     assert.deepEqual(a, ['thread.run.created', 'thread.run.completed']);
@@ -86,7 +91,7 @@ describe('createRunEventBus', () => {
   it('should stop delivering to a listener after it unsubscribes', () => {
     const bus = createRunEventBus();
     const seen: string[] = [];
-    const unsubscribe = bus.subscribe('run_1', (e) => seen.push(e.event));
+    const unsubscribe = bus.subscribe('run_1', (e) => seen.push(label(e)));
     bus.publish('run_1', ev('thread.run.created'));
     unsubscribe();
     bus.publish('run_1', ev('thread.run.completed'));
@@ -97,8 +102,8 @@ describe('createRunEventBus', () => {
     const bus = createRunEventBus();
     const a: string[] = [];
     const b: string[] = [];
-    const unsubscribeA = bus.subscribe('run_1', (e) => a.push(e.event));
-    bus.subscribe('run_1', (e) => b.push(e.event));
+    const unsubscribeA = bus.subscribe('run_1', (e) => a.push(label(e)));
+    bus.subscribe('run_1', (e) => b.push(label(e)));
     unsubscribeA();
     bus.publish('run_1', ev('thread.run.created'));
     assert.deepEqual(a, []);
@@ -112,7 +117,7 @@ describe('createRunEventBus', () => {
     const seen: string[] = [];
     const unsubscribe = bus.subscribe('run_1', () => {});
     unsubscribe();
-    bus.subscribe('run_1', (e) => seen.push(e.event));
+    bus.subscribe('run_1', (e) => seen.push(label(e)));
     unsubscribe();
     bus.publish('run_1', ev('thread.run.created'));
     assert.deepEqual(seen, ['thread.run.created']);
@@ -122,7 +127,7 @@ describe('createRunEventBus', () => {
     const bus = createRunEventBus();
     const seen: string[] = [];
     bus.subscribe('run_1', () => {})();
-    bus.subscribe('run_1', (e) => seen.push(e.event));
+    bus.subscribe('run_1', (e) => seen.push(label(e)));
     bus.publish('run_1', ev('thread.run.created'));
     assert.deepEqual(seen, ['thread.run.created']);
   });
@@ -131,7 +136,7 @@ describe('createRunEventBus', () => {
     const bus = createRunEventBus();
     const seen: string[] = [];
     bus.publish('run_1', ev('thread.run.created'));
-    bus.subscribe('run_1', (e) => seen.push(e.event));
+    bus.subscribe('run_1', (e) => seen.push(label(e)));
     bus.publish('run_1', ev('thread.run.queued'));
     assert.deepEqual(seen, ['thread.run.queued']);
   });
@@ -139,7 +144,7 @@ describe('createRunEventBus', () => {
   it('should not deliver events of other runs', () => {
     const bus = createRunEventBus();
     const seen: string[] = [];
-    bus.subscribe('run_1', (e) => seen.push(e.event));
+    bus.subscribe('run_1', (e) => seen.push(label(e)));
     bus.publish('run_2', ev('thread.run.created'));
     bus.publish('run_1', ev('thread.run.queued'));
     assert.deepEqual(seen, ['thread.run.queued']);
@@ -169,10 +174,16 @@ describe('createRunEventBus', () => {
 });
 
 describe('endsStream', () => {
-  for (const name of ALL_EVENTS) {
-    const ends = ENDING.includes(name);
-    it(`should return ${ends} for ${name}`, () => {
-      assert.equal(endsStream(ev(name)), ends);
+  for (const status of STATUSES) {
+    const ends = ENDING.includes(`thread.run.${status}`);
+    it(`should return ${ends} for a run now ${status} (thread.run.${status})`, () => {
+      assert.equal(endsStream({ type: 'run.status', run: { id: 'run_1', status } as RunRow }), ends);
+    });
+  }
+
+  for (const name of ALL_EVENTS.filter((n) => !n.startsWith('thread.run.') || n.startsWith('thread.run.step.'))) {
+    it(`should return false for what encodes as ${name}`, () => {
+      assert.equal(endsStream(ev(name)), false);
     });
   }
 });

@@ -1,14 +1,15 @@
-import type { AssistantStreamEvent } from 'openai/resources/beta/assistants';
+import type { EngineEvent } from './engine-events.js';
 
-/** One Assistants stream event: the SDK's event name and its wire payload. */
-export type RunEvent = Pick<AssistantStreamEvent, 'event' | 'data'>;
+export { endsStream } from './engine-events.js';
+/** What the bus carries: the engine's API-neutral events. */
+export type RunEvent = EngineEvent;
 
 export type RunEventListener = (event: RunEvent) => void;
 
 /**
- * Where the run engine announces what it has written, per run id. Subscribers are the SSE streams
- * of clients; events are delivered synchronously and in order. (Across PostgreSQL instances a
- * LISTEN/NOTIFY bus can implement the same interface.)
+ * Where the run engine announces what it has written, per run id. Subscribers (the SSE streams of
+ * clients, the one-call chat) encode the events for their API; events are delivered synchronously
+ * and in order. (Across PostgreSQL instances a LISTEN/NOTIFY bus implements the same interface.)
  */
 export interface RunEventBus {
   publish(runId: string, event: RunEvent): void;
@@ -37,18 +38,4 @@ export function createRunEventBus(): RunEventBus {
       };
     },
   };
-}
-
-const END_EVENTS = new Set<string>([
-  'thread.run.completed',
-  'thread.run.failed',
-  'thread.run.cancelled',
-  'thread.run.expired',
-  'thread.run.incomplete',
-  'thread.run.requires_action',
-]);
-
-/** After these a run's stream ends (`event: done`): the run finished or waits on the client. */
-export function endsStream(event: RunEvent): boolean {
-  return END_EVENTS.has(event.event);
 }

@@ -1,30 +1,33 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AssistantTool } from 'openai/resources/beta/assistants';
-import type { ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
+import type { Annotation } from 'openai/resources/beta/threads/messages';
+import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Clock } from '../deps.js';
 import type { IdGenerator } from '../ids.js';
 import type { UsageSink } from '../metering/usage-event.js';
 import type { ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, Usage } from '../providers/chat-model.js';
-import type { Database, DialectName } from '../store/database.js';
+import type { DialectName } from '../store/database.js';
+import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
 import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import type { Tool, ToolCallStream, ToolRegistry, ToolRunContext } from '../tools/tool.js';
+import type { Tool, ToolRegistry, ToolRunContext } from '../tools/tool.js';
+import { functionTool } from '../tools/function-tool.js';
+import { StreamedStringField } from '../tools/streamed-field.js';
 import { stepLastErrorOf } from '../failures.js';
-import { pendingImages } from '../tools/code-interpreter-output.js';
 import { buildRunPrompt, imageFileIds } from './build-prompt.js';
 import type { PromptFitter } from './context-window.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
-import { messageAnnotator } from '../tools/annotation-sources.js';
 import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
+import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
+import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 
 export interface EngineDeps {
-  db: Kysely<Database>;
+  db: Store['db'];
   dialect: DialectName;
   clock: Clock;
   ids: IdGenerator;
@@ -50,7 +53,7 @@ export type StepOutcome =
 
 interface OfferedTools {
   model: ModelTool[];
-  /** model function name → the tool that runs it and its assistant entry (absent: the client's function). */
+  /** model function name → the tool behind it and its assistant entry. */
   byName: Map<string, { impl: Tool; config: AssistantTool }>;
 }
 
@@ -64,20 +67,9 @@ async function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log:
     }
     const def = impl.definitionFor ? await impl.definitionFor(t, ctx) : impl.definition(t);
     offered.model.push(def);
-    if (impl.execute) offered.byName.set(def.function.name, { impl, config: t });
+    offered.byName.set(def.function.name, { impl, config: t });
   }
   return offered;
-}
-
-/** The model function names the run has called so far (file_search and code_interpreter by their type). */
-function calledTools(steps: RunStepRow[]): Set<string> {
-  const names = new Set<string>();
-  for (const s of steps) {
-    if (s.type !== 'tool_calls') continue;
-    for (const c of fromJson<{ tool_calls?: ToolCall[] }>(s.step_details, {}).tool_calls ?? [])
-      names.add(c.type === 'function' ? c.function.name : c.type);
-  }
-  return names;
 }
 
 /**
@@ -86,14 +78,14 @@ function calledTools(steps: RunStepRow[]): Set<string> {
  * named tool until it has been called — then the model may answer (`auto`), so a forced tool never
  * loops, least of all a server tool the run executes itself.
  */
-function toolChoiceFor(run: RunRow, steps: RunStepRow[]): ModelToolChoice | undefined {
+function toolChoiceFor(run: RunRow, steps: RunStepRow[], tools: ToolRegistry): ModelToolChoice | undefined {
   const choice = fromJson<string | { type: string; function?: { name: string } } | null>(run.tool_choice, null);
   if (choice === null || typeof choice === 'string') {
-    if (choice === 'required' && calledTools(steps).size > 0) return 'auto';
+    if (choice === 'required' && calledTools(tools, steps).size > 0) return 'auto';
     return (choice ?? undefined) as ModelToolChoice | undefined;
   }
   const name = choice.type === 'function' && choice.function ? choice.function.name : choice.type;
-  if (calledTools(steps).has(name)) return 'auto';
+  if (calledTools(tools, steps).has(name)) return 'auto';
   return { type: 'function', function: { name } };
 }
 
@@ -110,13 +102,21 @@ function addUsage(a: StepUsage | null, b: StepUsage | null): StepUsage | null {
   };
 }
 
+/** An annotation the text annotator found, in the engine's terms. */
+function toTextAnnotation(a: Annotation & { index: number }): TextAnnotation {
+  const span = { index: a.index, text: a.text, start: a.start_index, end: a.end_index };
+  return a.type === 'file_citation'
+    ? { kind: 'file_citation', ...span, fileId: a.file_citation.file_id }
+    : { kind: 'file_path', ...span, fileId: a.file_path.file_id };
+}
+
 /** State of one streamed model turn: the message and tool-call step it opened. */
 interface Turn {
   tools: OfferedTools;
   /** Images the run's code made since its last message: they open the next message, as OpenAI shows them. */
   images: string[];
-  /** Calls of server tools that stream their own way, by index. */
-  streams: Map<number, ToolCallStream>;
+  /** The calls being written, by index: the tool type behind each, and its visible input as it grows. */
+  streams: Map<number, { tool: string; input?: StreamedStringField }>;
   /** The run's steps before this turn: what the turn's text may cite. */
   steps: RunStepRow[];
   /** The open message's text, annotated as it streams. */
@@ -164,9 +164,10 @@ export class RunTurn {
         fitter: this.#deps.fitPrompt,
         maxTokens,
         tools: tools.model,
+        registry: this.#deps.tools,
       }),
       tools: tools.model.length ? tools.model : undefined,
-      toolChoice: tools.model.length ? toolChoiceFor(run, steps) : undefined,
+      toolChoice: tools.model.length ? toolChoiceFor(run, steps, this.#deps.tools) : undefined,
       parallelToolCalls: run.parallel_tool_calls === 1,
       temperature: run.temperature,
       topP: run.top_p,
@@ -176,7 +177,7 @@ export class RunTurn {
       abortSignal: signal,
       requestId: run.id,
     });
-    const turn: Turn = { tools, images: pendingImages(steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null };
+    const turn: Turn = { tools, images: pendingImages(this.#deps.tools, steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null };
     const reader = stream.getReader();
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
@@ -198,41 +199,17 @@ export class RunTurn {
         if (!part.delta) return;
         if (!turn.message) {
           turn.message = await this.#writer.startMessage(run);
-          turn.annotator = messageAnnotator(turn.steps);
+          turn.annotator = messageAnnotator(this.#deps.tools, turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
         }
         this.#sendText(run, turn, turn.annotator!.push(part.delta));
         return;
-      case 'tool-call-start': {
-        if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
-        turn.toolStep ??= await this.#writer.startToolCalls(run);
-        const stream = turn.tools.byName.get(part.name)?.impl.streamCall?.();
-        if (stream) {
-          turn.streams.set(part.index, stream);
-          this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...stream.start(part.id) } as ToolCallDelta);
-        } else
-          this.#writer.toolCallDelta(run, turn.toolStep.id, {
-            index: part.index,
-            id: part.id,
-            type: 'function',
-            function: { name: part.name, arguments: '', output: null },
-          });
-        return;
-      }
-      case 'tool-call-delta': {
-        if (!turn.toolStep) return;
-        const stream = turn.streams.get(part.index);
-        if (!stream)
-          this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, type: 'function', function: { arguments: part.argumentsDelta } });
-        else {
-          const body = stream.arguments(part.argumentsDelta);
-          if (body) this.#writer.toolCallDelta(run, turn.toolStep.id, { index: part.index, ...body } as ToolCallDelta);
-        }
-        return;
-      }
+      case 'tool-call-start':
+        return this.#startCall(run, turn, part);
+      case 'tool-call-delta':
+        return this.#callArguments(run, turn, part);
       case 'tool-call':
-        turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
-        return;
+        return this.#callDone(run, turn, part);
       case 'finish':
         turn.finishReason = part.finishReason;
         turn.usage = part.usage;
@@ -240,6 +217,35 @@ export class RunTurn {
       case 'error':
         throw part.error;
     }
+  }
+
+  /** The model began a call: the turn's tool_calls step opens (closing its message), and the call is announced. */
+  async #startCall(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-start' }>): Promise<void> {
+    if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
+    turn.toolStep ??= await this.#writer.startToolCalls(run);
+    const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
+    const input = impl.inputField ? new StreamedStringField(impl.inputField) : undefined;
+    turn.streams.set(part.index, { tool: impl.type, input });
+    const ref = { stepId: turn.toolStep.id, index: part.index, tool: impl.type };
+    this.#writer.announce(run, { type: 'tool.call.started', ...ref, callId: part.id, name: part.name });
+  }
+
+  /** A piece of a call's arguments, with what it adds to the tool's visible input (parsed once, here). */
+  #callArguments(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-delta' }>): void {
+    if (!turn.toolStep) return;
+    const stream = turn.streams.get(part.index) ?? { tool: functionTool.type };
+    const input = stream.input?.push(part.argumentsDelta) || undefined;
+    const ref = { stepId: turn.toolStep.id, index: part.index, tool: stream.tool };
+    this.#writer.announce(run, { type: 'tool.call.arguments', ...ref, delta: part.argumentsDelta, ...(input ? { input } : {}) });
+  }
+
+  /** A complete call: kept for after the turn, and announced with its full arguments. */
+  #callDone(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call' }>): void {
+    turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
+    if (!turn.toolStep) return;
+    const tool = turn.streams.get(part.index)?.tool ?? turn.tools.byName.get(part.name)?.impl.type ?? functionTool.type;
+    const ref = { stepId: turn.toolStep.id, index: part.index, tool };
+    this.#writer.announce(run, { type: 'tool.call.done', ...ref, callId: part.id, name: part.name, arguments: part.arguments });
   }
 
   async #closeMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): Promise<void> {
@@ -256,7 +262,10 @@ export class RunTurn {
   /** Text of the open message the annotator let through, with the annotations it completes. */
   #sendText(run: RunRow, turn: Turn, delta: AnnotatedDelta | null): void {
     if (delta && turn.message)
-      this.#writer.messageDelta(run, turn.message.message.id, delta.value, { index: turn.images.length, annotations: delta.annotations });
+      this.#writer.messageDelta(run, turn.message.message.id, delta.value, {
+        part: turn.images.length,
+        annotations: delta.annotations.map(toTextAnnotation),
+      });
   }
 
   /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
@@ -272,7 +281,11 @@ export class RunTurn {
     ctx: { tools: OfferedTools; used: StepUsage | null; signal: AbortSignal; model: ChatModel },
   ): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
     const usage = toStepUsage(turn.usage);
-    if (turn.usage) this.#meter(run, ctx.model, turn.usage);
+    if (turn.usage) {
+      this.#meter(run, ctx.model, turn.usage);
+      const { promptTokens, completionTokens, totalTokens } = turn.usage;
+      this.#writer.announce(run, { type: 'turn.usage', usage: { promptTokens, completionTokens, totalTokens } });
+    }
     const total = addUsage(ctx.used, usage);
     const outOfTokens =
       run.max_completion_tokens !== null && turn.finishReason === 'length' && (total?.completion_tokens ?? 0) >= run.max_completion_tokens;
@@ -298,7 +311,8 @@ export class RunTurn {
     const records: ToolCall[] = [];
     const outputs: Record<string, string> = {};
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
-    let callIndex = await this.#serverCallsSoFar(run.id);
+    const results: Array<Extract<EngineEvent, { type: 'tool.output' }>> = [];
+    let callIndex = serverCallCount(this.#deps.tools, await listAllRunSteps(this.#deps.db, run.id));
     for (const [index, call] of turn.calls.entries()) {
       const tool = ctx.tools.byName.get(call.name);
       if (!tool?.impl.execute) {
@@ -318,7 +332,8 @@ export class RunTurn {
           tool: tool.config,
           callIndex: callIndex++,
           abortSignal: ctx.signal,
-          emit: (body) => this.#writer.toolCallDelta(run, step.id, { index, ...body } as ToolCallDelta),
+          emit: (progress) =>
+            this.#writer.announce(run, { type: 'tool.progress', stepId: step.id, index, tool: tool.impl.type, callId: call.id, progress }),
         });
       } catch (err) {
         if (!ctx.signal.aborted) {
@@ -328,11 +343,13 @@ export class RunTurn {
         throw err;
       }
       records.push(result.toolCall);
+      results.push({ type: 'tool.output', stepId: step.id, index, tool: tool.impl.type, callId: call.id, output: result.output });
       outputs[call.id] = result.output;
       outputs[`${call.id}:arguments`] = call.arguments;
       if (result.files?.length) outputs[`${call.id}:files`] = JSON.stringify(result.files);
     }
     const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
+    for (const r of results) this.#writer.announce(run, r);
     if (pending.length > 0) {
       if (usage) await this.#writer.finishStep(run, saved ?? step, { status: 'in_progress', usage });
       return { kind: 'requires_action', calls: pending, stepId: step.id };
@@ -344,18 +361,6 @@ export class RunTurn {
   async #images(run: RunRow, messages: MessageRow[]): Promise<Map<string, string> | undefined> {
     const ids = imageFileIds(messages);
     return ids.length && this.#deps.loadImages ? this.#deps.loadImages(run.tenant_id, ids) : undefined;
-  }
-
-  /** Server-tool calls this run already made (earlier turns): numbering continues after them. */
-  async #serverCallsSoFar(runId: string): Promise<number> {
-    const steps = await listAllRunSteps(this.#deps.db, runId);
-    let n = 0;
-    for (const s of steps) {
-      if (s.type !== 'tool_calls') continue;
-      const details = fromJson<{ tool_calls?: ToolCall[] }>(s.step_details, {});
-      n += (details.tool_calls ?? []).filter((c) => c.type !== 'function').length;
-    }
-    return n;
   }
 
   #meter(run: RunRow, model: ChatModel, u: Usage): void {

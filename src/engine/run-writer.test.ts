@@ -7,7 +7,14 @@ import { createTestDatabaseUrl, testDialects } from '../../test/support/database
 import { newId } from '../ids.js';
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
 import type { RunRow } from '../store/tables/runs.table.js';
-import { createRunEventBus, type RunEvent } from './run-events.js';
+import type { AssistantStreamEvent } from 'openai/resources/beta/assistants';
+import { encodeAssistantEvent } from '../streaming/assistant-stream.js';
+import { createToolRegistry } from '../tools/registry.js';
+import { createRunEventBus } from './run-events.js';
+
+/** What the writer announces, as the Assistants stream encodes it for clients. */
+type RunEvent = AssistantStreamEvent;
+const tools = createToolRegistry();
 import { RunWriter } from './run-writer.js';
 
 const NOW_MS = 1_750_000_123_456;
@@ -86,9 +93,11 @@ for (const dialect of testDialects()) {
         .executeTakeFirstOrThrow();
       const events = createRunEventBus();
       const seen: Seen[] = [];
-      events.subscribe(run.id, (event) => {
-        const deltas = event.event.endsWith('.delta');
-        seen.push({ event, row: deltas ? Promise.resolve(undefined) : rowStatus(tableOf(event), idOf(event)) });
+      events.subscribe(run.id, (announced) => {
+        for (const event of encodeAssistantEvent(announced, tools)) {
+          const deltas = event.event.endsWith('.delta');
+          seen.push({ event, row: deltas ? Promise.resolve(undefined) : rowStatus(tableOf(event), idOf(event)) });
+        }
       });
       const writer = new RunWriter({ db: store.db, events, ids: newId, now: () => NOW_MS });
       const names = () => seen.map((s) => s.event.event);
@@ -274,16 +283,23 @@ for (const dialect of testDialects()) {
 
       it('should publish a thread.run.step.delta holding the one call delta', async () => {
         const { run, writer, seen } = await setup();
-        const call: ToolCallDelta = { index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a"' } };
-        writer.toolCallDelta(run, 'step_1', call);
-        const expected: RunStepDeltaEvent = {
-          id: 'step_1',
-          object: 'thread.run.step.delta',
-          delta: { step_details: { type: 'tool_calls', tool_calls: [call] } },
-        };
+        const ref = { stepId: 'step_1', index: 0, tool: 'function' };
+        writer.announce(run, { type: 'tool.call.started', ...ref, callId: 'call_1', name: 'f' });
+        writer.announce(run, { type: 'tool.call.arguments', ...ref, delta: '{"a"' });
+        const calls: ToolCallDelta[] = [
+          { index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '', output: null } },
+          { index: 0, type: 'function', function: { arguments: '{"a"' } },
+        ];
+        const expected = calls.map(
+          (call): RunStepDeltaEvent => ({
+            id: 'step_1',
+            object: 'thread.run.step.delta',
+            delta: { step_details: { type: 'tool_calls', tool_calls: [call] } },
+          }),
+        );
         assert.deepEqual(
           seen.map((s) => s.event),
-          [{ event: 'thread.run.step.delta', data: expected }],
+          expected.map((data) => ({ event: 'thread.run.step.delta', data })),
         );
       });
 

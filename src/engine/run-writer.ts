@@ -1,17 +1,15 @@
-import type { Kysely } from 'kysely';
-import type { Annotation, AnnotationDelta, MessageContent, MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
-import type { RunStepDeltaEvent, ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
+import type { Annotation, MessageContent } from 'openai/resources/beta/threads/messages';
+import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/open-db.js';
 import { toJson } from '../store/json.js';
 import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
 import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { nextSeq } from '../store/seq.js';
-import { toMessageObject } from '../store/serialize.js';
-import { toRunStepObject } from '../store/serialize-runs.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow, RunStepStatus } from '../store/tables/run-steps.table.js';
+import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import type { RunEventBus } from './run-events.js';
 
 export interface StepUsage {
@@ -21,17 +19,17 @@ export interface StepUsage {
 }
 
 /**
- * Writes a run's steps and messages, then announces each change: nothing is published before it
- * is committed. Event order follows OpenAI: step.created, step.in_progress, message.created,
- * message.in_progress, message.delta…, message.completed, step.completed.
+ * Writes a run's steps and messages, then announces each change as an engine event: nothing is
+ * published before it is committed. Order follows OpenAI's: step started, message started, its
+ * text…, message done, step done.
  */
 export class RunWriter {
-  readonly #db: Kysely<Database>;
+  readonly #db: Store['db'];
   readonly #events: RunEventBus;
   readonly #ids: IdGenerator;
   readonly #now: () => number;
 
-  constructor(opts: { db: Kysely<Database>; events: RunEventBus; ids: IdGenerator; now: () => number }) {
+  constructor(opts: { db: Store['db']; events: RunEventBus; ids: IdGenerator; now: () => number }) {
     this.#db = opts.db;
     this.#events = opts.events;
     this.#ids = opts.ids;
@@ -42,12 +40,9 @@ export class RunWriter {
     return Math.floor(this.#now() / 1000);
   }
 
-  #publishStep(run: RunRow, event: 'created' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'expired', step: RunStepRow) {
-    this.#events.publish(run.id, { event: `thread.run.step.${event}`, data: toRunStepObject(step) } as never);
-  }
-
-  #publishMessage(run: RunRow, event: 'created' | 'in_progress' | 'completed' | 'incomplete', message: MessageRow) {
-    this.#events.publish(run.id, { event: `thread.message.${event}`, data: toMessageObject(message) } as never);
+  /** Announces what needs no write first (text and tool-call deltas, tool output already saved, usage). */
+  announce(run: RunRow, event: EngineEvent): void {
+    this.#events.publish(run.id, event);
   }
 
   async #insertStep(run: RunRow, type: RunStepRow['type'], details: unknown): Promise<RunStepRow> {
@@ -71,8 +66,7 @@ export class RunWriter {
       failed_at: null,
       completed_at: null,
     });
-    this.#publishStep(run, 'created', step);
-    this.#publishStep(run, 'in_progress', step);
+    this.announce(run, { type: 'step.started', step });
     return step;
   }
 
@@ -100,32 +94,21 @@ export class RunWriter {
       completed_at: null,
       incomplete_at: null,
     });
-    this.#publishMessage(run, 'created', message);
-    this.#publishMessage(run, 'in_progress', message);
+    this.announce(run, { type: 'message.started', message });
     return { step, message };
   }
 
   /**
-   * A piece of the message's text, with the annotations it completes; `index` is the text's place
+   * A piece of the message's text, with the annotations it completes; `part` is the text's place
    * in the content (after any images).
    */
-  messageDelta(run: RunRow, messageId: string, text: string, opts: { index?: number; annotations?: AnnotationDelta[] } = {}): void {
-    const delta: MessageDeltaEvent = {
-      id: messageId,
-      object: 'thread.message.delta',
-      delta: { content: [{ index: opts.index ?? 0, type: 'text', text: { value: text, annotations: opts.annotations ?? [] } }] },
-    };
-    this.#events.publish(run.id, { event: 'thread.message.delta', data: delta } as never);
+  messageDelta(run: RunRow, messageId: string, text: string, opts: { part?: number; annotations?: TextAnnotation[] } = {}): void {
+    this.announce(run, { type: 'message.text', messageId, part: opts.part ?? 0, text, annotations: opts.annotations ?? [] });
   }
 
-  /** image_file parts that open the message (figures the run's code made). */
+  /** Images that open the message (figures the run's tools made). */
   messageImages(run: RunRow, messageId: string, fileIds: string[]): void {
-    const delta: MessageDeltaEvent = {
-      id: messageId,
-      object: 'thread.message.delta',
-      delta: { content: fileIds.map((file_id, index) => ({ index, type: 'image_file' as const, image_file: { file_id } })) },
-    };
-    this.#events.publish(run.id, { event: 'thread.message.delta', data: delta } as never);
+    this.announce(run, { type: 'message.images', messageId, fileIds });
   }
 
   /** Ends the message (completed, or incomplete with a reason) and its step. */
@@ -155,22 +138,13 @@ export class RunWriter {
       incomplete_at: opts.incomplete ? nowS : null,
       incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
     });
-    if (message) this.#publishMessage(run, opts.incomplete ? 'incomplete' : 'completed', message);
+    if (message) this.announce(run, { type: 'message.done', message });
     await this.finishStep(run, opts.step, { status: opts.stepStatus ?? 'completed', usage: opts.usage });
   }
 
   /** A tool_calls step; its details grow as the model streams the calls. */
   startToolCalls(run: RunRow): Promise<RunStepRow> {
     return this.#insertStep(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] });
-  }
-
-  toolCallDelta(run: RunRow, stepId: string, call: ToolCallDelta): void {
-    const data: RunStepDeltaEvent = {
-      id: stepId,
-      object: 'thread.run.step.delta',
-      delta: { step_details: { type: 'tool_calls', tool_calls: [call] } },
-    };
-    this.#events.publish(run.id, { event: 'thread.run.step.delta', data });
   }
 
   /** Records the calls (and, for server tools, their outputs) on the step. */
@@ -200,6 +174,6 @@ export class RunWriter {
       ...(opts.usage !== undefined ? { usage: opts.usage ? toJson(opts.usage) : null } : {}),
       ...(opts.lastError ? { last_error: toJson(opts.lastError) } : {}),
     });
-    if (updated && opts.status !== 'in_progress') this.#publishStep(run, opts.status, updated);
+    if (updated && opts.status !== 'in_progress') this.announce(run, { type: 'step.done', step: updated });
   }
 }

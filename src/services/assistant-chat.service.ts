@@ -1,11 +1,11 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
-import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { httpOfLastError } from '../failures.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
-import type { RunEvent } from '../engine/run-events.js';
-import type { Run } from 'openai/resources/beta/threads/runs/runs';
+import type { EngineEvent } from '../engine/engine-events.js';
+import { toRunObject } from '../store/serialize-runs.js';
+import { toAnnotationDelta } from '../streaming/assistant-stream.js';
 import { SSE_DONE, sseError, sseJson } from '../streaming/sse.js';
 import { ChatChunkEncoder } from '../streaming/chat-chunks.js';
 import { buildChatCompletion, type ChatAnswer } from '../streaming/chat-completion.js';
@@ -35,26 +35,20 @@ interface Answer {
   model: string;
 }
 
-/** Folds one run event into the answer; returns the text it adds, if any. */
-function apply(answer: Answer, e: RunEvent): string {
-  if (e.event === 'thread.message.delta') {
-    const data = e.data as MessageDeltaEvent;
-    if (answer.message?.id !== data.id) answer.message = { id: data.id, offset: answer.content.length };
+/** Folds one engine event into the answer; returns the text it adds, if any. */
+function apply(answer: Answer, e: EngineEvent): string {
+  if (e.type === 'message.text') {
+    if (answer.message?.id !== e.messageId) answer.message = { id: e.messageId, offset: answer.content.length };
     const offset = answer.message.offset;
-    let text = '';
-    for (const part of data.delta.content ?? []) {
-      if (part.type !== 'text') continue;
-      text += part.text?.value ?? '';
-      for (const a of part.text?.annotations ?? []) {
-        const citation = toUrlCitation(a, { offset, apiBaseUrl: answer.apiBaseUrl });
-        if (citation) answer.annotations.push(citation);
-      }
+    for (const a of e.annotations) {
+      const citation = toUrlCitation(toAnnotationDelta(a), { offset, apiBaseUrl: answer.apiBaseUrl });
+      if (citation) answer.annotations.push(citation);
     }
-    answer.content += text;
-    return text;
+    answer.content += e.text;
+    return e.text;
   }
-  if (!e.event.startsWith('thread.run.') || e.event.startsWith('thread.run.step')) return '';
-  const run = e.data as Run;
+  if (e.type !== 'run.created' && e.type !== 'run.status') return '';
+  const run = toRunObject(e.run);
   answer.model = run.model;
   if (run.usage)
     answer.usage = { prompt_tokens: run.usage.prompt_tokens, completion_tokens: run.usage.completion_tokens, total_tokens: run.usage.total_tokens };

@@ -12,8 +12,6 @@ import { fromJson, toJson } from '../store/json.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
 import { findActiveRun, getRun, insertRun, listRuns, runSeq, updateRunFields } from '../store/repos/runs.repo.js';
 import { nextSeq } from '../store/seq.js';
-import { toThreadObject } from '../store/serialize.js';
-import { toRunObject } from '../store/serialize-runs.js';
 import type { AssistantRow } from '../store/tables/assistants.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { ThreadRow } from '../store/tables/threads.table.js';
@@ -121,10 +119,8 @@ async function assertThreadFree(db: Db, tenantId: string, threadId: string): Pro
 /** After the commit: let a stream subscribe, announce the run, hand it to the engine. */
 function announce(deps: Deps, run: RunRow, opts: StartOptions, thread?: ThreadRow): void {
   opts.subscribe?.(run.id);
-  if (thread) deps.events.publish(run.id, { event: 'thread.created', data: toThreadObject(thread) });
-  const data = toRunObject(run);
-  deps.events.publish(run.id, { event: 'thread.run.created', data });
-  deps.events.publish(run.id, { event: 'thread.run.queued', data });
+  if (thread) deps.events.publish(run.id, { type: 'thread.created', thread });
+  deps.events.publish(run.id, { type: 'run.created', run });
   deps.engine.enqueue(run.id);
 }
 

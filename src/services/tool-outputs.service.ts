@@ -6,7 +6,6 @@ import { transition } from '../engine/run-state.js';
 import { fromJson, toJson } from '../store/json.js';
 import { listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { getRun } from '../store/repos/runs.repo.js';
-import { toRunStepObject } from '../store/serialize-runs.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { RunRef, StartOptions } from './runs.service.js';
@@ -90,7 +89,7 @@ export async function submitToolOutputs(
     return { step: completed, run: queued };
   });
   opts.subscribe?.(run.id);
-  if (step) deps.events.publish(run.id, { event: 'thread.run.step.completed', data: toRunStepObject(step) });
+  if (step) deps.events.publish(run.id, { type: 'step.done', step });
   publishRun(deps, run);
   deps.engine.enqueue(run.id);
   return run;

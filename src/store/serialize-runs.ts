@@ -1,5 +1,5 @@
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
-import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
+import type { RunStep, ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import { fromJson } from './json.js';
 import type { RunRow } from './tables/runs.table.js';
 import type { RunStepRow } from './tables/run-steps.table.js';
@@ -37,24 +37,14 @@ export function toRunObject(row: RunRow): Run {
   };
 }
 
-/** The include[] value that asks for file_search results' content. */
-export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
-
-/** Drops file_search results' content, which OpenAI returns only when include[] asks for it. */
-function withoutResultContent(details: RunStep['step_details']): RunStep['step_details'] {
-  if (details.type !== 'tool_calls') return details;
-  return {
-    ...details,
-    tool_calls: details.tool_calls.map((c) =>
-      c.type === 'file_search' && c.file_search.results
-        ? { ...c, file_search: { ...c.file_search, results: c.file_search.results.map(({ content: _content, ...r }) => r) } }
-        : c,
-    ),
-  };
-}
-
-export function toRunStepObject(row: RunStepRow, opts: { include?: readonly string[] } = {}): RunStep {
-  const details = fromJson<RunStep['step_details']>(row.step_details, { type: 'tool_calls', tool_calls: [] });
+/**
+ * row → wire RunStep. `showCall`: how each recorded tool call shows (each tool decides what it
+ * leaves out unless `include[]` asks for it); without it, calls show as recorded.
+ */
+export function toRunStepObject(row: RunStepRow, opts: { showCall?: (call: ToolCall) => ToolCall } = {}): RunStep {
+  const recorded = fromJson<RunStep['step_details']>(row.step_details, { type: 'tool_calls', tool_calls: [] });
+  const { showCall } = opts;
+  const details = showCall && recorded.type === 'tool_calls' ? { ...recorded, tool_calls: recorded.tool_calls.map(showCall) } : recorded;
   return {
     id: row.id,
     object: 'thread.run.step',
@@ -69,7 +59,7 @@ export function toRunStepObject(row: RunStepRow, opts: { include?: readonly stri
     expired_at: row.expired_at,
     failed_at: row.failed_at,
     last_error: fromJson(row.last_error, null),
-    step_details: opts.include?.includes(FILE_SEARCH_CONTENT) ? details : withoutResultContent(details),
+    step_details: details,
     usage: fromJson(row.usage, null),
     metadata: fromJson(row.metadata, null),
   };

@@ -1,5 +1,5 @@
 import type { FilePathAnnotation } from 'openai/resources/beta/threads/messages';
-import type { ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
+import type { ToolCall, ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
 import { fromJson } from '../store/json.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { AnnotationSource } from './text-annotator.js';
@@ -10,6 +10,12 @@ import type { AnnotationSource } from './text-annotator.js';
  * (`sandbox:/mnt/data/report.csv`) carry file_path annotations.
  */
 
+/** The figures one code_interpreter call drew, as image file ids. */
+export function callImages(call: ToolCall): string[] {
+  if (call.type !== 'code_interpreter') return [];
+  return (call.code_interpreter.outputs ?? []).flatMap((out) => (out.type === 'image' ? [out.image.file_id] : []));
+}
+
 /** The figures of this run's code_interpreter calls since its last message, in order. */
 export function pendingImages(steps: RunStepRow[]): string[] {
   let images: string[] = [];
@@ -19,9 +25,7 @@ export function pendingImages(steps: RunStepRow[]): string[] {
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
-    for (const call of details.tool_calls)
-      if (call.type === 'code_interpreter')
-        for (const out of call.code_interpreter.outputs ?? []) if (out.type === 'image') images.push(out.image.file_id);
+    for (const call of details.tool_calls) images.push(...callImages(call));
   }
   return images;
 }

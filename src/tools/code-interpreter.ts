@@ -3,8 +3,8 @@ import type { MeterSink } from '../metering/usage-event.js';
 import type { ModelTool } from '../providers/chat-model.js';
 import { SandboxBusyError, SandboxUnavailableError, inputFileNames, type InputFile, type SessionPool } from '../sandbox/session-pool.js';
 import { readSessionFile } from '../sandbox/session-files.js';
-import { StreamedStringField } from './streamed-field.js';
-import { ToolUnavailableError, type Tool, type ToolContext, type ToolRunContext } from './tool.js';
+import { callImages, filePathSource } from './code-interpreter-output.js';
+import { ToolUnavailableError, type AssistantsToolView, type Tool, type ToolContext, type ToolRunContext } from './tool.js';
 
 /** What code_interpreter needs of the files service. */
 export interface CodeInterpreterFiles {
@@ -65,6 +65,18 @@ function modelOutput(r: {
   return parts.filter(Boolean).join('\n');
 }
 
+/** code_interpreter's calls in Assistants step deltas: the code as it is written, then its output. */
+export const codeInterpreterView: AssistantsToolView = {
+  start: ({ id }) => ({ id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } }),
+  arguments: ({ input }) => (input ? { type: 'code_interpreter', code_interpreter: { input } } : undefined),
+  progress: (p) => ({
+    type: 'code_interpreter',
+    code_interpreter: {
+      outputs: [p.kind === 'logs' ? { index: p.output, type: 'logs', logs: p.logs } : { index: p.output, type: 'image', image: { file_id: p.fileId } }],
+    },
+  }),
+};
+
 /**
  * code_interpreter: the model gets a `code_interpreter({code})` function; the server runs the code
  * in the thread's sandboxed Python session (see sandbox/), streams its output into the step, and
@@ -95,16 +107,14 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
       const names = inputFileNames(inputs);
       return definition(`\nFiles in /mnt/data: ${[...names.values()].map((n) => `/mnt/data/${n}`).join(', ')}.`);
     },
-    streamCall() {
-      const field = new StreamedStringField('code');
-      return {
-        start: (id) => ({ id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } }),
-        arguments: (delta) => {
-          const input = field.push(delta);
-          return input ? { type: 'code_interpreter', code_interpreter: { input } } : undefined;
-        },
-      };
-    },
+    inputField: 'code',
+    replay: (call, args) =>
+      call.type === 'code_interpreter'
+        ? { name: 'code_interpreter', arguments: JSON.stringify({ code: call.code_interpreter.input }) }
+        : { name: call.type, arguments: args ?? '{}' },
+    images: callImages,
+    annotations: filePathSource,
+    assistants: codeInterpreterView,
     async execute(call, ctx: ToolContext) {
       const code = parseCode(call.arguments);
       const listed = await files.inputs(ctx);
@@ -117,7 +127,7 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
       const flush = () => {
         timer = undefined;
         if (!buffered) return;
-        ctx.emit({ type: 'code_interpreter', code_interpreter: { outputs: [{ index: 0, type: 'logs', logs: buffered }] } });
+        ctx.emit({ output: 0, kind: 'logs', logs: buffered });
         buffered = '';
       };
       let result;
@@ -163,7 +173,7 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
         const { fileId } = await files.save(ctx.tenantId, `figure-${call.id.slice(-8)}-${i + 1}.png`, png);
         const index = outputs.length;
         outputs.push({ type: 'image', image: { file_id: fileId } });
-        ctx.emit({ type: 'code_interpreter', code_interpreter: { outputs: [{ index, type: 'image', image: { file_id: fileId } }] } });
+        ctx.emit({ output: index, kind: 'image', fileId });
       }
       const inputNames = new Set(names.values());
       const written: Array<{ path: string; fileId: string }> = [];

@@ -1,6 +1,7 @@
 import type { FileSearchToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { MeterSink } from '../metering/usage-event.js';
-import type { Tool, ToolContext } from './tool.js';
+import { citationSource } from './citations.js';
+import type { AssistantsToolView, Tool, ToolContext } from './tool.js';
 
 /** One search result as file_search reports it. */
 export interface FileSearchResult {
@@ -53,6 +54,22 @@ function toolCallOf(id: string, scoreThreshold: number, results: FileSearchResul
   };
 }
 
+/** The include[] value that asks for file_search results' content. */
+export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
+
+/**
+ * file_search's calls in the Assistants API: a streamed call is announced with empty details and
+ * shows no query; a step shows its results' content only when include[] asks for it.
+ */
+export const fileSearchView: AssistantsToolView = {
+  start: ({ id }) => ({ id, type: 'file_search', file_search: {} }),
+  arguments: () => undefined,
+  shown: (call, include) =>
+    call.type === 'file_search' && call.file_search.results && !include.includes(FILE_SEARCH_CONTENT)
+      ? { ...call, file_search: { ...call.file_search, results: call.file_search.results.map(({ content: _content, ...r }) => r) } }
+      : call,
+};
+
 /**
  * file_search: the model gets a `file_search({query})` function; the server searches the vector
  * stores of the assistant's and the thread's tool_resources and hands back the top chunks. The
@@ -87,10 +104,9 @@ export function createFileSearchTool(search: FileSearchFn, opts: { meter?: Meter
         },
       };
     },
-    streamCall() {
-      // OpenAI announces a file_search call with empty details; the query is not shown.
-      return { start: (id) => ({ id, type: 'file_search', file_search: {} }), arguments: () => undefined };
-    },
+    // A call replays under its type with the query the model gave (the engine's default).
+    annotations: citationSource,
+    assistants: fileSearchView,
     async execute(call, ctx) {
       let query = '';
       try {

@@ -1,4 +1,4 @@
-import type { Annotation, AnnotationDelta } from 'openai/resources/beta/threads/messages';
+import type { Annotation } from 'openai/resources/beta/threads/messages';
 
 /** What a tool's results let the engine annotate in the model's text (file citations, sandbox links). */
 export interface AnnotationSource {
@@ -11,7 +11,8 @@ export interface AnnotationSource {
 /** A piece of text ready to stream, with the annotations it completes (numbered in the message). */
 export interface AnnotatedDelta {
   value: string;
-  annotations: AnnotationDelta[];
+  /** Each with its place among the message's annotations. */
+  annotations: Array<Annotation & { index: number }>;
 }
 
 /**
@@ -67,7 +68,7 @@ export class TextAnnotator {
       .flatMap((s) => s.find(value))
       .map((a) => ({ ...a, start_index: a.start_index + from, end_index: a.end_index + from }))
       .sort((a, b) => a.start_index - b.start_index);
-    const annotations = found.map((a, i): AnnotationDelta => ({ index: this.annotations.length + i, ...a }));
+    const annotations = found.map((a, i) => ({ index: this.annotations.length + i, ...a }));
     this.annotations.push(...found);
     return { value, annotations };
   }

@@ -1,6 +1,8 @@
 import type { AssistantTool } from 'openai/resources/beta/assistants';
 import type { ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
 import type { ModelTool } from '../providers/chat-model.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import type { AnnotationSource } from './text-annotator.js';
 
 /** What a server-side tool knows about the run it works for. */
 export interface ToolContext {
@@ -17,22 +19,34 @@ export interface ToolContext {
   /** This call's position among the run's server-tool calls (citation markers use it). */
   callIndex: number;
   abortSignal: AbortSignal;
-  /** Streams a change of this call (code_interpreter's output as it comes) as a `thread.run.step.delta`. */
-  emit(delta: ToolCallDeltaBody): void;
+  /** Announces what the call has done so far (code_interpreter's output as it comes). */
+  emit(progress: ToolProgress): void;
 }
 
-/** A step delta's tool call without its index (the engine knows where the call stands). */
+/**
+ * A call's progress before its result, in Switchboard's own terms: a piece of the call's output
+ * at `output` (its place among the call's outputs): text logs, or an image file.
+ */
+export type ToolProgress =
+  | { output: number; kind: 'logs'; logs: string }
+  | { output: number; kind: 'image'; fileId: string };
+
+/** A step delta's tool call without its index (the encoder knows where the call stands). */
 export type ToolCallDeltaBody = ToolCallDelta extends infer D ? (D extends ToolCallDelta ? Omit<D, 'index'> : never) : never;
 
 /** What the run knows before any call: enough to tell the model about the run's files. */
 export type ToolRunContext = Omit<ToolContext, 'callIndex' | 'emit' | 'tool'>;
 
-/** How a call shows in step deltas while the model is still writing its arguments. */
-export interface ToolCallStream {
+/** How a call of the tool shows in Assistants `thread.run.step.delta` events. */
+export interface AssistantsToolView {
   /** The delta that announces the call. */
-  start(id: string): ToolCallDeltaBody;
-  /** The delta for a piece of the arguments, if the call shows it (code_interpreter's `input`). */
-  arguments(delta: string): ToolCallDeltaBody | undefined;
+  start(call: { id: string; name: string }): ToolCallDeltaBody;
+  /** A piece of the arguments as the model writes them, with the tool's visible input it adds (if any). */
+  arguments(delta: { arguments: string; input?: string }): ToolCallDeltaBody | undefined;
+  /** A piece of the call's output before its result. */
+  progress?(progress: ToolProgress): ToolCallDeltaBody;
+  /** How a recorded call shows in a run step object, given the request's `include[]` (without it: as recorded). */
+  shown?(call: ToolCall, include: readonly string[]): ToolCall;
 }
 
 /** A tool that cannot work on this server: the run fails with this message as its last_error. */
@@ -49,23 +63,44 @@ export interface ToolResult {
   files?: Array<{ path: string; fileId: string }>;
 }
 
+/** An earlier call as the model made it: what replays into the next prompt. */
+export interface ReplayedCall {
+  /** The model function name; tool_choice names the call by it too. */
+  name: string;
+  arguments: string;
+}
+
 /**
- * A tool the model can call. Tools without `execute` are the client's functions: the run stops in
- * `requires_action` and waits for submit_tool_outputs. Server tools (file_search, code_interpreter)
- * run here and return their output to the model.
+ * A tool the model can call, and everything the engine and the encoders need of it. Tools without
+ * `execute` are the client's functions: the run stops in `requires_action` and waits for
+ * submit_tool_outputs. Server tools (file_search, code_interpreter) run here and return their
+ * output to the model.
  */
 export interface Tool {
-  /** The assistant tool type this implements: 'function', 'file_search', 'code_interpreter'. */
-  readonly type: AssistantTool['type'];
+  /** The tool type the API names it by: 'function', 'file_search', 'code_interpreter'… */
+  readonly type: string;
   /** The function tool the model is offered for this assistant tool. */
   definition(tool: AssistantTool): ModelTool;
   /** The definition for one run, when it depends on the run (the files code_interpreter can read). */
   definitionFor?(tool: AssistantTool, ctx: ToolRunContext): Promise<ModelTool>;
-  /** How the call streams; without it, as a function call. */
-  streamCall?(): ToolCallStream;
   execute?(call: { id: string; arguments: string }, ctx: ToolContext): Promise<ToolResult>;
+  /** The string field of the arguments shown as the call's input while the model writes it (code_interpreter's `code`). */
+  readonly inputField?: string;
+  /**
+   * An earlier call (the step's record) and the arguments the model gave it, as the model made it.
+   * Without it, the call replays under the tool's type with the arguments it was given.
+   */
+  replay?(call: ToolCall, args: string | undefined): ReplayedCall;
+  /** Images a call left for the next message (code_interpreter's figures), as file ids. */
+  images?(call: ToolCall): string[];
+  /** What the tool's earlier results let the engine annotate in the model's text (citations, file paths). */
+  annotations?(steps: RunStepRow[]): AnnotationSource | null;
+  /** How its calls show in the Assistants stream. */
+  readonly assistants: AssistantsToolView;
 }
 
 export interface ToolRegistry {
   get(type: string): Tool | undefined;
+  /** Every tool, in the order they were registered. */
+  list(): Tool[];
 }

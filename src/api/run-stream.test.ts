@@ -3,11 +3,28 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AssistantStreamEvent } from 'openai/resources/beta/assistants';
 import { createRunEventBus, type RunEvent, type RunEventBus } from '../engine/run-events.js';
-import { streamRunEvents } from './assistant-events.js';
+import { encodeAssistantEvent } from '../streaming/assistant-stream.js';
+import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import { createToolRegistry } from '../tools/registry.js';
+import { streamRunEvents } from './run-stream.js';
 import { waitFor } from '../../test/support/until.js';
 
-const ev = (name: AssistantStreamEvent['event'], id: string): RunEvent => ({ event: name, data: { id } }) as unknown as RunEvent;
-const frame = (e: RunEvent) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
+const tools = createToolRegistry();
+const runRow = (id: string, status: RunStatus) => ({ id, status, tools: '[]', metadata: '{}' }) as RunRow;
+const stepRow = (id: string) =>
+  ({ id, type: 'tool_calls', status: 'in_progress', step_details: '{"type":"tool_calls","tool_calls":[]}' }) as RunStepRow;
+
+/** The engine event the stream shows as the Assistants event `name` (a new run: created, then queued). */
+function ev(name: AssistantStreamEvent['event'], id: string): RunEvent {
+  if (name === 'thread.run.created') return { type: 'run.created', run: runRow(id, 'queued') };
+  if (name === 'thread.run.step.created') return { type: 'step.started', step: stepRow(id) };
+  return { type: 'run.status', run: runRow(id, name.slice('thread.run.'.length) as RunStatus) };
+}
+const frame = (e: RunEvent) =>
+  encodeAssistantEvent(e, tools)
+    .map((a) => `event: ${a.event}\ndata: ${JSON.stringify(a.data)}\n\n`)
+    .join('');
 const DONE = 'event: done\ndata: [DONE]\n\n';
 
 /** A bus that counts live subscriptions, so a test can tell whether a stream let go of its run. */
@@ -33,7 +50,7 @@ function countingBus(): RunEventBus & { active(): number } {
 
 type Start = (subscribe: (runId: string) => void) => Promise<unknown>;
 
-describe('streamRunEvents', () => {
+describe('streamRunEvents (the Assistants stream over the engine events)', () => {
   let app: FastifyInstance;
   let base: string;
   const bus = countingBus();
@@ -44,7 +61,7 @@ describe('streamRunEvents', () => {
     // Closes the keep-alive sockets the SSE responses leave open, so the suite ends promptly.
     app = Fastify({ forceCloseConnections: true });
     app.setErrorHandler((err: Error, _req, reply) => reply.status(400).send({ error: { message: err.message } }));
-    app.get('/stream', async (_req, reply) => streamRunEvents({ reply, events: bus, start: (subscribe) => start(subscribe) }));
+    app.get('/stream', async (_req, reply) => streamRunEvents({ reply, events: bus, tools, start: (subscribe) => start(subscribe) }));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -166,7 +183,7 @@ describe('streamRunEvents', () => {
   });
 
   it('should unsubscribe when the client disconnects mid-stream', async () => {
-    start = startPublishing('run_j', [ev('thread.run.created', 'run_j')]);
+    start = startPublishing('run_j', [ev('thread.run.in_progress', 'run_j')]);
     const abort = new AbortController();
     const res = await fetch(`${base}/stream`, { signal: abort.signal });
     const reader = res.body!.getReader();
@@ -177,7 +194,7 @@ describe('streamRunEvents', () => {
       if (done) break;
       received += decoder.decode(value, { stream: true });
     }
-    assert.equal(received, frame(ev('thread.run.created', 'run_j')));
+    assert.equal(received, frame(ev('thread.run.in_progress', 'run_j')));
     assert.equal(bus.active(), 1);
     abort.abort();
     await reader.closed.catch(() => {});

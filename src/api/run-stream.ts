@@ -1,7 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import type { RunEventBus } from '../engine/run-events.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
-import { SSE_DONE_EVENT, SSE_HEADERS, SseWriter } from './sse.js';
+import { encodeAssistantEvent } from '../streaming/assistant-stream.js';
+import { SSE_DONE_EVENT } from '../streaming/sse.js';
+import type { ToolRegistry } from '../tools/tool.js';
+import { closeSseReply, openSseReply } from './sse-reply.js';
 
 /**
  * Serves a run's events as OpenAI's Assistants SSE stream: `event: thread.run.created` / `data: {run}`
@@ -14,6 +17,8 @@ import { SSE_DONE_EVENT, SSE_HEADERS, SseWriter } from './sse.js';
 export async function streamRunEvents(opts: {
   reply: FastifyReply;
   events: RunEventBus;
+  /** The tools whose calls the stream shows (their step deltas). */
+  tools: ToolRegistry;
   start: (subscribe: (runId: string) => void) => Promise<unknown>;
 }): Promise<void> {
   const { reply } = opts;
@@ -24,20 +29,17 @@ export async function streamRunEvents(opts: {
     queue.close();
     throw err;
   }
-  reply.hijack();
+  const sse = openSseReply(reply);
   const res = reply.raw;
-  res.writeHead(200, { ...SSE_HEADERS, 'openai-processing-ms': String(Math.round(reply.elapsedTime)) });
-  res.flushHeaders();
-  const sse = new SseWriter(res);
   const onClose = () => queue.close();
   res.on('close', onClose);
   try {
-    for await (const event of queue) await sse.writeEvent(event.event, JSON.stringify(event.data));
+    for await (const event of queue)
+      for (const e of encodeAssistantEvent(event, opts.tools)) await sse.writeEvent(e.event, JSON.stringify(e.data));
     if (!sse.closed) await sse.write(SSE_DONE_EVENT);
   } finally {
     res.off('close', onClose);
     queue.close();
-    sse.end();
-    reply.log.info({ statusCode: 200, ms: Math.round(reply.elapsedTime), stream: true }, 'request completed');
+    closeSseReply(reply, sse);
   }
 }
