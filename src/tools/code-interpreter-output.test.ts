@@ -1,7 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import { filePathAnnotations, pendingImages } from './code-interpreter-output.js';
+import { pendingImages as pendingImagesOf } from '../engine/tool-history.js';
+import { callImages, filePathAnnotations } from './code-interpreter-output.js';
+import { createToolRegistry } from './registry.js';
+import type { Tool } from './tool.js';
+
+/** code_interpreter as the engine sees its images (the real tool needs a sandbox). */
+const codeInterpreter: Tool = {
+  type: 'code_interpreter',
+  definition: () => ({ type: 'function', function: { name: 'code_interpreter' } }),
+  images: callImages,
+  assistants: { start: ({ id }) => ({ id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } }), arguments: () => undefined },
+};
+const pendingImages = (steps: RunStepRow[]) => pendingImagesOf(createToolRegistry([codeInterpreter]), steps);
 
 let seq = 0;
 function step(type: RunStepRow['type'], details: unknown, toolOutputs: Record<string, string> | null = null): RunStepRow {

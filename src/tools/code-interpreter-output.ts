@@ -16,20 +16,6 @@ export function callImages(call: ToolCall): string[] {
   return (call.code_interpreter.outputs ?? []).flatMap((out) => (out.type === 'image' ? [out.image.file_id] : []));
 }
 
-/** The figures of this run's code_interpreter calls since its last message, in order. */
-export function pendingImages(steps: RunStepRow[]): string[] {
-  let images: string[] = [];
-  for (const step of steps) {
-    if (step.type === 'message_creation') {
-      images = [];
-      continue;
-    }
-    const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
-    for (const call of details.tool_calls) images.push(...callImages(call));
-  }
-  return images;
-}
-
 /** Files the run's code wrote: `/mnt/data/<path>` → file id (a later write of the same path wins). */
 function writtenFiles(steps: RunStepRow[]): Map<string, string> {
   const files = new Map<string, string>();

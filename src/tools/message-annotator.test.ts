@@ -1,9 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import { messageAnnotator } from './annotation-sources.js';
-import { fileCitations } from './citations.js';
-import { filePathAnnotations } from './code-interpreter-output.js';
+import { messageAnnotator as annotatorOf } from '../engine/tool-history.js';
+import { citationSource, fileCitations } from './citations.js';
+import { filePathAnnotations, filePathSource } from './code-interpreter-output.js';
+import { createToolRegistry } from './registry.js';
+import type { Tool } from './tool.js';
+
+/** file_search and code_interpreter as the engine's annotator sees them (the real tools need a store and a sandbox). */
+const annotating = (type: string, annotations: Tool['annotations']): Tool => ({
+  type,
+  definition: () => ({ type: 'function', function: { name: type } }),
+  annotations,
+  assistants: { start: ({ id, name }) => ({ id, type: 'function', function: { name, arguments: '', output: null } }), arguments: () => undefined },
+});
+const tools = createToolRegistry([annotating('file_search', citationSource), annotating('code_interpreter', filePathSource)]);
+const messageAnnotator = (steps: RunStepRow[]) => annotatorOf(tools, steps);
 
 const toolStep = (calls: unknown[], outputs: Record<string, string>): RunStepRow =>
   ({
