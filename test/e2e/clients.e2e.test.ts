@@ -272,6 +272,25 @@ for (const dialect of testDialects()) {
         assert.equal(contentText(toolMessageSent(fake, 1)?.content), 'sunny in Paris');
       });
 
+      it("should hand generateObject's response_format and the call's settings to the assistant's model", async () => {
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: '{"name":"Paris","population":2100000}', usage: USAGE }) });
+        const result = await generateObject({ model: chatModel(), schema: cityFacts, prompt: 'Facts', temperature: 0.3, maxOutputTokens: 40 });
+        assert.deepEqual(result.object, { name: 'Paris', population: 2100000 });
+        const body = fake.calls[0]!.body;
+        assert.equal(body.response_format?.type, 'json_schema');
+        assert.deepEqual(Object.keys(body.response_format.json_schema.schema.properties), ['name', 'population']);
+        assert.equal(body.temperature, 0.3);
+        assert.equal(body.max_completion_tokens ?? body.max_tokens, 40);
+      });
+
+      it("should keep the client's tool_choice for the assistant's tools", async () => {
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'Il fait beau.', usage: USAGE }) });
+        const weather = aiTool({ inputSchema: weatherSchema });
+        const model = createOpenAI({ baseURL: app.baseURL, apiKey: TEST_KEYS[0] }).chat(forecasterId);
+        await generateText({ model, tools: { weather }, toolChoice: 'none', prompt: 'Weather?' });
+        assert.equal(fake.calls[0]!.body.tool_choice, 'none');
+      });
+
       it('should stream the answer in pieces through streamText', async () => {
         fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: ['Pa', 'ris', '.'], usage: USAGE }) });
         const result = streamText({ model: chatModel(), prompt: 'Capital of France?' });
