@@ -13,6 +13,7 @@ import { tool as lcTool } from '@langchain/core/tools';
 import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool as agentTool } from '@openai/agents';
 import { z } from 'zod';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { messageEvents, startFakeAnthropic, type FakeAnthropic } from '../fakes/fake-anthropic.js';
 import { chatChunks, chatCompletion } from '../fakes/chunks.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
@@ -35,6 +36,35 @@ function scriptToolLoop(fake: FakeUpstream, answer: string): void {
 function toolMessageSent(fake: FakeUpstream, n: number): { role: string; content: unknown } | undefined {
   const messages = fake.calls[n]?.body.messages as Array<{ role: string; tool_call_id?: string; content: unknown }>;
   return messages.find((m) => m.role === 'tool' && m.tool_call_id === WEATHER_CALL.id);
+}
+
+/** Claude behind a `type: anthropic` provider: Switchboard encodes the chunks itself rather than relaying them. */
+const anthropicYaml = (url: string) => `
+providers:
+  anthropic:
+    type: anthropic
+    base_url: ${url}
+    api_key: sk-ant-test-key
+    max_retries: 0
+models:
+  claude:
+    provider: anthropic
+    model: claude-sonnet-4-5
+`;
+
+const claudeCallsWeather = () => ({
+  type: 'events' as const,
+  events: messageEvents({
+    blocks: [{ type: 'tool_use', id: 'toolu_weather1', name: 'weather', jsonDeltas: ['{"city":', '"Paris"}'] }],
+    stopReason: 'tool_use',
+  }),
+});
+const claudeSays = (deltas: string[]) => ({ type: 'events' as const, events: messageEvents({ blocks: [{ type: 'text', deltas }] }) });
+
+/** The tool_result Claude received on its last call. */
+function claudeToolResult(fake: FakeAnthropic): unknown {
+  const messages = fake.calls.at(-1)?.body.messages as Array<{ content: Array<{ type: string; tool_use_id?: string; content?: unknown }> }>;
+  return messages.flatMap((m) => m.content).find((b) => b.type === 'tool_result' && b.tool_use_id === 'toolu_weather1')?.content;
 }
 
 function contentText(content: unknown): string {
@@ -300,6 +330,56 @@ for (const dialect of testDialects()) {
         assert.ok(pieces.length > 1, JSON.stringify(pieces));
         assert.equal(await result.finishReason, 'stop');
         assert.equal((await result.usage).totalTokens, 14);
+      });
+    });
+
+    describe('through a provider Switchboard encodes itself (Anthropic)', () => {
+      let claude: FakeAnthropic;
+      let claudeApp: TestApp;
+      before(async () => {
+        claude = await startFakeAnthropic();
+        claudeApp = await createTestApp({ dialect, yaml: anthropicYaml(claude.url) });
+      });
+      after(async () => {
+        await claudeApp.close();
+        await claude.close();
+      });
+
+      it('should stream an AI SDK tool loop', async () => {
+        claude.enqueue(claudeCallsWeather(), claudeSays(['It is ', 'sunny.']));
+        const weather = aiTool({ inputSchema: weatherSchema, execute: async ({ city }) => `sunny in ${city}` });
+        const model = createOpenAI({ baseURL: claudeApp.baseURL, apiKey: TEST_KEYS[0] }).chat('claude');
+        const result = streamText({ model, tools: { weather }, stopWhen: stepCountIs(3), prompt: 'Weather?' });
+        const pieces: string[] = [];
+        for await (const piece of result.textStream) pieces.push(piece);
+        assert.deepEqual(pieces, ['It is ', 'sunny.']);
+        assert.deepEqual((await result.steps)[0]!.toolCalls.map((c) => [c.toolCallId, c.input]), [['toolu_weather1', { city: 'Paris' }]]);
+        assert.equal(claudeToolResult(claude), 'sunny in Paris');
+        assert.equal((await result.totalUsage).totalTokens, 38);
+      });
+
+      it('should stream a LangChain tool call', async () => {
+        claude.enqueue(claudeCallsWeather());
+        const weather = lcTool(async () => 'sunny', { name: 'weather', description: 'Weather', schema: weatherSchema });
+        const model = new ChatOpenAI({ model: 'claude', apiKey: TEST_KEYS[0], maxRetries: 0, configuration: { baseURL: claudeApp.baseURL } });
+        let whole: AIMessageChunk | undefined;
+        for await (const chunk of await model.bindTools([weather]).stream('Weather in Paris?')) whole = whole ? whole.concat(chunk) : chunk;
+        assert.deepEqual(whole?.tool_calls?.map((c) => [c.id, c.name, c.args]), [['toolu_weather1', 'weather', { city: 'Paris' }]]);
+        assert.equal(whole?.usage_metadata?.total_tokens, 19);
+      });
+
+      it('should stream an Agents SDK run with a function tool', async () => {
+        claude.enqueue(claudeCallsWeather(), claudeSays(['It is ', 'sunny.']));
+        const client = new OpenAI({ apiKey: TEST_KEYS[0], baseURL: claudeApp.baseURL, maxRetries: 0 });
+        const weather = agentTool({ name: 'weather', description: 'Weather', parameters: weatherSchema, execute: async ({ city }) => `sunny in ${city}` });
+        const agent = new Agent({ name: 'Forecaster', model: new OpenAIChatCompletionsModel(client, 'claude'), tools: [weather] });
+        const result = await run(agent, 'Weather in Paris?', { stream: true });
+        let text = '';
+        for await (const piece of result.toTextStream()) text += piece;
+        await result.completed;
+        assert.equal(result.finalOutput, 'It is sunny.');
+        assert.equal(text, 'It is sunny.');
+        assert.equal(claudeToolResult(claude), 'sunny in Paris');
       });
     });
   });
