@@ -155,6 +155,17 @@ for (const dialect of testDialects()) {
         assert.deepEqual(body.messages[0], { role: 'system', content: 'Be brief.' });
       });
 
+      it("should surface a mid-stream upstream failure as the SDK's error part", async () => {
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: ['Pa', 'ris', '.'], usage: USAGE }), breakAfter: 2 });
+        const errors: unknown[] = [];
+        const result = streamText({ model: chatModel(), prompt: 'Capital?', onError: ({ error }) => void errors.push(error) });
+        let text = '';
+        for await (const part of result.fullStream) if (part.type === 'text-delta') text += part.text;
+        assert.equal(text, 'Pa');
+        assert.equal(await result.finishReason, 'error');
+        assert.match(JSON.stringify(errors[0]), /upstream stream broke off/);
+      });
+
       it('should generateObject through response_format json_schema', async () => {
         fake.enqueue(CHAT, { type: 'json', body: chatCompletion({ content: '{"name":"Paris","population":2100000}' }) });
         const result = await generateObject({ model: chatModel(), schema: cityFacts, prompt: 'Facts about Paris' });
@@ -216,6 +227,15 @@ for (const dialect of testDialects()) {
         }
         assert.deepEqual(whole?.tool_calls?.map((c) => [c.name, c.args]), [['weather', { city: 'Paris' }]]);
         assert.equal(whole?.usage_metadata?.total_tokens, 14);
+      });
+
+      it("should fail with the upstream's 429 status and message", async () => {
+        const body = { error: { message: 'Slow down', type: 'requests', param: null, code: 'rate_limit_exceeded' } };
+        fake.enqueue(CHAT, { type: 'error', status: 429, body });
+        const err: unknown = await chatModel().invoke('Hi').catch((e: unknown) => e);
+        assert.ok(err instanceof Error, String(err));
+        assert.match(err.message, /Slow down/);
+        assert.equal((err as { status?: number }).status, 429);
       });
 
       it('should parse withStructuredOutput', async () => {
