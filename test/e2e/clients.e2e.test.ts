@@ -373,7 +373,10 @@ for (const dialect of testDialects()) {
         const pieces: string[] = [];
         for await (const piece of result.textStream) pieces.push(piece);
         assert.deepEqual(pieces, ['It is ', 'sunny.']);
-        assert.deepEqual((await result.steps)[0]!.toolCalls.map((c) => [c.toolCallId, c.input]), [['toolu_weather1', { city: 'Paris' }]]);
+        const [first] = await result.steps;
+        assert.deepEqual(first!.toolCalls.map((c) => [c.toolCallId, c.input]), [['toolu_weather1', { city: 'Paris' }]]);
+        // A tool-call answer opens with `content: null`, as OpenAI's does: no empty text part.
+        assert.deepEqual(first!.content.map((c) => c.type), ['tool-call', 'tool-result']);
         assert.equal(claudeToolResult(claude), 'sunny in Paris');
         assert.equal((await result.totalUsage).totalTokens, 38);
       });
