@@ -16,6 +16,7 @@ import { deleteThread } from './threads.service.js';
 import type { ChatCompletionResult } from './chat-completion-result.js';
 import { splitConversation, writePriorSteps } from './assistant-chat-messages.js';
 import { toUrlCitation } from './assistant-chat-annotations.js';
+import { runOverridesOf, type ChatRunSettings } from './chat-run-options.js';
 
 /**
  * The one-call assistant chat: Chat Completions `messages` in, the assistant run on them (its
@@ -76,7 +77,7 @@ const newAnswer = (apiBaseUrl: string): Answer => ({
 export async function chatWithAssistant(
   deps: Deps,
   ctx: { caller: Caller; assistantId: string; /** `http://host/v1`, for the urls of citations. */ apiBaseUrl: string },
-  body: { messages?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null },
+  body: { messages?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } | null } & ChatRunSettings,
 ): Promise<ChatCompletionResult> {
   const { system, thread, prior } = splitConversation(body.messages);
   const assistant = await getAssistant(deps.store.db, ctx.caller.tenantId, ctx.assistantId);
@@ -85,7 +86,7 @@ export async function chatWithAssistant(
   const { run } = await createThreadAndRun(
     deps,
     ctx.caller,
-    { assistant_id: assistant.id, instructions, thread: { messages: thread } },
+    { assistant_id: assistant.id, instructions, thread: { messages: thread }, ...runOverridesOf(body) },
     { subscribe: queue.subscribe, prelude: prior.length ? (trx, run) => writePriorSteps(deps, trx, run, prior) : undefined },
   );
   const id = `chatcmpl-${run.id.slice(4)}`;

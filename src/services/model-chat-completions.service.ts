@@ -108,9 +108,6 @@ async function* chunkFrames(opts: {
 }): AsyncGenerator<string> {
   const { streams, encoder } = opts;
   const usages: Array<Usage | null> = streams.map(() => null);
-  let frames = '';
-  for (let i = 0; i < streams.length; i++) frames += sseJson(encoder.start(i));
-  yield frames;
   for await (const { index, part } of merge(streams)) {
     if (part.type === 'error') {
       opts.deps.log.warn({ reqId: opts.ctx.requestId, err: part.error.message }, 'model stream failed');
@@ -118,8 +115,8 @@ async function* chunkFrames(opts: {
       return;
     }
     if (part.type === 'finish') usages[index] = part.usage;
-    const chunk = encoder.part(index, part);
-    if (chunk) yield sseJson(chunk);
+    const chunks = encoder.chunks(index, part);
+    if (chunks.length) yield chunks.map(sseJson).join('');
   }
   const usage = totalUsage(usages);
   yield (opts.includeUsage && usage ? sseJson(encoder.usage(usage)) : '') + SSE_DONE;

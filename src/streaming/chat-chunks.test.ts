@@ -57,6 +57,26 @@ describe('ChatChunkEncoder', () => {
     });
   });
 
+  it("should open a choice on its first part: the role chunk before text, and no second one after start()", () => {
+    const lazy = new ChatChunkEncoder({ id: 'chatcmpl-3', created: 1, model: 'm', includeUsage: false });
+    assert.deepEqual(lazy.chunks(0, { type: 'text-delta', delta: '' }), [], 'an empty delta opens nothing');
+    assert.deepEqual(
+      lazy.chunks(0, { type: 'text-delta', delta: 'Hi' }).map((c) => c.choices[0]?.delta),
+      [{ role: 'assistant', content: '', refusal: null }, { content: 'Hi' }],
+    );
+    assert.deepEqual(lazy.chunks(0, { type: 'text-delta', delta: '!' }).map((c) => c.choices[0]?.delta), [{ content: '!' }]);
+    lazy.start(1);
+    assert.deepEqual(lazy.chunks(1, { type: 'finish', finishReason: 'stop', usage }).map((c) => c.choices[0]?.finish_reason), ['stop']);
+  });
+
+  it('should put the role in the first tool-call delta with content null, as OpenAI does', () => {
+    const lazy = new ChatChunkEncoder({ id: 'chatcmpl-4', created: 1, model: 'm', includeUsage: false });
+    const chunks = lazy.chunks(0, { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' });
+    assert.deepEqual(chunks.map((c) => c.choices[0]?.delta), [
+      { role: 'assistant', content: null, refusal: null, tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] },
+    ]);
+  });
+
   it('should map finish reasons OpenAI does not have to stop', () => {
     assert.equal(toWireFinishReason('length'), 'length');
     assert.equal(toWireFinishReason('other'), 'stop');

@@ -26,6 +26,8 @@ export function toCompletionUsage(u: Usage): CompletionUsage {
 export class ChatChunkEncoder {
   readonly #base: { id: string; created: number; model: string };
   readonly #includeUsage: boolean;
+  /** Choices whose role chunk was sent. */
+  readonly #opened = new Set<number>();
 
   constructor(opts: { id: string; created: number; model: string; includeUsage: boolean }) {
     this.#base = { id: opts.id, created: opts.created, model: opts.model };
@@ -45,9 +47,25 @@ export class ChatChunkEncoder {
     return this.#chunk([{ index, delta, logprobs: null, finish_reason: finish }]);
   }
 
-  /** The first chunk of a choice. */
+  /** The first chunk of a choice, sent before its first part is known (then `chunks()` adds no other). */
   start(index: number): ChatCompletionChunk {
+    this.#opened.add(index);
     return this.#delta(index, { role: 'assistant', content: '', refusal: null });
+  }
+
+  /**
+   * The chunks a part becomes, opening the choice on its first part as OpenAI does: an answer that
+   * starts with a tool call carries the role in the call's first delta with `content: null` (an
+   * empty `content: ''` would give clients such as the AI SDK an empty text part); text and the
+   * finish come after the role chunk of `start()`.
+   */
+  chunks(index: number, part: StreamPart): ChatCompletionChunk[] {
+    const chunk = this.part(index, part);
+    if (!chunk) return [];
+    if (this.#opened.has(index)) return [chunk];
+    if (part.type !== 'tool-call-start') return [this.start(index), chunk];
+    this.#opened.add(index);
+    return [this.#delta(index, { role: 'assistant', content: null, refusal: null, ...chunk.choices[0]?.delta })];
   }
 
   /** The chunk a part becomes, if any (complete tool calls were already streamed; errors are the caller's). */
