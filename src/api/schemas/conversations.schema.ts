@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { OTHER_ITEM_TYPES } from '../../services/conversation-items-input.js';
 import { metadataSchema, opt } from './common.schema.js';
+import { INCLUDABLE } from './responses.schema.js';
 
 const detail = z.enum(['low', 'high', 'auto', 'original']);
 const itemStatus = z.enum(['in_progress', 'completed', 'incomplete']);
@@ -85,16 +86,7 @@ export const updateConversationSchema = z.object({ metadata: metadataSchema.null
 /** The body of POST /conversations/{id}/items. */
 export const createItemsSchema = z.object({ items });
 
-const includeValue = z.enum([
-  'file_search_call.results',
-  'web_search_call.results',
-  'web_search_call.action.sources',
-  'message.input_image.image_url',
-  'computer_call_output.output.image_url',
-  'code_interpreter_call.outputs',
-  'reasoning.encrypted_content',
-  'message.output_text.logprobs',
-]);
+const includeValue = z.enum(INCLUDABLE);
 /** `include` of the item routes' query, once gathered by includeQueryInput(). */
 export const includeQuerySchema = z.object({ include: z.array(includeValue) }).transform((q) => q.include);
 
