@@ -300,7 +300,10 @@ export class RunTurn {
     return { outcome: await this.#runTools(run, turn, usage, ctx), usage: total };
   }
 
-  /** Server tools run now; client functions leave the step open and the run waiting on them. */
+  /**
+   * Server tools run now; client functions leave the step open and the run waiting on them — or, with
+   * client_calls `end`, are recorded as the thread's function_call items and the run completes.
+   */
   async #runTools(
     run: RunRow,
     turn: Turn,
@@ -348,8 +351,16 @@ export class RunTurn {
       outputs[`${call.id}:arguments`] = call.arguments;
       if (result.files?.length) outputs[`${call.id}:files`] = JSON.stringify(result.files);
     }
-    const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
+    const endOnClientCalls = pending.length > 0 && run.client_calls === 'end';
+    const saved = endOnClientCalls
+      ? await this.#writer.saveClientCalls(run, { id: step.id, calls: records, outputs }, pending)
+      : await this.#writer.saveToolCalls(step.id, records, outputs);
     for (const r of results) this.#writer.announce(run, r);
+    if (endOnClientCalls) {
+      // client_calls `end`: the client answers its calls in the thread's history (function_call_output items).
+      await this.#writer.finishStep(run, saved ?? step, { status: 'completed', usage });
+      return { kind: 'completed' };
+    }
     if (pending.length > 0) {
       if (usage) await this.#writer.finishStep(run, saved ?? step, { status: 'in_progress', usage });
       return { kind: 'requires_action', calls: pending, stepId: step.id };
