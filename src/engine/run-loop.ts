@@ -9,7 +9,7 @@ import type { ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, U
 import type { DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
-import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
+import { threadHistoryRows } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
@@ -143,7 +143,7 @@ export class RunTurn {
 
   async run(run: RunRow, signal: AbortSignal): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
     const { db } = this.#deps;
-    const [messages, steps] = await Promise.all([threadMessagesForPrompt(db, run.thread_id), listAllRunSteps(db, run.id)]);
+    const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
     const tools = await offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log, {
       tenantId: run.tenant_id,
       threadId: run.thread_id,
@@ -159,6 +159,7 @@ export class RunTurn {
       messages: await buildRunPrompt({
         run,
         messages,
+        items,
         steps,
         images: await this.#images(run, messages),
         fitter: this.#deps.fitPrompt,

@@ -98,6 +98,31 @@ for (const dialect of testDialects()) {
         ['message:user', 'message:assistant', 'function_call', 'function_call'],
         'the calls follow the text the model wrote before them',
       );
+
+      // The client answers the calls in the thread; the next run sends the calls and their results.
+      await client.conversations.items.create(threadId, {
+        items: [
+          { type: 'function_call_output', call_id: 'call_paris', output: '18C' },
+          { type: 'function_call_output', call_id: 'call_rome', output: '21C' },
+        ],
+      });
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'Paris 18C, Rome 21C.', usage: {} }) });
+      const next = await client.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistant.id });
+      assert.equal(next.status, 'completed', JSON.stringify(next.last_error));
+      assert.deepEqual(sentMessages(fake), [
+        { role: 'system', content: 'Use tools.' },
+        { role: 'user', content: 'Weather in Paris and Rome?' },
+        {
+          role: 'assistant',
+          content: 'Let me check.',
+          tool_calls: [
+            { id: 'call_paris', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+            { id: 'call_rome', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_paris', content: '18C' },
+        { role: 'tool', tool_call_id: 'call_rome', content: '21C' },
+      ]);
     });
   });
 }
