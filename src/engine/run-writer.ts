@@ -159,7 +159,7 @@ export class RunWriter {
   /**
    * Ends a turn on the client's calls (a run with client_calls `end`): in one transaction the step gets its calls
    * (and the server tools' outputs), completes with the turn's usage, and each of `clientCalls` becomes a
-   * function_call item of the thread, in order; then `saved` (the server tools' outputs) and step.done are
+   * function_call item of the thread, in order (its id in the step's tool_outputs under `<call id>:item`); then `saved` (the server tools' outputs) and step.done are
    * announced. A crash leaves all or none of it.
    */
   async endOnClientCalls(
@@ -169,18 +169,21 @@ export class RunWriter {
     saved: readonly EngineEvent[] = [],
   ): Promise<void> {
     const nowS = this.#nowS();
+    const items = clientCalls.map((c) => ({ call: c, id: this.#ids('fc') }));
+    // `<call id>:item` → the function_call item's id: what an encoder of step.done needs to name the item.
+    const outputs = { ...step.outputs, ...Object.fromEntries(items.map((i) => [`${i.call.id}:item`, i.id])) };
     const done = await this.#db.transaction().execute(async (trx) => {
       const updated = await updateRunStep(trx, step.id, {
         step_details: toJson({ type: 'tool_calls', tool_calls: step.calls }),
-        tool_outputs: toJson(step.outputs),
+        tool_outputs: toJson(outputs),
         status: 'completed',
         completed_at: nowS,
         usage: step.usage ? toJson(step.usage) : null,
       });
       await insertFunctionCallItems(
         trx,
-        clientCalls.map((c) => ({
-          id: this.#ids('fc'),
+        items.map(({ call: c, id }) => ({
+          id,
           tenantId: run.tenant_id,
           threadId: run.thread_id,
           seq: nextSeq(this.#now()),

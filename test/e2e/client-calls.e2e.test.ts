@@ -11,6 +11,8 @@ import type { RunRow } from '../../src/store/tables/runs.table.js';
 import { createThreadAndRun } from '../../src/services/runs.service.js';
 import { updateRunFields } from '../../src/store/repos/runs.repo.js';
 import { insertRunStep } from '../../src/store/repos/run-steps.repo.js';
+import { RunEventQueue } from '../../src/engine/run-event-queue.js';
+import type { RunEvent } from '../../src/engine/run-events.js';
 
 const CHAT = '/v1/chat/completions';
 const WEATHER = {
@@ -45,7 +47,7 @@ for (const dialect of testDialects()) {
      * A thread with one user message and a run on it that ends on the client's calls (no route sets it yet);
      * `prelude` adds to the run in its transaction.
      */
-    async function endingRun(assistantId: string, prelude?: (trx: Db, run: RunRow) => Promise<void>) {
+    async function endingRun(assistantId: string, prelude?: (trx: Db, run: RunRow) => Promise<void>, subscribe?: (runId: string) => void) {
       const db = app.server.deps.store.db;
       const { tenant_id: tenantId } = await db.selectFrom('assistants').select('tenant_id').where('id', '=', assistantId).executeTakeFirstOrThrow();
       const { run, thread } = await createThreadAndRun(
@@ -57,6 +59,7 @@ for (const dialect of testDialects()) {
             await updateRunFields(trx, r.id, { client_calls: 'end' });
             await prelude?.(trx, r);
           },
+          subscribe,
         },
       );
       return { threadId: thread.id, runId: run.id };
@@ -75,7 +78,15 @@ for (const dialect of testDialects()) {
           usage: { prompt_tokens: 20, completion_tokens: 7, total_tokens: 27 },
         }),
       });
-      const { threadId, runId } = await endingRun(assistant.id);
+      const events = new RunEventQueue(app.server.deps.events);
+      const { threadId, runId } = await endingRun(assistant.id, undefined, events.subscribe);
+      const seen: RunEvent[] = [];
+      for await (const e of events) seen.push(e);
+      assert.deepEqual(
+        seen.flatMap((e) => (e.type === 'step.done' ? [`step.done:${e.step.type}:${e.step.status}`] : e.type === 'run.status' ? [`run:${e.run.status}`] : [])),
+        ['run:in_progress', 'step.done:message_creation:completed', 'step.done:tool_calls:completed', 'run:completed'],
+        'the usual events: each step done, then the run completed',
+      );
       const run = await client.beta.threads.runs.poll(runId, { thread_id: threadId });
       assert.equal(run.status, 'completed', JSON.stringify(run.last_error));
       assert.equal(run.required_action, null);
@@ -104,6 +115,8 @@ for (const dialect of testDialects()) {
         ],
       );
       for (const c of calls) assert.match(c.id ?? '', /^fc_/);
+      const stored = await app.server.deps.store.db.selectFrom('run_steps').select('tool_outputs').where('id', '=', toolStep.id).executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(stored.tool_outputs ?? '{}'), { 'call_paris:item': calls[0]!.id, 'call_rome:item': calls[1]!.id }, 'the step names its items');
       assert.deepEqual(
         items.data.map((i) => (i.type === 'message' ? `message:${i.role}` : i.type)),
         ['message:user', 'message:assistant', 'function_call', 'function_call'],
