@@ -3,6 +3,7 @@ import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
 import type { Store } from '../store/open-db.js';
 import { toJson } from '../store/json.js';
+import { insertFunctionCallItems } from '../store/repos/conversation-items.repo.js';
 import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
 import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { nextSeq } from '../store/seq.js';
@@ -153,6 +154,49 @@ export class RunWriter {
       step_details: toJson({ type: 'tool_calls', tool_calls: calls }),
       tool_outputs: toJson(outputs),
     });
+  }
+
+  /**
+   * Ends a turn on the client's calls (a run with client_calls `end`): in one transaction the step gets its calls
+   * (and the server tools' outputs), completes with the turn's usage, and each of `clientCalls` becomes a
+   * function_call item of the thread, in order (its id in the step's tool_outputs under `<call id>:item`); then `saved` (the server tools' outputs) and step.done are
+   * announced. A crash leaves all or none of it.
+   */
+  async endOnClientCalls(
+    run: RunRow,
+    step: { id: string; calls: ToolCall[]; outputs: Record<string, string>; usage: StepUsage | null },
+    clientCalls: ReadonlyArray<{ id: string; name: string; arguments: string }>,
+    saved: readonly EngineEvent[] = [],
+  ): Promise<void> {
+    const nowS = this.#nowS();
+    const items = clientCalls.map((c) => ({ call: c, id: this.#ids('fc') }));
+    // `<call id>:item` → the function_call item's id: what an encoder of step.done needs to name the item.
+    const outputs = { ...step.outputs, ...Object.fromEntries(items.map((i) => [`${i.call.id}:item`, i.id])) };
+    const done = await this.#db.transaction().execute(async (trx) => {
+      const updated = await updateRunStep(trx, step.id, {
+        step_details: toJson({ type: 'tool_calls', tool_calls: step.calls }),
+        tool_outputs: toJson(outputs),
+        status: 'completed',
+        completed_at: nowS,
+        usage: step.usage ? toJson(step.usage) : null,
+      });
+      await insertFunctionCallItems(
+        trx,
+        items.map(({ call: c, id }) => ({
+          id,
+          tenantId: run.tenant_id,
+          threadId: run.thread_id,
+          seq: nextSeq(this.#now()),
+          createdAt: nowS,
+          callId: c.id,
+          name: c.name,
+          arguments: c.arguments,
+        })),
+      );
+      return updated;
+    });
+    for (const event of saved) this.announce(run, event);
+    if (done) this.announce(run, { type: 'step.done', step: done });
   }
 
   /** Ends every step still in progress (a cancelled or expired run's open tool call). */
