@@ -78,12 +78,13 @@ const builtIns = [
   serverTool('code_interpreter', codeInterpreterView, codeInterpreterResponsesView),
 ];
 
-function encodeAll(events: EngineEvent[], opts: { tools?: Tool[]; include?: string[] } = {}): { out: ResponseWireEvent[]; encoder: ResponseStreamEncoder } {
+function encodeAll(events: EngineEvent[], opts: { tools?: Tool[]; include?: string[]; background?: boolean } = {}): { out: ResponseWireEvent[]; encoder: ResponseStreamEncoder } {
   const encoder = new ResponseStreamEncoder({
     snapshot,
     tools: createToolRegistry(opts.tools ?? builtIns),
     fileName: (id) => ({ 'file-a': 'a.txt' })[id],
     include: opts.include,
+    background: opts.background,
   });
   return { out: events.flatMap((e) => encoder.encode(e)), encoder };
 }
@@ -440,6 +441,31 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(out.at(-1), lifecycle('response.incomplete', 'incomplete', [item], 8));
     const { final } = await throughSdk(out);
     assert.deepEqual([final.status, final.incomplete_details, final.output_text], ['incomplete', { reason: 'max_output_tokens' }, 'Cut']);
+  });
+
+  it('should announce a queued background response as created then queued, and in progress once it runs', async () => {
+    const events: EngineEvent[] = [...started, { type: 'run.status', run: run('completed') }];
+    const background = encodeAll(events, { background: true }).out;
+    assert.deepEqual(background.slice(0, 3), [
+      lifecycle('response.created', 'queued', [], 0),
+      lifecycle('response.queued', 'queued', [], 1),
+      lifecycle('response.in_progress', 'in_progress', [], 2),
+    ]);
+    assert.deepEqual(
+      encodeAll(events).out.map((e) => e.type),
+      ['response.created', 'response.in_progress', 'response.completed'],
+    );
+    assert.equal((await throughSdk(background)).final.status, 'completed');
+  });
+
+  it('should send nothing after the terminal event', () => {
+    const { out } = encodeAll([
+      ...started,
+      { type: 'run.status', run: run('completed') },
+      { type: 'message.started', message: message('in_progress') },
+      { type: 'run.status', run: run('completed') },
+    ]);
+    assert.deepEqual(out.map((e) => e.type), ['response.created', 'response.in_progress', 'response.completed']);
   });
 
   it('should number an error event in turn and frame every event with an event line naming its type', () => {

@@ -4,7 +4,7 @@
  * `sequence_number`. The HTTP side writes `toSseFrames(events)`.
  *
  * Stable API (the Responses service builds on it):
- * - `new ResponseStreamEncoder({ snapshot, tools, fileName?, include? })`
+ * - `new ResponseStreamEncoder({ snapshot, tools, fileName?, include?, background? })`
  *   - `snapshot(run, output)`: the response object for the run as it now stands; `output` is every item the
  *     events have built so far (done items in their final shape). Called for `response.created`,
  *     `response.in_progress` and the terminal event.
@@ -13,13 +13,15 @@
  *   - `fileName(fileId)`: a cited file's name for the annotations (else '' — or, for a file the code wrote, the
  *     name in its path).
  *   - `include`: the request's `include` (`file_search_call.results`, `code_interpreter_call.outputs`).
+ *   - `background`: a background response, announced `response.queued` after `response.created` while queued.
  * - `encode(event)` → the events for it (none, one or several); nothing after the terminal event.
  * - `error({ code, message, param })` → the `error` event for a failure mid-stream, numbered in turn.
  * - `output`: the items built so far. `ended`: the terminal event was sent.
  *
  * Events are typed `ResponseWireEvent` (response-events.ts): the SDK's ResponseStreamEvent with our ResponseObject.
  *
- * Lifecycle: `run.created` (or the first run status seen) → `response.created`; the run in progress →
+ * Lifecycle: `run.created` (or the first run status seen) → `response.created` (then `response.queued` for a
+ * queued background response); the run in progress →
  * `response.in_progress`; completed or requires_action (the client's function calls end a response) →
  * `response.completed`; incomplete → `response.incomplete`; failed, cancelled, expired → `response.failed`.
  */
@@ -40,10 +42,11 @@ export interface ResponseStreamOptions {
   tools: ToolRegistry;
   fileName?(fileId: string): string | undefined;
   include?: readonly string[];
+  background?: boolean;
 }
 
 /** How a run's terminal status ends the stream. */
-const TERMINAL: Partial<Record<RunStatus, Exclude<Lifecycle, 'response.created' | 'response.in_progress'>>> = {
+const TERMINAL: Partial<Record<RunStatus, 'response.completed' | 'response.incomplete' | 'response.failed'>> = {
   completed: 'response.completed',
   requires_action: 'response.completed',
   incomplete: 'response.incomplete',
@@ -99,7 +102,7 @@ export class ResponseStreamEncoder {
   }
 
   #number(e: UnnumberedEvent): ResponseWireEvent {
-    return { ...e, sequence_number: this.#seq++ } as ResponseWireEvent;
+    return { ...e, sequence_number: this.#seq++ };
   }
 
   #encode(event: EngineEvent, out: UnnumberedEvent[]): void {
@@ -146,6 +149,7 @@ export class ResponseStreamEncoder {
     if (!this.#created) {
       this.#created = true;
       out.push({ type: 'response.created', response: this.#opts.snapshot(run, this.output) });
+      if (this.#opts.background && run.status === 'queued') out.push({ type: 'response.queued', response: this.#opts.snapshot(run, this.output) });
     }
     if (run.status === 'in_progress' && !this.#inProgress) {
       this.#inProgress = true;
@@ -219,7 +223,7 @@ export class ResponseStreamEncoder {
     call.item = update.item;
     this.#output[call.outputIndex] = update.item;
     const itemId = update.item.id ?? '';
-    for (const e of update.events) out.push({ ...e, item_id: itemId, output_index: call.outputIndex } as UnnumberedEvent);
+    for (const e of update.events) out.push({ ...e, item_id: itemId, output_index: call.outputIndex });
   }
 }
 
