@@ -468,7 +468,7 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(out.map((e) => e.type), ['response.created', 'response.in_progress', 'response.completed']);
   });
 
-  it('should number an error event in turn and frame every event with an event line naming its type', () => {
+  it('should number an error event in turn and frame every event with an event line naming its type', async () => {
     const encoder = new ResponseStreamEncoder({ snapshot, tools: createToolRegistry([]) });
     const first = encoder.encode({ type: 'run.created', run: run('in_progress') });
     const error = encoder.error({ code: 'server_error', message: 'Upstream broke.', param: null });
@@ -478,5 +478,7 @@ describe('ResponseStreamEncoder', () => {
       'event: error\ndata: {"type":"error","code":"server_error","message":"Upstream broke.","param":null,"sequence_number":2}\n\n',
     );
     assert.deepEqual(first.map((e) => e.type), ['response.created', 'response.in_progress']);
+    // The SDK's stream helper fails with it: finalResponse() rejects with the error's code and message.
+    await assert.rejects(throughSdk([...first, error]), { code: 'server_error', message: 'Upstream broke.' });
   });
 });
