@@ -21,9 +21,14 @@
  * Events are typed `ResponseWireEvent` (response-events.ts): the SDK's ResponseStreamEvent with our ResponseObject.
  *
  * Lifecycle: `run.created` (or the first run status seen) → `response.created` (then `response.queued` for a
- * queued background response); the run in progress →
- * `response.in_progress`; completed or requires_action (the client's function calls end a response) →
- * `response.completed`; incomplete → `response.incomplete`; failed, cancelled, expired → `response.failed`.
+ * queued background response); the run in progress → `response.in_progress`; completed or requires_action (the
+ * client's function calls end a response) → `response.completed`; incomplete → `response.incomplete`; failed,
+ * cancelled, expired → `response.failed` (the spec has no event for a cancelled response; its snapshot says so).
+ *
+ * Item ids: a message item is its message (`msg_…`); a call's item id is `callItemId(kind, callId)` (tools/tool.ts:
+ * `fc_`, `fs_`, `ci_` + the call id without `call_`), so a stored item can carry the id the stream showed.
+ * A server call ends with its step's record (`step.done`); one still open at the terminal event (its step was left
+ * in progress beside a client function call, or the run stopped) ends there, without a record, as incomplete.
  */
 import type { ToolCall, ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
 import type { ResponseOutputItem } from 'openai/resources/responses/responses';
