@@ -37,7 +37,7 @@ import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ResponsesCallEvent, ResponsesToolView, ToolRegistry } from '../tools/tool.js';
 import type { ResponseObject } from './response-object.js';
-import type { Lifecycle, ResponseWireEvent, UnnumberedEvent } from './response-events.js';
+import type { ResponseWireEvent, UnnumberedEvent } from './response-events.js';
 import { functionCallView } from './response-function-call.js';
 import { MessageItem } from './response-message-item.js';
 import { sseEvent } from './sse.js';
@@ -190,7 +190,7 @@ export class ResponseStreamEncoder {
     this.#calls.set(callKey(event), call);
     this.#output.push(started.item);
     out.push({ type: 'response.output_item.added', output_index: call.outputIndex, item: started.item });
-    this.#apply(call, { item: started.item, events: started.events }, out);
+    this.#apply(call, started, out);
   }
 
   #called(event: Extract<EngineEvent, { type: 'tool.call.done' }>, out: UnnumberedEvent[]): void {
