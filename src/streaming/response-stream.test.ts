@@ -1,6 +1,10 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import OpenAIv4 from 'openai-v4';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import type {
   Response,
@@ -104,8 +108,22 @@ async function throughSdk(out: ResponseWireEvent[]): Promise<{ final: Response; 
   return { final: await stream.finalResponse(), events };
 }
 
+/** The 4.x SDK's stream helper over the same frames, served on 127.0.0.1 (its fetch is node-fetch's): its final response. */
+async function throughSdkV4(out: ResponseWireEvent[]): Promise<unknown> {
+  const body = toSseFrames(out);
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).end(body));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const client = new OpenAIv4({ apiKey: 'k', baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, maxRetries: 0 });
+    return await client.responses.stream({ model: 'gpt-test', input: 'hi' }).finalResponse();
+  } finally {
+    server.close();
+  }
+}
+
 /** The SDK's final response without what its parser adds (`parsed`, `parsed_arguments`, `output_parsed`, `output_text`). */
-function unparsed(final: Response): unknown {
+function unparsed(final: unknown): unknown {
   const added = new Set(['parsed', 'parsed_arguments', 'output_parsed', 'output_text']);
   return JSON.parse(JSON.stringify(final, (key, value: unknown) => (added.has(key) ? undefined : value)));
 }
@@ -170,6 +188,8 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(unparsed(final), snapshot(run('completed'), [item]));
     assert.equal(final.output_text, text);
     assert.deepEqual(events, out.map((e) => e.type));
+    const finalV4 = await throughSdkV4(out);
+    assert.deepEqual(unparsed(finalV4), snapshot(run('completed'), [item]));
   });
 
   it('should stream a function call: the item, its argument deltas, done with the arguments, and complete the response', async () => {
@@ -195,6 +215,7 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(out.at(-1), lifecycle('response.completed', 'requires_action', [call], 7));
     assert.deepEqual(accumulatedOutput(out), [call]);
     assert.deepEqual(unparsed((await throughSdk(out)).final), snapshot(run('requires_action'), [call]));
+    assert.deepEqual(unparsed(await throughSdkV4(out)), snapshot(run('requires_action'), [call]));
   });
 
   it('should close the message before a call of the same turn, and give each its own output index', async () => {
