@@ -67,7 +67,17 @@ const events: EngineEvent[] = [
   { type: 'tool.call.started', ...fn, callId: 'call_w', name: 'get_weather' },
   { type: 'tool.call.arguments', ...fn, delta: '{"city":"Paris"}' },
   { type: 'tool.call.done', ...fn, callId: 'call_w', name: 'get_weather', arguments: '{"city":"Paris"}' },
-  { type: 'run.status', run: run('requires_action') },
+  {
+    type: 'step.done',
+    step: {
+      id: 'step_2',
+      type: 'tool_calls',
+      status: 'completed',
+      step_details: JSON.stringify({ type: 'tool_calls', tool_calls: [{ id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}', output: null } }] }),
+      tool_outputs: JSON.stringify({ 'call_w:item': 'fc_stored_w' }),
+    } as RunStepRow,
+  },
+  { type: 'run.status', run: run('completed') },
 ];
 
 function frames(): string {
@@ -84,10 +94,10 @@ function frames(): string {
         {
           id: 'resp_1',
           created_at: 100,
-          status: r.status === 'requires_action' ? 'completed' : 'in_progress',
+          status: r.status === 'completed' ? 'completed' : 'in_progress',
           model: 'gpt-test',
           output,
-          usage: r.status === 'requires_action' ? toResponseUsage({ input_tokens: 5, output_tokens: 7 }) : null,
+          usage: r.status === 'completed' ? toResponseUsage({ input_tokens: 5, output_tokens: 7 }) : null,
           error: null,
           incomplete_details: null,
           completed_at: null,
@@ -98,7 +108,7 @@ function frames(): string {
 }
 
 describe('the Responses stream as the Vercel AI SDK reads it', () => {
-  it('should give the text, its sources, the server tools as provider-executed results and the function call, no error', async () => {
+  it('should give the text, its sources, the server tools as provider-executed results and the function call by its stored item, no error', async () => {
     const body = frames();
     const openai = createOpenAI({
       apiKey: 'k',
@@ -129,8 +139,9 @@ describe('the Responses stream as the Vercel AI SDK reads it', () => {
       ['ci_ci', 'code_interpreter', { outputs: [{ type: 'logs', logs: '1\n' }] }],
     ]);
     assert.deepEqual(
-      (await result.toolCalls).filter((c) => !c.providerExecuted).map((c) => [c.toolCallId, c.toolName, c.input]),
-      [['call_w', 'get_weather', { city: 'Paris' }]],
+      (await result.toolCalls).filter((c) => !c.providerExecuted).map((c) => [c.toolCallId, c.toolName, c.input, c.providerMetadata?.openai?.itemId]),
+      // The item id the AI SDK refers back to (item_reference) is the stored function_call item's.
+      [['call_w', 'get_weather', { city: 'Paris' }, 'fc_stored_w']],
     );
     assert.equal(await result.finishReason, 'tool-calls');
     assert.equal((await result.usage).outputTokens, 7);

@@ -218,7 +218,47 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(unparsed(await throughSdkV4(out)), snapshot(run('requires_action'), [call]));
   });
 
-  it('should close the message before a call of the same turn, and give each its own output index', async () => {
+  it("should name a client's function call as its step names the item (client_calls end), the whole call shown when the step ends", async () => {
+    const ref = (index: number) => ({ stepId: 'step_1', index, tool: 'function' });
+    const records = [
+      { id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x":1}', output: null } },
+      { id: 'call_b', type: 'function', function: { name: 'b', arguments: '{}', output: null } },
+    ];
+    const done = {
+      ...step('step_1', 'tool_calls', 'completed', records),
+      tool_outputs: JSON.stringify({ 'call_a:item': 'fc_stored_a', 'call_b:item': 'fc_stored_b' }),
+    };
+    const { out, encoder } = encodeAll([
+      ...started,
+      { type: 'step.started', step: step('step_1', 'tool_calls', 'in_progress') },
+      { type: 'tool.call.started', ...ref(0), callId: 'call_a', name: 'a' },
+      { type: 'tool.call.arguments', ...ref(0), delta: '{"x":' },
+      { type: 'tool.call.started', ...ref(1), callId: 'call_b', name: 'b' },
+      { type: 'tool.call.arguments', ...ref(0), delta: '1}' },
+      { type: 'tool.call.done', ...ref(0), callId: 'call_a', name: 'a', arguments: '{"x":1}' },
+      { type: 'tool.call.done', ...ref(1), callId: 'call_b', name: 'b', arguments: '{}' },
+      { type: 'step.done', step: done },
+      { type: 'run.status', run: run('completed') },
+    ]);
+    const a: ResponseFunctionToolCall = { id: 'fc_stored_a', type: 'function_call', call_id: 'call_a', name: 'a', arguments: '{"x":1}', status: 'completed' };
+    const b: ResponseFunctionToolCall = { id: 'fc_stored_b', type: 'function_call', call_id: 'call_b', name: 'b', arguments: '{}', status: 'completed' };
+    const at = (item: ResponseFunctionToolCall, index: number) => ({ item_id: item.id ?? '', output_index: index });
+    assert.deepEqual(out.slice(2), [
+      { type: 'response.output_item.added', output_index: 0, item: { ...a, arguments: '', status: 'in_progress' }, sequence_number: 2 },
+      { type: 'response.function_call_arguments.delta', ...at(a, 0), delta: '{"x":', sequence_number: 3 },
+      { type: 'response.function_call_arguments.delta', ...at(a, 0), delta: '1}', sequence_number: 4 },
+      { type: 'response.function_call_arguments.done', ...at(a, 0), name: 'a', arguments: '{"x":1}', sequence_number: 5 },
+      { type: 'response.output_item.done', output_index: 0, item: a, sequence_number: 6 },
+      { type: 'response.output_item.added', output_index: 1, item: { ...b, arguments: '', status: 'in_progress' }, sequence_number: 7 },
+      { type: 'response.function_call_arguments.done', ...at(b, 1), name: 'b', arguments: '{}', sequence_number: 8 },
+      { type: 'response.output_item.done', output_index: 1, item: b, sequence_number: 9 },
+      lifecycle('response.completed', 'completed', [a, b], 10),
+    ]);
+    assert.deepEqual(encoder.output, [a, b]);
+    assert.deepEqual(accumulatedOutput(out), [a, b]);
+  });
+
+  it('should close the message before the calls of the same turn, and show each call whole in turn with its own output index', async () => {
     const ref = (index: number) => ({ stepId: 'step_2', index, tool: 'function' });
     const { out, encoder } = encodeAll([
       ...started,
@@ -244,10 +284,10 @@ describe('ResponseStreamEncoder', () => {
         [6, 'response.content_part.done', 0],
         [7, 'response.output_item.done', 0],
         [8, 'response.output_item.added', 1],
-        [9, 'response.output_item.added', 2],
-        [10, 'response.function_call_arguments.delta', 2],
-        [11, 'response.function_call_arguments.done', 1],
-        [12, 'response.output_item.done', 1],
+        [9, 'response.function_call_arguments.done', 1],
+        [10, 'response.output_item.done', 1],
+        [11, 'response.output_item.added', 2],
+        [12, 'response.function_call_arguments.delta', 2],
         [13, 'response.function_call_arguments.done', 2],
         [14, 'response.output_item.done', 2],
         [15, 'response.completed', null],
