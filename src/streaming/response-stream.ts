@@ -30,7 +30,8 @@
  * tool_outputs `<call id>:item`, runs with client_calls `end`) so the stream shows the id the stored item keeps;
  * without a name (its step left open, the run waiting on the client) it is shown before the terminal event as
  * `callItemId('fc', callId)`. Server calls show as the model writes them, as `callItemId('fs' | 'ci', callId)`
- * (tools/tool.ts: the prefix + the call id without `call_`).
+ * (tools/tool.ts: the prefix + the call id without `call_`). A read of the response names a function call's item
+ * with `functionCallItemId(step, callId)` (response-function-call.ts), as the stream does.
  * A server call ends with its step's record (`step.done`); one still open at the terminal event (its step was left
  * in progress beside a client function call, or the run stopped) ends there, without a record, as incomplete.
  */
@@ -42,9 +43,8 @@ import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ResponsesCallEvent, ResponsesToolView, ToolRegistry } from '../tools/tool.js';
 import type { ResponseObject } from './response-object.js';
 import type { ResponseWireEvent, UnnumberedEvent } from './response-events.js';
-import { functionCallView } from './response-function-call.js';
+import { functionCallItemId, functionCallView } from './response-function-call.js';
 import { MessageItem } from './response-message-item.js';
-import { fromJson } from '../store/json.js';
 import { sseEvent } from './sse.js';
 
 export interface ResponseStreamOptions {
@@ -230,8 +230,7 @@ export class ResponseStreamEncoder {
   /** A tool step ended: its client calls show, named as the step names their items; its server calls end with their records. */
   #stepDone(step: RunStepRow, out: UnnumberedEvent[]): void {
     if (step.type !== 'tool_calls') return;
-    const names = fromJson<Record<string, string>>(step.tool_outputs, {});
-    for (const [key, held] of this.#held) if (held.stepId === step.id) this.#release(key, held, names[`${held.callId}:item`], out);
+    for (const [key, held] of this.#held) if (held.stepId === step.id) this.#release(key, held, functionCallItemId(step, held.callId), out);
     const records = recordsOf(step);
     for (const [key, call] of this.#calls)
       if (key.startsWith(`${step.id}:`)) this.#finish(key, call, records.find((r) => r.id === call.callId), out);
@@ -287,3 +286,4 @@ function recordsOf(step: RunStepRow): ToolCall[] {
   }
 }
 export type { ResponseWireEvent, UnnumberedEvent } from './response-events.js';
+export { functionCallItemId } from './response-function-call.js';
