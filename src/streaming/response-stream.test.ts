@@ -258,6 +258,26 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(accumulatedOutput(out), [a, b]);
   });
 
+  it('should end a call whose step was cut short (an incomplete turn) as incomplete, without its arguments done', () => {
+    const ref = { stepId: 'step_1', index: 0, tool: 'function' };
+    const { out } = encodeAll([
+      ...started,
+      { type: 'step.started', step: step('step_1', 'tool_calls', 'in_progress') },
+      { type: 'tool.call.started', ...ref, callId: 'call_a', name: 'a' },
+      { type: 'tool.call.arguments', ...ref, delta: '{"x":' },
+      { type: 'tool.call.done', ...ref, callId: 'call_a', name: 'a', arguments: '{"x":' },
+      { type: 'step.done', step: step('step_1', 'tool_calls', 'cancelled') },
+      { type: 'run.status', run: run('incomplete') },
+    ]);
+    const cut: ResponseFunctionToolCall = { id: 'fc_a', type: 'function_call', call_id: 'call_a', name: 'a', arguments: '{"x":', status: 'incomplete' };
+    assert.deepEqual(out.slice(2), [
+      { type: 'response.output_item.added', output_index: 0, item: { ...cut, arguments: '', status: 'in_progress' }, sequence_number: 2 },
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_a', output_index: 0, delta: '{"x":', sequence_number: 3 },
+      { type: 'response.output_item.done', output_index: 0, item: cut, sequence_number: 4 },
+      lifecycle('response.incomplete', 'incomplete', [cut], 5),
+    ]);
+  });
+
   it('should close the message before the calls of the same turn, and show each call whole in turn with its own output index', async () => {
     const ref = (index: number) => ({ stepId: 'step_2', index, tool: 'function' });
     const { out, encoder } = encodeAll([
