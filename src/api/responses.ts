@@ -1,0 +1,36 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Deps } from '../deps.js';
+import { cancelResponse, createResponse, deleteResponse, listInputItems, retrieveResponse } from '../services/responses.service.js';
+import { parseListQuery, toListPage } from './pagination.js';
+import { parseRequest } from './schemas/common.schema.js';
+import { includeQueryInput, includeQuerySchema } from './schemas/conversations.schema.js';
+import { validateCreateResponse } from './schemas/responses.schema.js';
+
+type ById = { Params: { response_id: string } };
+
+/** What DELETE /v1/responses/{id} answers (spec example; the SDK types it void). */
+interface ResponseDeleted {
+  id: string;
+  object: 'response';
+  deleted: true;
+}
+
+/** /responses: create (non-stream), retrieve, delete, cancel, input_items. */
+export function responsesRoutes(deps: Deps): FastifyPluginAsync {
+  return async (app) => {
+    const include = (query: unknown) => parseRequest(includeQuerySchema, includeQueryInput(query));
+
+    app.post('/responses', async (req) => createResponse(deps, req.caller, validateCreateResponse(req.body)));
+    app.get<ById>('/responses/:response_id', async (req) => retrieveResponse(deps, req.caller.tenantId, req.params.response_id));
+    app.delete<ById>('/responses/:response_id', async (req): Promise<ResponseDeleted> => {
+      await deleteResponse(deps, req.caller.tenantId, req.params.response_id);
+      return { id: req.params.response_id, object: 'response', deleted: true };
+    });
+    app.post<ById>('/responses/:response_id/cancel', async (req) => cancelResponse(deps, req.caller.tenantId, req.params.response_id));
+    app.get<ById>('/responses/:response_id/input_items', async (req) => {
+      const query = { ...parseListQuery(req.query), include: include(req.query) };
+      const { data, hasMore } = await listInputItems(deps, req.caller.tenantId, req.params.response_id, query);
+      return toListPage(data, hasMore);
+    });
+  };
+}

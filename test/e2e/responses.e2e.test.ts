@@ -1,0 +1,249 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import type { Response } from 'openai/resources/responses/responses';
+import { chatChunks } from '../fakes/chunks.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
+import { testDialects } from '../support/databases.js';
+import { rejectsWith } from '../support/api-errors.js';
+import { until } from '../support/until.js';
+
+const COMPLETIONS = '/v1/chat/completions';
+const answer = (text: string) => ({ type: 'sse' as const, chunks: chatChunks({ content: text, usage: { prompt_tokens: 11, completion_tokens: 4 } }) });
+const textOf = (r: Response): string =>
+  r.output.flatMap((i) => (i.type === 'message' ? i.content.map((p) => (p.type === 'output_text' ? p.text : '')) : [])).join('');
+
+for (const dialect of testDialects()) {
+  describe(`responses (${dialect})`, () => {
+    let fake: FakeUpstream;
+    let app: TestApp;
+    let client: OpenAI;
+    let other: OpenAI;
+
+    before(async () => {
+      fake = await startFakeUpstream();
+      app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url } });
+      client = app.client(TEST_KEYS[0]);
+      other = app.client(TEST_KEYS[1]);
+    });
+    after(async () => {
+      await app.close();
+      await fake.close();
+    });
+    beforeEach(() => fake.reset());
+    const upstreamMessages = (i: number) => fake.calls.filter((c) => c.path === COMPLETIONS)[i]!.body.messages;
+
+    it('should answer a string input with a completed response, stored and retrievable', async () => {
+      fake.enqueue(COMPLETIONS, answer('Paris.'));
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Capital of France?', instructions: 'Be brief.', temperature: 0.3, max_output_tokens: 100 });
+      assert.match(r.id, /^resp_[A-Za-z0-9]{24}$/);
+      assert.equal(r.object, 'response');
+      assert.equal(r.status, 'completed');
+      assert.equal(r.output_text, 'Paris.');
+      assert.equal(r.output.length, 1);
+      const message = r.output[0]!;
+      assert.equal(message.type, 'message');
+      assert.deepEqual(message.type === 'message' && { ...message, id: '' }, {
+        id: '',
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: 'Paris.', annotations: [], logprobs: [] }],
+      });
+      assert.deepEqual(r.usage, {
+        input_tokens: 11,
+        input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+        output_tokens: 4,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 15,
+      });
+      assert.equal(r.instructions, 'Be brief.');
+      assert.equal(r.temperature, 0.3);
+      assert.equal(r.max_output_tokens, 100);
+      assert.equal((r as Response & { store?: boolean }).store, true);
+      assert.equal(r.previous_response_id, null);
+      const body = fake.calls[0]!.body;
+      assert.deepEqual(body.messages, [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Capital of France?' },
+      ]);
+      assert.equal(body.model, 'gpt-4o-mini');
+      assert.equal(body.temperature, 0.3);
+      assert.equal(body.max_completion_tokens ?? body.max_tokens, 100);
+      const { output_text: _a, ...created } = r;
+      const { output_text: _b, ...retrieved } = await client.responses.retrieve(r.id);
+      assert.deepEqual(retrieved, created);
+    });
+
+    it('should send an item list with developer, system and assistant turns in order', async () => {
+      fake.enqueue(COMPLETIONS, answer('Four.'));
+      const r = await client.responses.create({
+        model: 'gpt-4o-mini',
+        input: [
+          { role: 'developer', content: 'Answer with a word.' },
+          { role: 'user', content: 'Two plus one?' },
+          { role: 'assistant', content: 'Three.' },
+          { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Plus one?' }] },
+        ],
+      });
+      assert.equal(r.output_text, 'Four.');
+      const roles = upstreamMessages(0).map((m: { role: string; content: string }) => [m.role, m.content]);
+      assert.deepEqual(roles.slice(-3), [
+        ['user', 'Two plus one?'],
+        ['assistant', 'Three.'],
+        ['user', 'Plus one?'],
+      ]);
+      assert.ok(JSON.stringify(upstreamMessages(0)).includes('Answer with a word.'));
+      const items = await client.responses.inputItems.list(r.id, { order: 'asc' });
+      assert.deepEqual(
+        items.data.map((i) => i.type === 'message' && [i.role, i.content[0]?.type]),
+        [
+          ['developer', 'input_text'],
+          ['user', 'input_text'],
+          ['assistant', 'output_text'],
+          ['user', 'input_text'],
+        ],
+      );
+      const desc = await client.responses.inputItems.list(r.id, { limit: 2 });
+      assert.deepEqual(
+        desc.data.map((i) => i.id),
+        [items.data[3]!.id, items.data[2]!.id],
+      );
+      assert.equal(desc.has_more, true);
+    });
+
+    it('should continue a chain by previous_response_id without carrying the instructions over', async () => {
+      fake.enqueue(COMPLETIONS, answer('Hi, Ann.'), answer('Your name is Ann.'));
+      const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'I am Ann.', instructions: 'Be warm.' });
+      const second = await client.responses.create({ model: 'gpt-4o-mini', input: 'Who am I?', previous_response_id: first.id, instructions: 'Be exact.' });
+      assert.equal(second.previous_response_id, first.id);
+      assert.equal(second.instructions, 'Be exact.');
+      assert.equal(second.output_text, 'Your name is Ann.');
+      assert.deepEqual(upstreamMessages(1), [
+        { role: 'system', content: 'Be exact.' },
+        { role: 'user', content: 'I am Ann.' },
+        { role: 'assistant', content: 'Hi, Ann.' },
+        { role: 'user', content: 'Who am I?' },
+      ]);
+      const items = await client.responses.inputItems.list(second.id);
+      assert.deepEqual(
+        items.data.map((i) => i.type === 'message' && i.content[0]?.type === 'input_text' && i.content[0].text),
+        ['Who am I?'],
+      );
+    });
+
+    it('should answer 400 with param previous_response_id for an unknown, foreign or unstored one', async () => {
+      const unknown = 'resp_unknown000000000000000000';
+      const want = (id: string) => ({ status: 400, param: 'previous_response_id', message: `Previous response with id '${id}' not found.` });
+      await rejectsWith(client.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: unknown }), want(unknown));
+      const foreign = await other.responses.create({ model: 'gpt-4o-mini', input: 'mine' });
+      await rejectsWith(client.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: foreign.id }), want(foreign.id));
+      const unstored = await client.responses.create({ model: 'gpt-4o-mini', input: 'x', store: false });
+      await rejectsWith(client.responses.create({ model: 'gpt-4o-mini', input: 'y', previous_response_id: unstored.id }), want(unstored.id));
+    });
+
+    it('should keep nothing of a store:false response', async () => {
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Forget me.', store: false });
+      assert.equal(r.status, 'completed');
+      assert.equal((r as Response & { store?: boolean }).store, false);
+      assert.equal(r.output_text, 'Hello from the fake upstream.');
+      await rejectsWith(client.responses.retrieve(r.id), { status: 404, message: `No response found with id '${r.id}'.` });
+      const db = app.server.deps.store.db;
+      assert.equal((await db.selectFrom('responses').select('id').where('id', '=', r.id).execute()).length, 0);
+      assert.equal((await db.selectFrom('messages').select('id').where('content', 'like', '%Forget me.%').execute()).length, 0);
+    });
+
+    it('should run a background response: queued at once, then completed', async () => {
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Take your time.', background: true });
+      assert.equal(r.background, true);
+      assert.ok(r.status === 'queued' || r.status === 'in_progress', r.status);
+      const done = await until(() => client.responses.retrieve(r.id), (x) => x.status === 'completed');
+      assert.equal(done.status, 'completed');
+      assert.equal(done.output_text, 'Hello from the fake upstream.');
+      assert.equal(fake.calls.length, 1);
+    });
+
+    it('should cancel a background response, and refuse to cancel a synchronous one', async () => {
+      fake.enqueue(COMPLETIONS, { type: 'hang' });
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Slow.', background: true });
+      await until(() => fake.calls.length, (n) => n === 1);
+      const cancelled = await client.responses.cancel(r.id);
+      assert.equal(cancelled.status, 'cancelled');
+      const settled = await until(() => app.server.deps.store.db.selectFrom('runs').select('status').innerJoin('responses', 'responses.run_id', 'runs.id').where('responses.id', '=', r.id).executeTakeFirstOrThrow(), (x) => x.status === 'cancelled');
+      assert.equal(settled.status, 'cancelled');
+      const sync = await client.responses.create({ model: 'gpt-4o-mini', input: 'x' });
+      await rejectsWith(client.responses.cancel(sync.id), { status: 400, message: 'Cannot cancel a synchronous response.' });
+    });
+
+    it("should answer 404 for another tenant's response, and delete one", async () => {
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Mine.' });
+      const notFound = { status: 404, message: `No response found with id '${r.id}'.` };
+      await rejectsWith(other.responses.retrieve(r.id), notFound);
+      await rejectsWith(other.responses.inputItems.list(r.id), notFound);
+      await rejectsWith(other.responses.delete(r.id), notFound);
+      await rejectsWith(other.responses.cancel(r.id), notFound);
+      const deleted = await client.delete<{ id: string; object: string; deleted: boolean }>(`/responses/${r.id}`);
+      assert.deepEqual(deleted, { id: r.id, object: 'response', deleted: true });
+      await rejectsWith(client.responses.retrieve(r.id), notFound);
+      const db = app.server.deps.store.db;
+      assert.equal((await db.selectFrom('messages').select('id').where('content', 'like', '%Mine.%').execute()).length, 0);
+    });
+
+    it('should hide a response thread from the threads and conversations APIs', async () => {
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hidden.' });
+      const db = app.server.deps.store.db;
+      const { thread_id } = await db.selectFrom('responses').select('thread_id').where('id', '=', r.id).executeTakeFirstOrThrow();
+      await rejectsWith(client.beta.threads.retrieve(thread_id), { status: 404 });
+      await rejectsWith(client.beta.threads.messages.list(thread_id), { status: 404 });
+      await rejectsWith(client.conversations.items.list(thread_id), { status: 404 });
+      await rejectsWith(client.beta.threads.delete(thread_id), { status: 404 });
+    });
+
+    it('should run on a conversation: its history in, input and output appended to it', async () => {
+      fake.enqueue(COMPLETIONS, answer('Hello, Bob.'), answer('Bob.'));
+      const conv = await client.conversations.create({ items: [{ role: 'user', content: 'I am Bob.' }] });
+      const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'Greet me.', conversation: conv.id });
+      assert.deepEqual(first.conversation, { id: conv.id });
+      assert.deepEqual(upstreamMessages(0), [
+        { role: 'user', content: 'I am Bob.' },
+        { role: 'user', content: 'Greet me.' },
+      ]);
+      const items = await client.conversations.items.list(conv.id, { order: 'asc' });
+      assert.deepEqual(
+        items.data.map((i) => i.type === 'message' && [i.role, i.content.map((p) => ('text' in p ? p.text : '')).join('')]),
+        [
+          ['user', 'I am Bob.'],
+          ['user', 'Greet me.'],
+          ['assistant', 'Hello, Bob.'],
+        ],
+      );
+      assert.equal(items.data[2]!.id, first.output[0]!.id);
+      const messages = await client.beta.threads.messages.list(conv.id, { order: 'asc' });
+      assert.deepEqual(
+        messages.data.map((m) => m.role),
+        ['user', 'user', 'assistant'],
+      );
+      await client.responses.create({ model: 'gpt-4o-mini', input: 'My name?', conversation: { id: conv.id } });
+      assert.deepEqual(upstreamMessages(1).slice(-2), [
+        { role: 'assistant', content: 'Hello, Bob.' },
+        { role: 'user', content: 'My name?' },
+      ]);
+      await rejectsWith(other.responses.create({ model: 'gpt-4o-mini', input: 'x', conversation: conv.id }), { status: 404 });
+    });
+
+    it('should record the usage of a response like any completion', async () => {
+      const start = Math.floor(Date.now() / 86_400_000) * 86_400;
+      await app.server.deps.usage.flush();
+      type Page = { data: Array<{ results: Array<{ num_model_requests: number; input_tokens: number }> }> };
+      const count = async () =>
+        (await other.get<Page>('/organization/usage/completions', { query: { start_time: start } })).data
+          .flatMap((b) => b.results)
+          .reduce((n, r) => n + r.num_model_requests, 0);
+      const before = await count();
+      await other.responses.create({ model: 'gpt-4o-mini', input: 'Count me.' });
+      await app.server.deps.usage.flush();
+      assert.equal(await count(), before + 1);
+    });
+  });
+}
