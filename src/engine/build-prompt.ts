@@ -3,19 +3,19 @@ import type { ToolCallsStepDetails, MessageCreationStepDetails } from 'openai/re
 import { createToolRegistry } from '../tools/registry.js';
 import type { ToolRegistry } from '../tools/tool.js';
 import { replayCall } from './tool-history.js';
-import type { ModelContentPart, ModelMessage, ModelTool } from '../providers/chat-model.js';
+import type { ModelMessage, ModelTool } from '../providers/chat-model.js';
 import { fromJson } from '../store/json.js';
 import { loadCounter } from '../metering/count-tokens.js';
 import type { PromptFitter } from './context-window.js';
 import { fitToContext, promptTokens, type PromptFit, type PromptParts } from './fit-prompt.js';
+import type { ConversationItemRow } from '../store/tables/conversation-items.table.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import { historyMessages, threadEntries, toModelMessage, type ImageUrls } from './thread-history.js';
 
 export type { PromptFit } from './fit-prompt.js';
-
-/** file id → the image as a data: URL, for image_file parts (files the engine could not read are absent). */
-export type ImageUrls = ReadonlyMap<string, string>;
+export type { ImageUrls } from './thread-history.js';
 
 /** The file ids of the image_file parts of user messages: what the engine loads before building the prompt. */
 export function imageFileIds(messages: MessageRow[]): string[] {
@@ -25,31 +25,6 @@ export function imageFileIds(messages: MessageRow[]): string[] {
     for (const c of fromJson<MessageContent[]>(m.content, [])) if (c.type === 'image_file') ids.add(c.image_file.file_id);
   }
   return [...ids];
-}
-
-function toParts(content: MessageContent[], images: ImageUrls): ModelContentPart[] {
-  const parts: ModelContentPart[] = [];
-  for (const c of content) {
-    if (c.type === 'text') parts.push({ type: 'text', text: c.text.value });
-    else if (c.type === 'image_url')
-      parts.push({ type: 'image_url', image_url: { url: c.image_url.url, ...(c.image_url.detail ? { detail: c.image_url.detail } : {}) } });
-    else if (c.type === 'image_file') {
-      const url = images.get(c.image_file.file_id);
-      if (url) parts.push({ type: 'image_url', image_url: { url, ...(c.image_file.detail ? { detail: c.image_file.detail } : {}) } });
-    } else if (c.type === 'refusal') parts.push({ type: 'text', text: c.refusal });
-  }
-  return parts;
-}
-
-const textOf = (content: MessageContent[]): string =>
-  content.map((c) => (c.type === 'text' ? c.text.value : c.type === 'refusal' ? c.refusal : '')).join('');
-
-function toModelMessage(m: MessageRow, images: ImageUrls): ModelMessage {
-  const content = fromJson<MessageContent[]>(m.content, []);
-  if (m.role === 'assistant') return { role: 'assistant', content: textOf(content) };
-  const parts = toParts(content, images);
-  const onlyText = parts.every((p) => p.type === 'text');
-  return { role: 'user', content: onlyText ? parts.map((p) => (p.type === 'text' ? p.text : '')).join('') : parts };
 }
 
 /** The current run's steps, replayed: its messages, its tool calls and what each call returned. */
@@ -79,30 +54,38 @@ function replaySteps(steps: RunStepRow[], byId: Map<string, MessageRow>, tools: 
 interface PromptInput {
   run: RunRow;
   messages: MessageRow[];
+  /** The thread's conversation items other than messages (function calls and their outputs…). */
+  items?: ConversationItemRow[];
   steps: RunStepRow[];
   images?: ImageUrls;
   /** The tools that replay their earlier calls (without it, only the client's functions are known). */
   registry?: ToolRegistry;
 }
 
-/** The prompt in three parts: the system message, the thread's messages, this run's own steps replayed. */
+/**
+ * The prompt in three parts: the system message, the thread's history (its messages and items, thread-history.ts),
+ * this run's own steps replayed. `last_messages` keeps the last N items of the history.
+ */
 function promptParts(opts: PromptInput): PromptParts & { auto: boolean } {
   const { run } = opts;
-  let history = opts.messages.filter((m) => m.run_id !== run.id);
+  let history = threadEntries(
+    opts.messages.filter((m) => m.run_id !== run.id),
+    opts.items,
+  );
   const truncation = fromJson<{ type: string; last_messages?: number | null } | null>(run.truncation_strategy, null);
   if (truncation?.type === 'last_messages' && typeof truncation.last_messages === 'number')
     history = history.slice(-truncation.last_messages);
   return {
     head: run.instructions ? [{ role: 'system', content: run.instructions }] : [],
-    thread: history.map((m) => toModelMessage(m, opts.images ?? new Map())),
+    thread: historyMessages(history, opts.images),
     tail: replaySteps(opts.steps, new Map(opts.messages.map((m) => [m.id, m])), opts.registry ?? createToolRegistry()),
     auto: (truncation?.type ?? 'auto') === 'auto',
   };
 }
 
 /**
- * What the model sees: the run's instructions as the system message, the thread's messages in order
- * (cut to the last N when truncation_strategy says so; with `auto` and a `fit`, the oldest dropped
+ * What the model sees: the run's instructions as the system message, the thread's history in order
+ * (cut to the last N items when truncation_strategy says so; with `auto` and a `fit`, the oldest dropped
  * until the prompt fits the model's context), then this run's own steps replayed.
  */
 export function buildPrompt(opts: PromptInput & { fit?: PromptFit }): ModelMessage[] {

@@ -9,7 +9,7 @@ import type { ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, U
 import type { DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
-import { threadMessagesForPrompt } from '../store/repos/run-messages.repo.js';
+import { threadHistoryRows } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
@@ -143,7 +143,7 @@ export class RunTurn {
 
   async run(run: RunRow, signal: AbortSignal): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
     const { db } = this.#deps;
-    const [messages, steps] = await Promise.all([threadMessagesForPrompt(db, run.thread_id), listAllRunSteps(db, run.id)]);
+    const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
     const tools = await offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log, {
       tenantId: run.tenant_id,
       threadId: run.thread_id,
@@ -159,6 +159,7 @@ export class RunTurn {
       messages: await buildRunPrompt({
         run,
         messages,
+        items,
         steps,
         images: await this.#images(run, messages),
         fitter: this.#deps.fitPrompt,
@@ -300,7 +301,10 @@ export class RunTurn {
     return { outcome: await this.#runTools(run, turn, usage, ctx), usage: total };
   }
 
-  /** Server tools run now; client functions leave the step open and the run waiting on them. */
+  /**
+   * Server tools run now; client functions leave the step open and the run waiting on them — or, with
+   * client_calls `end`, are recorded as the thread's function_call items and the run completes.
+   */
   async #runTools(
     run: RunRow,
     turn: Turn,
@@ -348,8 +352,16 @@ export class RunTurn {
       outputs[`${call.id}:arguments`] = call.arguments;
       if (result.files?.length) outputs[`${call.id}:files`] = JSON.stringify(result.files);
     }
-    const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
+    const endOnClientCalls = pending.length > 0 && run.client_calls === 'end';
+    const saved = endOnClientCalls
+      ? await this.#writer.saveClientCalls(run, { id: step.id, calls: records, outputs }, pending)
+      : await this.#writer.saveToolCalls(step.id, records, outputs);
     for (const r of results) this.#writer.announce(run, r);
+    if (endOnClientCalls) {
+      // client_calls `end`: the client answers its calls in the thread's history (function_call_output items).
+      await this.#writer.finishStep(run, saved ?? step, { status: 'completed', usage });
+      return { kind: 'completed' };
+    }
     if (pending.length > 0) {
       if (usage) await this.#writer.finishStep(run, saved ?? step, { status: 'in_progress', usage });
       return { kind: 'requires_action', calls: pending, stepId: step.id };

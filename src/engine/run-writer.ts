@@ -3,6 +3,7 @@ import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
 import type { Store } from '../store/open-db.js';
 import { toJson } from '../store/json.js';
+import { insertFunctionCallItems } from '../store/repos/conversation-items.repo.js';
 import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
 import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { nextSeq } from '../store/seq.js';
@@ -152,6 +153,38 @@ export class RunWriter {
     return updateRunStep(this.#db, stepId, {
       step_details: toJson({ type: 'tool_calls', tool_calls: calls }),
       tool_outputs: toJson(outputs),
+    });
+  }
+
+  /**
+   * Records the calls on the step, as saveToolCalls does, and — in the same transaction — each of `clientCalls`
+   * (functions the client answers, a run with client_calls `end`) as a function_call item of the thread, in order.
+   */
+  async saveClientCalls(
+    run: RunRow,
+    step: { id: string; calls: ToolCall[]; outputs: Record<string, string> },
+    clientCalls: ReadonlyArray<{ id: string; name: string; arguments: string }>,
+  ): Promise<RunStepRow | undefined> {
+    const createdAt = this.#nowS();
+    return this.#db.transaction().execute(async (trx) => {
+      const saved = await updateRunStep(trx, step.id, {
+        step_details: toJson({ type: 'tool_calls', tool_calls: step.calls }),
+        tool_outputs: toJson(step.outputs),
+      });
+      await insertFunctionCallItems(
+        trx,
+        clientCalls.map((c) => ({
+          id: this.#ids('fc'),
+          tenantId: run.tenant_id,
+          threadId: run.thread_id,
+          seq: nextSeq(this.#now()),
+          createdAt,
+          callId: c.id,
+          name: c.name,
+          arguments: c.arguments,
+        })),
+      );
+      return saved;
     });
   }
 

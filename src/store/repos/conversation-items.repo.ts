@@ -127,3 +127,32 @@ export async function listAllConversationRows(
     .execute();
   return { messages, items };
 }
+
+/** A function call the model made that the client answers (a run with client_calls `end`). */
+export interface FunctionCallItem {
+  id: string;
+  tenantId: string;
+  threadId: string;
+  seq: number;
+  createdAt: number;
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+/** Writes the calls as `function_call` items of the thread, `completed`, shaped as the Conversations API lists them. */
+export function insertFunctionCallItems(db: Db, calls: readonly FunctionCallItem[]): Promise<ConversationItemRow[]> {
+  return insertConversationItems(
+    db,
+    calls.map((c) => ({
+      id: c.id,
+      tenant_id: c.tenantId,
+      thread_id: c.threadId,
+      seq: c.seq,
+      created_at: c.createdAt,
+      type: 'function_call',
+      item: JSON.stringify({ type: 'function_call', call_id: c.callId, name: c.name, arguments: c.arguments, status: 'completed', id: c.id }),
+      response_id: null,
+    })),
+  );
+}

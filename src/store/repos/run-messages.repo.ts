@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import type { ConversationItemRow } from '../tables/conversation-items.table.js';
 import type { MessageRow, MessageUpdate, NewMessageRow } from '../tables/messages.table.js';
 
 /** The assistant messages a run writes. */
@@ -17,4 +18,16 @@ export async function deleteMessages(db: Db, ids: string[]): Promise<void> {
 /** Every message of the thread in order: what the model sees. */
 export function threadMessagesForPrompt(db: Db, threadId: string): Promise<MessageRow[]> {
   return db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).orderBy('seq').execute();
+}
+
+/**
+ * The thread's history, what the model sees: every message (all roles) and every other conversation item, each
+ * in seq order (the two interleave by seq: engine/thread-history.ts merges them).
+ */
+export async function threadHistoryRows(db: Db, threadId: string): Promise<{ messages: MessageRow[]; items: ConversationItemRow[] }> {
+  const [messages, items] = await Promise.all([
+    threadMessagesForPrompt(db, threadId),
+    db.selectFrom('conversation_items').selectAll().where('thread_id', '=', threadId).orderBy('seq').execute(),
+  ]);
+  return { messages, items };
 }

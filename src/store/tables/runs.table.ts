@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
 export type RunStatus =
   | 'queued'
@@ -49,7 +49,15 @@ export interface RunsTable {
   lease_expires_at: number | null;
   /** How many times a worker picked the run up (recoveries after a crash add one). */
   attempts: number;
+  /**
+   * What the run does when the model calls functions the server does not run (the client's): `wait` (default,
+   * the Assistants API) requires_action and waits for submit_tool_outputs; `end` records the calls (a completed
+   * tool_calls step and one function_call conversation item each) and completes the run (the Responses API).
+   */
+  client_calls: ColumnType<ClientCalls, ClientCalls | undefined, ClientCalls>;
 }
-export type RunRow = Selectable<RunsTable>;
+export type ClientCalls = 'wait' | 'end';
+/** Selectable makes client_calls required; rows built in code (the engine's tests) may leave it out (`wait`). */
+export type RunRow = Omit<Selectable<RunsTable>, 'client_calls'> & { client_calls?: ClientCalls };
 export type NewRunRow = Insertable<RunsTable>;
 export type RunUpdate = Updateable<RunsTable>;
