@@ -38,7 +38,8 @@ export async function startResponse(
     const inputItemIds = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId });
     const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
     checkModel(deps, row.model);
-    const run = await insertRun(trx, row);
+    // The client's function calls end a response (completed, with function_call items), as OpenAI's do.
+    const run = await insertRun(trx, { ...row, client_calls: 'end' });
     const { input: _input, stream: _stream, ...echo } = request;
     const response = await insertResponse(trx, {
       id: responseId,

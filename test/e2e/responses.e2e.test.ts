@@ -88,13 +88,12 @@ for (const dialect of testDialects()) {
         ],
       });
       assert.equal(r.output_text, 'Four.');
-      const roles = upstreamMessages(0).map((m: { role: string; content: string }) => [m.role, m.content]);
-      assert.deepEqual(roles.slice(-3), [
-        ['user', 'Two plus one?'],
-        ['assistant', 'Three.'],
-        ['user', 'Plus one?'],
+      assert.deepEqual(upstreamMessages(0), [
+        { role: 'system', content: 'Answer with a word.' },
+        { role: 'user', content: 'Two plus one?' },
+        { role: 'assistant', content: 'Three.' },
+        { role: 'user', content: 'Plus one?' },
       ]);
-      assert.ok(JSON.stringify(upstreamMessages(0)).includes('Answer with a word.'));
       const items = await client.responses.inputItems.list(r.id, { order: 'asc' });
       assert.deepEqual(
         items.data.map((i) => i.type === 'message' && [i.role, i.content[0]?.type]),
@@ -230,6 +229,53 @@ for (const dialect of testDialects()) {
         { role: 'user', content: 'My name?' },
       ]);
       await rejectsWith(other.responses.create({ model: 'gpt-4o-mini', input: 'x', conversation: conv.id }), { status: 404 });
+    });
+
+    it('should end a response on a function call, and take its output by previous_response_id', async () => {
+      const weather = { type: 'function' as const, name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false };
+      fake.enqueue(
+        COMPLETIONS,
+        { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_w1', name: 'get_weather', arguments: '{"city":"Oslo"}' }], usage: {} }) },
+        answer('Sunny in Oslo.'),
+      );
+      const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'Weather in Oslo?', tools: [weather], tool_choice: 'auto' });
+      assert.equal(first.status, 'completed');
+      assert.equal(first.output.length, 1);
+      const call = first.output[0]!;
+      assert.equal(call.type, 'function_call');
+      const itemId = call.type === 'function_call' ? (call.id ?? '') : '';
+      assert.match(itemId, /^fc_[A-Za-z0-9]{24}$/);
+      const stored = await app.server.deps.store.db.selectFrom('conversation_items').select('type').where('id', '=', itemId).executeTakeFirst();
+      assert.equal(stored?.type, 'function_call');
+      assert.deepEqual(call, {
+        type: 'function_call',
+        id: itemId,
+        call_id: 'call_w1',
+        name: 'get_weather',
+        arguments: '{"city":"Oslo"}',
+        status: 'completed',
+      });
+      assert.deepEqual(fake.calls[0]!.body.tools, [
+        { type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: weather.parameters, strict: false } },
+      ]);
+      assert.deepEqual((await client.responses.retrieve(first.id)).output, first.output);
+      const second = await client.responses.create({
+        model: 'gpt-4o-mini',
+        previous_response_id: first.id,
+        input: [{ type: 'function_call_output', call_id: 'call_w1', output: '{"sky":"clear"}' }],
+        tools: [weather],
+      });
+      assert.equal(second.output_text, 'Sunny in Oslo.');
+      assert.deepEqual(upstreamMessages(1), [
+        { role: 'user', content: 'Weather in Oslo?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+        { role: 'tool', tool_call_id: 'call_w1', content: '{"sky":"clear"}' },
+      ]);
+      const items = await client.responses.inputItems.list(second.id);
+      assert.deepEqual(
+        items.data.map((i) => i.type === 'function_call_output' && [i.call_id, i.output]),
+        [['call_w1', '{"sky":"clear"}']],
+      );
     });
 
     it('should record the usage of a response like any completion', async () => {
