@@ -1,5 +1,7 @@
 import type { AssistantTool } from 'openai/resources/beta/assistants';
 import type { ToolCall, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
+import type { ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { ID_PREFIXES } from '../ids.js';
 import type { ModelTool } from '../providers/chat-model.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { AnnotationSource } from './text-annotator.js';
@@ -49,6 +51,47 @@ export interface AssistantsToolView {
   shown?(call: ToolCall, include: readonly string[]): ToolCall;
 }
 
+/**
+ * An event on one call's output item, without its place: the Responses encoder adds `item_id`, `output_index`
+ * and `sequence_number` (`response.file_search_call.searching`, `response.code_interpreter_call_code.delta`…).
+ */
+export type ResponsesCallEvent = ResponseStreamEvent extends infer E
+  ? E extends { item_id: string; output_index: number; sequence_number: number }
+    ? Omit<E, 'item_id' | 'output_index' | 'sequence_number'>
+    : never
+  : never;
+
+/** A call's output item as it now stands, and the events that brought it there (in order). */
+export interface ResponsesCallUpdate {
+  item: ResponseOutputItem;
+  events: ResponsesCallEvent[];
+}
+
+/**
+ * How a call of the tool shows in the Responses API: its output item (`file_search_call`, `code_interpreter_call`)
+ * and the item's own stream events. The encoder (streaming/response-stream.ts) calls these in order: `start` when
+ * the model begins the call, `arguments` per piece, `called` once the model wrote it all, `done` when the call's
+ * step ended (with the step's record of the call) or the response ended first (no record). A tool without this
+ * view shows its calls as the model's `function_call`.
+ */
+export interface ResponsesToolView {
+  /** The item that announces the call (status in_progress, id from `callItemId`), and the events right after it. */
+  start(call: { id: string; name: string }, ctx: { containerId: string }): ResponsesCallUpdate;
+  /** A piece of the arguments as the model writes them, with the tool's visible input it adds (if any). */
+  arguments?(item: ResponseOutputItem, delta: { arguments: string; input?: string }): ResponsesCallUpdate;
+  /** The model wrote the whole call; the server runs it next. */
+  called?(item: ResponseOutputItem, call: { arguments: string }): ResponsesCallUpdate;
+  /** The call ended: the step's record of it (undefined when there is none), shown as the request's `include` asks. */
+  done(item: ResponseOutputItem, record: ToolCall | undefined, include: readonly string[]): ResponsesCallUpdate;
+}
+
+/**
+ * The Responses item id of a call, from the call id the model gave it: one id however often the item is shown
+ * (streamed, stored, listed). `call_abc` → `fc_abc` for kind `fc`; other call ids keep their spelling after the prefix.
+ */
+export const callItemId = (kind: 'fc' | 'fs' | 'ci', callId: string): string =>
+  ID_PREFIXES[kind] + callId.replace(/^call_/, '');
+
 /** A tool that cannot work on this server: the run fails with this message as its last_error. */
 export class ToolUnavailableError extends Error {
   override name = 'ToolUnavailableError';
@@ -97,6 +140,8 @@ export interface Tool {
   annotations?(steps: RunStepRow[]): AnnotationSource | null;
   /** How its calls show in the Assistants stream. */
   readonly assistants: AssistantsToolView;
+  /** How its calls show in the Responses API (without it: as the model's function_call). */
+  readonly responses?: ResponsesToolView;
 }
 
 export interface ToolRegistry {

@@ -1,0 +1,32 @@
+import type { ResponseFunctionToolCall, ResponseOutputItem } from 'openai/resources/responses/responses';
+import { callItemId, type ResponsesToolView } from '../tools/tool.js';
+
+const asFunctionCall = (item: ResponseOutputItem): ResponseFunctionToolCall | undefined =>
+  item.type === 'function_call' ? item : undefined;
+
+/**
+ * A call as the model made it, a `function_call` item: the client's functions, and any tool without a Responses
+ * view of its own. Its arguments stream as `response.function_call_arguments.delta`, then `.done` with the whole.
+ */
+export const functionCallView: ResponsesToolView = {
+  start: ({ id, name }) => ({
+    item: { id: callItemId('fc', id), type: 'function_call', call_id: id, name, arguments: '', status: 'in_progress' },
+    events: [],
+  }),
+  arguments: (item, { arguments: delta }) => {
+    const call = asFunctionCall(item);
+    if (!call) return { item, events: [] };
+    return { item: { ...call, arguments: call.arguments + delta }, events: [{ type: 'response.function_call_arguments.delta', delta }] };
+  },
+  called: (item, { arguments: args }) => {
+    const call = asFunctionCall(item);
+    if (!call) return { item, events: [] };
+    const events = [{ type: 'response.function_call_arguments.done' as const, name: call.name, arguments: args }];
+    return { item: { ...call, arguments: args, status: 'completed' }, events };
+  },
+  /** Written whole, the call is complete; cut off before (the response ended first), incomplete. */
+  done: (item) => {
+    const call = asFunctionCall(item);
+    return { item: call && call.status !== 'completed' ? { ...call, status: 'incomplete' } : item, events: [] };
+  },
+};
