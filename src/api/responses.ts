@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../deps.js';
 import { cancelResponse, createResponse, deleteResponse, listInputItems, retrieveResponse } from '../services/responses.service.js';
 import { parseListQuery, toListPage } from './pagination.js';
+import { closeSseReply, openSseReply } from './sse-reply.js';
 import { parseRequest } from './schemas/common.schema.js';
 import { includeQueryInput, includeQuerySchema } from './schemas/conversations.schema.js';
 import { validateCreateResponse } from './schemas/responses.schema.js';
@@ -15,12 +16,24 @@ interface ResponseDeleted {
   deleted: true;
 }
 
-/** /responses: create (non-stream), retrieve, delete, cancel, input_items. */
+/** /responses: create (JSON, or SSE with `stream: true`), retrieve, delete, cancel, input_items. */
 export function responsesRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
     const include = (query: unknown) => parseRequest(includeQuerySchema, includeQueryInput(query));
 
-    app.post('/responses', async (req) => createResponse(deps, req.caller, validateCreateResponse(req.body)));
+    app.post('/responses', async (req, reply) => {
+      const result = await createResponse(deps, req.caller, validateCreateResponse(req.body));
+      if (result.type === 'json') return result.body;
+      const sse = openSseReply(reply);
+      try {
+        for await (const frames of result.frames) {
+          if (sse.closed) break;
+          await sse.write(frames);
+        }
+      } finally {
+        closeSseReply(reply, sse);
+      }
+    });
     app.get<ById>('/responses/:response_id', async (req) => retrieveResponse(deps, req.caller.tenantId, req.params.response_id));
     app.delete<ById>('/responses/:response_id', async (req): Promise<ResponseDeleted> => {
       await deleteResponse(deps, req.caller.tenantId, req.params.response_id);

@@ -11,7 +11,7 @@ import { notFound } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { fromJson } from '../store/json.js';
 import { findTenantItem } from '../store/repos/conversation-items.repo.js';
-import { findResponse, listFunctionCallItems } from '../store/repos/responses.repo.js';
+import { findResponse } from '../store/repos/responses.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import { findRunById } from '../store/repos/runs.repo.js';
 import { toMessageItem } from '../store/serialize-items.js';
@@ -19,6 +19,7 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import { callItemId } from '../tools/tool.js';
 import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
 
 /** The tenant's response, or 404 "No response found with id '…'." */
@@ -45,7 +46,11 @@ const STATUS: Record<RunStatus, ResponseStatus> = {
 export async function buildResponseObject(db: Db, row: ResponseRow): Promise<ResponseObject> {
   const run = await findRunById(db, row.run_id);
   if (!run) throw notFound('response', row.id);
-  const output = await outputItems(db, run, await listAllRunSteps(db, run.id));
+  return responseSnapshot(row, run, await outputItems(db, run, await listAllRunSteps(db, run.id)));
+}
+
+/** The response as its run now stands, with the output given (pure: the stream's snapshots use it too). */
+export function responseSnapshot(row: ResponseRow, run: RunRow, output: ResponseOutputItem[]): ResponseObject {
   return toResponseObject(fromJson<ResponseRequest>(row.request, {}), {
     id: row.id,
     created_at: Number(row.created_at),
@@ -74,7 +79,6 @@ function responseError(run: RunRow): ResponseError | null {
 /** The run's steps as output items: its messages, and the function calls it made. */
 async function outputItems(db: Db, run: RunRow, steps: RunStepRow[]): Promise<ResponseOutputItem[]> {
   const out: ResponseOutputItem[] = [];
-  const itemIds = steps.some((s) => s.type === 'tool_calls') ? await functionCallItemIds(db, run) : new Map<string, string>();
   for (const step of steps) {
     if (step.type === 'message_creation') {
       const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
@@ -83,7 +87,7 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[]): Promise<Re
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
-    for (const call of details.tool_calls) if (call.type === 'function') out.push(toFunctionCall(itemIds.get(call.id) ?? functionCallItemId(call.id), call.id, call.function));
+    for (const call of details.tool_calls) if (call.type === 'function') out.push(toFunctionCall(call.id, call.function));
   }
   return out;
 }
@@ -97,18 +101,10 @@ function toOutputMessage(row: MessageRow): ResponseOutputMessage {
   return { id: row.id, type: 'message', role: 'assistant', status, content };
 }
 
-/** call_id → the id of its function_call item of the thread (the engine writes one per client call). */
-async function functionCallItemIds(db: Db, run: RunRow): Promise<Map<string, string>> {
-  const rows = await listFunctionCallItems(db, run.tenant_id, run.thread_id);
-  return new Map(rows.map((r) => [fromJson<{ call_id?: string }>(r.item, {}).call_id ?? '', r.id]));
-}
-
-/** A call without an item (a server tool's call replayed): its own id under OpenAI's `fc_` prefix. */
-const functionCallItemId = (callId: string): string => `fc_${callId.replace(/^call_/, '')}`;
-
-const toFunctionCall = (id: string, callId: string, fn: { name: string; arguments: string }): ResponseFunctionToolCall => ({
+/** A function call's item: its id from the call id (tools/tool.ts callItemId), as the stream shows it. */
+const toFunctionCall = (callId: string, fn: { name: string; arguments: string }): ResponseFunctionToolCall => ({
   type: 'function_call',
-  id,
+  id: callItemId('fc', callId),
   call_id: callId,
   name: fn.name,
   arguments: fn.arguments,

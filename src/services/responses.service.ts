@@ -14,6 +14,7 @@ import { storedItem, storedMessage, type StoredItem } from './conversation-items
 import { toConversationItems, type Include } from './conversation-items.service.js';
 import type { CreateResponseRequest } from './responses-convert.js';
 import { startResponse } from './responses-create.js';
+import { streamResponse } from './responses-stream.js';
 import { buildResponseObject, getResponseRow } from './responses-read.js';
 import { cancelRun } from './runs.service.js';
 
@@ -22,7 +23,15 @@ import { cancelRun } from './runs.service.js';
  * request, input items and place in a chain. Non-stream create waits for the run's end on its events;
  * `background` answers at once; `store: false` keeps nothing once answered.
  */
-export async function createResponse(deps: Deps, caller: Caller, request: CreateResponseRequest): Promise<ResponseObject> {
+export type CreateResponseResult = { type: 'json'; body: ResponseObject } | { type: 'stream'; frames: AsyncGenerator<string> };
+
+export async function createResponse(deps: Deps, caller: Caller, request: CreateResponseRequest): Promise<CreateResponseResult> {
+  if (request.stream === true)
+    return { type: 'stream', frames: await streamResponse(deps, caller, request, (row) => forget(deps, row)) };
+  return { type: 'json', body: await answerResponse(deps, caller, request) };
+}
+
+async function answerResponse(deps: Deps, caller: Caller, request: CreateResponseRequest): Promise<ResponseObject> {
   const queue = new RunEventQueue(deps.events);
   const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe });
   if (response.background === 1) {

@@ -11,8 +11,9 @@ import { until } from '../support/until.js';
 
 const COMPLETIONS = '/v1/chat/completions';
 const answer = (text: string) => ({ type: 'sse' as const, chunks: chatChunks({ content: text, usage: { prompt_tokens: 11, completion_tokens: 4 } }) });
-const textOf = (r: Response): string =>
-  r.output.flatMap((i) => (i.type === 'message' ? i.content.map((p) => (p.type === 'output_text' ? p.text : '')) : [])).join('');
+/** A response without what the SDK adds on its side (output_text; the stream helper's parsed fields). */
+const wire = (r: Response): unknown =>
+  JSON.parse(JSON.stringify(r, (k, v: unknown) => (['output_text', 'output_parsed', 'parsed', 'parsed_arguments'].includes(k) ? undefined : v)));
 
 for (const dialect of testDialects()) {
   describe(`responses (${dialect})`, () => {
@@ -243,13 +244,9 @@ for (const dialect of testDialects()) {
       assert.equal(first.output.length, 1);
       const call = first.output[0]!;
       assert.equal(call.type, 'function_call');
-      const itemId = call.type === 'function_call' ? (call.id ?? '') : '';
-      assert.match(itemId, /^fc_[A-Za-z0-9]{24}$/);
-      const stored = await app.server.deps.store.db.selectFrom('conversation_items').select('type').where('id', '=', itemId).executeTakeFirst();
-      assert.equal(stored?.type, 'function_call');
       assert.deepEqual(call, {
         type: 'function_call',
-        id: itemId,
+        id: 'fc_w1',
         call_id: 'call_w1',
         name: 'get_weather',
         arguments: '{"city":"Oslo"}',
@@ -276,6 +273,63 @@ for (const dialect of testDialects()) {
         items.data.map((i) => i.type === 'function_call_output' && [i.call_id, i.output]),
         [['call_w1', '{"sky":"clear"}']],
       );
+    });
+
+    it('should stream a text response in OpenAI\'s event order; finalResponse() equals the stored response', async () => {
+      fake.enqueue(COMPLETIONS, answer('Streamed hello.'));
+      const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'Say hello.', instructions: 'Stream it.' });
+      const types: string[] = [];
+      const sequence: number[] = [];
+      let text = '';
+      for await (const event of stream) {
+        types.push(event.type);
+        sequence.push(event.sequence_number);
+        if (event.type === 'response.output_text.delta') text += event.delta;
+      }
+      const final = await stream.finalResponse();
+      assert.equal(text, 'Streamed hello.');
+      const deltas = types.filter((t) => t === 'response.output_text.delta').length;
+      assert.ok(deltas >= 1);
+      assert.deepEqual(types, [
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.content_part.added',
+        ...Array<string>(deltas).fill('response.output_text.delta'),
+        'response.output_text.done',
+        'response.content_part.done',
+        'response.output_item.done',
+        'response.completed',
+      ]);
+      assert.deepEqual(sequence, types.map((_, i) => i));
+      assert.equal(final.status, 'completed');
+      assert.equal(final.output_text, 'Streamed hello.');
+      assert.deepEqual(wire(final), wire(await client.responses.retrieve(final.id)));
+      assert.deepEqual(upstreamMessages(0), [
+        { role: 'system', content: 'Stream it.' },
+        { role: 'user', content: 'Say hello.' },
+      ]);
+    });
+
+    it('should stream a function call: arguments, then a completed response with the call', async () => {
+      fake.enqueue(COMPLETIONS, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_s1', name: 'lookup', arguments: '{"q":"x"}' }], usage: {} }) });
+      const stream = client.responses.stream({
+        model: 'gpt-4o-mini',
+        input: 'Look it up.',
+        tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } }, strict: false }],
+      });
+      const types: string[] = [];
+      for await (const event of stream) types.push(event.type);
+      const final = await stream.finalResponse();
+      assert.equal(types[0], 'response.created');
+      assert.equal(types.at(-1), 'response.completed');
+      assert.ok(types.includes('response.function_call_arguments.done'), types.join());
+      assert.equal(final.status, 'completed');
+      const stored = await client.responses.retrieve(final.id);
+      assert.deepEqual(stored.output, [
+        { type: 'function_call', id: 'fc_s1', call_id: 'call_s1', name: 'lookup', arguments: '{"q":"x"}', status: 'completed' },
+      ]);
+      assert.deepEqual(wire(final), wire(stored));
     });
 
     it('should record the usage of a response like any completion', async () => {

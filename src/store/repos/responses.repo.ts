@@ -45,15 +45,3 @@ export async function deleteResponseRow(db: Db, row: ResponseRow): Promise<void>
   }
   await db.deleteFrom('runs').where('id', '=', row.run_id).execute();
 }
-
-/** The thread's function_call items (JSON), oldest first: a response's output shows the calls under their item ids. */
-export function listFunctionCallItems(db: Db, tenantId: string, threadId: string): Promise<Array<{ id: string; item: string }>> {
-  return db
-    .selectFrom('conversation_items')
-    .select(['id', 'item'])
-    .where('tenant_id', '=', tenantId)
-    .where('thread_id', '=', threadId)
-    .where('type', '=', 'function_call')
-    .orderBy('seq', 'asc')
-    .execute();
-}
