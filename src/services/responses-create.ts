@@ -2,7 +2,7 @@ import type { Caller, Deps } from '../deps.js';
 import { invalidRequest } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { toJson } from '../store/json.js';
-import { findLatestResponseOnThread, findResponse, findResponseThread, insertHiddenThread, insertResponse } from '../store/repos/responses.repo.js';
+import { findNextResponseOnThread, findResponse, findResponseThread, insertHiddenThread, insertResponse } from '../store/repos/responses.repo.js';
 import { findActiveRun, insertRun } from '../store/repos/runs.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { AssistantRow } from '../store/tables/assistants.table.js';
@@ -14,6 +14,7 @@ import { appendItems, resolveItemReferences } from './conversation-items-append.
 import { itemFileIds, type ConversationItemParams } from './conversation-items-input.js';
 import { getConversation } from './conversations.service.js';
 import { checkReferencedIds } from './referenced-ids.js';
+import { copyChainItems } from './responses-branch.js';
 import { toRunOptions, type CreateResponseRequest } from './responses-convert.js';
 import { announce, checkModel, runRow, type StartOptions } from './runs.service.js';
 
@@ -31,6 +32,8 @@ export async function startResponse(
   const nowMs = deps.clock.now();
   const { params, toolResources } = toRunOptions(request, deps.log);
   const result = await deps.store.db.transaction().execute(async (trx) => {
+    // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
+    const seq = nextSeq(nowMs);
     const thread = await responseThread(deps, trx, caller, request, nowMs);
     const active = await findActiveRun(trx, caller.tenantId, thread.id);
     if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);
@@ -54,7 +57,7 @@ export async function startResponse(
       store: request.store === false ? 0 : 1,
       background: request.background === true ? 1 : 0,
       created_at: Math.floor(nowMs / 1000),
-      seq: nextSeq(nowMs),
+      seq,
     });
     return { response, run };
   });
@@ -86,8 +89,8 @@ const responseAssistant = (caller: Caller, model: string): AssistantRow => ({
 
 /**
  * Where the response runs: the conversation's thread; the previous response's thread when that response is the
- * latest on it (a linear chain); else a new hidden thread. A branch (continuing a response another one already
- * continued) is refused for now.
+ * latest on it (a linear chain); else (a branch: another response already continued it) a new hidden thread with a
+ * copy of the chain's items up to it; without either, a new hidden thread.
  */
 async function responseThread(deps: Deps, trx: Db, caller: Caller, request: CreateResponseRequest, nowMs: number): Promise<ThreadRow> {
   const conversation = conversationId(request);
@@ -97,14 +100,16 @@ async function responseThread(deps: Deps, trx: Db, caller: Caller, request: Crea
     const previous = await findResponse(trx, caller.tenantId, previousId);
     if (!previous || previous.store === 0)
       throw invalidRequest(`Previous response with id '${previousId}' not found.`, 'previous_response_id', 'previous_response_not_found');
-    const latest = await findLatestResponseOnThread(trx, previous.thread_id);
-    if (latest?.id !== previous.id)
-      throw invalidRequest(
-        `Previous response '${previousId}' was already continued by '${latest?.id ?? ''}': branching a response chain is not supported yet.`,
-        'previous_response_id',
-      );
-    return findResponseThread(trx, previous);
+    const next = await findNextResponseOnThread(trx, previous);
+    if (!next) return findResponseThread(trx, previous);
+    const thread = await newHiddenThread(deps, trx, caller, nowMs);
+    await copyChainItems(deps, trx, { previous, next, toThreadId: thread.id });
+    return thread;
   }
+  return newHiddenThread(deps, trx, caller, nowMs);
+}
+
+function newHiddenThread(deps: Deps, trx: Db, caller: Caller, nowMs: number): Promise<ThreadRow> {
   return insertHiddenThread(trx, {
     id: deps.ids('thread'),
     tenant_id: caller.tenantId,

@@ -133,6 +133,27 @@ for (const dialect of testDialects()) {
       );
     });
 
+    it('should branch a chain: a second continuation of one response sees the chain up to it, not the first branch', async () => {
+      fake.enqueue(COMPLETIONS, answer('Noted: blue.'), answer('Blue.'), answer('Still blue.'));
+      const root = await client.responses.create({ model: 'gpt-4o-mini', input: 'My color is blue.' });
+      await client.responses.create({ model: 'gpt-4o-mini', input: 'Say it once.', previous_response_id: root.id });
+      const branch = await client.responses.create({ model: 'gpt-4o-mini', input: 'And again?', previous_response_id: root.id });
+      assert.equal(branch.output_text, 'Still blue.');
+      assert.deepEqual(upstreamMessages(2), [
+        { role: 'user', content: 'My color is blue.' },
+        { role: 'assistant', content: 'Noted: blue.' },
+        { role: 'user', content: 'And again?' },
+      ]);
+      fake.enqueue(COMPLETIONS, answer('Blue, third time.'));
+      await client.responses.create({ model: 'gpt-4o-mini', input: 'Once more?', previous_response_id: branch.id });
+      assert.deepEqual(upstreamMessages(3).slice(-3), [
+        { role: 'user', content: 'And again?' },
+        { role: 'assistant', content: 'Still blue.' },
+        { role: 'user', content: 'Once more?' },
+      ]);
+      assert.equal(upstreamMessages(3).length, 5);
+    });
+
     it('should answer 400 with param previous_response_id for an unknown, foreign or unstored one', async () => {
       const unknown = 'resp_unknown000000000000000000';
       const want = (id: string) => ({ status: 400, param: 'previous_response_id', message: `Previous response with id '${id}' not found.` });

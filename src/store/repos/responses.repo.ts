@@ -17,6 +17,18 @@ export function findLatestResponseOnThread(db: Db, threadId: string): Promise<Re
   return db.selectFrom('responses').selectAll().where('thread_id', '=', threadId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
 }
 
+/** The response that continued `previous` on its thread (the first one after it), if any. */
+export function findNextResponseOnThread(db: Db, previous: ResponseRow): Promise<ResponseRow | undefined> {
+  return db
+    .selectFrom('responses')
+    .selectAll()
+    .where('thread_id', '=', previous.thread_id)
+    .where('seq', '>', previous.seq)
+    .orderBy('seq', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** The thread a response ran on, hidden or not. */
 export function findResponseThread(db: Db, row: ResponseRow): Promise<ThreadRow> {
   return db
