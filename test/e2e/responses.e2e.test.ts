@@ -353,6 +353,35 @@ for (const dialect of testDialects()) {
       assert.deepEqual(wire(final), wire(stored));
     });
 
+    it('should pass the model options to the upstream in the Chat Completions shape, hosted tools left out', async () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+      fake.enqueue(COMPLETIONS, answer('{"city":"Oslo"}'));
+      const r = await client.responses.create({
+        model: 'gpt-4o-mini',
+        input: 'A city, as JSON.',
+        text: { format: { type: 'json_schema', name: 'city', schema, strict: true } },
+        top_p: 0.5,
+        parallel_tool_calls: false,
+        tool_choice: { type: 'function', name: 'pick' },
+        tools: [{ type: 'function', name: 'pick', parameters: { type: 'object', properties: {} }, strict: true }, { type: 'web_search' }],
+        reasoning: { effort: 'low' },
+      });
+      assert.equal(r.status, 'completed');
+      const body = fake.calls[0]!.body;
+      assert.deepEqual(body.response_format, { type: 'json_schema', json_schema: { name: 'city', schema, strict: true } });
+      assert.equal(body.top_p, 0.5);
+      assert.equal(body.parallel_tool_calls, false);
+      assert.deepEqual(body.tool_choice, { type: 'function', function: { name: 'pick' } });
+      assert.deepEqual(
+        body.tools.map((t: { type: string; function: { name: string } }) => [t.type, t.function.name]),
+        [['function', 'pick']],
+      );
+      assert.equal(body.reasoning_effort, 'low');
+      assert.deepEqual(r.text?.format, { type: 'json_schema', name: 'city', schema, strict: true });
+      assert.deepEqual(r.tools.map((t) => t.type), ['function', 'web_search']);
+      assert.deepEqual(r.reasoning, { effort: 'low', summary: null });
+    });
+
     it('should record the usage of a response like any completion', async () => {
       const start = Math.floor(Date.now() / 86_400_000) * 86_400;
       await app.server.deps.usage.flush();
