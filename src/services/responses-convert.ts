@@ -1,6 +1,7 @@
 import type { AssistantTool } from 'openai/resources/beta/assistants';
 import type { AssistantResponseFormatOption, AssistantToolChoiceOption } from 'openai/resources/beta/threads/threads';
 import type { Logger } from 'pino';
+import { idsAt, type ReferencedIds } from './referenced-ids.js';
 import type { RequestInput } from '../streaming/response-input-items.js';
 import type { ResponseRequest, ToolParam } from '../streaming/response-object.js';
 import type { RunOptions } from './runs.service.js';
@@ -87,4 +88,15 @@ function toToolChoice(choice: CreateResponseRequest['tool_choice']): AssistantTo
   if (choice.type === 'function' && 'name' in choice) return { type: 'function', function: { name: choice.name } };
   if (choice.type === 'file_search' || choice.type === 'code_interpreter') return { type: choice.type };
   return 'auto';
+}
+
+/** The vector stores and files the request's tools name, each with its place (`tools[0].vector_store_ids[1]`). */
+export function toolIds(tools: readonly ToolParam[] | null | undefined): ReferencedIds {
+  const ids: ReferencedIds = { files: [], vectorStores: [] };
+  (tools ?? []).forEach((t, i) => {
+    if (t.type === 'file_search') ids.vectorStores.push(...idsAt(t.vector_store_ids, `tools[${i}].vector_store_ids`));
+    if (t.type === 'code_interpreter' && typeof t.container === 'object')
+      ids.files.push(...idsAt(t.container.file_ids, `tools[${i}].container.file_ids`));
+  });
+  return ids;
 }

@@ -15,7 +15,7 @@ import { itemFileIds, type ConversationItemParams } from './conversation-items-i
 import { getConversation } from './conversations.service.js';
 import { checkReferencedIds } from './referenced-ids.js';
 import { copyChainItems } from './responses-branch.js';
-import { toRunOptions, type CreateResponseRequest } from './responses-convert.js';
+import { toolIds, toRunOptions, type CreateResponseRequest } from './responses-convert.js';
 import { announce, checkModel, runRow, type StartOptions } from './runs.service.js';
 
 /**
@@ -34,6 +34,7 @@ export async function startResponse(
   const result = await deps.store.db.transaction().execute(async (trx) => {
     // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
     const seq = nextSeq(nowMs);
+    await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
     const thread = await responseThread(deps, trx, caller, request, nowMs);
     const active = await findActiveRun(trx, caller.tenantId, thread.id);
     if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);

@@ -1,4 +1,4 @@
-import type { MessageCreationStepDetails, ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
+import type { MessageCreationStepDetails, ToolCall, ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import type {
   ResponseError,
@@ -19,7 +19,8 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import { callItemId } from '../tools/tool.js';
+import { callItemId, type ToolRegistry } from '../tools/tool.js';
+import { functionCallView } from '../streaming/response-function-call.js';
 import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
 
 /** The tenant's response, or 404 "No response found with id '…'." */
@@ -43,10 +44,10 @@ const STATUS: Record<RunStatus, ResponseStatus> = {
 };
 
 /** The Response object of a stored response: the run's state and output under the request's echo. */
-export async function buildResponseObject(db: Db, row: ResponseRow): Promise<ResponseObject> {
+export async function buildResponseObject(db: Db, row: ResponseRow, opts: OutputOptions): Promise<ResponseObject> {
   const run = await findRunById(db, row.run_id);
   if (!run) throw notFound('response', row.id);
-  return responseSnapshot(row, run, await outputItems(db, run, await listAllRunSteps(db, run.id)));
+  return responseSnapshot(row, run, await outputItems(db, run, await listAllRunSteps(db, run.id), opts));
 }
 
 /** The response as its run now stands, with the output given (pure: the stream's snapshots use it too). */
@@ -76,8 +77,14 @@ function responseError(run: RunRow): ResponseError | null {
   return { code: last.code, message: last.message };
 }
 
-/** The run's steps as output items: its messages, and the function calls it made. */
-async function outputItems(db: Db, run: RunRow, steps: RunStepRow[]): Promise<ResponseOutputItem[]> {
+/** How tool calls show: each tool's Responses view (as the stream shows them), and what the request's `include` asks for. */
+export interface OutputOptions {
+  tools: ToolRegistry;
+  include: readonly string[];
+}
+
+/** The run's steps as output items: its messages, the function calls it made, its server tools' calls. */
+async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: OutputOptions): Promise<ResponseOutputItem[]> {
   const out: ResponseOutputItem[] = [];
   for (const step of steps) {
     if (step.type === 'message_creation') {
@@ -87,7 +94,10 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[]): Promise<Re
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
-    for (const call of details.tool_calls) if (call.type === 'function') out.push(toFunctionCall(call.id, call.function));
+    for (const call of details.tool_calls) {
+      if (call.type === 'function') out.push(toFunctionCall(call.id, call.function));
+      else out.push(serverToolCall(call, run.thread_id, opts));
+    }
   }
   return out;
 }
@@ -99,6 +109,13 @@ function toOutputMessage(row: MessageRow): ResponseOutputMessage {
   );
   const status = row.status === 'in_progress' || row.status === 'incomplete' ? row.status : 'completed';
   return { id: row.id, type: 'message', role: 'assistant', status, content };
+}
+
+/** A server tool's call as its tool's Responses view shows it when the call has ended (the stream's last shape). */
+function serverToolCall(call: ToolCall, threadId: string, opts: OutputOptions): ResponseOutputItem {
+  const view = opts.tools.get(call.type)?.responses ?? functionCallView;
+  const started = view.start({ id: call.id, name: call.type }, { containerId: threadId }).item;
+  return view.done(started, call, opts.include).item;
 }
 
 /** A function call's item: its id from the call id (tools/tool.ts callItemId), as the stream shows it. */

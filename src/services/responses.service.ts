@@ -36,16 +36,22 @@ async function answerResponse(deps: Deps, caller: Caller, request: CreateRespons
   const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe });
   if (response.background === 1) {
     queue.close();
-    return buildResponseObject(deps.store.db, response);
+    return buildResponseObject(deps.store.db, response, outputOptions(deps, response));
   }
   try {
     for await (const _event of queue);
-    return await buildResponseObject(deps.store.db, response);
+    return await buildResponseObject(deps.store.db, response, outputOptions(deps, response));
   } finally {
     queue.close();
     if (response.store === 0) await forget(deps, response);
   }
 }
+
+/** Tool calls show as the stream shows them, with what the response's request asked to include. */
+const outputOptions = (deps: Deps, row: ResponseRow) => ({
+  tools: deps.tools,
+  include: fromJson<{ include?: string[] | null }>(row.request, {}).include ?? [],
+});
 
 /** Deletes what a `store: false` response left: its row, its run and its hidden thread. */
 async function forget(deps: Deps, response: ResponseRow): Promise<void> {
@@ -57,7 +63,8 @@ async function forget(deps: Deps, response: ResponseRow): Promise<void> {
 }
 
 export async function retrieveResponse(deps: Deps, tenantId: string, id: string): Promise<ResponseObject> {
-  return buildResponseObject(deps.store.db, await getResponseRow(deps.store.db, tenantId, id));
+  const row = await getResponseRow(deps.store.db, tenantId, id);
+  return buildResponseObject(deps.store.db, row, outputOptions(deps, row));
 }
 
 export async function deleteResponse(deps: Deps, tenantId: string, id: string): Promise<void> {
@@ -72,7 +79,7 @@ export async function cancelResponse(deps: Deps, tenantId: string, id: string): 
   const run = await findRunById(db, row.run_id);
   if (run && !isTerminal(run.status) && run.status !== 'cancelling')
     await cancelRun(deps, { tenantId, threadId: row.thread_id, runId: row.run_id });
-  return buildResponseObject(db, row);
+  return buildResponseObject(db, row, outputOptions(deps, row));
 }
 
 /** A page of the response's input items (newest first by default), as the Conversations API shows items. */

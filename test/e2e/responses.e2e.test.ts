@@ -382,6 +382,26 @@ for (const dialect of testDialects()) {
       assert.deepEqual(r.reasoning, { effort: 'low', summary: null });
     });
 
+    it("should give file_search the request's vector stores, and refuse another tenant's", async () => {
+      const mine = await client.vectorStores.create({ name: 'mine' });
+      const theirs = await other.vectorStores.create({ name: 'theirs' });
+      await rejectsWith(
+        client.responses.create({ model: 'gpt-4o-mini', input: 'x', tools: [{ type: 'file_search', vector_store_ids: [mine.id, theirs.id] }] }),
+        { status: 404, param: 'tools[0].vector_store_ids[1]', message: `No vector store found with id '${theirs.id}'.` },
+      );
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Search.', tools: [{ type: 'file_search', vector_store_ids: [mine.id], max_num_results: 3 }] });
+      const run = await app.server.deps.store.db
+        .selectFrom('runs')
+        .select(['tools', 'tool_resources', 'assistant_id'])
+        .innerJoin('responses', 'responses.run_id', 'runs.id')
+        .where('responses.id', '=', r.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(run.tools), [{ type: 'file_search', file_search: { max_num_results: 3 } }]);
+      assert.deepEqual(JSON.parse(run.tool_resources ?? 'null'), { file_search: { vector_store_ids: [mine.id] } });
+      assert.equal(run.assistant_id, '');
+      assert.deepEqual(r.tools, [{ type: 'file_search', vector_store_ids: [mine.id], max_num_results: 3, filters: null, ranking_options: { ranker: 'auto', score_threshold: 0 } }]);
+    });
+
     it('should record the usage of a response like any completion', async () => {
       const start = Math.floor(Date.now() / 86_400_000) * 86_400;
       await app.server.deps.usage.flush();
