@@ -55,6 +55,8 @@ const outputOptions = (deps: Deps, row: ResponseRow) => ({
 
 /** Deletes what a `store: false` response left: its row, its run and its hidden thread. */
 async function forget(deps: Deps, response: ResponseRow): Promise<void> {
+  // A stream the client left: the run may still go on; it is cancelled first, as the one-call chat's is.
+  await cancelRun(deps, { tenantId: response.tenant_id, threadId: response.thread_id, runId: response.run_id }).catch(() => undefined);
   try {
     await deleteResponseRow(deps.store.db, response);
   } catch (err) {

@@ -11,6 +11,9 @@ import { until } from '../support/until.js';
 
 const COMPLETIONS = '/v1/chat/completions';
 const answer = (text: string) => ({ type: 'sse' as const, chunks: chatChunks({ content: text, usage: { prompt_tokens: 11, completion_tokens: 4 } }) });
+const textOf = (r: Response): string =>
+  r.output.flatMap((i) => (i.type === 'message' ? i.content.map((p) => (p.type === 'output_text' ? p.text : '')) : [])).join('');
+
 /** A response without what the SDK adds on its side (output_text; the stream helper's parsed fields). */
 const wire = (r: Response): unknown =>
   JSON.parse(JSON.stringify(r, (k, v: unknown) => (['output_text', 'output_parsed', 'parsed', 'parsed_arguments'].includes(k) ? undefined : v)));
@@ -330,6 +333,28 @@ for (const dialect of testDialects()) {
         { role: 'system', content: 'Stream it.' },
         { role: 'user', content: 'Say hello.' },
       ]);
+    });
+
+    it('should stream a store:false response with an event line per type, and keep nothing of it', async () => {
+      const res = await fetch(`${app.baseURL}/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_KEYS[0]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', input: 'Stream and forget.', stream: true, store: false }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+      const frames = (await res.text()).split('\n\n').filter(Boolean);
+      const parsed = frames.map((f) => {
+        const [eventLine, dataLine] = f.split('\n');
+        const data = JSON.parse(dataLine!.slice('data: '.length)) as { type: string; response?: Response };
+        assert.equal(eventLine, `event: ${data.type}`);
+        return data;
+      });
+      assert.equal(parsed[0]!.type, 'response.created');
+      assert.equal(parsed.at(-1)!.type, 'response.completed');
+      const id = parsed[0]!.response!.id;
+      assert.equal(textOf(parsed.at(-1)!.response!), 'Hello from the fake upstream.');
+      await rejectsWith(client.responses.retrieve(id), { status: 404 });
     });
 
     it('should stream a function call: arguments, then a completed response with the call', async () => {
