@@ -35,7 +35,7 @@ export async function startResponse(
     // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
     const seq = nextSeq(nowMs);
     await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
-    const thread = await responseThread(deps, trx, caller, request, nowMs);
+    const thread = await responseThread({ deps, trx, caller, nowMs }, request);
     const active = await findActiveRun(trx, caller.tenantId, thread.id);
     if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);
     const responseId = deps.ids('resp');
@@ -93,7 +93,8 @@ const responseAssistant = (caller: Caller, model: string): AssistantRow => ({
  * latest on it (a linear chain); else (a branch: another response already continued it) a new hidden thread with a
  * copy of the chain's items up to it; without either, a new hidden thread.
  */
-async function responseThread(deps: Deps, trx: Db, caller: Caller, request: CreateResponseRequest, nowMs: number): Promise<ThreadRow> {
+async function responseThread(ctx: TxContext, request: CreateResponseRequest): Promise<ThreadRow> {
+  const { deps, trx, caller } = ctx;
   const conversation = conversationId(request);
   if (conversation) return getConversation(trx, caller.tenantId, conversation);
   const previousId = request.previous_response_id;
@@ -103,14 +104,22 @@ async function responseThread(deps: Deps, trx: Db, caller: Caller, request: Crea
       throw invalidRequest(`Previous response with id '${previousId}' not found.`, 'previous_response_id', 'previous_response_not_found');
     const next = await findNextResponseOnThread(trx, previous);
     if (!next) return findResponseThread(trx, previous);
-    const thread = await newHiddenThread(deps, trx, caller, nowMs);
+    const thread = await newHiddenThread(ctx);
     await copyChainItems(deps, trx, { previous, next, toThreadId: thread.id });
     return thread;
   }
-  return newHiddenThread(deps, trx, caller, nowMs);
+  return newHiddenThread(ctx);
 }
 
-function newHiddenThread(deps: Deps, trx: Db, caller: Caller, nowMs: number): Promise<ThreadRow> {
+/** What the steps of the create transaction share. */
+interface TxContext {
+  deps: Deps;
+  trx: Db;
+  caller: Caller;
+  nowMs: number;
+}
+
+function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<ThreadRow> {
   return insertHiddenThread(trx, {
     id: deps.ids('thread'),
     tenant_id: caller.tenantId,

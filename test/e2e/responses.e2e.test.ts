@@ -427,6 +427,21 @@ for (const dialect of testDialects()) {
       assert.deepEqual(r.tools, [{ type: 'file_search', vector_store_ids: [mine.id], max_num_results: 3, filters: null, ranking_options: { ranker: 'auto', score_threshold: 0 } }]);
     });
 
+    it('should end incomplete with reason max_output_tokens when the model is cut off, and failed on an upstream error', async () => {
+      fake.enqueue(COMPLETIONS, { type: 'sse', chunks: chatChunks({ content: 'A long', finishReason: 'length', usage: { completion_tokens: 16 } }) });
+      const cut = await client.responses.create({ model: 'gpt-4o-mini', input: 'Go on.', max_output_tokens: 16 });
+      assert.equal(cut.status, 'incomplete');
+      assert.deepEqual(cut.incomplete_details, { reason: 'max_output_tokens' });
+      assert.equal(cut.output_text, 'A long');
+      assert.equal(cut.error, null);
+      fake.enqueue(COMPLETIONS, { type: 'error', status: 400, body: { error: { message: 'Bad prompt.', type: 'invalid_request_error', code: null, param: null } } });
+      const failed = await client.responses.create({ model: 'gpt-4o-mini', input: 'Fail.' });
+      assert.equal(failed.status, 'failed');
+      assert.equal(typeof failed.error?.message, 'string');
+      assert.ok(failed.error?.code, JSON.stringify(failed.error));
+      assert.equal(failed.incomplete_details, null);
+    });
+
     it('should record the usage of a response like any completion', async () => {
       const start = Math.floor(Date.now() / 86_400_000) * 86_400;
       await app.server.deps.usage.flush();
