@@ -69,8 +69,11 @@ export async function retrieveResponse(deps: Deps, tenantId: string, id: string)
   return buildResponseObject(deps.store.db, row, outputOptions(deps, row));
 }
 
+/** Deletes the response (a background one still going is cancelled first), its run and its hidden thread. */
 export async function deleteResponse(deps: Deps, tenantId: string, id: string): Promise<void> {
-  await deleteResponseRow(deps.store.db, await getResponseRow(deps.store.db, tenantId, id));
+  const row = await getResponseRow(deps.store.db, tenantId, id);
+  await cancelRun(deps, { tenantId, threadId: row.thread_id, runId: row.run_id }).catch(() => undefined);
+  await deleteResponseRow(deps.store.db, row);
 }
 
 /** Cancels a background response's run (from any instance, as runs are cancelled); a finished one is answered as it is. */

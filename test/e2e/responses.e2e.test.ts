@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { Response } from 'openai/resources/responses/responses';
 import { chatChunks } from '../fakes/chunks.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 import { rejectsWith } from '../support/api-errors.js';
@@ -198,6 +198,19 @@ for (const dialect of testDialects()) {
       assert.equal(settled.status, 'cancelled');
       const sync = await client.responses.create({ model: 'gpt-4o-mini', input: 'x' });
       await rejectsWith(client.responses.cancel(sync.id), { status: 400, message: 'Cannot cancel a synchronous response.' });
+    });
+
+    it('should delete a background response still going: nothing left, its upstream call let go', async () => {
+      const upstream = controlledStream();
+      fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
+      const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Delete me mid-way.', background: true });
+      await until(() => fake.calls.length, (n) => n === 1);
+      await client.responses.delete(r.id);
+      await rejectsWith(client.responses.retrieve(r.id), { status: 404 });
+      const db = app.server.deps.store.db;
+      assert.equal((await db.selectFrom('messages').select('id').where('content', 'like', '%Delete me mid-way.%').execute()).length, 0);
+      // The worker let go of the upstream call (the run is cancelled before its rows go).
+      assert.equal(await until(() => upstream.isAborted(), (aborted) => aborted), true);
     });
 
     it("should answer 404 for another tenant's response, and delete one", async () => {
