@@ -25,7 +25,7 @@ export function messageTokens(m: ModelMessage, count: CountTokens): number {
   return n;
 }
 
-/** The system message, the thread's messages (what truncation may drop), this run's own steps. */
+/** The system message, the thread's history (what truncation may drop), this run's own steps. */
 export interface PromptParts {
   head: ModelMessage[];
   thread: ModelMessage[];
@@ -53,7 +53,7 @@ function units(messages: ModelMessage[]): ModelMessage[][] {
 }
 
 /**
- * truncation_strategy `auto`, as OpenAI does it: the thread's oldest messages are dropped until the
+ * truncation_strategy `auto`, as OpenAI does it: the thread's oldest messages (and items) are dropped until the
  * prompt fits. The system message and the current run's own steps are always kept, as is the
  * newest thread message (if even that does not fit, the model's own error says so); a tool call and
  * its results go together.

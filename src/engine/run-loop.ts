@@ -102,6 +102,19 @@ function addUsage(a: StepUsage | null, b: StepUsage | null): StepUsage | null {
   };
 }
 
+/**
+ * The usage of the turn that ended the run on the client's calls, when the run's last step is that turn (a
+ * completed tool_calls step with calls left without output): a worker that stopped after committing it, before
+ * the run completed, left the run for the next one to complete without calling the model again.
+ */
+function endedOnClientCalls(run: RunRow, steps: RunStepRow[]): { usage: StepUsage | null } | undefined {
+  const last = steps.at(-1);
+  if (run.client_calls !== 'end' || last?.type !== 'tool_calls' || last.status !== 'completed') return undefined;
+  const outputs = fromJson<Record<string, string>>(last.tool_outputs, {});
+  const calls = fromJson<{ tool_calls?: Array<{ id: string }> }>(last.step_details, {}).tool_calls ?? [];
+  return calls.some((c) => outputs[c.id] === undefined) ? { usage: fromJson<StepUsage | null>(last.usage, null) } : undefined;
+}
+
 /** An annotation the text annotator found, in the engine's terms. */
 function toTextAnnotation(a: Annotation & { index: number }): TextAnnotation {
   const span = { index: a.index, text: a.text, start: a.start_index, end: a.end_index };
@@ -144,6 +157,8 @@ export class RunTurn {
   async run(run: RunRow, signal: AbortSignal): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
     const { db } = this.#deps;
     const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
+    const ended = endedOnClientCalls(run, steps);
+    if (ended) return { outcome: { kind: 'completed' }, usage: addUsage(fromJson<StepUsage | null>(run.usage, null), ended.usage) };
     const tools = await offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log, {
       tenantId: run.tenant_id,
       threadId: run.thread_id,
@@ -352,16 +367,13 @@ export class RunTurn {
       outputs[`${call.id}:arguments`] = call.arguments;
       if (result.files?.length) outputs[`${call.id}:files`] = JSON.stringify(result.files);
     }
-    const endOnClientCalls = pending.length > 0 && run.client_calls === 'end';
-    const saved = endOnClientCalls
-      ? await this.#writer.saveClientCalls(run, { id: step.id, calls: records, outputs }, pending)
-      : await this.#writer.saveToolCalls(step.id, records, outputs);
-    for (const r of results) this.#writer.announce(run, r);
-    if (endOnClientCalls) {
-      // client_calls `end`: the client answers its calls in the thread's history (function_call_output items).
-      await this.#writer.finishStep(run, saved ?? step, { status: 'completed', usage });
+    if (pending.length > 0 && run.client_calls === 'end') {
+      // The client answers its calls in the thread's history (function_call_output items), in a later run.
+      await this.#writer.endOnClientCalls(run, { id: step.id, calls: records, outputs, usage }, pending, results);
       return { kind: 'completed' };
     }
+    const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
+    for (const r of results) this.#writer.announce(run, r);
     if (pending.length > 0) {
       if (usage) await this.#writer.finishStep(run, saved ?? step, { status: 'in_progress', usage });
       return { kind: 'requires_action', calls: pending, stepId: step.id };

@@ -157,35 +157,46 @@ export class RunWriter {
   }
 
   /**
-   * Records the calls on the step, as saveToolCalls does, and — in the same transaction — each of `clientCalls`
-   * (functions the client answers, a run with client_calls `end`) as a function_call item of the thread, in order.
+   * Ends a turn on the client's calls (a run with client_calls `end`): in one transaction the step gets its calls
+   * (and the server tools' outputs), completes with the turn's usage, and each of `clientCalls` becomes a
+   * function_call item of the thread, in order (its id in the step's tool_outputs under `<call id>:item`); then `saved` (the server tools' outputs) and step.done are
+   * announced. A crash leaves all or none of it.
    */
-  async saveClientCalls(
+  async endOnClientCalls(
     run: RunRow,
-    step: { id: string; calls: ToolCall[]; outputs: Record<string, string> },
+    step: { id: string; calls: ToolCall[]; outputs: Record<string, string>; usage: StepUsage | null },
     clientCalls: ReadonlyArray<{ id: string; name: string; arguments: string }>,
-  ): Promise<RunStepRow | undefined> {
-    const createdAt = this.#nowS();
-    return this.#db.transaction().execute(async (trx) => {
-      const saved = await updateRunStep(trx, step.id, {
+    saved: readonly EngineEvent[] = [],
+  ): Promise<void> {
+    const nowS = this.#nowS();
+    const items = clientCalls.map((c) => ({ call: c, id: this.#ids('fc') }));
+    // `<call id>:item` → the function_call item's id: what an encoder of step.done needs to name the item.
+    const outputs = { ...step.outputs, ...Object.fromEntries(items.map((i) => [`${i.call.id}:item`, i.id])) };
+    const done = await this.#db.transaction().execute(async (trx) => {
+      const updated = await updateRunStep(trx, step.id, {
         step_details: toJson({ type: 'tool_calls', tool_calls: step.calls }),
-        tool_outputs: toJson(step.outputs),
+        tool_outputs: toJson(outputs),
+        status: 'completed',
+        completed_at: nowS,
+        usage: step.usage ? toJson(step.usage) : null,
       });
       await insertFunctionCallItems(
         trx,
-        clientCalls.map((c) => ({
-          id: this.#ids('fc'),
+        items.map(({ call: c, id }) => ({
+          id,
           tenantId: run.tenant_id,
           threadId: run.thread_id,
           seq: nextSeq(this.#now()),
-          createdAt,
+          createdAt: nowS,
           callId: c.id,
           name: c.name,
           arguments: c.arguments,
         })),
       );
-      return saved;
+      return updated;
     });
+    for (const event of saved) this.announce(run, event);
+    if (done) this.announce(run, { type: 'step.done', step: done });
   }
 
   /** Ends every step still in progress (a cancelled or expired run's open tool call). */

@@ -8,9 +8,8 @@ export interface MessagesTable {
   created_at: number;
   /**
    * `system` and `developer` messages come from the Conversations API (and, next, Responses); the Assistants
-   * messages API shows only `user` and `assistant`.
-   * TODO(responses): the run engine's prompt builder (engine/build-prompt.ts) sends every role but `assistant` as
-   * `user`; give system and developer messages their own role in the prompt.
+   * messages API shows only `user` and `assistant`. The run engine sends system and developer messages to the model
+   * as system messages, in their place in the history (engine/thread-history.ts).
    */
   role: MessageRole;
   /** JSON: MessageContent[], the Assistants API's view of the content. */
