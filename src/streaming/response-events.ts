@@ -2,7 +2,13 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { ResponseObject } from './response-object.js';
 
 /** The events that carry the whole response. */
-export type Lifecycle = 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
+export type Lifecycle =
+  | 'response.created'
+  | 'response.queued'
+  | 'response.in_progress'
+  | 'response.completed'
+  | 'response.incomplete'
+  | 'response.failed';
 type LifecycleEvent = { [T in Lifecycle]: { type: T; response: ResponseObject; sequence_number: number } }[Lifecycle];
 
 /** A Responses stream event as Switchboard sends it: the SDK's ResponseStreamEvent, with the wire ResponseObject in the lifecycle events. */

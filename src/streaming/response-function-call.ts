@@ -1,4 +1,6 @@
 import type { ResponseFunctionToolCall, ResponseOutputItem } from 'openai/resources/responses/responses';
+import { fromJson } from '../store/json.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import { callItemId, type ResponsesToolView } from '../tools/tool.js';
 
 const asFunctionCall = (item: ResponseOutputItem): ResponseFunctionToolCall | undefined =>
@@ -30,3 +32,12 @@ export const functionCallView: ResponsesToolView = {
     return { item: call && call.status !== 'completed' ? { ...call, status: 'incomplete' } : item, events: [] };
   },
 };
+
+/**
+ * The id of a client's function_call item: as the engine named the stored item (the step's tool_outputs
+ * `<call id>:item`, runs with client_calls `end`), else `fc_` + the call id. The stream and a read of the
+ * response both name the item this way.
+ */
+export function functionCallItemId(step: Pick<RunStepRow, 'tool_outputs'>, callId: string): string {
+  return fromJson<Record<string, string>>(step.tool_outputs, {})[`${callId}:item`] ?? callItemId('fc', callId);
+}

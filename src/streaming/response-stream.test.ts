@@ -1,9 +1,15 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import OpenAIv4 from 'openai-v4';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import type {
   Response,
+  ResponseCodeInterpreterToolCall,
+  ResponseFileSearchToolCall,
   ResponseFunctionToolCall,
   ResponseOutputItem,
   ResponseOutputMessage,
@@ -15,8 +21,10 @@ import type { EngineEvent, TextAnnotation } from '../engine/engine-events.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import { codeInterpreterResponsesView, codeInterpreterView } from '../tools/code-interpreter.js';
+import { fileSearchResponsesView, fileSearchView } from '../tools/file-search.js';
 import { createToolRegistry } from '../tools/registry.js';
-import type { Tool } from '../tools/tool.js';
+import type { AssistantsToolView, ResponsesToolView, Tool } from '../tools/tool.js';
 import { toResponseObject, type ResponseObject } from './response-object.js';
 import { ResponseStreamEncoder, toSseFrames, type ResponseWireEvent } from './response-stream.js';
 
@@ -60,12 +68,27 @@ const functionTool: Tool = {
   assistants: { start: ({ id }) => ({ id, type: 'function' }), arguments: () => undefined },
 };
 
-function encodeAll(events: EngineEvent[], opts: { tools?: Tool[]; include?: string[] } = {}): { out: ResponseWireEvent[]; encoder: ResponseStreamEncoder } {
+/** A server tool as the encoder sees it: its views, and that it runs here (it is never run by these tests). */
+const serverTool = (type: string, assistants: AssistantsToolView, responses: ResponsesToolView): Tool => ({
+  type,
+  definition: () => ({ type: 'function', function: { name: type } }),
+  execute: () => Promise.reject(new Error('not run by the encoder')),
+  assistants,
+  responses,
+});
+const builtIns = [
+  functionTool,
+  serverTool('file_search', fileSearchView, fileSearchResponsesView),
+  serverTool('code_interpreter', codeInterpreterView, codeInterpreterResponsesView),
+];
+
+function encodeAll(events: EngineEvent[], opts: { tools?: Tool[]; include?: string[]; background?: boolean } = {}): { out: ResponseWireEvent[]; encoder: ResponseStreamEncoder } {
   const encoder = new ResponseStreamEncoder({
     snapshot,
-    tools: createToolRegistry(opts.tools ?? [functionTool]),
+    tools: createToolRegistry(opts.tools ?? builtIns),
     fileName: (id) => ({ 'file-a': 'a.txt' })[id],
     include: opts.include,
+    background: opts.background,
   });
   return { out: events.flatMap((e) => encoder.encode(e)), encoder };
 }
@@ -85,8 +108,22 @@ async function throughSdk(out: ResponseWireEvent[]): Promise<{ final: Response; 
   return { final: await stream.finalResponse(), events };
 }
 
+/** The 4.x SDK's stream helper over the same frames, served on 127.0.0.1 (its fetch is node-fetch's): its final response. */
+async function throughSdkV4(out: ResponseWireEvent[]): Promise<unknown> {
+  const body = toSseFrames(out);
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).end(body));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const client = new OpenAIv4({ apiKey: 'k', baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, maxRetries: 0 });
+    return await client.responses.stream({ model: 'gpt-test', input: 'hi' }).finalResponse();
+  } finally {
+    server.close();
+  }
+}
+
 /** The SDK's final response without what its parser adds (`parsed`, `parsed_arguments`, `output_parsed`, `output_text`). */
-function unparsed(final: Response): unknown {
+function unparsed(final: unknown): unknown {
   const added = new Set(['parsed', 'parsed_arguments', 'output_parsed', 'output_text']);
   return JSON.parse(JSON.stringify(final, (key, value: unknown) => (added.has(key) ? undefined : value)));
 }
@@ -151,6 +188,8 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(unparsed(final), snapshot(run('completed'), [item]));
     assert.equal(final.output_text, text);
     assert.deepEqual(events, out.map((e) => e.type));
+    const finalV4 = await throughSdkV4(out);
+    assert.deepEqual(unparsed(finalV4), snapshot(run('completed'), [item]));
   });
 
   it('should stream a function call: the item, its argument deltas, done with the arguments, and complete the response', async () => {
@@ -176,9 +215,50 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual(out.at(-1), lifecycle('response.completed', 'requires_action', [call], 7));
     assert.deepEqual(accumulatedOutput(out), [call]);
     assert.deepEqual(unparsed((await throughSdk(out)).final), snapshot(run('requires_action'), [call]));
+    assert.deepEqual(unparsed(await throughSdkV4(out)), snapshot(run('requires_action'), [call]));
   });
 
-  it('should close the message before a call of the same turn, and give each its own output index', async () => {
+  it("should name a client's function call as its step names the item (client_calls end), the whole call shown when the step ends", async () => {
+    const ref = (index: number) => ({ stepId: 'step_1', index, tool: 'function' });
+    const records = [
+      { id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x":1}', output: null } },
+      { id: 'call_b', type: 'function', function: { name: 'b', arguments: '{}', output: null } },
+    ];
+    const done = {
+      ...step('step_1', 'tool_calls', 'completed', records),
+      tool_outputs: JSON.stringify({ 'call_a:item': 'fc_stored_a', 'call_b:item': 'fc_stored_b' }),
+    };
+    const { out, encoder } = encodeAll([
+      ...started,
+      { type: 'step.started', step: step('step_1', 'tool_calls', 'in_progress') },
+      { type: 'tool.call.started', ...ref(0), callId: 'call_a', name: 'a' },
+      { type: 'tool.call.arguments', ...ref(0), delta: '{"x":' },
+      { type: 'tool.call.started', ...ref(1), callId: 'call_b', name: 'b' },
+      { type: 'tool.call.arguments', ...ref(0), delta: '1}' },
+      { type: 'tool.call.done', ...ref(0), callId: 'call_a', name: 'a', arguments: '{"x":1}' },
+      { type: 'tool.call.done', ...ref(1), callId: 'call_b', name: 'b', arguments: '{}' },
+      { type: 'step.done', step: done },
+      { type: 'run.status', run: run('completed') },
+    ]);
+    const a: ResponseFunctionToolCall = { id: 'fc_stored_a', type: 'function_call', call_id: 'call_a', name: 'a', arguments: '{"x":1}', status: 'completed' };
+    const b: ResponseFunctionToolCall = { id: 'fc_stored_b', type: 'function_call', call_id: 'call_b', name: 'b', arguments: '{}', status: 'completed' };
+    const at = (item: ResponseFunctionToolCall, index: number) => ({ item_id: item.id ?? '', output_index: index });
+    assert.deepEqual(out.slice(2), [
+      { type: 'response.output_item.added', output_index: 0, item: { ...a, arguments: '', status: 'in_progress' }, sequence_number: 2 },
+      { type: 'response.function_call_arguments.delta', ...at(a, 0), delta: '{"x":', sequence_number: 3 },
+      { type: 'response.function_call_arguments.delta', ...at(a, 0), delta: '1}', sequence_number: 4 },
+      { type: 'response.function_call_arguments.done', ...at(a, 0), name: 'a', arguments: '{"x":1}', sequence_number: 5 },
+      { type: 'response.output_item.done', output_index: 0, item: a, sequence_number: 6 },
+      { type: 'response.output_item.added', output_index: 1, item: { ...b, arguments: '', status: 'in_progress' }, sequence_number: 7 },
+      { type: 'response.function_call_arguments.done', ...at(b, 1), name: 'b', arguments: '{}', sequence_number: 8 },
+      { type: 'response.output_item.done', output_index: 1, item: b, sequence_number: 9 },
+      lifecycle('response.completed', 'completed', [a, b], 10),
+    ]);
+    assert.deepEqual(encoder.output, [a, b]);
+    assert.deepEqual(accumulatedOutput(out), [a, b]);
+  });
+
+  it('should close the message before the calls of the same turn, and show each call whole in turn with its own output index', async () => {
     const ref = (index: number) => ({ stepId: 'step_2', index, tool: 'function' });
     const { out, encoder } = encodeAll([
       ...started,
@@ -204,10 +284,10 @@ describe('ResponseStreamEncoder', () => {
         [6, 'response.content_part.done', 0],
         [7, 'response.output_item.done', 0],
         [8, 'response.output_item.added', 1],
-        [9, 'response.output_item.added', 2],
-        [10, 'response.function_call_arguments.delta', 2],
-        [11, 'response.function_call_arguments.done', 1],
-        [12, 'response.output_item.done', 1],
+        [9, 'response.function_call_arguments.done', 1],
+        [10, 'response.output_item.done', 1],
+        [11, 'response.output_item.added', 2],
+        [12, 'response.function_call_arguments.delta', 2],
         [13, 'response.function_call_arguments.done', 2],
         [14, 'response.output_item.done', 2],
         [15, 'response.completed', null],
@@ -223,6 +303,171 @@ describe('ResponseStreamEncoder', () => {
     );
     assert.deepEqual(accumulatedOutput(out), encoder.output);
     assert.equal((await throughSdk(out)).final.output_text, 'Let me check.');
+  });
+
+  it('should stream a file_search call (in_progress, searching, completed, done with its query and included results), then the cited answer', async () => {
+    const ref = { stepId: 'step_1', index: 0, tool: 'file_search' };
+    const record = {
+      id: 'call_fs',
+      type: 'file_search',
+      file_search: { results: [{ file_id: 'file-a', file_name: 'a.txt', score: 0.9, content: [{ type: 'text', text: 'Tea is green.' }] }] },
+    };
+    const cite: TextAnnotation = { kind: 'file_citation', index: 0, text: '【0:0†a.txt】', start: 5, end: 16, fileId: 'file-a' };
+    const events: EngineEvent[] = [
+      ...started,
+      { type: 'step.started', step: step('step_1', 'tool_calls', 'in_progress') },
+      { type: 'tool.call.started', ...ref, callId: 'call_fs', name: 'file_search' },
+      { type: 'tool.call.arguments', ...ref, delta: '{"query":"tea"}' },
+      { type: 'tool.call.done', ...ref, callId: 'call_fs', name: 'file_search', arguments: '{"query":"tea"}' },
+      { type: 'tool.output', ...ref, callId: 'call_fs', output: 'Results for "tea"' },
+      { type: 'step.done', step: step('step_1', 'tool_calls', 'completed', [record]) },
+      { type: 'step.started', step: step('step_2', 'message_creation', 'in_progress') },
+      { type: 'message.started', message: message('in_progress') },
+      { type: 'message.text', messageId: 'msg_1', part: 0, text: 'Green【0:0†a.txt】', annotations: [cite] },
+      { type: 'message.done', message: message('completed') },
+      { type: 'run.status', run: run('completed') },
+    ];
+    const { out, encoder } = encodeAll(events, { include: ['file_search_call.results'] });
+    const searched: ResponseFileSearchToolCall = {
+      id: 'fs_fs',
+      type: 'file_search_call',
+      queries: ['tea'],
+      status: 'completed',
+      results: [{ file_id: 'file-a', filename: 'a.txt', score: 0.9, text: 'Tea is green.', attributes: {} }],
+    };
+    const place = { item_id: 'fs_fs', output_index: 0 };
+    assert.deepEqual(out.slice(2, 7), [
+      { type: 'response.output_item.added', output_index: 0, item: { ...searched, queries: [], status: 'in_progress', results: null }, sequence_number: 2 },
+      { type: 'response.file_search_call.in_progress', ...place, sequence_number: 3 },
+      { type: 'response.file_search_call.searching', ...place, sequence_number: 4 },
+      { type: 'response.file_search_call.completed', ...place, sequence_number: 5 },
+      { type: 'response.output_item.done', output_index: 0, item: searched, sequence_number: 6 },
+    ] satisfies ResponseStreamEvent[]);
+    assert.deepEqual(
+      out.slice(7).map((e) => [e.sequence_number, e.type, 'output_index' in e ? e.output_index : null]),
+      [
+        [7, 'response.output_item.added', 1],
+        [8, 'response.content_part.added', 1],
+        [9, 'response.output_text.delta', 1],
+        [10, 'response.output_text.annotation.added', 1],
+        [11, 'response.output_text.done', 1],
+        [12, 'response.content_part.done', 1],
+        [13, 'response.output_item.done', 1],
+        [14, 'response.completed', null],
+      ],
+    );
+    assert.deepEqual(out[10], {
+      type: 'response.output_text.annotation.added',
+      item_id: 'msg_1',
+      output_index: 1,
+      content_index: 0,
+      annotation_index: 0,
+      annotation: { type: 'file_citation', file_id: 'file-a', filename: 'a.txt', index: 5 },
+      sequence_number: 10,
+    });
+    assert.deepEqual(encoder.output[0], searched);
+    assert.deepEqual(accumulatedOutput(out), encoder.output);
+    const { final } = await throughSdk(out);
+    assert.deepEqual(unparsed(final), snapshot(run('completed'), encoder.output));
+    // Without include, the results are left out, as OpenAI does.
+    assert.deepEqual(encodeAll(events).encoder.output[0], { ...searched, results: null });
+  });
+
+  it('should stream a code_interpreter call: the code as written, done, interpreting, completed, with outputs when included', async () => {
+    const ref = { stepId: 'step_1', index: 0, tool: 'code_interpreter' };
+    const record = {
+      id: 'call_ci',
+      type: 'code_interpreter',
+      code_interpreter: { input: 'print(1)', outputs: [{ type: 'logs', logs: '1\n' }, { type: 'image', image: { file_id: 'file-img' } }] },
+    };
+    const wrote: TextAnnotation = { kind: 'file_path', index: 0, text: 'sandbox:/mnt/data/out.csv', start: 4, end: 29, fileId: 'file-out' };
+    const { out, encoder } = encodeAll(
+      [
+        ...started,
+        { type: 'step.started', step: step('step_1', 'tool_calls', 'in_progress') },
+        { type: 'tool.call.started', ...ref, callId: 'call_ci', name: 'code_interpreter' },
+        { type: 'tool.call.arguments', ...ref, delta: '{"code":"print(', input: 'print(' },
+        { type: 'tool.call.arguments', ...ref, delta: '1)"}', input: '1)' },
+        { type: 'tool.call.done', ...ref, callId: 'call_ci', name: 'code_interpreter', arguments: '{"code":"print(1)"}' },
+        { type: 'tool.progress', ...ref, callId: 'call_ci', progress: { output: 0, kind: 'logs', logs: '1\n' } },
+        { type: 'tool.output', ...ref, callId: 'call_ci', output: '1' },
+        { type: 'step.done', step: step('step_1', 'tool_calls', 'completed', [record]) },
+        { type: 'message.started', message: message('in_progress') },
+        { type: 'message.text', messageId: 'msg_1', part: 1, text: 'See sandbox:/mnt/data/out.csv', annotations: [wrote] },
+        { type: 'message.done', message: message('completed') },
+        { type: 'run.status', run: run('completed') },
+      ],
+      { include: ['code_interpreter_call.outputs'] },
+    );
+    const ran: ResponseCodeInterpreterToolCall = {
+      id: 'ci_ci',
+      type: 'code_interpreter_call',
+      code: 'print(1)',
+      container_id: 'thread_1',
+      outputs: [{ type: 'logs', logs: '1\n' }, { type: 'image', url: '/v1/files/file-img/content' }],
+      status: 'completed',
+    };
+    const place = { item_id: 'ci_ci', output_index: 0 };
+    assert.deepEqual(out.slice(2, 10), [
+      { type: 'response.output_item.added', output_index: 0, item: { ...ran, code: '', outputs: null, status: 'in_progress' }, sequence_number: 2 },
+      { type: 'response.code_interpreter_call.in_progress', ...place, sequence_number: 3 },
+      { type: 'response.code_interpreter_call_code.delta', ...place, delta: 'print(', sequence_number: 4 },
+      { type: 'response.code_interpreter_call_code.delta', ...place, delta: '1)', sequence_number: 5 },
+      { type: 'response.code_interpreter_call_code.done', ...place, code: 'print(1)', sequence_number: 6 },
+      { type: 'response.code_interpreter_call.interpreting', ...place, sequence_number: 7 },
+      { type: 'response.code_interpreter_call.completed', ...place, sequence_number: 8 },
+      { type: 'response.output_item.done', output_index: 0, item: ran, sequence_number: 9 },
+    ] satisfies ResponseStreamEvent[]);
+    const annotation: ResponseOutputText.ContainerFileCitation = {
+      type: 'container_file_citation',
+      container_id: 'thread_1',
+      file_id: 'file-out',
+      filename: 'out.csv',
+      start_index: 4,
+      end_index: 29,
+    };
+    assert.deepEqual(out[13], {
+      type: 'response.output_text.annotation.added',
+      item_id: 'msg_1',
+      output_index: 1,
+      content_index: 0,
+      annotation_index: 0,
+      annotation,
+      sequence_number: 13,
+    });
+    assert.deepEqual(accumulatedOutput(out), encoder.output);
+    const { final } = await throughSdk(out);
+    assert.deepEqual(unparsed(final), snapshot(run('completed'), encoder.output));
+    assert.deepEqual(final.output[0], ran);
+  });
+
+  it('should end a server call the response outlived as incomplete, without its completed event', () => {
+    const ref = { stepId: 'step_1', index: 0, tool: 'code_interpreter' };
+    const { out } = encodeAll([
+      ...started,
+      { type: 'tool.call.started', ...ref, callId: 'call_ci', name: 'code_interpreter' },
+      { type: 'tool.call.done', ...ref, callId: 'call_ci', name: 'code_interpreter', arguments: '{"code":"x"}' },
+      { type: 'run.status', run: run('cancelled') },
+    ]);
+    assert.deepEqual(
+      out.map((e) => e.type),
+      [
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.code_interpreter_call.in_progress',
+        'response.code_interpreter_call_code.done',
+        'response.code_interpreter_call.interpreting',
+        'response.output_item.done',
+        'response.failed',
+      ],
+    );
+    assert.deepEqual(out[6], {
+      type: 'response.output_item.done',
+      output_index: 0,
+      item: { id: 'ci_ci', type: 'code_interpreter_call', code: 'x', container_id: 'thread_1', outputs: null, status: 'incomplete' },
+      sequence_number: 6,
+    });
   });
 
   it('should end a failed run with response.failed, closing what was open as incomplete', async () => {
@@ -259,7 +504,32 @@ describe('ResponseStreamEncoder', () => {
     assert.deepEqual([final.status, final.incomplete_details, final.output_text], ['incomplete', { reason: 'max_output_tokens' }, 'Cut']);
   });
 
-  it('should number an error event in turn and frame every event with an event line naming its type', () => {
+  it('should announce a queued background response as created then queued, and in progress once it runs', async () => {
+    const events: EngineEvent[] = [...started, { type: 'run.status', run: run('completed') }];
+    const background = encodeAll(events, { background: true }).out;
+    assert.deepEqual(background.slice(0, 3), [
+      lifecycle('response.created', 'queued', [], 0),
+      lifecycle('response.queued', 'queued', [], 1),
+      lifecycle('response.in_progress', 'in_progress', [], 2),
+    ]);
+    assert.deepEqual(
+      encodeAll(events).out.map((e) => e.type),
+      ['response.created', 'response.in_progress', 'response.completed'],
+    );
+    assert.equal((await throughSdk(background)).final.status, 'completed');
+  });
+
+  it('should send nothing after the terminal event', () => {
+    const { out } = encodeAll([
+      ...started,
+      { type: 'run.status', run: run('completed') },
+      { type: 'message.started', message: message('in_progress') },
+      { type: 'run.status', run: run('completed') },
+    ]);
+    assert.deepEqual(out.map((e) => e.type), ['response.created', 'response.in_progress', 'response.completed']);
+  });
+
+  it('should number an error event in turn and frame every event with an event line naming its type', async () => {
     const encoder = new ResponseStreamEncoder({ snapshot, tools: createToolRegistry([]) });
     const first = encoder.encode({ type: 'run.created', run: run('in_progress') });
     const error = encoder.error({ code: 'server_error', message: 'Upstream broke.', param: null });
@@ -269,5 +539,7 @@ describe('ResponseStreamEncoder', () => {
       'event: error\ndata: {"type":"error","code":"server_error","message":"Upstream broke.","param":null,"sequence_number":2}\n\n',
     );
     assert.deepEqual(first.map((e) => e.type), ['response.created', 'response.in_progress']);
+    // The SDK's stream helper fails with it: finalResponse() rejects with the error's code and message.
+    await assert.rejects(throughSdk([...first, error]), { code: 'server_error', message: 'Upstream broke.' });
   });
 });

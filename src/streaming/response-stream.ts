@@ -4,7 +4,7 @@
  * `sequence_number`. The HTTP side writes `toSseFrames(events)`.
  *
  * Stable API (the Responses service builds on it):
- * - `new ResponseStreamEncoder({ snapshot, tools, fileName?, include? })`
+ * - `new ResponseStreamEncoder({ snapshot, tools, fileName?, include?, background? })`
  *   - `snapshot(run, output)`: the response object for the run as it now stands; `output` is every item the
  *     events have built so far (done items in their final shape). Called for `response.created`,
  *     `response.in_progress` and the terminal event.
@@ -13,15 +13,27 @@
  *   - `fileName(fileId)`: a cited file's name for the annotations (else '' — or, for a file the code wrote, the
  *     name in its path).
  *   - `include`: the request's `include` (`file_search_call.results`, `code_interpreter_call.outputs`).
+ *   - `background`: a background response, announced `response.queued` after `response.created` while queued.
  * - `encode(event)` → the events for it (none, one or several); nothing after the terminal event.
  * - `error({ code, message, param })` → the `error` event for a failure mid-stream, numbered in turn.
  * - `output`: the items built so far. `ended`: the terminal event was sent.
  *
  * Events are typed `ResponseWireEvent` (response-events.ts): the SDK's ResponseStreamEvent with our ResponseObject.
  *
- * Lifecycle: `run.created` (or the first run status seen) → `response.created`; the run in progress →
- * `response.in_progress`; completed or requires_action (the client's function calls end a response) →
- * `response.completed`; incomplete → `response.incomplete`; failed, cancelled, expired → `response.failed`.
+ * Lifecycle: `run.created` (or the first run status seen) → `response.created` (then `response.queued` for a
+ * queued background response); the run in progress → `response.in_progress`; completed or requires_action (the
+ * client's function calls end a response) → `response.completed`; incomplete → `response.incomplete`; failed,
+ * cancelled, expired → `response.failed` (the spec has no event for a cancelled response; its snapshot says so).
+ *
+ * Item ids: a message item is its message (`msg_…`). A client's function call is held until its step ends and then
+ * shown whole (added, argument deltas, done), named as the engine named its function_call item (the step's
+ * tool_outputs `<call id>:item`, runs with client_calls `end`) so the stream shows the id the stored item keeps;
+ * without a name (its step left open, the run waiting on the client) it is shown before the terminal event as
+ * `callItemId('fc', callId)`. Server calls show as the model writes them, as `callItemId('fs' | 'ci', callId)`
+ * (tools/tool.ts: the prefix + the call id without `call_`). A read of the response names a function call's item
+ * with `functionCallItemId(step, callId)` (response-function-call.ts), as the stream does.
+ * A server call ends with its step's record (`step.done`); one still open at the terminal event (its step was left
+ * in progress beside a client function call, or the run stopped) ends there, without a record, as incomplete.
  */
 import type { ToolCall, ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
 import type { ResponseOutputItem } from 'openai/resources/responses/responses';
@@ -30,8 +42,8 @@ import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ResponsesCallEvent, ResponsesToolView, ToolRegistry } from '../tools/tool.js';
 import type { ResponseObject } from './response-object.js';
-import type { Lifecycle, ResponseWireEvent, UnnumberedEvent } from './response-events.js';
-import { functionCallView } from './response-function-call.js';
+import type { ResponseWireEvent, UnnumberedEvent } from './response-events.js';
+import { functionCallItemId, functionCallView } from './response-function-call.js';
 import { MessageItem } from './response-message-item.js';
 import { sseEvent } from './sse.js';
 
@@ -40,10 +52,11 @@ export interface ResponseStreamOptions {
   tools: ToolRegistry;
   fileName?(fileId: string): string | undefined;
   include?: readonly string[];
+  background?: boolean;
 }
 
 /** How a run's terminal status ends the stream. */
-const TERMINAL: Partial<Record<RunStatus, Exclude<Lifecycle, 'response.created' | 'response.in_progress'>>> = {
+const TERMINAL: Partial<Record<RunStatus, 'response.completed' | 'response.incomplete' | 'response.failed'>> = {
   completed: 'response.completed',
   requires_action: 'response.completed',
   incomplete: 'response.incomplete',
@@ -52,14 +65,26 @@ const TERMINAL: Partial<Record<RunStatus, Exclude<Lifecycle, 'response.created' 
   expired: 'response.failed',
 };
 
-/** A call being shown: its item's place, the view that shapes it, and whether it ends with its step. */
+/** A call being shown: its item's place, and the view that shapes it. */
 interface OpenCall {
   outputIndex: number;
   callId: string;
   view: ResponsesToolView;
   item: ResponseOutputItem;
-  /** A server tool's call ends with its step (its record); a client function's as soon as the model wrote it. */
-  endsWithStep: boolean;
+}
+
+/**
+ * A client's function call held until its step ends: the engine names its function_call item then (the step's
+ * tool_outputs `<call id>:item`), and the stream shows the id the item keeps.
+ */
+interface HeldCall {
+  stepId: string;
+  callId: string;
+  name: string;
+  view: ResponsesToolView;
+  deltas: Array<{ arguments: string; input?: string }>;
+  /** The whole arguments, once the model finished the call. */
+  arguments?: string;
 }
 
 export class ResponseStreamEncoder {
@@ -68,6 +93,8 @@ export class ResponseStreamEncoder {
   readonly #messages = new Map<string, MessageItem>();
   /** Open calls by `stepId:index`. */
   readonly #calls = new Map<string, OpenCall>();
+  /** Client calls not shown yet, by `stepId:index`. */
+  readonly #held = new Map<string, HeldCall>();
   #seq = 0;
   #created = false;
   #inProgress = false;
@@ -99,7 +126,7 @@ export class ResponseStreamEncoder {
   }
 
   #number(e: UnnumberedEvent): ResponseWireEvent {
-    return { ...e, sequence_number: this.#seq++ } as ResponseWireEvent;
+    return { ...e, sequence_number: this.#seq++ };
   }
 
   #encode(event: EngineEvent, out: UnnumberedEvent[]): void {
@@ -121,11 +148,8 @@ export class ResponseStreamEncoder {
       }
       case 'tool.call.started':
         return this.#startCall(event, out);
-      case 'tool.call.arguments': {
-        const call = this.#calls.get(callKey(event));
-        if (call?.view.arguments) this.#apply(call, call.view.arguments(call.item, { arguments: event.delta, input: event.input }), out);
-        return;
-      }
+      case 'tool.call.arguments':
+        return this.#arguments(event, out);
       case 'tool.call.done':
         return this.#called(event, out);
       case 'step.done':
@@ -146,6 +170,7 @@ export class ResponseStreamEncoder {
     if (!this.#created) {
       this.#created = true;
       out.push({ type: 'response.created', response: this.#opts.snapshot(run, this.output) });
+      if (this.#opts.background && run.status === 'queued') out.push({ type: 'response.queued', response: this.#opts.snapshot(run, this.output) });
     }
     if (run.status === 'in_progress' && !this.#inProgress) {
       this.#inProgress = true;
@@ -169,34 +194,55 @@ export class ResponseStreamEncoder {
 
   #startCall(event: Extract<EngineEvent, { type: 'tool.call.started' }>, out: UnnumberedEvent[]): void {
     const tool = this.#opts.tools.get(event.tool);
-    const view = tool?.responses ?? functionCallView;
-    const started = view.start({ id: event.callId, name: event.name }, { containerId: this.#threadId });
-    const call: OpenCall = {
-      outputIndex: this.#output.length,
-      callId: event.callId,
-      view,
-      item: started.item,
-      endsWithStep: Boolean(tool?.execute && tool.responses),
-    };
-    this.#calls.set(callKey(event), call);
-    this.#output.push(started.item);
-    out.push({ type: 'response.output_item.added', output_index: call.outputIndex, item: started.item });
-    this.#apply(call, { item: started.item, events: started.events }, out);
+    const call = { stepId: event.stepId, callId: event.callId, name: event.name, deltas: [] };
+    // A server tool's call shows as the model writes it; a client's function call once its item is named.
+    if (tool?.execute && tool.responses) this.#open(callKey(event), tool.responses, call, undefined, out);
+    else this.#held.set(callKey(event), { ...call, view: tool?.responses ?? functionCallView });
+  }
+
+  /** A call's item added (named `itemId` when the step named it), and the events right after it. */
+  #open(key: string, view: ResponsesToolView, call: { callId: string; name: string }, itemId: string | undefined, out: UnnumberedEvent[]) {
+    const started = view.start({ id: call.callId, name: call.name }, { containerId: this.#threadId });
+    const item = itemId ? { ...started.item, id: itemId } : started.item;
+    const open: OpenCall = { outputIndex: this.#output.length, callId: call.callId, view, item };
+    this.#calls.set(key, open);
+    this.#output.push(item);
+    out.push({ type: 'response.output_item.added', output_index: open.outputIndex, item });
+    this.#apply(open, { item, events: started.events }, out);
+    return open;
+  }
+
+  #arguments(event: Extract<EngineEvent, { type: 'tool.call.arguments' }>, out: UnnumberedEvent[]): void {
+    const delta = { arguments: event.delta, input: event.input };
+    const held = this.#held.get(callKey(event));
+    const call = this.#calls.get(callKey(event));
+    if (held) held.deltas.push(delta);
+    else if (call?.view.arguments) this.#apply(call, call.view.arguments(call.item, delta), out);
   }
 
   #called(event: Extract<EngineEvent, { type: 'tool.call.done' }>, out: UnnumberedEvent[]): void {
-    const key = callKey(event);
-    const call = this.#calls.get(key);
-    if (!call) return;
-    if (call.view.called) this.#apply(call, call.view.called(call.item, { arguments: event.arguments }), out);
-    if (!call.endsWithStep) this.#finish(key, call, undefined, out);
+    const held = this.#held.get(callKey(event));
+    const call = this.#calls.get(callKey(event));
+    if (held) held.arguments = event.arguments;
+    else if (call?.view.called) this.#apply(call, call.view.called(call.item, { arguments: event.arguments }), out);
   }
 
-  /** A tool step ended: each of its calls still open ends with the step's record of it. */
+  /** A tool step ended: its client calls show, named as the step names their items; its server calls end with their records. */
   #stepDone(step: RunStepRow, out: UnnumberedEvent[]): void {
-    const records = step.type === 'tool_calls' ? recordsOf(step) : [];
+    if (step.type !== 'tool_calls') return;
+    for (const [key, held] of this.#held) if (held.stepId === step.id) this.#release(key, held, functionCallItemId(step, held.callId), out);
+    const records = recordsOf(step);
     for (const [key, call] of this.#calls)
       if (key.startsWith(`${step.id}:`)) this.#finish(key, call, records.find((r) => r.id === call.callId), out);
+  }
+
+  /** A held call shown whole: added, its argument pieces, done (if the model finished it), and its item done. */
+  #release(key: string, held: HeldCall, itemId: string | undefined, out: UnnumberedEvent[]): void {
+    this.#held.delete(key);
+    const call = this.#open(key, held.view, held, itemId, out);
+    for (const delta of held.deltas) if (call.view.arguments) this.#apply(call, call.view.arguments(call.item, delta), out);
+    if (held.arguments !== undefined && call.view.called) this.#apply(call, call.view.called(call.item, { arguments: held.arguments }), out);
+    this.#finish(key, call, undefined, out);
   }
 
   /** Before the terminal event: whatever is still open ends as it stands. */
@@ -205,6 +251,7 @@ export class ResponseStreamEncoder {
       this.#messages.delete(id);
       this.#output[message.outputIndex] = message.done('incomplete', out);
     }
+    for (const [key, held] of this.#held) this.#release(key, held, undefined, out);
     for (const [key, call] of this.#calls) this.#finish(key, call, undefined, out);
   }
 
@@ -219,7 +266,7 @@ export class ResponseStreamEncoder {
     call.item = update.item;
     this.#output[call.outputIndex] = update.item;
     const itemId = update.item.id ?? '';
-    for (const e of update.events) out.push({ ...e, item_id: itemId, output_index: call.outputIndex } as UnnumberedEvent);
+    for (const e of update.events) out.push({ ...e, item_id: itemId, output_index: call.outputIndex });
   }
 }
 
@@ -239,3 +286,4 @@ function recordsOf(step: RunStepRow): ToolCall[] {
   }
 }
 export type { ResponseWireEvent, UnnumberedEvent } from './response-events.js';
+export { functionCallItemId } from './response-function-call.js';

@@ -1,10 +1,19 @@
 import type { CodeInterpreterToolCall } from 'openai/resources/beta/threads/runs/steps';
+import type { ResponseCodeInterpreterToolCall, ResponseOutputItem } from 'openai/resources/responses/responses';
 import type { MeterSink } from '../metering/usage-event.js';
 import type { ModelTool } from '../providers/chat-model.js';
 import { SandboxBusyError, SandboxUnavailableError, inputFileNames, type InputFile, type SessionPool } from '../sandbox/session-pool.js';
 import { readSessionFile } from '../sandbox/session-files.js';
 import { callImages, filePathSource } from './code-interpreter-output.js';
-import { ToolUnavailableError, type AssistantsToolView, type Tool, type ToolContext, type ToolRunContext } from './tool.js';
+import {
+  ToolUnavailableError,
+  callItemId,
+  type AssistantsToolView,
+  type ResponsesToolView,
+  type Tool,
+  type ToolContext,
+  type ToolRunContext,
+} from './tool.js';
 
 /** What code_interpreter needs of the files service. */
 export interface CodeInterpreterFiles {
@@ -77,6 +86,53 @@ export const codeInterpreterView: AssistantsToolView = {
   }),
 };
 
+/** The include value that shows a code_interpreter_call's outputs in the Responses API. */
+export const RESPONSES_CODE_OUTPUTS = 'code_interpreter_call.outputs';
+
+const asCodeCall = (item: ResponseOutputItem): ResponseCodeInterpreterToolCall | undefined =>
+  item.type === 'code_interpreter_call' ? item : undefined;
+
+/** A recorded call's outputs as a Responses code_interpreter_call shows them: an image by its file's content URL. */
+const toOutputs = (call: CodeInterpreterToolCall): NonNullable<ResponseCodeInterpreterToolCall['outputs']> =>
+  call.code_interpreter.outputs.map((o) =>
+    o.type === 'logs' ? { type: 'logs', logs: o.logs } : { type: 'image', url: `/v1/files/${o.image.file_id}/content` },
+  );
+
+/**
+ * code_interpreter's calls in the Responses API, a `code_interpreter_call` item in the thread's container: the code
+ * as the model writes it, interpreting once written, completed with the step (outputs only when `include` asks).
+ */
+export const codeInterpreterResponsesView: ResponsesToolView = {
+  start: ({ id }, { containerId }) => ({
+    item: { id: callItemId('ci', id), type: 'code_interpreter_call', code: '', container_id: containerId, outputs: null, status: 'in_progress' },
+    events: [{ type: 'response.code_interpreter_call.in_progress' }],
+  }),
+  arguments: (item, { input }) => {
+    const call = asCodeCall(item);
+    if (!call || !input) return { item, events: [] };
+    return { item: { ...call, code: (call.code ?? '') + input }, events: [{ type: 'response.code_interpreter_call_code.delta', delta: input }] };
+  },
+  called: (item, { arguments: args }) => {
+    const call = asCodeCall(item);
+    if (!call) return { item, events: [] };
+    const code = call.code || parseCode(args);
+    return {
+      item: { ...call, code, status: 'interpreting' },
+      events: [{ type: 'response.code_interpreter_call_code.done', code }, { type: 'response.code_interpreter_call.interpreting' }],
+    };
+  },
+  done: (item, record, include) => {
+    const call = asCodeCall(item);
+    if (!call) return { item, events: [] };
+    if (record?.type !== 'code_interpreter') return { item: { ...call, status: 'incomplete' }, events: [] };
+    const outputs = include.includes(RESPONSES_CODE_OUTPUTS) ? toOutputs(record) : null;
+    return {
+      item: { ...call, code: record.code_interpreter.input, outputs, status: 'completed' },
+      events: [{ type: 'response.code_interpreter_call.completed' }],
+    };
+  },
+};
+
 /**
  * code_interpreter: the model gets a `code_interpreter({code})` function; the server runs the code
  * in the thread's sandboxed Python session (see sandbox/), streams its output into the step, and
@@ -115,6 +171,7 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
     images: callImages,
     annotations: filePathSource,
     assistants: codeInterpreterView,
+    responses: codeInterpreterResponsesView,
     async execute(call, ctx: ToolContext) {
       const code = parseCode(call.arguments);
       const listed = await files.inputs(ctx);

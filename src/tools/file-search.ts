@@ -1,7 +1,8 @@
 import type { FileSearchToolCall } from 'openai/resources/beta/threads/runs/steps';
+import type { ResponseFileSearchToolCall, ResponseOutputItem } from 'openai/resources/responses/responses';
 import type { MeterSink } from '../metering/usage-event.js';
 import { citationSource } from './citations.js';
-import type { AssistantsToolView, Tool, ToolContext } from './tool.js';
+import { callItemId, type AssistantsToolView, type ResponsesToolView, type Tool, type ToolContext } from './tool.js';
 
 /** One search result as file_search reports it. */
 export interface FileSearchResult {
@@ -26,6 +27,16 @@ export const citationMarker = (callIndex: number, resultIndex: number, filename:
 function vectorStoreIdsOf(ctx: ToolContext): string[] {
   const fileSearch = (ctx.toolResources?.file_search ?? {}) as { vector_store_ids?: unknown };
   return Array.isArray(fileSearch.vector_store_ids) ? fileSearch.vector_store_ids.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** The query a call's arguments carry: `{"query": …}`, or the arguments themselves when they are not JSON. */
+function queryOf(args: string): string {
+  try {
+    const parsed = JSON.parse(args || '{}') as { query?: unknown };
+    return typeof parsed.query === 'string' ? parsed.query : '';
+  } catch {
+    return args;
+  }
 }
 
 function formatOutput(query: string, callIndex: number, results: FileSearchResult[]): string {
@@ -70,6 +81,46 @@ export const fileSearchView: AssistantsToolView = {
       : call,
 };
 
+/** The include value that shows a file_search_call's results in the Responses API. */
+export const RESPONSES_FILE_SEARCH_RESULTS = 'file_search_call.results';
+
+const asSearchCall = (item: ResponseOutputItem): ResponseFileSearchToolCall | undefined =>
+  item.type === 'file_search_call' ? item : undefined;
+
+/** A recorded call's results as a Responses file_search_call shows them. */
+const toResults = (call: FileSearchToolCall): ResponseFileSearchToolCall.Result[] =>
+  (call.file_search.results ?? []).map((r) => ({
+    file_id: r.file_id,
+    filename: r.file_name,
+    score: r.score,
+    text: (r.content ?? []).map((c) => c.text ?? '').join(''),
+    attributes: {},
+  }));
+
+/**
+ * file_search's calls in the Responses API, a `file_search_call` item: announced with no query, searching once
+ * the model wrote its query, completed with the step (its results only when `include` asks for them).
+ */
+export const fileSearchResponsesView: ResponsesToolView = {
+  start: ({ id }) => ({
+    item: { id: callItemId('fs', id), type: 'file_search_call', queries: [], status: 'in_progress', results: null },
+    events: [{ type: 'response.file_search_call.in_progress' }],
+  }),
+  called: (item, { arguments: args }) => {
+    const call = asSearchCall(item);
+    if (!call) return { item, events: [] };
+    const query = queryOf(args);
+    return { item: { ...call, queries: query ? [query] : [], status: 'searching' }, events: [{ type: 'response.file_search_call.searching' }] };
+  },
+  done: (item, record, include) => {
+    const call = asSearchCall(item);
+    if (!call) return { item, events: [] };
+    if (record?.type !== 'file_search') return { item: { ...call, status: 'incomplete' }, events: [] };
+    const results = include.includes(RESPONSES_FILE_SEARCH_RESULTS) ? toResults(record) : null;
+    return { item: { ...call, status: 'completed', results }, events: [{ type: 'response.file_search_call.completed' }] };
+  },
+};
+
 /**
  * file_search: the model gets a `file_search({query})` function; the server searches the vector
  * stores of the assistant's and the thread's tool_resources and hands back the top chunks. The
@@ -107,14 +158,9 @@ export function createFileSearchTool(search: FileSearchFn, opts: { meter?: Meter
     // A call replays under its type with the query the model gave (the engine's default).
     annotations: citationSource,
     assistants: fileSearchView,
+    responses: fileSearchResponsesView,
     async execute(call, ctx) {
-      let query = '';
-      try {
-        const args = JSON.parse(call.arguments || '{}') as { query?: unknown };
-        query = typeof args.query === 'string' ? args.query : '';
-      } catch {
-        query = call.arguments;
-      }
+      const query = queryOf(call.arguments);
       const config = ctx.tool.type === 'file_search' ? ctx.tool.file_search : undefined;
       const maxResults = config?.max_num_results ?? DEFAULT_MAX_RESULTS;
       const scoreThreshold = config?.ranking_options?.score_threshold ?? 0;
