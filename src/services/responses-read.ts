@@ -19,8 +19,8 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import { callItemId, type ToolRegistry } from '../tools/tool.js';
-import { functionCallView } from '../streaming/response-function-call.js';
+import type { ToolRegistry } from '../tools/tool.js';
+import { functionCallItemId, functionCallView } from '../streaming/response-function-call.js';
 import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
 
 /** The tenant's response, or 404 "No response found with id '…'." */
@@ -95,7 +95,7 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
     for (const call of details.tool_calls) {
-      if (call.type === 'function') out.push(toFunctionCall(call.id, call.function));
+      if (call.type === 'function') out.push(toFunctionCall(functionCallItemId(step, call.id), call.id, call.function));
       else out.push(serverToolCall(call, run.thread_id, opts));
     }
   }
@@ -118,10 +118,10 @@ function serverToolCall(call: ToolCall, threadId: string, opts: OutputOptions): 
   return view.done(started, call, opts.include).item;
 }
 
-/** A function call's item: its id from the call id (tools/tool.ts callItemId), as the stream shows it. */
-const toFunctionCall = (callId: string, fn: { name: string; arguments: string }): ResponseFunctionToolCall => ({
+/** A client's function call as its item: the id the engine gave the stored item, as the stream shows it. */
+const toFunctionCall = (id: string, callId: string, fn: { name: string; arguments: string }): ResponseFunctionToolCall => ({
   type: 'function_call',
-  id: callItemId('fc', callId),
+  id,
   call_id: callId,
   name: fn.name,
   arguments: fn.arguments,

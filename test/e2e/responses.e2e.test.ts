@@ -281,9 +281,13 @@ for (const dialect of testDialects()) {
       assert.equal(first.output.length, 1);
       const call = first.output[0]!;
       assert.equal(call.type, 'function_call');
+      const itemId = call.type === 'function_call' ? (call.id ?? '') : '';
+      assert.match(itemId, /^fc_[A-Za-z0-9]{24}$/);
+      const stored = await app.server.deps.store.db.selectFrom('conversation_items').select('type').where('id', '=', itemId).executeTakeFirst();
+      assert.equal(stored?.type, 'function_call');
       assert.deepEqual(call, {
         type: 'function_call',
-        id: 'fc_w1',
+        id: itemId,
         call_id: 'call_w1',
         name: 'get_weather',
         arguments: '{"city":"Oslo"}',
@@ -385,8 +389,10 @@ for (const dialect of testDialects()) {
       assert.ok(types.includes('response.function_call_arguments.done'), types.join());
       assert.equal(final.status, 'completed');
       const stored = await client.responses.retrieve(final.id);
+      const itemId = stored.output[0]?.id ?? '';
+      assert.match(itemId, /^fc_[A-Za-z0-9]{24}$/);
       assert.deepEqual(stored.output, [
-        { type: 'function_call', id: 'fc_s1', call_id: 'call_s1', name: 'lookup', arguments: '{"q":"x"}', status: 'completed' },
+        { type: 'function_call', id: itemId, call_id: 'call_s1', name: 'lookup', arguments: '{"q":"x"}', status: 'completed' },
       ]);
       assert.deepEqual(wire(final), wire(stored));
     });
