@@ -157,6 +157,45 @@ for (const dialect of testDialects()) {
       assert.equal(upstreamMessages(3).length, 5);
     });
 
+    it('should resolve item references and take earlier output items passed back as input (a stateless tool loop)', async () => {
+      fake.enqueue(COMPLETIONS, answer('Red.'));
+      const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'A color?' });
+      const [inputItem] = (await client.responses.inputItems.list(first.id)).data;
+      fake.enqueue(COMPLETIONS, answer('Green.'));
+      await client.responses.create({
+        model: 'gpt-4o-mini',
+        input: [
+          { type: 'item_reference', id: inputItem!.id },
+          { type: 'item_reference', id: first.output[0]!.id ?? '' },
+          { role: 'user', content: 'Another?' },
+        ],
+      });
+      assert.deepEqual(upstreamMessages(1), [
+        { role: 'user', content: 'A color?' },
+        { role: 'assistant', content: 'Red.' },
+        { role: 'user', content: 'Another?' },
+      ]);
+      await rejectsWith(
+        other.responses.create({ model: 'gpt-4o-mini', input: [{ type: 'item_reference', id: inputItem!.id }] }),
+        { status: 404, param: 'input[0].id' },
+      );
+      fake.enqueue(COMPLETIONS, answer('Done.'));
+      await client.responses.create({
+        model: 'gpt-4o-mini',
+        store: false,
+        input: [
+          { role: 'user', content: 'Weather?' },
+          { type: 'function_call', id: 'fc_abc', call_id: 'call_x', name: 'get_weather', arguments: '{}', status: 'completed' },
+          { type: 'function_call_output', call_id: 'call_x', output: 'rain' },
+        ],
+      });
+      assert.deepEqual(upstreamMessages(2), [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_x', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_x', content: 'rain' },
+      ]);
+    });
+
     it('should answer 400 with param previous_response_id for an unknown, foreign or unstored one', async () => {
       const unknown = 'resp_unknown000000000000000000';
       const want = (id: string) => ({ status: 400, param: 'previous_response_id', message: `Previous response with id '${id}' not found.` });
