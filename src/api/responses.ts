@@ -34,7 +34,9 @@ export function responsesRoutes(deps: Deps): FastifyPluginAsync {
         closeSseReply(reply, sse);
       }
     });
-    app.get<ById>('/responses/:response_id', async (req) => retrieveResponse(deps, req.caller.tenantId, req.params.response_id));
+    app.get<ById>('/responses/:response_id', async (req) =>
+      retrieveResponse(deps, { tenantId: req.caller.tenantId, id: req.params.response_id, include: include(req.query) }),
+    );
     app.delete<ById>('/responses/:response_id', async (req): Promise<ResponseDeleted> => {
       await deleteResponse(deps, req.caller.tenantId, req.params.response_id);
       return { id: req.params.response_id, object: 'response', deleted: true };

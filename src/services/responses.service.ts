@@ -64,9 +64,11 @@ async function forget(deps: Deps, response: ResponseRow): Promise<void> {
   }
 }
 
-export async function retrieveResponse(deps: Deps, tenantId: string, id: string): Promise<ResponseObject> {
-  const row = await getResponseRow(deps.store.db, tenantId, id);
-  return buildResponseObject(deps.store.db, row, outputOptions(deps, row));
+/** The stored response; `include` (GET's query) adds to what the request asked to include. */
+export async function retrieveResponse(deps: Deps, ref: { tenantId: string; id: string; include?: Include }): Promise<ResponseObject> {
+  const row = await getResponseRow(deps.store.db, ref.tenantId, ref.id);
+  const opts = outputOptions(deps, row);
+  return buildResponseObject(deps.store.db, row, { ...opts, include: [...new Set([...opts.include, ...(ref.include ?? [])])] });
 }
 
 /** Deletes the response (a background one still going is cancelled first), its run and its hidden thread. */

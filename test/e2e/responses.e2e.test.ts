@@ -385,6 +385,8 @@ for (const dialect of testDialects()) {
       assert.equal(final.status, 'completed');
       assert.equal(final.output_text, 'Streamed hello.');
       assert.deepEqual(wire(final), wire(await client.responses.retrieve(final.id)));
+      assert.deepEqual(wire(final), wire(await client.responses.retrieve(final.id, { include: ['file_search_call.results'] })));
+      await rejectsWith(client.responses.retrieve(final.id, { include: ['nope' as 'file_search_call.results'] }), { status: 400 });
       assert.deepEqual(upstreamMessages(0), [
         { role: 'system', content: 'Stream it.' },
         { role: 'user', content: 'Say hello.' },
