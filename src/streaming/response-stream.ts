@@ -230,18 +230,23 @@ export class ResponseStreamEncoder {
   /** A tool step ended: its client calls show, named as the step names their items; its server calls end with their records. */
   #stepDone(step: RunStepRow, out: UnnumberedEvent[]): void {
     if (step.type !== 'tool_calls') return;
-    for (const [key, held] of this.#held) if (held.stepId === step.id) this.#release(key, held, functionCallItemId(step, held.callId), out);
+    for (const [key, held] of this.#held)
+      if (held.stepId === step.id) this.#release(key, held, { itemId: functionCallItemId(step, held.callId), ended: step.status === 'completed' }, out);
     const records = recordsOf(step);
     for (const [key, call] of this.#calls)
       if (key.startsWith(`${step.id}:`)) this.#finish(key, call, records.find((r) => r.id === call.callId), out);
   }
 
-  /** A held call shown whole: added, its argument pieces, done (if the model finished it), and its item done. */
-  #release(key: string, held: HeldCall, itemId: string | undefined, out: UnnumberedEvent[]): void {
+  /**
+   * A held call shown whole: added, its argument pieces, done (when the model finished it and its step was not cut
+   * short — else the item ends incomplete), and its item done.
+   */
+  #release(key: string, held: HeldCall, opts: { itemId?: string; ended: boolean }, out: UnnumberedEvent[]): void {
     this.#held.delete(key);
-    const call = this.#open(key, held.view, held, itemId, out);
+    const call = this.#open(key, held.view, held, opts.itemId, out);
     for (const delta of held.deltas) if (call.view.arguments) this.#apply(call, call.view.arguments(call.item, delta), out);
-    if (held.arguments !== undefined && call.view.called) this.#apply(call, call.view.called(call.item, { arguments: held.arguments }), out);
+    if (opts.ended && held.arguments !== undefined && call.view.called)
+      this.#apply(call, call.view.called(call.item, { arguments: held.arguments }), out);
     this.#finish(key, call, undefined, out);
   }
 
@@ -251,7 +256,7 @@ export class ResponseStreamEncoder {
       this.#messages.delete(id);
       this.#output[message.outputIndex] = message.done('incomplete', out);
     }
-    for (const [key, held] of this.#held) this.#release(key, held, undefined, out);
+    for (const [key, held] of this.#held) this.#release(key, held, { ended: true }, out);
     for (const [key, call] of this.#calls) this.#finish(key, call, undefined, out);
   }
 
