@@ -18,6 +18,7 @@ import { filesRoutes } from './api/files.js';
 import { embeddingsRoutes } from './api/embeddings.js';
 import { vectorStoresRoutes } from './api/vector-stores.js';
 import { conversationsRoutes } from './api/conversations.js';
+import { responsesRoutes } from './api/responses.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -54,6 +55,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(embeddingsRoutes(deps));
       await v1.register(vectorStoresRoutes(deps));
       await v1.register(conversationsRoutes(deps));
+      await v1.register(responsesRoutes(deps));
     },
     { prefix: '/v1' },
   );

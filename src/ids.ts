@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   chatcmpl: 'chatcmpl-',
   req: 'req_',
   conv: 'conv_',
+  resp: 'resp_',
   /** Conversation items other than messages, by type (the spec's examples: fc_, fs_, ci_, rs_, ws_, ctc_). */
   fc: 'fc_',
   fco: 'fco_',

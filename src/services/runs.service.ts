@@ -43,10 +43,10 @@ export interface StartOptions {
   prelude?: (trx: Db, run: RunRow) => Promise<void>;
 }
 
-type RunOptions = Omit<CreateRunParams, 'additional_instructions' | 'additional_messages'>;
+export type RunOptions = Omit<CreateRunParams, 'additional_instructions' | 'additional_messages'>;
 
-/** The assistant's defaults under the run's overrides, as a new queued run row. */
-function runRow(opts: {
+/** The assistant's defaults under the run's overrides, as a new queued run row (the Responses API's too). */
+export function runRow(opts: {
   deps: Deps;
   caller: Caller;
   thread: ThreadRow;
@@ -117,14 +117,14 @@ async function assertThreadFree(db: Db, tenantId: string, threadId: string): Pro
 }
 
 /** After the commit: let a stream subscribe, announce the run, hand it to the engine. */
-function announce(deps: Deps, run: RunRow, opts: StartOptions, thread?: ThreadRow): void {
+export function announce(deps: Deps, run: RunRow, opts: StartOptions, thread?: ThreadRow): void {
   opts.subscribe?.(run.id);
   if (thread) deps.events.publish(run.id, { type: 'thread.created', thread });
   deps.events.publish(run.id, { type: 'run.created', run });
   deps.engine.enqueue(run.id);
 }
 
-function checkModel(deps: Deps, model: string): void {
+export function checkModel(deps: Deps, model: string): void {
   deps.providers.route(model);
 }
 

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface ThreadsTable {
   id: string;
@@ -7,6 +7,8 @@ export interface ThreadsTable {
   created_at: number;
   metadata: string;
   tool_resources: string | null;
+  /** 1: a response's own thread, invisible to the threads and conversations APIs (it goes with the response). */
+  hidden: Generated<number>;
 }
 export type ThreadRow = Selectable<ThreadsTable>;
 export type NewThreadRow = Insertable<ThreadsTable>;

@@ -1,0 +1,144 @@
+import type { Caller, Deps } from '../deps.js';
+import { invalidRequest } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { toJson } from '../store/json.js';
+import { findNextResponseOnThread, findResponse, findResponseThread, insertHiddenThread, insertResponse } from '../store/repos/responses.repo.js';
+import { findActiveRun, insertRun } from '../store/repos/runs.repo.js';
+import { nextSeq } from '../store/seq.js';
+import type { AssistantRow } from '../store/tables/assistants.table.js';
+import type { ResponseRow } from '../store/tables/responses.table.js';
+import type { RunRow } from '../store/tables/runs.table.js';
+import type { ThreadRow } from '../store/tables/threads.table.js';
+import { toInputItems } from '../streaming/response-input-items.js';
+import { appendItems, resolveItemReferences } from './conversation-items-append.js';
+import { itemFileIds, type ConversationItemParams } from './conversation-items-input.js';
+import { getConversation } from './conversations.service.js';
+import { checkReferencedIds } from './referenced-ids.js';
+import { copyChainItems } from './responses-branch.js';
+import { toolIds, toRunOptions, type CreateResponseRequest } from './responses-convert.js';
+import { announce, checkModel, runRow, type StartOptions } from './runs.service.js';
+
+/**
+ * POST /v1/responses, the write: in one transaction the thread (the conversation's, the previous response's, or a
+ * hidden one of its own), the input items appended to it, the run that does the work and the response row; then
+ * the run is announced and handed to the engine as every run is.
+ */
+export async function startResponse(
+  deps: Deps,
+  caller: Caller,
+  request: CreateResponseRequest,
+  opts: Pick<StartOptions, 'subscribe'> = {},
+): Promise<{ response: ResponseRow; run: RunRow }> {
+  const nowMs = deps.clock.now();
+  const { params, toolResources } = toRunOptions(request, deps.log);
+  const result = await deps.store.db.transaction().execute(async (trx) => {
+    // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
+    const seq = nextSeq(nowMs);
+    await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
+    const thread = await responseThread({ deps, trx, caller, nowMs }, request);
+    const active = await findActiveRun(trx, caller.tenantId, thread.id);
+    if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);
+    const responseId = deps.ids('resp');
+    const inputItemIds = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId });
+    const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
+    checkModel(deps, row.model);
+    // The client's function calls end a response (completed, with function_call items), as OpenAI's do.
+    const run = await insertRun(trx, { ...row, client_calls: 'end' });
+    const { input: _input, stream: _stream, ...echo } = request;
+    const response = await insertResponse(trx, {
+      id: responseId,
+      tenant_id: caller.tenantId,
+      api_key_id: caller.apiKeyId,
+      run_id: run.id,
+      thread_id: thread.id,
+      previous_response_id: request.previous_response_id ?? null,
+      conversation_id: conversationId(request),
+      request: toJson(echo),
+      input_item_ids: toJson(inputItemIds),
+      store: request.store === false ? 0 : 1,
+      background: request.background === true ? 1 : 0,
+      created_at: Math.floor(nowMs / 1000),
+      seq,
+    });
+    return { response, run };
+  });
+  announce(deps, result.run, opts);
+  return result;
+}
+
+const conversationId = (request: CreateResponseRequest): string | null =>
+  request.conversation == null ? null : typeof request.conversation === 'string' ? request.conversation : request.conversation.id;
+
+/** A response has no assistant: the run takes its model and nothing else from this stand-in (assistant_id ''). */
+const responseAssistant = (caller: Caller, model: string): AssistantRow => ({
+  id: '',
+  tenant_id: caller.tenantId,
+  seq: 0,
+  created_at: 0,
+  name: null,
+  description: null,
+  model,
+  instructions: null,
+  tools: '[]',
+  tool_resources: null,
+  metadata: '{}',
+  temperature: null,
+  top_p: null,
+  response_format: null,
+  reasoning_effort: null,
+});
+
+/**
+ * Where the response runs: the conversation's thread; the previous response's thread when that response is the
+ * latest on it (a linear chain); else (a branch: another response already continued it) a new hidden thread with a
+ * copy of the chain's items up to it; without either, a new hidden thread.
+ */
+async function responseThread(ctx: TxContext, request: CreateResponseRequest): Promise<ThreadRow> {
+  const { deps, trx, caller } = ctx;
+  const conversation = conversationId(request);
+  if (conversation) return getConversation(trx, caller.tenantId, conversation);
+  const previousId = request.previous_response_id;
+  if (previousId != null) {
+    const previous = await findResponse(trx, caller.tenantId, previousId);
+    if (!previous || previous.store === 0)
+      throw invalidRequest(`Previous response with id '${previousId}' not found.`, 'previous_response_id', 'previous_response_not_found');
+    const next = await findNextResponseOnThread(trx, previous);
+    if (!next) return findResponseThread(trx, previous);
+    const thread = await newHiddenThread(ctx);
+    await copyChainItems(deps, trx, { previous, next, toThreadId: thread.id });
+    return thread;
+  }
+  return newHiddenThread(ctx);
+}
+
+/** What the steps of the create transaction share. */
+interface TxContext {
+  deps: Deps;
+  trx: Db;
+  caller: Caller;
+  nowMs: number;
+}
+
+function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<ThreadRow> {
+  return insertHiddenThread(trx, {
+    id: deps.ids('thread'),
+    tenant_id: caller.tenantId,
+    seq: nextSeq(nowMs),
+    created_at: Math.floor(nowMs / 1000),
+    metadata: '{}',
+    tool_resources: null,
+  });
+}
+
+/** The request's input as thread items (references resolved, files checked); their ids, in order. */
+async function appendInput(
+  deps: Deps,
+  trx: Db,
+  opts: { tenantId: string; threadId: string; nowMs: number; request: CreateResponseRequest; responseId: string },
+): Promise<string[]> {
+  const items = toInputItems(opts.request.input, (prefix) => deps.ids(prefix)) as ConversationItemParams[];
+  await checkReferencedIds(trx, opts.tenantId, itemFileIds(items, 'input'));
+  const resolved = await resolveItemReferences(trx, opts.tenantId, items, 'input');
+  const stored = await appendItems(trx, { tenantId: opts.tenantId, threadId: opts.threadId, nowMs: opts.nowMs, ids: deps.ids, items: resolved, responseId: opts.responseId });
+  return stored.map((s) => s.id);
+}

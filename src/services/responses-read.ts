@@ -1,0 +1,129 @@
+import type { MessageCreationStepDetails, ToolCall, ToolCallsStepDetails } from 'openai/resources/beta/threads/runs/steps';
+import type { Run } from 'openai/resources/beta/threads/runs/runs';
+import type {
+  ResponseError,
+  ResponseFunctionToolCall,
+  ResponseOutputItem,
+  ResponseOutputMessage,
+  ResponseStatus,
+} from 'openai/resources/responses/responses';
+import { notFound } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { fromJson } from '../store/json.js';
+import { findTenantItem } from '../store/repos/conversation-items.repo.js';
+import { findResponse } from '../store/repos/responses.repo.js';
+import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
+import { findRunById } from '../store/repos/runs.repo.js';
+import { toMessageItem } from '../store/serialize-items.js';
+import type { MessageRow } from '../store/tables/messages.table.js';
+import type { ResponseRow } from '../store/tables/responses.table.js';
+import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
+import type { RunStepRow } from '../store/tables/run-steps.table.js';
+import type { ToolRegistry } from '../tools/tool.js';
+import { functionCallItemId, functionCallView } from '../streaming/response-function-call.js';
+import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
+
+/** The tenant's response, or 404 "No response found with id '…'." */
+export async function getResponseRow(db: Db, tenantId: string, id: string): Promise<ResponseRow> {
+  const row = await findResponse(db, tenantId, id);
+  if (!row) throw notFound('response', id);
+  return row;
+}
+
+const STATUS: Record<RunStatus, ResponseStatus> = {
+  queued: 'queued',
+  in_progress: 'in_progress',
+  // A response whose model called the client's functions ends with them (runs with client_calls 'end' complete).
+  requires_action: 'completed',
+  cancelling: 'cancelled',
+  cancelled: 'cancelled',
+  failed: 'failed',
+  expired: 'failed',
+  completed: 'completed',
+  incomplete: 'incomplete',
+};
+
+/** The Response object of a stored response: the run's state and output under the request's echo. */
+export async function buildResponseObject(db: Db, row: ResponseRow, opts: OutputOptions): Promise<ResponseObject> {
+  const run = await findRunById(db, row.run_id);
+  if (!run) throw notFound('response', row.id);
+  return responseSnapshot(row, run, await outputItems(db, run, await listAllRunSteps(db, run.id), opts));
+}
+
+/** The response as its run now stands, with the output given (pure: the stream's snapshots use it too). */
+export function responseSnapshot(row: ResponseRow, run: RunRow, output: ResponseOutputItem[]): ResponseObject {
+  return toResponseObject(fromJson<ResponseRequest>(row.request, {}), {
+    id: row.id,
+    created_at: Number(row.created_at),
+    status: STATUS[run.status],
+    model: run.model,
+    output,
+    usage: responseUsage(run),
+    error: responseError(run),
+    incomplete_details: run.status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+    completed_at: run.completed_at,
+  });
+}
+
+function responseUsage(run: RunRow): ResponseObject['usage'] {
+  const usage = fromJson<Run.Usage | null>(run.usage, null);
+  return usage ? toResponseUsage({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }) : null;
+}
+
+function responseError(run: RunRow): ResponseError | null {
+  if (run.status !== 'failed' && run.status !== 'expired') return null;
+  const last = fromJson<Run.LastError | null>(run.last_error, null);
+  if (run.status === 'expired' || !last) return { code: 'server_error', message: last?.message ?? 'The response expired before it ran.' };
+  return { code: last.code, message: last.message };
+}
+
+/** How tool calls show: each tool's Responses view (as the stream shows them), and what the request's `include` asks for. */
+export interface OutputOptions {
+  tools: ToolRegistry;
+  include: readonly string[];
+}
+
+/** The run's steps as output items: its messages, the function calls it made, its server tools' calls. */
+async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: OutputOptions): Promise<ResponseOutputItem[]> {
+  const out: ResponseOutputItem[] = [];
+  for (const step of steps) {
+    if (step.type === 'message_creation') {
+      const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
+      const found = await findTenantItem(db, run.tenant_id, details.message_creation.message_id);
+      if (found && 'message' in found) out.push(toOutputMessage(found.message));
+      continue;
+    }
+    const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
+    for (const call of details.tool_calls) {
+      if (call.type === 'function') out.push(toFunctionCall(functionCallItemId(step, call.id), call.id, call.function));
+      else out.push(serverToolCall(call, run.thread_id, opts));
+    }
+  }
+  return out;
+}
+
+function toOutputMessage(row: MessageRow): ResponseOutputMessage {
+  const item = toMessageItem(row, { fileNames: new Map(), include: new Set() });
+  const content = item.content.flatMap((p): ResponseOutputMessage['content'] =>
+    p.type === 'output_text' || p.type === 'refusal' ? [p] : [],
+  );
+  const status = row.status === 'in_progress' || row.status === 'incomplete' ? row.status : 'completed';
+  return { id: row.id, type: 'message', role: 'assistant', status, content };
+}
+
+/** A server tool's call as its tool's Responses view shows it when the call has ended (the stream's last shape). */
+function serverToolCall(call: ToolCall, threadId: string, opts: OutputOptions): ResponseOutputItem {
+  const view = opts.tools.get(call.type)?.responses ?? functionCallView;
+  const started = view.start({ id: call.id, name: call.type }, { containerId: threadId }).item;
+  return view.done(started, call, opts.include).item;
+}
+
+/** A client's function call as its item: the id the engine gave the stored item, as the stream shows it. */
+const toFunctionCall = (id: string, callId: string, fn: { name: string; arguments: string }): ResponseFunctionToolCall => ({
+  type: 'function_call',
+  id,
+  call_id: callId,
+  name: fn.name,
+  arguments: fn.arguments,
+  status: 'completed',
+});

@@ -1,0 +1,45 @@
+import type { Caller, Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { RunEventQueue } from '../engine/run-event-queue.js';
+import { ResponseStreamEncoder, toSseFrames } from '../streaming/response-stream.js';
+import type { ResponseRow } from '../store/tables/responses.table.js';
+import type { CreateResponseRequest } from './responses-convert.js';
+import { startResponse } from './responses-create.js';
+import { responseSnapshot } from './responses-read.js';
+
+/**
+ * POST /v1/responses with `stream: true`: the response is started as a non-stream one is (a 400 is answered before
+ * any frame), then its run's events are served as OpenAI's `response.*` SSE events until the terminal one. A
+ * client that leaves only stops listening: the response goes on (and is stored, unless `store: false`).
+ */
+export async function streamResponse(
+  deps: Deps,
+  caller: Caller,
+  request: CreateResponseRequest,
+  forget: (row: ResponseRow) => Promise<void>,
+): Promise<AsyncGenerator<string>> {
+  const queue = new RunEventQueue(deps.events);
+  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe });
+  const encoder = new ResponseStreamEncoder({
+    snapshot: (run, output) => responseSnapshot(response, run, output),
+    tools: deps.tools,
+    include: request.include ?? [],
+  });
+  return frames({ queue, encoder, done: () => (response.store === 0 ? forget(response) : Promise.resolve()) });
+}
+
+async function* frames(opts: { queue: RunEventQueue; encoder: ResponseStreamEncoder; done: () => Promise<void> }): AsyncGenerator<string> {
+  const { encoder } = opts;
+  try {
+    for await (const event of opts.queue) {
+      const events = encoder.encode(event);
+      if (events.length) yield toSseFrames(events);
+    }
+  } catch (err) {
+    const e = err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message: 'The response failed.' });
+    yield toSseFrames([encoder.error({ code: e.code ?? e.type, message: e.message, param: e.param ?? null })]);
+  } finally {
+    opts.queue.close();
+    await opts.done();
+  }
+}

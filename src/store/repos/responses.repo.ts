@@ -1,0 +1,59 @@
+import type { Db } from '../database.js';
+import type { NewResponseRow, ResponseRow } from '../tables/responses.table.js';
+import type { NewThreadRow, ThreadRow } from '../tables/threads.table.js';
+
+/** Responses, scoped to one tenant: another tenant's response is simply not there. */
+
+export function insertResponse(db: Db, row: NewResponseRow): Promise<ResponseRow> {
+  return db.insertInto('responses').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findResponse(db: Db, tenantId: string, id: string): Promise<ResponseRow | undefined> {
+  return db.selectFrom('responses').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The newest response on the thread: the one a chain continues from. */
+export function findLatestResponseOnThread(db: Db, threadId: string): Promise<ResponseRow | undefined> {
+  return db.selectFrom('responses').selectAll().where('thread_id', '=', threadId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The response that continued `previous` on its thread (the first one after it), if any. */
+export function findNextResponseOnThread(db: Db, previous: ResponseRow): Promise<ResponseRow | undefined> {
+  return db
+    .selectFrom('responses')
+    .selectAll()
+    .where('thread_id', '=', previous.thread_id)
+    .where('seq', '>', previous.seq)
+    .orderBy('seq', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The thread a response ran on, hidden or not. */
+export function findResponseThread(db: Db, row: ResponseRow): Promise<ThreadRow> {
+  return db
+    .selectFrom('threads')
+    .selectAll()
+    .where('tenant_id', '=', row.tenant_id)
+    .where('id', '=', row.thread_id)
+    .executeTakeFirstOrThrow();
+}
+
+/** A response's own thread, which the threads and conversations APIs never show. */
+export function insertHiddenThread(db: Db, row: Omit<NewThreadRow, 'hidden'>): Promise<ThreadRow> {
+  return db
+    .insertInto('threads')
+    .values({ ...row, hidden: 1 })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The response's row; its hidden thread (with its items, run and steps, by cascade) when no other response is on it. */
+export async function deleteResponseRow(db: Db, row: ResponseRow): Promise<void> {
+  await db.deleteFrom('responses').where('id', '=', row.id).execute();
+  const others = await db.selectFrom('responses').select('id').where('thread_id', '=', row.thread_id).limit(1).execute();
+  if (others.length === 0) {
+    await db.deleteFrom('threads').where('id', '=', row.thread_id).where('tenant_id', '=', row.tenant_id).where('hidden', '=', 1).execute();
+  }
+  await db.deleteFrom('runs').where('id', '=', row.run_id).execute();
+}
