@@ -165,6 +165,21 @@ for (const dialect of testDialects()) {
       });
     });
 
+    it('should show a compaction item passed back as input to the model as the earlier conversation’s summary, and count it', async () => {
+      fake.enqueue(COMPLETIONS, answer('Ada asked for a poem about cats; one was written.'));
+      const compacted = await client.responses.compact({ model: 'gpt-4o-mini', input: [{ role: 'user', content: 'I am Ada. Write a poem about cats.' }, { role: 'assistant', content: 'Cats nap in the sun.' }] });
+      const next = { model: 'gpt-4o-mini', input: [...compacted.output, { role: 'user' as const, content: 'Who am I?' }] as ResponseInputItem[] };
+      const counted = await client.responses.inputTokens.count(next);
+      fake.enqueue(COMPLETIONS, answer('Ada.'));
+      await client.responses.create(next);
+      assert.deepEqual(completionCalls()[1]!.body.messages, [
+        { role: 'user', content: 'I am Ada. Write a poem about cats.' },
+        { role: 'system', content: 'Summary of the earlier conversation:\nAda asked for a poem about cats; one was written.' },
+        { role: 'user', content: 'Who am I?' },
+      ]);
+      assert.equal(counted.input_tokens, await lastUpstreamTokens());
+    });
+
     it('should compact a previous_response_id chain, keep nothing, and record the call’s usage', async () => {
       const start = Math.floor(Date.now() / 86_400_000) * 86_400;
       type Page = { data: Array<{ results: Array<{ num_model_requests: number }> }> };
