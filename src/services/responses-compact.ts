@@ -27,15 +27,10 @@ export type CompactedResponseBody = Omit<CompactedResponse, 'output'> & { output
  */
 export async function compactResponse(deps: Deps, caller: Caller, request: CreateResponseRequest): Promise<CompactedResponseBody> {
   checkModel(deps, request.model);
-  const { prompt, userItems } = await stagePrompt(deps, caller, request, async (trx, staged) => ({
-    prompt: staged.messages,
-    userItems: await toConversationItems(
-      trx,
-      caller.tenantId,
-      staged.threadMessages.filter((m) => m.role === 'user').map(storedMessage),
-      [],
-    ),
-  }));
+  const staged = await stagePrompt(deps, caller, request);
+  const users = staged.threadMessages.filter((m) => m.role === 'user').map(storedMessage);
+  const userItems = await toConversationItems(deps.store.db, caller.tenantId, users, []);
+  const prompt = staged.messages;
   const messages: ModelMessage[] = [...prompt, { role: 'user', content: COMPACT_INSTRUCTION }];
   const model = deps.providers.chatModel(request.model);
   const result = await model.generate({ messages, requestId: deps.ids('req') }).catch((err: unknown) => {

@@ -5,9 +5,9 @@ import { messageTokens } from '../engine/fit-prompt.js';
 import { offeredTools } from '../engine/run-loop.js';
 import { loadCounter } from '../metering/count-tokens.js';
 import type { ModelMessage, ModelTool } from '../providers/chat-model.js';
-import type { Db } from '../store/database.js';
 import { fromJson } from '../store/json.js';
 import { threadHistoryRows } from '../store/repos/run-messages.repo.js';
+import type { ConversationItemRow } from '../store/tables/conversation-items.table.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import { imageDataUrls } from './files.service.js';
@@ -24,25 +24,27 @@ export interface StagedPrompt {
   threadMessages: MessageRow[];
 }
 
-/** Thrown to roll the staging transaction back once what it built has been read. */
-class Staged<T> {
-  constructor(readonly value: T) {}
+/** Thrown to roll the staging transaction back once the thread's rows have been read. */
+class Staged {
+  constructor(readonly rows: StagedRows) {}
+}
+interface StagedRows {
+  run: RunRow;
+  messages: MessageRow[];
+  items: ConversationItemRow[];
 }
 
 /**
  * What POST /v1/responses would send the model for this request, without keeping anything: the create's own
  * writes (the thread it would run on — the conversation's, the previous response's or a copy of a branch — and
- * its input appended) are made in a transaction that is rolled back once the prompt has been built from them by
- * the engine's buildPrompt, so the prompt is the engine's to the message. `look` reads it inside the transaction.
+ * its input appended) are made in a transaction that is rolled back once the thread's rows have been read; the
+ * prompt is then built from those rows by the engine's buildPrompt, so it is the engine's to the message. Images
+ * and tool definitions are read after the rollback (on SQLite, a read outside the open transaction would wait on it).
  */
-export async function stagePrompt<T>(
-  deps: Deps,
-  caller: Caller,
-  request: CreateResponseRequest,
-  look: (trx: Db, staged: StagedPrompt) => Promise<T>,
-): Promise<T> {
+export async function stagePrompt(deps: Deps, caller: Caller, request: CreateResponseRequest): Promise<StagedPrompt> {
   const nowMs = deps.clock.now();
   const { params, toolResources } = toRunOptions(request, deps.log);
+  let rows: StagedRows | undefined;
   try {
     await deps.store.db.transaction().execute(async (trx) => {
       await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
@@ -52,17 +54,17 @@ export async function stagePrompt<T>(
         ...runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources }),
         client_calls: 'end',
       };
-      throw new Staged(await look(trx, await promptOf(deps, trx, run)));
+      throw new Staged({ run, ...(await threadHistoryRows(trx, thread.id)) });
     });
   } catch (err) {
-    if (err instanceof Staged) return err.value as T;
-    throw err;
+    if (!(err instanceof Staged)) throw err;
+    rows = err.rows;
   }
-  throw new Error('unreachable: the staging transaction always rolls back');
+  if (!rows) throw new Error('unreachable: the staging transaction always rolls back');
+  return promptOf(deps, rows);
 }
 
-async function promptOf(deps: Deps, trx: Db, run: RunRow): Promise<StagedPrompt> {
-  const { messages, items } = await threadHistoryRows(trx, run.thread_id);
+async function promptOf(deps: Deps, { run, messages, items }: StagedRows): Promise<StagedPrompt> {
   const imageIds = imageFileIds(messages);
   const images = imageIds.length ? await imageUrls(deps, run.tenant_id, imageIds) : undefined;
   const prompt = buildPrompt({ run, messages, items, steps: [], images, registry: deps.tools });
@@ -103,6 +105,6 @@ export async function countResponseInputTokens(
   opts: { checkModel: boolean },
 ): Promise<{ object: 'response.input_tokens'; input_tokens: number }> {
   if (opts.checkModel) checkModel(deps, request.model);
-  const input_tokens = await stagePrompt(deps, caller, request, async (_trx, staged) => promptTokenCount(staged));
+  const input_tokens = await promptTokenCount(await stagePrompt(deps, caller, request));
   return { object: 'response.input_tokens', input_tokens };
 }

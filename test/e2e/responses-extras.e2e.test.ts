@@ -63,6 +63,16 @@ for (const dialect of testDialects()) {
       assert.ok(counted.input_tokens > 20, String(counted.input_tokens));
     });
 
+    it('should count a server tool’s definition as the run offers it (code_interpreter)', async () => {
+      const request = { model: 'gpt-4o-mini', input: 'Plot y = x².', tools: [{ type: 'code_interpreter' as const, container: { type: 'auto' as const } }] };
+      const counted = await client.responses.inputTokens.count(request);
+      fake.enqueue(COMPLETIONS, answer('Done.'));
+      await client.responses.create(request);
+      const body = completionCalls()[0]!.body;
+      assert.equal(body.tools[0].function.name, 'code_interpreter');
+      assert.equal(counted.input_tokens, await upstreamPromptTokens(body));
+    });
+
     it('should count a previous_response_id chain as its history, keeping nothing', async () => {
       fake.enqueue(COMPLETIONS, answer('Hello, Ada. Nice to meet you.'));
       const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'My name is Ada.', instructions: 'Be kind.' });
