@@ -190,6 +190,16 @@ for (const dialect of testDialects()) {
       assert.equal(counted.input_tokens, await lastUpstreamTokens());
     });
 
+    it('should answer an upstream failure during compaction as the gateway does (502, OpenAI shape)', async () => {
+      fake.enqueue(COMPLETIONS, { type: 'error', status: 500, body: { error: { message: 'Boom.', type: 'server_error', code: null, param: null } } });
+      await assert.rejects(client.responses.compact({ model: 'gpt-4o-mini', input: 'Summarise me.' }), (err: unknown) => {
+        assert.ok(err instanceof OpenAI.APIError, String(err));
+        assert.equal(err.status, 502);
+        assert.ok(err.message.includes('Boom.'), err.message);
+        return true;
+      });
+    });
+
     it('should compact a previous_response_id chain, keep nothing, and record the call’s usage', async () => {
       const start = Math.floor(Date.now() / 86_400_000) * 86_400;
       type Page = { data: Array<{ results: Array<{ num_model_requests: number }> }> };
