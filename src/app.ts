@@ -19,6 +19,7 @@ import { embeddingsRoutes } from './api/embeddings.js';
 import { vectorStoresRoutes } from './api/vector-stores.js';
 import { conversationsRoutes } from './api/conversations.js';
 import { responsesRoutes } from './api/responses.js';
+import { responsesExtrasRoutes } from './api/responses-extras.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -56,6 +57,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(vectorStoresRoutes(deps));
       await v1.register(conversationsRoutes(deps));
       await v1.register(responsesRoutes(deps));
+      await v1.register(responsesExtrasRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -26,6 +26,8 @@ export const ID_PREFIXES = {
   ctc: 'ctc_',
   ctco: 'ctco_',
   item: 'item_',
+  /** A compaction item (POST /v1/responses/compact). */
+  cmp: 'cmp_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -57,7 +57,7 @@ interface OfferedTools {
   byName: Map<string, { impl: Tool; config: AssistantTool }>;
 }
 
-async function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logger, ctx: ToolRunContext): Promise<OfferedTools> {
+export async function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logger, ctx: ToolRunContext): Promise<OfferedTools> {
   const offered: OfferedTools = { model: [], byName: new Map() };
   for (const t of tools) {
     const impl = registry.get(t.type);

@@ -16,7 +16,10 @@ export type HistoryEntry =
  * The item types the model is shown. Others are skipped for now: reasoning items and hosted tool calls
  * (calls of the server's own tools made through another API) — later.
  */
-const SHOWN_ITEM_TYPES: ReadonlySet<string> = new Set(['function_call', 'function_call_output']);
+const SHOWN_ITEM_TYPES: ReadonlySet<string> = new Set(['function_call', 'function_call_output', 'compaction']);
+
+/** How a compaction item (POST /v1/responses/compact's summary, passed back as input) shows to the model. */
+export const COMPACTION_PREFIX = 'Summary of the earlier conversation:\n';
 
 /** The thread's messages and its shown items, merged in seq order (the order they were added in). */
 export function threadEntries(messages: readonly MessageRow[], items: readonly ConversationItemRow[] = []): HistoryEntry[] {
@@ -98,7 +101,7 @@ function dropOrphans(messages: ModelMessage[]): ModelMessage[] {
 /**
  * The thread's history as model messages, in order: messages of every role; consecutive function_call items
  * become one assistant message with tool_calls (an assistant text message directly before them is its content);
- * a function_call_output is a tool message. Orphaned calls and results are dropped (dropOrphans).
+ * a function_call_output is a tool message; a compaction item is a system message with its summary. Orphaned calls and results are dropped (dropOrphans).
  */
 export function historyMessages(entries: readonly HistoryEntry[], images: ImageUrls = new Map()): ModelMessage[] {
   const out: ModelMessage[] = [];
@@ -121,6 +124,12 @@ export function historyMessages(entries: readonly HistoryEntry[], images: ImageU
         joinable = { role: 'assistant', content: null, tool_calls: [call] };
         out.push(joinable);
       }
+      continue;
+    }
+    if (entry.row.type === 'compaction') {
+      const item = fromJson<{ encrypted_content?: unknown }>(entry.row.item, {});
+      if (typeof item.encrypted_content === 'string') out.push({ role: 'system', content: `${COMPACTION_PREFIX}${item.encrypted_content}` });
+      joinable = null;
       continue;
     }
     if (entry.row.type !== 'function_call_output') continue;

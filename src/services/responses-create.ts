@@ -70,7 +70,7 @@ const conversationId = (request: CreateResponseRequest): string | null =>
   request.conversation == null ? null : typeof request.conversation === 'string' ? request.conversation : request.conversation.id;
 
 /** A response has no assistant: the run takes its model and nothing else from this stand-in (assistant_id ''). */
-const responseAssistant = (caller: Caller, model: string): AssistantRow => ({
+export const responseAssistant = (caller: Caller, model: string): AssistantRow => ({
   id: '',
   tenant_id: caller.tenantId,
   seq: 0,
@@ -93,7 +93,7 @@ const responseAssistant = (caller: Caller, model: string): AssistantRow => ({
  * latest on it (a linear chain); else (a branch: another response already continued it) a new hidden thread with a
  * copy of the chain's items up to it; without either, a new hidden thread.
  */
-async function responseThread(ctx: TxContext, request: CreateResponseRequest): Promise<ThreadRow> {
+export async function responseThread(ctx: TxContext, request: CreateResponseRequest): Promise<ThreadRow> {
   const { deps, trx, caller } = ctx;
   const conversation = conversationId(request);
   if (conversation) return getConversation(trx, caller.tenantId, conversation);
@@ -112,7 +112,7 @@ async function responseThread(ctx: TxContext, request: CreateResponseRequest): P
 }
 
 /** What the steps of the create transaction share. */
-interface TxContext {
+export interface TxContext {
   deps: Deps;
   trx: Db;
   caller: Caller;
@@ -131,7 +131,7 @@ function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<Threa
 }
 
 /** The request's input as thread items (references resolved, files checked); their ids, in order. */
-async function appendInput(
+export async function appendInput(
   deps: Deps,
   trx: Db,
   opts: { tenantId: string; threadId: string; nowMs: number; request: CreateResponseRequest; responseId: string },

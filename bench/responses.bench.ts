@@ -1,0 +1,314 @@
+/**
+ * Responses benchmark: the same question streamed three ways, sequentially over one keep-alive connection each,
+ * with the instant fake upstream of the gateway bench (bench/fake-upstream-server.ts) behind Switchboard:
+ *
+ *   direct     → POST /v1/chat/completions (stream) on the fake upstream itself (the load generator's and upstream's cost)
+ *   chat       → POST /v1/chat/completions (stream) through Switchboard (the gateway path)
+ *   responses  → POST /v1/responses (stream) through Switchboard (a run on the engine, stored: the default `store: true`)
+ *
+ * For each: end-to-end p50/p99 (to the end of the stream), time to the first event (first SSE bytes) and to the first
+ * text delta. "Added" = target minus direct, per round, median over rounds. Target from issue 12: Responses' added
+ * p50 within 1.5× of the Chat Completions path's.
+ *
+ *   npm run bench:responses                                              # full run
+ *   BENCH_WRITE=0 BENCH_ROUNDS=1 BENCH_RESPONSES_REQUESTS=50 npm run bench:responses   # quick run
+ *
+ * Env knobs (defaults): BENCH_ROUNDS (3), BENCH_RESPONSES_REQUESTS (500 per target and round), BENCH_WRITE (0 = don't
+ * touch BENCHMARKS.md; force = write it even when other processes kept the machine busy; the gateway bench's rule),
+ * BENCH_FOREIGN_CPU_MAX (0.15), BENCH_TIMEOUT_S (900), BENCH_SWITCHBOARD_LOG_LEVEL (warn).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { codeState } from './support/code-state.js';
+import { cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
+import { envInt } from './support/env.js';
+import { cleanUpOnSignalOrTimeout } from './support/lifecycle.js';
+import { median, percentile } from './support/stats.js';
+
+const SETTINGS = {
+  rounds: envInt('BENCH_ROUNDS', 3),
+  requests: envInt('BENCH_RESPONSES_REQUESTS', 500),
+  write: process.env.BENCH_WRITE === '0' ? 'never' : process.env.BENCH_WRITE === 'force' ? 'force' : 'auto',
+  timeoutS: envInt('BENCH_TIMEOUT_S', 900),
+  sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
+};
+const FOREIGN_CPU_MAX = Number(process.env.BENCH_FOREIGN_CPU_MAX || 0.15);
+/** Responses' added p50 over the Chat Completions path's, from the issue. */
+const TARGET_RATIO = 1.5;
+/** Targets alternate every BLOCK requests (order rotating), so a burst of foreign load hits all alike. */
+const BLOCK = 50;
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const API_KEY = 'sk-bench';
+const QUESTION = 'What is the capital of France?';
+const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
+const TMP = mkdtempSync(join(os.tmpdir(), 'sb-bench-responses-'));
+const log = (msg: string): void => void process.stderr.write(`[bench:responses] ${msg}\n`);
+
+type Key = 'direct' | 'chat' | 'responses';
+interface Target {
+  key: Key;
+  label: string;
+  path: string;
+  body: string;
+  /** A bytes chunk holding the first text delta. */
+  textMark: string;
+  pool: Pool;
+}
+interface Samples {
+  total: number[];
+  firstEvent: number[];
+  firstText: number[];
+  errors: number;
+}
+interface Stats {
+  totalP50: number;
+  totalP99: number;
+  firstEventP50: number;
+  firstEventP99: number;
+  firstTextP50: number;
+  errors: number;
+}
+
+const children: ChildProcess[] = [];
+
+function startChild(name: string, script: string, env: Record<string, string>): { proc: ChildProcess; lines: AsyncIterableIterator<string> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(proc);
+  let shown = 0;
+  createInterface({ input: proc.stderr! }).on('line', (l) => {
+    if (shown++ < 5) process.stderr.write(`[${name}] ${l.slice(0, 400)}\n`);
+  });
+  return { proc, lines: createInterface({ input: proc.stdout! })[Symbol.asyncIterator]() };
+}
+
+async function readPort(lines: AsyncIterableIterator<string>): Promise<number> {
+  for await (const line of lines) {
+    const m = /^PORT=(\d+)$/.exec(line.trim());
+    if (m) return Number(m[1]);
+  }
+  throw new Error('upstream exited before printing its port');
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(origin: string, proc: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`switchboard exited with code ${proc.exitCode} during start`);
+    const ok = await fetch(`${origin}/health`).then((r) => r.status === 200, () => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error('switchboard: GET /health did not answer 200 within 30 s');
+}
+
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    children.map(async (proc) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+const usSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1000;
+
+/** One streamed request: µs to the first body bytes (the first event), to the first text delta, to the stream's end. */
+async function oneRequest(t: Target, into: Samples): Promise<void> {
+  const start = process.hrtime.bigint();
+  const res = await t.pool.request({ path: t.path, method: 'POST', headers: HEADERS, body: t.body });
+  let firstEvent: number | undefined;
+  let firstText: number | undefined;
+  let tail = '';
+  for await (const chunk of res.body) {
+    firstEvent ??= usSince(start);
+    if (firstText === undefined) {
+      tail = (tail + (chunk as Buffer).toString('utf8')).slice(-4096);
+      if (tail.includes(t.textMark)) firstText = usSince(start);
+    }
+  }
+  const total = usSince(start);
+  if (res.statusCode !== 200 || firstEvent === undefined || firstText === undefined) {
+    into.errors++;
+    return;
+  }
+  into.total.push(total);
+  into.firstEvent.push(firstEvent);
+  into.firstText.push(firstText);
+}
+
+async function measure(targets: Target[], n: number): Promise<Map<Key, Stats>> {
+  const acc = new Map<Key, Samples>(targets.map((t) => [t.key, { total: [], firstEvent: [], firstText: [], errors: 0 }]));
+  for (let done = 0, b = 0; done < n; done += BLOCK, b++)
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(k + b) % targets.length]!;
+      for (let i = 0; i < Math.min(BLOCK, n - done); i++) await oneRequest(t, acc.get(t.key)!);
+    }
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  return new Map(
+    [...acc].map(([k, s]) => {
+      const total = sorted(s.total);
+      const first = sorted(s.firstEvent);
+      const text = sorted(s.firstText);
+      return [
+        k,
+        {
+          totalP50: percentile(total, 50),
+          totalP99: percentile(total, 99),
+          firstEventP50: percentile(first, 50),
+          firstEventP99: percentile(first, 99),
+          firstTextP50: percentile(text, 50),
+          errors: s.errors,
+        },
+      ];
+    }),
+  );
+}
+
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+
+async function main(): Promise<void> {
+  const pools: Pool[] = [];
+  const stopWatchdog = cleanUpOnSignalOrTimeout(
+    async () => {
+      await stopChildren();
+      rmSync(TMP, { recursive: true, force: true });
+    },
+    SETTINGS.timeoutS,
+    log,
+  );
+  try {
+    log(`settings: ${JSON.stringify(SETTINGS)}`);
+    const code = codeState();
+    const up = startChild('upstream', 'bench/fake-upstream-server.ts', {});
+    const upstreamOrigin = `http://127.0.0.1:${await readPort(up.lines)}`;
+    const sbPort = await freePort();
+    const sb = startChild('switchboard', 'src/main.ts', {
+      PORT: String(sbPort),
+      HOST: '127.0.0.1',
+      SWITCHBOARD_UPSTREAM_URL: `${upstreamOrigin}/v1`,
+      SWITCHBOARD_API_KEYS: API_KEY,
+      SWITCHBOARD_DATABASE_URL: join(TMP, 'switchboard.db'),
+      SWITCHBOARD_LOG_LEVEL: SETTINGS.sbLogLevel,
+    });
+    void (async () => {
+      for await (const _line of sb.lines);
+    })();
+    const sbOrigin = `http://127.0.0.1:${sbPort}`;
+    await waitForHealth(sbOrigin, sb.proc);
+
+    const chatBody = JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: QUESTION }], stream: true });
+    const mk = (key: Key, label: string, origin: string, path: string, body: string, textMark: string): Target => {
+      const pool = new Pool(origin, { connections: 1, pipelining: 1 });
+      pools.push(pool);
+      return { key, label, path, body, textMark, pool };
+    };
+    const targets = [
+      mk('direct', 'direct chat (upstream)', upstreamOrigin, '/v1/chat/completions', chatBody, '"content":"'),
+      mk('chat', 'Chat Completions via Switchboard', sbOrigin, '/v1/chat/completions', chatBody, '"content":"'),
+      mk('responses', 'Responses via Switchboard', sbOrigin, '/v1/responses', JSON.stringify({ model: 'fake-model', input: QUESTION, stream: true }), 'response.output_text.delta'),
+    ];
+    // Warm-up (JIT, pools, SQLite), and a check that every target streams text.
+    const warm = await measure(targets, Math.min(100, SETTINGS.requests));
+    for (const t of targets) if (warm.get(t.key)!.errors > 0) throw new Error(`${t.label}: ${warm.get(t.key)!.errors} failed requests in the warm-up`);
+
+    const mark = () => cpuMark([process.pid, ...children.map((c) => c.pid ?? 0)]);
+    const rounds: Array<Map<Key, Stats>> = [];
+    const foreign: number[] = [];
+    for (let round = 0; round < SETTINGS.rounds; round++) {
+      await waitQuiet({ mark, maxShare: FOREIGN_CPU_MAX, maxWaitS: 60, sampleMs: 500, log });
+      const a = mark();
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+      rounds.push(await measure(order, SETTINGS.requests));
+      foreign.push(foreignShare(a, mark()) ?? 0);
+      log(`round ${round + 1}/${SETTINGS.rounds} done (other processes: ${fmt(foreign.at(-1)! * 100)}% CPU)`);
+    }
+
+    const med = (key: Key, f: keyof Stats) => median(rounds.map((r) => r.get(key)![f]));
+    const added = (key: 'chat' | 'responses', f: 'totalP50' | 'totalP99') => median(rounds.map((r) => r.get(key)![f] - r.get('direct')![f]));
+    const ratio = added('responses', 'totalP50') / added('chat', 'totalP50');
+    const row = (label: string, cell: (k: Key) => string) => `| ${label} | ${targets.map((t) => cell(t.key)).join(' | ')} |`;
+    const addedCell = (k: Key, f: 'totalP50' | 'totalP99') => (k === 'direct' ? '—' : fmt(added(k, f)));
+    const table = [
+      `| metric | ${targets.map((t) => t.label).join(' | ')} |`,
+      `|---|${targets.map(() => '---:').join('|')}|`,
+      row('end-to-end p50 (µs)', (k) => fmt(med(k, 'totalP50'))),
+      row('end-to-end p99 (µs)', (k) => fmt(med(k, 'totalP99'))),
+      row('**added latency p50 vs direct (µs)**', (k) => `**${addedCell(k, 'totalP50')}**`),
+      row('added latency p99 vs direct (µs)', (k) => addedCell(k, 'totalP99')),
+      row('time to first event p50 (µs)', (k) => fmt(med(k, 'firstEventP50'))),
+      row('time to first event p99 (µs)', (k) => fmt(med(k, 'firstEventP99'))),
+      row('time to first text delta p50 (µs)', (k) => fmt(med(k, 'firstTextP50'))),
+      row('errors (all rounds)', (k) => fmt(rounds.reduce((n, r) => n + r.get(k)!.errors, 0))),
+    ].join('\n');
+    const verdict = `| Responses added p50 / Chat Completions added p50 | ${fmt(ratio, 2)}× | ≤ ${TARGET_RATIO}× | ${ratio <= TARGET_RATIO ? '✅ met' : '❌ missed'} |`;
+    const ratios = ['| ratio | value | target | result |', '|---|---:|---:|---|', verdict].join('\n');
+    const foreignLine =
+      `- Other processes' CPU use while measuring: median ${fmt(median(foreign) * 100, 1)}%, ` +
+      `max ${fmt(Math.max(0, ...foreign) * 100, 1)}% (${foreign.map((v) => fmt(v * 100)).join(', ')}).`;
+    const cpus = os.cpus();
+    const section = [
+      `Command: \`npm run bench:responses\` (quick run: \`BENCH_ROUNDS=1 BENCH_RESPONSES_REQUESTS=50 npm run bench:responses\`)`,
+      ``,
+      `- Date: ${new Date().toISOString()}`,
+      `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${os.type()} ${os.release()} ${os.arch()}; Node ${process.version}; code: ${code}`,
+      `- Settings: ${SETTINGS.rounds} rounds (median reported), ${SETTINGS.requests} streamed requests per target and round over one ` +
+        `keep-alive connection, targets alternating every ${BLOCK} requests; Switchboard on SQLite, log level \`${SETTINGS.sbLogLevel}\`.`,
+      foreignLine,
+      ``,
+      `Requests: \`${chatBody}\` to \`/v1/chat/completions\` (direct and through Switchboard) and ` +
+        `\`{"model":"fake-model","input":"${QUESTION}","stream":true}\` to \`/v1/responses\` (stored, the default). ` +
+        `"First event": the first SSE bytes (Responses sends \`response.created\` before the model is called); ` +
+        `"first text delta": the chunk holding the first text. "Added" = target minus direct, per round.`,
+      ``,
+      table,
+      ``,
+      ratios,
+    ].join('\n');
+    process.stdout.write(`\n${table}\n\n${ratios}\n${foreignLine}\n`);
+    const disturbed = median(foreign) > FOREIGN_CPU_MAX;
+    if (SETTINGS.write === 'never') log('BENCH_WRITE=0: BENCHMARKS.md left as it is');
+    else if (disturbed && SETTINGS.write !== 'force')
+      log('machine was busy during most measurements: BENCHMARKS.md left as it is (BENCH_WRITE=force to write anyway)');
+    else {
+      writeBenchmarkBlock({ id: 'responses', generatedBy: '`npm run bench:responses`', heading: '## Responses', block: section });
+      log('BENCHMARKS.md updated');
+    }
+  } finally {
+    stopWatchdog();
+    await Promise.all(pools.map((p) => p.close()));
+    await stopChildren();
+    rmSync(TMP, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`failed: ${(err as Error)?.stack ?? String(err)}`);
+    process.exit(1);
+  },
+);
