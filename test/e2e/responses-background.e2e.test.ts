@@ -112,6 +112,22 @@ for (const dialect of testDialects()) {
       const bg = await client.responses.create({ model: 'gpt-4o-mini', input: 'Later.', background: true });
       await until(() => client.responses.retrieve(bg.id), (x) => x.status === 'completed');
       await rejectsWith(app.client(TEST_KEYS[1]).responses.retrieve(bg.id, { stream: true }), { status: 404 });
+      const bad = await fetch(`${app.baseURL}/responses/${bg.id}?stream=true&starting_after=x`, { headers: { authorization: `Bearer ${TEST_KEYS[0]}` } });
+      assert.equal(bad.status, 400);
+      assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'starting_after');
+    });
+
+    it('should end the stream of a finished response with no stored events with its terminal event', async () => {
+      const bg = await client.responses.create({ model: 'gpt-4o-mini', input: 'Before the events were kept.', background: true });
+      await until(() => client.responses.retrieve(bg.id), (x) => x.status === 'completed');
+      await app.server.deps.store.db.deleteFrom('response_events').where('response_id', '=', bg.id).execute();
+      const events = await replay(client, bg.id);
+      assert.deepEqual(
+        events.map((e) => [e.type, e.sequence_number]),
+        [['response.completed', 0]],
+      );
+      assert.ok(events[0]?.type === 'response.completed');
+      assert.equal(textOf(events[0].response), DEFAULT_TEXT);
     });
   });
 }
