@@ -72,7 +72,7 @@ class RunRecording {
   readonly #runId: string;
   readonly #deps: RecorderDeps;
   readonly #queue: RunEvent[] = [];
-  #draining: Promise<void> | undefined;
+  #draining = false;
   #recorder: Promise<Recorder | undefined> | undefined;
 
   constructor(runId: string, deps: RecorderDeps) {
@@ -82,18 +82,39 @@ class RunRecording {
 
   push(event: RunEvent): void {
     this.#queue.push(event);
-    this.#draining ??= this.#drain()
-      .catch((err: unknown) => this.#deps.log.error({ err, runId: this.#runId }, 'could not record a response event'))
-      .finally(() => (this.#draining = undefined));
+    if (this.#draining) return;
+    this.#draining = true;
+    void this.#drain();
   }
 
+  /** Until the queue is empty; the flag drops in the same tick as the last check, so no event is left behind. */
   async #drain(): Promise<void> {
-    this.#recorder ??= findBackgroundResponseByRun(this.#deps.db, this.#runId).then((row) => row && new Recorder(row, this.#deps));
-    const recorder = await this.#recorder;
-    while (this.#queue.length) {
-      const events = this.#queue.splice(0);
-      if (recorder) await recorder.record(events);
+    try {
+      while (this.#queue.length) {
+        const events = this.#queue.splice(0);
+        try {
+          const recorder = await this.#lookup();
+          if (recorder) await recorder.record(events);
+        } catch (err) {
+          // The batch is lost (a reader ends with the stored response); the recorder keeps its place.
+          this.#deps.log.error({ err, runId: this.#runId }, 'could not record a response event');
+        }
+      }
+    } finally {
+      this.#draining = false;
     }
+  }
+
+  /** Whether the run is a background response's, asked once (again only if asking failed). */
+  #lookup(): Promise<Recorder | undefined> {
+    this.#recorder ??= findBackgroundResponseByRun(this.#deps.db, this.#runId).then(
+      (row) => row && new Recorder(row, this.#deps),
+      (err: unknown) => {
+        this.#recorder = undefined;
+        throw err;
+      },
+    );
+    return this.#recorder;
   }
 }
 

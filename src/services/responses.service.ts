@@ -61,6 +61,7 @@ async function forget(deps: Deps, response: ResponseRow): Promise<void> {
   await cancelRun(deps, { tenantId: response.tenant_id, threadId: response.thread_id, runId: response.run_id }).catch(() => undefined);
   try {
     await deleteResponseRow(deps.store.db, response);
+    await deleteResponseEvents(deps.store.db, response.id);
   } catch (err) {
     deps.log.warn({ err, responseId: response.id }, 'could not delete a store:false response');
   }

@@ -103,6 +103,12 @@ for (const dialect of testDialects()) {
       // Finished: a replay after N sends N+1 … and ends.
       const tail = await replay(client, r.id, 3);
       assert.deepEqual(tail, events.slice(4));
+      // Its events go with it.
+      const db = app.server.deps.store.db;
+      const stored = () => db.selectFrom('response_events').select('sequence_number').where('response_id', '=', r.id).execute();
+      assert.deepEqual((await stored()).map((x) => x.sequence_number).sort((a, b) => a - b), events.map((e) => e.sequence_number), JSON.stringify(events.map((e) => e.type)));
+      await client.responses.delete(r.id);
+      assert.deepEqual(await stored(), []);
     });
 
     it('should answer 400 for a stream of a response not created in the background, 404 for another tenant', async () => {

@@ -13,8 +13,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('event', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('response_events_pk', ['response_id', 'sequence_number'])
     .execute();
+  // The recorder asks, for each run whose events it sees, whether it is a background response's.
+  await db.schema.createIndex('responses_run_id').on('responses').column('run_id').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('responses_run_id').execute();
   await db.schema.dropTable('response_events').execute();
 }
