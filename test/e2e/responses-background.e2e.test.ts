@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { chatChunks } from '../fakes/chunks.js';
 import { controlledStream, startFakeUpstream, type ControlledStream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { openDb } from '../../src/store/open-db.js';
 import { rejectsWith } from '../support/api-errors.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
@@ -225,6 +226,14 @@ for (const dialect of testDialects()) {
         const events = await replay(c2, r.id);
         assertWhole(events, 'response.completed', { gaps: true });
         assert.equal(events[0]?.sequence_number, 0);
+        // What was replayed is what is stored, the terminal event included (not built at read time).
+        const store = openDb(db.url);
+        try {
+          const stored = await store.db.selectFrom('response_events').select('sequence_number').where('response_id', '=', r.id).orderBy('sequence_number').execute();
+          assert.deepEqual(stored.map((x) => Number(x.sequence_number)), events.map((e) => e.sequence_number));
+        } finally {
+          await store.close();
+        }
         const added = events.filter((e) => e.type === 'response.output_item.added');
         assert.equal(added.length, 1, 'one output item in the stored stream');
         assert.equal(deltas(events), DEFAULT_TEXT);
