@@ -20,6 +20,7 @@ import { shutdown } from './server/shutdown.js';
 import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
 import { imageDataUrls } from './services/files.service.js';
 import { waitForIngestion } from './services/thread-file-search.service.js';
+import { recordResponseEvents } from './services/responses-recorder.js';
 import { searchVectorStores } from './services/vector-store-search.service.js';
 import { createLocalFileStorage } from './storage/local-file-storage.js';
 import { migrateToLatest, openDb, type Store } from './store/open-db.js';
@@ -179,11 +180,13 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const { clock, store } = base;
   const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
   const { usage, storageSampler } = createMetering(base);
-  const { events, close: closeEvents } = await createEvents(base);
+  const { events: bus, close: closeEvents } = await createEvents(base);
   const storage = createLocalFileStorage(join(config.dataDir, 'files'));
   const embeddings = createEmbedderRegistry({ config, providers, log });
   const sandbox = startSandbox(base);
   const tools = createTools({ ...base, storage, embeddings, usage, sandbox });
+  // Background responses' stream events are stored where they are published (the instance running the run).
+  const events = recordResponseEvents(bus, { db: store.db, tools, log: base.log });
   const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, worker: opts.worker });
   const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
 

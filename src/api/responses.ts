@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../deps.js';
-import { cancelResponse, createResponse, deleteResponse, listInputItems, retrieveResponse } from '../services/responses.service.js';
+import { z } from 'zod';
+import { cancelResponse, createResponse, deleteResponse, listInputItems, replayResponse, retrieveResponse } from '../services/responses.service.js';
 import { parseListQuery, toListPage } from './pagination.js';
 import { closeSseReply, openSseReply } from './sse-reply.js';
 import { parseRequest } from './schemas/common.schema.js';
@@ -8,6 +9,14 @@ import { includeQueryInput, includeQuerySchema } from './schemas/conversations.s
 import { validateCreateResponse } from './schemas/responses.schema.js';
 
 type ById = { Params: { response_id: string } };
+
+/** GET /v1/responses/{id}'s stream options (the SDK sends `stream=true`, `starting_after=N`). */
+const replayQuerySchema = z
+  .object({
+    stream: z.enum(['true', 'false']).optional(),
+    starting_after: z.coerce.number().int().min(0).optional(),
+  })
+  .passthrough();
 
 /** What DELETE /v1/responses/{id} answers (spec example; the SDK types it void). */
 interface ResponseDeleted {
@@ -34,9 +43,25 @@ export function responsesRoutes(deps: Deps): FastifyPluginAsync {
         closeSseReply(reply, sse);
       }
     });
-    app.get<ById>('/responses/:response_id', async (req) =>
-      retrieveResponse(deps, { tenantId: req.caller.tenantId, id: req.params.response_id, include: include(req.query) }),
-    );
+    app.get<ById>('/responses/:response_id', async (req, reply) => {
+      const ref = { tenantId: req.caller.tenantId, id: req.params.response_id };
+      const stream = parseRequest(replayQuerySchema, req.query);
+      if (stream.stream !== 'true') return retrieveResponse(deps, { ...ref, include: include(req.query) });
+      // A background response's stored events after `starting_after`, then live until it ends.
+      const abort = new AbortController();
+      const frames = await replayResponse(deps, { ...ref, startingAfter: stream.starting_after, signal: abort.signal });
+      const sse = openSseReply(reply);
+      reply.raw.on('close', () => abort.abort());
+      try {
+        for await (const frame of frames) {
+          if (sse.closed) break;
+          await sse.write(frame);
+        }
+      } finally {
+        abort.abort();
+        closeSseReply(reply, sse);
+      }
+    });
     app.delete<ById>('/responses/:response_id', async (req): Promise<ResponseDeleted> => {
       await deleteResponse(deps, req.caller.tenantId, req.params.response_id);
       return { id: req.params.response_id, object: 'response', deleted: true };

@@ -5,6 +5,7 @@ import { RunEventQueue } from '../engine/run-event-queue.js';
 import { fromJson } from '../store/json.js';
 import { paginate, type ListQuery, type SeqWindow } from '../store/pagination.js';
 import { findTenantItem } from '../store/repos/conversation-items.repo.js';
+import { deleteResponseEvents } from '../store/repos/response-events.repo.js';
 import { deleteResponseRow } from '../store/repos/responses.repo.js';
 import { findRunById } from '../store/repos/runs.repo.js';
 import type { ListedItem } from '../store/serialize-items.js';
@@ -17,6 +18,7 @@ import { startResponse } from './responses-create.js';
 import { streamResponse } from './responses-stream.js';
 import { buildResponseObject, getResponseRow } from './responses-read.js';
 import { cancelRun } from './runs.service.js';
+export { replayResponse } from './responses-replay.js';
 
 /**
  * The Responses API: a response is a run (executed by the run engine like any run) and a row that keeps its
@@ -59,6 +61,7 @@ async function forget(deps: Deps, response: ResponseRow): Promise<void> {
   await cancelRun(deps, { tenantId: response.tenant_id, threadId: response.thread_id, runId: response.run_id }).catch(() => undefined);
   try {
     await deleteResponseRow(deps.store.db, response);
+    await deleteResponseEvents(deps.store.db, response.id);
   } catch (err) {
     deps.log.warn({ err, responseId: response.id }, 'could not delete a store:false response');
   }
@@ -76,6 +79,7 @@ export async function deleteResponse(deps: Deps, tenantId: string, id: string): 
   const row = await getResponseRow(deps.store.db, tenantId, id);
   await cancelRun(deps, { tenantId, threadId: row.thread_id, runId: row.run_id }).catch(() => undefined);
   await deleteResponseRow(deps.store.db, row);
+  await deleteResponseEvents(deps.store.db, row.id);
 }
 
 /** Cancels a background response's run (from any instance, as runs are cancelled); a finished one is answered as it is. */

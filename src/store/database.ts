@@ -7,6 +7,7 @@ import type { MessagesTable } from './tables/messages.table.js';
 import type { ConversationItemsTable } from './tables/conversation-items.table.js';
 import type { RunsTable } from './tables/runs.table.js';
 import type { RunStepsTable } from './tables/run-steps.table.js';
+import type { ResponseEventsTable } from './tables/response-events.table.js';
 import type { ResponsesTable } from './tables/responses.table.js';
 import type { ChunksTable } from './tables/chunks.table.js';
 import type { FilesTable } from './tables/files.table.js';
@@ -27,6 +28,7 @@ export interface Database {
   runs: RunsTable;
   run_steps: RunStepsTable;
   responses: ResponsesTable;
+  response_events: ResponseEventsTable;
   chunks: ChunksTable;
   files: FilesTable;
   vector_stores: VectorStoresTable;
