@@ -4,10 +4,10 @@
 // what the scripted fake upstream received as well as on what the client got back.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateObject, generateText, stepCountIs, streamText, tool as aiTool } from 'ai';
+import { generateObject, generateText, stepCountIs, streamText, tool as aiTool, type ToolSet } from 'ai';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage } from '@langchain/core/messages';
 import { tool as lcTool } from '@langchain/core/tools';
@@ -31,6 +31,8 @@ const CHAT = '/v1/chat/completions';
 const USAGE = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
 const WEATHER_CALL = { id: 'call_weather1', name: 'weather', arguments: '{"city":"Paris"}' };
 const weatherSchema = z.object({ city: z.string() });
+const FACT = 'The Zorbulon reactor on Kepler station runs on 42 tonnes of liquid argon.';
+const FILLER = 'Kepler station has a cafeteria, a gym and three docking bays for cargo ships.';
 const cityFacts = z.object({ name: z.string(), population: z.number() });
 
 setTracingDisabled(true);
@@ -129,6 +131,72 @@ for (const dialect of testDialects()) {
         });
       }
 
+      it('should stream a tool loop: the call, then the answer, with the result sent upstream', async () => {
+        fake.enqueue(CHAT, callsWeather());
+        fake.enqueue(CHAT, says(['It is ', 'sunny.']));
+        const weather = aiTool({ inputSchema: weatherSchema, execute: async ({ city }) => `sunny in ${city}` });
+        const result = streamText({ model: model(), tools: { weather }, stopWhen: stepCountIs(3), prompt: 'Weather?' });
+        let text = '';
+        for await (const piece of result.textStream) text += piece;
+        assert.equal(text, 'It is sunny.');
+        assert.deepEqual((await result.steps)[0]!.toolCalls.map((c) => [c.toolCallId, c.input]), [[WEATHER_CALL.id, { city: 'Paris' }]]);
+        assert.equal(await result.finishReason, 'stop');
+        assert.equal(contentText(toolRoundSent(1).result?.content), 'sunny in Paris');
+      });
+
+      for (const store of [true, false]) {
+        it(`should continue a chat from result.response.messages (store: ${store}: the earlier answer ${store ? 'as an item_reference' : 'with its item id'})`, async () => {
+          fake.enqueue(CHAT, says('Paris.'));
+          const question = { role: 'user' as const, content: 'Capital of France?' };
+          const first = await generateText({ model: model(), messages: [question], providerOptions: { openai: { store } } });
+          fake.enqueue(CHAT, says('About 2 million.'));
+          const second = await generateText({
+            model: model(),
+            messages: [question, ...first.response.messages, { role: 'user', content: 'Its population?' }],
+            providerOptions: { openai: { store } },
+          });
+          assert.equal(second.text, 'About 2 million.');
+          const input = (second.request.body as { input: Array<{ type?: string; id?: string }> }).input;
+          const itemId = first.providerMetadata?.openai?.itemId ?? (first.response.messages[0]?.content as Array<{ providerOptions?: { openai?: { itemId?: string } } }>)[0]?.providerOptions?.openai?.itemId;
+          assert.match(String(itemId), /^msg_/);
+          if (store) assert.deepEqual(input[1], { type: 'item_reference', id: itemId });
+          else assert.equal(input[1]?.id, itemId);
+          assert.deepEqual(sent(1).map((m) => [m.role, contentText(m.content)]), [
+            ['user', 'Capital of France?'],
+            ['assistant', 'Paris.'],
+            ['user', 'Its population?'],
+          ]);
+        });
+      }
+
+      it("should run openai.tools.fileSearch on Switchboard's vector store: the answer, its citation as a source, the call upstream", async () => {
+        const client = app.client(TEST_KEYS[0]);
+        const store = await client.vectorStores.create({ name: 'kepler' });
+        const file = await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(`${FILLER}\n\n${FACT}\n`), 'kepler.txt'));
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_fs', name: 'file_search', arguments: '{"query":"Zorbulon fuel"}' }], usage: USAGE }) });
+        fake.enqueue(CHAT, says(['It runs on liquid argon ', '【0:0†kepler.txt】.']));
+        const provider = createOpenAI({ baseURL: app.baseURL, apiKey: TEST_KEYS[0] });
+        const result = await generateText({
+          model: provider.responses('gpt-4o'),
+          // `ai` resolves @ai-sdk/provider-utils 4.0.67, @ai-sdk/openai pins 4.0.66: the two Tool types differ
+          // only by that copy, so the provider's tool is handed over through the `ai` ToolSet type.
+          tools: { file_search: provider.tools.fileSearch({ vectorStoreIds: [store.id], maxNumResults: 3 }) as unknown as ToolSet[string] },
+          prompt: 'What does the Zorbulon reactor run on?',
+        });
+        // Switchboard keeps the model's citation marker in the text (as Assistants and conversation items do); the annotation points at it.
+        assert.equal(result.text, 'It runs on liquid argon 【0:0†kepler.txt】.');
+        assert.equal(result.finishReason, 'stop');
+        const search = result.staticToolResults.length ? result.staticToolResults : result.toolResults;
+        assert.equal(search.length, 1, JSON.stringify(result.content));
+        assert.deepEqual(
+          result.sources.map((s) => (s.sourceType === 'document' ? [s.sourceType, s.title, s.providerMetadata?.openai?.fileId] : [s.sourceType])),
+          [['document', 'kepler.txt', file.id]],
+        );
+        assert.equal(fake.calls.filter((c) => c.path === CHAT)[0]!.body.tools[0].function.name, 'file_search');
+        const toolMessage = sent(1).find((m) => m.role === 'tool');
+        assert.ok(contentText(toolMessage?.content).includes('liquid argon'), JSON.stringify(toolMessage));
+      });
+
       it('should generateObject: text.format json_schema reaches the upstream as response_format json_schema', async () => {
         fake.enqueue(CHAT, says('{"name":"Paris","population":2100000}'));
         const result = await generateObject({ model: model(), schema: cityFacts, prompt: 'Facts about Paris' });
@@ -173,6 +241,20 @@ for (const dialect of testDialects()) {
         assert.deepEqual(history.at(-2), ['assistant', 'It is sunny in Paris.']);
         assert.deepEqual(history.at(-1), ['user', 'And tomorrow?']);
         assert.equal(contentText(toolRoundSent(2).result?.content), 'sunny in Paris');
+      });
+
+      it('should stream an agent run with a function tool to its final output', async () => {
+        fake.enqueue(CHAT, callsWeather());
+        fake.enqueue(CHAT, says(['It is ', 'sunny.']));
+        const result = await runner.run(forecaster(), 'Weather in Paris?', { stream: true });
+        let text = '';
+        for await (const piece of result.toTextStream()) text += piece;
+        await result.completed;
+        assert.equal(text, 'It is sunny.');
+        assert.equal(result.finalOutput, 'It is sunny.');
+        assert.equal(contentText(toolRoundSent(1).result?.content), 'sunny in Paris');
+        assert.equal(result.state.usage.totalTokens, 28);
+        assert.match(result.lastResponseId ?? '', /^resp_/);
       });
 
       it('should keep an OpenAIConversationsSession across two runs', async () => {
@@ -292,6 +374,40 @@ for (const dialect of testDialects()) {
           ['system', '<permissions>workspace-write</permissions>'], // developer messages go up as system messages (thread-history)
           ['user', 'What next?'],
         ]);
+      });
+
+      it("should take Codex's next turn (store: false): the shell call, its output and a reasoning item passed back", async () => {
+        fake.enqueue(CHAT, says('All tests pass.'));
+        const shellCall = { id: 'call_shell1', name: 'shell', arguments: '{"command":["npm","test"]}' };
+        const res = await fetch(`${app.baseURL}/responses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_KEYS[0]}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'gpt-4o',
+            instructions: 'You are a coding agent.',
+            input: [
+              { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Run the tests.' }] },
+              { type: 'reasoning', id: 'rs_codex1', summary: [{ type: 'summary_text', text: 'Run them.' }], content: null, encrypted_content: 'gAAAAB-opaque' },
+              { type: 'function_call', id: 'fc_codex1', call_id: shellCall.id, name: shellCall.name, arguments: shellCall.arguments },
+              { type: 'function_call_output', call_id: shellCall.id, output: '{"output":"ok","metadata":{"exit_code":0}}' },
+            ],
+            tools: [{ type: 'function', name: 'shell', strict: false, parameters: { type: 'object', properties: {} } }, { type: 'web_search' }],
+            tool_choice: 'auto',
+            parallel_tool_calls: false,
+            reasoning: { effort: 'medium', summary: 'auto' },
+            store: false,
+            stream: true,
+            include: ['reasoning.encrypted_content'],
+            prompt_cache_key: 'codex-session-1',
+          }),
+        });
+        assert.equal(res.status, 200, await res.clone().text());
+        const events = parseSse(await res.text());
+        assert.equal(events.at(-1)?.type, 'response.completed', JSON.stringify(events.at(-1)));
+        const messages = sent(0);
+        assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant', 'tool']);
+        assert.deepEqual(messages[2]!.tool_calls?.map((c) => [c.id, c.function.name, c.function.arguments]), [[shellCall.id, 'shell', shellCall.arguments]]);
+        assert.equal(messages[3]!.content, '{"output":"ok","metadata":{"exit_code":0}}');
       });
     });
   });
