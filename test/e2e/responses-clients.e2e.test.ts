@@ -197,6 +197,28 @@ for (const dialect of testDialects()) {
         assert.ok(contentText(toolMessage?.content).includes('liquid argon'), JSON.stringify(toolMessage));
       });
 
+      it('should stream openai.tools.fileSearch: the citation arrives as a source naming the file', async () => {
+        const client = app.client(TEST_KEYS[0]);
+        const store = await client.vectorStores.create({ name: 'kepler' });
+        const file = await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(`${FILLER}\n\n${FACT}\n`), 'kepler.txt'));
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_fs', name: 'file_search', arguments: '{"query":"Zorbulon fuel"}' }], usage: USAGE }) });
+        fake.enqueue(CHAT, says(['It runs on liquid argon ', '【0:0†kepler.txt】.']));
+        const provider = createOpenAI({ baseURL: app.baseURL, apiKey: TEST_KEYS[0] });
+        const result = streamText({
+          model: provider.responses('gpt-4o'),
+          tools: { file_search: provider.tools.fileSearch({ vectorStoreIds: [store.id] }) as unknown as ToolSet[string] },
+          prompt: 'What does the Zorbulon reactor run on?',
+        });
+        let text = '';
+        for await (const piece of result.textStream) text += piece;
+        assert.equal(text, 'It runs on liquid argon 【0:0†kepler.txt】.');
+        const sources = await result.sources;
+        assert.deepEqual(
+          sources.map((s) => (s.sourceType === 'document' ? [s.title, s.providerMetadata?.openai?.fileId] : [s.sourceType])),
+          [['kepler.txt', file.id]],
+        );
+      });
+
       it('should generateObject: text.format json_schema reaches the upstream as response_format json_schema', async () => {
         fake.enqueue(CHAT, says('{"name":"Paris","population":2100000}'));
         const result = await generateObject({ model: model(), schema: cityFacts, prompt: 'Facts about Paris' });
