@@ -9,7 +9,7 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool as aiTool, type ToolSet } from 'ai';
 import { ChatOpenAI } from '@langchain/openai';
-import { HumanMessage } from '@langchain/core/messages';
+import { HumanMessage, type AIMessageChunk } from '@langchain/core/messages';
 import { tool as lcTool } from '@langchain/core/tools';
 import {
   Agent,
@@ -265,6 +265,21 @@ for (const dialect of testDialects()) {
         assert.equal(contentText(toolRoundSent(2).result?.content), 'sunny in Paris');
       });
 
+      it('should chain a tool call over previousResponseId: the function output goes back against the response that asked for it', async () => {
+        fake.enqueue(CHAT, says('Hello.'));
+        const first = await runner.run(forecaster(), 'Hi');
+        fake.enqueue(CHAT, callsWeather());
+        fake.enqueue(CHAT, says('It is sunny in Paris.'));
+        const second = await runner.run(forecaster(), 'Weather in Paris?', { previousResponseId: first.lastResponseId });
+        assert.equal(second.finalOutput, 'It is sunny in Paris.');
+        const history = sent(2).filter((m) => m.role !== 'system');
+        assert.deepEqual(history.map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'tool']);
+        assert.deepEqual(history.slice(0, 3).map((m) => contentText(m.content)), ['Hi', 'Hello.', 'Weather in Paris?']);
+        assert.equal(history[3]!.tool_calls?.[0]?.id, WEATHER_CALL.id);
+        assert.equal(history[4]!.content, 'sunny in Paris');
+        assert.equal(sent(2).filter((m) => m.role === 'system').length, 1, 'instructions are not carried over, only sent again');
+      });
+
       it('should stream an agent run with a function tool to its final output', async () => {
         fake.enqueue(CHAT, callsWeather());
         fake.enqueue(CHAT, says(['It is ', 'sunny.']));
@@ -277,6 +292,17 @@ for (const dialect of testDialects()) {
         assert.equal(contentText(toolRoundSent(1).result?.content), 'sunny in Paris');
         assert.equal(result.state.usage.totalTokens, 28);
         assert.match(result.lastResponseId ?? '', /^resp_/);
+      });
+
+      it('should give an agent with an outputType its parsed final output, the schema sent as response_format', async () => {
+        fake.enqueue(CHAT, says('{"name":"Paris","population":2100000}'));
+        const agent = new Agent({ name: 'Facts', model: 'gpt-4o', outputType: cityFacts });
+        const result = await runner.run(agent, 'Facts about Paris');
+        assert.deepEqual(result.finalOutput, { name: 'Paris', population: 2100000 });
+        const format = fake.calls[0]!.body.response_format;
+        assert.equal(format.type, 'json_schema');
+        assert.equal(format.json_schema.strict, true);
+        assert.deepEqual(Object.keys(format.json_schema.schema.properties), ['name', 'population']);
       });
 
       it('should keep an OpenAIConversationsSession across two runs', async () => {
@@ -321,6 +347,24 @@ for (const dialect of testDialects()) {
         for await (const chunk of await chatModel().stream('Capital of France?')) if (chunk.text !== '') pieces.push(chunk.text);
         assert.deepEqual(pieces, ['Pa', 'ris', '.']);
         assert.equal(fake.calls[0]!.body.stream, true);
+      });
+
+      it('should stream a tool call in chunks', async () => {
+        fake.enqueue(CHAT, callsWeather());
+        const weather = lcTool(async () => 'sunny', { name: 'weather', description: 'Weather', schema: weatherSchema });
+        let whole: AIMessageChunk | undefined;
+        for await (const chunk of await chatModel().bindTools([weather]).stream('Weather in Paris?')) whole = whole ? whole.concat(chunk) : chunk;
+        assert.deepEqual(whole?.tool_calls?.map((c) => [c.name, c.args, c.id]), [['weather', { city: 'Paris' }, WEATHER_CALL.id]]);
+        assert.equal(whole?.usage_metadata?.total_tokens, 14);
+        assert.equal(fake.calls[0]!.body.tools[0].function.name, 'weather');
+      });
+
+      it('should parse withStructuredOutput through text.format json_schema', async () => {
+        fake.enqueue(CHAT, says('{"name":"Paris","population":2100000}'));
+        const facts = await chatModel().withStructuredOutput(cityFacts).invoke('Facts about Paris');
+        assert.deepEqual(facts, { name: 'Paris', population: 2100000 });
+        assert.equal(fake.calls[0]!.body.response_format.type, 'json_schema');
+        assert.deepEqual(Object.keys(fake.calls[0]!.body.response_format.json_schema.schema.properties), ['name', 'population']);
       });
 
       it('should round-trip a tool call with bindTools', async () => {
