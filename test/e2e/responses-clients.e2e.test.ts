@@ -219,6 +219,39 @@ for (const dialect of testDialects()) {
         );
       });
 
+      it("should end at maxOutputTokens with finishReason 'length' (an incomplete response)", async () => {
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: ['Paris is ', 'the'], finishReason: 'length', usage: { prompt_tokens: 11, completion_tokens: 20 } }) });
+        const result = await generateText({ model: model(), prompt: 'Tell me about Paris.', maxOutputTokens: 20 }); // OpenAI's minimum is 16, as Switchboard checks
+        assert.equal(result.text, 'Paris is the');
+        assert.equal(result.finishReason, 'length');
+        const body = fake.calls[0]!.body;
+        assert.equal(body.max_completion_tokens ?? body.max_tokens, 20);
+      });
+
+      it("should surface a mid-stream upstream failure as streamText's error, with the text so far", async () => {
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: ['Pa', 'ris', '.'], usage: USAGE }), breakAfter: 2 });
+        const errors: unknown[] = [];
+        const result = streamText({ model: model(), prompt: 'Capital?', onError: ({ error }) => void errors.push(error) });
+        let text = '';
+        for await (const part of result.fullStream) if (part.type === 'text-delta') text += part.text;
+        assert.equal(text, 'Pa');
+        assert.equal(await result.finishReason, 'error');
+        assert.equal(errors.length, 1, JSON.stringify(errors));
+      });
+
+      it('should continue a Switchboard conversation given as the provider option', async () => {
+        const conversation = await app.client(TEST_KEYS[0]).conversations.create({ items: [{ type: 'message', role: 'user', content: 'My name is Ada.' }] });
+        fake.enqueue(CHAT, says('Hello Ada.'));
+        const result = await generateText({ model: model(), prompt: 'What is my name?', providerOptions: { openai: { conversation: conversation.id } } });
+        assert.equal(result.text, 'Hello Ada.');
+        assert.deepEqual(sent(0).map((m) => [m.role, contentText(m.content)]), [
+          ['user', 'My name is Ada.'],
+          ['user', 'What is my name?'],
+        ]);
+        const items = await app.client(TEST_KEYS[0]).conversations.items.list(conversation.id, { order: 'asc' });
+        assert.deepEqual(items.data.map((i) => (i.type === 'message' ? i.role : i.type)), ['user', 'user', 'assistant']);
+      });
+
       it('should generateObject: text.format json_schema reaches the upstream as response_format json_schema', async () => {
         fake.enqueue(CHAT, says('{"name":"Paris","population":2100000}'));
         const result = await generateObject({ model: model(), schema: cityFacts, prompt: 'Facts about Paris' });
