@@ -475,6 +475,38 @@ for (const dialect of testDialects()) {
         ]);
       });
 
+      it('should stream a shell function call to response.completed, the call whole in the final output (store: false)', async () => {
+        const shellCall = { id: 'call_shell1', name: 'shell', arguments: '{"command":["npm","test"]}' };
+        fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [shellCall], usage: USAGE }) });
+        const res = await fetch(`${app.baseURL}/responses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_KEYS[0]}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'gpt-4o',
+            instructions: 'You are a coding agent.',
+            input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Run the tests.' }] }],
+            tools: [{ type: 'function', name: 'shell', strict: false, parameters: { type: 'object', properties: {} } }, { type: 'web_search' }],
+            tool_choice: 'auto',
+            parallel_tool_calls: false,
+            reasoning: { effort: 'medium', summary: 'auto' },
+            store: false,
+            stream: true,
+            include: ['reasoning.encrypted_content'],
+            prompt_cache_key: 'codex-session-1',
+          }),
+        });
+        const events = parseSse(await res.text());
+        const done = events.at(-1) as Extract<ResponseStreamEvent, { type: 'response.completed' }>;
+        assert.equal(done.type, 'response.completed', JSON.stringify(done));
+        const calls = done.response.output.filter((i) => i.type === 'function_call');
+        assert.deepEqual(calls.map((c) => [c.call_id, c.name, c.arguments, c.status]), [[shellCall.id, 'shell', shellCall.arguments, 'completed']]);
+        const argsDone = events.find((e) => e.type === 'response.function_call_arguments.done');
+        assert.equal(argsDone?.type === 'response.function_call_arguments.done' && argsDone.arguments, shellCall.arguments);
+        const itemDone = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.type === 'response.output_item.done' && e.item.type);
+        assert.deepEqual(itemDone, ['function_call']);
+        assert.equal(fake.calls.length, 1, 'the client runs the shell, not Switchboard');
+      });
+
       it("should take Codex's next turn (store: false): the shell call, its output and a reasoning item passed back", async () => {
         fake.enqueue(CHAT, says('All tests pass.'));
         const shellCall = { id: 'call_shell1', name: 'shell', arguments: '{"command":["npm","test"]}' };
