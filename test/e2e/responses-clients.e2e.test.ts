@@ -400,6 +400,21 @@ for (const dialect of testDialects()) {
         assert.deepEqual(Object.keys(fake.calls[0]!.body.response_format.json_schema.schema.properties), ['name', 'population']);
       });
 
+      it('should continue from previous_response_id given as a call option', async () => {
+        fake.enqueue(CHAT, says('Paris.'));
+        const first = await chatModel().invoke('Capital of France?');
+        const id = first.response_metadata.id as string;
+        assert.match(id, /^resp_/);
+        fake.enqueue(CHAT, says('About 2 million.'));
+        const second = await chatModel().invoke('Its population?', { previous_response_id: id });
+        assert.equal(second.text, 'About 2 million.');
+        assert.deepEqual(sent(1).map((m) => [m.role, contentText(m.content)]), [
+          ['user', 'Capital of France?'],
+          ['assistant', 'Paris.'],
+          ['user', 'Its population?'],
+        ]);
+      });
+
       it('should round-trip a tool call with bindTools', async () => {
         fake.enqueue(CHAT, callsWeather());
         fake.enqueue(CHAT, says('It is sunny in Paris.'));
