@@ -10,11 +10,11 @@ import type {
 import { notFound } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { fromJson } from '../store/json.js';
-import { findTenantItem } from '../store/repos/conversation-items.repo.js';
+import { findFileNames, findTenantItem } from '../store/repos/conversation-items.repo.js';
 import { findResponse } from '../store/repos/responses.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import { findRunById } from '../store/repos/runs.repo.js';
-import { toMessageItem } from '../store/serialize-items.js';
+import { citedFileIds, toMessageItem } from '../store/serialize-items.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
@@ -90,7 +90,7 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
     if (step.type === 'message_creation') {
       const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
       const found = await findTenantItem(db, run.tenant_id, details.message_creation.message_id);
-      if (found && 'message' in found) out.push(toOutputMessage(found.message));
+      if (found && 'message' in found) out.push(await toOutputMessage(db, run.tenant_id, found.message));
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
@@ -102,8 +102,10 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
   return out;
 }
 
-function toOutputMessage(row: MessageRow): ResponseOutputMessage {
-  const item = toMessageItem(row, { fileNames: new Map(), include: new Set() });
+/** A stored assistant message as an output `message` item, naming the files its citations point at. */
+async function toOutputMessage(db: Db, tenantId: string, row: MessageRow): Promise<ResponseOutputMessage> {
+  const fileNames = await findFileNames(db, tenantId, [...new Set(citedFileIds(row))]);
+  const item = toMessageItem(row, { fileNames, include: new Set() });
   const content = item.content.flatMap((p): ResponseOutputMessage['content'] =>
     p.type === 'output_text' || p.type === 'refusal' ? [p] : [],
   );

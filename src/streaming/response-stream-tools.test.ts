@@ -88,6 +88,25 @@ describe('ResponseStreamEncoder: the built-in tools', () => {
     assert.deepEqual(encodeAll(events).encoder.output[0], { ...searched, results: null });
   });
 
+  it("should name a cited file from the response's own file_search results when no fileName lookup knows it", () => {
+    const record = { id: 'call_fs', type: 'file_search', file_search: { results: [{ file_id: 'file-b', file_name: 'b.txt', score: 0.9 }] } };
+    const cite: TextAnnotation = { kind: 'file_citation', index: 0, text: '【0:0†b.txt】', start: 5, end: 16, fileId: 'file-b' };
+    const { out } = encodeAll(
+      [
+        ...started,
+        { type: 'step.started', step: step('step_1', 'tool_calls', 'in_progress') },
+        { type: 'tool.call.started', stepId: 'step_1', index: 0, tool: 'file_search', callId: 'call_fs', name: 'file_search' },
+        { type: 'tool.call.done', stepId: 'step_1', index: 0, tool: 'file_search', callId: 'call_fs', name: 'file_search', arguments: '{"query":"tea"}' },
+        { type: 'step.done', step: step('step_1', 'tool_calls', 'completed', [record]) },
+        { type: 'message.started', message: message('in_progress') },
+        { type: 'message.text', messageId: 'msg_1', part: 0, text: 'Green【0:0†b.txt】', annotations: [cite] },
+      ],
+      { fileNames: {} },
+    );
+    const added = out.find((e) => e.type === 'response.output_text.annotation.added');
+    assert.deepEqual(added?.type === 'response.output_text.annotation.added' && added.annotation, { type: 'file_citation', file_id: 'file-b', filename: 'b.txt', index: 5 });
+  });
+
   it('should stream a code_interpreter call: the code as written, done, interpreting, completed, with outputs when included', async () => {
     const ref = { stepId: 'step_1', index: 0, tool: 'code_interpreter' };
     const record = {

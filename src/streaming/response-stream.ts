@@ -95,6 +95,8 @@ export class ResponseStreamEncoder {
   readonly #calls = new Map<string, OpenCall>();
   /** Client calls not shown yet, by `stepId:index`. */
   readonly #held = new Map<string, HeldCall>();
+  /** The names of the files this response's file_search calls found, for the citations that follow. */
+  readonly #foundNames = new Map<string, string>();
   #seq = 0;
   #created = false;
   #inProgress = false;
@@ -186,7 +188,7 @@ export class ResponseStreamEncoder {
   #startMessage(id: string, threadId: string, out: UnnumberedEvent[]): void {
     const message = new MessageItem(id, this.#output.length, {
       containerId: threadId || this.#threadId,
-      fileName: (fileId) => this.#opts.fileName?.(fileId),
+      fileName: (fileId) => this.#opts.fileName?.(fileId) ?? this.#foundNames.get(fileId),
     });
     this.#messages.set(id, message);
     this.#output.push(message.start(out));
@@ -233,6 +235,7 @@ export class ResponseStreamEncoder {
     for (const [key, held] of this.#held)
       if (held.stepId === step.id) this.#release(key, held, { itemId: functionCallItemId(step, held.callId), ended: step.status === 'completed' }, out);
     const records = recordsOf(step);
+    for (const r of records) if (r.type === 'file_search') for (const hit of r.file_search.results ?? []) this.#foundNames.set(hit.file_id, hit.file_name);
     for (const [key, call] of this.#calls)
       if (key.startsWith(`${step.id}:`)) this.#finish(key, call, records.find((r) => r.id === call.callId), out);
   }

@@ -76,11 +76,15 @@ export const builtIns = [
   serverTool('code_interpreter', codeInterpreterView, codeInterpreterResponsesView),
 ];
 
-export function encodeAll(events: EngineEvent[], opts: { tools?: Tool[]; include?: string[]; background?: boolean } = {}): { out: ResponseWireEvent[]; encoder: ResponseStreamEncoder } {
+export function encodeAll(
+  events: EngineEvent[],
+  opts: { tools?: Tool[]; include?: string[]; background?: boolean; fileNames?: Record<string, string> } = {},
+): { out: ResponseWireEvent[]; encoder: ResponseStreamEncoder } {
+  const fileNames = opts.fileNames ?? { 'file-a': 'a.txt' };
   const encoder = new ResponseStreamEncoder({
     snapshot,
     tools: createToolRegistry(opts.tools ?? builtIns),
-    fileName: (id) => ({ 'file-a': 'a.txt' })[id],
+    fileName: (id) => fileNames[id],
     include: opts.include,
     background: opts.background,
   });
