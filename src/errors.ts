@@ -111,3 +111,7 @@ export const serverError = (requestId: string) =>
     message: `The server had an error while processing your request. Sorry about that! (request id ${requestId})`,
     type: 'server_error',
   });
+
+/** Any thrown value as an ApiError: itself, or a 500 server_error with `message` (a stream's error frame). */
+export const asApiError = (err: unknown, message: string): ApiError =>
+  err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message });

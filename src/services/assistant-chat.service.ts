@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessage, ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { Caller, Deps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { asApiError } from '../errors.js';
 import { httpOfLastError } from '../failures.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import type { EngineEvent } from '../engine/engine-events.js';
@@ -157,7 +157,7 @@ async function* chatChunks(opts: {
     if (opts.includeUsage && a.usage) yield frame(encoder.usage(usageOf(a.usage)));
     yield SSE_DONE;
   } catch (err) {
-    const e = err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message: 'The run failed.' });
+    const e = asApiError(err, 'The run failed.');
     yield sseError(e);
   } finally {
     opts.queue.close();

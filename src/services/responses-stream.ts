@@ -1,5 +1,5 @@
 import type { Caller, Deps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { asApiError } from '../errors.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import { ResponseStreamEncoder, toSseFrames } from '../streaming/response-stream.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
@@ -36,7 +36,7 @@ async function* frames(opts: { queue: RunEventQueue; encoder: ResponseStreamEnco
       if (events.length) yield toSseFrames(events);
     }
   } catch (err) {
-    const e = err instanceof ApiError ? err : new ApiError({ status: 500, type: 'server_error', message: 'The response failed.' });
+    const e = asApiError(err, 'The response failed.');
     yield toSseFrames([encoder.error({ code: e.code ?? e.type, message: e.message, param: e.param ?? null })]);
   } finally {
     opts.queue.close();
