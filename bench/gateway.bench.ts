@@ -31,7 +31,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { writeIfQuiet, writeModeFromEnv } from './support/benchmarks-md.js';
 import { procTicks } from '../test/support/proc.js';
 import { CLK_TCK, cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
 import { envInt } from './support/env.js';
@@ -50,7 +50,7 @@ const SETTINGS = {
   seqRequests: envInt('BENCH_SEQ_REQUESTS', 2000),
   streamRequests: envInt('BENCH_STREAM_REQUESTS', 1000),
   /** BENCH_WRITE: 0 = never touch BENCHMARKS.md, force = write even after a disturbed run. */
-  write: process.env.BENCH_WRITE === '0' ? 'never' : process.env.BENCH_WRITE === 'force' ? 'force' : 'auto',
+  write: writeModeFromEnv(),
   sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
   sbNodeArgs: (process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
@@ -629,13 +629,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${table}\n\n${ratios}\n\n${perRound}\n${foreignLine}\n`);
     // A run disturbed by other processes must not replace good numbers (BENCH_WRITE=force does).
     const disturbed = median(foreignSeen) > FOREIGN_CPU_MAX;
-    if (SETTINGS.write === 'never') log('BENCH_WRITE=0: BENCHMARKS.md left as it is');
-    else if (disturbed && SETTINGS.write !== 'force')
-      log('machine was busy during most measurements: BENCHMARKS.md left as it is (BENCH_WRITE=force to write anyway)');
-    else {
-      writeBenchmarkBlock({ id: 'bench', generatedBy: '`npm run bench`', block: section });
-      log('BENCHMARKS.md updated');
-    }
+    writeIfQuiet({ id: 'bench', generatedBy: '`npm run bench`', block: section, mode: SETTINGS.write, disturbed, log });
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await stopChildren();

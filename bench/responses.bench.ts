@@ -26,7 +26,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { writeBenchmarkBlock } from './support/benchmarks-md.js';
+import { writeIfQuiet, writeModeFromEnv } from './support/benchmarks-md.js';
 import { codeState } from './support/code-state.js';
 import { cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
 import { envInt } from './support/env.js';
@@ -36,7 +36,7 @@ import { median, percentile } from './support/stats.js';
 const SETTINGS = {
   rounds: envInt('BENCH_ROUNDS', 3),
   requests: envInt('BENCH_RESPONSES_REQUESTS', 500),
-  write: process.env.BENCH_WRITE === '0' ? 'never' : process.env.BENCH_WRITE === 'force' ? 'force' : 'auto',
+  write: writeModeFromEnv(),
   timeoutS: envInt('BENCH_TIMEOUT_S', 900),
   sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
 };
@@ -290,13 +290,7 @@ async function main(): Promise<void> {
     ].join('\n');
     process.stdout.write(`\n${table}\n\n${ratios}\n${foreignLine}\n`);
     const disturbed = median(foreign) > FOREIGN_CPU_MAX;
-    if (SETTINGS.write === 'never') log('BENCH_WRITE=0: BENCHMARKS.md left as it is');
-    else if (disturbed && SETTINGS.write !== 'force')
-      log('machine was busy during most measurements: BENCHMARKS.md left as it is (BENCH_WRITE=force to write anyway)');
-    else {
-      writeBenchmarkBlock({ id: 'responses', generatedBy: '`npm run bench:responses`', heading: '## Responses', block: section });
-      log('BENCHMARKS.md updated');
-    }
+    writeIfQuiet({ id: 'responses', generatedBy: '`npm run bench:responses`', heading: '## Responses', block: section, mode: SETTINGS.write, disturbed, log });
   } finally {
     stopWatchdog();
     await Promise.all(pools.map((p) => p.close()));

@@ -25,3 +25,23 @@ export function writeBenchmarkBlock(opts: { id: string; generatedBy: string; hea
   } else out = `${cur.trimEnd()}\n\n${opts.heading ? `${opts.heading}\n\n` : ''}${generated}\n`;
   writeFileSync(FILE, out);
 }
+
+/** BENCH_WRITE: 0 = never touch BENCHMARKS.md, force = write even after a disturbed run, else auto. */
+export type WriteMode = 'never' | 'force' | 'auto';
+export const writeModeFromEnv = (value = process.env.BENCH_WRITE): WriteMode =>
+  value === '0' ? 'never' : value === 'force' ? 'force' : 'auto';
+
+/**
+ * writeBenchmarkBlock, unless BENCH_WRITE=0, or unless other processes kept the machine busy during
+ * most measurements (`disturbed`): a disturbed run must not replace good numbers (BENCH_WRITE=force does).
+ */
+export function writeIfQuiet(
+  opts: Parameters<typeof writeBenchmarkBlock>[0] & { mode: WriteMode; disturbed: boolean; log: (line: string) => void },
+): void {
+  const { mode, disturbed, log, ...block } = opts;
+  if (mode === 'never') return log('BENCH_WRITE=0: BENCHMARKS.md left as it is');
+  if (disturbed && mode !== 'force')
+    return log('machine was busy during most measurements: BENCHMARKS.md left as it is (BENCH_WRITE=force to write anyway)');
+  writeBenchmarkBlock(block);
+  log('BENCHMARKS.md updated');
+}
