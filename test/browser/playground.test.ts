@@ -125,4 +125,67 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     );
     assertNoConsoleErrors(page);
   });
+
+  it('should call a function declared in the page and send its typed output back as a tool message', async () => {
+    ctx.fake.enqueue(
+      CHAT,
+      { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_t1', name: 'get_time', arguments: '{"zone":"UTC"}' }] }) },
+      { type: 'sse', chunks: chatChunks({ content: 'It is noon.' }) },
+    );
+    await page.getByRole('button', { name: 'Add function' }).click();
+    const fn = page.getByRole('group', { name: 'Function 1' });
+    await fn.getByRole('textbox', { name: 'Name' }).fill('get_time');
+    await fn.getByRole('textbox', { name: 'Description' }).fill('The time in a zone');
+    await fn.getByRole('textbox', { name: 'Parameters (JSON schema)' }).fill('{"type":"object","properties":{"zone":{"type":"string"}}}');
+    await send(page, 'What time is it?');
+    await page.getByRole('textbox', { name: 'Output of get_time' }).fill('12:00');
+    await page.getByRole('button', { name: 'Submit tool outputs' }).click();
+    await logHas(page, 'It is noon.');
+    const [first, second] = ctx.fake.calls.filter((c) => c.path === CHAT).map((c) => c.body);
+    assert.deepEqual(first.tools, [
+      {
+        type: 'function',
+        function: { name: 'get_time', description: 'The time in a zone', parameters: { type: 'object', properties: { zone: { type: 'string' } } } },
+      },
+    ]);
+    assert.deepEqual(second.messages.slice(-2), [
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_t1', type: 'function', function: { name: 'get_time', arguments: '{"zone":"UTC"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_t1', content: '12:00' },
+    ]);
+    assertNoConsoleErrors(page);
+  });
+
+  it('should upload a file into a new vector store and let a Responses answer search it', async () => {
+    ctx.fake.enqueue(
+      CHAT,
+      { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_fs', name: 'file_search', arguments: '{"query":"launch code"}' }] }) },
+      { type: 'sse', chunks: chatChunks({ content: 'The code is 4417.' }) },
+    );
+    await page.getByRole('radio', { name: 'Responses' }).check();
+    await page.getByRole('checkbox', { name: 'file_search' }).check();
+    await page.getByRole('button', { name: 'New vector store' }).click();
+    await waitFor(async () => (await page.getByRole('combobox', { name: 'Vector store' }).inputValue()).startsWith('vs_'), 'the new vector store');
+    await page.getByLabel('Upload files').setInputFiles({ name: 'codes.txt', mimeType: 'text/plain', buffer: Buffer.from('The launch code is 4417.') });
+    await waitFor(async () => (await page.getByRole('list', { name: 'Uploads' }).innerText()).includes('codes.txt: ready'), 'the file ingested');
+    await send(page, 'What is the launch code?');
+    await logHas(page, 'The code is 4417.');
+    await logHas(page, 'file_search: launch code');
+    const second = ctx.fake.calls.filter((c) => c.path === CHAT)[1]!.body;
+    const toolMessage = second.messages.find((m: { role: string }) => m.role === 'tool');
+    assert.match(toolMessage.content, /The launch code is 4417\./);
+    assertNoConsoleErrors(page);
+  });
+
+  it('should lay out the playground at 390×844 in dark mode', async () => {
+    const small = await newPage(ctx.browser, { width: 390, height: 844, colorScheme: 'dark' });
+    await signIn(small, { url: ctx.url, key: ctx.key });
+    await small.getByRole('log', { name: 'Conversation' }).waitFor();
+    assert.ok(await small.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await screenshot(small, 'playground-dark');
+    assertNoConsoleErrors(small);
+  });
 });
