@@ -159,6 +159,25 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     assertNoConsoleErrors(page);
   });
 
+  it('should answer a Responses function call with function_call_output on the previous response', async () => {
+    ctx.fake.enqueue(
+      CHAT,
+      { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_r1', name: 'lookup', arguments: '{"sku":"A1"}' }] }) },
+      { type: 'sse', chunks: chatChunks({ content: 'A1 is in stock.' }) },
+    );
+    await page.getByRole('radio', { name: 'Responses' }).check();
+    await page.getByRole('button', { name: 'Add function' }).click();
+    await page.getByRole('group', { name: 'Function 1' }).getByRole('textbox', { name: 'Name' }).fill('lookup');
+    await send(page, 'Is A1 in stock?');
+    await page.getByRole('textbox', { name: 'Output of lookup' }).fill('{"stock":3}');
+    await page.getByRole('button', { name: 'Submit tool outputs' }).click();
+    await logHas(page, 'A1 is in stock.');
+    const second = ctx.fake.calls.filter((c) => c.path === CHAT)[1]!.body;
+    assert.deepEqual(second.messages.slice(-1), [{ role: 'tool', tool_call_id: 'call_r1', content: '{"stock":3}' }]);
+    assert.equal(second.messages[0].content, 'Is A1 in stock?');
+    assertNoConsoleErrors(page);
+  });
+
   it('should upload a file into a new vector store and let a Responses answer search it', async () => {
     ctx.fake.enqueue(
       CHAT,
