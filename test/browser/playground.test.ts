@@ -102,6 +102,28 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     assertNoConsoleErrors(page);
   });
 
+  it('should cancel the assistant run when Stop ends its stream', async () => {
+    const assistant = await ctx.app.client().beta.assistants.create({ model: 'fake-model', name: 'Slow bot' });
+    const handle = controlledStream();
+    ctx.fake.enqueue(CHAT, { type: 'controlled', handle });
+    await page.getByRole('radio', { name: 'Assistants thread' }).check();
+    await page.getByRole('combobox', { name: 'Assistant' }).selectOption(assistant.id);
+    const threadCreated = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/threads');
+    await send(page, 'Think slowly');
+    const threadId = ((await (await threadCreated).json()) as { id: string }).id;
+    await handle.started;
+    const [role, text] = chatChunks({ content: ['Let me think'] });
+    handle.write(role);
+    handle.write(text);
+    await logHas(page, 'Let me think');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await logHas(page, 'stopped after');
+    await handle.aborted; // the run's model call ends with it
+    const runs = ctx.app.client().beta.threads.runs;
+    await waitFor(async () => (await runs.list(threadId)).data[0]?.status === 'cancelled', 'the run cancelled');
+    assertNoConsoleErrors(page);
+  });
+
   it('should answer through the Responses API and continue from the previous response', async () => {
     ctx.fake.enqueue(
       CHAT,
