@@ -17,9 +17,11 @@ const WEATHER = {
   },
 };
 
+/** waitFor with room for a loaded machine (the suite runs files in parallel on few cores). */
+const settle = (check: () => Promise<boolean>, what: string) => waitFor(check, what, 30_000);
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 const logText = async (page: Page) => (await log(page).innerText()).replace(/\s+/g, ' ');
-const logHas = (page: Page, text: string) => waitFor(async () => (await logText(page)).includes(text), `"${text}" in the log`);
+const logHas = (page: Page, text: string) => settle(async () => (await logText(page)).includes(text), `"${text}" in the log`);
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -43,7 +45,7 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
 
   it('should stream a chat answer into the log, with its usage and latency', async () => {
     ctx.fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: ['Bonjour', ' from', ' the', ' fake.'], usage: USAGE }) });
-    await waitFor(async () => (await page.getByRole('combobox', { name: 'Model' }).inputValue()) === 'fake-model', 'the models');
+    await settle(async () => (await page.getByRole('combobox', { name: 'Model' }).inputValue()) === 'fake-model', 'the models');
     await page.getByRole('textbox', { name: 'System prompt' }).fill('Answer in French.');
     await send(page, 'Say hello');
     await logHas(page, 'Bonjour from the fake.');
@@ -85,7 +87,7 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
       { type: 'sse', chunks: chatChunks({ content: 'It is sunny in Paris.', usage: USAGE }) },
     );
     await page.getByRole('radio', { name: 'Assistants thread' }).check();
-    await waitFor(async () => (await page.getByRole('combobox', { name: 'Assistant' }).inputValue()) === assistant.id, 'the assistant');
+    await settle(async () => (await page.getByRole('combobox', { name: 'Assistant' }).inputValue()) === assistant.id, 'the assistant');
     await send(page, 'Weather in Paris?');
     const output = page.getByRole('textbox', { name: 'Output of get_weather' });
     await output.waitFor();
@@ -120,7 +122,7 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     await logHas(page, 'stopped after');
     await handle.aborted; // the run's model call ends with it
     const runs = ctx.app.client().beta.threads.runs;
-    await waitFor(async () => (await runs.list(threadId)).data[0]?.status === 'cancelled', 'the run cancelled');
+    await settle(async () => (await runs.list(threadId)).data[0]?.status === 'cancelled', 'the run cancelled');
     assertNoConsoleErrors(page);
   });
 
@@ -209,9 +211,9 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     await page.getByRole('radio', { name: 'Responses' }).check();
     await page.getByRole('checkbox', { name: 'file_search' }).check();
     await page.getByRole('button', { name: 'New vector store' }).click();
-    await waitFor(async () => (await page.getByRole('combobox', { name: 'Vector store' }).inputValue()).startsWith('vs_'), 'the new vector store');
+    await settle(async () => (await page.getByRole('combobox', { name: 'Vector store' }).inputValue()).startsWith('vs_'), 'the new vector store');
     await page.getByLabel('Upload files').setInputFiles({ name: 'codes.txt', mimeType: 'text/plain', buffer: Buffer.from('The launch code is 4417.') });
-    await waitFor(async () => (await page.getByRole('list', { name: 'Uploads' }).innerText()).includes('codes.txt: ready'), 'the file ingested');
+    await settle(async () => (await page.getByRole('list', { name: 'Uploads' }).innerText()).includes('codes.txt: ready'), 'the file ingested');
     await send(page, 'What is the launch code?');
     await logHas(page, 'The code is 4417.');
     await logHas(page, 'file_search: launch code');
