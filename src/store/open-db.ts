@@ -7,6 +7,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultS
 import type { Database, DialectName } from './database.js';
 import { migrations } from './migrations/index.js';
 import { withStatementCache } from './statement-cache.js';
+import { registerSqliteHandle } from './relaxed-commit.js';
 
 export interface Store {
   db: Kysely<Database>;
@@ -49,6 +50,7 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Store {
   sqlite.pragma('foreign_keys = ON');
   sqliteVec.load(sqlite); // vec0 tables for file_search's vector index
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  registerSqliteHandle(db, sqlite);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DialectName } from './database.js';
 
@@ -22,14 +23,24 @@ export function relaxedCommits(db: Kysely<Database>, dialect: DialectName): Rela
         await sql`set local synchronous_commit = off`.execute(trx);
         return fn(trx);
       });
-  // SQLite has one connection: it is held for the pragma, the transaction and the pragma back.
+  // SQLite has one connection: it is held for the pragma, the transaction and the pragma back; the pragmas go to
+  // the handle openDb registered (a native call). Without one, the commit simply waits for the disk.
+  const handle = sqliteHandles.get(db);
+  if (!handle) return (fn) => db.transaction().execute(fn);
   return (fn) =>
     db.connection().execute(async (conn) => {
-      await sql`pragma synchronous = NORMAL`.execute(conn);
+      handle.pragma('synchronous = NORMAL');
       try {
         return await conn.transaction().execute(fn);
       } finally {
-        await sql`pragma synchronous = FULL`.execute(conn);
+        handle.pragma('synchronous = FULL');
       }
     });
+}
+
+const sqliteHandles = new WeakMap<Kysely<Database>, SQLite.Database>();
+
+/** openDb: the better-sqlite3 handle behind `db`, whose pragmas relaxedCommits sets directly. */
+export function registerSqliteHandle(db: Kysely<Database>, handle: SQLite.Database): void {
+  sqliteHandles.set(db, handle);
 }
