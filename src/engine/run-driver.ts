@@ -8,6 +8,7 @@ import { lastErrorOf } from '../failures.js';
 import { RunTurn, type EngineDeps } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter } from './run-writer.js';
+import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
 import { transition } from './run-state.js';
 import { withStallDeadline } from './stall-deadline.js';
 
@@ -39,11 +40,13 @@ export class RunDriver {
   readonly #opts: DriveOptions;
   readonly #writer: RunWriter;
   readonly #turn: RunTurn;
+  readonly #relaxed: RelaxedWrite;
 
   constructor(deps: EngineDeps, opts: DriveOptions) {
     this.#deps = deps;
     this.#opts = opts;
-    this.#writer = new RunWriter({ db: deps.db, events: deps.events, ids: deps.ids, now: () => deps.clock.now() });
+    this.#relaxed = relaxedCommits(deps.db, deps.dialect);
+    this.#writer = new RunWriter({ db: deps.db, relaxed: this.#relaxed, events: deps.events, ids: deps.ids, now: () => deps.clock.now() });
     const models = (model: string) => withStallDeadline(deps.models(model), { ms: opts.stallTimeoutMs });
     this.#turn = new RunTurn({ ...deps, models }, this.#writer);
   }
@@ -53,7 +56,9 @@ export class RunDriver {
    * the owner that claimed it; a worker that no longer holds the run moves nothing.
    */
   async #move(run: RunRow, to: RunStatus, opts: { lease: string | null; patch?: RunUpdate }): Promise<RunRow | undefined> {
-    const moved = await transition(this.#deps.db, run, to, { nowMs: this.#deps.clock.now(), patch: opts.patch, leaseOwner: opts.lease });
+    const move = { nowMs: this.#deps.clock.now(), patch: opts.patch, leaseOwner: opts.lease };
+    // A run's start is one a restart recovers (it runs it again); every status the client waits for is durable.
+    const moved = await (to === 'in_progress' ? this.#relaxed((trx) => transition(trx, run, to, move)) : transition(this.#deps.db, run, to, move));
     if (moved) {
       publishRun(this.#deps, moved);
       return moved;
@@ -116,7 +121,7 @@ export class RunDriver {
       const usage = result.usage ? toJson(result.usage) : run.usage;
       const { outcome } = result;
       if (outcome.kind === 'continue') {
-        await updateRunFields(this.#deps.db, run.id, { usage });
+        await this.#relaxed((trx) => updateRunFields(trx, run.id, { usage }));
         continue;
       }
       if (outcome.kind === 'completed') return void (await this.#move(run, 'completed', { lease, patch: { usage } }));

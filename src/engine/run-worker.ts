@@ -1,6 +1,7 @@
 import { randomToken } from '../ids.js';
 import { claimRun, findExpiredRuns, releaseLeases, renewLeases, voidRunLeases } from '../store/repos/runs.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
+import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
 import { claimInstanceIdentity, type InstanceIdentity } from './instance-identity.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { RunDriver, type AbortReason, type DriveOptions } from './run-driver.js';
@@ -42,6 +43,7 @@ export class RunWorker {
   readonly #deps: EngineDeps;
   readonly #opts: WorkerOptions;
   readonly #driver: RunDriver;
+  readonly #relaxed: RelaxedWrite;
   #owner = `worker_${randomToken(12)}`;
   #identity: InstanceIdentity | undefined;
   readonly #leases: LeaseKeeper;
@@ -50,12 +52,15 @@ export class RunWorker {
   #stopping = false;
   #polling = false;
   #started = false;
+  /** A run may wait in the queue for room here: look again when a run ends (else the next poll will). */
+  #full = false;
   readonly #pending = new Set<Promise<unknown>>();
 
   constructor(deps: EngineDeps, opts: Partial<WorkerOptions> = {}) {
     this.#deps = deps;
     this.#opts = { ...DEFAULT_WORKER_OPTIONS, ...opts };
     this.#driver = new RunDriver(deps, this.#opts);
+    this.#relaxed = relaxedCommits(deps.db, deps.dialect);
     this.#leases = new LeaseKeeper({
       leaseMs: this.#opts.leaseMs,
       stopBeforeLapse: deps.dialect === 'postgres',
@@ -111,7 +116,7 @@ export class RunWorker {
     this.#polling = true;
     try {
       await this.#expire();
-      while (!this.#stopping && this.#running.size < this.#opts.concurrency) {
+      while (!this.#stopping) {
         if (!(await this.#claim())) break;
       }
     } catch (err) {
@@ -123,15 +128,15 @@ export class RunWorker {
 
   async #claim(runId?: string): Promise<boolean> {
     // Before start() the worker has no identity yet: start's first poll picks the run up.
-    if (!this.#started || this.#stopping || this.#running.size >= this.#opts.concurrency) return false;
+    if (!this.#started || this.#stopping) return false;
+    if (this.#running.size >= this.#opts.concurrency) {
+      this.#full = true;
+      return false;
+    }
     const nowMs = this.#deps.clock.now();
-    const run = await claimRun(this.#deps.db, {
-      dialect: this.#deps.dialect,
-      owner: this.#owner,
-      nowMs,
-      leaseMs: this.#opts.leaseMs,
-      runId,
-    });
+    // A claim lost to a power cut leaves the run unleased: it is claimed again (store/relaxed-commit.ts).
+    const claim = { dialect: this.#deps.dialect, owner: this.#owner, nowMs, leaseMs: this.#opts.leaseMs, runId };
+    const run = await this.#relaxed((trx) => claimRun(trx, claim));
     if (!run) return false;
     this.#execute(run, nowMs);
     return true;
@@ -146,7 +151,11 @@ export class RunWorker {
       .finally(() => {
         this.#leases.release(run.id);
         this.#running.delete(run.id);
-        if (!this.#stopping) this.#track(this.poll());
+        // Only a worker that turned work away looks for it now: a query pair saved after every run.
+        if (!this.#stopping && this.#full) {
+          this.#full = false;
+          this.#track(this.poll());
+        }
       });
     this.#running.set(run.id, { controller, done });
   }

@@ -16,6 +16,7 @@ import { createRunEventBus } from './run-events.js';
 type RunEvent = AssistantStreamEvent;
 const tools = createToolRegistry();
 import { RunWriter } from './run-writer.js';
+import { relaxedCommits } from '../store/relaxed-commit.js';
 
 const NOW_MS = 1_750_000_123_456;
 const NOW_S = 1_750_000_123;
@@ -99,7 +100,7 @@ for (const dialect of testDialects()) {
           seen.push({ event, row: deltas ? Promise.resolve(undefined) : rowStatus(tableOf(event), idOf(event)) });
         }
       });
-      const writer = new RunWriter({ db: store.db, events, ids: newId, now: () => NOW_MS });
+      const writer = new RunWriter({ db: store.db, relaxed: relaxedCommits(store.db, dialect), events, ids: newId, now: () => NOW_MS });
       const names = () => seen.map((s) => s.event.event);
       return { run, writer, seen, names };
     }

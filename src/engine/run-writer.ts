@@ -2,6 +2,7 @@ import type { Annotation, MessageContent } from 'openai/resources/beta/threads/m
 import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
 import type { Store } from '../store/open-db.js';
+import type { RelaxedWrite } from '../store/relaxed-commit.js';
 import { toJson } from '../store/json.js';
 import { insertFunctionCallItems } from '../store/repos/conversation-items.repo.js';
 import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
@@ -9,7 +10,7 @@ import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/ru
 import { nextSeq } from '../store/seq.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
-import type { RunStepRow, RunStepStatus } from '../store/tables/run-steps.table.js';
+import type { NewRunStepRow, RunStepRow, RunStepStatus, RunStepUpdate } from '../store/tables/run-steps.table.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import type { RunEventBus } from './run-events.js';
 
@@ -22,16 +23,20 @@ export interface StepUsage {
 /**
  * Writes a run's steps and messages, then announces each change as an engine event: nothing is
  * published before it is committed. Order follows OpenAI's: step started, message started, its
- * text…, message done, step done.
+ * text…, message done, step done. What a turn writes while the run goes on is committed relaxed
+ * (store/relaxed-commit.ts: a resumed run deletes the steps it left unfinished); the run's end, which
+ * the client is told of, waits for the disk and so flushes them all.
  */
 export class RunWriter {
   readonly #db: Store['db'];
   readonly #events: RunEventBus;
   readonly #ids: IdGenerator;
   readonly #now: () => number;
+  readonly #relaxed: RelaxedWrite;
 
-  constructor(opts: { db: Store['db']; events: RunEventBus; ids: IdGenerator; now: () => number }) {
+  constructor(opts: { db: Store['db']; relaxed: RelaxedWrite; events: RunEventBus; ids: IdGenerator; now: () => number }) {
     this.#db = opts.db;
+    this.#relaxed = opts.relaxed;
     this.#events = opts.events;
     this.#ids = opts.ids;
     this.#now = opts.now;
@@ -46,8 +51,8 @@ export class RunWriter {
     this.#events.publish(run.id, event);
   }
 
-  async #insertStep(run: RunRow, type: RunStepRow['type'], details: unknown): Promise<RunStepRow> {
-    const step = await insertRunStep(this.#db, {
+  #stepRow(run: RunRow, type: RunStepRow['type'], details: unknown): NewRunStepRow {
+    return {
       id: this.#ids('step'),
       tenant_id: run.tenant_id,
       run_id: run.id,
@@ -66,35 +71,34 @@ export class RunWriter {
       cancelled_at: null,
       failed_at: null,
       completed_at: null,
-    });
-    this.announce(run, { type: 'step.started', step });
-    return step;
+    };
   }
 
-  /** An assistant message being written, and its message_creation step. */
+  /** An assistant message being written, and its message_creation step, in one transaction. */
   async startMessage(run: RunRow): Promise<{ step: RunStepRow; message: MessageRow }> {
     const messageId = this.#ids('msg');
-    const step = await this.#insertStep(run, 'message_creation', {
-      type: 'message_creation',
-      message_creation: { message_id: messageId },
-    });
-    const message = await insertRunMessage(this.#db, {
-      id: messageId,
-      tenant_id: run.tenant_id,
-      thread_id: run.thread_id,
-      seq: nextSeq(this.#now()),
-      created_at: this.#nowS(),
-      role: 'assistant',
-      content: '[]',
-      attachments: '[]',
-      metadata: '{}',
-      assistant_id: run.assistant_id,
-      run_id: run.id,
-      status: 'in_progress',
-      incomplete_details: null,
-      completed_at: null,
-      incomplete_at: null,
-    });
+    const stepRow = this.#stepRow(run, 'message_creation', { type: 'message_creation', message_creation: { message_id: messageId } });
+    const { step, message } = await this.#relaxed(async (trx) => ({
+      step: await insertRunStep(trx, stepRow),
+      message: await insertRunMessage(trx, {
+        id: messageId,
+        tenant_id: run.tenant_id,
+        thread_id: run.thread_id,
+        seq: nextSeq(this.#now()),
+        created_at: this.#nowS(),
+        role: 'assistant',
+        content: '[]',
+        attachments: '[]',
+        metadata: '{}',
+        assistant_id: run.assistant_id,
+        run_id: run.id,
+        status: 'in_progress',
+        incomplete_details: null,
+        completed_at: null,
+        incomplete_at: null,
+      }),
+    }));
+    this.announce(run, { type: 'step.started', step });
     this.announce(run, { type: 'message.started', message });
     return { step, message };
   }
@@ -132,28 +136,33 @@ export class RunWriter {
       ...(opts.images ?? []).map((file_id): MessageContent => ({ type: 'image_file', image_file: { file_id } })),
       { type: 'text', text: { value: opts.text, annotations: opts.annotations ?? [] } },
     ];
-    const message = await updateRunMessage(this.#db, opts.message.id, {
-      content: toJson(content),
-      status: opts.incomplete ? 'incomplete' : 'completed',
-      completed_at: opts.incomplete ? null : nowS,
-      incomplete_at: opts.incomplete ? nowS : null,
-      incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
-    });
+    const stepStatus = opts.stepStatus ?? 'completed';
+    const { message, step } = await this.#relaxed(async (trx) => ({
+      message: await updateRunMessage(trx, opts.message.id, {
+        content: toJson(content),
+        status: opts.incomplete ? 'incomplete' : 'completed',
+        completed_at: opts.incomplete ? null : nowS,
+        incomplete_at: opts.incomplete ? nowS : null,
+        incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
+      }),
+      step: await updateRunStep(trx, opts.step.id, stepEnd(stepStatus, nowS, { usage: opts.usage })),
+    }));
     if (message) this.announce(run, { type: 'message.done', message });
-    await this.finishStep(run, opts.step, { status: opts.stepStatus ?? 'completed', usage: opts.usage });
+    if (step && stepStatus !== 'in_progress') this.announce(run, { type: 'step.done', step });
   }
 
   /** A tool_calls step; its details grow as the model streams the calls. */
-  startToolCalls(run: RunRow): Promise<RunStepRow> {
-    return this.#insertStep(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] });
+  async startToolCalls(run: RunRow): Promise<RunStepRow> {
+    const row = this.#stepRow(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] });
+    const step = await this.#relaxed((trx) => insertRunStep(trx, row));
+    this.announce(run, { type: 'step.started', step });
+    return step;
   }
 
   /** Records the calls (and, for server tools, their outputs) on the step. */
   async saveToolCalls(stepId: string, calls: ToolCall[], outputs: Record<string, string>): Promise<RunStepRow | undefined> {
-    return updateRunStep(this.#db, stepId, {
-      step_details: toJson({ type: 'tool_calls', tool_calls: calls }),
-      tool_outputs: toJson(outputs),
-    });
+    const patch = { step_details: toJson({ type: 'tool_calls', tool_calls: calls }), tool_outputs: toJson(outputs) };
+    return this.#relaxed((trx) => updateRunStep(trx, stepId, patch));
   }
 
   /**
@@ -210,14 +219,22 @@ export class RunWriter {
     step: RunStepRow,
     opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string } },
   ): Promise<void> {
-    const nowS = this.#nowS();
-    const column = { completed: 'completed_at', failed: 'failed_at', cancelled: 'cancelled_at', expired: 'expired_at', in_progress: null }[opts.status];
-    const updated = await updateRunStep(this.#db, step.id, {
-      status: opts.status,
-      ...(column ? { [column]: nowS } : {}),
-      ...(opts.usage !== undefined ? { usage: opts.usage ? toJson(opts.usage) : null } : {}),
-      ...(opts.lastError ? { last_error: toJson(opts.lastError) } : {}),
-    });
+    const updated = await updateRunStep(this.#db, step.id, stepEnd(opts.status, this.#nowS(), opts));
     if (updated && opts.status !== 'in_progress') this.announce(run, { type: 'step.done', step: updated });
   }
+}
+
+/** The columns that end a step with `status` (its time column, and usage and error when given). */
+function stepEnd(
+  status: RunStepStatus,
+  nowS: number,
+  opts: { usage?: StepUsage | null; lastError?: { code: string; message: string } },
+): RunStepUpdate {
+  const column = { completed: 'completed_at', failed: 'failed_at', cancelled: 'cancelled_at', expired: 'expired_at', in_progress: null }[status];
+  return {
+    status,
+    ...(column ? { [column]: nowS } : {}),
+    ...(opts.usage !== undefined ? { usage: opts.usage ? toJson(opts.usage) : null } : {}),
+    ...(opts.lastError ? { last_error: toJson(opts.lastError) } : {}),
+  };
 }

@@ -6,6 +6,8 @@ import * as sqliteVec from 'sqlite-vec';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
 import type { Database, DialectName } from './database.js';
 import { migrations } from './migrations/index.js';
+import { withStatementCache } from './statement-cache.js';
+import { registerSqliteHandle } from './relaxed-commit.js';
 
 export interface Store {
   db: Kysely<Database>;
@@ -47,7 +49,8 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqliteVec.load(sqlite); // vec0 tables for file_search's vector index
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  registerSqliteHandle(db, sqlite);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -51,6 +51,7 @@ export const SSE_HEADERS = {
  */
 export class SseWriter {
   readonly #res: ServerResponse;
+  #corked = false;
 
   constructor(res: ServerResponse) {
     this.#res = res;
@@ -61,8 +62,20 @@ export class SseWriter {
     return this.#res.destroyed || this.#res.writableEnded;
   }
 
+  /**
+   * Frames written in one tick leave in one socket write: the socket is corked at the first and uncorked once the
+   * tick's work is done (an engine commit announces several events at once; each used to cost a syscall).
+   */
   async write(frame: string): Promise<void> {
     if (this.closed) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#res.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#res.uncork();
+      });
+    }
     if (!this.#res.write(frame)) await drained(this.#res);
   }
 
