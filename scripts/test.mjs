@@ -1,10 +1,12 @@
 // Test runner behind `npm test`:
 //   0. install the optional local-inference part (node-llama-cpp) when it is missing: the local-model
 //      tests need it, and the typecheck reads its types;
-//   1. typecheck (tsc --noEmit); a type error fails the run;
+//   1. typecheck (tsc --noEmit, and the web console's own tsc -p console); a type error fails the run;
+//      then build the console (scripts/build-console.mjs), which the server and the browser tests serve;
 //   2. start a throwaway PostgreSQL cluster (installing the server from Debian packages if
 //      needed and possible), or use SWITCHBOARD_TEST_PG_URL if already set;
-//   3. install code_interpreter's sandbox (bubblewrap, python3-numpy/pandas/matplotlib) the same way;
+//   3. install code_interpreter's sandbox (bubblewrap, python3-numpy/pandas/matplotlib) and, for the browser
+//      tests (test/browser), Debian's chromium the same way;
 //   4. run every src/**/*.test.ts and test/**/*.test.ts under `node --test` with
 //      DIALECTS=sqlite,postgres (sqlite only when PostgreSQL is unavailable).
 // The cluster is stopped and its directory removed on every exit path.
@@ -17,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildConsole } from './build-console.mjs';
 import { install as installLocalPart, isInstalled as localPartInstalled } from './local-install.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,9 +86,17 @@ function sandboxMissing() {
   return missing;
 }
 
+/** The browser tests' Chromium (test/browser/support/browser.ts launches it from this path). */
+const CHROMIUM = '/usr/bin/chromium';
+const wantsChromium = (files) => files.some((f) => f.split(path.sep).includes('browser')) && !existsSync(CHROMIUM);
+
 /** What the tests need from Debian and is not there: installed now when we can (root with apt-get). */
-async function installSystemPackages() {
-  const packages = [...(findPgBinDir() || process.env.SWITCHBOARD_TEST_PG_URL ? [] : ['postgresql']), ...sandboxMissing()];
+async function installSystemPackages(files) {
+  const packages = [
+    ...(findPgBinDir() || process.env.SWITCHBOARD_TEST_PG_URL ? [] : ['postgresql']),
+    ...sandboxMissing(),
+    ...(wantsChromium(files) ? ['chromium'] : []),
+  ];
   if (packages.length === 0) return;
   if (isRoot && which('apt-get')) await aptInstall(packages);
   const still = sandboxMissing();
@@ -94,6 +105,8 @@ async function installSystemPackages() {
       `[test] !!! code_interpreter's sandbox is missing ${still.join(', ')}: its tests will fail. ` +
         `Install them (apt-get install ${SANDBOX_PACKAGES.join(' ')}) or run the tests as root.`,
     );
+  if (wantsChromium(files))
+    console.warn('[test] !!! chromium is missing: the browser tests will skip. Install it (apt-get install chromium) or run the tests as root.');
 }
 
 function warnSqliteOnly() {
@@ -232,7 +245,8 @@ async function main() {
   }
   // SKIP_TYPECHECK=1 is for quick local runs of a few files; CI and `npm test` always type-check.
   if (process.env.SKIP_TYPECHECK !== '1' || process.env.CI) {
-    const typecheck = await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+    let typecheck = await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+    if (typecheck === 0) typecheck = await run('npx', ['tsc', '--noEmit', '-p', 'console']);
     if (typecheck !== 0) {
       log(`typecheck FAILED in ${seconds(start)}`);
       return typecheck;
@@ -246,7 +260,8 @@ async function main() {
     return 1;
   }
 
-  await installSystemPackages();
+  await buildConsole();
+  await installSystemPackages(files);
   const pgUrl = await providePostgres();
   if (!pgUrl) warnSqliteOnly();
   const env = {

@@ -20,6 +20,7 @@ import { vectorStoresRoutes } from './api/vector-stores.js';
 import { conversationsRoutes } from './api/conversations.js';
 import { responsesRoutes } from './api/responses.js';
 import { responsesExtrasRoutes } from './api/responses-extras.js';
+import { consoleRoutes } from './api/console.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -43,6 +44,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   errorHandlers(app, deps.config.bodyLimitBytes);
 
   app.get('/health', async () => ({ status: 'ok' }));
+  await app.register(consoleRoutes({ log: deps.log }));
   await app.register(
     async (v1) => {
       await v1.register(chatCompletionsRoutes(deps));

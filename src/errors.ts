@@ -66,6 +66,15 @@ export const notFound = (kind: string, id: string, param: string | null = null) 
 export const invalidUrl = (method: string, url: string) =>
   new ApiError({ status: 404, message: `Invalid URL (${method} ${url})`, type: 'invalid_request_error' });
 
+/** `/` and `/console/…` when the web console has not been built (console/dist is missing). */
+export const consoleNotBuilt = () =>
+  new ApiError({
+    status: 404,
+    message: 'The web console is not built: run `npm run build:console` and restart the server.',
+    type: 'invalid_request_error',
+    code: 'console_not_built',
+  });
+
 export const invalidApiKey = (message?: string) =>
   new ApiError({
     status: 401,

@@ -1,0 +1,3 @@
+export function ResponsePage() {
+  return <h1>Response</h1>;
+}

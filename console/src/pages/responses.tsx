@@ -1,0 +1,3 @@
+export function ResponsesPage() {
+  return <h1>Responses</h1>;
+}

@@ -1,0 +1,3 @@
+export function VectorStorePage() {
+  return <h1>VectorStore</h1>;
+}

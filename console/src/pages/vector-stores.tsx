@@ -1,0 +1,3 @@
+export function VectorStoresPage() {
+  return <h1>VectorStores</h1>;
+}
