@@ -44,7 +44,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   errorHandlers(app, deps.config.bodyLimitBytes);
 
   app.get('/health', async () => ({ status: 'ok' }));
-  await app.register(consoleRoutes({ log: deps.log }));
+  await app.register(consoleRoutes({ log: deps.log, openMode: deps.config.openMode }));
   await app.register(
     async (v1) => {
       await v1.register(chatCompletionsRoutes(deps));

@@ -67,10 +67,14 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
   return (await res.json()) as T;
 }
 
-/** True when the server takes calls without a key (open mode): GET /v1/models answers without one. */
+/**
+ * True when the server takes calls without a key (open mode). Asked of /console/mode.json rather than by calling
+ * /v1/models without a key, whose 401 the browser would log as an error on every visit.
+ */
 export async function isOpenMode(): Promise<boolean> {
-  const res = await fetch(`${baseURL()}/models`);
-  return res.ok;
+  const res = await fetch('/console/mode.json');
+  if (!res.ok) return false;
+  return ((await res.json()) as { open_mode?: unknown }).open_mode === true;
 }
 
 /** Checks `key` with GET /v1/models; throws ConsoleApiError carrying the server's message when it is refused. */

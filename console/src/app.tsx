@@ -19,7 +19,9 @@ function NotFound() {
 }
 
 function Nav(props: { path: string }) {
-  const current = (href: string) => props.path === href || props.path.startsWith(`${href}/`);
+  // '/' and '/console' show the playground too.
+  const path = ['/', '/console', '/console/'].includes(props.path) ? '/console/playground' : props.path;
+  const current = (href: string) => path === href || path.startsWith(`${href}/`);
   return (
     <nav aria-label="Console">
       <ul>

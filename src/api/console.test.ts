@@ -21,10 +21,10 @@ function fakeDist(): string {
   return dir;
 }
 
-async function appOver(distDir: string, warnings: string[] = []): Promise<FastifyInstance> {
+async function appOver(distDir: string, warnings: string[] = [], openMode = false): Promise<FastifyInstance> {
   const app = Fastify();
   errorHandlers(app, 1024);
-  await app.register(consoleRoutes({ log: { warn: (msg: string) => void warnings.push(msg) }, distDir }));
+  await app.register(consoleRoutes({ log: { warn: (msg: string) => void warnings.push(msg) }, openMode, distDir }));
   return app;
 }
 
@@ -58,6 +58,15 @@ describe('consoleRoutes', () => {
     assert.deepEqual(other.json(), {
       error: { message: 'Invalid URL (GET /elsewhere)', type: 'invalid_request_error', param: null, code: null },
     });
+  });
+
+  it('should tell the page whether the server is in open mode, built or not', async () => {
+    for (const openMode of [true, false])
+      for (const dist of [fakeDist(), join(tmpdir(), 'sb-console-missing-dist')]) {
+        const res = await (await appOver(dist, [], openMode)).inject({ url: '/console/mode.json' });
+        assert.deepEqual(res.json(), { open_mode: openMode });
+        assert.equal(res.headers['cache-control'], 'no-store');
+      }
   });
 
   it('should log once and answer 404 saying to build it when the console is not built', async () => {
