@@ -71,4 +71,12 @@ describe('toTimeline', () => {
     assert.equal(turn!.messageId, 'msg_1');
     assert.equal(turn!.duration, '0 s');
   });
+
+  it('should keep the order the API gave to steps of the same second', () => {
+    const sameSecond = { ...messageStep, id: 'step_a', created_at: toolStep.created_at };
+    assert.deepEqual(
+      toTimeline([toolStep, sameSecond]).map((s) => s.id),
+      ['step_b', 'step_a'],
+    );
+  });
 });

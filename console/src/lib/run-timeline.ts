@@ -79,10 +79,13 @@ function stepTitle(step: RunStep, calls: ToolCallView[]): string {
   return `Tool calls: ${names.join(', ')}`;
 }
 
-/** A run's steps (any order) → the timeline, oldest first. */
+/**
+ * A run's steps → the timeline, oldest first. Steps of the same second keep the API's order (list them with
+ * order=asc): their ids are random, so only the server knows which came first.
+ */
 export function toTimeline(steps: readonly RunStep[]): StepView[] {
   return [...steps]
-    .sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id))
+    .sort((a, b) => a.created_at - b.created_at)
     .map((step) => {
       const calls = step.step_details.type === 'tool_calls' ? step.step_details.tool_calls.map(toToolCallView) : [];
       return {

@@ -3,6 +3,7 @@
 import type { Message } from 'openai/resources/beta/threads/messages';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
+import { splitAnnotated } from '../../lib/annotations.ts';
 import { formatCount, formatTime } from '../../lib/format.ts';
 import { runDuration, toTimeline, type StepView } from '../../lib/run-timeline.ts';
 import { Facts } from './notes.tsx';
@@ -14,9 +15,12 @@ export function usageText(u: Usage): string {
   return u ? `${formatCount(u.total_tokens)} tokens (${formatCount(u.prompt_tokens)} in, ${formatCount(u.completion_tokens)} out)` : '—';
 }
 
+/** The message's text without its citation markers (the conversation beside the timeline shows those). */
 function messageText(m: Message | undefined): string {
   if (!m) return '';
-  return m.content.map((c) => (c.type === 'text' ? c.text.value : '')).join(' ');
+  const plain = (c: Message['content'][number]) =>
+    c.type === 'text' ? splitAnnotated(c.text.value, c.text.annotations).map((seg) => ('fileId' in seg ? '' : seg.text)).join('') : '';
+  return m.content.map(plain).join(' ');
 }
 
 function StepItem(props: { step: StepView; messages: readonly Message[] }) {
