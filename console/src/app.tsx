@@ -1,6 +1,6 @@
 // The console's frame: the sign-in gate, then a banner, the navigation landmark and the main landmark with the page.
 import { useEffect, useState } from 'preact/hooks';
-import { forgetKey, isOpenMode, storedKey } from './api.ts';
+import { checkKey, errorMessage, forgetKey, isOpenMode, storedKey } from './api.ts';
 import { Link, Router, usePath } from './router.tsx';
 import { NAV_LINKS, ROUTES } from './routes.ts';
 import { SignIn } from './sign-in.tsx';
@@ -59,20 +59,42 @@ function Shell(props: { session: Session; onSignOut: () => void }) {
   );
 }
 
-/** Open mode (the server takes no key) skips the form; otherwise a key from this tab's session, or the form. */
+/** The session at load: open mode needs no key; a key kept in this tab is checked again (the server may have changed). */
+async function resume(): Promise<{ session: Session; error?: string }> {
+  if (await isOpenMode()) return { session: 'open' };
+  const key = storedKey();
+  if (!key) return { session: 'signed-out' };
+  try {
+    await checkKey(key);
+    return { session: 'key' };
+  } catch (err) {
+    forgetKey();
+    return { session: 'signed-out', error: errorMessage(err) };
+  }
+}
+
+/** The sign-in gate: the form until a key is accepted (none in open mode), then the console. */
 export function App() {
-  const [session, setSession] = useState<Session>(storedKey() ? 'key' : 'checking');
+  const [session, setSession] = useState<Session>('checking');
+  const [error, setError] = useState<string>();
   useEffect(() => {
     if (session !== 'checking') return;
-    isOpenMode().then(
-      (open) => setSession(open ? 'open' : 'signed-out'),
-      () => setSession('signed-out'),
+    resume().then(
+      (r) => {
+        setSession(r.session);
+        setError(r.error);
+      },
+      (err: unknown) => {
+        setSession('signed-out');
+        setError(errorMessage(err));
+      },
     );
   }, [session]);
   if (session === 'checking') return <p class="loading">Connecting…</p>;
-  if (session === 'signed-out') return <SignIn onSignedIn={() => setSession('key')} />;
+  if (session === 'signed-out') return <SignIn error={error} onSignedIn={() => setSession('key')} />;
   const signOut = () => {
     forgetKey();
+    setError(undefined);
     setSession('signed-out');
   };
   return <Shell session={session} onSignOut={signOut} />;

@@ -2,9 +2,9 @@ import { useState } from 'preact/hooks';
 import { checkKey, errorMessage, storeKey } from './api.ts';
 
 /** The API key form: the key is checked with GET /v1/models and kept (sessionStorage) only when the server takes it. */
-export function SignIn(props: { onSignedIn: () => void }) {
+export function SignIn(props: { onSignedIn: () => void; error?: string }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | undefined>(props.error);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -46,6 +46,18 @@ describe('console shell (browser)', { skip: chromiumMissing() }, () => {
     assertNoConsoleErrors(page, [EXPECTED_401]);
   });
 
+  it('should forget a kept key the server no longer takes, and say why', async () => {
+    const page = await newPage(ctx.browser);
+    await page.goto(`${ctx.url}/`);
+    await page.getByRole('textbox', { name: 'API key' }).waitFor();
+    await page.evaluate(() => sessionStorage.setItem('switchboard.apiKey', 'sk-revoked'));
+    await page.reload();
+    await page.getByRole('textbox', { name: 'API key' }).waitFor();
+    assert.equal(await page.getByRole('alert').innerText(), WRONG_KEY_MESSAGE);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('switchboard.apiKey')), null);
+    assertNoConsoleErrors(page, [EXPECTED_401]);
+  });
+
   it('should navigate in place and mark the current link', async () => {
     const page = await newPage(ctx.browser);
     await signIn(page, { url: ctx.url, key: ctx.key });
