@@ -99,4 +99,17 @@ describe('console thread pages (browser)', { skip: chromiumMissing() }, () => {
     assert.equal(await card.locator('.run-error').innerText(), `Last error (${run.last_error.code}): ${run.last_error.message}`);
     assertNoConsoleErrors(page);
   });
+
+  it("should show the server's message for an unknown thread and keep it out of the recent list", async () => {
+    const page = await newPage(ctx.browser);
+    await signIn(page, { url: ctx.url, key: ctx.key, path: '/console/threads' });
+    await page.getByRole('textbox', { name: 'Open thread by id' }).fill('thread_doesnotexist');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.waitForURL(`${ctx.url}/console/threads/thread_doesnotexist`);
+    assert.equal(await page.getByRole('alert').innerText(), "No thread found with id 'thread_doesnotexist'.");
+    await page.getByRole('navigation').getByRole('link', { name: 'Threads' }).click();
+    await page.getByRole('textbox', { name: 'Open thread by id' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'thread_doesnotexist' }).count(), 0);
+    assertNoConsoleErrors(page, [/HTTP 404: GET \/v1\/threads\/thread_doesnotexist$|status of 404/]);
+  });
 });

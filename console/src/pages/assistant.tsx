@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { toAssistantForm } from '../lib/assistant-form.ts';
 import { formatTime } from '../lib/format.ts';
-import { Link, navigate, useParams } from '../router.tsx';
+import { navigate, useParams } from '../router.tsx';
 import { AssistantEditor } from './parts/assistant-editor.tsx';
 import { ErrorNote, Facts, Loading } from './parts/notes.tsx';
 import { useAction, useLoad } from './parts/use-load.ts';
@@ -27,9 +27,6 @@ export function AssistantPage() {
   const a = assistant.data;
   return (
     <section class="page">
-      <p class="crumbs">
-        <Link href="/console/assistants">Assistants</Link> /
-      </p>
       <div class="row page-head">
         <h1>{a?.name || id}</h1>
         <button type="button" class="secondary danger" onClick={() => void remove()} disabled={!a || action.busy}>

@@ -2,7 +2,7 @@
 import { useEffect } from 'preact/hooks';
 import { client } from '../api.ts';
 import { formatTime } from '../lib/format.ts';
-import { Link, useParams } from '../router.tsx';
+import { useParams } from '../router.tsx';
 import { ItemList } from './parts/item-list.tsx';
 import { ErrorNote, Facts, JsonBlock, Loading } from './parts/notes.tsx';
 import { forgetId, rememberId } from './parts/recent.tsx';
@@ -25,9 +25,6 @@ export function ConversationPage() {
   const v = view.data;
   return (
     <section class="page">
-      <p class="crumbs">
-        <Link href="/console/responses">Responses</Link> /
-      </p>
       <h1>
         Conversation <code>{id}</code>
       </h1>

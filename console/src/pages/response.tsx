@@ -57,9 +57,6 @@ export function ResponsePage() {
   }, [id, !!view.data, view.error]);
   return (
     <section class="page">
-      <p class="crumbs">
-        <Link href="/console/responses">Responses</Link> /
-      </p>
       <h1>
         Response <code>{id}</code>
       </h1>

@@ -2,7 +2,7 @@
 // while a run is going the page reloads every second until it ends.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { formatTime } from '../lib/format.ts';
-import { Link, useParams } from '../router.tsx';
+import { useParams } from '../router.tsx';
 import { MessageView } from './parts/message-view.tsx';
 import { ErrorNote, Facts, Loading } from './parts/notes.tsx';
 import { forgetId, rememberId } from './parts/recent.tsx';
@@ -27,9 +27,6 @@ export function ThreadPage() {
   const v = view.data;
   return (
     <section class="page thread-page">
-      <p class="crumbs">
-        <Link href="/console/threads">Threads</Link> /
-      </p>
       <h1>
         Thread <code>{id}</code>
       </h1>

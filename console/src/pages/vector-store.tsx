@@ -5,7 +5,7 @@ import type { VectorStoreFile } from 'openai/resources/vector-stores/files';
 import { useCallback, useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { formatBytes, formatTime } from '../lib/format.ts';
-import { Link, navigate, useParams } from '../router.tsx';
+import { navigate, useParams } from '../router.tsx';
 import { ErrorNote, Facts, Loading } from './parts/notes.tsx';
 import { StoreSearch } from './parts/store-search.tsx';
 import { allPages } from './parts/thread-view.ts';
@@ -103,9 +103,6 @@ export function VectorStorePage() {
   const inStore = new Set(v?.files.map((f) => f.id));
   return (
     <section class="page">
-      <p class="crumbs">
-        <Link href="/console/vector-stores">Vector stores</Link> /
-      </p>
       <div class="row page-head">
         <h1>{v?.store.name || id}</h1>
         <button type="button" class="secondary danger" disabled={!v} onClick={() => void removeStore()}>

@@ -24,8 +24,9 @@ export async function allPages<T>(pages: AsyncIterable<T>): Promise<T[]> {
 
 export async function loadThreadView(threadId: string): Promise<ThreadView> {
   const c = client();
-  const [thread, messages, runs] = await Promise.all([
-    c.beta.threads.retrieve(threadId),
+  // The thread first: an unknown id then costs one 404, not three.
+  const thread = await c.beta.threads.retrieve(threadId);
+  const [messages, runs] = await Promise.all([
     allPages<Message>(c.beta.threads.messages.list(threadId, { order: 'asc', limit: 100 })),
     allPages<Run>(c.beta.threads.runs.list(threadId, { order: 'asc', limit: 100 })),
   ]);
