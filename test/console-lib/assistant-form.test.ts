@@ -35,7 +35,10 @@ describe('assistant form', () => {
     assert.match(String(toAssistantParams({ ...emptyAssistantForm('m'), functions: '[{' })), /^Function tools are not valid JSON/);
     assert.equal(toAssistantParams({ ...emptyAssistantForm('m'), functions: '[{}]' }), 'Each function tool needs a "name".');
     assert.equal(fromMetadataRows([{ key: 'a', value: '1' }, { key: 'a', value: '2' }]), "Metadata key 'a' appears twice.");
-    assert.equal(fromMetadataRows([{ key: '__proto__', value: 'x' }])['__proto__' as never], 'x');
+    const hostile = fromMetadataRows([{ key: '__proto__', value: 'x' }]);
+    assert.ok(typeof hostile !== 'string');
+    assert.equal(Object.getPrototypeOf(hostile), null);
+    assert.deepEqual(Object.entries(hostile), [['__proto__', 'x']]);
   });
 
   it('should read an assistant back into the form', () => {

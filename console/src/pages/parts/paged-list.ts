@@ -24,7 +24,7 @@ export function usePagedList<T extends { id: string }>(fetchPage: (after: string
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const [hasMore, setHasMore] = useState(false);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // `deps` stand for what fetchPage reads, as with useEffect.
   const fetcher = useCallback(fetchPage, deps);
   const load = useCallback(
     async (after: string | undefined) => {

@@ -34,7 +34,7 @@ export function UploadForm(props: { label: string; withPurpose?: boolean; onUplo
       {props.withPurpose ? (
         <div>
           <label for={`${id}-purpose`}>Purpose</label>
-          <select id={`${id}-purpose`} value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as FilePurpose)}>
+          <select id={`${id}-purpose`} value={purpose} onChange={(e) => setPurpose(PURPOSES.find((p) => p === e.currentTarget.value) ?? 'assistants')}>
             {PURPOSES.map((p) => (
               <option key={p} value={p}>
                 {p}

@@ -15,7 +15,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(true);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // `deps` stand for what load reads, as with useEffect.
   const run = useCallback(load, deps);
   const reload = useCallback(async () => {
     setLoading(true);
