@@ -112,4 +112,37 @@ describe('console thread pages (browser)', { skip: chromiumMissing() }, () => {
     assert.equal(await page.getByRole('link', { name: 'thread_doesnotexist' }).count(), 0);
     assertNoConsoleErrors(page, [/HTTP 404: GET \/v1\/threads\/thread_doesnotexist$|status of 404/]);
   });
+
+  it('should submit a function output typed on the thread page and show the run finish', async () => {
+    ctx.fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_t1', name: 'get_weather', arguments: '{"city":"Rome"}' }], usage: {} }) });
+    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Weather in Rome?' }] });
+    const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
+    assert.equal(run.status, 'requires_action');
+
+    const page = await newPage(ctx.browser);
+    await signIn(page, { url: ctx.url, key: ctx.key, path: `/console/threads/${thread.id}` });
+    const card = page.getByRole('article', { name: `Run ${run.id}` });
+    await card.getByRole('textbox', { name: 'Output of get_weather {"city":"Rome"}' }).fill('cloudy, 14C');
+    await card.getByRole('button', { name: 'Submit tool outputs' }).click();
+    await card.getByRole('heading', { level: 3 }).getByText('completed').waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Cancel run' }).count(), 0);
+    const last = ctx.fake.calls.at(-1)!.body as { messages: Array<{ role: string; tool_call_id?: string; content: string }> };
+    assert.deepEqual(last.messages.at(-1), { role: 'tool', tool_call_id: 'call_t1', content: 'cloudy, 14C' });
+    assertNoConsoleErrors(page);
+  });
+
+  it('should cancel a running run from the thread page', async () => {
+    const stream = controlledStream();
+    ctx.fake.enqueue(CHAT, { type: 'controlled', handle: stream });
+    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Go on forever.' }] });
+    const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistantId });
+    await stream.started;
+    const page = await newPage(ctx.browser);
+    await signIn(page, { url: ctx.url, key: ctx.key, path: `/console/threads/${thread.id}` });
+    const card = page.getByRole('article', { name: `Run ${run.id}` });
+    await card.getByRole('button', { name: 'Cancel run' }).click();
+    await card.getByRole('heading', { level: 3 }).getByText('cancelled').waitFor();
+    assert.equal((await client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id })).status, 'cancelled');
+    assertNoConsoleErrors(page);
+  });
 });

@@ -1,4 +1,4 @@
-// One run of a thread: status, timing, usage, last_error, what it waits for, and its steps as a timeline (a list
+// One run of a thread: status, timing, usage, last_error, its tool outputs form and Cancel while it goes, and its steps as a timeline (a list
 // named "Run steps").
 import type { Message } from 'openai/resources/beta/threads/messages';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
@@ -7,6 +7,7 @@ import { splitAnnotated } from '../../lib/annotations.ts';
 import { formatCount, formatTime } from '../../lib/format.ts';
 import { runDuration, toTimeline, type StepView } from '../../lib/run-timeline.ts';
 import { Facts } from './notes.tsx';
+import { RunActions } from './run-actions.tsx';
 import { ToolCallDetails } from './tool-call-view.tsx';
 
 type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null | undefined;
@@ -53,21 +54,6 @@ function StepItem(props: { step: StepView; messages: readonly Message[] }) {
   );
 }
 
-function Waiting(props: { run: Run }) {
-  const calls = props.run.required_action?.submit_tool_outputs.tool_calls ?? [];
-  if (!calls.length) return null;
-  return (
-    <div class="waiting">
-      Waiting for tool outputs:{' '}
-      {calls.map((c) => (
-        <code key={c.id}>
-          {c.function.name}({c.function.arguments}){' '}
-        </code>
-      ))}
-    </div>
-  );
-}
-
 export function RunCard(props: { run: Run; steps: readonly RunStep[]; messages: readonly Message[]; now: number }) {
   const { run } = props;
   const headingId = `run-${run.id}`;
@@ -91,7 +77,7 @@ export function RunCard(props: { run: Run; steps: readonly RunStep[]; messages: 
         </p>
       ) : null}
       {run.incomplete_details ? <p class="error">Incomplete: {run.incomplete_details.reason}</p> : null}
-      <Waiting run={run} />
+      <RunActions run={run} />
       <ol aria-label="Run steps" aria-describedby={headingId} class="timeline">
         {toTimeline(props.steps).map((step) => (
           <StepItem key={step.id} step={step} messages={props.messages} />
