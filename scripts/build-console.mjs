@@ -3,14 +3,16 @@
 // esbuild, because it is already in the tree (tsx runs on it) and builds the console in well under a second.
 // Run by `npm run build:console`, by npm's `prepare` (so `npm ci` leaves a built console), and by the test runner.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const consoleDir = path.join(root, 'console');
-const dist = path.join(consoleDir, 'dist');
+const DIST = path.join(consoleDir, 'dist');
+/** Built aside and swapped in, so a server (or a parallel build) never sees half a dist. */
+const staging = path.join(consoleDir, `.dist-${process.pid}`);
 /** Where the page asks for its assets; the server serves dist/assets there (src/api/console.ts). */
 const ASSETS_URL = '/console/assets/';
 
@@ -20,9 +22,9 @@ function filesUnder(dir) {
   );
 }
 
-/** Writes `file.br` and `file.gz` next to every file of dist. */
+/** Writes `file.br` and `file.gz` next to every built file. */
 function compressAll() {
-  for (const file of filesUnder(dist)) {
+  for (const file of filesUnder(staging)) {
     const body = readFileSync(file);
     writeFileSync(`${file}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
     writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
@@ -40,17 +42,47 @@ function writeIndex({ script, styles }) {
   const html = readFileSync(path.join(consoleDir, 'index.html'), 'utf8')
     .replace('<!-- build: styles -->', styles ? `<link rel="stylesheet" href="${styles}" />` : '')
     .replace('<!-- build: script -->', `<script type="module" src="${script}"></script>`);
-  writeFileSync(path.join(dist, 'index.html'), html);
+  writeFileSync(path.join(staging, 'index.html'), html);
+}
+
+/** Replaces console/dist with the fresh build (the old one is moved aside first, then removed). */
+function swapIn() {
+  const old = `${staging}-old`;
+  if (existsSync(DIST)) renameSync(DIST, old);
+  try {
+    renameSync(staging, DIST);
+  } catch (err) {
+    // A build running beside this one swapped its dist in first: the same sources, so the same files.
+    if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    rmSync(staging, { recursive: true, force: true });
+  }
+  rmSync(old, { recursive: true, force: true });
 }
 
 export async function buildConsole({ quiet = false } = {}) {
   const start = performance.now();
-  rmSync(dist, { recursive: true, force: true });
-  mkdirSync(dist, { recursive: true });
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    await buildInto(staging);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  swapIn();
+  if (!quiet) {
+    const size = filesUnder(DIST)
+      .filter((f) => f.endsWith('.br'))
+      .reduce((sum, f) => sum + statSync(f).size, 0);
+    console.log(`[build:console] console/dist in ${Math.round(performance.now() - start)} ms (${(size / 1024).toFixed(0)} kB brotli)`);
+  }
+}
+
+async function buildInto(staging) {
   const result = await build({
     absWorkingDir: root,
     entryPoints: ['console/src/main.tsx'],
-    outdir: path.join(dist, 'assets'),
+    outdir: path.join(staging, 'assets'),
     entryNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
     bundle: true,
@@ -66,12 +98,6 @@ export async function buildConsole({ quiet = false } = {}) {
   });
   writeIndex(entryAssets(result.metafile));
   compressAll();
-  if (!quiet) {
-    const size = filesUnder(dist)
-      .filter((f) => f.endsWith('.br'))
-      .reduce((sum, f) => sum + statSync(f).size, 0);
-    console.log(`[build:console] console/dist in ${Math.round(performance.now() - start)} ms (${(size / 1024).toFixed(0)} kB brotli)`);
-  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

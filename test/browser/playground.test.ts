@@ -17,9 +17,11 @@ const WEATHER = {
   },
 };
 
+/** waitFor with room for a loaded machine (the suite runs files in parallel on few cores). */
+const settle = (check: () => Promise<boolean>, what: string) => waitFor(check, what, 30_000);
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 const logText = async (page: Page) => (await log(page).innerText()).replace(/\s+/g, ' ');
-const logHas = (page: Page, text: string) => waitFor(async () => (await logText(page)).includes(text), `"${text}" in the log`);
+const logHas = (page: Page, text: string) => settle(async () => (await logText(page)).includes(text), `"${text}" in the log`);
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -43,7 +45,7 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
 
   it('should stream a chat answer into the log, with its usage and latency', async () => {
     ctx.fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: ['Bonjour', ' from', ' the', ' fake.'], usage: USAGE }) });
-    await waitFor(async () => (await page.getByRole('combobox', { name: 'Model' }).inputValue()) === 'fake-model', 'the models');
+    await settle(async () => (await page.getByRole('combobox', { name: 'Model' }).inputValue()) === 'fake-model', 'the models');
     await page.getByRole('textbox', { name: 'System prompt' }).fill('Answer in French.');
     await send(page, 'Say hello');
     await logHas(page, 'Bonjour from the fake.');
@@ -85,7 +87,7 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
       { type: 'sse', chunks: chatChunks({ content: 'It is sunny in Paris.', usage: USAGE }) },
     );
     await page.getByRole('radio', { name: 'Assistants thread' }).check();
-    await waitFor(async () => (await page.getByRole('combobox', { name: 'Assistant' }).inputValue()) === assistant.id, 'the assistant');
+    await settle(async () => (await page.getByRole('combobox', { name: 'Assistant' }).inputValue()) === assistant.id, 'the assistant');
     await send(page, 'Weather in Paris?');
     const output = page.getByRole('textbox', { name: 'Output of get_weather' });
     await output.waitFor();
@@ -99,6 +101,28 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     assert.deepEqual(calls[0]!.body.tools.map((t: { function: { name: string } }) => t.function.name), ['get_weather']);
     assert.deepEqual(calls[1]!.body.messages.at(-1), { role: 'tool', tool_call_id: 'call_w1', content: 'sunny, 21 C' });
     await screenshot(page, 'playground-assistant');
+    assertNoConsoleErrors(page);
+  });
+
+  it('should cancel the assistant run when Stop ends its stream', async () => {
+    const assistant = await ctx.app.client().beta.assistants.create({ model: 'fake-model', name: 'Slow bot' });
+    const handle = controlledStream();
+    ctx.fake.enqueue(CHAT, { type: 'controlled', handle });
+    await page.getByRole('radio', { name: 'Assistants thread' }).check();
+    await page.getByRole('combobox', { name: 'Assistant' }).selectOption(assistant.id);
+    const threadCreated = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/threads');
+    await send(page, 'Think slowly');
+    const threadId = ((await (await threadCreated).json()) as { id: string }).id;
+    await handle.started;
+    const [role, text] = chatChunks({ content: ['Let me think'] });
+    handle.write(role);
+    handle.write(text);
+    await logHas(page, 'Let me think');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await logHas(page, 'stopped after');
+    await handle.aborted; // the run's model call ends with it
+    const runs = ctx.app.client().beta.threads.runs;
+    await settle(async () => (await runs.list(threadId)).data[0]?.status === 'cancelled', 'the run cancelled');
     assertNoConsoleErrors(page);
   });
 
@@ -159,6 +183,25 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     assertNoConsoleErrors(page);
   });
 
+  it('should answer a Responses function call with function_call_output on the previous response', async () => {
+    ctx.fake.enqueue(
+      CHAT,
+      { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_r1', name: 'lookup', arguments: '{"sku":"A1"}' }] }) },
+      { type: 'sse', chunks: chatChunks({ content: 'A1 is in stock.' }) },
+    );
+    await page.getByRole('radio', { name: 'Responses' }).check();
+    await page.getByRole('button', { name: 'Add function' }).click();
+    await page.getByRole('group', { name: 'Function 1' }).getByRole('textbox', { name: 'Name' }).fill('lookup');
+    await send(page, 'Is A1 in stock?');
+    await page.getByRole('textbox', { name: 'Output of lookup' }).fill('{"stock":3}');
+    await page.getByRole('button', { name: 'Submit tool outputs' }).click();
+    await logHas(page, 'A1 is in stock.');
+    const second = ctx.fake.calls.filter((c) => c.path === CHAT)[1]!.body;
+    assert.deepEqual(second.messages.slice(-1), [{ role: 'tool', tool_call_id: 'call_r1', content: '{"stock":3}' }]);
+    assert.equal(second.messages[0].content, 'Is A1 in stock?');
+    assertNoConsoleErrors(page);
+  });
+
   it('should upload a file into a new vector store and let a Responses answer search it', async () => {
     ctx.fake.enqueue(
       CHAT,
@@ -168,9 +211,9 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     await page.getByRole('radio', { name: 'Responses' }).check();
     await page.getByRole('checkbox', { name: 'file_search' }).check();
     await page.getByRole('button', { name: 'New vector store' }).click();
-    await waitFor(async () => (await page.getByRole('combobox', { name: 'Vector store' }).inputValue()).startsWith('vs_'), 'the new vector store');
+    await settle(async () => (await page.getByRole('combobox', { name: 'Vector store' }).inputValue()).startsWith('vs_'), 'the new vector store');
     await page.getByLabel('Upload files').setInputFiles({ name: 'codes.txt', mimeType: 'text/plain', buffer: Buffer.from('The launch code is 4417.') });
-    await waitFor(async () => (await page.getByRole('list', { name: 'Uploads' }).innerText()).includes('codes.txt: ready'), 'the file ingested');
+    await settle(async () => (await page.getByRole('list', { name: 'Uploads' }).innerText()).includes('codes.txt: ready'), 'the file ingested');
     await send(page, 'What is the launch code?');
     await logHas(page, 'The code is 4417.');
     await logHas(page, 'file_search: launch code');

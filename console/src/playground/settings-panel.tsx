@@ -50,6 +50,7 @@ export function ModelPicker(props: { value: string; onChange: (id: string) => vo
           </option>
         ))}
       </select>
+      {props.disabled && <p class="hint">Runs use the assistant's model.</p>}
       {error && <p class="error">{error}</p>}
     </>
   );
