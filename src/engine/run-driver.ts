@@ -87,22 +87,29 @@ export class RunDriver {
     await this.#move(run, 'failed', { lease, patch: { last_error: toJson(error) } });
   }
 
-  /** Drives a run this worker claimed; `signal` aborts with an AbortReason. */
-  async drive(claimed: RunRow, signal: AbortSignal): Promise<void> {
+  /**
+   * Drives a run this worker claimed; `signal` aborts with an AbortReason. `started`: the claim itself moved the run
+   * from queued to in_progress (committed, not yet announced).
+   */
+  async drive(claimed: RunRow, signal: AbortSignal, opts: { started?: boolean } = {}): Promise<void> {
     let run = claimed;
     const lease = claimed.lease_owner;
     if (run.status === 'cancelling') return this.cancelled(run, lease);
     if (run.attempts > this.#opts.maxAttempts)
       return this.fail(run, { code: 'server_error', message: 'The run was interrupted too many times.' }, lease);
-    if (run.status === 'in_progress') await this.#recover(run);
+    if (opts.started) publishRun(this.#deps, run);
+    else if (run.status === 'in_progress') await this.#recover(run);
     if (run.status === 'queued') {
       const started = await this.#move(run, 'in_progress', { lease });
       if (!started) return;
       run = started;
     }
+    // The row is fresh for the first turn of a run started here; later turns re-read it (a cancel from elsewhere).
+    let fresh = opts.started === true;
     for (let turn = 0; turn < this.#opts.maxTurns; turn++) {
       if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);
-      const current = await findRunById(this.#deps.db, run.id);
+      const current = fresh ? run : await findRunById(this.#deps.db, run.id);
+      fresh = false;
       if (!current || current.status !== 'in_progress') {
         if (current?.status === 'cancelling') await this.cancelled(current, lease);
         return;

@@ -1,4 +1,5 @@
 import { randomToken } from '../ids.js';
+import { transition } from './run-state.js';
 import { claimRun, findExpiredRuns, releaseLeases, renewLeases, voidRunLeases } from '../store/repos/runs.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
@@ -134,19 +135,25 @@ export class RunWorker {
       return false;
     }
     const nowMs = this.#deps.clock.now();
-    // A claim lost to a power cut leaves the run unleased: it is claimed again (store/relaxed-commit.ts).
+    // A claim lost to a power cut leaves the run unleased: it is claimed again (store/relaxed-commit.ts). A queued
+    // run starts in the same transaction (one commit, not two, before its first model call).
     const claim = { dialect: this.#deps.dialect, owner: this.#owner, nowMs, leaseMs: this.#opts.leaseMs, runId };
-    const run = await this.#relaxed((trx) => claimRun(trx, claim));
-    if (!run) return false;
-    this.#execute(run, nowMs);
+    const claimed = await this.#relaxed(async (trx) => {
+      const run = await claimRun(trx, claim);
+      if (run?.status !== 'queued') return run && { run, started: false };
+      const started = await transition(trx, run, 'in_progress', { nowMs, leaseOwner: run.lease_owner });
+      return started ? { run: started, started: true } : { run, started: false };
+    });
+    if (!claimed) return false;
+    this.#execute(claimed.run, nowMs, claimed.started);
     return true;
   }
 
-  #execute(run: RunRow, claimedAtMs: number): void {
+  #execute(run: RunRow, claimedAtMs: number, started: boolean): void {
     const controller = new AbortController();
     this.#leases.hold(run.id, controller, claimedAtMs);
     const done = this.#driver
-      .drive(run, controller.signal)
+      .drive(run, controller.signal, { started })
       .catch((err: unknown) => this.#deps.log.error({ err, runId: run.id }, 'run driver crashed'))
       .finally(() => {
         this.#leases.release(run.id);
