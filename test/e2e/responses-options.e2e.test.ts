@@ -1,0 +1,114 @@
+// Responses options the run engine honours as run options (issue 12): max_tool_calls, truncation, include of
+// input images, and file citations without markers. Each test asserts on what the scripted upstream received.
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI, { toFile } from 'openai';
+import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { chatChunks } from '../fakes/chunks.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
+import { testDialects } from '../support/databases.js';
+
+const CHAT = '/v1/chat/completions';
+const USAGE = { prompt_tokens: 11, completion_tokens: 3 };
+const FACT = 'The Zorbulon reactor on Kepler station runs on 42 tonnes of liquid argon.';
+const weather = {
+  type: 'function' as const,
+  name: 'get_weather',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  strict: false,
+};
+
+const says = (content: string | string[]) => ({ type: 'sse' as const, chunks: chatChunks({ content, usage: USAGE }) });
+const searches = (...ids: string[]) => ({
+  type: 'sse' as const,
+  chunks: chatChunks({ toolCalls: ids.map((id) => ({ id, name: 'file_search', arguments: `{"query":"reactor ${id}"}` })), usage: USAGE }),
+});
+
+type UpstreamBody = {
+  tools?: Array<{ function: { name: string } }>;
+  messages: Array<{ role: string; content?: unknown; tool_call_id?: string; tool_calls?: Array<{ id: string }> }>;
+};
+
+for (const dialect of testDialects()) {
+  describe(`responses options (${dialect})`, () => {
+    let fake: FakeUpstream;
+    let app: TestApp;
+    let client: OpenAI;
+    let storeId: string;
+
+    before(async () => {
+      fake = await startFakeUpstream();
+      app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, yaml: 'context_windows:\n  small-chat: 3000\n' });
+      client = app.client(TEST_KEYS[0]);
+      const store = await client.vectorStores.create({ name: 'kepler' });
+      await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(`${FACT}\n`), 'kepler.txt'));
+      storeId = store.id;
+    });
+    after(async () => {
+      await app.close();
+      await fake.close();
+    });
+    beforeEach(() => fake.reset());
+    const upstream = (): UpstreamBody[] => fake.calls.filter((c) => c.path === CHAT).map((c) => c.body as UpstreamBody);
+    const toolNames = (body: UpstreamBody) => (body.tools ?? []).map((t) => t.function.name);
+    const toolCallIds = (body: UpstreamBody) => body.messages.flatMap((m) => (m.tool_calls ?? []).map((c) => c.id));
+    const toolResults = (body: UpstreamBody) => body.messages.filter((m) => m.role === 'tool').map((m) => m.tool_call_id);
+
+    describe('max_tool_calls', () => {
+      const request = (max: number) => ({
+        model: 'gpt-4o-mini',
+        input: 'What does the reactor run on?',
+        tools: [{ type: 'file_search' as const, vector_store_ids: [storeId] }, weather],
+        max_tool_calls: max,
+      });
+
+      /** In the spec's Response (and OpenAI's answers), not in the SDK's type. */
+      const maxToolCalls = (r: object) => (r as { max_tool_calls?: number | null }).max_tool_calls;
+
+      it('should execute built-in calls up to the limit over all turns, ignore the rest and stop offering the built-in tools', async () => {
+        fake.enqueue(CHAT, searches('call_a'), searches('call_b', 'call_c'), says('Liquid argon.'));
+        const response = await client.responses.create(request(2));
+        assert.equal(response.status, 'completed');
+        assert.equal(maxToolCalls(response), 2);
+        const [first, second, third] = upstream();
+        assert.deepEqual([toolNames(first!), toolNames(second!)], [['file_search', 'get_weather'], ['file_search', 'get_weather']]);
+        assert.deepEqual(toolNames(third!), ['get_weather'], 'the client function stays, file_search is no longer offered');
+        assert.deepEqual(toolCallIds(third!), ['call_a', 'call_b'], 'the ignored call is not in the history');
+        assert.deepEqual(toolResults(third!), ['call_a', 'call_b']);
+        assert.deepEqual(
+          response.output.map((i) => i.type),
+          ['file_search_call', 'file_search_call', 'message'],
+        );
+        assert.deepEqual(response.output.slice(0, 2).map((i) => (i.type === 'file_search_call' ? i.queries : [])), [['reactor call_a'], ['reactor call_b']]);
+        const stored = await client.responses.retrieve(response.id);
+        assert.deepEqual(stored.output, response.output);
+      });
+
+      it('should show no ignored call in the stream, and offer no tool once a lone built-in tool is spent', async () => {
+        fake.enqueue(CHAT, searches('call_a', 'call_b'), says('Liquid argon.'));
+        const events: ResponseStreamEvent[] = [];
+        const body = { ...request(1), tools: [{ type: 'file_search' as const, vector_store_ids: [storeId] }], stream: true as const };
+        const stream = await client.responses.create(body);
+        for await (const e of stream) events.push(e);
+        const added = events.flatMap((e) => (e.type === 'response.output_item.added' ? [e.item.type] : []));
+        assert.deepEqual(added, ['file_search_call', 'message']);
+        assert.equal(events.filter((e) => e.type === 'response.file_search_call.completed').length, 1);
+        const done = events.at(-1);
+        assert.equal(done?.type, 'response.completed');
+        const [, second] = upstream();
+        assert.equal(second!.tools, undefined, 'no tool offered');
+        assert.deepEqual(toolCallIds(second!), ['call_a']);
+      });
+
+      it('should leave built-in calls unlimited without max_tool_calls', async () => {
+        fake.enqueue(CHAT, searches('call_a', 'call_b'), says('Liquid argon.'));
+        const { max_tool_calls: _max, ...body } = request(1);
+        const response = await client.responses.create(body);
+        assert.equal(maxToolCalls(response), null);
+        assert.deepEqual(toolResults(upstream()[1]!), ['call_a', 'call_b']);
+        assert.deepEqual(toolNames(upstream()[1]!), ['file_search', 'get_weather']);
+      });
+    });
+  });
+}
