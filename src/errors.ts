@@ -54,6 +54,10 @@ export const invalidRequest = (message: string, param: string | null = null, cod
   new ApiError({ status: 400, message, type: 'invalid_request_error', param, code });
 
 /** `param` names the request field that referred to the missing object, when there is one. */
+/** A prompt larger than the model's context window, where nothing may trim it (OpenAI's wording). */
+export const contextLengthExceeded = (param: string | null = null) =>
+  invalidRequest('Your input exceeds the context window of this model. Please adjust your input and try again.', param, 'context_length_exceeded');
+
 export const notFound = (kind: string, id: string, param: string | null = null) =>
   new ApiError({
     status: 404,

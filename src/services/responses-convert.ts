@@ -21,7 +21,7 @@ export interface ResponseRunOptions {
   /** JSON tool_resources: the vector stores of file_search, the files of code_interpreter's container. */
   toolResources: string | null;
   /** Run columns the Assistants API has no parameter for. */
-  columns: Pick<NewRunRow, 'max_tool_calls'>;
+  columns: Pick<NewRunRow, 'max_tool_calls' | 'prompt_overflow'>;
 }
 
 const loggedHostedTypes = new Set<string>();
@@ -45,7 +45,8 @@ export function toRunOptions(request: CreateResponseRequest, log: Pick<Logger, '
       reasoning_effort: request.reasoning?.effort ?? null,
     },
     toolResources: toToolResources(request.tools ?? []),
-    columns: { max_tool_calls: request.max_tool_calls ?? null },
+    // truncation `disabled` (OpenAI's default): a prompt larger than the model's context fails the response.
+    columns: { max_tool_calls: request.max_tool_calls ?? null, prompt_overflow: request.truncation === 'auto' ? 'send' : 'fail' },
   };
 }
 

@@ -8,6 +8,8 @@ import { chatChunks } from '../fakes/chunks.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
+import { rejectsWith } from '../support/api-errors.js';
+import { until } from '../support/until.js';
 
 const CHAT = '/v1/chat/completions';
 const USAGE = { prompt_tokens: 11, completion_tokens: 3 };
@@ -18,6 +20,10 @@ const weather = {
   parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   strict: false,
 };
+
+/** Ten notes of about 600 tokens each: ~6000 tokens, twice what `small-chat` (3000) holds. */
+const NOTES = Array.from({ length: 10 }, (_, i) => ({ role: 'user' as const, content: `Note ${i}: ${'the quick brown fox jumps '.repeat(120)}` }));
+const TOO_LONG = "Your input exceeds the context window of this model. Please adjust your input and try again.";
 
 const says = (content: string | string[]) => ({ type: 'sse' as const, chunks: chatChunks({ content, usage: USAGE }) });
 const searches = (...ids: string[]) => ({
@@ -108,6 +114,69 @@ for (const dialect of testDialects()) {
         assert.equal(maxToolCalls(response), null);
         assert.deepEqual(toolResults(upstream()[1]!), ['call_a', 'call_b']);
         assert.deepEqual(toolNames(upstream()[1]!), ['file_search', 'get_weather']);
+      });
+    });
+
+    describe('truncation', () => {
+      const notesOf = (body: UpstreamBody) => body.messages.map((m) => String(m.content).slice(0, 'Note 0'.length));
+
+      it("should answer 400 context_length_exceeded by default (disabled) for input larger than the model's context, calling no model and keeping nothing", async () => {
+        const conversation = await client.conversations.create({ items: [{ type: 'message', role: 'user', content: 'Hello.' }] });
+        await rejectsWith(client.responses.create({ model: 'small-chat', input: NOTES, conversation: conversation.id }), {
+          status: 400,
+          code: 'context_length_exceeded',
+          param: 'input',
+          message: TOO_LONG,
+        });
+        assert.equal(upstream().length, 0, 'no model call');
+        const items = await client.conversations.items.list(conversation.id);
+        assert.deepEqual(items.data.map((i) => i.type === 'message' && i.content[0]?.type === 'input_text' && i.content[0].text), ['Hello.'], 'the input was not added');
+      });
+
+      it('should count the history: a previous response plus new input that overflow fail, and the chain goes on from where it was', async () => {
+        fake.enqueue(CHAT, says('Noted.'));
+        const first = await client.responses.create({ model: 'small-chat', input: NOTES.slice(0, 4), truncation: 'disabled' });
+        assert.equal(first.truncation, 'disabled');
+        await rejectsWith(client.responses.create({ model: 'small-chat', input: NOTES.slice(4), previous_response_id: first.id }), {
+          code: 'context_length_exceeded',
+        });
+        fake.enqueue(CHAT, says('Four notes.'));
+        await client.responses.create({ model: 'small-chat', input: 'How many notes?', previous_response_id: first.id });
+        assert.deepEqual(notesOf(upstream().at(-1)!), ['Note 0', 'Note 1', 'Note 2', 'Note 3', 'Noted.', 'How ma'], 'the rejected input is not in the chain');
+      });
+
+      it('should drop the oldest items to fit with auto, keeping the newest', async () => {
+        fake.enqueue(CHAT, says('ok'));
+        const response = await client.responses.create({ model: 'small-chat', input: NOTES, truncation: 'auto' });
+        assert.equal(response.status, 'completed');
+        assert.equal(response.truncation, 'auto');
+        const notes = notesOf(upstream()[0]!);
+        assert.ok(notes.length >= 2 && notes.length < 10, notes.join(', '));
+        assert.deepEqual(notes, NOTES.slice(10 - notes.length).map((m) => m.content.slice(0, 6)), 'oldest first out');
+      });
+
+      it('should end a stream with response.failed carrying context_length_exceeded', async () => {
+        const events: ResponseStreamEvent[] = [];
+        for await (const e of await client.responses.create({ model: 'small-chat', input: NOTES, stream: true })) events.push(e);
+        assert.deepEqual(events.map((e) => e.type), ['response.created', 'response.in_progress', 'response.failed']);
+        const failed = events.at(-1);
+        assert.ok(failed?.type === 'response.failed');
+        assert.deepEqual(failed.response.error, { code: 'context_length_exceeded', message: TOO_LONG });
+        assert.equal(upstream().length, 0);
+      });
+
+      it('should fail a background response with context_length_exceeded', async () => {
+        const started = await client.responses.create({ model: 'small-chat', input: NOTES, background: true });
+        const done = await until(() => client.responses.retrieve(started.id), (r) => r.status !== 'queued' && r.status !== 'in_progress');
+        assert.equal(done.status, 'failed');
+        assert.deepEqual(done.error, { code: 'context_length_exceeded', message: TOO_LONG });
+        assert.equal(upstream().length, 0);
+      });
+
+      it('should send input that fits whole', async () => {
+        fake.enqueue(CHAT, says('ok'));
+        await client.responses.create({ model: 'small-chat', input: NOTES.slice(0, 3) });
+        assert.deepEqual(notesOf(upstream()[0]!), ['Note 0', 'Note 1', 'Note 2']);
       });
     });
   });
