@@ -52,11 +52,11 @@ async function answerResponse(deps: Deps, caller: Caller, request: CreateRespons
   }
 }
 
+/** What the response's request asked to include. */
+const requestInclude = (row: ResponseRow): Include => fromJson<{ include?: Include | null }>(row.request, {}).include ?? [];
+
 /** Tool calls show as the stream shows them, with what the response's request asked to include. */
-const outputOptions = (deps: Deps, row: ResponseRow) => ({
-  tools: deps.tools,
-  include: fromJson<{ include?: string[] | null }>(row.request, {}).include ?? [],
-});
+const outputOptions = (deps: Deps, row: ResponseRow) => ({ tools: deps.tools, include: requestInclude(row) });
 
 /** A response whose input did not fit the model's context (truncation `disabled`): OpenAI answers a create with a 400. */
 function tooLong(body: ResponseObject): boolean {
@@ -109,7 +109,10 @@ export async function cancelResponse(deps: Deps, tenantId: string, id: string): 
   return buildResponseObject(db, row, outputOptions(deps, row));
 }
 
-/** A page of the response's input items (newest first by default), as the Conversations API shows items. */
+/**
+ * A page of the response's input items (newest first by default), as the Conversations API shows items, with what the
+ * query's `include` and the create's asked for (`message.input_image.image_url`).
+ */
 export async function listInputItems(
   deps: Deps,
   tenantId: string,
@@ -124,7 +127,8 @@ export async function listInputItems(
     fetch: async (window) => windowOf(all, window),
     seqOf: async (itemId) => all.find((s) => s.id === itemId)?.seq,
   });
-  return { data: await toConversationItems(db, tenantId, rows, query.include), hasMore };
+  const include = [...new Set([...requestInclude(row), ...query.include])];
+  return { data: await toConversationItems(db, tenantId, rows, include), hasMore };
 }
 
 /** The stored input items still there (an item deleted from a conversation is gone from here too), oldest first. */

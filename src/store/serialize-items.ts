@@ -84,13 +84,23 @@ export function citedFileIds(row: MessageRow): string[] {
   );
 }
 
-/** A thread message as a `message` item: the parts given through Conversations when kept, else the Assistants content mapped. */
+/** The include value that shows input images' URLs; without it OpenAI lists an `input_image` with `image_url: null`. */
+export const INPUT_IMAGE_URL: ResponseIncludable = 'message.input_image.image_url';
+
+/**
+ * A thread message as a `message` item: the parts given through Conversations when kept, else the Assistants content
+ * mapped; an input image's URL only when `include` asks for it.
+ */
 export function toMessageItem(row: MessageRow, ctx: ItemContext): Message {
   const content = row.item_content
     ? fromJson<MessagePart[]>(row.item_content, [])
     : fromJson<MessageContent[]>(row.content, []).flatMap((p) => fromAssistantsPart(p, row, ctx) ?? []);
-  return { id: row.id, type: 'message', status: row.status, role: row.role, content };
+  const shown = ctx.include.has(INPUT_IMAGE_URL) ? content : content.map(withoutImageUrl);
+  return { id: row.id, type: 'message', status: row.status, role: row.role, content: shown };
 }
+
+const withoutImageUrl = (part: MessagePart): MessagePart =>
+  part.type === 'input_image' && part.image_url != null ? { ...part, image_url: null } : part;
 
 /** A stored non-message item; results and outputs of tool calls only when `include` asks for them, as OpenAI does. */
 export function toStoredItem(row: ConversationItemRow, ctx: ItemContext): ListedItem {

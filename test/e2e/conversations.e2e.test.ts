@@ -197,7 +197,8 @@ for (const dialect of testDialects()) {
           },
         ],
       });
-      const [item] = (await client.conversations.items.list(conv.id)).data;
+      // An image's URL shows when included (message.input_image.image_url), as OpenAI lists it.
+      const [item] = (await client.conversations.items.list(conv.id, { include: ['message.input_image.image_url'] })).data;
       assert.deepEqual((item as ItemMessage).content, [
         { type: 'input_text', text: 'look' },
         { type: 'input_image', file_id: image.id, image_url: null, detail: 'high' },

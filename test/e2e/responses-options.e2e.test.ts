@@ -179,5 +179,54 @@ for (const dialect of testDialects()) {
         assert.deepEqual(notesOf(upstream()[0]!), ['Note 0', 'Note 1', 'Note 2']);
       });
     });
+
+    describe("include: ['message.input_image.image_url']", () => {
+      const IMAGE = 'https://images.example.com/cat.png';
+      const INCLUDE = ['message.input_image.image_url' as const];
+      const withImage = [{ role: 'user' as const, content: [{ type: 'input_text' as const, text: 'What is this?' }, { type: 'input_image' as const, image_url: IMAGE, detail: 'low' as const }] }];
+      /** The input_image parts of listed items, as listed. */
+      const images = (items: Array<{ type: string; content?: unknown }>) =>
+        items.flatMap((i) => (i.type === 'message' ? (i.content as Array<{ type: string }>).filter((p) => p.type === 'input_image') : []));
+      /** The image URLs the upstream's last call carried. */
+      const sentImages = () =>
+        upstream()
+          .at(-1)!
+          .messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string; image_url?: { url: string } }>) : []))
+          .flatMap((p) => (p.type === 'image_url' ? [p.image_url?.url] : []));
+
+      it("should list a response's input image without its URL unless included, the model having seen it", async () => {
+        fake.enqueue(CHAT, says('A cat.'));
+        const response = await client.responses.create({ model: 'gpt-4o-mini', input: withImage });
+        assert.deepEqual(sentImages(), [IMAGE]);
+        const plain = await client.responses.inputItems.list(response.id);
+        assert.deepEqual(images(plain.data), [{ type: 'input_image', image_url: null, file_id: null, detail: 'low' }]);
+        const included = await client.responses.inputItems.list(response.id, { include: INCLUDE });
+        assert.deepEqual(images(included.data), [{ type: 'input_image', image_url: IMAGE, file_id: null, detail: 'low' }]);
+      });
+
+      it('should list the input image with its URL when the create asked to include it', async () => {
+        fake.enqueue(CHAT, says('A cat.'));
+        const response = await client.responses.create({ model: 'gpt-4o-mini', input: withImage, include: INCLUDE });
+        const items = await client.responses.inputItems.list(response.id);
+        assert.deepEqual(images(items.data).map((p) => (p as { image_url?: string | null }).image_url), [IMAGE]);
+      });
+
+      it('should show conversation items’ image URLs only when included (create, list, retrieve), and keep them for the model', async () => {
+        const conversation = await client.conversations.create({});
+        const created = await client.conversations.items.create(conversation.id, { items: withImage });
+        assert.deepEqual(images(created.data).map((p) => (p as { image_url?: string | null }).image_url), [null]);
+        const createdIncluded = await client.conversations.items.create(conversation.id, { items: withImage, include: INCLUDE });
+        assert.deepEqual(images(createdIncluded.data).map((p) => (p as { image_url?: string | null }).image_url), [IMAGE]);
+        const id = created.data[0]!.id!;
+        const urls = (items: Array<{ type: string; content?: unknown }>) => images(items).map((p) => (p as { image_url?: string | null }).image_url);
+        assert.deepEqual(urls((await client.conversations.items.list(conversation.id)).data), [null, null]);
+        assert.deepEqual(urls((await client.conversations.items.list(conversation.id, { include: INCLUDE })).data), [IMAGE, IMAGE]);
+        assert.deepEqual(urls([await client.conversations.items.retrieve(id, { conversation_id: conversation.id })]), [null]);
+        assert.deepEqual(urls([await client.conversations.items.retrieve(id, { conversation_id: conversation.id, include: INCLUDE })]), [IMAGE]);
+        fake.enqueue(CHAT, says('Two cats.'));
+        await client.responses.create({ model: 'gpt-4o-mini', input: [{ type: 'item_reference', id }], conversation: conversation.id });
+        assert.deepEqual(sentImages(), [IMAGE, IMAGE, IMAGE], 'the model sees every image, the referenced copy included');
+      });
+    });
   });
 }
