@@ -228,5 +228,63 @@ for (const dialect of testDialects()) {
         assert.deepEqual(sentImages(), [IMAGE, IMAGE, IMAGE], 'the model sees every image, the referenced copy included');
       });
     });
+
+    describe('file citations without markers', () => {
+      const ANSWER = ['It runs on liquid argon', ' 【0:', '0†kepler.txt】', '.'];
+      const TEXT = 'It runs on liquid argon .';
+      const request = (extra: object = {}) => ({
+        model: 'gpt-4o-mini',
+        input: 'What does the reactor run on?',
+        tools: [{ type: 'file_search' as const, vector_store_ids: [storeId] }],
+        ...extra,
+      });
+      const outputText = (r: { output: Array<{ type: string; content?: unknown }> }) =>
+        r.output.flatMap((i) => (i.type === 'message' ? (i.content as Array<{ type: string; text?: string; annotations?: unknown[] }>) : []));
+      let fileId: string;
+      before(async () => {
+        fileId = (await client.vectorStores.files.list(storeId)).data[0]!.id;
+      });
+
+      it('should answer text without the marker, the file_citation at its place (create, retrieve)', async () => {
+        fake.enqueue(CHAT, searches('call_a'), says(ANSWER));
+        const response = await client.responses.create(request());
+        const citation = { type: 'file_citation', file_id: fileId, filename: 'kepler.txt', index: 24 };
+        assert.deepEqual(outputText(response), [{ type: 'output_text', text: TEXT, annotations: [citation], logprobs: [] }]);
+        assert.equal(response.output_text, TEXT);
+        assert.deepEqual((await client.responses.retrieve(response.id)).output, response.output);
+        const toolMessage = upstream()[1]!.messages.find((m) => m.role === 'tool');
+        assert.ok(String(toolMessage?.content).includes('【0:0†kepler.txt】'), 'the model is still given markers to cite by');
+      });
+
+      it('should stream deltas that never show a marker, even one the model split, and the annotation at its place', async () => {
+        fake.enqueue(CHAT, searches('call_a'), says(ANSWER));
+        const events: ResponseStreamEvent[] = [];
+        for await (const e of await client.responses.create({ ...request(), stream: true })) events.push(e);
+        const deltas = events.flatMap((e) => (e.type === 'response.output_text.delta' ? [e.delta] : []));
+        for (const d of deltas) assert.ok(!/[【†】]/.test(d), `a delta shows part of a marker: ${JSON.stringify(d)}`);
+        assert.equal(deltas.join(''), TEXT);
+        const added = events.flatMap((e) => (e.type === 'response.output_text.annotation.added' ? [e.annotation] : []));
+        assert.deepEqual(added, [{ type: 'file_citation', file_id: fileId, filename: 'kepler.txt', index: 24 }]);
+        const done = events.find((e) => e.type === 'response.output_text.done');
+        assert.equal(done?.type === 'response.output_text.done' && done.text, TEXT);
+        const completed = events.at(-1);
+        assert.ok(completed?.type === 'response.completed');
+        assert.deepEqual((await client.responses.retrieve(completed.response.id)).output, completed.response.output);
+      });
+
+      it("should list a conversation's answer without the marker, the thread's message keeping it for the Assistants API", async () => {
+        const conversation = await client.conversations.create({});
+        fake.enqueue(CHAT, searches('call_a'), says(ANSWER));
+        const response = await client.responses.create(request({ conversation: conversation.id }));
+        const message = response.output.find((i) => i.type === 'message')!;
+        const listed = (await client.conversations.items.list(conversation.id)).data.find((i) => i.id === message.id);
+        assert.deepEqual(listed, message);
+        const [assistants] = (await client.beta.threads.messages.list(conversation.id, { limit: 1 })).data;
+        const part = assistants!.content[0]!;
+        assert.ok(part.type === 'text');
+        assert.equal(part.text.value, 'It runs on liquid argon 【0:0†kepler.txt】.');
+        assert.deepEqual(part.text.annotations.map((a) => [a.type, a.text, a.start_index]), [['file_citation', '【0:0†kepler.txt】', 24]]);
+      });
+    });
   });
 }
