@@ -54,6 +54,25 @@ export const invalidRequest = (message: string, param: string | null = null, cod
   new ApiError({ status: 400, message, type: 'invalid_request_error', param, code });
 
 /** `param` names the request field that referred to the missing object, when there is one. */
+/**
+ * A prompt larger than the model's context where nothing may trim it (a run with prompt_overflow `fail`: Responses'
+ * `truncation: "disabled"`), in OpenAI's words. Its own class: a run failing with it keeps the code in last_error.
+ */
+export class ContextLengthExceededError extends ApiError {
+  constructor(param: string | null = null) {
+    super({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'context_length_exceeded',
+      param,
+      message: 'Your input exceeds the context window of this model. Please adjust your input and try again.',
+    });
+    this.name = 'ContextLengthExceededError';
+  }
+}
+
+export const contextLengthExceeded = (param: string | null = null) => new ContextLengthExceededError(param);
+
 export const notFound = (kind: string, id: string, param: string | null = null) =>
   new ApiError({
     status: 404,

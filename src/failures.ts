@@ -11,14 +11,15 @@
  * | timeout (no answer, a stalled stream, an upstream 408)     | 504 `upstream_timeout`        | `server_error`        |
  * | upstream 5xx, connection or stream failure                 | 502 `upstream_error`          | `server_error`        |
  * | ApiError ≥ 500 (a local model or runtime unavailable: 503) | as thrown                     | `server_error`        |
+ * | ContextLengthExceededError (a run's prompt_overflow `fail`) | 400 context_length_exceeded   | `context_length_exceeded` (the Assistants API shows `invalid_prompt`) |
  * | ApiError 4xx                                               | as thrown                     | `invalid_prompt`      |
  * | a tool that cannot run (ToolUnavailableError)              | 503                           | `server_error`        |
  */
-import { ApiError, badGateway, gatewayTimeout } from './errors.js';
+import { ApiError, badGateway, ContextLengthExceededError, gatewayTimeout } from './errors.js';
 import { ProviderError } from './providers/provider-error.js';
 import { ToolUnavailableError } from './tools/tool.js';
 
-export type LastErrorCode = 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt';
+export type LastErrorCode = 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt' | 'context_length_exceeded';
 
 /** A run's or run step's `last_error`. */
 export interface LastError {
@@ -87,6 +88,8 @@ function upstreamLastError(err: ProviderError): LastError {
 
 function apiLastError(err: ApiError): LastError {
   if (err.status === 429) return { code: 'rate_limit_exceeded', message: err.message };
+  // A prompt the run's options forbid trimming (runs.prompt_overflow `fail`): its own code, which the Responses API shows.
+  if (err instanceof ContextLengthExceededError) return { code: 'context_length_exceeded', message: err.message };
   return { code: err.status >= 500 ? 'server_error' : 'invalid_prompt', message: err.message };
 }
 

@@ -5,6 +5,7 @@ import type { ToolRegistry } from '../tools/tool.js';
 import { replayCall } from './tool-history.js';
 import type { ModelMessage, ModelTool } from '../providers/chat-model.js';
 import { fromJson } from '../store/json.js';
+import { contextLengthExceeded } from '../errors.js';
 import { loadCounter } from '../metering/count-tokens.js';
 import type { PromptFitter } from './context-window.js';
 import { fitToContext, promptTokens, type PromptFit, type PromptParts } from './fit-prompt.js';
@@ -95,19 +96,21 @@ export function buildPrompt(opts: PromptInput & { fit?: PromptFit }): ModelMessa
 
 /**
  * buildPrompt for a run about to call its model: with truncation_strategy `auto`, the prompt is
- * counted with the project tokenizer and fitted into the budget `fitter` gives for the model.
+ * counted with the project tokenizer and fitted into the budget `fitter` gives for the model. Otherwise it is
+ * sent whole — or, with prompt_overflow `fail`, checked against the model's context first (tools and
+ * max_completion_tokens included, no other room kept for the reply): a prompt that does not fit fails the run
+ * with context_length_exceeded, nothing trimmed.
  */
 export async function buildRunPrompt(
   opts: PromptInput & { fitter?: PromptFitter; maxTokens: number | null; tools?: ModelTool[] },
 ): Promise<ModelMessage[]> {
   const { auto, ...parts } = promptParts(opts);
-  if (!auto || !opts.fitter) return [...parts.head, ...parts.thread, ...parts.tail];
+  const checked = opts.run.prompt_overflow === 'fail';
+  if ((!auto && !checked) || !opts.fitter) return [...parts.head, ...parts.thread, ...parts.tail];
   const countTokens = await loadCounter();
-  const maxPromptTokens = await opts.fitter({
-    model: opts.run.model,
-    maxTokens: opts.maxTokens,
-    tools: opts.tools,
-    promptTokens: promptTokens(parts, countTokens),
-  });
-  return fitToContext(parts, { maxPromptTokens, countTokens });
+  const tokens = promptTokens(parts, countTokens);
+  const question = { model: opts.run.model, tools: opts.tools, promptTokens: tokens };
+  if (auto) return fitToContext(parts, { maxPromptTokens: await opts.fitter({ ...question, maxTokens: opts.maxTokens }), countTokens });
+  if (tokens > (await opts.fitter({ ...question, maxTokens: opts.maxTokens ?? 0 }))) throw contextLengthExceeded();
+  return [...parts.head, ...parts.thread, ...parts.tail];
 }

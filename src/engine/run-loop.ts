@@ -25,6 +25,7 @@ import type { RunEventBus } from './run-events.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
 import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
+import { ToolCallBudget, withinBudget } from './tool-call-budget.js';
 
 export interface EngineDeps {
   db: Store['db'];
@@ -123,6 +124,19 @@ function toTextAnnotation(a: Annotation & { index: number }): TextAnnotation {
     : { kind: 'file_path', ...span, fileId: a.file_path.file_id };
 }
 
+/**
+ * Whether the turn runs the call at `part.index`, decided once, when the call first shows: a call of a server tool
+ * past max_tool_calls is ignored — never announced, recorded or executed — as OpenAI ignores it.
+ */
+function admits(turn: Turn, part: { index: number; name: string }): boolean {
+  let admitted = turn.admitted.get(part.index);
+  if (admitted === undefined) {
+    admitted = turn.tools.byName.get(part.name)?.impl.execute === undefined || turn.budget.take();
+    turn.admitted.set(part.index, admitted);
+  }
+  return admitted;
+}
+
 /** State of one streamed model turn: the message and tool-call step it opened. */
 interface Turn {
   tools: OfferedTools;
@@ -132,6 +146,9 @@ interface Turn {
   streams: Map<number, { tool: string; input?: StreamedStringField }>;
   /** The run's steps before this turn: what the turn's text may cite. */
   steps: RunStepRow[];
+  /** max_tool_calls: the server calls the run may still make; whether each call (by index) was admitted. */
+  budget: ToolCallBudget;
+  admitted: Map<number, boolean>;
   /** The open message's text, annotated as it streams. */
   annotator?: TextAnnotator;
   message?: Awaited<ReturnType<RunWriter['startMessage']>>;
@@ -159,7 +176,8 @@ export class RunTurn {
     const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
     const ended = endedOnClientCalls(run, steps);
     if (ended) return { outcome: { kind: 'completed' }, usage: addUsage(fromJson<StepUsage | null>(run.usage, null), ended.usage) };
-    const tools = await offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log, {
+    const budget = new ToolCallBudget(run.max_tool_calls, serverCallCount(this.#deps.tools, steps));
+    const offered = await offeredTools(this.#deps.tools, fromJson<AssistantTool[]>(run.tools, []), this.#deps.log, {
       tenantId: run.tenant_id,
       threadId: run.thread_id,
       runId: run.id,
@@ -167,6 +185,7 @@ export class RunTurn {
       toolResources: fromJson(run.tool_resources, null),
       abortSignal: signal,
     });
+    const tools = withinBudget(offered, budget);
     const used = fromJson<StepUsage | null>(run.usage, null);
     const model = this.#deps.models(run.model);
     const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
@@ -193,7 +212,17 @@ export class RunTurn {
       abortSignal: signal,
       requestId: run.id,
     });
-    const turn: Turn = { tools, images: pendingImages(this.#deps.tools, steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null };
+    const turn: Turn = {
+      tools,
+      images: pendingImages(this.#deps.tools, steps),
+      streams: new Map(),
+      steps,
+      budget,
+      admitted: new Map(),
+      calls: [],
+      finishReason: 'other',
+      usage: null,
+    };
     const reader = stream.getReader();
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
@@ -237,6 +266,7 @@ export class RunTurn {
 
   /** The model began a call: the turn's tool_calls step opens (closing its message), and the call is announced. */
   async #startCall(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-start' }>): Promise<void> {
+    if (!admits(turn, part)) return;
     if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
     turn.toolStep ??= await this.#writer.startToolCalls(run);
     const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
@@ -248,7 +278,7 @@ export class RunTurn {
 
   /** A piece of a call's arguments, with what it adds to the tool's visible input (parsed once, here). */
   #callArguments(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-delta' }>): void {
-    if (!turn.toolStep) return;
+    if (!turn.toolStep || turn.admitted.get(part.index) === false) return;
     const stream = turn.streams.get(part.index) ?? { tool: functionTool.type };
     const input = stream.input?.push(part.argumentsDelta) || undefined;
     const ref = { stepId: turn.toolStep.id, index: part.index, tool: stream.tool };
@@ -257,6 +287,7 @@ export class RunTurn {
 
   /** A complete call: kept for after the turn, and announced with its full arguments. */
   #callDone(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call' }>): void {
+    if (!admits(turn, part)) return;
     turn.calls.push({ id: part.id, name: part.name, arguments: part.arguments });
     if (!turn.toolStep) return;
     const tool = turn.streams.get(part.index)?.tool ?? turn.tools.byName.get(part.name)?.impl.type ?? functionTool.type;

@@ -5,7 +5,7 @@ import type { Db } from '../store/database.js';
 import { fromJson, toJson } from '../store/json.js';
 import { findTenantItem, insertConversationItems } from '../store/repos/conversation-items.repo.js';
 import { insertMessages } from '../store/repos/messages.repo.js';
-import { toMessageItem, type MessagePart } from '../store/serialize-items.js';
+import { INPUT_IMAGE_URL, toMessageItem, type MessagePart } from '../store/serialize-items.js';
 import { nextSeq } from '../store/seq.js';
 import type { ConversationItemRow, NewConversationItemRow } from '../store/tables/conversation-items.table.js';
 import type { MessageRow, NewMessageRow } from '../store/tables/messages.table.js';
@@ -29,7 +29,7 @@ export const storedItem = (row: ConversationItemRow): StoredItem => ({ kind: 'it
 /** A stored item as the parameters that would create it again (item_reference copies the item it points at). */
 function toParams(found: { message: MessageRow } | { item: ConversationItemRow }): ResolvedItemParams {
   if ('message' in found) {
-    const message = toMessageItem(found.message, { fileNames: new Map(), include: new Set() });
+    const message = toMessageItem(found.message, { fileNames: new Map(), include: new Set([INPUT_IMAGE_URL]) });
     return { type: 'message', role: found.message.role, content: message.content as MessageItemParams['content'] };
   }
   const { id: _id, ...item } = fromJson<ConversationItem & { id: string }>(found.item.item, { id: '', type: 'reasoning', summary: [] });

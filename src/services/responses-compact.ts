@@ -2,7 +2,7 @@ import type { CompactedResponse, ResponseCompactionItem } from 'openai/resources
 import type { Caller, Deps } from '../deps.js';
 import { loadCounter } from '../metering/count-tokens.js';
 import type { ModelMessage, Usage } from '../providers/chat-model.js';
-import type { ListedItem } from '../store/serialize-items.js';
+import { INPUT_IMAGE_URL, type ListedItem } from '../store/serialize-items.js';
 import { toResponseUsage } from '../streaming/response-object.js';
 import { storedMessage } from './conversation-items-append.js';
 import { toConversationItems } from './conversation-items.service.js';
@@ -29,7 +29,8 @@ export async function compactResponse(deps: Deps, caller: Caller, request: Creat
   checkModel(deps, request.model);
   const staged = await stagePrompt(deps, caller, request);
   const users = staged.threadMessages.filter((m) => m.role === 'user').map(storedMessage);
-  const userItems = await toConversationItems(deps.store.db, caller.tenantId, users, []);
+  // Whole, image URLs included: the client sends these items back as the next request's input.
+  const userItems = await toConversationItems(deps.store.db, caller.tenantId, users, [INPUT_IMAGE_URL]);
   const prompt = staged.messages;
   const messages: ModelMessage[] = [...prompt, { role: 'user', content: COMPACT_INSTRUCTION }];
   const model = deps.providers.chatModel(request.model);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { idsAt, type ReferencedIds } from './referenced-ids.js';
 import type { RequestInput } from '../streaming/response-input-items.js';
 import type { ResponseRequest, ToolParam } from '../streaming/response-object.js';
+import type { NewRunRow } from '../store/tables/runs.table.js';
 import type { RunOptions } from './runs.service.js';
 
 /**
@@ -19,6 +20,8 @@ export interface ResponseRunOptions {
   params: RunOptions;
   /** JSON tool_resources: the vector stores of file_search, the files of code_interpreter's container. */
   toolResources: string | null;
+  /** Run columns the Assistants API has no parameter for. */
+  columns: Pick<NewRunRow, 'max_tool_calls' | 'prompt_overflow'>;
 }
 
 const loggedHostedTypes = new Set<string>();
@@ -42,6 +45,8 @@ export function toRunOptions(request: CreateResponseRequest, log: Pick<Logger, '
       reasoning_effort: request.reasoning?.effort ?? null,
     },
     toolResources: toToolResources(request.tools ?? []),
+    // truncation `disabled` (OpenAI's default): a prompt larger than the model's context fails the response.
+    columns: { max_tool_calls: request.max_tool_calls ?? null, prompt_overflow: request.truncation === 'auto' ? 'send' : 'fail' },
   };
 }
 

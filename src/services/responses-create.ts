@@ -30,7 +30,7 @@ export async function startResponse(
   opts: Pick<StartOptions, 'subscribe'> = {},
 ): Promise<{ response: ResponseRow; run: RunRow }> {
   const nowMs = deps.clock.now();
-  const { params, toolResources } = toRunOptions(request, deps.log);
+  const { params, toolResources, columns } = toRunOptions(request, deps.log);
   const result = await deps.store.db.transaction().execute(async (trx) => {
     // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
     const seq = nextSeq(nowMs);
@@ -43,7 +43,7 @@ export async function startResponse(
     const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
     checkModel(deps, row.model);
     // The client's function calls end a response (completed, with function_call items), as OpenAI's do.
-    const run = await insertRun(trx, { ...row, client_calls: 'end' });
+    const run = await insertRun(trx, { ...row, ...columns, client_calls: 'end' });
     const { input: _input, stream: _stream, ...echo } = request;
     const response = await insertResponse(trx, {
       id: responseId,

@@ -94,9 +94,10 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
+    const outputs = fromJson<Record<string, string>>(step.tool_outputs, {});
     for (const call of details.tool_calls) {
       if (call.type === 'function') out.push(toFunctionCall(functionCallItemId(step, call.id), call.id, call.function));
-      else out.push(serverToolCall(call, run.thread_id, opts));
+      else out.push(serverToolCall(call, { threadId: run.thread_id, arguments: outputs[`${call.id}:arguments`] }, opts));
     }
   }
   return out;
@@ -113,11 +114,15 @@ async function toOutputMessage(db: Db, tenantId: string, row: MessageRow): Promi
   return { id: row.id, type: 'message', role: 'assistant', status, content };
 }
 
-/** A server tool's call as its tool's Responses view shows it when the call has ended (the stream's last shape). */
-function serverToolCall(call: ToolCall, threadId: string, opts: OutputOptions): ResponseOutputItem {
+/**
+ * A server tool's call as its tool's Responses view shows it when the call has ended (the stream's last shape):
+ * started, called with the arguments the model gave (file_search's queries), done with its record.
+ */
+function serverToolCall(call: ToolCall, ctx: { threadId: string; arguments?: string }, opts: OutputOptions): ResponseOutputItem {
   const view = opts.tools.get(call.type)?.responses ?? functionCallView;
-  const started = view.start({ id: call.id, name: call.type }, { containerId: threadId }).item;
-  return view.done(started, call, opts.include).item;
+  const started = view.start({ id: call.id, name: call.type }, { containerId: ctx.threadId }).item;
+  const called = ctx.arguments !== undefined && view.called ? view.called(started, { arguments: ctx.arguments }).item : started;
+  return view.done(called, call, opts.include).item;
 }
 
 /** A client's function call as its item: the id the engine gave the stored item, as the stream shows it. */

@@ -43,7 +43,7 @@ interface StagedRows {
  */
 export async function stagePrompt(deps: Deps, caller: Caller, request: CreateResponseRequest): Promise<StagedPrompt> {
   const nowMs = deps.clock.now();
-  const { params, toolResources } = toRunOptions(request, deps.log);
+  const { params, toolResources, columns } = toRunOptions(request, deps.log);
   let rows: StagedRows | undefined;
   try {
     await deps.store.db.transaction().execute(async (trx) => {
@@ -52,6 +52,7 @@ export async function stagePrompt(deps: Deps, caller: Caller, request: CreateRes
       await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId: deps.ids('resp') });
       const run: RunRow = {
         ...runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources }),
+        ...columns,
         client_calls: 'end',
       };
       throw new Staged({ run, ...(await threadHistoryRows(trx, thread.id)) });

@@ -1,10 +1,10 @@
 import type { Caller, Deps } from '../deps.js';
-import { invalidRequest } from '../errors.js';
+import { contextLengthExceeded, invalidRequest } from '../errors.js';
 import { isTerminal } from '../engine/run-state.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import { fromJson } from '../store/json.js';
 import { paginate, type ListQuery, type SeqWindow } from '../store/pagination.js';
-import { findTenantItem } from '../store/repos/conversation-items.repo.js';
+import { deleteConversationItemRow, findTenantItem } from '../store/repos/conversation-items.repo.js';
 import { deleteResponseEvents } from '../store/repos/response-events.repo.js';
 import { deleteResponseRow } from '../store/repos/responses.repo.js';
 import { findRunById } from '../store/repos/runs.repo.js';
@@ -42,18 +42,34 @@ async function answerResponse(deps: Deps, caller: Caller, request: CreateRespons
   }
   try {
     for await (const _event of queue);
-    return await buildResponseObject(deps.store.db, response, outputOptions(deps, response));
+    const body = await buildResponseObject(deps.store.db, response, outputOptions(deps, response));
+    if (!tooLong(body)) return body;
+    await unmake(deps, response);
+    throw contextLengthExceeded('input');
   } finally {
     queue.close();
     if (response.store === 0) await forget(deps, response);
   }
 }
 
+/** What the response's request asked to include. */
+const requestInclude = (row: ResponseRow): Include => fromJson<{ include?: Include | null }>(row.request, {}).include ?? [];
+
 /** Tool calls show as the stream shows them, with what the response's request asked to include. */
-const outputOptions = (deps: Deps, row: ResponseRow) => ({
-  tools: deps.tools,
-  include: fromJson<{ include?: string[] | null }>(row.request, {}).include ?? [],
-});
+const outputOptions = (deps: Deps, row: ResponseRow) => ({ tools: deps.tools, include: requestInclude(row) });
+
+/** A response whose input did not fit the model's context (truncation `disabled`): OpenAI answers a create with a 400. */
+function tooLong(body: ResponseObject): boolean {
+  const code: string | undefined = body.error?.code;
+  return body.status === 'failed' && code === 'context_length_exceeded';
+}
+
+/** Undoes a create answered with an error: the input items it added to the conversation (or chain), then the response. */
+async function unmake(deps: Deps, response: ResponseRow): Promise<void> {
+  const ref = { tenantId: response.tenant_id, threadId: response.thread_id };
+  for (const id of fromJson<string[]>(response.input_item_ids, [])) await deleteConversationItemRow(deps.store.db, ref, id);
+  await forget(deps, response);
+}
 
 /** Deletes what a `store: false` response left: its row, its run and its hidden thread. */
 async function forget(deps: Deps, response: ResponseRow): Promise<void> {
@@ -93,7 +109,10 @@ export async function cancelResponse(deps: Deps, tenantId: string, id: string): 
   return buildResponseObject(db, row, outputOptions(deps, row));
 }
 
-/** A page of the response's input items (newest first by default), as the Conversations API shows items. */
+/**
+ * A page of the response's input items (newest first by default), as the Conversations API shows items, with what the
+ * query's `include` and the create's asked for (`message.input_image.image_url`).
+ */
 export async function listInputItems(
   deps: Deps,
   tenantId: string,
@@ -108,7 +127,8 @@ export async function listInputItems(
     fetch: async (window) => windowOf(all, window),
     seqOf: async (itemId) => all.find((s) => s.id === itemId)?.seq,
   });
-  return { data: await toConversationItems(db, tenantId, rows, query.include), hasMore };
+  const include = [...new Set([...requestInclude(row), ...query.include])];
+  return { data: await toConversationItems(db, tenantId, rows, include), hasMore };
 }
 
 /** The stored input items still there (an item deleted from a conversation is gone from here too), oldest first. */

@@ -2,6 +2,7 @@ import type { Annotation, MessageContent } from 'openai/resources/beta/threads/m
 import type { Conversation, ConversationDeletedResource, Message } from 'openai/resources/conversations/conversations';
 import type { ConversationItem } from 'openai/resources/conversations/items';
 import type { ResponseIncludable, ResponseOutputText } from 'openai/resources/responses/responses';
+import { cutCitations } from './citation-cutter.js';
 import { fromJson } from './json.js';
 import type { ConversationItemRow } from './tables/conversation-items.table.js';
 import type { MessageRow } from './tables/messages.table.js';
@@ -34,11 +35,19 @@ export interface ItemContext {
   include: ReadonlySet<ResponseIncludable>;
 }
 
-/** Assistants annotations → Responses ones: a cited file → file_citation, a file code_interpreter wrote → container_file_citation. */
-function toOutputAnnotation(a: Annotation, row: MessageRow, ctx: ItemContext): ResponseOutputText['annotations'][number] {
+/**
+ * Assistants annotations → Responses ones, `place` being where the annotation stands in the marker-free text: a cited
+ * file → file_citation, a file code_interpreter wrote → container_file_citation.
+ */
+function toOutputAnnotation(
+  a: Annotation,
+  place: { start: number; end: number },
+  row: MessageRow,
+  ctx: ItemContext,
+): ResponseOutputText['annotations'][number] {
   if (a.type === 'file_citation') {
     const fileId = a.file_citation.file_id;
-    return { type: 'file_citation', file_id: fileId, filename: ctx.fileNames.get(fileId) ?? '', index: a.start_index };
+    return { type: 'file_citation', file_id: fileId, filename: ctx.fileNames.get(fileId) ?? '', index: place.start };
   }
   const fileId = a.file_path.file_id;
   // Switchboard's code_interpreter session belongs to the thread: the thread is the container.
@@ -47,9 +56,16 @@ function toOutputAnnotation(a: Annotation, row: MessageRow, ctx: ItemContext): R
     container_id: row.thread_id,
     file_id: fileId,
     filename: ctx.fileNames.get(fileId) ?? '',
-    start_index: a.start_index,
-    end_index: a.end_index,
+    start_index: place.start,
+    end_index: place.end,
   };
+}
+
+/** An assistant's text as Responses shows it: without the citation markers the Assistants text keeps (citation-cutter.ts). */
+function toOutputText(text: { value: string; annotations: Annotation[] }, row: MessageRow, ctx: ItemContext): ResponseOutputText {
+  const spans = text.annotations.map((a) => ({ start: a.start_index, end: a.end_index, cut: a.type === 'file_citation' }));
+  const { value, places } = cutCitations(text.value, spans);
+  return { type: 'output_text', text: value, annotations: text.annotations.map((a, i) => toOutputAnnotation(a, places[i]!, row, ctx)), logprobs: [] };
 }
 
 /** One part of an Assistants message's content as a Responses content part. */
@@ -57,12 +73,7 @@ function fromAssistantsPart(part: MessageContent, row: MessageRow, ctx: ItemCont
   switch (part.type) {
     case 'text':
       if (row.role !== 'assistant') return { type: 'input_text', text: part.text.value };
-      return {
-        type: 'output_text',
-        text: part.text.value,
-        annotations: part.text.annotations.map((a) => toOutputAnnotation(a, row, ctx)),
-        logprobs: [],
-      };
+      return toOutputText(part.text, row, ctx);
     case 'image_file':
       return { type: 'input_image', file_id: part.image_file.file_id, image_url: null, detail: part.image_file.detail ?? 'auto' };
     case 'image_url':
@@ -84,13 +95,23 @@ export function citedFileIds(row: MessageRow): string[] {
   );
 }
 
-/** A thread message as a `message` item: the parts given through Conversations when kept, else the Assistants content mapped. */
+/** The include value that shows input images' URLs; without it OpenAI lists an `input_image` with `image_url: null`. */
+export const INPUT_IMAGE_URL: ResponseIncludable = 'message.input_image.image_url';
+
+/**
+ * A thread message as a `message` item: the parts given through Conversations when kept, else the Assistants content
+ * mapped; an input image's URL only when `include` asks for it.
+ */
 export function toMessageItem(row: MessageRow, ctx: ItemContext): Message {
   const content = row.item_content
     ? fromJson<MessagePart[]>(row.item_content, [])
     : fromJson<MessageContent[]>(row.content, []).flatMap((p) => fromAssistantsPart(p, row, ctx) ?? []);
-  return { id: row.id, type: 'message', status: row.status, role: row.role, content };
+  const shown = ctx.include.has(INPUT_IMAGE_URL) ? content : content.map(withoutImageUrl);
+  return { id: row.id, type: 'message', status: row.status, role: row.role, content: shown };
 }
+
+const withoutImageUrl = (part: MessagePart): MessagePart =>
+  part.type === 'input_image' && part.image_url != null ? { ...part, image_url: null } : part;
 
 /** A stored non-message item; results and outputs of tool calls only when `include` asks for them, as OpenAI does. */
 export function toStoredItem(row: ConversationItemRow, ctx: ItemContext): ListedItem {

@@ -4,6 +4,12 @@ import { fromJson } from './json.js';
 import type { RunRow } from './tables/runs.table.js';
 import type { RunStepRow } from './tables/run-steps.table.js';
 
+/** A run's last_error in the Assistants API's codes: a prompt too long for the model (a response's) is an invalid prompt. */
+function toLastError(json: string | null): Run['last_error'] {
+  const error = fromJson<Run.LastError | { code: 'context_length_exceeded'; message: string } | null>(json, null);
+  return error?.code === 'context_length_exceeded' ? { code: 'invalid_prompt', message: error.message } : error;
+}
+
 /** row → wire Run: parsed JSON columns, explicit nulls, no internal columns (lease, attempts). */
 export function toRunObject(row: RunRow): Run {
   return {
@@ -19,7 +25,7 @@ export function toRunObject(row: RunRow): Run {
     failed_at: row.failed_at,
     completed_at: row.completed_at,
     required_action: fromJson(row.required_action, null),
-    last_error: fromJson(row.last_error, null),
+    last_error: toLastError(row.last_error),
     model: row.model,
     instructions: row.instructions,
     tools: fromJson(row.tools, []),

@@ -1,5 +1,6 @@
 import type { ResponseOutputMessage, ResponseOutputText } from 'openai/resources/responses/responses';
 import type { TextAnnotation } from '../engine/engine-events.js';
+import { CitationCutter } from '../store/citation-cutter.js';
 import type { UnnumberedEvent } from './response-events.js';
 
 type OutputAnnotation = ResponseOutputText['annotations'][number];
@@ -12,13 +13,16 @@ export interface AnnotationContext {
 
 /**
  * One assistant message as a Responses `message` item being streamed: one `output_text` part (content index 0;
- * the images a message opens with are not Responses content) that grows by deltas and gains annotations.
+ * the images a message opens with are not Responses content) that grows by deltas and gains annotations. The text
+ * has no citation markers (OpenAI's Responses text has none): each file_citation's span is cut from its delta (the
+ * engine sends a marker whole, in one delta, with its annotation) and the citation placed where it stood.
  */
 export class MessageItem {
   readonly #id: string;
   readonly outputIndex: number;
   readonly #ctx: AnnotationContext;
   #text = '';
+  readonly #cutter = new CitationCutter();
   readonly #annotations: OutputAnnotation[] = [];
 
   constructor(id: string, outputIndex: number, ctx: AnnotationContext) {
@@ -37,10 +41,11 @@ export class MessageItem {
 
   /** A piece of the text, then each annotation it completes. */
   text(delta: string, annotations: readonly TextAnnotation[], out: UnnumberedEvent[]): void {
-    this.#text += delta;
-    out.push({ type: 'response.output_text.delta', ...this.#place(), delta, logprobs: [] });
-    for (const a of annotations) {
-      const annotation = toOutputAnnotation(a, this.#ctx);
+    const cut = this.#cutter.push(delta, annotations.map((a) => ({ start: a.start, end: a.end, cut: a.kind === 'file_citation' })));
+    this.#text += cut.value;
+    if (cut.value) out.push({ type: 'response.output_text.delta', ...this.#place(), delta: cut.value, logprobs: [] });
+    for (const [i, a] of annotations.entries()) {
+      const annotation = toOutputAnnotation({ ...a, ...cut.places[i] }, this.#ctx);
       this.#annotations[a.index] = annotation;
       out.push({ type: 'response.output_text.annotation.added', ...this.#place(), annotation_index: a.index, annotation });
     }

@@ -125,7 +125,7 @@ describe('the Responses stream as the Vercel AI SDK reads it', () => {
     const parts = [];
     for await (const part of result.fullStream) parts.push(part);
     assert.deepEqual(parts.filter((p) => p.type === 'error' || p.type === 'tool-error'), []);
-    assert.equal(await result.text, 'Tea【0:0†a.txt】, see sandbox:/mnt/data/o.csv');
+    assert.equal(await result.text, 'Tea, see sandbox:/mnt/data/o.csv', 'no citation marker in Responses text');
     assert.deepEqual(
       (await result.sources).map((s) => (s.sourceType === 'document' ? [s.filename, s.providerMetadata?.openai?.fileId] : [])),
       [

@@ -24,7 +24,7 @@ import {
 } from '../../test/support/response-stream-fixtures.js';
 
 describe('ResponseStreamEncoder', () => {
-  it('should stream a text answer: item, part, deltas, the annotation as the text completes it, then done, numbered from 0', async () => {
+  it('should stream a text answer: item, part, deltas without citation markers, the annotation where its marker stood, then done, numbered from 0', async () => {
     const cite: TextAnnotation = { kind: 'file_citation', index: 0, text: '【0:0†a.txt】', start: 6, end: 17, fileId: 'file-a' };
     const { out, encoder } = encodeAll([
       ...started,
@@ -39,14 +39,14 @@ describe('ResponseStreamEncoder', () => {
     ]);
     const place = { item_id: 'msg_1', output_index: 0, content_index: 0 };
     const annotation: ResponseOutputText.FileCitation = { type: 'file_citation', file_id: 'file-a', filename: 'a.txt', index: 6 };
-    const text = 'Hello 【0:0†a.txt】 world';
+    const text = 'Hello  world';
     const part: ResponseOutputText = { type: 'output_text', text, annotations: [annotation], logprobs: [] };
     const item: ResponseOutputMessage = { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [part] };
     const middle = [
       { type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] }, sequence_number: 2 },
       { type: 'response.content_part.added', ...place, part: { type: 'output_text', text: '', annotations: [], logprobs: [] }, sequence_number: 3 },
       { type: 'response.output_text.delta', ...place, delta: 'Hello ', logprobs: [], sequence_number: 4 },
-      { type: 'response.output_text.delta', ...place, delta: '【0:0†a.txt】 world', logprobs: [], sequence_number: 5 },
+      { type: 'response.output_text.delta', ...place, delta: ' world', logprobs: [], sequence_number: 5 },
       { type: 'response.output_text.annotation.added', ...place, annotation_index: 0, annotation, sequence_number: 6 },
       { type: 'response.output_text.done', ...place, text, logprobs: [], sequence_number: 7 },
       { type: 'response.content_part.done', ...place, part, sequence_number: 8 },

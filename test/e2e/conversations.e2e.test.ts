@@ -197,7 +197,8 @@ for (const dialect of testDialects()) {
           },
         ],
       });
-      const [item] = (await client.conversations.items.list(conv.id)).data;
+      // An image's URL shows when included (message.input_image.image_url), as OpenAI lists it.
+      const [item] = (await client.conversations.items.list(conv.id, { include: ['message.input_image.image_url'] })).data;
       assert.deepEqual((item as ItemMessage).content, [
         { type: 'input_text', text: 'look' },
         { type: 'input_image', file_id: image.id, image_url: null, detail: 'high' },
@@ -230,7 +231,7 @@ for (const dialect of testDialects()) {
       assert.equal(textOfItem(items.data.at(-1)), 'Hello from the fake upstream.');
     });
 
-    it("should map an assistant message's citations to file_citation and container_file_citation", async () => {
+    it("should map an assistant message's citations to file_citation and container_file_citation, its markers cut from the text", async () => {
       const cited = await client.files.create({ file: await toFile(Buffer.from('facts'), 'facts.txt'), purpose: 'assistants' });
       const written = await client.files.create({ file: await toFile(Buffer.from('1,2'), 'out.csv'), purpose: 'assistants' });
       const thread = await client.beta.threads.create({});
@@ -267,17 +268,21 @@ for (const dialect of testDialects()) {
         })
         .execute();
       const [item] = (await client.conversations.items.list(thread.id)).data;
+      // Responses text has no markers (the citation stands where its marker stood); the Assistants text keeps it.
       assert.deepEqual((item as ItemMessage).content, [
         {
           type: 'output_text',
-          text: value,
+          text: 'See and sandbox:/mnt/data/out.csv',
           annotations: [
             { type: 'file_citation', file_id: cited.id, filename: 'facts.txt', index: 3 },
-            { type: 'container_file_citation', container_id: thread.id, file_id: written.id, filename: 'out.csv', start_index: 23, end_index: 48 },
+            { type: 'container_file_citation', container_id: thread.id, file_id: written.id, filename: 'out.csv', start_index: 8, end_index: 33 },
           ],
           logprobs: [],
         },
       ]);
+      assert.deepEqual(await client.conversations.items.retrieve(item!.id!, { conversation_id: thread.id }), item);
+      const [message] = (await client.beta.threads.messages.list(thread.id)).data;
+      assert.equal(message!.content[0]!.type === 'text' && message!.content[0]!.text.value, value);
     });
 
     it('should read the whole conversation in order as its history', async () => {

@@ -55,9 +55,18 @@ export interface RunsTable {
    * tool_calls step and one function_call conversation item each) and completes the run (the Responses API).
    */
   client_calls: ColumnType<ClientCalls, ClientCalls | undefined, ClientCalls>;
+  /** The most calls of the server's own tools the run executes over all its turns (further ones are ignored); null: no limit. */
+  max_tool_calls: ColumnType<number | null, number | null | undefined, number | null>;
+  /**
+   * A prompt larger than the model's context, when truncation_strategy does not fit it: `send` it anyway (the
+   * model's own error says so), or `fail` the run with context_length_exceeded before calling the model.
+   */
+  prompt_overflow: ColumnType<PromptOverflow, PromptOverflow | undefined, PromptOverflow>;
 }
 export type ClientCalls = 'wait' | 'end';
-/** Selectable makes client_calls required; rows built in code (the engine's tests) may leave it out (`wait`). */
-export type RunRow = Omit<Selectable<RunsTable>, 'client_calls'> & { client_calls?: ClientCalls };
+export type PromptOverflow = 'send' | 'fail';
+/** Columns rows built in code (the engine's tests) may leave out: `wait`, no limit, `send`. */
+type Defaulted = 'client_calls' | 'max_tool_calls' | 'prompt_overflow';
+export type RunRow = Omit<Selectable<RunsTable>, Defaulted> & Partial<Pick<Selectable<RunsTable>, Defaulted>>;
 export type NewRunRow = Insertable<RunsTable>;
 export type RunUpdate = Updateable<RunsTable>;
