@@ -68,6 +68,11 @@ export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' |
 
 export type StreamPart =
   | { type: 'text-delta'; delta: string }
+  /**
+   * A piece of the model's reasoning, from upstreams that stream it apart from the answer (OpenAI-compatible
+   * `reasoning_content` / `reasoning`, Anthropic `thinking`). It comes before the turn's text and tool calls.
+   */
+  | { type: 'reasoning-delta'; delta: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; id: string; argumentsDelta: string }
   /** A complete call, emitted at the end for each call, in index order. */

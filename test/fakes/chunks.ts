@@ -145,6 +145,10 @@ export interface ChatChunksOpts {
    * and a final `choices: []` chunk carries the usage. Default: true iff `usage` is an object.
    */
   includeUsage?: boolean;
+  /** Reasoning pieces streamed before the content, as reasoning models behind vLLM, DeepSeek or Ollama send them. */
+  reasoning?: string[];
+  /** The delta field the reasoning comes in: `reasoning_content` (vLLM, DeepSeek, llama.cpp; default) or `reasoning` (Ollama, OpenRouter). */
+  reasoningField?: 'reasoning_content' | 'reasoning';
 }
 
 /**
@@ -184,6 +188,10 @@ export function chatChunks(opts: ChatChunksOpts = {}): ChatCompletionChunk[] {
 
   const hasContent = pieces.length > 0 || !toolCalls;
   push({ role: 'assistant', content: hasContent ? '' : null, refusal: null });
+  for (const piece of opts.reasoning ?? []) {
+    const delta: ChatCompletionChunk.Choice.Delta & Record<string, unknown> = { [opts.reasoningField ?? 'reasoning_content']: piece };
+    push(delta);
+  }
   for (const piece of pieces) push({ content: piece });
   if (toolCalls) {
     toolCalls.forEach((tc, index) => {

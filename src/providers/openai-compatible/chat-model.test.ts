@@ -68,6 +68,25 @@ describe('createOpenAICompatibleChatModel', () => {
     assert.equal(last.type === 'finish' && last.finishReason, 'stop');
   });
 
+  it('should stream reasoning_content deltas as reasoning parts before the text', async () => {
+    fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ reasoning: ['Think', 'ing.'], content: ['Yes.'], usage: {} }) });
+    const parts = await readAll((await model().stream(hello)).stream);
+    assert.deepEqual(parts.slice(0, 3), [
+      { type: 'reasoning-delta', delta: 'Think' },
+      { type: 'reasoning-delta', delta: 'ing.' },
+      { type: 'text-delta', delta: 'Yes.' },
+    ]);
+  });
+
+  it('should read Ollama and OpenRouter style `reasoning` deltas as reasoning parts', async () => {
+    fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ reasoning: ['Hmm.'], reasoningField: 'reasoning', content: ['No.'], usage: {} }) });
+    const parts = await readAll((await model().stream(hello)).stream);
+    assert.deepEqual(parts.slice(0, 2), [
+      { type: 'reasoning-delta', delta: 'Hmm.' },
+      { type: 'text-delta', delta: 'No.' },
+    ]);
+  });
+
   it('should collect the stream in generate()', async () => {
     fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'One two three four five.', usage: {} }) });
     const result = await model().generate(hello);

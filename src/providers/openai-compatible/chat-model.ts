@@ -35,7 +35,13 @@ const chunkSchema = z
         z
           .object({
             delta: z
-              .object({ content: z.string().nullish(), tool_calls: z.array(toolCallDeltaSchema).nullish() })
+              .object({
+                content: z.string().nullish(),
+                // vLLM, DeepSeek, llama.cpp name it reasoning_content; Ollama and OpenRouter name it reasoning.
+                reasoning_content: z.string().nullish(),
+                reasoning: z.string().nullish(),
+                tool_calls: z.array(toolCallDeltaSchema).nullish(),
+              })
               .loose()
               .nullish(),
             finish_reason: z.string().nullish(),
@@ -137,6 +143,8 @@ function createChunkDecoder(provider: string): PartDecoder {
     if (parsed.usage) usage = mapUsage(parsed.usage);
     const choice = parsed.choices?.[0];
     if (!choice) return;
+    const reasoning = choice.delta?.reasoning_content || choice.delta?.reasoning;
+    if (reasoning) state.parts.push({ type: 'reasoning-delta', delta: reasoning });
     const content = choice.delta?.content;
     if (content) state.parts.push({ type: 'text-delta', delta: content });
     for (const delta of choice.delta?.tool_calls ?? []) state.parts.push(...tools.processDelta(delta));
