@@ -28,6 +28,13 @@ export type EngineEvent =
   | { type: 'message.text'; messageId: string; part: number; text: string; annotations: TextAnnotation[] }
   /** The message ended, completed or incomplete (`message.status`). */
   | { type: 'message.done'; message: MessageRow }
+  /**
+   * A piece of the model's reasoning in this turn, before its text and calls: `reasoningId` names the thread's
+   * reasoning item it is recorded as when it ends. Not committed (as message text is not).
+   */
+  | { type: 'reasoning.text'; reasoningId: string; text: string }
+  /** The turn's reasoning ended (its answer began, or the turn ended) and was recorded as the item `reasoningId`. */
+  | { type: 'reasoning.done'; reasoningId: string; status: 'completed' | 'incomplete' }
   /** The model began a call: `name` is the function it called, `tool` the tool type behind it. */
   | ({ type: 'tool.call.started'; callId: string; name: string } & CallRef)
   /** A piece of the call's arguments, with the tool's visible input it adds (the code a code tool runs). */

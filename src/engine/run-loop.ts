@@ -132,6 +132,8 @@ interface Turn {
   streams: Map<number, { tool: string; input?: StreamedStringField }>;
   /** The run's steps before this turn: what the turn's text may cite. */
   steps: RunStepRow[];
+  /** The model's reasoning before the turn's message or calls, until one of them opens. */
+  reasoning?: { id: string; text: string };
   /** The open message's text, annotated as it streams. */
   annotator?: TextAnnotator;
   message?: Awaited<ReturnType<RunWriter['startMessage']>>;
@@ -211,10 +213,12 @@ export class RunTurn {
 
   async #onPart(run: RunRow, turn: Turn, part: StreamPart): Promise<void> {
     switch (part.type) {
+      case 'reasoning-delta':
+        return this.#reason(run, turn, part.delta);
       case 'text-delta':
         if (!part.delta) return;
         if (!turn.message) {
-          turn.message = await this.#writer.startMessage(run);
+          turn.message = await this.#writer.startMessage(run, await this.#closeReasoning(run, turn));
           turn.annotator = messageAnnotator(this.#deps.tools, turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
         }
@@ -235,10 +239,30 @@ export class RunTurn {
     }
   }
 
+  /**
+   * A piece of the turn's reasoning, announced as it streams. Reasoning after the answer began (thinking
+   * interleaved with tool calls) is not shown: Responses items keep reasoning before the output it led to.
+   */
+  #reason(run: RunRow, turn: Turn, delta: string): void {
+    if (!delta || turn.message || turn.toolStep) return;
+    turn.reasoning ??= { id: this.#deps.ids('rs'), text: '' };
+    turn.reasoning.text += delta;
+    this.#writer.announce(run, { type: 'reasoning.text', reasoningId: turn.reasoning.id, text: delta });
+  }
+
+  /** The turn's reasoning ends (its answer begins, or the turn ends): recorded, and its item's id returned. */
+  async #closeReasoning(run: RunRow, turn: Turn, status: 'completed' | 'incomplete' = 'completed'): Promise<string | undefined> {
+    const reasoning = turn.reasoning;
+    if (!reasoning) return undefined;
+    turn.reasoning = undefined;
+    await this.#writer.finishReasoning(run, { ...reasoning, status });
+    return reasoning.id;
+  }
+
   /** The model began a call: the turn's tool_calls step opens (closing its message), and the call is announced. */
   async #startCall(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-start' }>): Promise<void> {
     if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
-    turn.toolStep ??= await this.#writer.startToolCalls(run);
+    turn.toolStep ??= await this.#writer.startToolCalls(run, await this.#closeReasoning(run, turn));
     const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
     const input = impl.inputField ? new StreamedStringField(impl.inputField) : undefined;
     turn.streams.set(part.index, { tool: impl.type, input });
@@ -286,6 +310,7 @@ export class RunTurn {
 
   /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
   async #abandon(run: RunRow, turn: Turn, status: 'cancelled' | 'failed'): Promise<void> {
+    await this.#closeReasoning(run, turn, 'incomplete').catch(() => undefined);
     if (turn.message)
       await this.#closeMessage(run, turn, null, status === 'cancelled' ? 'run_cancelled' : 'run_failed').catch(() => undefined);
     if (turn.toolStep) await this.#writer.finishStep(run, turn.toolStep, { status }).catch(() => undefined);
@@ -296,6 +321,7 @@ export class RunTurn {
     turn: Turn,
     ctx: { tools: OfferedTools; used: StepUsage | null; signal: AbortSignal; model: ChatModel },
   ): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+    await this.#closeReasoning(run, turn, turn.finishReason === 'length' ? 'incomplete' : 'completed');
     const usage = toStepUsage(turn.usage);
     if (turn.usage) {
       this.#meter(run, ctx.model, turn.usage);
@@ -328,7 +354,8 @@ export class RunTurn {
   ): Promise<StepOutcome> {
     const step = turn.toolStep!;
     const records: ToolCall[] = [];
-    const outputs: Record<string, string> = {};
+    // What the step already names (the reasoning before it) stays beside the outputs.
+    const outputs: Record<string, string> = { ...fromJson<Record<string, string>>(step.tool_outputs, {}) };
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
     const results: Array<Extract<EngineEvent, { type: 'tool.output' }>> = [];
     let callIndex = serverCallCount(this.#deps.tools, await listAllRunSteps(this.#deps.db, run.id));

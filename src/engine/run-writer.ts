@@ -2,8 +2,8 @@ import type { Annotation, MessageContent } from 'openai/resources/beta/threads/m
 import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
 import type { Store } from '../store/open-db.js';
-import { toJson } from '../store/json.js';
-import { insertFunctionCallItems } from '../store/repos/conversation-items.repo.js';
+import { insertFunctionCallItems, insertReasoningItem } from '../store/repos/conversation-items.repo.js';
+import { fromJson, toJson } from '../store/json.js';
 import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
 import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { nextSeq } from '../store/seq.js';
@@ -12,6 +12,14 @@ import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow, RunStepStatus } from '../store/tables/run-steps.table.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import type { RunEventBus } from './run-events.js';
+
+/** The key of a step's tool_outputs (not on the wire) naming the reasoning item of the turn the step began. */
+const REASONING_KEY = ':reasoning';
+
+/** The reasoning item the model wrote before this step's message or calls, if any. */
+export function stepReasoningId(step: Pick<RunStepRow, 'tool_outputs'>): string | undefined {
+  return fromJson<Record<string, string>>(step.tool_outputs, {})[REASONING_KEY];
+}
 
 export interface StepUsage {
   prompt_tokens: number;
@@ -46,7 +54,7 @@ export class RunWriter {
     this.#events.publish(run.id, event);
   }
 
-  async #insertStep(run: RunRow, type: RunStepRow['type'], details: unknown): Promise<RunStepRow> {
+  async #insertStep(run: RunRow, type: RunStepRow['type'], details: unknown, reasoningId?: string): Promise<RunStepRow> {
     const step = await insertRunStep(this.#db, {
       id: this.#ids('step'),
       tenant_id: run.tenant_id,
@@ -58,7 +66,7 @@ export class RunWriter {
       type,
       status: 'in_progress',
       step_details: toJson(details),
-      tool_outputs: null,
+      tool_outputs: reasoningId ? toJson({ [REASONING_KEY]: reasoningId }) : null,
       last_error: null,
       usage: null,
       metadata: null,
@@ -71,13 +79,18 @@ export class RunWriter {
     return step;
   }
 
-  /** An assistant message being written, and its message_creation step. */
-  async startMessage(run: RunRow): Promise<{ step: RunStepRow; message: MessageRow }> {
+  /** The turn's reasoning, recorded as the thread's reasoning item `id` (named when it began), then announced done. */
+  async finishReasoning(run: RunRow, opts: { id: string; text: string; status: 'completed' | 'incomplete' }): Promise<void> {
+    const at = { seq: nextSeq(this.#now()), createdAt: this.#nowS() };
+    await insertReasoningItem(this.#db, { ...opts, ...at, tenantId: run.tenant_id, threadId: run.thread_id });
+    this.announce(run, { type: 'reasoning.done', reasoningId: opts.id, status: opts.status });
+  }
+
+  /** An assistant message being written, and its message_creation step (naming the reasoning before it). */
+  async startMessage(run: RunRow, reasoningId?: string): Promise<{ step: RunStepRow; message: MessageRow }> {
     const messageId = this.#ids('msg');
-    const step = await this.#insertStep(run, 'message_creation', {
-      type: 'message_creation',
-      message_creation: { message_id: messageId },
-    });
+    const details = { type: 'message_creation', message_creation: { message_id: messageId } };
+    const step = await this.#insertStep(run, 'message_creation', details, reasoningId);
     const message = await insertRunMessage(this.#db, {
       id: messageId,
       tenant_id: run.tenant_id,
@@ -143,9 +156,9 @@ export class RunWriter {
     await this.finishStep(run, opts.step, { status: opts.stepStatus ?? 'completed', usage: opts.usage });
   }
 
-  /** A tool_calls step; its details grow as the model streams the calls. */
-  startToolCalls(run: RunRow): Promise<RunStepRow> {
-    return this.#insertStep(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] });
+  /** A tool_calls step (naming the reasoning before it); its details grow as the model streams the calls. */
+  startToolCalls(run: RunRow, reasoningId?: string): Promise<RunStepRow> {
+    return this.#insertStep(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] }, reasoningId);
   }
 
   /** Records the calls (and, for server tools, their outputs) on the step. */

@@ -5,6 +5,7 @@ import type {
   ResponseFunctionToolCall,
   ResponseOutputItem,
   ResponseOutputMessage,
+  ResponseReasoningItem,
   ResponseStatus,
 } from 'openai/resources/responses/responses';
 import { notFound } from '../errors.js';
@@ -20,6 +21,7 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ToolRegistry } from '../tools/tool.js';
+import { stepReasoningId } from '../engine/run-writer.js';
 import { functionCallItemId, functionCallView } from '../streaming/response-function-call.js';
 import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
 
@@ -83,10 +85,12 @@ export interface OutputOptions {
   include: readonly string[];
 }
 
-/** The run's steps as output items: its messages, the function calls it made, its server tools' calls. */
+/** The run's steps as output items: the reasoning before each, its messages, the function calls it made, its server tools' calls. */
 async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: OutputOptions): Promise<ResponseOutputItem[]> {
   const out: ResponseOutputItem[] = [];
   for (const step of steps) {
+    const reasoning = await findReasoning(db, run.tenant_id, stepReasoningId(step));
+    if (reasoning) out.push(reasoning);
     if (step.type === 'message_creation') {
       const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
       const found = await findTenantItem(db, run.tenant_id, details.message_creation.message_id);
@@ -100,6 +104,12 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
     }
   }
   return out;
+}
+
+/** The reasoning item a step names, as recorded. */
+async function findReasoning(db: Db, tenantId: string, id: string | undefined): Promise<ResponseReasoningItem | undefined> {
+  const found = id ? await findTenantItem(db, tenantId, id) : undefined;
+  return found && 'item' in found && found.item.type === 'reasoning' ? fromJson<ResponseReasoningItem | undefined>(found.item.item, undefined) : undefined;
 }
 
 /** A stored assistant message as an output `message` item, naming the files its citations point at. */

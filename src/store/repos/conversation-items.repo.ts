@@ -156,3 +156,18 @@ export function insertFunctionCallItems(db: Db, calls: readonly FunctionCallItem
     })),
   );
 }
+
+/** The model's reasoning in one turn of a run, as the thread's `reasoning` item (shown as the Conversations API lists it). */
+export function insertReasoningItem(
+  db: Db,
+  r: { id: string; tenantId: string; threadId: string; seq: number; createdAt: number; text: string; status: 'completed' | 'incomplete' },
+): Promise<ConversationItemRow[]> {
+  const item = { id: r.id, type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: r.text }], status: r.status };
+  const row = { id: r.id, tenant_id: r.tenantId, thread_id: r.threadId, seq: r.seq, created_at: r.createdAt, type: 'reasoning', response_id: null };
+  return insertConversationItems(db, [{ ...row, item: JSON.stringify(item) }]);
+}
+
+/** Removes items by id (the reasoning of a turn a crashed worker left unfinished). */
+export async function deleteConversationItems(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length) await db.deleteFrom('conversation_items').where('id', 'in', ids).execute();
+}

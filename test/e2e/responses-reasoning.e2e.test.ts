@@ -1,0 +1,163 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import type { ResponseReasoningItem } from 'openai/resources/responses/responses';
+import { chatChunks } from '../fakes/chunks.js';
+import { messageEvents, startFakeAnthropic, type FakeAnthropic } from '../fakes/fake-anthropic.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { testDialects } from '../support/databases.js';
+
+// Reasoning models through the Responses API (issue 12 item 1): upstream reasoning becomes `reasoning` items.
+
+const COMPLETIONS = '/v1/chat/completions';
+const THOUGHT = 'Two plus two is four.';
+const thinking = (opts: { content?: string; field?: 'reasoning_content' | 'reasoning' } = {}) => ({
+  type: 'sse' as const,
+  chunks: chatChunks({ reasoning: ['Two plus ', 'two is four.'], reasoningField: opts.field, content: [opts.content ?? '4'], usage: {} }),
+});
+const reasoningItem = (id: string, text = THOUGHT): ResponseReasoningItem => ({
+  id,
+  type: 'reasoning',
+  summary: [],
+  content: [{ type: 'reasoning_text', text }],
+  status: 'completed',
+});
+
+const yaml = (upstream: string, anthropic: string) => `
+default_provider: fake
+providers:
+  fake:
+    type: openai-compatible
+    base_url: ${upstream}
+    max_retries: 0
+  anthropic:
+    type: anthropic
+    base_url: ${anthropic}
+    api_key: sk-ant-test-key
+    max_retries: 0
+models:
+  claude:
+    provider: anthropic
+    model: claude-sonnet-4-5
+`;
+
+for (const dialect of testDialects()) {
+  describe(`responses: reasoning (${dialect})`, () => {
+    let fake: FakeUpstream;
+    let claude: FakeAnthropic;
+    let app: TestApp;
+    let client: OpenAI;
+
+    before(async () => {
+      fake = await startFakeUpstream();
+      claude = await startFakeAnthropic();
+      app = await createTestApp({ dialect, yaml: yaml(fake.url, claude.url) });
+      client = app.client();
+    });
+    after(async () => {
+      await app.close();
+      await Promise.all([fake.close(), claude.close()]);
+    });
+    beforeEach(() => {
+      fake.reset();
+      claude.calls.length = 0;
+    });
+    const upstreamBodies = () => fake.calls.filter((c) => c.path === COMPLETIONS).map((c) => c.body as Record<string, unknown>);
+
+    it('should put the upstream reasoning_content in a reasoning item before the message, and show it on retrieve', async () => {
+      fake.enqueue(COMPLETIONS, thinking());
+      const response = await client.responses.create({ model: 'gpt-oss-20b', input: 'What is 2 + 2?' });
+      assert.equal(response.output.length, 2);
+      const [reasoning, message] = response.output;
+      assert.match(reasoning!.id ?? '', /^rs_/);
+      assert.deepEqual(reasoning, reasoningItem(reasoning!.id!));
+      assert.equal(message?.type, 'message');
+      assert.equal(response.output_text, '4');
+      const again = await client.responses.retrieve(response.id);
+      assert.deepEqual(again.output, response.output);
+    });
+
+    it('should stream the reasoning (Ollama-style `reasoning` deltas) and give it to stream().finalResponse()', async () => {
+      fake.enqueue(COMPLETIONS, thinking({ field: 'reasoning' }));
+      const stream = client.responses.stream({ model: 'gpt-oss-20b', input: 'What is 2 + 2?' });
+      const deltas: Array<{ delta: string; item_id: string; output_index: number; content_index: number }> = [];
+      stream.on('response.reasoning_text.delta', (e) => deltas.push({ delta: e.delta, item_id: e.item_id, output_index: e.output_index, content_index: e.content_index }));
+      const final = await stream.finalResponse();
+      const id = final.output[0]?.id ?? '';
+      assert.deepEqual(deltas, [
+        { delta: 'Two plus ', item_id: id, output_index: 0, content_index: 0 },
+        { delta: 'two is four.', item_id: id, output_index: 0, content_index: 0 },
+      ]);
+      assert.deepEqual(final.output[0], reasoningItem(id));
+      assert.equal(final.output_text, '4');
+      const stored = await client.responses.retrieve(final.id);
+      assert.deepEqual(stored.output, JSON.parse(JSON.stringify(final.output, (k, v: unknown) => (k === 'parsed' ? undefined : v))));
+    });
+
+    it('should not send earlier reasoning back to the model on the next turn of the chain', async () => {
+      fake.enqueue(COMPLETIONS, thinking(), { type: 'sse', chunks: chatChunks({ content: 'Eight.', usage: {} }) });
+      const first = await client.responses.create({ model: 'gpt-oss-20b', input: 'What is 2 + 2?' });
+      await client.responses.create({ model: 'gpt-oss-20b', input: 'And doubled?', previous_response_id: first.id });
+      const second = upstreamBodies()[1]!;
+      assert.deepEqual(second.messages, [
+        { role: 'user', content: 'What is 2 + 2?' },
+        { role: 'assistant', content: '4' },
+        { role: 'user', content: 'And doubled?' },
+      ]);
+    });
+
+    it('should put reasoning before a function call, stored and shown in order', async () => {
+      const toolCalls = [{ id: 'call_1', name: 'add', arguments: '{"a":2,"b":2}' }];
+      fake.enqueue(COMPLETIONS, { type: 'sse', chunks: chatChunks({ reasoning: [THOUGHT], toolCalls, usage: {} }) });
+      const tools = [{ type: 'function' as const, name: 'add', parameters: { type: 'object', properties: {} }, strict: false }];
+      const response = await client.responses.create({ model: 'gpt-oss-20b', input: '2 + 2?', tools });
+      assert.deepEqual(response.output.map((o) => o.type), ['reasoning', 'function_call']);
+      assert.deepEqual(response.output[0], reasoningItem(response.output[0]!.id!));
+      assert.deepEqual((await client.responses.retrieve(response.id)).output, response.output);
+    });
+
+    it('should list the reasoning among a conversation’s items, between the input and the answer', async () => {
+      fake.enqueue(COMPLETIONS, thinking());
+      const conversation = await client.conversations.create();
+      const response = await client.responses.create({ model: 'gpt-oss-20b', input: 'What is 2 + 2?', conversation: conversation.id });
+      const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+      assert.deepEqual(items.data.map((i) => i.type), ['message', 'reasoning', 'message']);
+      assert.deepEqual(items.data[1], response.output[0]);
+    });
+
+    it('should leave Assistants runs as they were: the message holds the answer only, the steps show no reasoning', async () => {
+      fake.enqueue(COMPLETIONS, thinking());
+      const assistant = await client.beta.assistants.create({ model: 'gpt-oss-20b' });
+      const run = await client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: '2 + 2?' }] } });
+      assert.equal(run.status, 'completed');
+      const messages = await client.beta.threads.messages.list(run.thread_id, { order: 'asc' });
+      assert.deepEqual(messages.data.map((m) => m.content), [
+        [{ type: 'text', text: { value: '2 + 2?', annotations: [] } }],
+        [{ type: 'text', text: { value: '4', annotations: [] } }],
+      ]);
+      const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id });
+      assert.deepEqual(steps.data.map((s) => s.step_details.type), ['message_creation']);
+      assert.doesNotMatch(JSON.stringify(steps.data), /reasoning|four/);
+    });
+
+    it('should relay reasoning_content through Chat Completions unchanged', async () => {
+      fake.enqueue(COMPLETIONS, thinking());
+      const stream = await client.chat.completions.create({ model: 'gpt-oss-20b', messages: [{ role: 'user', content: '2 + 2?' }], stream: true });
+      let reasoning = '';
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta;
+        if (delta && 'reasoning_content' in delta && typeof delta.reasoning_content === 'string') reasoning += delta.reasoning_content;
+      }
+      assert.equal(reasoning, THOUGHT);
+    });
+
+    it('should turn Anthropic thinking blocks into a reasoning item', async () => {
+      claude.enqueue({ type: 'events', events: messageEvents({ blocks: [{ type: 'thinking', deltas: ['Two plus ', 'two is four.'] }, { type: 'text', deltas: ['4'] }] }) });
+      const response = await client.responses.create({ model: 'claude', input: 'What is 2 + 2?' });
+      assert.deepEqual(response.output.map((o) => o.type), ['reasoning', 'message']);
+      assert.deepEqual(response.output[0], reasoningItem(response.output[0]!.id!));
+      assert.equal(response.output_text, '4');
+    });
+  });
+}
