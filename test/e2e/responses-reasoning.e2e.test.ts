@@ -152,6 +152,23 @@ for (const dialect of testDialects()) {
       assert.equal(reasoning, THOUGHT);
     });
 
+    it('should pass reasoning.effort to an OpenAI-compatible upstream as reasoning_effort, and nothing when left out', async () => {
+      fake.enqueue(COMPLETIONS, thinking(), thinking());
+      await client.responses.create({ model: 'gpt-oss-20b', input: 'Hi', reasoning: { effort: 'high' } });
+      await client.responses.create({ model: 'gpt-oss-20b', input: 'Hi' });
+      const [withEffort, without] = upstreamBodies();
+      assert.equal(withEffort!.reasoning_effort, 'high');
+      assert.equal('reasoning_effort' in without!, false);
+    });
+
+    it('should ask Anthropic for extended thinking with the effort’s budget, and for none when left out', async () => {
+      await client.responses.create({ model: 'claude', input: 'Hi', reasoning: { effort: 'medium' }, temperature: 0.3 });
+      await client.responses.create({ model: 'claude', input: 'Hi', temperature: 0.3 });
+      const [withEffort, without] = claude.calls.filter((c) => c.path === '/v1/messages').map((c) => c.body);
+      assert.deepEqual([withEffort!.thinking, withEffort!.max_tokens, withEffort!.temperature], [{ type: 'enabled', budget_tokens: 8192 }, 8192 + 4096, undefined]);
+      assert.deepEqual([without!.thinking, without!.max_tokens, without!.temperature], [undefined, 4096, 0.3]);
+    });
+
     it('should turn Anthropic thinking blocks into a reasoning item', async () => {
       claude.enqueue({ type: 'events', events: messageEvents({ blocks: [{ type: 'thinking', deltas: ['Two plus ', 'two is four.'] }, { type: 'text', deltas: ['4'] }] }) });
       const response = await client.responses.create({ model: 'claude', input: 'What is 2 + 2?' });
