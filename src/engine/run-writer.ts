@@ -21,10 +21,17 @@ export function stepReasoningId(step: Pick<RunStepRow, 'tool_outputs'>): string 
   return fromJson<Record<string, string>>(step.tool_outputs, {})[REASONING_KEY];
 }
 
+/**
+ * A turn's (or, summed, a run's) tokens as stored on the step and the run: OpenAI's Run.Usage, plus the details
+ * the upstream reported (cached prompt tokens, reasoning tokens) that the Responses API shows. The Assistants
+ * API shows only the three counts (store/serialize-runs.ts).
+ */
 export interface StepUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
 /**

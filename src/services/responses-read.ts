@@ -21,7 +21,7 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ToolRegistry } from '../tools/tool.js';
-import { stepReasoningId } from '../engine/run-writer.js';
+import { stepReasoningId, type StepUsage } from '../engine/run-writer.js';
 import { functionCallItemId, functionCallView } from '../streaming/response-function-call.js';
 import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
 
@@ -67,9 +67,16 @@ export function responseSnapshot(row: ResponseRow, run: RunRow, output: Response
   });
 }
 
+/** The run's tokens, summed over its turns, with the cached and reasoning tokens the upstream reported. */
 function responseUsage(run: RunRow): ResponseObject['usage'] {
-  const usage = fromJson<Run.Usage | null>(run.usage, null);
-  return usage ? toResponseUsage({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }) : null;
+  const usage = fromJson<StepUsage | null>(run.usage, null);
+  if (!usage) return null;
+  return toResponseUsage({
+    input_tokens: usage.prompt_tokens,
+    output_tokens: usage.completion_tokens,
+    cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+  });
 }
 
 function responseError(run: RunRow): ResponseError | null {

@@ -5,7 +5,7 @@ import type { ResponseReasoningItem } from 'openai/resources/responses/responses
 import { chatChunks } from '../fakes/chunks.js';
 import { messageEvents, startFakeAnthropic, type FakeAnthropic } from '../fakes/fake-anthropic.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
-import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 
 // Reasoning models through the Responses API (issue 12 item 1): upstream reasoning becomes `reasoning` items.
@@ -167,6 +167,51 @@ for (const dialect of testDialects()) {
       const [withEffort, without] = claude.calls.filter((c) => c.path === '/v1/messages').map((c) => c.body);
       assert.deepEqual([withEffort!.thinking, withEffort!.max_tokens, withEffort!.temperature], [{ type: 'enabled', budget_tokens: 8192 }, 8192 + 4096, undefined]);
       assert.deepEqual([without!.thinking, without!.max_tokens, without!.temperature], [undefined, 4096, 0.3]);
+    });
+
+    it('should sum cached and reasoning tokens over the turns of a response, in its usage and the usage ledger', async () => {
+      const other = app.client(TEST_KEYS[1]);
+      const start = Math.floor(Date.now() / 86_400_000) * 86_400;
+      type Page = { data: Array<{ results: Array<{ input_cached_tokens: number; input_tokens: number }> }> };
+      const cachedInLedger = async () => {
+        await app.server.deps.usage.flush();
+        const page = await other.get<Page>('/organization/usage/completions', { query: { start_time: start } });
+        return page.data.flatMap((b) => b.results).reduce((n, r) => n + r.input_cached_tokens, 0);
+      };
+      const before = await cachedInLedger();
+      const store = await other.vectorStores.create({ name: 'notes' });
+      const search = [{ id: 'call_fs', name: 'file_search', arguments: '{"query":"notes"}' }];
+      const usage = (prompt: number, cached: number, completion: number, reasoning: number) => ({
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        prompt_tokens_details: { cached_tokens: cached },
+        completion_tokens_details: { reasoning_tokens: reasoning },
+      });
+      fake.enqueue(
+        COMPLETIONS,
+        { type: 'sse', chunks: chatChunks({ reasoning: ['Search first.'], toolCalls: search, usage: usage(100, 60, 20, 12) }) },
+        { type: 'sse', chunks: chatChunks({ content: 'Nothing found.', usage: usage(150, 100, 10, 5) }) },
+      );
+      const response = await other.responses.create({ model: 'gpt-oss-20b', input: 'Find my notes.', tools: [{ type: 'file_search', vector_store_ids: [store.id] }] });
+      const expected = {
+        input_tokens: 250,
+        input_tokens_details: { cached_tokens: 160, cache_write_tokens: 0 },
+        output_tokens: 30,
+        output_tokens_details: { reasoning_tokens: 17 },
+        total_tokens: 280,
+      };
+      assert.deepEqual(response.usage, expected);
+      assert.deepEqual((await other.responses.retrieve(response.id)).usage, expected);
+      assert.equal((await cachedInLedger()) - before, 160);
+    });
+
+    it('should keep an Assistants run’s usage to OpenAI’s three counts', async () => {
+      fake.enqueue(COMPLETIONS, { type: 'sse', chunks: chatChunks({ content: '4', usage: { prompt_tokens: 9, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 4 } } }) });
+      const assistant = await client.beta.assistants.create({ model: 'gpt-oss-20b' });
+      const run = await client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: '2 + 2?' }] } });
+      assert.deepEqual(run.usage, { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 });
+      const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id });
+      assert.deepEqual(steps.data[0]?.usage, { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 });
     });
 
     it('should turn Anthropic thinking blocks into a reasoning item', async () => {
