@@ -3,6 +3,7 @@ import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ThreadRow } from '../store/tables/threads.table.js';
 import type { ToolProgress } from '../tools/tool.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
 
 /**
  * What the run engine (and the services that start and resume runs) announce, in Switchboard's
@@ -24,8 +25,11 @@ export type EngineEvent =
   | { type: 'message.started'; message: MessageRow }
   /** Images that open the message (what the run's tools drew), by file id. */
   | { type: 'message.images'; messageId: string; fileIds: string[] }
-  /** Text of the message; `part` is its place in the message's content (after its images). */
-  | { type: 'message.text'; messageId: string; part: number; text: string; annotations: TextAnnotation[] }
+  /**
+   * Text of the message; `part` is its place in the message's content (after its images). `logprobs`: the tokens
+   * that came with it, when the run asked for them (on the step when the message ends: run-writer.ts stepLogprobs).
+   */
+  | { type: 'message.text'; messageId: string; part: number; text: string; annotations: TextAnnotation[]; logprobs?: TokenLogprob[] }
   /** The message ended, completed or incomplete (`message.status`). */
   | { type: 'message.done'; message: MessageRow }
   /**

@@ -5,7 +5,7 @@ import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Clock } from '../deps.js';
 import type { IdGenerator } from '../ids.js';
 import type { UsageSink } from '../metering/usage-event.js';
-import type { ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, Usage } from '../providers/chat-model.js';
+import type { ChatCallOptions, ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, TokenLogprob, Usage } from '../providers/chat-model.js';
 import type { DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
@@ -41,7 +41,12 @@ export interface EngineDeps {
   loadImages?: (tenantId: string, fileIds: string[]) => Promise<Map<string, string>>;
   /** The prompt's token budget for truncation_strategy `auto` (without it, whole threads are sent). */
   fitPrompt?: PromptFitter;
+  /** Call options the API that started a run asks for beyond the run's columns (the Responses API's logprobs). */
+  callOptions?: (run: RunRow) => Promise<RunCallOptions>;
 }
+
+/** What `EngineDeps.callOptions` may add to a run's model calls. */
+export type RunCallOptions = Pick<ChatCallOptions, 'logprobs' | 'topLogprobs'>;
 
 /** How one model turn of a run ended. */
 export type StepOutcome =
@@ -147,6 +152,9 @@ interface Turn {
   steps: RunStepRow[];
   /** The model's reasoning before the turn's message or calls, until one of them opens. */
   reasoning?: { id: string; text: string };
+  /** Token logprobs of the open message (when asked for): all of them, and those not yet announced with its text. */
+  logprobs: TokenLogprob[];
+  pendingLogprobs: TokenLogprob[];
   /** The open message's text, annotated as it streams. */
   annotator?: TextAnnotator;
   message?: Awaited<ReturnType<RunWriter['startMessage']>>;
@@ -205,10 +213,11 @@ export class RunTurn {
       maxTokens,
       responseFormat: fromJson<unknown>(run.response_format, 'auto') === 'auto' ? undefined : fromJson(run.response_format, null),
       reasoningEffort: run.reasoning_effort,
+      ...(await this.#deps.callOptions?.(run)),
       abortSignal: signal,
       requestId: run.id,
     });
-    const turn: Turn = { tools, images: pendingImages(this.#deps.tools, steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null };
+    const turn: Turn = { tools, images: pendingImages(this.#deps.tools, steps), streams: new Map(), steps, calls: [], finishReason: 'other', usage: null, logprobs: [], pendingLogprobs: [] };
     const reader = stream.getReader();
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) await this.#onPart(run, turn, r.value);
@@ -234,6 +243,10 @@ export class RunTurn {
           turn.message = await this.#writer.startMessage(run, await this.#closeReasoning(run, turn));
           turn.annotator = messageAnnotator(this.#deps.tools, turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
+        }
+        if (part.logprobs) {
+          turn.logprobs.push(...part.logprobs);
+          turn.pendingLogprobs.push(...part.logprobs);
         }
         this.#sendText(run, turn, turn.annotator!.push(part.delta));
         return;
@@ -309,7 +322,8 @@ export class RunTurn {
     turn.message = undefined;
     turn.annotator = undefined;
     const { text, annotations } = annotator;
-    await this.#writer.finishMessage(run, { ...open, text, usage, incomplete, annotations, images: turn.images });
+    const logprobs = turn.logprobs.length ? turn.logprobs.splice(0) : undefined;
+    await this.#writer.finishMessage(run, { ...open, text, usage, incomplete, annotations, images: turn.images, logprobs });
   }
 
   /** Text of the open message the annotator let through, with the annotations it completes. */
@@ -318,6 +332,7 @@ export class RunTurn {
       this.#writer.messageDelta(run, turn.message.message.id, delta.value, {
         part: turn.images.length,
         annotations: delta.annotations.map(toTextAnnotation),
+        logprobs: turn.pendingLogprobs.splice(0),
       });
   }
 

@@ -11,10 +11,20 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow, RunStepStatus } from '../store/tables/run-steps.table.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
 import type { RunEventBus } from './run-events.js';
 
 /** The key of a step's tool_outputs (not on the wire) naming the reasoning item of the turn the step began. */
 const REASONING_KEY = ':reasoning';
+
+/** The key of a message_creation step's tool_outputs holding its message's token logprobs (JSON), when asked for. */
+const LOGPROBS_KEY = ':logprobs';
+
+/** The token logprobs of the step's message, if the run asked for them. */
+export function stepLogprobs(step: Pick<RunStepRow, 'tool_outputs'>): TokenLogprob[] | undefined {
+  const json = fromJson<Record<string, string>>(step.tool_outputs, {})[LOGPROBS_KEY];
+  return json === undefined ? undefined : fromJson<TokenLogprob[]>(json, []);
+}
 
 /** The reasoning item the model wrote before this step's message or calls, if any. */
 export function stepReasoningId(step: Pick<RunStepRow, 'tool_outputs'>): string | undefined {
@@ -123,8 +133,14 @@ export class RunWriter {
    * A piece of the message's text, with the annotations it completes; `part` is the text's place
    * in the content (after any images).
    */
-  messageDelta(run: RunRow, messageId: string, text: string, opts: { part?: number; annotations?: TextAnnotation[] } = {}): void {
-    this.announce(run, { type: 'message.text', messageId, part: opts.part ?? 0, text, annotations: opts.annotations ?? [] });
+  messageDelta(
+    run: RunRow,
+    messageId: string,
+    text: string,
+    opts: { part?: number; annotations?: TextAnnotation[]; logprobs?: TokenLogprob[] } = {},
+  ): void {
+    const logprobs = opts.logprobs?.length ? { logprobs: opts.logprobs } : {};
+    this.announce(run, { type: 'message.text', messageId, part: opts.part ?? 0, text, annotations: opts.annotations ?? [], ...logprobs });
   }
 
   /** Images that open the message (figures the run's tools made). */
@@ -145,6 +161,8 @@ export class RunWriter {
       annotations?: Annotation[];
       /** image_file parts before the text. */
       images?: string[];
+      /** The text's token logprobs, when the run asked for them: kept on the step. */
+      logprobs?: TokenLogprob[];
     },
   ): Promise<void> {
     const nowS = this.#nowS();
@@ -160,7 +178,8 @@ export class RunWriter {
       incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
     });
     if (message) this.announce(run, { type: 'message.done', message });
-    await this.finishStep(run, opts.step, { status: opts.stepStatus ?? 'completed', usage: opts.usage });
+    const outputs = opts.logprobs ? { ...fromJson<Record<string, string>>(opts.step.tool_outputs, {}), [LOGPROBS_KEY]: toJson(opts.logprobs) } : undefined;
+    await this.finishStep(run, opts.step, { status: opts.stepStatus ?? 'completed', usage: opts.usage, outputs });
   }
 
   /** A tool_calls step (naming the reasoning before it); its details grow as the model streams the calls. */
@@ -228,7 +247,7 @@ export class RunWriter {
   async finishStep(
     run: RunRow,
     step: RunStepRow,
-    opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string } },
+    opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string }; outputs?: Record<string, string> },
   ): Promise<void> {
     const nowS = this.#nowS();
     const column = { completed: 'completed_at', failed: 'failed_at', cancelled: 'cancelled_at', expired: 'expired_at', in_progress: null }[opts.status];
@@ -237,6 +256,7 @@ export class RunWriter {
       ...(column ? { [column]: nowS } : {}),
       ...(opts.usage !== undefined ? { usage: opts.usage ? toJson(opts.usage) : null } : {}),
       ...(opts.lastError ? { last_error: toJson(opts.lastError) } : {}),
+      ...(opts.outputs ? { tool_outputs: toJson(opts.outputs) } : {}),
     });
     if (updated && opts.status !== 'in_progress') this.announce(run, { type: 'step.done', step: updated });
   }

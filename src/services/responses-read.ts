@@ -21,7 +21,9 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ToolRegistry } from '../tools/tool.js';
-import { stepReasoningId, type StepUsage } from '../engine/run-writer.js';
+import { stepLogprobs, stepReasoningId, type StepUsage } from '../engine/run-writer.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
+import { toOutputLogprob } from '../streaming/response-message-item.js';
 import { functionCallItemId, functionCallView } from '../streaming/response-function-call.js';
 import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
 
@@ -101,7 +103,7 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
     if (step.type === 'message_creation') {
       const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
       const found = await findTenantItem(db, run.tenant_id, details.message_creation.message_id);
-      if (found && 'message' in found) out.push(await toOutputMessage(db, run.tenant_id, found.message));
+      if (found && 'message' in found) out.push(await toOutputMessage(db, run.tenant_id, found.message, stepLogprobs(step)));
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
@@ -119,12 +121,12 @@ async function findReasoning(db: Db, tenantId: string, id: string | undefined): 
   return found && 'item' in found && found.item.type === 'reasoning' ? fromJson<ResponseReasoningItem | undefined>(found.item.item, undefined) : undefined;
 }
 
-/** A stored assistant message as an output `message` item, naming the files its citations point at. */
-async function toOutputMessage(db: Db, tenantId: string, row: MessageRow): Promise<ResponseOutputMessage> {
+/** A stored assistant message as an output `message` item, naming the files its citations point at (with its tokens' logprobs, when asked for). */
+async function toOutputMessage(db: Db, tenantId: string, row: MessageRow, logprobs?: TokenLogprob[]): Promise<ResponseOutputMessage> {
   const fileNames = await findFileNames(db, tenantId, [...new Set(citedFileIds(row))]);
   const item = toMessageItem(row, { fileNames, include: new Set() });
   const content = item.content.flatMap((p): ResponseOutputMessage['content'] =>
-    p.type === 'output_text' || p.type === 'refusal' ? [p] : [],
+    p.type === 'output_text' ? [logprobs ? { ...p, logprobs: logprobs.map(toOutputLogprob) } : p] : p.type === 'refusal' ? [p] : [],
   );
   const status = row.status === 'in_progress' || row.status === 'incomplete' ? row.status : 'completed';
   return { id: row.id, type: 'message', role: 'assistant', status, content };

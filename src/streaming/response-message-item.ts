@@ -1,5 +1,6 @@
-import type { ResponseOutputMessage, ResponseOutputText } from 'openai/resources/responses/responses';
+import type { ResponseOutputMessage, ResponseOutputText, ResponseTextDeltaEvent } from 'openai/resources/responses/responses';
 import type { TextAnnotation } from '../engine/engine-events.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
 import type { UnnumberedEvent } from './response-events.js';
 
 type OutputAnnotation = ResponseOutputText['annotations'][number];
@@ -20,6 +21,7 @@ export class MessageItem {
   readonly #ctx: AnnotationContext;
   #text = '';
   readonly #annotations: OutputAnnotation[] = [];
+  readonly #logprobs: TokenLogprob[] = [];
 
   constructor(id: string, outputIndex: number, ctx: AnnotationContext) {
     this.#id = id;
@@ -35,10 +37,11 @@ export class MessageItem {
     return item;
   }
 
-  /** A piece of the text, then each annotation it completes. */
-  text(delta: string, annotations: readonly TextAnnotation[], out: UnnumberedEvent[]): void {
+  /** A piece of the text (with its tokens' logprobs, when asked for), then each annotation it completes. */
+  text(delta: string, annotations: readonly TextAnnotation[], out: UnnumberedEvent[], logprobs: readonly TokenLogprob[] = []): void {
     this.#text += delta;
-    out.push({ type: 'response.output_text.delta', ...this.#place(), delta, logprobs: [] });
+    this.#logprobs.push(...logprobs);
+    out.push({ type: 'response.output_text.delta', ...this.#place(), delta, logprobs: logprobs.map(toEventLogprob) });
     for (const a of annotations) {
       const annotation = toOutputAnnotation(a, this.#ctx);
       this.#annotations[a.index] = annotation;
@@ -48,9 +51,9 @@ export class MessageItem {
 
   /** output_text.done, content_part.done, output_item.done; returns the item as done. */
   done(status: 'completed' | 'incomplete', out: UnnumberedEvent[]): ResponseOutputMessage {
-    const part: ResponseOutputText = { type: 'output_text', text: this.#text, annotations: [...this.#annotations], logprobs: [] };
+    const part: ResponseOutputText = { type: 'output_text', text: this.#text, annotations: [...this.#annotations], logprobs: this.#logprobs.map(toOutputLogprob) };
     const item = this.#item(status, [part]);
-    out.push({ type: 'response.output_text.done', ...this.#place(), text: this.#text, logprobs: [] });
+    out.push({ type: 'response.output_text.done', ...this.#place(), text: this.#text, logprobs: this.#logprobs.map(toEventLogprob) });
     out.push({ type: 'response.content_part.done', ...this.#place(), part });
     out.push({ type: 'response.output_item.done', output_index: this.outputIndex, item });
     return item;
@@ -83,4 +86,15 @@ export function toOutputAnnotation(a: TextAnnotation, ctx: AnnotationContext): O
     start_index: a.start,
     end_index: a.end,
   };
+}
+
+/** A token's logprob as `output_text.logprobs` holds it (bytes included; none known is an empty list). */
+export function toOutputLogprob(t: TokenLogprob): ResponseOutputText.Logprob {
+  const one = (x: { token: string; logprob: number; bytes: number[] | null }) => ({ token: x.token, bytes: x.bytes ?? [], logprob: x.logprob });
+  return { ...one(t), top_logprobs: t.top.map(one) };
+}
+
+/** A token's logprob as the `output_text.delta` / `.done` events carry it (no bytes). */
+function toEventLogprob(t: TokenLogprob): ResponseTextDeltaEvent.Logprob {
+  return { token: t.token, logprob: t.logprob, top_logprobs: t.top.map(({ token, logprob }) => ({ token, logprob })) };
 }

@@ -145,7 +145,7 @@ export class ResponseStreamEncoder {
       case 'message.started':
         return this.#startMessage(event.message.id, event.message.thread_id, out);
       case 'message.text':
-        this.#messages.get(event.messageId)?.text(event.text, event.annotations, out);
+        this.#messages.get(event.messageId)?.text(event.text, event.annotations, out, event.logprobs);
         return;
       case 'message.done': {
         const message = this.#messages.get(event.message.id);

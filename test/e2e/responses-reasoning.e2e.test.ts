@@ -8,7 +8,8 @@ import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js'
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 
-// Reasoning models through the Responses API (issue 12 item 1): upstream reasoning becomes `reasoning` items.
+// Reasoning models through the Responses API (issue 12 item 1): upstream reasoning becomes `reasoning` items,
+// reasoning.effort reaches the upstream, usage shows cached and reasoning tokens, and logprobs come when included.
 
 const COMPLETIONS = '/v1/chat/completions';
 const THOUGHT = 'Two plus two is four.';
@@ -212,6 +213,49 @@ for (const dialect of testDialects()) {
       assert.deepEqual(run.usage, { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 });
       const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id });
       assert.deepEqual(steps.data[0]?.usage, { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 });
+    });
+
+    const bytes = (t: string) => [...Buffer.from(t, 'utf8')];
+    const tokenLogprob = (token: string, logprob: number) => ({
+      token,
+      logprob,
+      bytes: bytes(token),
+      top_logprobs: [
+        { token, logprob, bytes: bytes(token) },
+        { token: 'alt1', logprob: logprob - 1, bytes: bytes('alt1') },
+      ],
+    });
+    const withLogprobs = () => ({ type: 'sse' as const, chunks: chatChunks({ content: ['Hi', ' there'], logprobs: { top: 2 }, usage: {} }) });
+
+    it('should ask for logprobs with include message.output_text.logprobs and put them on the output_text', async () => {
+      fake.enqueue(COMPLETIONS, withLogprobs());
+      const response = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hi', include: ['message.output_text.logprobs'], top_logprobs: 2 });
+      assert.deepEqual([upstreamBodies()[0]!.logprobs, upstreamBodies()[0]!.top_logprobs], [true, 2]);
+      const message = response.output[0];
+      assert.ok(message?.type === 'message' && message.content[0]?.type === 'output_text');
+      assert.deepEqual(message.content[0].logprobs, [tokenLogprob('Hi', -0.1), tokenLogprob(' there', -0.2)]);
+      assert.deepEqual((await client.responses.retrieve(response.id)).output, response.output);
+    });
+
+    it('should stream the logprobs on output_text.delta and .done, and into finalResponse()', async () => {
+      fake.enqueue(COMPLETIONS, withLogprobs());
+      const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'Hi', include: ['message.output_text.logprobs'], top_logprobs: 2 });
+      const events: unknown[] = [];
+      stream.on('response.output_text.delta', (e) => events.push(e.logprobs));
+      stream.on('response.output_text.done', (e) => events.push(e.logprobs));
+      const final = await stream.finalResponse();
+      const eventLogprob = (token: string, logprob: number) => ({ token, logprob, top_logprobs: [{ token, logprob }, { token: 'alt1', logprob: logprob - 1 }] });
+      assert.deepEqual(events, [[eventLogprob('Hi', -0.1)], [eventLogprob(' there', -0.2)], [eventLogprob('Hi', -0.1), eventLogprob(' there', -0.2)]]);
+      const part = final.output[0]?.type === 'message' ? final.output[0].content[0] : undefined;
+      assert.deepEqual(part?.type === 'output_text' && part.logprobs, [tokenLogprob('Hi', -0.1), tokenLogprob(' there', -0.2)]);
+    });
+
+    it('should ask for no logprobs without the include, top_logprobs alone included, and keep logprobs empty', async () => {
+      fake.enqueue(COMPLETIONS, { type: 'sse', chunks: chatChunks({ content: 'Hi.', usage: {} }) });
+      const response = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hi', top_logprobs: 3 });
+      assert.deepEqual(['logprobs' in upstreamBodies()[0]!, 'top_logprobs' in upstreamBodies()[0]!], [false, false]);
+      const message = response.output[0];
+      assert.deepEqual(message?.type === 'message' && message.content[0]?.type === 'output_text' && message.content[0].logprobs, []);
     });
 
     it('should turn Anthropic thinking blocks into a reasoning item', async () => {
