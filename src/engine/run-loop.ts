@@ -24,6 +24,7 @@ import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
+import { addUsage, toStepUsage } from './step-usage.js';
 import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 
 export interface EngineDeps {
@@ -92,32 +93,6 @@ function toolChoiceFor(run: RunRow, steps: RunStepRow[], tools: ToolRegistry): M
   const name = choice.type === 'function' && choice.function ? choice.function.name : choice.type;
   if (calledTools(tools, steps).has(name)) return 'auto';
   return { type: 'function', function: { name } };
-}
-
-export const toStepUsage = (u: Usage | null): StepUsage | null =>
-  u
-    ? {
-        prompt_tokens: u.promptTokens,
-        completion_tokens: u.completionTokens,
-        total_tokens: u.totalTokens,
-        prompt_tokens_details: { cached_tokens: u.cachedTokens },
-        completion_tokens_details: { reasoning_tokens: u.reasoningTokens },
-      }
-    : null;
-
-/** The run's tokens so far and a turn's, summed (details included: usage stored before them counts none). */
-function addUsage(a: StepUsage | null, b: StepUsage | null): StepUsage | null {
-  if (!a) return b;
-  if (!b) return a;
-  const cached = (u: StepUsage) => u.prompt_tokens_details?.cached_tokens ?? 0;
-  const reasoning = (u: StepUsage) => u.completion_tokens_details?.reasoning_tokens ?? 0;
-  return {
-    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
-    completion_tokens: a.completion_tokens + b.completion_tokens,
-    total_tokens: a.total_tokens + b.total_tokens,
-    prompt_tokens_details: { cached_tokens: cached(a) + cached(b) },
-    completion_tokens_details: { reasoning_tokens: reasoning(a) + reasoning(b) },
-  };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   started,
   step,
   throughSdk,
+  throughSdkV4,
   unparsed,
 } from '../../test/support/response-stream-fixtures.js';
 
@@ -67,6 +68,7 @@ describe('ResponseStreamEncoder: reasoning', () => {
     const { final } = await throughSdk(out);
     assert.deepEqual(unparsed(final), snapshot(run('completed'), [reasoningItem, messageItem]));
     assert.equal(final.output_text, '4');
+    assert.deepEqual(unparsed(await throughSdkV4(out)), snapshot(run('completed'), [reasoningItem, messageItem]));
   });
 
   it('should end reasoning still open at the terminal event as incomplete', () => {
