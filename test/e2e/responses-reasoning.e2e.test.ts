@@ -96,6 +96,22 @@ for (const dialect of testDialects()) {
       assert.deepEqual(stored.output, JSON.parse(JSON.stringify(final.output, (k, v: unknown) => (k === 'parsed' ? undefined : v))));
     });
 
+    it('should record a background response’s reasoning events and replay them', async () => {
+      fake.enqueue(COMPLETIONS, thinking());
+      const queued = await client.responses.create({ model: 'gpt-oss-20b', input: 'What is 2 + 2?', background: true });
+      const events: Array<{ type: string; delta?: string }> = [];
+      for await (const e of await client.responses.retrieve(queued.id, { stream: true })) events.push({ type: e.type, ...('delta' in e && typeof e.delta === 'string' ? { delta: e.delta } : {}) });
+      const reasoning = events.filter((e) => e.type.startsWith('response.reasoning_text'));
+      assert.deepEqual(reasoning, [
+        { type: 'response.reasoning_text.delta', delta: 'Two plus ' },
+        { type: 'response.reasoning_text.delta', delta: 'two is four.' },
+        { type: 'response.reasoning_text.done' },
+      ]);
+      const done = await client.responses.retrieve(queued.id);
+      assert.equal(done.status, 'completed');
+      assert.deepEqual(done.output[0], reasoningItem(done.output[0]!.id!));
+    });
+
     it('should not send earlier reasoning back to the model on the next turn of the chain', async () => {
       fake.enqueue(COMPLETIONS, thinking(), { type: 'sse', chunks: chatChunks({ content: 'Eight.', usage: {} }) });
       const first = await client.responses.create({ model: 'gpt-oss-20b', input: 'What is 2 + 2?' });
