@@ -85,3 +85,22 @@ describe('ResponseStreamEncoder: reasoning', () => {
     assert.deepEqual(out.at(-1), lifecycle('response.incomplete', 'incomplete', [item], 8));
   });
 });
+
+describe('ResponseStreamEncoder: logprobs', () => {
+  it('should carry the tokens on output_text.delta and .done (no bytes) and on the part (with bytes)', () => {
+    const hi = { token: 'Hi', logprob: -0.5, bytes: [72, 105], top: [{ token: 'Yo', logprob: -1.5, bytes: null }] };
+    const { out, encoder } = encodeAll([
+      ...started,
+      { type: 'message.started', message: message('in_progress') },
+      { type: 'message.text', messageId: 'msg_1', part: 0, text: 'Hi', annotations: [], logprobs: [hi] },
+      { type: 'message.done', message: message('completed') },
+      { type: 'run.status', run: run('completed') },
+    ]);
+    const onEvent = [{ token: 'Hi', logprob: -0.5, top_logprobs: [{ token: 'Yo', logprob: -1.5 }] }];
+    const byType = (type: string) => out.find((e) => e.type === type);
+    assert.deepEqual(byType('response.output_text.delta'), { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hi', logprobs: onEvent, sequence_number: 4 });
+    assert.deepEqual(byType('response.output_text.done'), { type: 'response.output_text.done', item_id: 'msg_1', output_index: 0, content_index: 0, text: 'Hi', logprobs: onEvent, sequence_number: 5 });
+    const part = { type: 'output_text', text: 'Hi', annotations: [], logprobs: [{ token: 'Hi', bytes: [72, 105], logprob: -0.5, top_logprobs: [{ token: 'Yo', bytes: [], logprob: -1.5 }] }] };
+    assert.deepEqual(encoder.output, [{ id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [part] }]);
+  });
+});
