@@ -11,7 +11,7 @@ import type {
 import { notFound } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { fromJson } from '../store/json.js';
-import { findFileNames, findTenantItem } from '../store/repos/conversation-items.repo.js';
+import { findFileNames, findTenantItem, listRunReasoningItems } from '../store/repos/conversation-items.repo.js';
 import { findResponse } from '../store/repos/responses.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import { findRunById } from '../store/repos/runs.repo.js';
@@ -94,12 +94,21 @@ export interface OutputOptions {
   include: readonly string[];
 }
 
-/** The run's steps as output items: the reasoning before each, its messages, the function calls it made, its server tools' calls. */
+/**
+ * The run's steps as output items: the reasoning before each, its messages, the function calls it made, its server
+ * tools' calls; then the reasoning of a last turn that only reasoned (no step names it).
+ */
 async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: OutputOptions): Promise<ResponseOutputItem[]> {
   const out: ResponseOutputItem[] = [];
+  const reasoning = new Map((await listRunReasoningItems(db, run)).map((r) => [r.id, r]));
+  const takeReasoning = (id: string | undefined) => {
+    const row = id === undefined ? undefined : reasoning.get(id);
+    if (!row) return;
+    reasoning.delete(row.id);
+    out.push(fromJson<ResponseReasoningItem>(row.item, { id: row.id, type: 'reasoning', summary: [] }));
+  };
   for (const step of steps) {
-    const reasoning = await findReasoning(db, run.tenant_id, stepReasoningId(step));
-    if (reasoning) out.push(reasoning);
+    takeReasoning(stepReasoningId(step));
     if (step.type === 'message_creation') {
       const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
       const found = await findTenantItem(db, run.tenant_id, details.message_creation.message_id);
@@ -112,13 +121,8 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
       else out.push(serverToolCall(call, run.thread_id, opts));
     }
   }
+  for (const id of [...reasoning.keys()]) takeReasoning(id);
   return out;
-}
-
-/** The reasoning item a step names, as recorded. */
-async function findReasoning(db: Db, tenantId: string, id: string | undefined): Promise<ResponseReasoningItem | undefined> {
-  const found = id ? await findTenantItem(db, tenantId, id) : undefined;
-  return found && 'item' in found && found.item.type === 'reasoning' ? fromJson<ResponseReasoningItem | undefined>(found.item.item, undefined) : undefined;
 }
 
 /** A stored assistant message as an output `message` item, naming the files its citations point at (with its tokens' logprobs, when asked for). */

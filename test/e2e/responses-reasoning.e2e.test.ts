@@ -112,6 +112,18 @@ for (const dialect of testDialects()) {
       assert.deepEqual(done.output[0], reasoningItem(done.output[0]!.id!));
     });
 
+    it('should keep the reasoning of a response cut off while it reasoned, incomplete, stream and retrieve alike', async () => {
+      const cut = { type: 'sse' as const, chunks: chatChunks({ reasoning: ['Let me think'], content: [], finishReason: 'length', usage: { completion_tokens: 16 } }) };
+      fake.enqueue(COMPLETIONS, cut, cut);
+      const cutItem = { ...reasoningItem('', 'Let me think'), status: 'incomplete' as const };
+      const response = await client.responses.create({ model: 'gpt-oss-20b', input: 'Hard question.', max_output_tokens: 16 });
+      assert.deepEqual([response.status, response.incomplete_details], ['incomplete', { reason: 'max_output_tokens' }]);
+      assert.deepEqual(response.output, [{ ...cutItem, id: response.output[0]!.id }]);
+      const final = await client.responses.stream({ model: 'gpt-oss-20b', input: 'Hard question.', max_output_tokens: 16 }).finalResponse();
+      assert.deepEqual(final.output, [{ ...cutItem, id: final.output[0]!.id }]);
+      assert.deepEqual((await client.responses.retrieve(final.id)).output, final.output);
+    });
+
     it('should not send earlier reasoning back to the model on the next turn of the chain', async () => {
       fake.enqueue(COMPLETIONS, thinking(), { type: 'sse', chunks: chatChunks({ content: 'Eight.', usage: {} }) });
       const first = await client.responses.create({ model: 'gpt-oss-20b', input: 'What is 2 + 2?' });
