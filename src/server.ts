@@ -28,6 +28,7 @@ import { createCodeInterpreterTool } from './tools/code-interpreter.js';
 import { createFileSearchTool } from './tools/file-search.js';
 import { createToolRegistry } from './tools/registry.js';
 import type { ToolRegistry } from './tools/tool.js';
+import { responseCallOptions } from './services/responses-call-options.js';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -141,6 +142,7 @@ function createWorkers(parts: EngineParts) {
       usage,
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
       fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
+      callOptions: responseCallOptions(store.db),
     },
     { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...parts.worker },
   );

@@ -3,6 +3,7 @@ import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ThreadRow } from '../store/tables/threads.table.js';
 import type { ToolProgress } from '../tools/tool.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
 
 /**
  * What the run engine (and the services that start and resume runs) announce, in Switchboard's
@@ -24,10 +25,20 @@ export type EngineEvent =
   | { type: 'message.started'; message: MessageRow }
   /** Images that open the message (what the run's tools drew), by file id. */
   | { type: 'message.images'; messageId: string; fileIds: string[] }
-  /** Text of the message; `part` is its place in the message's content (after its images). */
-  | { type: 'message.text'; messageId: string; part: number; text: string; annotations: TextAnnotation[] }
+  /**
+   * Text of the message; `part` is its place in the message's content (after its images). `logprobs`: the tokens
+   * that came with it, when the run asked for them (on the step when the message ends: run-writer.ts stepLogprobs).
+   */
+  | { type: 'message.text'; messageId: string; part: number; text: string; annotations: TextAnnotation[]; logprobs?: TokenLogprob[] }
   /** The message ended, completed or incomplete (`message.status`). */
   | { type: 'message.done'; message: MessageRow }
+  /**
+   * A piece of the model's reasoning in this turn, before its text and calls: `reasoningId` names the thread's
+   * reasoning item it is recorded as when it ends. Not committed (as message text is not).
+   */
+  | { type: 'reasoning.text'; reasoningId: string; text: string }
+  /** The turn's reasoning ended (its answer began, or the turn ended) and was recorded as the item `reasoningId`. */
+  | { type: 'reasoning.done'; reasoningId: string; status: 'completed' | 'incomplete' }
   /** The model began a call: `name` is the function it called, `tool` the tool type behind it. */
   | ({ type: 'tool.call.started'; callId: string; name: string } & CallRef)
   /** A piece of the call's arguments, with the tool's visible input it adds (the code a code tool runs). */

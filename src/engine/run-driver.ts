@@ -2,12 +2,13 @@ import { toJson } from '../store/json.js';
 import { findRunById, releaseLease, updateRunFields } from '../store/repos/runs.repo.js';
 import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
 import { deleteMessages } from '../store/repos/run-messages.repo.js';
+import { deleteConversationItems } from '../store/repos/conversation-items.repo.js';
 import { fromJson } from '../store/json.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
 import { lastErrorOf } from '../failures.js';
 import { RunTurn, type EngineDeps } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
-import { RunWriter } from './run-writer.js';
+import { RunWriter, stepReasoningId } from './run-writer.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
 import { transition } from './run-state.js';
 import { withStallDeadline } from './stall-deadline.js';
@@ -154,7 +155,7 @@ export class RunDriver {
 
   /**
    * A run claimed while in_progress was left by a worker that died mid-turn. The turn's unfinished
-   * steps and the message it was writing are removed, and the turn runs again: no message is lost
+   * steps, the message it was writing and the reasoning before them are removed, and the turn runs again: no message is lost
    * or written twice.
    */
   async #recover(run: RunRow): Promise<void> {
@@ -164,6 +165,7 @@ export class RunDriver {
       .map((s) => fromJson<{ message_creation?: { message_id?: string } }>(s.step_details, {}).message_creation?.message_id)
       .filter((id): id is string => typeof id === 'string');
     await deleteMessages(this.#deps.db, messageIds);
+    await deleteConversationItems(this.#deps.db, steps.map(stepReasoningId).filter((id): id is string => id !== undefined));
     this.#deps.log.warn({ runId: run.id, attempt: run.attempts, steps: steps.length }, 'resuming an interrupted run');
   }
 

@@ -5,7 +5,7 @@ import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Clock } from '../deps.js';
 import type { IdGenerator } from '../ids.js';
 import type { UsageSink } from '../metering/usage-event.js';
-import type { ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, Usage } from '../providers/chat-model.js';
+import type { ChatCallOptions, ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, TokenLogprob, Usage } from '../providers/chat-model.js';
 import type { DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
@@ -24,6 +24,7 @@ import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import { RunWriter, type StepUsage } from './run-writer.js';
+import { addUsage, toStepUsage } from './step-usage.js';
 import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 import { ToolCallBudget, withinBudget } from './tool-call-budget.js';
 
@@ -42,7 +43,12 @@ export interface EngineDeps {
   loadImages?: (tenantId: string, fileIds: string[]) => Promise<Map<string, string>>;
   /** The prompt's token budget for truncation_strategy `auto` (without it, whole threads are sent). */
   fitPrompt?: PromptFitter;
+  /** Call options the API that started a run asks for beyond the run's columns (the Responses API's logprobs). */
+  callOptions?: (run: RunRow) => Promise<RunCallOptions>;
 }
+
+/** What `EngineDeps.callOptions` may add to a run's model calls. */
+export type RunCallOptions = Pick<ChatCallOptions, 'logprobs' | 'topLogprobs'>;
 
 /** How one model turn of a run ended. */
 export type StepOutcome =
@@ -88,19 +94,6 @@ function toolChoiceFor(run: RunRow, steps: RunStepRow[], tools: ToolRegistry): M
   const name = choice.type === 'function' && choice.function ? choice.function.name : choice.type;
   if (calledTools(tools, steps).has(name)) return 'auto';
   return { type: 'function', function: { name } };
-}
-
-export const toStepUsage = (u: Usage | null): StepUsage | null =>
-  u ? { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens } : null;
-
-function addUsage(a: StepUsage | null, b: StepUsage | null): StepUsage | null {
-  if (!a) return b;
-  if (!b) return a;
-  return {
-    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
-    completion_tokens: a.completion_tokens + b.completion_tokens,
-    total_tokens: a.total_tokens + b.total_tokens,
-  };
 }
 
 /**
@@ -149,6 +142,11 @@ interface Turn {
   /** max_tool_calls: the server calls the run may still make; whether each call (by index) was admitted. */
   budget: ToolCallBudget;
   admitted: Map<number, boolean>;
+  /** The model's reasoning before the turn's message or calls, until one of them opens. */
+  reasoning?: { id: string; text: string };
+  /** Token logprobs of the open message (when asked for): all of them, and those not yet announced with its text. */
+  logprobs: TokenLogprob[];
+  pendingLogprobs: TokenLogprob[];
   /** The open message's text, annotated as it streams. */
   annotator?: TextAnnotator;
   message?: Awaited<ReturnType<RunWriter['startMessage']>>;
@@ -209,6 +207,7 @@ export class RunTurn {
       maxTokens,
       responseFormat: fromJson<unknown>(run.response_format, 'auto') === 'auto' ? undefined : fromJson(run.response_format, null),
       reasoningEffort: run.reasoning_effort,
+      ...(await this.#deps.callOptions?.(run)),
       abortSignal: signal,
       requestId: run.id,
     });
@@ -222,6 +221,8 @@ export class RunTurn {
       calls: [],
       finishReason: 'other',
       usage: null,
+      logprobs: [],
+      pendingLogprobs: [],
     };
     const reader = stream.getReader();
     try {
@@ -240,12 +241,18 @@ export class RunTurn {
 
   async #onPart(run: RunRow, turn: Turn, part: StreamPart): Promise<void> {
     switch (part.type) {
+      case 'reasoning-delta':
+        return this.#reason(run, turn, part.delta);
       case 'text-delta':
         if (!part.delta) return;
         if (!turn.message) {
-          turn.message = await this.#writer.startMessage(run);
+          turn.message = await this.#writer.startMessage(run, await this.#closeReasoning(run, turn));
           turn.annotator = messageAnnotator(this.#deps.tools, turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
+        }
+        if (part.logprobs) {
+          turn.logprobs.push(...part.logprobs);
+          turn.pendingLogprobs.push(...part.logprobs);
         }
         this.#sendText(run, turn, turn.annotator!.push(part.delta));
         return;
@@ -264,11 +271,31 @@ export class RunTurn {
     }
   }
 
+  /**
+   * A piece of the turn's reasoning, announced as it streams. Reasoning after the answer began (thinking
+   * interleaved with tool calls) is not shown: Responses items keep reasoning before the output it led to.
+   */
+  #reason(run: RunRow, turn: Turn, delta: string): void {
+    if (!delta || turn.message || turn.toolStep) return;
+    turn.reasoning ??= { id: this.#deps.ids('rs'), text: '' };
+    turn.reasoning.text += delta;
+    this.#writer.announce(run, { type: 'reasoning.text', reasoningId: turn.reasoning.id, text: delta });
+  }
+
+  /** The turn's reasoning ends (its answer begins, or the turn ends): recorded, and its item's id returned. */
+  async #closeReasoning(run: RunRow, turn: Turn, status: 'completed' | 'incomplete' = 'completed'): Promise<string | undefined> {
+    const reasoning = turn.reasoning;
+    if (!reasoning) return undefined;
+    turn.reasoning = undefined;
+    await this.#writer.finishReasoning(run, { ...reasoning, status });
+    return reasoning.id;
+  }
+
   /** The model began a call: the turn's tool_calls step opens (closing its message), and the call is announced. */
   async #startCall(run: RunRow, turn: Turn, part: Extract<StreamPart, { type: 'tool-call-start' }>): Promise<void> {
     if (!admits(turn, part)) return;
     if (turn.message && !turn.toolStep) await this.#closeMessage(run, turn, null);
-    turn.toolStep ??= await this.#writer.startToolCalls(run);
+    turn.toolStep ??= await this.#writer.startToolCalls(run, await this.#closeReasoning(run, turn));
     const impl = turn.tools.byName.get(part.name)?.impl ?? functionTool;
     const input = impl.inputField ? new StreamedStringField(impl.inputField) : undefined;
     turn.streams.set(part.index, { tool: impl.type, input });
@@ -303,7 +330,8 @@ export class RunTurn {
     turn.message = undefined;
     turn.annotator = undefined;
     const { text, annotations } = annotator;
-    await this.#writer.finishMessage(run, { ...open, text, usage, incomplete, annotations, images: turn.images });
+    const logprobs = turn.logprobs.length ? turn.logprobs.splice(0) : undefined;
+    await this.#writer.finishMessage(run, { ...open, text, usage, incomplete, annotations, images: turn.images, logprobs });
   }
 
   /** Text of the open message the annotator let through, with the annotations it completes. */
@@ -312,11 +340,13 @@ export class RunTurn {
       this.#writer.messageDelta(run, turn.message.message.id, delta.value, {
         part: turn.images.length,
         annotations: delta.annotations.map(toTextAnnotation),
+        logprobs: turn.pendingLogprobs.splice(0),
       });
   }
 
   /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
   async #abandon(run: RunRow, turn: Turn, status: 'cancelled' | 'failed'): Promise<void> {
+    await this.#closeReasoning(run, turn, 'incomplete').catch(() => undefined);
     if (turn.message)
       await this.#closeMessage(run, turn, null, status === 'cancelled' ? 'run_cancelled' : 'run_failed').catch(() => undefined);
     if (turn.toolStep) await this.#writer.finishStep(run, turn.toolStep, { status }).catch(() => undefined);
@@ -327,6 +357,7 @@ export class RunTurn {
     turn: Turn,
     ctx: { tools: OfferedTools; used: StepUsage | null; signal: AbortSignal; model: ChatModel },
   ): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+    await this.#closeReasoning(run, turn, turn.finishReason === 'length' ? 'incomplete' : 'completed');
     const usage = toStepUsage(turn.usage);
     if (turn.usage) {
       this.#meter(run, ctx.model, turn.usage);
@@ -359,7 +390,8 @@ export class RunTurn {
   ): Promise<StepOutcome> {
     const step = turn.toolStep!;
     const records: ToolCall[] = [];
-    const outputs: Record<string, string> = {};
+    // What the step already names (the reasoning before it) stays beside the outputs.
+    const outputs: Record<string, string> = { ...fromJson<Record<string, string>>(step.tool_outputs, {}) };
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
     const results: Array<Extract<EngineEvent, { type: 'tool.output' }>> = [];
     let callIndex = serverCallCount(this.#deps.tools, await listAllRunSteps(this.#deps.db, run.id));

@@ -3,8 +3,8 @@ import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
 import type { Store } from '../store/open-db.js';
 import type { RelaxedWrite } from '../store/relaxed-commit.js';
-import { toJson } from '../store/json.js';
-import { insertFunctionCallItems } from '../store/repos/conversation-items.repo.js';
+import { insertFunctionCallItems, insertReasoningItem } from '../store/repos/conversation-items.repo.js';
+import { fromJson, toJson } from '../store/json.js';
 import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
 import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { nextSeq } from '../store/seq.js';
@@ -12,12 +12,37 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { NewRunStepRow, RunStepRow, RunStepStatus, RunStepUpdate } from '../store/tables/run-steps.table.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
 import type { RunEventBus } from './run-events.js';
 
+/** The key of a step's tool_outputs (not on the wire) naming the reasoning item of the turn the step began. */
+const REASONING_KEY = ':reasoning';
+
+/** The key of a message_creation step's tool_outputs holding its message's token logprobs (JSON), when asked for. */
+const LOGPROBS_KEY = ':logprobs';
+
+/** The token logprobs of the step's message, if the run asked for them. */
+export function stepLogprobs(step: Pick<RunStepRow, 'tool_outputs'>): TokenLogprob[] | undefined {
+  const json = fromJson<Record<string, string>>(step.tool_outputs, {})[LOGPROBS_KEY];
+  return json === undefined ? undefined : fromJson<TokenLogprob[]>(json, []);
+}
+
+/** The reasoning item the model wrote before this step's message or calls, if any. */
+export function stepReasoningId(step: Pick<RunStepRow, 'tool_outputs'>): string | undefined {
+  return fromJson<Record<string, string>>(step.tool_outputs, {})[REASONING_KEY];
+}
+
+/**
+ * A turn's (or, summed, a run's) tokens as stored on the step and the run: OpenAI's Run.Usage, plus the details
+ * the upstream reported (cached prompt tokens, reasoning tokens) that the Responses API shows. The Assistants
+ * API shows only the three counts (store/serialize-runs.ts).
+ */
 export interface StepUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
 /**
@@ -51,7 +76,7 @@ export class RunWriter {
     this.#events.publish(run.id, event);
   }
 
-  #stepRow(run: RunRow, type: RunStepRow['type'], details: unknown): NewRunStepRow {
+  #stepRow(run: RunRow, type: RunStepRow['type'], details: unknown, reasoningId?: string): NewRunStepRow {
     return {
       id: this.#ids('step'),
       tenant_id: run.tenant_id,
@@ -63,7 +88,7 @@ export class RunWriter {
       type,
       status: 'in_progress',
       step_details: toJson(details),
-      tool_outputs: null,
+      tool_outputs: reasoningId ? toJson({ [REASONING_KEY]: reasoningId }) : null,
       last_error: null,
       usage: null,
       metadata: null,
@@ -74,10 +99,17 @@ export class RunWriter {
     };
   }
 
-  /** An assistant message being written, and its message_creation step, in one transaction. */
-  async startMessage(run: RunRow): Promise<{ step: RunStepRow; message: MessageRow }> {
+  /** The turn's reasoning, recorded as the thread's reasoning item `id` (named when it began), then announced done. */
+  async finishReasoning(run: RunRow, opts: { id: string; text: string; status: 'completed' | 'incomplete' }): Promise<void> {
+    const at = { seq: nextSeq(this.#now()), createdAt: this.#nowS() };
+    await this.#relaxed((trx) => insertReasoningItem(trx, { ...opts, ...at, tenantId: run.tenant_id, threadId: run.thread_id }));
+    this.announce(run, { type: 'reasoning.done', reasoningId: opts.id, status: opts.status });
+  }
+
+  /** An assistant message being written, and its message_creation step (naming the reasoning before it), in one transaction. */
+  async startMessage(run: RunRow, reasoningId?: string): Promise<{ step: RunStepRow; message: MessageRow }> {
     const messageId = this.#ids('msg');
-    const stepRow = this.#stepRow(run, 'message_creation', { type: 'message_creation', message_creation: { message_id: messageId } });
+    const stepRow = this.#stepRow(run, 'message_creation', { type: 'message_creation', message_creation: { message_id: messageId } }, reasoningId);
     const { step, message } = await this.#relaxed(async (trx) => ({
       step: await insertRunStep(trx, stepRow),
       message: await insertRunMessage(trx, {
@@ -107,8 +139,14 @@ export class RunWriter {
    * A piece of the message's text, with the annotations it completes; `part` is the text's place
    * in the content (after any images).
    */
-  messageDelta(run: RunRow, messageId: string, text: string, opts: { part?: number; annotations?: TextAnnotation[] } = {}): void {
-    this.announce(run, { type: 'message.text', messageId, part: opts.part ?? 0, text, annotations: opts.annotations ?? [] });
+  messageDelta(
+    run: RunRow,
+    messageId: string,
+    text: string,
+    opts: { part?: number; annotations?: TextAnnotation[]; logprobs?: TokenLogprob[] } = {},
+  ): void {
+    const logprobs = opts.logprobs?.length ? { logprobs: opts.logprobs } : {};
+    this.announce(run, { type: 'message.text', messageId, part: opts.part ?? 0, text, annotations: opts.annotations ?? [], ...logprobs });
   }
 
   /** Images that open the message (figures the run's tools made). */
@@ -129,6 +167,8 @@ export class RunWriter {
       annotations?: Annotation[];
       /** image_file parts before the text. */
       images?: string[];
+      /** The text's token logprobs, when the run asked for them: kept on the step. */
+      logprobs?: TokenLogprob[];
     },
   ): Promise<void> {
     const nowS = this.#nowS();
@@ -137,6 +177,7 @@ export class RunWriter {
       { type: 'text', text: { value: opts.text, annotations: opts.annotations ?? [] } },
     ];
     const stepStatus = opts.stepStatus ?? 'completed';
+    const outputs = opts.logprobs ? { ...fromJson<Record<string, string>>(opts.step.tool_outputs, {}), [LOGPROBS_KEY]: toJson(opts.logprobs) } : undefined;
     const { message, step } = await this.#relaxed(async (trx) => ({
       message: await updateRunMessage(trx, opts.message.id, {
         content: toJson(content),
@@ -145,15 +186,15 @@ export class RunWriter {
         incomplete_at: opts.incomplete ? nowS : null,
         incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
       }),
-      step: await updateRunStep(trx, opts.step.id, stepEnd(stepStatus, nowS, { usage: opts.usage })),
+      step: await updateRunStep(trx, opts.step.id, stepEnd(stepStatus, nowS, { usage: opts.usage, outputs })),
     }));
     if (message) this.announce(run, { type: 'message.done', message });
     if (step && stepStatus !== 'in_progress') this.announce(run, { type: 'step.done', step });
   }
 
-  /** A tool_calls step; its details grow as the model streams the calls. */
-  async startToolCalls(run: RunRow): Promise<RunStepRow> {
-    const row = this.#stepRow(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] });
+  /** A tool_calls step (naming the reasoning before it); its details grow as the model streams the calls. */
+  async startToolCalls(run: RunRow, reasoningId?: string): Promise<RunStepRow> {
+    const row = this.#stepRow(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] }, reasoningId);
     const step = await this.#relaxed((trx) => insertRunStep(trx, row));
     this.announce(run, { type: 'step.started', step });
     return step;
@@ -217,7 +258,7 @@ export class RunWriter {
   async finishStep(
     run: RunRow,
     step: RunStepRow,
-    opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string } },
+    opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string }; outputs?: Record<string, string> },
   ): Promise<void> {
     const updated = await updateRunStep(this.#db, step.id, stepEnd(opts.status, this.#nowS(), opts));
     if (updated && opts.status !== 'in_progress') this.announce(run, { type: 'step.done', step: updated });
@@ -228,7 +269,7 @@ export class RunWriter {
 function stepEnd(
   status: RunStepStatus,
   nowS: number,
-  opts: { usage?: StepUsage | null; lastError?: { code: string; message: string } },
+  opts: { usage?: StepUsage | null; lastError?: { code: string; message: string }; outputs?: Record<string, string> },
 ): RunStepUpdate {
   const column = { completed: 'completed_at', failed: 'failed_at', cancelled: 'cancelled_at', expired: 'expired_at', in_progress: null }[status];
   return {
@@ -236,5 +277,6 @@ function stepEnd(
     ...(column ? { [column]: nowS } : {}),
     ...(opts.usage !== undefined ? { usage: opts.usage ? toJson(opts.usage) : null } : {}),
     ...(opts.lastError ? { last_error: toJson(opts.lastError) } : {}),
+    ...(opts.outputs ? { tool_outputs: toJson(opts.outputs) } : {}),
   };
 }

@@ -41,6 +41,9 @@ export interface ChatCallOptions {
   /** Passed through as `response_format`. */
   responseFormat?: unknown;
   reasoningEffort?: string | null;
+  /** Ask for each answer token's log probability (and the `topLogprobs` likeliest alternatives): text-delta parts carry them. */
+  logprobs?: boolean;
+  topLogprobs?: number | null;
   /** Sampling seed, stop sequences and penalties: the local provider honours them; runs do not send them. */
   seed?: number | null;
   stop?: string[] | null;
@@ -64,10 +67,24 @@ export interface Usage {
   reasoningTokens: number;
 }
 
+/** One answer token's log probability, as OpenAI's chat logprobs give it, with its likeliest alternatives. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top: Array<{ token: string; logprob: number; bytes: number[] | null }>;
+}
+
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | 'other';
 
 export type StreamPart =
-  | { type: 'text-delta'; delta: string }
+  /** `logprobs`: the tokens of `delta`, when the call asked for them and the upstream gave them. */
+  | { type: 'text-delta'; delta: string; logprobs?: TokenLogprob[] }
+  /**
+   * A piece of the model's reasoning, from upstreams that stream it apart from the answer (OpenAI-compatible
+   * `reasoning_content` / `reasoning`, Anthropic `thinking`). It comes before the turn's text and tool calls.
+   */
+  | { type: 'reasoning-delta'; delta: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; id: string; argumentsDelta: string }
   /** A complete call, emitted at the end for each call, in index order. */

@@ -5,12 +5,13 @@ import type {
   ResponseFunctionToolCall,
   ResponseOutputItem,
   ResponseOutputMessage,
+  ResponseReasoningItem,
   ResponseStatus,
 } from 'openai/resources/responses/responses';
 import { notFound } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { fromJson } from '../store/json.js';
-import { findFileNames, findTenantItem } from '../store/repos/conversation-items.repo.js';
+import { findFileNames, findTenantItem, listRunReasoningItems } from '../store/repos/conversation-items.repo.js';
 import { findResponse } from '../store/repos/responses.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import { findRunById } from '../store/repos/runs.repo.js';
@@ -20,6 +21,9 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow, RunStatus } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { ToolRegistry } from '../tools/tool.js';
+import { stepLogprobs, stepReasoningId, type StepUsage } from '../engine/run-writer.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
+import { toOutputLogprob } from '../streaming/response-message-item.js';
 import { functionCallItemId, functionCallView } from '../streaming/response-function-call.js';
 import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRequest } from '../streaming/response-object.js';
 
@@ -65,9 +69,16 @@ export function responseSnapshot(row: ResponseRow, run: RunRow, output: Response
   });
 }
 
+/** The run's tokens, summed over its turns, with the cached and reasoning tokens the upstream reported. */
 function responseUsage(run: RunRow): ResponseObject['usage'] {
-  const usage = fromJson<Run.Usage | null>(run.usage, null);
-  return usage ? toResponseUsage({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }) : null;
+  const usage = fromJson<StepUsage | null>(run.usage, null);
+  if (!usage) return null;
+  return toResponseUsage({
+    input_tokens: usage.prompt_tokens,
+    output_tokens: usage.completion_tokens,
+    cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+  });
 }
 
 function responseError(run: RunRow): ResponseError | null {
@@ -83,14 +94,25 @@ export interface OutputOptions {
   include: readonly string[];
 }
 
-/** The run's steps as output items: its messages, the function calls it made, its server tools' calls. */
+/**
+ * The run's steps as output items: the reasoning before each, its messages, the function calls it made, its server
+ * tools' calls; then the reasoning of a last turn that only reasoned (no step names it).
+ */
 async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: OutputOptions): Promise<ResponseOutputItem[]> {
   const out: ResponseOutputItem[] = [];
+  const reasoning = new Map((await listRunReasoningItems(db, run)).map((r) => [r.id, r]));
+  const takeReasoning = (id: string | undefined) => {
+    const row = id === undefined ? undefined : reasoning.get(id);
+    if (!row) return;
+    reasoning.delete(row.id);
+    out.push(fromJson<ResponseReasoningItem>(row.item, { id: row.id, type: 'reasoning', summary: [] }));
+  };
   for (const step of steps) {
+    takeReasoning(stepReasoningId(step));
     if (step.type === 'message_creation') {
       const details = fromJson<MessageCreationStepDetails>(step.step_details, { type: 'message_creation', message_creation: { message_id: '' } });
       const found = await findTenantItem(db, run.tenant_id, details.message_creation.message_id);
-      if (found && 'message' in found) out.push(await toOutputMessage(db, run.tenant_id, found.message));
+      if (found && 'message' in found) out.push(await toOutputMessage(db, run.tenant_id, found.message, stepLogprobs(step)));
       continue;
     }
     const details = fromJson<ToolCallsStepDetails>(step.step_details, { type: 'tool_calls', tool_calls: [] });
@@ -100,15 +122,16 @@ async function outputItems(db: Db, run: RunRow, steps: RunStepRow[], opts: Outpu
       else out.push(serverToolCall(call, { threadId: run.thread_id, arguments: outputs[`${call.id}:arguments`] }, opts));
     }
   }
+  for (const id of [...reasoning.keys()]) takeReasoning(id);
   return out;
 }
 
-/** A stored assistant message as an output `message` item, naming the files its citations point at. */
-async function toOutputMessage(db: Db, tenantId: string, row: MessageRow): Promise<ResponseOutputMessage> {
+/** A stored assistant message as an output `message` item, naming the files its citations point at (with its tokens' logprobs, when asked for). */
+async function toOutputMessage(db: Db, tenantId: string, row: MessageRow, logprobs?: TokenLogprob[]): Promise<ResponseOutputMessage> {
   const fileNames = await findFileNames(db, tenantId, [...new Set(citedFileIds(row))]);
   const item = toMessageItem(row, { fileNames, include: new Set() });
   const content = item.content.flatMap((p): ResponseOutputMessage['content'] =>
-    p.type === 'output_text' || p.type === 'refusal' ? [p] : [],
+    p.type === 'output_text' ? [logprobs ? { ...p, logprobs: logprobs.map(toOutputLogprob) } : p] : p.type === 'refusal' ? [p] : [],
   );
   const status = row.status === 'in_progress' || row.status === 'incomplete' ? row.status : 'completed';
   return { id: row.id, type: 'message', role: 'assistant', status, content };

@@ -65,7 +65,7 @@ export function recordResponseEvents(bus: RunEventBus, deps: RecorderDeps): RunE
 const MAX_RUNS = 10_000;
 const LIFECYCLE_ONCE = new Set(['response.created', 'response.queued', 'response.in_progress']);
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
-const ITEM_START = new Set<RunEvent['type']>(['message.started', 'tool.call.started']);
+const ITEM_START = new Set<RunEvent['type']>(['reasoning.text', 'message.started', 'tool.call.started']);
 
 /** One run's events, recorded in order (whether the run is a background response is looked up once). */
 class RunRecording {

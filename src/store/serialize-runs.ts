@@ -10,6 +10,12 @@ function toLastError(json: string | null): Run['last_error'] {
   return error?.code === 'context_length_exceeded' ? { code: 'invalid_prompt', message: error.message } : error;
 }
 
+/** Stored usage as OpenAI's Run.Usage: the three counts (the stored token details are the Responses API's). */
+function countsOf(usage: string | null): Run.Usage | null {
+  const u = fromJson<Run.Usage | null>(usage, null);
+  return u && { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens };
+}
+
 /** row → wire Run: parsed JSON columns, explicit nulls, no internal columns (lease, attempts). */
 export function toRunObject(row: RunRow): Run {
   return {
@@ -36,7 +42,7 @@ export function toRunObject(row: RunRow): Run {
     max_prompt_tokens: row.max_prompt_tokens,
     truncation_strategy: fromJson(row.truncation_strategy, { type: 'auto', last_messages: null }),
     incomplete_details: fromJson(row.incomplete_details, null),
-    usage: fromJson(row.usage, null),
+    usage: countsOf(row.usage),
     response_format: fromJson(row.response_format, 'auto'),
     tool_choice: fromJson(row.tool_choice, 'auto'),
     parallel_tool_calls: row.parallel_tool_calls === 1,
@@ -66,7 +72,7 @@ export function toRunStepObject(row: RunStepRow, opts: { showCall?: (call: ToolC
     failed_at: row.failed_at,
     last_error: fromJson(row.last_error, null),
     step_details: details,
-    usage: fromJson(row.usage, null),
+    usage: countsOf(row.usage),
     metadata: fromJson(row.metadata, null),
   };
 }

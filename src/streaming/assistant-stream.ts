@@ -65,6 +65,10 @@ export function encodeAssistantEvent(event: EngineEvent, tools: ToolRegistry): A
     case 'turn.usage':
       // The Assistants stream shows these through the step and the run objects.
       return [];
+    case 'reasoning.text':
+    case 'reasoning.done':
+      // The Assistants API has no reasoning: OpenAI's runs never showed it.
+      return [];
   }
 }
 

@@ -1,6 +1,7 @@
-import type { ResponseOutputMessage, ResponseOutputText } from 'openai/resources/responses/responses';
+import type { ResponseOutputMessage, ResponseOutputText, ResponseTextDeltaEvent } from 'openai/resources/responses/responses';
 import type { TextAnnotation } from '../engine/engine-events.js';
 import { CitationCutter } from '../store/citation-cutter.js';
+import type { TokenLogprob } from '../providers/chat-model.js';
 import type { UnnumberedEvent } from './response-events.js';
 
 type OutputAnnotation = ResponseOutputText['annotations'][number];
@@ -24,6 +25,7 @@ export class MessageItem {
   #text = '';
   readonly #cutter = new CitationCutter();
   readonly #annotations: OutputAnnotation[] = [];
+  readonly #logprobs: TokenLogprob[] = [];
 
   constructor(id: string, outputIndex: number, ctx: AnnotationContext) {
     this.#id = id;
@@ -39,11 +41,15 @@ export class MessageItem {
     return item;
   }
 
-  /** A piece of the text, then each annotation it completes. */
-  text(delta: string, annotations: readonly TextAnnotation[], out: UnnumberedEvent[]): void {
+  /**
+   * A piece of the text (with its tokens' logprobs, when asked for), then each annotation it completes. Citation
+   * markers are cut out of the text (the Responses API shows none); the annotations point into what is left.
+   */
+  text(delta: string, annotations: readonly TextAnnotation[], out: UnnumberedEvent[], logprobs: readonly TokenLogprob[] = []): void {
     const cut = this.#cutter.push(delta, annotations.map((a) => ({ start: a.start, end: a.end, cut: a.kind === 'file_citation' })));
     this.#text += cut.value;
-    if (cut.value) out.push({ type: 'response.output_text.delta', ...this.#place(), delta: cut.value, logprobs: [] });
+    this.#logprobs.push(...logprobs);
+    if (cut.value || logprobs.length) out.push({ type: 'response.output_text.delta', ...this.#place(), delta: cut.value, logprobs: logprobs.map(toEventLogprob) });
     for (const [i, a] of annotations.entries()) {
       const annotation = toOutputAnnotation({ ...a, ...cut.places[i] }, this.#ctx);
       this.#annotations[a.index] = annotation;
@@ -53,9 +59,9 @@ export class MessageItem {
 
   /** output_text.done, content_part.done, output_item.done; returns the item as done. */
   done(status: 'completed' | 'incomplete', out: UnnumberedEvent[]): ResponseOutputMessage {
-    const part: ResponseOutputText = { type: 'output_text', text: this.#text, annotations: [...this.#annotations], logprobs: [] };
+    const part: ResponseOutputText = { type: 'output_text', text: this.#text, annotations: [...this.#annotations], logprobs: this.#logprobs.map(toOutputLogprob) };
     const item = this.#item(status, [part]);
-    out.push({ type: 'response.output_text.done', ...this.#place(), text: this.#text, logprobs: [] });
+    out.push({ type: 'response.output_text.done', ...this.#place(), text: this.#text, logprobs: this.#logprobs.map(toEventLogprob) });
     out.push({ type: 'response.content_part.done', ...this.#place(), part });
     out.push({ type: 'response.output_item.done', output_index: this.outputIndex, item });
     return item;
@@ -88,4 +94,15 @@ export function toOutputAnnotation(a: TextAnnotation, ctx: AnnotationContext): O
     start_index: a.start,
     end_index: a.end,
   };
+}
+
+/** A token's logprob as `output_text.logprobs` holds it (bytes included; none known is an empty list). */
+export function toOutputLogprob(t: TokenLogprob): ResponseOutputText.Logprob {
+  const one = (x: { token: string; logprob: number; bytes: number[] | null }) => ({ token: x.token, bytes: x.bytes ?? [], logprob: x.logprob });
+  return { ...one(t), top_logprobs: t.top.map(one) };
+}
+
+/** A token's logprob as the `output_text.delta` / `.done` events carry it (no bytes). */
+function toEventLogprob(t: TokenLogprob): ResponseTextDeltaEvent.Logprob {
+  return { token: t.token, logprob: t.logprob, top_logprobs: t.top.map(({ token, logprob }) => ({ token, logprob })) };
 }

@@ -25,6 +25,9 @@
  * client's function calls end a response) → `response.completed`; incomplete → `response.incomplete`; failed,
  * cancelled, expired → `response.failed` (the spec has no event for a cancelled response; its snapshot says so).
  *
+ * Reasoning (`reasoning.text` … `reasoning.done`) is a `reasoning` item named as the engine names the thread's
+ * reasoning item (`rs_…`), with its text as one `reasoning_text` part (response-reasoning-item.ts).
+ *
  * Item ids: a message item is its message (`msg_…`). A client's function call is held until its step ends and then
  * shown whole (added, argument deltas, done), named as the engine named its function_call item (the step's
  * tool_outputs `<call id>:item`, runs with client_calls `end`) so the stream shows the id the stored item keeps;
@@ -45,6 +48,7 @@ import type { ResponseObject } from './response-object.js';
 import type { ResponseWireEvent, UnnumberedEvent } from './response-events.js';
 import { functionCallItemId, functionCallView } from './response-function-call.js';
 import { MessageItem } from './response-message-item.js';
+import { ReasoningItem } from './response-reasoning-item.js';
 import { sseEvent } from './sse.js';
 
 export interface ResponseStreamOptions {
@@ -91,6 +95,8 @@ export class ResponseStreamEncoder {
   readonly #opts: ResponseStreamOptions;
   readonly #output: ResponseOutputItem[] = [];
   readonly #messages = new Map<string, MessageItem>();
+  /** Reasoning items being streamed, by id (the thread's reasoning item the engine records). */
+  readonly #reasoning = new Map<string, ReasoningItem>();
   /** Open calls by `stepId:index`. */
   readonly #calls = new Map<string, OpenCall>();
   /** Client calls not shown yet, by `stepId:index`. */
@@ -139,13 +145,22 @@ export class ResponseStreamEncoder {
       case 'message.started':
         return this.#startMessage(event.message.id, event.message.thread_id, out);
       case 'message.text':
-        this.#messages.get(event.messageId)?.text(event.text, event.annotations, out);
+        this.#messages.get(event.messageId)?.text(event.text, event.annotations, out, event.logprobs);
         return;
       case 'message.done': {
         const message = this.#messages.get(event.message.id);
         if (!message) return;
         this.#messages.delete(event.message.id);
         this.#output[message.outputIndex] = message.done(event.message.status === 'incomplete' ? 'incomplete' : 'completed', out);
+        return;
+      }
+      case 'reasoning.text':
+        return this.#reason(event.reasoningId, event.text, out);
+      case 'reasoning.done': {
+        const reasoning = this.#reasoning.get(event.reasoningId);
+        if (!reasoning) return;
+        this.#reasoning.delete(event.reasoningId);
+        this.#output[reasoning.outputIndex] = reasoning.done(event.status, out);
         return;
       }
       case 'tool.call.started':
@@ -192,6 +207,16 @@ export class ResponseStreamEncoder {
     });
     this.#messages.set(id, message);
     this.#output.push(message.start(out));
+  }
+
+  /** A piece of reasoning; its first piece adds the reasoning item (before the message or calls it leads to). */
+  #reason(id: string, text: string, out: UnnumberedEvent[]): void {
+    let reasoning = this.#reasoning.get(id);
+    if (!reasoning) {
+      this.#reasoning.set(id, (reasoning = new ReasoningItem(id, this.#output.length)));
+      this.#output.push(reasoning.start(out));
+    }
+    reasoning.text(text, out);
   }
 
   #startCall(event: Extract<EngineEvent, { type: 'tool.call.started' }>, out: UnnumberedEvent[]): void {
@@ -255,6 +280,10 @@ export class ResponseStreamEncoder {
 
   /** Before the terminal event: whatever is still open ends as it stands. */
   #closeAll(out: UnnumberedEvent[]): void {
+    for (const [id, reasoning] of this.#reasoning) {
+      this.#reasoning.delete(id);
+      this.#output[reasoning.outputIndex] = reasoning.done('incomplete', out);
+    }
     for (const [id, message] of this.#messages) {
       this.#messages.delete(id);
       this.#output[message.outputIndex] = message.done('incomplete', out);

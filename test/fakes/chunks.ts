@@ -145,6 +145,23 @@ export interface ChatChunksOpts {
    * and a final `choices: []` chunk carries the usage. Default: true iff `usage` is an object.
    */
   includeUsage?: boolean;
+  /** Reasoning pieces streamed before the content, as reasoning models behind vLLM, DeepSeek or Ollama send them. */
+  reasoning?: string[];
+  /** The delta field the reasoning comes in: `reasoning_content` (vLLM, DeepSeek, llama.cpp; default) or `reasoning` (Ollama, OpenRouter). */
+  reasoningField?: 'reasoning_content' | 'reasoning';
+  /** Each content piece as one token with its logprob (-0.1 × its place, from 1) and `top` alternatives (the piece, then `alt1`…). */
+  logprobs?: { top: number };
+}
+
+/** The logprobs OpenAI streams for a piece of content that is one token (see ChatChunksOpts.logprobs). */
+export function pieceLogprobs(piece: string, index: number, top: number): ChatCompletionChunk.Choice.Logprobs {
+  const bytes = (t: string) => [...Buffer.from(t, 'utf8')];
+  const logprob = -0.1 * (index + 1);
+  const alternatives = Array.from({ length: top }, (_, k) => {
+    const token = k === 0 ? piece : `alt${k}`;
+    return { token, logprob: k === 0 ? logprob : logprob - k, bytes: bytes(token) };
+  });
+  return { content: [{ token: piece, logprob, bytes: bytes(piece), top_logprobs: alternatives }], refusal: null };
 }
 
 /**
@@ -168,6 +185,7 @@ export function chatChunks(opts: ChatChunksOpts = {}): ChatCompletionChunk[] {
   const push = (
     delta: ChatCompletionChunk.Choice.Delta,
     finish: FinishReason | null = null,
+    logprobs: ChatCompletionChunk.Choice.Logprobs | null = null,
   ): void => {
     const chunk: ChatCompletionChunk = {
       id,
@@ -176,7 +194,7 @@ export function chatChunks(opts: ChatChunksOpts = {}): ChatCompletionChunk[] {
       model,
       service_tier: 'default',
       system_fingerprint: 'fp_fake',
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      choices: [{ index: 0, delta, logprobs, finish_reason: finish }],
     };
     if (includeUsage) chunk.usage = null;
     chunks.push(chunk);
@@ -184,7 +202,11 @@ export function chatChunks(opts: ChatChunksOpts = {}): ChatCompletionChunk[] {
 
   const hasContent = pieces.length > 0 || !toolCalls;
   push({ role: 'assistant', content: hasContent ? '' : null, refusal: null });
-  for (const piece of pieces) push({ content: piece });
+  for (const piece of opts.reasoning ?? []) {
+    const delta: ChatCompletionChunk.Choice.Delta & Record<string, unknown> = { [opts.reasoningField ?? 'reasoning_content']: piece };
+    push(delta);
+  }
+  pieces.forEach((piece, i) => push({ content: piece }, null, opts.logprobs ? pieceLogprobs(piece, i, opts.logprobs.top) : null));
   if (toolCalls) {
     toolCalls.forEach((tc, index) => {
       push({

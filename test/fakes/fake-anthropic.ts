@@ -33,7 +33,9 @@ type Usage = { input_tokens?: number; output_tokens?: number; cache_read_input_t
 
 /** message_start … message_stop around content blocks. */
 export function messageEvents(opts: {
-  blocks?: Array<{ type: 'text'; deltas: string[] } | { type: 'tool_use'; id: string; name: string; jsonDeltas: string[] }>;
+  blocks?: Array<
+    { type: 'text'; deltas: string[] } | { type: 'thinking'; deltas: string[] } | { type: 'tool_use'; id: string; name: string; jsonDeltas: string[] }
+  >;
   stopReason?: string;
   usage?: Usage;
   outputTokens?: number;
@@ -46,7 +48,12 @@ export function messageEvents(opts: {
     { type: 'ping' },
   ];
   (opts.blocks ?? [{ type: 'text', deltas: ['Hello', ' from Claude'] }]).forEach((b, index) => {
-    if (b.type === 'text') {
+    if (b.type === 'thinking') {
+      // Extended thinking: thinking_delta pieces, then the block's signature.
+      events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '' } });
+      for (const thinking of b.deltas) events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking } });
+      events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: 'EqQBCkgIARABGAIiQL2' } });
+    } else if (b.type === 'text') {
       events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       for (const text of b.deltas) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
     } else {

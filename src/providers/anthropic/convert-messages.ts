@@ -1,4 +1,5 @@
 import type { ChatCallOptions, ModelContentPart, ModelMessage, ModelTool, ModelToolChoice } from '../chat-model.js';
+import { thinkingFor, type ThinkingSettings } from './thinking.js';
 
 /** Anthropic Messages API request shapes (only what Switchboard sends). */
 export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
@@ -34,6 +35,7 @@ export interface AnthropicRequest {
   stop_sequences?: string[];
   temperature?: number;
   top_p?: number;
+  thinking?: ThinkingSettings['thinking'];
   stream: true;
 }
 
@@ -111,7 +113,7 @@ export function convertToolChoice(choice: ModelToolChoice | undefined, parallel:
   return { type: 'tool', name: choice.function.name, ...noParallel };
 }
 
-/** ChatCallOptions → the Messages API body, always streamed. */
+/** ChatCallOptions → the Messages API body, always streamed; `reasoningEffort` as extended thinking (thinking.ts). */
 export function requestBody(modelId: string, opts: ChatCallOptions): AnthropicRequest {
   const body: AnthropicRequest = {
     model: modelId,
@@ -125,6 +127,13 @@ export function requestBody(modelId: string, opts: ChatCallOptions): AnthropicRe
     if (choice) body.tool_choice = choice;
   }
   if (opts.stop && opts.stop.length > 0) body.stop_sequences = opts.stop;
+  const thinking = thinkingFor(opts, DEFAULT_MAX_TOKENS);
+  if (thinking) {
+    // Anthropic refuses a temperature or top_p other than its own with thinking on: they are left out.
+    body.thinking = thinking.thinking;
+    body.max_tokens = thinking.maxTokens;
+    return body;
+  }
   if (opts.temperature != null) body.temperature = opts.temperature;
   if (opts.topP != null) body.top_p = opts.topP;
   return body;

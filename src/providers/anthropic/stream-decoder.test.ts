@@ -87,16 +87,27 @@ describe('anthropic stream decoder', () => {
     assert.match(last.error.message, /Overloaded/);
   });
 
-  it('should skip unknown events and block types', () => {
+  it('should stream thinking blocks as reasoning parts, skipping signatures, redacted thinking and unknown events', () => {
     const parts = decode([
       start(),
       { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
-      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm, ' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'yes' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQB' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'content_block_start', index: 1, content_block: { type: 'redacted_thinking', data: 'xyz' } },
+      { type: 'content_block_stop', index: 1 },
+      { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'Yes.' } },
       { type: 'something_new' },
       { type: 'message_delta', delta: { stop_reason: 'stop_sequence' }, usage: { output_tokens: 2 } },
       { type: 'message_stop' },
     ]);
-    assert.deepEqual(parts.map((p) => p.type), ['finish']);
-    assert.equal((parts[0] as { finishReason: string }).finishReason, 'stop');
+    assert.deepEqual(parts.slice(0, -1), [
+      { type: 'reasoning-delta', delta: 'hmm, ' },
+      { type: 'reasoning-delta', delta: 'yes' },
+      { type: 'text-delta', delta: 'Yes.' },
+    ]);
+    assert.equal((parts.at(-1) as { finishReason: string }).finishReason, 'stop');
   });
 });

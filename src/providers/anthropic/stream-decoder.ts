@@ -19,14 +19,16 @@ const eventSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('content_block_start'),
       index: z.number(),
-      content_block: z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish() }).loose(),
+      content_block: z
+        .object({ type: z.string(), text: z.string().nullish(), thinking: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish() })
+        .loose(),
     })
     .loose(),
   z
     .object({
       type: z.literal('content_block_delta'),
       index: z.number(),
-      delta: z.object({ type: z.string(), text: z.string().nullish(), partial_json: z.string().nullish() }).loose(),
+      delta: z.object({ type: z.string(), text: z.string().nullish(), thinking: z.string().nullish(), partial_json: z.string().nullish() }).loose(),
     })
     .loose(),
   z.object({ type: z.literal('content_block_stop') }).loose(),
@@ -53,8 +55,9 @@ export function mapUsage(u: AnthropicUsage): Usage {
 /**
  * Turns Messages API stream events (the parsed `data` of each SSE event) into StreamParts. Text and
  * tool_use blocks become text-delta and tool-call parts (tool calls numbered in the order they
- * start); `message_stop` ends with the complete calls and the finish part; an `error` event ends
- * with an error part. Unknown events and block types (thinking…) are skipped.
+ * start); thinking blocks become reasoning-delta parts (their signatures and redacted_thinking blocks are
+ * skipped); `message_stop` ends with the complete calls and the finish part; an `error` event ends
+ * with an error part. Unknown events and block types are skipped.
  */
 export function createEventDecoder(provider: string): PartDecoder {
   const tools = new ToolCallAccumulator();
@@ -77,6 +80,7 @@ export function createEventDecoder(provider: string): PartDecoder {
       case 'content_block_start': {
         const block = event.content_block;
         if (block.type === 'text' && block.text) state.parts.push({ type: 'text-delta', delta: block.text });
+        if (block.type === 'thinking' && block.thinking) state.parts.push({ type: 'reasoning-delta', delta: block.thinking });
         if (block.type !== 'tool_use') return;
         const index = toolIndexOfBlock.size;
         toolIndexOfBlock.set(event.index, index);
@@ -86,6 +90,7 @@ export function createEventDecoder(provider: string): PartDecoder {
       case 'content_block_delta': {
         const { delta } = event;
         if (delta.type === 'text_delta' && delta.text) state.parts.push({ type: 'text-delta', delta: delta.text });
+        if (delta.type === 'thinking_delta' && delta.thinking) state.parts.push({ type: 'reasoning-delta', delta: delta.thinking });
         const index = toolIndexOfBlock.get(event.index);
         if (delta.type === 'input_json_delta' && delta.partial_json && index !== undefined)
           state.parts.push(...tools.processDelta({ index, function: { arguments: delta.partial_json } }));

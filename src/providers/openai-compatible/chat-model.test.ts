@@ -68,6 +68,48 @@ describe('createOpenAICompatibleChatModel', () => {
     assert.equal(last.type === 'finish' && last.finishReason, 'stop');
   });
 
+  it('should stream reasoning_content deltas as reasoning parts before the text', async () => {
+    fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ reasoning: ['Think', 'ing.'], content: ['Yes.'], usage: {} }) });
+    const parts = await readAll((await model().stream(hello)).stream);
+    assert.deepEqual(parts.slice(0, 3), [
+      { type: 'reasoning-delta', delta: 'Think' },
+      { type: 'reasoning-delta', delta: 'ing.' },
+      { type: 'text-delta', delta: 'Yes.' },
+    ]);
+  });
+
+  it('should read Ollama and OpenRouter style `reasoning` deltas as reasoning parts', async () => {
+    fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ reasoning: ['Hmm.'], reasoningField: 'reasoning', content: ['No.'], usage: {} }) });
+    const parts = await readAll((await model().stream(hello)).stream);
+    assert.deepEqual(parts.slice(0, 2), [
+      { type: 'reasoning-delta', delta: 'Hmm.' },
+      { type: 'text-delta', delta: 'No.' },
+    ]);
+  });
+
+  it('should ask for logprobs (and top_logprobs) only when the call does, and carry them on the text parts', async () => {
+    fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: ['Hi', '!'], logprobs: { top: 2 }, usage: {} }) }, { type: 'sse', chunks: chatChunks({ usage: {} }) });
+    const parts = await readAll((await model().stream({ ...hello, logprobs: true, topLogprobs: 2 })).stream);
+    assert.deepEqual([lastBody().logprobs, lastBody().top_logprobs], [true, 2]);
+    assert.deepEqual(parts[0], {
+      type: 'text-delta',
+      delta: 'Hi',
+      logprobs: [
+        {
+          token: 'Hi',
+          logprob: -0.1,
+          bytes: [72, 105],
+          top: [
+            { token: 'Hi', logprob: -0.1, bytes: [72, 105] },
+            { token: 'alt1', logprob: -1.1, bytes: [97, 108, 116, 49] },
+          ],
+        },
+      ],
+    });
+    await model().generate(hello);
+    assert.deepEqual(['logprobs' in lastBody(), 'top_logprobs' in lastBody()], [false, false]);
+  });
+
   it('should collect the stream in generate()', async () => {
     fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'One two three four five.', usage: {} }) });
     const result = await model().generate(hello);

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { collectStream } from '../chat-model.js';
-import type { ChatCallOptions, ChatModel, FinishReason, StreamPart, Usage } from '../chat-model.js';
+import type { ChatCallOptions, ChatModel, FinishReason, StreamPart, TokenLogprob, Usage } from '../chat-model.js';
 import { ToolCallAccumulator } from '../tool-call-accumulator.js';
 import type { OpenAICompatibleClient } from './client.js';
 import { convertMessages } from './convert-messages.js';
@@ -28,6 +28,10 @@ const toolCallDeltaSchema = z
     function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).loose().nullish(),
   })
   .loose();
+const topLogprobSchema = z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number()).nullish() }).loose();
+const logprobsSchema = z
+  .object({ content: z.array(topLogprobSchema.extend({ top_logprobs: z.array(topLogprobSchema).nullish() })).nullish() })
+  .loose();
 const chunkSchema = z
   .object({
     choices: z
@@ -35,10 +39,17 @@ const chunkSchema = z
         z
           .object({
             delta: z
-              .object({ content: z.string().nullish(), tool_calls: z.array(toolCallDeltaSchema).nullish() })
+              .object({
+                content: z.string().nullish(),
+                // vLLM, DeepSeek, llama.cpp name it reasoning_content; Ollama and OpenRouter name it reasoning.
+                reasoning_content: z.string().nullish(),
+                reasoning: z.string().nullish(),
+                tool_calls: z.array(toolCallDeltaSchema).nullish(),
+              })
               .loose()
               .nullish(),
             finish_reason: z.string().nullish(),
+            logprobs: logprobsSchema.nullish(),
           })
           .loose(),
       )
@@ -58,6 +69,13 @@ function mapUsage(u: z.infer<typeof usageSchema>): Usage {
     cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
     reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
   };
+}
+
+/** A choice's `logprobs.content` as the tokens of its delta. */
+function mapLogprobs(l: z.infer<typeof logprobsSchema> | null | undefined): TokenLogprob[] | undefined {
+  if (!l?.content?.length) return undefined;
+  const one = (t: z.infer<typeof topLogprobSchema>) => ({ token: t.token, logprob: t.logprob, bytes: t.bytes ?? null });
+  return l.content.map((t) => ({ ...one(t), top: (t.top_logprobs ?? []).map(one) }));
 }
 
 /** The `message` of an OpenAI error body (`{"error":{"message":…}}` or `{"error":"…"}`), if any. */
@@ -85,6 +103,10 @@ function requestBody(modelId: string, opts: ChatCallOptions): Record<string, unk
   }
   if (opts.responseFormat != null) body.response_format = opts.responseFormat;
   if (opts.reasoningEffort != null) body.reasoning_effort = opts.reasoningEffort;
+  if (opts.logprobs) {
+    body.logprobs = true;
+    if (opts.topLogprobs != null) body.top_logprobs = opts.topLogprobs;
+  }
   return body;
 }
 
@@ -137,8 +159,11 @@ function createChunkDecoder(provider: string): PartDecoder {
     if (parsed.usage) usage = mapUsage(parsed.usage);
     const choice = parsed.choices?.[0];
     if (!choice) return;
+    const reasoning = choice.delta?.reasoning_content || choice.delta?.reasoning;
+    if (reasoning) state.parts.push({ type: 'reasoning-delta', delta: reasoning });
     const content = choice.delta?.content;
-    if (content) state.parts.push({ type: 'text-delta', delta: content });
+    const logprobs = mapLogprobs(choice.logprobs);
+    if (content) state.parts.push({ type: 'text-delta', delta: content, ...(logprobs && { logprobs }) });
     for (const delta of choice.delta?.tool_calls ?? []) state.parts.push(...tools.processDelta(delta));
     if (choice.finish_reason) finishReason = choice.finish_reason;
   }

@@ -156,3 +156,43 @@ export function insertFunctionCallItems(db: Db, calls: readonly FunctionCallItem
     })),
   );
 }
+
+/** The model's reasoning in one turn of a run, as the thread's `reasoning` item (shown as the Conversations API lists it). */
+export function insertReasoningItem(
+  db: Db,
+  r: { id: string; tenantId: string; threadId: string; seq: number; createdAt: number; text: string; status: 'completed' | 'incomplete' },
+): Promise<ConversationItemRow[]> {
+  const item = { id: r.id, type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: r.text }], status: r.status };
+  const row = { id: r.id, tenant_id: r.tenantId, thread_id: r.threadId, seq: r.seq, created_at: r.createdAt, type: 'reasoning', response_id: null };
+  return insertConversationItems(db, [{ ...row, item: JSON.stringify(item) }]);
+}
+
+/** Removes items by id (the reasoning of a turn a crashed worker left unfinished). */
+export async function deleteConversationItems(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length) await db.deleteFrom('conversation_items').where('id', 'in', ids).execute();
+}
+
+/**
+ * The reasoning items the engine wrote on the thread during a run (after the run's seq, before the thread's next
+ * run): not input (no response_id). A run's step names the reasoning before it; this finds a turn that only reasoned.
+ */
+export async function listRunReasoningItems(db: Db, run: { tenant_id: string; thread_id: string; seq: number }): Promise<ConversationItemRow[]> {
+  const next = await db
+    .selectFrom('runs')
+    .select('seq')
+    .where('thread_id', '=', run.thread_id)
+    .where('seq', '>', run.seq)
+    .orderBy('seq', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  let q = db
+    .selectFrom('conversation_items')
+    .selectAll()
+    .where('tenant_id', '=', run.tenant_id)
+    .where('thread_id', '=', run.thread_id)
+    .where('type', '=', 'reasoning')
+    .where('response_id', 'is', null)
+    .where('seq', '>', run.seq);
+  if (next) q = q.where('seq', '<', next.seq);
+  return q.orderBy('seq', 'asc').execute();
+}

@@ -57,3 +57,8 @@ export async function deleteResponseRow(db: Db, row: ResponseRow): Promise<void>
   }
   await db.deleteFrom('runs').where('id', '=', row.run_id).execute();
 }
+
+/** The response a run does the work of, if any (an Assistants run has none). */
+export function findResponseByRun(db: Db, runId: string): Promise<ResponseRow | undefined> {
+  return db.selectFrom('responses').selectAll().where('run_id', '=', runId).executeTakeFirst();
+}
