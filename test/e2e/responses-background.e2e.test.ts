@@ -127,7 +127,11 @@ for (const dialect of testDialects()) {
     it('should end the stream of a finished response with no stored events with its terminal event', async () => {
       const bg = await client.responses.create({ model: 'gpt-4o-mini', input: 'Before the events were kept.', background: true });
       await until(() => client.responses.retrieve(bg.id), (x) => x.status === 'completed');
-      await app.server.deps.store.db.deleteFrom('response_events').where('response_id', '=', bg.id).execute();
+      // The recorder stores the terminal event just after the run's end is committed: wait for it, then drop them all.
+      const db = app.server.deps.store.db;
+      const kept = () => db.selectFrom('response_events').select('event').where('response_id', '=', bg.id).execute();
+      await until(kept, (rows) => rows.some((r) => (JSON.parse(r.event) as { type: string }).type === 'response.completed'));
+      await db.deleteFrom('response_events').where('response_id', '=', bg.id).execute();
       const events = await replay(client, bg.id);
       assert.deepEqual(
         events.map((e) => [e.type, e.sequence_number]),
