@@ -20,6 +20,9 @@ import { vectorStoresRoutes } from './api/vector-stores.js';
 import { conversationsRoutes } from './api/conversations.js';
 import { responsesRoutes } from './api/responses.js';
 import { responsesExtrasRoutes } from './api/responses-extras.js';
+import { organizationAdminApiKeysRoutes } from './api/organization-admin-api-keys.js';
+import { organizationProjectsRoutes } from './api/organization-projects.js';
+import { organizationServiceAccountsRoutes } from './api/organization-service-accounts.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -36,7 +39,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   });
   requestIdHook(app);
   bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
-  authHook(app, deps.config);
+  authHook(app, deps.keys);
   emptyBodyHook(app);
   nulInUrlHook(app);
   jsonBodyParser(app);
@@ -58,6 +61,9 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(conversationsRoutes(deps));
       await v1.register(responsesRoutes(deps));
       await v1.register(responsesExtrasRoutes(deps));
+      await v1.register(organizationAdminApiKeysRoutes(deps));
+      await v1.register(organizationProjectsRoutes(deps));
+      await v1.register(organizationServiceAccountsRoutes(deps));
     },
     { prefix: '/v1' },
   );
