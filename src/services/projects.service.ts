@@ -4,8 +4,10 @@ import type { Db } from '../store/database.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
 import {
   findProject,
+  findProjectByIdOrName,
   findProjectSeq,
   insertProject,
+  insertProjectIfMissing,
   listProjectRows,
   updateProjectRow,
 } from '../store/repos/projects.repo.js';
@@ -64,4 +66,18 @@ export function listProjects(deps: OrganizationDeps, opts: { includeArchived: bo
     fetch: (window) => listProjectRows(db, { includeArchived: opts.includeArchived }, window),
     seqOf: (id) => findProjectSeq(db, id),
   });
+}
+
+/** A project by id or name (the CLI's `--project`), or undefined. */
+export const findProjectForCli = (deps: OrganizationDeps, idOrName: string) => findProjectByIdOrName(deps.store.db, idOrName);
+
+/** Every project, archived ones included, oldest first (the CLI). */
+export const listAllProjects = (deps: OrganizationDeps) => listProjectRows(deps.store.db, { includeArchived: true }, { direction: 'asc', limit: 1_000_000 });
+
+/** The project `default` (open mode's tenant, so its data stays reachable by the first key), created if missing. */
+export async function ensureDefaultProject(deps: OrganizationDeps): Promise<ProjectRow> {
+  const nowMs = deps.clock.now();
+  const row = { id: 'default', name: 'default', status: 'active', created_at: Math.floor(nowMs / 1000), archived_at: null, seq: nextSeq(nowMs) };
+  await insertProjectIfMissing(deps.store.db, row);
+  return getProject(deps.store.db, 'default');
 }

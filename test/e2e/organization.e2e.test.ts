@@ -11,6 +11,12 @@ import { waitFor } from '../support/until.js';
 const ADMIN = 'sk-admin-bootstrap-test-0001';
 const idOf = (key: string) => 'key_' + hashKey(key).slice(0, 16);
 
+/** `at` lies within [from, now] on the clock, in unix seconds (the clock runs on between a call and the check). */
+function within(at: number | null | undefined, from: number, clock: { now(): number }): void {
+  assert.ok(typeof at === 'number' && at >= from && at <= Math.floor(clock.now() / 1000), `${at} not in [${from}, now]`);
+}
+const seconds = (clock: { now(): number }) => Math.floor(clock.now() / 1000);
+
 /** A 401 with OpenAI's "insufficient permissions" message naming the scope, and no code. */
 async function lacksScope(p: Promise<unknown>, scope: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
@@ -62,6 +68,7 @@ for (const dialect of testDialects()) {
 
     it('should create, retrieve, modify, list and archive a project in OpenAI’s shape', async () => {
       const projects = admin.admin.organization.projects;
+      const from = seconds(clock);
       const created = await projects.create({ name: 'Alpha' });
       assert.match(created.id, /^proj_[A-Za-z0-9]{24}$/);
       assert.deepEqual(created, {
@@ -72,12 +79,12 @@ for (const dialect of testDialects()) {
         archived_at: null,
         status: 'active',
       });
-      assert.equal(created.created_at, Math.floor(clock.now() / 1000));
+      within(created.created_at, from, clock);
       assert.deepEqual(await projects.retrieve(created.id), created);
       assert.deepEqual(await projects.update(created.id, { name: 'Alpha 2' }), { ...created, name: 'Alpha 2' });
       const archived = await projects.archive(created.id);
       assert.equal(archived.status, 'archived');
-      assert.equal(archived.archived_at, Math.floor(clock.now() / 1000));
+      within(archived.archived_at, from, clock);
       const listed = async (include_archived?: boolean) => {
         const ids: string[] = [];
         for await (const p of projects.list({ limit: 1, ...(include_archived !== undefined && { include_archived }) })) ids.push(p.id);
@@ -200,9 +207,11 @@ for (const dialect of testDialects()) {
 
     it('should list, create, retrieve and delete admin keys, the secret shown once', async () => {
       const keys = admin.admin.organization.adminAPIKeys;
+      const from = seconds(clock);
       const created = await keys.create({ name: 'New Admin Key', expires_in_seconds: 3600 });
       assert.match(created.value, /^sk-admin-[A-Za-z0-9]{48}$/);
-      const now = Math.floor(clock.now() / 1000);
+      within(created.created_at, from, clock);
+      const now = created.created_at;
       const owner = { type: 'user', object: 'organization.user', id: 'user_owner', name: 'owner', created_at: now, role: 'owner' };
       assert.deepEqual(created, {
         object: 'organization.admin_api_key',

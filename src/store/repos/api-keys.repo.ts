@@ -24,8 +24,8 @@ export async function upsertApiKey(db: Db, row: NewApiKeyRow): Promise<void> {
     .execute();
 }
 
-function withOwner(db: Db, projectId: string) {
-  return db
+function withOwner(db: Db, projectId?: string) {
+  const q = db
     .selectFrom('api_keys')
     .innerJoin('service_accounts', 'service_accounts.id', 'api_keys.owner_id')
     .selectAll('api_keys')
@@ -33,8 +33,8 @@ function withOwner(db: Db, projectId: string) {
       'service_accounts.name as owner_name',
       'service_accounts.role as owner_role',
       'service_accounts.created_at as owner_created_at',
-    ])
-    .where('api_keys.project_id', '=', projectId);
+    ]);
+  return projectId === undefined ? q : q.where('api_keys.project_id', '=', projectId);
 }
 
 export function findApiKey(db: Db, projectId: string, id: string): Promise<ApiKeyWithOwner | undefined> {
@@ -66,4 +66,9 @@ export async function findApiKeyProject(db: Db, id: string): Promise<string | un
 export async function touchApiKeys(db: Db, ids: readonly string[], at: number): Promise<void> {
   if (ids.length === 0) return;
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', 'in', [...ids]).execute();
+}
+
+/** Every project's keys, or one project's, oldest first (the CLI's `keys list`). */
+export function listAllApiKeyRows(db: Db, projectId?: string): Promise<ApiKeyWithOwner[]> {
+  return withOwner(db, projectId).orderBy('api_keys.seq').execute();
 }
