@@ -18,6 +18,7 @@ import {
   type UsageDeps,
   type UsagePage,
   type WindowParams,
+  usageTenant,
 } from './usage-page.js';
 
 /** The SDK's type lacks `quantity_unit`, which the spec's CostsResult has. */
@@ -92,12 +93,12 @@ function toCostsResult(lines: CostLine[], by: { lineItem: boolean; apiKey: boole
 
 /** Every priced line of the caller's tenant in [start, end): tokens, tool uses and storage samples. */
 async function costLines(deps: UsageDeps, caller: Caller, range: { start: number; end: number }, apiKeyIds?: readonly string[]) {
-  const q = { tenantId: caller.tenantId, ...range, apiKeyIds };
+  const q = { tenantId: usageTenant(caller), ...range, apiKeyIds };
   const [tokens, meters, storage] = await Promise.all([
     queryUsageBuckets(deps.db, q),
     queryUsageMeters(deps.db, q),
     // Storage belongs to no API key: a filter on keys leaves it out.
-    apiKeyIds?.length ? [] : queryStorageSamples(deps.db, { tenantId: caller.tenantId, ...range }),
+    apiKeyIds?.length ? [] : queryStorageSamples(deps.db, { tenantId: usageTenant(caller), ...range }),
   ]);
   return [...tokens.map(fromTokens), ...meters.map(fromMeter), ...storage.map(fromStorage)];
 }

@@ -14,6 +14,7 @@ import {
   type UsageDeps,
   type UsagePage,
   type WindowParams,
+  usageTenant,
 } from './usage-page.js';
 
 export { COSTS_LIMITS, USAGE_LIMITS, type BucketWidth, type UsageBucket, type UsageDeps, type UsagePage } from './usage-page.js';
@@ -71,7 +72,7 @@ export async function listCompletionsUsage(
   const rows =
     params.batch === true || !range
       ? []
-      : await queryUsageBuckets(deps.db, { tenantId: caller.tenantId, ...range, apiKeyIds: params.api_key_ids, models: params.models });
+      : await queryUsageBuckets(deps.db, { tenantId: usageTenant(caller), ...range, apiKeyIds: params.api_key_ids, models: params.models });
   const by = { model: !!params.group_by?.includes('model'), apiKey: !!params.group_by?.includes('api_key_id') };
   const key = (r: UsageBucketRow) => [by.apiKey ? r.api_key_id : null, by.model ? r.model : null];
   return toPage(
