@@ -29,6 +29,7 @@ export async function createAdminApiKey(
     created_at: createdAt,
     last_used_at: null,
     expires_at: params.expires_in_seconds == null ? null : createdAt + params.expires_in_seconds,
+    imported: 0,
     seq: nextSeq(nowMs),
   };
   await insertAdminApiKey(deps.store.db, row);

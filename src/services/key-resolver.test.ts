@@ -113,6 +113,21 @@ for (const dialect of testDialects()) {
       assert.equal(await lastUsed(), T0 / 1000 + 60);
     });
 
+    it('should delete, at the next import, a configured key (and admin key) the configuration no longer names', async () => {
+      const admin = { id: 'key_' + hashKey('sk-admin-gone-0001').slice(0, 16), name: 'a', hash: hashKey('sk-admin-gone-0001'), redacted: '…' };
+      const other = configured('sk-other-key-0002', 'acme');
+      await importConfiguredKeys(store.db, { keys: [configured(KEY, 'acme'), other], adminKeys: [admin], openMode: false, nowMs: now });
+      await store.db.insertInto('service_accounts').values({ id: 'svc_acct_api', project_id: 'acme', name: 'api', role: 'member', created_at: 1, seq: 1 }).execute();
+      const made = { project_id: 'acme', owner_id: 'svc_acct_api', name: 'n', redacted_value: '…', created_at: 1, last_used_at: null, expires_at: null, seq: 1 };
+      await store.db.insertInto('api_keys').values({ ...made, id: 'key_made_by_api', key_hash: hashKey('sk-api') }).execute();
+      await importConfiguredKeys(store.db, { keys: [configured(KEY, 'acme')], adminKeys: [], openMode: false, nowMs: now });
+      const ids = async (table: 'api_keys' | 'service_accounts' | 'admin_api_keys') =>
+        (await store.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
+      assert.deepEqual(await ids('api_keys'), [ID, 'key_made_by_api'].sort());
+      assert.deepEqual(await ids('service_accounts'), ['svc_acct_' + ID.slice(4), 'svc_acct_api'].sort());
+      assert.deepEqual(await ids('admin_api_keys'), []);
+    });
+
     it('should be in open mode while no key is stored, for at most a TTL after one is', async () => {
       await store.db.deleteFrom('api_keys').execute();
       const keys = new KeyResolver({ db: store.db, clock, log, configuredKeys: false });

@@ -63,6 +63,7 @@ export async function createServiceAccount(
       created_at: createdAt,
       last_used_at: null,
       expires_at: params.expires_at ?? null,
+      imported: 0,
       seq: nextSeq(nowMs),
     };
     await insertApiKey(trx, row);

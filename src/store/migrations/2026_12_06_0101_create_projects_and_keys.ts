@@ -35,6 +35,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('last_used_at', 'bigint')
     .addColumn('expires_at', 'bigint')
+    .addColumn('imported', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('api_keys_project_seq').on('api_keys').columns(['project_id', 'seq']).execute();
@@ -47,6 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('last_used_at', 'bigint')
     .addColumn('expires_at', 'bigint')
+    .addColumn('imported', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .execute();
 }

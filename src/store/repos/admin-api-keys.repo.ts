@@ -33,3 +33,10 @@ export async function touchAdminApiKeys(db: Db, ids: readonly string[], at: numb
   if (ids.length === 0) return;
   await db.updateTable('admin_api_keys').set({ last_used_at: at }).where('id', 'in', [...ids]).execute();
 }
+
+/** Deletes the admin keys imported from the configuration but `keep`. */
+export async function deleteImportedAdminApiKeysExcept(db: Db, keep: readonly string[]): Promise<void> {
+  let q = db.deleteFrom('admin_api_keys').where('imported', '=', 1);
+  if (keep.length) q = q.where('id', 'not in', [...keep]);
+  await q.execute();
+}

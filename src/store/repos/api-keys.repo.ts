@@ -72,3 +72,10 @@ export async function touchApiKeys(db: Db, ids: readonly string[], at: number): 
 export function listAllApiKeyRows(db: Db, projectId?: string): Promise<ApiKeyWithOwner[]> {
   return withOwner(db, projectId).orderBy('api_keys.seq').execute();
 }
+
+/** Deletes the keys imported from the configuration but `keep`; their ids. */
+export async function deleteImportedApiKeysExcept(db: Db, keep: readonly string[]): Promise<string[]> {
+  let q = db.deleteFrom('api_keys').where('imported', '=', 1);
+  if (keep.length) q = q.where('id', 'not in', [...keep]);
+  return (await q.returning('id').execute()).map((r) => r.id);
+}

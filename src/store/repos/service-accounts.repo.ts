@@ -45,3 +45,8 @@ export async function deleteServiceAccountRow(db: Db, projectId: string, id: str
   const result = await db.deleteFrom('service_accounts').where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** Deletes these service accounts, whatever their project. */
+export async function deleteServiceAccountRows(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length) await db.deleteFrom('service_accounts').where('id', 'in', [...ids]).execute();
+}

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** A project's API key: only its sha256 is kept, and a redacted form to show. */
 export interface ApiKeysTable {
@@ -14,6 +14,8 @@ export interface ApiKeysTable {
   last_used_at: number | null;
   /** Unix seconds after which the key is refused; null: never. */
   expires_at: number | null;
+  /** 1: imported from the configuration (env, YAML) at start, and deleted at a start that no longer configures it. */
+  imported: Generated<number>;
   seq: number;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -28,6 +30,8 @@ export interface AdminApiKeysTable {
   created_at: number;
   last_used_at: number | null;
   expires_at: number | null;
+  /** 1: SWITCHBOARD_ADMIN_KEY or YAML admin_key, deleted at a start that no longer configures it. */
+  imported: Generated<number>;
   seq: number;
 }
 export type AdminApiKeyRow = Selectable<AdminApiKeysTable>;
