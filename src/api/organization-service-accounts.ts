@@ -4,6 +4,7 @@ import { deleteApiKey, listApiKeys, retrieveApiKey } from '../services/api-keys.
 import { getProject } from '../services/projects.service.js';
 import {
   createServiceAccount,
+  createServiceAccountKey,
   deleteServiceAccount,
   listServiceAccounts,
   retrieveServiceAccount,
@@ -11,6 +12,7 @@ import {
 import {
   toProjectApiKeyDeleted,
   toProjectApiKeyObject,
+  toServiceAccountApiKey,
   toServiceAccountCreated,
   toServiceAccountDeleted,
   toServiceAccountObject,
@@ -18,7 +20,7 @@ import {
 import { adminOnly } from './organization-guard.js';
 import { parseListQuery, toListPage } from './pagination.js';
 import { parseRequest } from './schemas/common.schema.js';
-import { createServiceAccountSchema } from './schemas/organization.schema.js';
+import { createServiceAccountKeySchema, createServiceAccountSchema } from './schemas/organization.schema.js';
 
 type InProject = { Params: { project_id: string } };
 type Account = { Params: { project_id: string; service_account_id: string } };
@@ -28,7 +30,8 @@ type Key = { Params: { project_id: string; api_key_id: string } };
 const listQuery = (query: unknown) => parseListQuery({ ...(query as object), order: 'asc', before: undefined });
 
 /**
- * /organization/projects/{id}/service_accounts (creating one creates its key, returned once) and
+ * /organization/projects/{id}/service_accounts (creating one creates its key, returned once; …/{id}/api_keys
+ * makes another) and
  * /organization/projects/{id}/api_keys (list, retrieve, delete). Admin keys only.
  */
 export function organizationServiceAccountsRoutes(deps: Deps): FastifyPluginAsync {
@@ -38,6 +41,11 @@ export function organizationServiceAccountsRoutes(deps: Deps): FastifyPluginAsyn
     app.post<InProject>(`${base}/service_accounts`, async (req) => {
       const created = await createServiceAccount(deps, req.params.project_id, parseRequest(createServiceAccountSchema, req.body));
       return toServiceAccountCreated(created.account, created.key);
+    });
+    app.post<Account>(`${base}/service_accounts/:service_account_id/api_keys`, async (req) => {
+      const ref = { projectId: req.params.project_id, serviceAccountId: req.params.service_account_id };
+      const { row, value } = await createServiceAccountKey(deps, ref, parseRequest(createServiceAccountKeySchema, req.body));
+      return toServiceAccountApiKey(row, value);
     });
     app.get<InProject>(`${base}/service_accounts`, async (req) => {
       const { rows, hasMore } = await listServiceAccounts(deps, req.params.project_id, listQuery(req.query));

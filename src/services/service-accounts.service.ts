@@ -1,4 +1,5 @@
 import { invalidRequest, notFound } from '../errors.js';
+import type { Db } from '../store/database.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
 import { insertApiKey } from '../store/repos/api-keys.repo.js';
 import {
@@ -39,8 +40,7 @@ export async function createServiceAccount(
   const nowMs = deps.clock.now();
   const createdAt = Math.floor(nowMs / 1000);
   const keyless = params.create_service_account_only === true;
-  if (params.expires_at != null && params.expires_at <= createdAt)
-    throw invalidRequest("Invalid 'expires_at': it must be a unix time in the future.", 'expires_at', 'invalid_value');
+  checkExpiry(params.expires_at, nowMs);
   return deps.store.db.transaction().execute(async (trx) => {
     await getActiveProject(trx, projectId);
     const account = await insertServiceAccount(trx, {
@@ -52,22 +52,52 @@ export async function createServiceAccount(
       seq: nextSeq(nowMs),
     });
     if (keyless) return { account, key: null };
-    const secret = newSecret('sk-svcacct-');
-    const row: ApiKeyRow = {
-      id: deps.ids('key'),
-      project_id: projectId,
-      owner_id: account.id,
-      name: 'Secret Key',
-      key_hash: secret.hash,
-      redacted_value: secret.redacted,
-      created_at: createdAt,
-      last_used_at: null,
-      expires_at: params.expires_at ?? null,
-      imported: 0,
-      seq: nextSeq(nowMs),
-    };
-    await insertApiKey(trx, row);
-    return { account, key: { row, value: secret.value } };
+    const key = await insertKey(trx, { deps, account, name: 'Secret Key', expiresAt: params.expires_at ?? null, nowMs });
+    return { account, key };
+  });
+}
+
+/** A new key of the service account, stored as its hash; its value is returned this once. */
+async function insertKey(
+  db: Db,
+  o: { deps: OrganizationDeps; account: ServiceAccountRow; name: string; expiresAt: number | null; nowMs: number },
+): Promise<{ row: ApiKeyRow; value: string }> {
+  const secret = newSecret('sk-svcacct-');
+  const row: ApiKeyRow = {
+    id: o.deps.ids('key'),
+    project_id: o.account.project_id,
+    owner_id: o.account.id,
+    name: o.name,
+    key_hash: secret.hash,
+    redacted_value: secret.redacted,
+    created_at: Math.floor(o.nowMs / 1000),
+    last_used_at: null,
+    expires_at: o.expiresAt,
+    imported: 0,
+    seq: nextSeq(o.nowMs),
+  };
+  await insertApiKey(db, row);
+  return { row, value: secret.value };
+}
+
+function checkExpiry(expiresAt: number | null | undefined, nowMs: number): void {
+  if (expiresAt != null && expiresAt <= Math.floor(nowMs / 1000))
+    throw invalidRequest("Invalid 'expires_at': it must be a unix time in the future.", 'expires_at', 'invalid_value');
+}
+
+/** POST …/service_accounts/{id}/api_keys: another key for the service account (`expires_at` as on create). */
+export async function createServiceAccountKey(
+  deps: OrganizationDeps,
+  ref: { projectId: string; serviceAccountId: string },
+  params: { name?: string | null; expires_at?: number | null },
+): Promise<{ row: ApiKeyRow; value: string }> {
+  const nowMs = deps.clock.now();
+  checkExpiry(params.expires_at, nowMs);
+  return deps.store.db.transaction().execute(async (trx) => {
+    await getActiveProject(trx, ref.projectId);
+    const account = await findServiceAccount(trx, ref.projectId, ref.serviceAccountId);
+    if (!account) throw notFound('service account', ref.serviceAccountId);
+    return insertKey(trx, { deps, account, name: params.name ?? 'Secret Key', expiresAt: params.expires_at ?? null, nowMs });
   });
 }
 

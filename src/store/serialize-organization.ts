@@ -6,6 +6,7 @@ import type {
   ServiceAccountCreateResponse,
   ServiceAccountDeleteResponse,
 } from 'openai/resources/admin/organization/projects/service-accounts/service-accounts';
+import type { APIKeyCreateResponse } from 'openai/resources/admin/organization/projects/service-accounts/api-keys';
 import type { ApiKeyWithOwner } from './repos/api-keys.repo.js';
 import type { AdminApiKeyRow, ApiKeyRow } from './tables/api-keys.table.js';
 import type { ProjectRow, ServiceAccountRow } from './tables/projects.table.js';
@@ -55,6 +56,16 @@ export function toServiceAccountCreated(
     },
   };
 }
+
+/** A key made for a service account (POST …/service_accounts/{id}/api_keys); `expires_at` is Switchboard's extension. */
+export const toServiceAccountApiKey = (row: ApiKeyRow, value: string): APIKeyCreateResponse & { expires_at: number | null } => ({
+  object: 'organization.project.service_account.api_key',
+  value,
+  name: row.name,
+  created_at: row.created_at,
+  id: row.id,
+  expires_at: row.expires_at,
+});
 
 export const toServiceAccountDeleted = (id: string): ServiceAccountDeleteResponse => ({
   object: 'organization.project.service_account.deleted',

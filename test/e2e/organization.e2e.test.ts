@@ -176,6 +176,26 @@ for (const dialect of testDialects()) {
       await rejectsWith(projects.serviceAccounts.create(project.id, { name: 'late' }), { status: 400, code: 'project_archived' });
     });
 
+    it('should create a service account without a key, then a named key for it', async () => {
+      const project = await admin.admin.organization.projects.create({ name: 'Epsilon' });
+      const accounts = admin.admin.organization.projects.serviceAccounts;
+      const bare = await accounts.create(project.id, { name: 'bare', create_service_account_only: true });
+      assert.deepEqual([bare.role, bare.api_key], ['none', null]);
+      const key = await accounts.apiKeys.create(bare.id, { project_id: project.id, name: 'second' });
+      assert.deepEqual(key, {
+        object: 'organization.project.service_account.api_key',
+        value: key.value,
+        name: 'second',
+        created_at: key.created_at,
+        id: key.id,
+        expires_at: null,
+      });
+      await app.client(key.value).models.list();
+      const listed = await admin.admin.organization.projects.apiKeys.list(project.id);
+      assert.deepEqual(listed.data.map((k) => [k.id, k.name, k.owner.service_account?.id]), [[key.id, 'second', bare.id]]);
+      await rejectsWith(accounts.apiKeys.create('svc_acct_nope', { project_id: project.id }), { status: 404 });
+    });
+
     it('should refuse a key past the expires_at it was created with (a Switchboard extension)', async () => {
       const project = await admin.admin.organization.projects.create({ name: 'Delta' });
       const expires_at = Math.floor(clock.now() / 1000) + 60;
@@ -236,6 +256,29 @@ for (const dialect of testDialects()) {
       pastCacheBound();
       await refused(second.admin.organization.adminAPIKeys.list());
       await rejectsWith(keys.retrieve(created.id), { status: 404 });
+    });
+  });
+}
+
+for (const dialect of testDialects()) {
+  describe(`open mode with keys as data (${dialect})`, () => {
+    let app: TestApp;
+    const clock = testClock();
+    before(async () => {
+      app = await createTestApp({ dialect, env: { SWITCHBOARD_API_KEYS: '' }, server: { clock } });
+    });
+    after(() => app.close());
+
+    it('should serve every caller as the tenant default until a key is stored, then require keys within a second', async () => {
+      const anyone = new OpenAI({ apiKey: 'anything', adminAPIKey: 'anything', baseURL: app.baseURL, maxRetries: 0 });
+      const asst = await anyone.beta.assistants.create({ model: 'm' });
+      const projects = await anyone.admin.organization.projects.list();
+      assert.deepEqual(projects.data.map((p) => p.id), ['default']);
+      const sa = await anyone.admin.organization.projects.serviceAccounts.create('default', { name: 'first' });
+      clock.advance(1000);
+      await refused(anyone.beta.assistants.list());
+      const first = app.client(sa.api_key!.value);
+      assert.deepEqual((await first.beta.assistants.list()).data.map((a) => a.id), [asst.id], "open mode's data is the project default's");
     });
   });
 }

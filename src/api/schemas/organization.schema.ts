@@ -16,6 +16,11 @@ export const createServiceAccountSchema = z.object({
   expires_at: z.int({ error: INTEGER }).min(1, INTEGER).nullish(),
 });
 
+export const createServiceAccountKeySchema = z.object({
+  name: name.nullish(),
+  expires_at: z.int({ error: INTEGER }).min(1, INTEGER).nullish(),
+});
+
 export const createAdminApiKeySchema = z.object({
   name,
   expires_in_seconds: z.int({ error: INTEGER }).min(1, INTEGER).max(31_536_000, INTEGER).nullish(),
