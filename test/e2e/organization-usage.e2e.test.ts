@@ -2,11 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { UsageCompletionsResponse, UsageCostsResponse } from 'openai/resources/admin/organization/usage';
+import { hashKey } from '../../src/config.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 
 const ADMIN = 'sk-admin-usage-test-0001';
+const idOf = (key: string) => 'key_' + hashKey(key).slice(0, 16);
 const PRICES_YAML = 'prices:\n  gpt-4o: { input: 2.5, output: 10 }\n  gpt-4o-mini: { input: 0.15, output: 0.6 }\n';
 const question = [{ role: 'user' as const, content: 'What is the capital of France?' }];
 const startOfToday = () => Math.floor(Date.now() / 86_400_000) * 86_400;
@@ -39,6 +41,18 @@ for (const dialect of testDialects()) {
       assert.deepEqual(models(all).sort(), [['gpt-4o', 1], ['gpt-4o-mini', 1]]);
       const own = await app.client(TEST_KEYS[1]).get<UsageCompletionsResponse>('/organization/usage/completions', { query });
       assert.deepEqual(models(own), [['gpt-4o-mini', 1]]);
+    });
+
+    it('should group usage and costs by project', async () => {
+      const admin = new OpenAI({ apiKey: ADMIN, baseURL: app.baseURL, maxRetries: 0 });
+      const usage = await admin.get<UsageCompletionsResponse>('/organization/usage/completions', {
+        query: { start_time, group_by: ['project_id', 'model'] },
+      });
+      const rows = usage.data.flatMap((b) => b.results.map((r) => ('model' in r ? [r.project_id, r.model] : [])));
+      assert.deepEqual(rows.sort(), [[idOf(TEST_KEYS[0]), 'gpt-4o'], [idOf(TEST_KEYS[1]), 'gpt-4o-mini']].sort());
+      const costs = await admin.get<UsageCostsResponse>('/organization/costs', { query: { start_time, group_by: ['project_id'] } });
+      const projects = costs.data.flatMap((b) => b.results.map((r) => ('amount' in r ? r.project_id : undefined)));
+      assert.deepEqual(projects.sort(), [idOf(TEST_KEYS[0]), idOf(TEST_KEYS[1])].sort());
     });
 
     it("should price every project's tokens for an admin key", async () => {
