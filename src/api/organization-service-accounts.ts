@@ -8,6 +8,7 @@ import {
   deleteServiceAccount,
   listServiceAccounts,
   retrieveServiceAccount,
+  updateServiceAccount,
 } from '../services/service-accounts.service.js';
 import {
   toProjectApiKeyDeleted,
@@ -20,7 +21,7 @@ import {
 import { adminOnly } from './organization-guard.js';
 import { parseListQuery, toListPage } from './pagination.js';
 import { parseRequest } from './schemas/common.schema.js';
-import { createServiceAccountKeySchema, createServiceAccountSchema } from './schemas/organization.schema.js';
+import { createServiceAccountKeySchema, createServiceAccountSchema, updateServiceAccountSchema } from './schemas/organization.schema.js';
 
 type InProject = { Params: { project_id: string } };
 type Account = { Params: { project_id: string; service_account_id: string } };
@@ -54,6 +55,10 @@ export function organizationServiceAccountsRoutes(deps: Deps): FastifyPluginAsyn
     app.get<Account>(`${base}/service_accounts/:service_account_id`, async (req) =>
       toServiceAccountObject(await retrieveServiceAccount(deps, req.params.project_id, req.params.service_account_id)),
     );
+    app.post<Account>(`${base}/service_accounts/:service_account_id`, async (req) => {
+      const ref = { projectId: req.params.project_id, serviceAccountId: req.params.service_account_id };
+      return toServiceAccountObject(await updateServiceAccount(deps, ref, parseRequest(updateServiceAccountSchema, req.body)));
+    });
     app.delete<Account>(`${base}/service_accounts/:service_account_id`, async (req) => {
       await deleteServiceAccount(deps, req.params.project_id, req.params.service_account_id);
       return toServiceAccountDeleted(req.params.service_account_id);

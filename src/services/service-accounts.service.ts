@@ -8,6 +8,7 @@ import {
   findServiceAccountSeq,
   insertServiceAccount,
   listServiceAccountRows,
+  renameServiceAccount,
 } from '../store/repos/service-accounts.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { ApiKeyRow } from '../store/tables/api-keys.table.js';
@@ -122,4 +123,19 @@ export async function listServiceAccounts(deps: OrganizationDeps, projectId: str
 export async function deleteServiceAccount(deps: OrganizationDeps, projectId: string, id: string): Promise<void> {
   await getProject(deps.store.db, projectId);
   if (!(await deleteServiceAccountRow(deps.store.db, projectId, id))) throw notFound('service account', id);
+}
+
+/** POST …/service_accounts/{id}: renames it (`role` is not Switchboard's to change: every account is a member). */
+export async function updateServiceAccount(
+  deps: OrganizationDeps,
+  ref: { projectId: string; serviceAccountId: string },
+  params: { name?: string | null },
+): Promise<ServiceAccountRow> {
+  await getActiveProject(deps.store.db, ref.projectId);
+  const row =
+    params.name == null
+      ? await findServiceAccount(deps.store.db, ref.projectId, ref.serviceAccountId)
+      : await renameServiceAccount(deps.store.db, ref.projectId, ref.serviceAccountId, params.name);
+  if (!row) throw notFound('service account', ref.serviceAccountId);
+  return row;
 }

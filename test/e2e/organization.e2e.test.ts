@@ -194,6 +194,9 @@ for (const dialect of testDialects()) {
       const listed = await admin.admin.organization.projects.apiKeys.list(project.id);
       assert.deepEqual(listed.data.map((k) => [k.id, k.name, k.owner.service_account?.id]), [[key.id, 'second', bare.id]]);
       await rejectsWith(accounts.apiKeys.create('svc_acct_nope', { project_id: project.id }), { status: 404 });
+      const renamed = await accounts.update(bare.id, { project_id: project.id, name: 'renamed' });
+      assert.deepEqual(renamed, { object: 'organization.project.service_account', id: bare.id, name: 'renamed', role: 'none', created_at: bare.created_at });
+      assert.equal((await accounts.retrieve(bare.id, { project_id: project.id })).name, 'renamed');
     });
 
     it('should refuse a key past the expires_at it was created with (a Switchboard extension)', async () => {

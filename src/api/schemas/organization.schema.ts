@@ -16,6 +16,8 @@ export const createServiceAccountSchema = z.object({
   expires_at: z.int({ error: INTEGER }).min(1, INTEGER).nullish(),
 });
 
+export const updateServiceAccountSchema = z.object({ name: name.nullish() });
+
 export const createServiceAccountKeySchema = z.object({
   name: name.nullish(),
   expires_at: z.int({ error: INTEGER }).min(1, INTEGER).nullish(),

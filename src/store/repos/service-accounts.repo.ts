@@ -50,3 +50,8 @@ export async function deleteServiceAccountRow(db: Db, projectId: string, id: str
 export async function deleteServiceAccountRows(db: Db, ids: readonly string[]): Promise<void> {
   if (ids.length) await db.deleteFrom('service_accounts').where('id', 'in', [...ids]).execute();
 }
+
+/** Renames the project's service account; undefined when there is none. */
+export function renameServiceAccount(db: Db, projectId: string, id: string, name: string): Promise<ServiceAccountRow | undefined> {
+  return db.updateTable('service_accounts').set({ name }).where('project_id', '=', projectId).where('id', '=', id).returningAll().executeTakeFirst();
+}
