@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const HELP = `Usage: switchboard [serve | pull <source> | local install] [--help] [--version]
+const HELP = `Usage: switchboard [serve | pull <source> | local install | keys … | projects …] [--help] [--version]
 
 Serves the OpenAI API (Chat Completions, Assistants v2) over any model.
 
@@ -12,6 +12,8 @@ Commands:
   serve            start the server (the default)
   pull <source>    download a GGUF model (hf:<owner>/<repo>/<file>.gguf or a URL) into <data dir>/models
   local install    install the optional local-inference part (node-llama-cpp, ~80 MB) for GGUF models
+  keys create|list|revoke, projects list|create
+                   manage API keys and projects in the database (switchboard keys --help)
 
 Environment:
   PORT, HOST                      where to listen (default 8080, 127.0.0.1)
@@ -19,6 +21,7 @@ Environment:
   SWITCHBOARD_UPSTREAM_URL        OpenAI-compatible base URL ending in /v1 (OpenAI, vLLM, Ollama, llama.cpp)
   SWITCHBOARD_UPSTREAM_API_KEY    the upstream's key
   SWITCHBOARD_API_KEYS            comma-separated client keys, one tenant each (unset: open mode, loopback only)
+  SWITCHBOARD_ADMIN_KEY           an admin key for /v1/organization/… (projects, keys, every project's usage)
   SWITCHBOARD_CONFIG              YAML file: providers, model routes, local models, aliases, prices, keys
   SWITCHBOARD_LOCAL_MODEL         a GGUF file served in-process as the model \`local\`
   SWITCHBOARD_LOCAL_INFERENCE_DIR where the local-inference part is installed (default ./local-inference)
@@ -35,6 +38,11 @@ if (args[0] === 'pull') {
   register();
   const { runPull } = await import('../src/cli/pull.ts');
   process.exitCode = await runPull(args.slice(1));
+} else if (args[0] === 'keys' || args[0] === 'projects') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runKeys } = await import('../src/cli/keys.ts');
+  process.exitCode = await runKeys(args);
 } else if (args[0] === 'local' && args[1] === 'install') {
   const { install } = await import('../scripts/local-install.mjs');
   process.exitCode = install() ? 0 : 1;

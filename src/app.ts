@@ -21,6 +21,9 @@ import { conversationsRoutes } from './api/conversations.js';
 import { responsesRoutes } from './api/responses.js';
 import { responsesExtrasRoutes } from './api/responses-extras.js';
 import { consoleRoutes } from './api/console.js';
+import { organizationAdminApiKeysRoutes } from './api/organization-admin-api-keys.js';
+import { organizationProjectsRoutes } from './api/organization-projects.js';
+import { organizationServiceAccountsRoutes } from './api/organization-service-accounts.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -37,14 +40,14 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   });
   requestIdHook(app);
   bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
-  authHook(app, deps.config);
+  authHook(app, deps.keys);
   emptyBodyHook(app);
   nulInUrlHook(app);
   jsonBodyParser(app);
   errorHandlers(app, deps.config.bodyLimitBytes);
 
   app.get('/health', async () => ({ status: 'ok' }));
-  await app.register(consoleRoutes({ log: deps.log, openMode: deps.config.openMode }));
+  await app.register(consoleRoutes({ log: deps.log, openMode: () => deps.keys.openMode() }));
   await app.register(
     async (v1) => {
       await v1.register(chatCompletionsRoutes(deps));
@@ -60,6 +63,9 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(conversationsRoutes(deps));
       await v1.register(responsesRoutes(deps));
       await v1.register(responsesExtrasRoutes(deps));
+      await v1.register(organizationAdminApiKeysRoutes(deps));
+      await v1.register(organizationProjectsRoutes(deps));
+      await v1.register(organizationServiceAccountsRoutes(deps));
     },
     { prefix: '/v1' },
   );

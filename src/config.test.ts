@@ -159,8 +159,23 @@ describe('loadConfig environment', () => {
     assert.match(configError({ SWITCHBOARD_LOG_LEVEL: 'loud' }).message, /SWITCHBOARD_LOG_LEVEL/);
   });
 
-  it('should refuse open mode on HOST=0.0.0.0 with a ConfigError mentioning HOST', () => {
-    assert.match(configError({ HOST: '0.0.0.0' }).message, /^HOST: .*0\.0\.0\.0/);
+  it('should leave open mode on HOST=0.0.0.0 to the start, where the database may hold keys', () => {
+    const c = loadConfig({ HOST: '0.0.0.0' });
+    assert.equal(c.openMode, true);
+    assert.equal(c.host, '0.0.0.0');
+  });
+
+  it('should take the admin key from SWITCHBOARD_ADMIN_KEY and YAML admin_key, out of open mode', () => {
+    const path = yamlFile('admin_key: sk-admin-from-yaml-1\n');
+    const c = loadConfig({ SWITCHBOARD_CONFIG: path, SWITCHBOARD_ADMIN_KEY: 'sk-admin-from-env-2' });
+    assert.deepEqual(
+      c.adminKeys.map((k) => [k.id, k.name, k.redacted]),
+      [
+        ['key_' + hashKey('sk-admin-from-yaml-1').slice(0, 16), 'admin_key (YAML)', 'sk-admin-…ml-1'],
+        ['key_' + hashKey('sk-admin-from-env-2').slice(0, 16), 'SWITCHBOARD_ADMIN_KEY', 'sk-admin-…nv-2'],
+      ],
+    );
+    assert.equal(c.openMode, false);
   });
 
   it('should allow HOST=0.0.0.0 when API keys are configured', () => {

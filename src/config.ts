@@ -18,7 +18,7 @@ import { readYamlFile, type UnsetVariable } from './config/yaml-file.js';
 
 export type { Config } from './config/config-type.js';
 export { ConfigError } from './config/config-error.js';
-export { hashKey, type ApiKey } from './config/keys.js';
+export { configuredKeyId, hashKey, redactKey, type AdminKey, type ApiKey } from './config/keys.js';
 export { resolveModelPath, type LocalModelConfig } from './config/local-models.js';
 export type { Price, ToolPrices } from './config/metering.js';
 export type { ProviderConfig, ProviderType } from './config/providers.js';
@@ -39,7 +39,7 @@ export function loadConfig(
 
   const providers = providersConfig({ file, vars });
   const keys = keysConfig({ file, vars });
-  const server = serverConfig({ file, vars, openMode: keys.openMode });
+  const server = serverConfig({ file, vars });
   const dataDir = dataDirOf(vars);
   const local = localModelsConfig({ file, routes: file.models, aliases: file.aliases, vars, dataDir });
   return Object.freeze({

@@ -26,6 +26,14 @@ export interface IngestionQueue {
   enqueue(): void;
 }
 
+/** The database's keys as the auth hook sees them (services/key-resolver.ts's KeyResolver). */
+export interface KeyCache {
+  /** The Authorization header's caller, or null for no usable key; synchronous while cached. */
+  resolve(header: string): Caller | null | Promise<Caller | null>;
+  /** True in open mode: no key configured and none stored. */
+  openMode(): boolean | Promise<boolean>;
+}
+
 export interface Clock {
   /** Unix milliseconds. */
   now(): number;
@@ -50,10 +58,15 @@ export interface Deps {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
+  /** Bearer keys → callers (the auth hook). */
+  keys: KeyCache;
 }
 
 /** Who is calling: resolved from the bearer key by the auth hook. */
 export interface Caller {
+  /** The caller's project ('' for an admin key, which belongs to no project). */
   tenantId: string;
   apiKeyId: string;
+  /** An organization admin key: reaches /v1/organization/… only, and sees every project's usage there. */
+  admin?: boolean;
 }

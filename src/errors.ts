@@ -104,6 +104,21 @@ export const invalidApiKey = (message?: string) =>
     code: 'invalid_api_key',
   });
 
+/**
+ * A key without the rights to the route: OpenAI answers 401 with this message and no code (e.g. a project key on
+ * /v1/organization/projects: "Missing scopes: api.management.read", as reported at
+ * community.openai.com/t/admin-api-key-doesnt-work-unless-explicit-permissions-are-given/1368874).
+ */
+export const insufficientPermissions = (scope: string) =>
+  new ApiError({
+    status: 401,
+    message:
+      `You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct ` +
+      "role in your organization, and if you're using a restricted API key, that it has the necessary scopes.",
+    type: 'invalid_request_error',
+    code: null,
+  });
+
 export const modelNotFound = (model: string, hint: string) =>
   new ApiError({
     status: 404,

@@ -28,6 +28,10 @@ export const ID_PREFIXES = {
   item: 'item_',
   /** A compaction item (POST /v1/responses/compact). */
   cmp: 'cmp_',
+  /** The organization API (issue 14): projects, their service accounts, API keys and admin API keys. */
+  proj: 'proj_',
+  svc_acct: 'svc_acct_',
+  key: 'key_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -16,6 +16,7 @@ import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { createIngestionWorker } from './retrieval/ingestion.js';
 import { SessionPool } from './sandbox/session-pool.js';
 import { startFileSweeper } from './server/file-sweeper.js';
+import { startKeys } from './server/keys.js';
 import { shutdown } from './server/shutdown.js';
 import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
 import { imageDataUrls } from './services/files.service.js';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   /** Unix-ms clock; tests move time forward to expire runs. */
   clock?: Clock;
   worker?: Partial<WorkerOptions>;
+  /** How long the key cache keeps an answer (default 1000 ms). */
+  keyCacheTtlMs?: number;
 }
 
 /** What every part is built from. */
@@ -167,7 +170,6 @@ function listeningUrl(app: FastifyInstance, config: Readonly<Config>): string {
 
 function logStart({ config, log, store }: Base, url: string): void {
   log.info({ config: redactConfig(config), dialect: store.dialect }, 'effective configuration');
-  if (config.openMode) log.warn('no API keys configured: open mode, every caller is the tenant "default" (loopback only)');
   if (config.providers.length === 0 && config.localModels.length === 0) log.warn(noModelHint(config));
   log.info({ url: `${url}/v1` }, 'switchboard is listening');
 }
@@ -180,6 +182,10 @@ function logStart({ config, log, store }: Base, url: string): void {
 export async function startServer(config: Readonly<Config>, log: Logger, opts: ServerOptions = {}): Promise<RunningServer> {
   const base: Base = { config, log, clock: opts.clock ?? { now: () => Date.now() }, store: await openStore(config) };
   const { clock, store } = base;
+  const keys = await startKeys(base, { ttlMs: opts.keyCacheTtlMs }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
   const { usage, storageSampler } = createMetering(base);
   const { events: bus, close: closeEvents } = await createEvents(base);
@@ -190,7 +196,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   // Background responses' stream events are stored where they are published (the instance running the run).
   const events = recordResponseEvents(bus, { db: store.db, tools, log: base.log });
   const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, worker: opts.worker });
-  const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
+  const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log, keys };
 
   const app = await listen(deps);
   await worker.start();
@@ -209,6 +215,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     closeEvents,
     () => embeddings.close(),
     () => usage.close(),
+    () => keys.close(),
     () => providers.close(),
     () => store.close(),
   ];

@@ -24,7 +24,7 @@ function fakeDist(): string {
 async function appOver(distDir: string, warnings: string[] = [], openMode = false): Promise<FastifyInstance> {
   const app = Fastify();
   errorHandlers(app, 1024);
-  await app.register(consoleRoutes({ log: { warn: (msg: string) => void warnings.push(msg) }, openMode, distDir }));
+  await app.register(consoleRoutes({ log: { warn: (msg: string) => void warnings.push(msg) }, openMode: () => openMode, distDir }));
   return app;
 }
 

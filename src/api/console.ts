@@ -15,10 +15,10 @@ export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 const PAGE_PATHS = ['/', '/console', '/console/*'];
 
-export function consoleRoutes(opts: { log: Pick<Logger, 'warn'>; openMode: boolean; distDir?: string }): FastifyPluginAsync {
+export function consoleRoutes(opts: { log: Pick<Logger, 'warn'>; openMode: () => boolean | Promise<boolean>; distDir?: string }): FastifyPluginAsync {
   const distDir = opts.distDir ?? CONSOLE_DIST;
   return async (app) => {
-    app.get('/console/mode.json', async (_req, reply) => reply.header('cache-control', 'no-store').send({ open_mode: opts.openMode }));
+    app.get('/console/mode.json', async (_req, reply) => reply.header('cache-control', 'no-store').send({ open_mode: await opts.openMode() }));
     if (!existsSync(`${distDir}/index.html`)) {
       opts.log.warn(`the web console is not built (${distDir} is missing): run \`npm run build:console\``);
       for (const url of PAGE_PATHS) app.get(url, async () => Promise.reject(consoleNotBuilt()));

@@ -17,6 +17,7 @@ const envSchema = z.object({
   SWITCHBOARD_UPSTREAM_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   SWITCHBOARD_UPSTREAM_API_KEY: z.string().optional(),
   SWITCHBOARD_API_KEYS: z.string().optional(),
+  SWITCHBOARD_ADMIN_KEY: z.string().min(8).optional(),
   SWITCHBOARD_CONFIG: z.string().min(1).optional(),
   SWITCHBOARD_LOCAL_MODEL: z.string().min(1).optional(),
   SWITCHBOARD_LOCAL_INFERENCE_DIR: z.string().min(1).optional(),

@@ -24,5 +24,6 @@ export function redactConfig(config: Config): Record<string, unknown> {
       headers: Object.fromEntries(Object.keys(p.headers).map((k) => [k, '***'])),
     })),
     keys: config.keys.map((k) => ({ id: k.id, tenant: k.tenant, name: k.name, key: k.redacted })),
+    adminKeys: config.adminKeys.map((k) => ({ id: k.id, name: k.name, key: k.redacted })),
   };
 }

@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { ConfigError } from './config-error.js';
 import type { EnvVars } from './env.js';
 import { logLevelSchema } from './env.js';
 
@@ -38,14 +37,13 @@ export function isLoopback(host: string): boolean {
   return host === '::1' || host === '[::1]';
 }
 
-/** The environment wins over the file; `openMode` (no keys) refuses to listen beyond loopback. */
-export function serverConfig(opts: { file: z.infer<typeof serverSection>; vars: EnvVars; openMode: boolean }): ServerConfig {
+/**
+ * The environment wins over the file. Open mode beyond loopback is refused at start (server/open-mode.ts),
+ * not here: keys created with `switchboard keys create` live in the database, which the configuration cannot see.
+ */
+export function serverConfig(opts: { file: z.infer<typeof serverSection>; vars: EnvVars }): ServerConfig {
   const { file, vars } = opts;
   const host = vars.HOST ?? file.host ?? '127.0.0.1';
-  if (opts.openMode && !isLoopback(host))
-    throw new ConfigError(
-      `HOST: refusing to listen on ${host} with no API keys (open mode). Set SWITCHBOARD_API_KEYS or listen on 127.0.0.1.`,
-    );
   const dataDir = dataDirOf(vars);
   return {
     host,

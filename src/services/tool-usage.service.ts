@@ -20,6 +20,7 @@ import {
   type UsagePage,
   type Window,
   type WindowParams,
+  usageTenant,
 } from './usage-page.js';
 
 /**
@@ -51,7 +52,7 @@ async function meterBuckets(
   const range = windowRange(w);
   const rows = range
     ? await queryUsageMeters(deps.db, {
-        tenantId: caller.tenantId,
+        tenantId: usageTenant(caller),
         meter: q.meter,
         ...range,
         apiKeyIds: q.params.api_key_ids,
@@ -124,7 +125,7 @@ export async function listCodeInterpreterSessionsUsage(
 export async function listVectorStoresUsage(deps: UsageDeps, caller: Caller, params: ToolUsageParams): Promise<UsagePage<VectorStoresResult>> {
   const w = usageWindow(params, nowMs(deps));
   const range = windowRange(w);
-  const samples = range ? await queryStorageSamples(deps.db, { tenantId: caller.tenantId, ...range }) : [];
+  const samples = range ? await queryStorageSamples(deps.db, { tenantId: usageTenant(caller), ...range }) : [];
   return toPage(
     w,
     byBucket(w, samples).map((rows) => {

@@ -1,4 +1,4 @@
-import type { Clock } from '../deps.js';
+import type { Caller, Clock } from '../deps.js';
 import { invalidRequest } from '../errors.js';
 import type { Db } from '../store/database.js';
 
@@ -134,3 +134,6 @@ export function toPage<R>(w: Window, results: R[][]): UsagePage<R> {
 /** Sum of a numeric column (bigints arrive as strings from PostgreSQL). */
 export const sumOf = <T>(rows: readonly T[], value: (row: T) => number | string): number =>
   rows.reduce((acc, r) => acc + Number(value(r)), 0);
+
+/** Whose usage a caller sees: its own tenant's, or (an admin key) every tenant's: null. */
+export const usageTenant = (caller: Caller): string | null => (caller.admin ? null : caller.tenantId);

@@ -173,7 +173,7 @@ for (const dialect of testDialects()) {
       );
     });
 
-    it('should group by model and api_key_id', async () => {
+    it('should group by model, api_key_id and project_id', async () => {
       await upsertUsageBuckets(store.db, [
         row({ bucket_start: T0, model: 'm2', api_key_id: 'key_a' }),
         row({ bucket_start: T0 + 60, model: 'm1', api_key_id: 'key_b' }),
@@ -196,9 +196,10 @@ for (const dialect of testDialects()) {
       assert.deepEqual(
         byBoth.data[0]!.results.map((r) => [r.api_key_id, r.model, r.num_model_requests, r.project_id]),
         [
-          ['key_a', 'm1', 2, null],
-          ['key_a', 'm2', 1, null],
-          ['key_b', 'm1', 1, null],
+          // A tenant is a project (issue 14): project_id names it when grouped by it.
+          ['key_a', 'm1', 2, 't1'],
+          ['key_a', 'm2', 1, 't1'],
+          ['key_b', 'm1', 1, 't1'],
         ],
       );
     });

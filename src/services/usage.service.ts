@@ -14,6 +14,7 @@ import {
   type UsageDeps,
   type UsagePage,
   type WindowParams,
+  usageTenant,
 } from './usage-page.js';
 
 export { COSTS_LIMITS, USAGE_LIMITS, type BucketWidth, type UsageBucket, type UsageDeps, type UsagePage } from './usage-page.js';
@@ -30,7 +31,7 @@ export interface CompletionsUsageParams extends WindowParams {
 }
 
 
-function toCompletionsResult(rows: UsageBucketRow[], by: { model: boolean; apiKey: boolean }): CompletionsResult {
+function toCompletionsResult(rows: UsageBucketRow[], by: { model: boolean; apiKey: boolean; project: boolean }): CompletionsResult {
   const input = sumOf(rows, (r) => r.input_tokens);
   const cached = sumOf(rows, (r) => r.input_cached_tokens);
   return {
@@ -50,7 +51,7 @@ function toCompletionsResult(rows: UsageBucketRow[], by: { model: boolean; apiKe
     input_cached_image_tokens: 0,
     output_image_tokens: 0,
     num_model_requests: sumOf(rows, (r) => r.num_model_requests),
-    project_id: null,
+    project_id: by.project ? rows[0]!.tenant_id : null,
     user_id: null,
     api_key_id: by.apiKey ? rows[0]!.api_key_id : null,
     model: by.model ? rows[0]!.model : null,
@@ -71,9 +72,13 @@ export async function listCompletionsUsage(
   const rows =
     params.batch === true || !range
       ? []
-      : await queryUsageBuckets(deps.db, { tenantId: caller.tenantId, ...range, apiKeyIds: params.api_key_ids, models: params.models });
-  const by = { model: !!params.group_by?.includes('model'), apiKey: !!params.group_by?.includes('api_key_id') };
-  const key = (r: UsageBucketRow) => [by.apiKey ? r.api_key_id : null, by.model ? r.model : null];
+      : await queryUsageBuckets(deps.db, { tenantId: usageTenant(caller), ...range, apiKeyIds: params.api_key_ids, models: params.models });
+  const by = {
+    model: !!params.group_by?.includes('model'),
+    apiKey: !!params.group_by?.includes('api_key_id'),
+    project: !!params.group_by?.includes('project_id'),
+  };
+  const key = (r: UsageBucketRow) => [by.project ? r.tenant_id : null, by.apiKey ? r.api_key_id : null, by.model ? r.model : null];
   return toPage(
     w,
     byBucket(w, rows).map((inBucket) => groupRows(inBucket, key).map((g) => toCompletionsResult(g, by))),

@@ -16,6 +16,8 @@ import type {
   VectorStoreFilesTable,
   VectorStoresTable,
 } from './tables/vector-stores.table.js';
+import type { ProjectsTable, ServiceAccountsTable } from './tables/projects.table.js';
+import type { AdminApiKeysTable, ApiKeysTable } from './tables/api-keys.table.js';
 
 export interface Database {
   usage_buckets: UsageBucketsTable;
@@ -34,6 +36,10 @@ export interface Database {
   vector_stores: VectorStoresTable;
   vector_store_files: VectorStoreFilesTable;
   vector_store_file_batches: VectorStoreFileBatchesTable;
+  projects: ProjectsTable;
+  service_accounts: ServiceAccountsTable;
+  api_keys: ApiKeysTable;
+  admin_api_keys: AdminApiKeysTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

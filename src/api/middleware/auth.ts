@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hashKey, type Config } from '../../config.js';
-import type { Caller } from '../../deps.js';
-import { invalidApiKey } from '../../errors.js';
+import type { Caller, KeyCache } from '../../deps.js';
+import { insufficientPermissions, invalidApiKey } from '../../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,34 +8,75 @@ declare module 'fastify' {
   }
 }
 
-const OPEN_CALLER: Caller = Object.freeze({ tenantId: 'default', apiKeyId: 'key_open' });
+/** Open mode's one caller: the tenant `default`; it may use every route, the organization's included. */
+export const OPEN_CALLER: Caller = Object.freeze({ tenantId: 'default', apiKeyId: 'key_open' });
 
-/** Bearer key → tenant. Keys are compared by their sha256, so the lookup takes the same time for any key. */
-export function authHook(app: FastifyInstance, config: Pick<Config, 'keys' | 'openMode'>): void {
-  const byHash = new Map(config.keys.map((k) => [k.hash, { tenantId: k.tenant, apiKeyId: k.id }]));
-  // Keys already verified skip the hash; only configured keys ever enter, so it stays small.
-  const verified = new Map<string, Caller>();
+const NO_KEY =
+  "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+
+/** Projects and keys: admin keys only. The rest of /v1/organization (usage, costs) takes both kinds of key. */
+const MANAGEMENT = /^\/v1\/organization\/(?:admin_api_keys|projects)(?:[/?]|$)/;
+const ORGANIZATION = /^\/v1\/organization\//;
+
+const access = (method: string) => (method === 'GET' || method === 'HEAD' ? 'read' : 'write');
+
+/** The scope an admin key lacks on a project route, named as OpenAI names it. */
+function projectScope(method: string, path: string): string {
+  const segment = /^\/v1\/([^/?]+)/.exec(path)?.[1] ?? '';
+  if (segment === 'models') return 'api.model.read';
+  if (segment === 'chat' || segment === 'embeddings' || segment === 'completions') return 'model.request';
+  return `api.${segment}.${access(method)}`;
+}
+
+/** The scope the caller lacks for the route (`path` is the matched route's pattern when there is one), if any. */
+export function missingScope(caller: Caller, method: string, path: string): string | undefined {
+  if (caller === OPEN_CALLER) return undefined;
+  if (caller.admin) return ORGANIZATION.test(path) ? undefined : projectScope(method, path);
+  return MANAGEMENT.test(path) ? `api.management.${access(method)}` : undefined;
+}
+
+function admitted(caller: Caller | null, req: FastifyRequest): Caller {
+  if (!caller) throw invalidApiKey();
+  const scope = missingScope(caller, req.method, req.routeOptions.url ?? req.url);
+  if (scope) throw insufficientPermissions(scope);
+  return caller;
+}
+
+function keyCaller(keys: KeyCache, req: FastifyRequest): Caller | Promise<Caller> {
+  const header = req.headers.authorization;
+  if (!header) throw invalidApiKey(NO_KEY);
+  const found = keys.resolve(header);
+  return found instanceof Promise ? found.then((c) => admitted(c, req)) : admitted(found, req);
+}
+
+function authenticate(keys: KeyCache, req: FastifyRequest): Caller | Promise<Caller> {
+  const open = keys.openMode();
+  if (open === false) return keyCaller(keys, req);
+  if (open === true) return OPEN_CALLER;
+  return open.then((o) => (o ? OPEN_CALLER : keyCaller(keys, req)));
+}
+
+/**
+ * Bearer key → caller, through the key cache (a cached key costs no hashing and no database call), then the
+ * route's rights: admin keys reach /v1/organization/… only, project keys everything but projects and keys.
+ */
+export function authHook(app: FastifyInstance, keys: KeyCache): void {
   app.decorateRequest('caller', null as unknown as Caller);
-  function callerOf(req: FastifyRequest): Caller {
-    if (config.openMode) return OPEN_CALLER;
-    const header = req.headers.authorization;
-    if (!header)
-      throw invalidApiKey(
-        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-      );
-    const known = verified.get(header);
-    if (known) return known;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const caller = m ? byHash.get(hashKey(m[1]!)) : undefined;
-    if (!caller) throw invalidApiKey();
-    if (verified.size < 10_000) verified.set(header, caller);
-    return caller;
-  }
   app.addHook('onRequest', (req, _reply, done) => {
     if (!req.url.startsWith('/v1/')) return done();
     try {
-      req.caller = callerOf(req);
-      done();
+      const caller = authenticate(keys, req);
+      if (!(caller instanceof Promise)) {
+        req.caller = caller;
+        return done();
+      }
+      caller.then(
+        (c) => {
+          req.caller = c;
+          done();
+        },
+        (err: Error) => done(err),
+      );
     } catch (err) {
       done(err as Error);
     }

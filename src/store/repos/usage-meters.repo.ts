@@ -28,7 +28,8 @@ export async function upsertUsageMeters(db: Db, rows: readonly NewUsageMeterRow[
 }
 
 export interface UsageMeterQuery {
-  tenantId: string;
+  /** null: every tenant (an admin key's organization-wide view). */
+  tenantId: string | null;
   /** Undefined: every meter. */
   meter?: Meter;
   /** Unix seconds, inclusive. */
@@ -41,14 +42,14 @@ export interface UsageMeterQuery {
   subjects?: readonly string[];
 }
 
-/** One tenant's meter rows in [start, end), oldest first. */
+/** One tenant's (or every tenant's) meter rows in [start, end), oldest first. */
 export async function queryUsageMeters(db: Db, q: UsageMeterQuery): Promise<UsageMeterRow[]> {
   let query = db
     .selectFrom('usage_meters')
     .selectAll()
-    .where('tenant_id', '=', q.tenantId)
     .where('bucket_start', '>=', q.start)
     .where('bucket_start', '<', q.end);
+  if (q.tenantId !== null) query = query.where('tenant_id', '=', q.tenantId);
   if (q.meter) query = query.where('meter', '=', q.meter);
   if (q.apiKeyIds?.length) query = query.where('api_key_id', 'in', [...q.apiKeyIds]);
   if (q.subjects?.length) query = query.where('subject', 'in', [...q.subjects]);
@@ -82,17 +83,12 @@ export async function upsertStorageSamples(db: Db, rows: readonly NewVectorStore
   }
 }
 
-/** One tenant's storage samples in [start, end), oldest first. */
+/** One tenant's (null: every tenant's) storage samples in [start, end), oldest first. */
 export async function queryStorageSamples(
   db: Db,
-  q: { tenantId: string; start: number; end: number },
+  q: { tenantId: string | null; start: number; end: number },
 ): Promise<VectorStoreStorageRow[]> {
-  return db
-    .selectFrom('vector_store_storage')
-    .selectAll()
-    .where('tenant_id', '=', q.tenantId)
-    .where('bucket_start', '>=', q.start)
-    .where('bucket_start', '<', q.end)
-    .orderBy('bucket_start')
-    .execute();
+  let query = db.selectFrom('vector_store_storage').selectAll().where('bucket_start', '>=', q.start).where('bucket_start', '<', q.end);
+  if (q.tenantId !== null) query = query.where('tenant_id', '=', q.tenantId);
+  return query.orderBy('bucket_start').execute();
 }

@@ -28,7 +28,8 @@ export async function upsertUsageBuckets(db: Db, rows: readonly NewUsageBucketRo
 }
 
 export interface UsageBucketQuery {
-  tenantId: string;
+  /** null: every tenant (an admin key's organization-wide view). */
+  tenantId: string | null;
   /** Unix seconds, inclusive. */
   start: number;
   /** Unix seconds, exclusive. */
@@ -39,14 +40,14 @@ export interface UsageBucketQuery {
   models?: readonly string[];
 }
 
-/** One tenant's minute buckets in [start, end), oldest first. */
+/** One tenant's (or every tenant's) minute buckets in [start, end), oldest first. */
 export async function queryUsageBuckets(db: Db, q: UsageBucketQuery): Promise<UsageBucketRow[]> {
   let query = db
     .selectFrom('usage_buckets')
     .selectAll()
-    .where('tenant_id', '=', q.tenantId)
     .where('bucket_start', '>=', q.start)
     .where('bucket_start', '<', q.end);
+  if (q.tenantId !== null) query = query.where('tenant_id', '=', q.tenantId);
   if (q.apiKeyIds?.length) query = query.where('api_key_id', 'in', [...q.apiKeyIds]);
   if (q.models?.length) query = query.where('model', 'in', [...q.models]);
   return query.orderBy('bucket_start').orderBy('api_key_id').orderBy('model').execute();
