@@ -20,6 +20,9 @@ import { vectorStoresRoutes } from './api/vector-stores.js';
 import { conversationsRoutes } from './api/conversations.js';
 import { responsesRoutes } from './api/responses.js';
 import { responsesExtrasRoutes } from './api/responses-extras.js';
+import { healthRoutes } from './api/health.js';
+import { metricsRoutes } from './api/metrics.js';
+import { telemetryHooks } from './api/middleware/request-completed.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -35,6 +38,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   requestIdHook(app);
+  telemetryHooks(app);
   bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
   authHook(app, deps.config);
   emptyBodyHook(app);
@@ -42,7 +46,8 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   jsonBodyParser(app);
   errorHandlers(app, deps.config.bodyLimitBytes);
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps.config));
   await app.register(
     async (v1) => {
       await v1.register(chatCompletionsRoutes(deps));

@@ -28,6 +28,10 @@ import { createCodeInterpreterTool } from './tools/code-interpreter.js';
 import { createFileSearchTool } from './tools/file-search.js';
 import { createToolRegistry } from './tools/registry.js';
 import type { ToolRegistry } from './tools/tool.js';
+import { countBacklog } from './store/repos/telemetry.repo.js';
+import { instrumentTool } from './telemetry/instrument-tool.js';
+import { metrics } from './telemetry/metrics.js';
+import { tracing } from './telemetry/tracing.js';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -91,7 +95,7 @@ type ToolParts = Base & Pick<Deps, 'storage' | 'embeddings' | 'usage'> & { sandb
 
 /** The built-in tools runs can call: one line each. */
 function createTools(parts: ToolParts): ToolRegistry {
-  return createToolRegistry([fileSearchTool(parts), codeInterpreterTool(parts)]);
+  return createToolRegistry([fileSearchTool(parts), codeInterpreterTool(parts)].map(instrumentTool));
 }
 
 function fileSearchTool({ store, clock, embeddings, usage }: ToolParts) {
@@ -176,6 +180,9 @@ function logStart({ config, log, store }: Base, url: string): void {
  * flushes usage and closes the store. main.ts and the test helper both start the server through here.
  */
 export async function startServer(config: Readonly<Config>, log: Logger, opts: ServerOptions = {}): Promise<RunningServer> {
+  // Before anything that is instrumented is built (providers wrap their models once).
+  metrics.configure({ enabled: config.metrics.enabled });
+  if (config.tracing) await tracing.start(config.tracing);
   const base: Base = { config, log, clock: opts.clock ?? { now: () => Date.now() }, store: await openStore(config) };
   const { clock, store } = base;
   const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
@@ -195,11 +202,13 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   await ingestion.start();
   storageSampler.start();
   const fileSweeper = startFileSweeper(deps);
+  const unhookGauges = metrics.setSources({ backlog: () => countBacklog(store.db), sandboxSessions: () => sandbox.size });
   const url = listeningUrl(app, config);
   logStart(base, url);
 
   const closers = [
     () => fileSweeper.stop(),
+    async () => unhookGauges(),
     () => worker.stop(),
     () => ingestion.stop(),
     () => storageSampler.stop(),
@@ -209,6 +218,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     () => usage.close(),
     () => providers.close(),
     () => store.close(),
+    // Last: the spans of everything above are flushed to the collector.
+    async () => (config.tracing ? tracing.stop() : undefined),
   ];
   return { app, deps, url, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };
 }

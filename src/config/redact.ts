@@ -24,5 +24,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
       headers: Object.fromEntries(Object.keys(p.headers).map((k) => [k, '***'])),
     })),
     keys: config.keys.map((k) => ({ id: k.id, tenant: k.tenant, name: k.name, key: k.redacted })),
+    metrics: { ...config.metrics, keyHash: config.metrics.keyHash ? '***' : null },
+    tracing: config.tracing ? { ...config.tracing, url: redactUrl(config.tracing.url) } : null,
   };
 }
