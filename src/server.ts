@@ -15,6 +15,7 @@ import { UsageRecorder } from './metering/usage-recorder.js';
 import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { createIngestionWorker } from './retrieval/ingestion.js';
 import { SessionPool } from './sandbox/session-pool.js';
+import { StartFailure } from './cli/start-error.js';
 import { startFileSweeper } from './server/file-sweeper.js';
 import { shutdown } from './server/shutdown.js';
 import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
@@ -58,13 +59,21 @@ interface Base {
   store: Store;
 }
 
+/** A failed migration; one that could not connect is a StartFailure (npm start prints it as one line, no stack). */
+function migrationError(cause: unknown): Error {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const message = (cause as Error)?.message ?? String(cause);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new StartFailure(`cannot reach the database: ${message}`, { cause });
+  return new Error(`database migration failed: ${message}`, { cause });
+}
+
 /** The store, migrated to the latest schema (closed again if that fails). */
 async function openStore(config: Readonly<Config>): Promise<Store> {
   const store = openDb(config.databaseUrl);
   const migrated = await migrateToLatest(store.db);
   if (migrated.error) {
     await store.close();
-    throw new Error(`database migration failed: ${(migrated.error as Error).message ?? migrated.error}`);
+    throw migrationError(migrated.error);
   }
   return store;
 }

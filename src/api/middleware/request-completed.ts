@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The request's server span, when traces are on. */
     span: Span | undefined;
+    /** Set once its `request completed` line is written (a hijacked SSE reply ends twice: writer, then onResponse). */
+    completed: boolean;
   }
 }
 
@@ -22,17 +24,21 @@ function modelOf(body: unknown): string | undefined {
  * duration metric, and the request's span ended.
  */
 export function requestCompleted(req: FastifyRequest, reply: FastifyReply, opts: { statusCode: number; stream?: boolean }): void {
+  if (req.completed) return;
+  req.completed = true;
   const route = req.routeOptions.url;
   const ms = reply.elapsedTime;
+  // Fields left undefined are not written (pino drops them): one object per line, no spreads.
   req.log.info(
     {
       method: req.method,
-      ...(route !== undefined ? { route } : { url: req.url.split('?', 1)[0] }),
+      route,
+      url: route === undefined ? req.url.split('?', 1)[0] : undefined,
       statusCode: opts.statusCode,
       ms: Math.round(ms),
       model: modelOf(req.body),
       tenant: req.caller?.tenantId,
-      ...(opts.stream ? { stream: true } : {}),
+      stream: opts.stream,
     },
     'request completed',
   );
@@ -53,6 +59,7 @@ export function requestCompleted(req: FastifyRequest, reply: FastifyReply, opts:
  */
 export function telemetryHooks(app: FastifyInstance): void {
   app.decorateRequest('span', undefined);
+  app.decorateRequest('completed', false);
   if (tracing.active) {
     app.addHook('onRequest', (req, _reply, done) => {
       req.span = tracing.startSpan(req.method, {
