@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { Counter, Histogram } from './series.js';
 
 /**
  * Every metric Switchboard exports, named after OpenTelemetry's semantic conventions (HTTP and GenAI)
@@ -27,54 +28,47 @@ export function createMetricSet(registry: Registry) {
       help: 'Duration of HTTP server requests, by method, route pattern and status.',
       labelNames: ['http_request_method', 'http_route', 'http_response_status_code'] as const,
       buckets: HTTP_BUCKETS,
-      registers,
     }),
     operationDuration: new Histogram({
       name: 'gen_ai_client_operation_duration_seconds',
       help: 'Duration of model calls to providers, from the request to the last byte of the answer.',
       labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'] as const,
       buckets: OPERATION_BUCKETS,
-      registers,
     }),
     timeToFirstToken: new Histogram({
       name: 'gen_ai_server_time_to_first_token_seconds',
       help: 'Time from a streamed model call to its first chunk.',
       labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const,
       buckets: TTFT_BUCKETS,
-      registers,
     }),
     tokenUsage: new Histogram({
       name: 'gen_ai_client_token_usage',
       help: 'Tokens per model call (input: prompt, output: completion), by model and tenant.',
       labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type', TENANT] as const,
       buckets: TOKEN_BUCKETS,
-      registers,
     }),
     cost: new Counter({
       name: 'switchboard_cost_usd_total',
       help: 'Cost of model calls and embeddings in USD, from the price table, by model and tenant.',
       labelNames: ['gen_ai_request_model', TENANT] as const,
-      registers,
     }),
     runTransitions: new Counter({
       name: 'switchboard_run_transitions_total',
       help: 'Runs (and background responses) moved into each status.',
       labelNames: ['status'] as const,
-      registers,
     }),
     runDuration: new Histogram({
       name: 'switchboard_run_duration_seconds',
       help: 'Time from a run being created to its end, by final status.',
       labelNames: ['status'] as const,
       buckets: RUN_BUCKETS,
-      registers,
     }),
     rateLimited: new Counter({
       name: 'switchboard_rate_limited_total',
       help: 'Requests refused by a rate limit or budget, by tenant and limit.',
       labelNames: [TENANT, 'limit'] as const,
-      registers,
     }),
+    // Gauges are set at scrape time (not on a hot path): prom-client's, in the registry with Node's metrics.
     queuedRuns: new Gauge({ name: 'switchboard_runs_queued', help: 'Runs waiting for a worker.', registers }),
     ingestionBacklog: new Gauge({
       name: 'switchboard_vector_store_files_in_progress',

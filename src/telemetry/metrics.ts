@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { LabelChildren } from './label-children.js';
 import { createMetricSet } from './metric-set.js';
+import { Family } from './series.js';
 
 /** What the scrape-time gauges read; server.ts wires them to the store and the sandbox pool. */
 export interface GaugeSources {
@@ -39,8 +40,8 @@ const BACKLOG_TTL_MS = 1000;
 const OPERATION = 'chat';
 
 /**
- * The process's metrics, as prom-client keeps them (Prometheus metrics are per process, as its default
- * registry and collectDefaultMetrics are): one instance, `metrics`, whose hooks are one-line calls
+ * The process's metrics (Prometheus metrics are per process, as prom-client's default registry and
+ * collectDefaultMetrics are): one instance, `metrics`, whose hooks are one-line calls
  * from where things happen. Switched off (`configure({ enabled: false })`) every hook returns at once.
  */
 export class Metrics {
@@ -52,21 +53,21 @@ export class Metrics {
   #backlogAt = -Infinity;
   #backlogRead: Promise<void> | undefined;
 
-  readonly #http = new LabelChildren((method, route, status) => this.#m.httpDuration.labels(method, route, status));
+  readonly #http = new LabelChildren((method, route, status) => this.#m.httpDuration.series(method, route, status));
   readonly #operation = new LabelChildren((provider, model, error) =>
-    this.#m.operationDuration.labels(OPERATION, provider, model, error),
+    this.#m.operationDuration.series(OPERATION, provider, model, error),
   );
-  readonly #ttft = new LabelChildren((provider, model) => this.#m.timeToFirstToken.labels(OPERATION, provider, model));
+  readonly #ttft = new LabelChildren((provider, model) => this.#m.timeToFirstToken.series(OPERATION, provider, model));
   readonly #tokens = new LabelChildren((operation, model, tenant) => ({
-    input: this.#m.tokenUsage.labels(operation, model, 'input', tenant),
-    output: this.#m.tokenUsage.labels(operation, model, 'output', tenant),
-    cost: this.#m.cost.labels(model, tenant),
+    input: this.#m.tokenUsage.series(operation, model, 'input', tenant),
+    output: this.#m.tokenUsage.series(operation, model, 'output', tenant),
+    cost: this.#m.cost.series(model, tenant),
   }));
   readonly #runs = new LabelChildren((status) => ({
-    moved: this.#m.runTransitions.labels(status),
-    duration: this.#m.runDuration.labels(status),
+    moved: this.#m.runTransitions.series(status),
+    duration: this.#m.runDuration.series(status),
   }));
-  readonly #limited = new LabelChildren((tenant, limit) => this.#m.rateLimited.labels(tenant, limit));
+  readonly #limited = new LabelChildren((tenant, limit) => this.#m.rateLimited.series(tenant, limit));
 
   get enabled(): boolean {
     return this.#enabled;
@@ -140,10 +141,11 @@ export class Metrics {
     };
   }
 
-  /** The Prometheus text exposition, gauges refreshed first. */
+  /** The Prometheus text exposition: Node's metrics and the gauges (refreshed first), then ours. */
   async render(): Promise<string> {
     await this.#refreshGauges();
-    return this.registry.metrics();
+    const families = Object.values(this.#m).filter((f) => f instanceof Family);
+    return `${await this.registry.metrics()}\n${families.map((f) => f.render()).join('\n\n')}\n`;
   }
 
   get contentType(): string {

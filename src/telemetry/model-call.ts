@@ -26,15 +26,7 @@ export class ModelCall {
   constructor(info: ModelCallInfo) {
     this.#provider = info.provider;
     this.#model = info.model;
-    this.#span = tracing.startSpan(`chat ${info.model}`, {
-      kind: 'client',
-      attributes: {
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': info.provider,
-        'gen_ai.request.model': info.model,
-        ...(info.requestId ? { 'switchboard.request_id': info.requestId } : {}),
-      },
-    });
+    this.#span = tracing.active ? modelSpan(info) : undefined;
   }
 
   /** The first chunk of a streamed answer arrived (later calls do nothing). */
@@ -59,6 +51,18 @@ export class ModelCall {
     }
     span.end();
   }
+}
+
+function modelSpan(info: ModelCallInfo): Span | undefined {
+  return tracing.startSpan(`chat ${info.model}`, {
+    kind: 'client',
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': info.provider,
+      'gen_ai.request.model': info.model,
+      ...(info.requestId ? { 'switchboard.request_id': info.requestId } : {}),
+    },
+  });
 }
 
 /** A measured model call, or undefined when neither metrics nor traces are on (nothing to do, nothing allocated). */
