@@ -22,13 +22,13 @@ export interface SpanOptions {
 
 const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL } as const;
 
-export function createOtelRuntime(opts: { url: string; serviceName: string; version: string }) {
+export function createOtelRuntime(opts: { url: string; serviceName: string }) {
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': opts.serviceName, 'service.version': opts.version }),
+    resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: opts.url }))],
   });
   provider.register();
-  const tracer = provider.getTracer('switchboard', opts.version);
+  const tracer = provider.getTracer('switchboard');
 
   function parentOf(o: SpanOptions) {
     if (o.root) return ROOT_CONTEXT;

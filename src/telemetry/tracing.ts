@@ -23,7 +23,7 @@ export const tracing = {
     users++;
     if (otel) return;
     const { createOtelRuntime } = await import('./otel-runtime.js');
-    otel ??= createOtelRuntime({ ...opts, version: '1' });
+    otel ??= createOtelRuntime(opts);
     runOrigins = new Map();
   },
 
