@@ -24,6 +24,9 @@ import { consoleRoutes } from './api/console.js';
 import { organizationAdminApiKeysRoutes } from './api/organization-admin-api-keys.js';
 import { organizationProjectsRoutes } from './api/organization-projects.js';
 import { organizationServiceAccountsRoutes } from './api/organization-service-accounts.js';
+import { healthRoutes } from './api/health.js';
+import { metricsRoutes } from './api/metrics.js';
+import { telemetryHooks } from './api/middleware/request-completed.js';
 
 /** Builds the HTTP app over its dependencies; no module-level state. */
 export async function createApp(deps: Deps): Promise<FastifyInstance> {
@@ -39,6 +42,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   requestIdHook(app);
+  telemetryHooks(app);
   bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
   authHook(app, deps.keys);
   emptyBodyHook(app);
@@ -46,7 +50,8 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   jsonBodyParser(app);
   errorHandlers(app, deps.config.bodyLimitBytes);
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps.config));
   await app.register(consoleRoutes({ log: deps.log, openMode: () => deps.keys.openMode() }));
   await app.register(
     async (v1) => {

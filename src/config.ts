@@ -8,6 +8,7 @@ import { meteringConfig } from './config/metering.js';
 import { providersConfig } from './config/providers.js';
 import { runsConfig } from './config/runs.js';
 import { dataDirOf, serverConfig } from './config/server.js';
+import { telemetryConfig } from './config/telemetry.js';
 import { readYamlFile, type UnsetVariable } from './config/yaml-file.js';
 
 /**
@@ -51,5 +52,6 @@ export function loadConfig(
     ...runsConfig({ file, dataDir }),
     ...embeddingsConfig(file),
     ...codeInterpreterConfig(file),
+    ...telemetryConfig({ file, vars }),
   });
 }

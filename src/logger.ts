@@ -29,5 +29,34 @@ function serializeError(err: unknown): unknown {
     seen.add(cause);
     if (cause.message && !message.includes(cause.message)) message += `: ${cause.message}`;
   }
-  return { ...out, message };
+  const line: Record<string, unknown> = { ...out, message };
+  if (typeof out.stack === 'string') line.stack = framesOnly(out.stack);
+  // An upstream's error body whose message the line already says (a ProviderError's responseBody).
+  if (typeof line.responseBody === 'string' && saysBodyMessage(message, line.responseBody)) delete line.responseBody;
+  return line;
+}
+
+/**
+ * A stack without the messages in it (the line's `message` says them, once): each layer's frames,
+ * each cause marked by its type. pino's stack repeats every layer's message, which for an upstream
+ * failure put the upstream's text in the line two or three times.
+ */
+function framesOnly(stack: string): string {
+  return stack
+    .split('\n')
+    .flatMap((line, i) => {
+      if (/^\s+at /.test(line)) return [line];
+      const cause = i > 0 ? /^caused by: ([\w$.]+)/.exec(line) : null;
+      return cause ? [`caused by: ${cause[1]}`] : [];
+    })
+    .join('\n');
+}
+
+function saysBodyMessage(message: string, body: string): boolean {
+  try {
+    const said = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
+    return typeof said === 'string' && said !== '' && message.includes(said);
+  } catch {
+    return message.includes(body);
+  }
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config, type UnsetVariable } from './conf
 import { startErrorLine } from './cli/start-error.js';
 import { createLogger } from './logger.js';
 import { startServer, type RunningServer } from './server.js';
+import { checkUpstreams } from './server/upstream-check.js';
 
 /** The configuration, and the `${VAR}`s of the YAML that were unset; an invalid one exits with its message. */
 function readConfig(): { config: Readonly<Config>; unset: UnsetVariable[] } {
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   for (const { variable, field } of unset)
     log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
   closeOnSignals(await startServer(config, log), log);
+  // In the background: an upstream that is down or misaddressed gets one warning line, not a failed call later.
+  void checkUpstreams(config.providers, log);
 }
 
 main().catch((err: unknown) => {

@@ -15,6 +15,7 @@ import { UsageRecorder } from './metering/usage-recorder.js';
 import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { createIngestionWorker } from './retrieval/ingestion.js';
 import { SessionPool } from './sandbox/session-pool.js';
+import { StartFailure } from './cli/start-error.js';
 import { startFileSweeper } from './server/file-sweeper.js';
 import { startKeys } from './server/keys.js';
 import { shutdown } from './server/shutdown.js';
@@ -30,6 +31,10 @@ import { createFileSearchTool } from './tools/file-search.js';
 import { createToolRegistry } from './tools/registry.js';
 import type { ToolRegistry } from './tools/tool.js';
 import { responseCallOptions } from './services/responses-call-options.js';
+import { countBacklog } from './store/repos/telemetry.repo.js';
+import { instrumentTool } from './telemetry/instrument-tool.js';
+import { metrics } from './telemetry/metrics.js';
+import { tracing } from './telemetry/tracing.js';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -58,13 +63,21 @@ interface Base {
   store: Store;
 }
 
+/** A failed migration; one that could not connect is a StartFailure (npm start prints it as one line, no stack). */
+function migrationError(cause: unknown): Error {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const message = (cause as Error)?.message ?? String(cause);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new StartFailure(`cannot reach the database: ${message}`, { cause });
+  return new Error(`database migration failed: ${message}`, { cause });
+}
+
 /** The store, migrated to the latest schema (closed again if that fails). */
 async function openStore(config: Readonly<Config>): Promise<Store> {
   const store = openDb(config.databaseUrl);
   const migrated = await migrateToLatest(store.db);
   if (migrated.error) {
     await store.close();
-    throw new Error(`database migration failed: ${(migrated.error as Error).message ?? migrated.error}`);
+    throw migrationError(migrated.error);
   }
   return store;
 }
@@ -95,7 +108,7 @@ type ToolParts = Base & Pick<Deps, 'storage' | 'embeddings' | 'usage'> & { sandb
 
 /** The built-in tools runs can call: one line each. */
 function createTools(parts: ToolParts): ToolRegistry {
-  return createToolRegistry([fileSearchTool(parts), codeInterpreterTool(parts)]);
+  return createToolRegistry([fileSearchTool(parts), codeInterpreterTool(parts)].map(instrumentTool));
 }
 
 function fileSearchTool({ store, clock, embeddings, usage }: ToolParts) {
@@ -180,6 +193,9 @@ function logStart({ config, log, store }: Base, url: string): void {
  * flushes usage and closes the store. main.ts and the test helper both start the server through here.
  */
 export async function startServer(config: Readonly<Config>, log: Logger, opts: ServerOptions = {}): Promise<RunningServer> {
+  // Before anything that is instrumented is built (providers wrap their models once).
+  metrics.configure({ enabled: config.metrics.enabled });
+  if (config.tracing) await tracing.start(config.tracing);
   const base: Base = { config, log, clock: opts.clock ?? { now: () => Date.now() }, store: await openStore(config) };
   const { clock, store } = base;
   const keys = await startKeys(base, { ttlMs: opts.keyCacheTtlMs }).catch(async (err: unknown) => {
@@ -203,11 +219,13 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   await ingestion.start();
   storageSampler.start();
   const fileSweeper = startFileSweeper(deps);
+  const unhookGauges = metrics.setSources({ backlog: () => countBacklog(store.db), sandboxSessions: () => sandbox.size });
   const url = listeningUrl(app, config);
   logStart(base, url);
 
   const closers = [
     () => fileSweeper.stop(),
+    async () => unhookGauges(),
     () => worker.stop(),
     () => ingestion.stop(),
     () => storageSampler.stop(),
@@ -218,6 +236,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     () => keys.close(),
     () => providers.close(),
     () => store.close(),
+    // Last: the spans of everything above are flushed to the collector.
+    async () => (config.tracing ? tracing.stop() : undefined),
   ];
   return { app, deps, url, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };
 }

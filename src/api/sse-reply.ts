@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { SSE_HEADERS, SseWriter } from '../streaming/sse.js';
+import { requestCompleted } from './middleware/request-completed.js';
 
 /**
  * The one way a route opens an SSE response: the reply is hijacked, 200 and the SSE headers go out
@@ -16,5 +17,5 @@ export function openSseReply(reply: FastifyReply): SseWriter {
 /** Ends the stream and writes the request's log line (a hijacked reply gets none from Fastify). */
 export function closeSseReply(reply: FastifyReply, sse: SseWriter): void {
   sse.end();
-  reply.log.info({ statusCode: 200, ms: Math.round(reply.elapsedTime), stream: true }, 'request completed');
+  requestCompleted(reply.request, reply, { statusCode: 200, stream: true });
 }

@@ -1,3 +1,8 @@
+/** A reason not to start that the server says in one sentence, its cause included (the database unreachable). */
+export class StartFailure extends Error {
+  override name = 'StartFailure';
+}
+
 /**
  * The one line `npm start` prints when the server cannot start for a reason outside the program
  * (the port is taken, the address is not on this machine, a folder cannot be written, the
@@ -18,5 +23,6 @@ export function startErrorLine(err: unknown): string {
         : `switchboard: failed to start: ${e.message}`;
   }
   if (typeof e.code === 'string') return `switchboard: failed to start: ${e.message}`;
+  if (err instanceof StartFailure) return `switchboard: ${err.message}`;
   return `switchboard: failed to start: ${e.stack ?? e.message}`;
 }

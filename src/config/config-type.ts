@@ -6,6 +6,7 @@ import type { MeteringConfig } from './metering.js';
 import type { ProvidersConfig } from './providers.js';
 import type { RunsConfig } from './runs.js';
 import type { ServerConfig } from './server.js';
+import type { TelemetryConfig } from './telemetry.js';
 
 /** The resolved configuration: each section's part, from env and YAML. */
 export interface Config
@@ -16,4 +17,5 @@ export interface Config
     KeysConfig,
     RunsConfig,
     EmbeddingsConfig,
-    CodeInterpreterConfig {}
+    CodeInterpreterConfig,
+    TelemetryConfig {}

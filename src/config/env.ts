@@ -24,6 +24,16 @@ const envSchema = z.object({
   SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_LOG_LEVEL: logLevelSchema.optional(),
+  /** `off` (or 0/false): no metrics instrumentation and no /metrics. */
+  SWITCHBOARD_METRICS: z
+    .enum(['on', 'off', '1', '0', 'true', 'false'])
+    .transform((v) => v === 'on' || v === '1' || v === 'true')
+    .optional(),
+  SWITCHBOARD_METRICS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  // OpenTelemetry's own variables: traces go out over OTLP/HTTP when an endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export { logLevelSchema };

@@ -25,5 +25,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
     })),
     keys: config.keys.map((k) => ({ id: k.id, tenant: k.tenant, name: k.name, key: k.redacted })),
     adminKeys: config.adminKeys.map((k) => ({ id: k.id, name: k.name, key: k.redacted })),
+    metrics: { ...config.metrics, keyHash: config.metrics.keyHash ? '***' : null },
+    tracing: config.tracing ? { ...config.tracing, url: redactUrl(config.tracing.url) } : null,
   };
 }

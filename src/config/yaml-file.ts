@@ -10,6 +10,7 @@ import { meteringSection } from './metering.js';
 import { providersSection } from './providers.js';
 import { runsSection } from './runs.js';
 import { serverSection } from './server.js';
+import { telemetrySection } from './telemetry.js';
 
 /** The SWITCHBOARD_CONFIG file: every section's fields, and no others. */
 const fileSchema = z
@@ -22,6 +23,7 @@ const fileSchema = z
     ...runsSection.shape,
     ...embeddingsSection.shape,
     ...codeInterpreterSection.shape,
+    ...telemetrySection.shape,
   })
   .strict();
 

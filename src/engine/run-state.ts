@@ -1,6 +1,7 @@
 import type { Db } from '../store/database.js';
 import { updateRunStatus } from '../store/repos/run-status.repo.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
+import { metrics } from '../telemetry/metrics.js';
 
 /**
  * The only place a run's status changes. Every move is checked against OpenAI's state machine and
@@ -82,5 +83,7 @@ export async function transition(
   }
   // Finished runs show no expiry, as OpenAI's do; an expired run keeps the time it expired.
   if (isTerminal(to) && to !== 'expired') update.expires_at = null;
-  return updateRunStatus(db, { runId: run.id, from: run.status, leaseOwner: opts.leaseOwner, update });
+  const moved = await updateRunStatus(db, { runId: run.id, from: run.status, leaseOwner: opts.leaseOwner, update });
+  if (moved) metrics.runMoved(to, isTerminal(to), nowS - moved.created_at);
+  return moved;
 }

@@ -7,6 +7,7 @@ import { claimInstanceIdentity, type InstanceIdentity } from './instance-identit
 import { LeaseKeeper } from './lease-keeper.js';
 import { RunDriver, type AbortReason, type DriveOptions } from './run-driver.js';
 import type { EngineDeps } from './run-loop.js';
+import { tracing } from '../telemetry/tracing.js';
 
 export interface WorkerOptions extends DriveOptions {
   /** A claimed run's lease; renewed every third of it while the run executes. */
@@ -97,6 +98,7 @@ export class RunWorker {
 
   /** A run was queued here: claim it now rather than at the next poll. */
   enqueue(runId: string): void {
+    tracing.noteRunOrigin(runId);
     this.#track(this.#claim(runId).catch((err: unknown) => this.#deps.log.error({ err, runId }, 'could not claim run')));
   }
 
@@ -152,8 +154,8 @@ export class RunWorker {
   #execute(run: RunRow, claimedAtMs: number, started: boolean): void {
     const controller = new AbortController();
     this.#leases.hold(run.id, controller, claimedAtMs);
-    const done = this.#driver
-      .drive(run, controller.signal, { started })
+    const done = tracing
+      .inRunSpan(run, () => this.#driver.drive(run, controller.signal, { started }))
       .catch((err: unknown) => this.#deps.log.error({ err, runId: run.id }, 'run driver crashed'))
       .finally(() => {
         this.#leases.release(run.id);

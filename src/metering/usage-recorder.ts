@@ -6,6 +6,7 @@ import type { NewUsageBucketRow } from '../store/tables/usage-buckets.table.js';
 import type { NewUsageMeterRow } from '../store/tables/usage-meters.table.js';
 import { costOf, FREE_TOOLS, meterCostOf, type PriceTable } from './prices.js';
 import type { MeterEvent, MeterSink, UsageEvent, UsageSink } from './usage-event.js';
+import { metrics } from '../telemetry/metrics.js';
 
 /** The part of a pino logger the recorder uses. */
 export interface UsageRecorderLog {
@@ -91,7 +92,7 @@ export class UsageRecorder implements UsageSink, MeterSink {
     if (e.kind === 'embeddings') return this.meter(embeddingsMeter(e));
     try {
       const input = count(e.inputTokens);
-      this.#merge({
+      this.#merge(metrics.usageRow({
         tenant_id: e.tenantId,
         api_key_id: e.apiKeyId,
         model: e.model,
@@ -102,7 +103,7 @@ export class UsageRecorder implements UsageSink, MeterSink {
         reasoning_tokens: count(e.reasoningTokens),
         num_model_requests: 1,
         cost_usd: costOf(this.#prices, e),
-      });
+      }));
     } catch (err) {
       this.#log.error({ err }, 'usage: failed to record a usage event');
     }
@@ -110,7 +111,7 @@ export class UsageRecorder implements UsageSink, MeterSink {
 
   meter(e: MeterEvent): void {
     try {
-      this.#mergeMeter({
+      this.#mergeMeter(metrics.meterRow({
         tenant_id: e.tenantId,
         meter: e.meter,
         api_key_id: e.apiKeyId,
@@ -119,7 +120,7 @@ export class UsageRecorder implements UsageSink, MeterSink {
         quantity: count(e.quantity),
         num_requests: 1,
         cost_usd: meterCostOf({ models: this.#prices, tools: this.#toolPrices }, e),
-      });
+      }));
     } catch (err) {
       this.#log.error({ err }, 'usage: failed to record a metered use');
     }

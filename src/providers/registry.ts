@@ -6,6 +6,7 @@ import { LocalModels } from './local/local-models.js';
 import type { RuntimeLog } from './local/runtime.js';
 import { ModelList } from './model-list.js';
 import { createProvider, type Provider } from './provider-types.js';
+import { instrumentChatModel } from '../telemetry/instrument-chat-model.js';
 import type { ProviderRegistry, ResolvedModel, Route } from './registry-types.js';
 
 export type { ProviderRegistry, ResolvedModel, Route } from './registry-types.js';
@@ -100,7 +101,7 @@ class Registry implements ProviderRegistry {
     const config = this.#config;
     const model = followAliases(config.aliases, requested);
     const local = this.#local.get(model);
-    if (local) return { kind: 'local', model, upstreamModel: model, ...local };
+    if (local) return { kind: 'local', model, upstreamModel: model, ...local, chatModel: instrumentChatModel(local.chatModel) };
     const exact = Object.hasOwn(config.models, model) ? config.models[model] : undefined;
     if (exact) return this.#routeTo(this.#providers.get(exact.provider)!, model, exact.model ?? model);
     const slash = model.indexOf('/');
@@ -122,7 +123,7 @@ class Registry implements ProviderRegistry {
   #chatModelOf(provider: Provider, upstreamModel: string): ChatModel {
     const key = `${provider.name}\u0000${upstreamModel}`;
     let m = this.#chatModels.get(key);
-    if (!m) this.#chatModels.set(key, (m = provider.chatModel(upstreamModel)));
+    if (!m) this.#chatModels.set(key, (m = instrumentChatModel(provider.chatModel(upstreamModel))));
     return m;
   }
 }

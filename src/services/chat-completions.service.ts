@@ -9,6 +9,8 @@ import { brokenAnswer, providerFailure, upstreamFailure } from './upstream-error
 import { relayChatStream, type ChatStreamSummary } from '../streaming/chat-relay.js';
 import { completeWithModel } from './model-chat-completions.service.js';
 import type { ChatCallContext, ChatCompletionRequest, ChatCompletionResult } from './chat-completion-result.js';
+import { errorTypeOf } from '../telemetry/error-type.js';
+import { startModelCall, type ModelCall } from '../telemetry/model-call.js';
 
 /** The body as it goes upstream: every field the client sent, with the provider's model name. */
 function upstreamBody(body: ChatCompletionRequest, route: ResolvedModel): string {
@@ -52,8 +54,9 @@ function streamFrames(opts: {
   route: ResolvedModel;
   body: ChatCompletionRequest;
   res: UpstreamResponse;
+  call: ModelCall | undefined;
 }): AsyncGenerator<string> {
-  const { deps, ctx, route, body, res } = opts;
+  const { deps, ctx, route, body, res, call } = opts;
   const summary: ChatStreamSummary = { usage: null, payloads: [], sawDone: false, error: null };
   const frames = relayChatStream({
     source: res.body,
@@ -62,8 +65,12 @@ function streamFrames(opts: {
   });
   async function* metered(): AsyncGenerator<string> {
     try {
+      const first = await frames.next();
+      call?.firstToken();
+      if (!first.done) yield first.value;
       yield* frames;
     } finally {
+      call?.end({ error: summary.error ? 'stream' : undefined, usage: tokensOf(summary.usage) });
       // Only a stream cut short (the client left) still has a body to abort; after [DONE] the
       // relay drains it so the connection goes back to the pool.
       if (!summary.sawDone && !res.body.readableEnded) res.body.destroy();
@@ -84,6 +91,8 @@ function streamFrames(opts: {
   return metered();
 }
 
+const tokensOf = (u: CompletionUsage | null | undefined) => (u ? { input: u.prompt_tokens ?? 0, output: u.completion_tokens ?? 0 } : null);
+
 function safeParse(text: string): { choices?: unknown; usage?: CompletionUsage } | undefined {
   try {
     return JSON.parse(text);
@@ -101,6 +110,7 @@ export async function createChatCompletion(
   // Only OpenAI-compatible upstreams take the byte relay; every other route answers through its ChatModel.
   if (target.kind !== 'upstream') return completeWithModel(deps, ctx, body, target);
   const route: ResolvedModel = target;
+  const call = startModelCall({ provider: route.provider.name, model: route.upstreamModel, requestId: ctx.requestId });
   let res: UpstreamResponse;
   try {
     res = await route.provider.request({
@@ -110,18 +120,22 @@ export async function createChatCompletion(
       requestId: ctx.requestId,
     });
   } catch (err) {
+    call?.end({ error: errorTypeOf(err) });
     throw providerFailure(err);
   }
+  if (res.statusCode >= 300) call?.end({ error: String(res.statusCode) });
   if (res.statusCode >= 300) return { type: 'json', ...(await upstreamFailure(res, route.provider.name)) };
-  if (body.stream === true) return { type: 'stream', frames: streamFrames({ deps, ctx, route, body, res }) };
+  if (body.stream === true) return { type: 'stream', frames: streamFrames({ deps, ctx, route, body, res, call }) };
 
   let text: string;
   try {
     text = await res.body.text();
   } catch (err) {
+    call?.end({ error: errorTypeOf(err) });
     throw brokenAnswer(route.provider.name, err);
   }
   const parsed = safeParse(text);
+  call?.end({ error: parsed ? undefined : 'invalid_json', usage: tokensOf(parsed?.usage) });
   if (!parsed) throw badGateway(`The upstream '${route.provider.name}' answered with a body that is not JSON.`);
   meter({ deps, ctx, route, usage: parsed.usage, count: () => ({ requestBody: body, completion: completionText(parsed.choices) }) });
   return { type: 'json', status: 200, body: text };

@@ -12,7 +12,7 @@ export function genRequestId(req: IncomingMessage): string {
 
 /**
  * Echoes the request id on every response (the SDK reads it into `err.requestID`) and reports
- * `openai-processing-ms`. Headers set on the raw response also reach hijacked (streaming) replies.
+ * `openai-processing-ms` (the `request completed` line: request-completed.ts). Headers set on the raw response also reach hijacked (streaming) replies.
  */
 export function requestIdHook(app: FastifyInstance): void {
   // Callback-style hooks: on the hot path they cost less than async ones (no promise per hook).
@@ -23,9 +23,5 @@ export function requestIdHook(app: FastifyInstance): void {
   app.addHook('onSend', (_req, reply, payload, done) => {
     reply.header('openai-processing-ms', Math.round(reply.elapsedTime));
     done(null, payload);
-  });
-  app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
-    done();
   });
 }
