@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { KeyCache } from '../deps.js';
 import { invalidApiKey } from '../errors.js';
 import { metrics } from '../telemetry/metrics.js';
 
@@ -12,16 +13,24 @@ function hasKey(req: FastifyRequest, keyHash: string): boolean {
   return timingSafeEqual(given, Buffer.from(keyHash, 'hex'));
 }
 
+/** True when the request carries an organization admin key. */
+async function hasAdminKey(req: FastifyRequest, keys: Pick<KeyCache, 'resolve'>): Promise<boolean> {
+  const header = req.headers.authorization;
+  return header !== undefined && (await keys.resolve(header))?.admin === true;
+}
+
 /**
  * `GET /metrics`: the Prometheus text exposition (outside /v1). With a metrics key configured
- * (SWITCHBOARD_METRICS_KEY, `metrics.key`), a scrape without it gets OpenAI's 401.
+ * (SWITCHBOARD_METRICS_KEY, `metrics.key`) or `metrics.require_key`, a scrape without that key or an admin key
+ * gets OpenAI's 401.
  */
-export function metricsRoutes(config: Pick<Config, 'metrics'>): FastifyPluginAsync {
+export function metricsRoutes(config: Pick<Config, 'metrics'>, keys: Pick<KeyCache, 'resolve'>): FastifyPluginAsync {
   return async (app) => {
     if (!config.metrics.enabled) return;
-    const keyHash = config.metrics.keyHash;
+    const { keyHash, requireKey } = config.metrics;
     app.get('/metrics', async (req, reply) => {
-      if (keyHash && !hasKey(req, keyHash)) throw invalidApiKey('This endpoint needs the metrics key as a Bearer token.');
+      const admitted = !requireKey || (keyHash !== null && hasKey(req, keyHash)) || (await hasAdminKey(req, keys));
+      if (!admitted) throw invalidApiKey('This endpoint needs the metrics key or an admin key as a Bearer token.');
       const text = await metrics.render();
       return reply.type(metrics.contentType).send(text);
     });

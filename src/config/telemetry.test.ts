@@ -14,7 +14,7 @@ const yamlFile = (text: string) => {
 describe('telemetry config', () => {
   it('should have metrics on, without a key, and no traces by default', () => {
     const c = loadConfig({});
-    assert.deepEqual([c.metrics, c.tracing], [{ enabled: true, keyHash: null }, null]);
+    assert.deepEqual([c.metrics, c.tracing], [{ enabled: true, keyHash: null, requireKey: false }, null]);
   });
 
   it('should switch metrics off with SWITCHBOARD_METRICS=off, over the YAML', () => {
@@ -24,11 +24,13 @@ describe('telemetry config', () => {
   it('should keep the metrics key as a hash, and mask it in the logged configuration', () => {
     const c = loadConfig({ SWITCHBOARD_METRICS_KEY: 'metrics-secret-0123456789' });
     assert.equal(c.metrics.keyHash, hashKey('metrics-secret-0123456789'));
-    assert.deepEqual(redactConfig(c).metrics, { enabled: true, keyHash: '***' });
+    assert.deepEqual(redactConfig(c).metrics, { enabled: true, keyHash: '***', requireKey: true });
   });
 
-  it('should refuse require_key without a key', () => {
-    assert.throws(() => loadConfig({ SWITCHBOARD_CONFIG: yamlFile('metrics: { require_key: true }\n') }), ConfigError);
+  it('should ask for a key with require_key alone (then only admin keys open /metrics), and with a metrics key', () => {
+    assert.equal(loadConfig({ SWITCHBOARD_CONFIG: yamlFile('metrics: { require_key: true }\n') }).metrics.requireKey, true);
+    assert.equal(loadConfig({ SWITCHBOARD_METRICS_KEY: 'metrics-secret-0123456789' }).metrics.requireKey, true);
+    assert.equal(loadConfig({}).metrics.requireKey, false);
   });
 
   it("should send traces to the endpoint's /v1/traces, or to the traces endpoint as given", () => {

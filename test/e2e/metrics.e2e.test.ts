@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { chatChunks, chatCompletion, errorBody } from '../fakes/chunks.js';
-import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 import { parsePrometheus, sampleValue, samplesOf, type Sample } from '../support/prometheus.js';
 import { metrics } from '../../src/telemetry/metrics.js';
@@ -176,6 +176,26 @@ for (const dialect of testDialects()) {
         assert.equal((await scrape(app, { authorization: `Bearer ${METRICS_KEY}` })).status, 200);
       } finally {
         await app.close();
+      }
+    });
+
+    it('should take an admin key in place of the metrics key, and with require_key alone only admin keys', async () => {
+      const ADMIN = 'sk-admin-metrics-0123456789abcdef';
+      const both = await createTestApp({ dialect, env: { SWITCHBOARD_METRICS_KEY: METRICS_KEY, SWITCHBOARD_ADMIN_KEY: ADMIN } });
+      try {
+        assert.equal((await scrape(both, { authorization: `Bearer ${ADMIN}` })).status, 200);
+        assert.equal((await scrape(both, { authorization: `Bearer ${METRICS_KEY}` })).status, 200);
+        assert.equal((await scrape(both, { authorization: `Bearer ${TEST_KEYS[0]}` })).status, 401);
+      } finally {
+        await both.close();
+      }
+      const admins = await createTestApp({ dialect, yaml: 'metrics: { require_key: true }\n', env: { SWITCHBOARD_ADMIN_KEY: ADMIN } });
+      try {
+        assert.equal((await fetch(`${admins.url}/metrics`)).status, 401);
+        assert.equal((await scrape(admins, { authorization: `Bearer ${TEST_KEYS[0]}` })).status, 401);
+        assert.equal((await scrape(admins, { authorization: `Bearer ${ADMIN}` })).status, 200);
+      } finally {
+        await admins.close();
       }
     });
 
