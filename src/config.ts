@@ -2,6 +2,7 @@ import { codeInterpreterConfig } from './config/code-interpreter.js';
 import type { Config } from './config/config-type.js';
 import { embeddingsConfig } from './config/embeddings.js';
 import { readEnv } from './config/env.js';
+import { fileStoreConfig } from './config/file-store.js';
 import { keysConfig } from './config/keys.js';
 import { localModelsConfig } from './config/local-models.js';
 import { meteringConfig } from './config/metering.js';
@@ -17,6 +18,7 @@ import { readYamlFile, type UnsetVariable } from './config/yaml-file.js';
  */
 
 export type { Config } from './config/config-type.js';
+export type { FileStoreConfig } from './config/file-store.js';
 export { ConfigError } from './config/config-error.js';
 export { hashKey, type ApiKey } from './config/keys.js';
 export { resolveModelPath, type LocalModelConfig } from './config/local-models.js';
@@ -51,5 +53,6 @@ export function loadConfig(
     ...runsConfig({ file, dataDir }),
     ...embeddingsConfig(file),
     ...codeInterpreterConfig(file),
+    ...fileStoreConfig(vars),
   });
 }

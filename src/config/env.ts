@@ -23,6 +23,13 @@ const envSchema = z.object({
   SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_LOG_LEVEL: logLevelSchema.optional(),
+  /** Where file bytes live: local | database | s3://bucket/prefix (config/file-store.ts). */
+  SWITCHBOARD_FILE_STORE: z.string().min(1).optional(),
+  SWITCHBOARD_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  SWITCHBOARD_S3_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
 });
 
 export { logLevelSchema };

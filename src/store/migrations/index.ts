@@ -9,6 +9,7 @@ import * as m1205_0101 from './2026_12_05_0101_create_conversation_items.js';
 import * as m1205_0150 from './2026_12_05_0150_add_runs_client_calls.js';
 import * as m1205_0301 from './2026_12_05_0301_create_responses.js';
 import * as m1205_0401 from './2026_12_05_0401_create_response_events.js';
+import * as m1206_0301 from './2026_12_06_0301_create_file_blobs.js';
 
 /** Name → module. Names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0150_add_runs_client_calls': m1205_0150,
   '2026_12_05_0301_create_responses': m1205_0301,
   '2026_12_05_0401_create_response_events': m1205_0401,
+  '2026_12_06_0301_create_file_blobs': m1206_0301,
 };
