@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { randomToken } from '../ids.js';
 import { probeSandbox, type SandboxLimits } from './bwrap.js';
 import { PythonSession, type ExecResult } from './python-session.js';
+import { isSegment } from './held-dir.js';
 import { removeEntry, removeSessionDir } from './session-files.js';
 import { detectCgroups, logLimits, thisHost, type SessionLimiter } from './cgroups.js';
 
@@ -77,6 +78,8 @@ interface Entry {
   closed: boolean;
   /** A call has run on the session (false: it is still as it started). */
   used?: boolean;
+  /** The thread's earlier files were put back in /mnt/data (once, when the entry is new). */
+  restored?: boolean;
 }
 
 /** A name safe as one path segment: the file's base name, without control characters or a leading dot. */
@@ -419,18 +422,44 @@ export class SessionPool {
   async #syncInputs(e: Entry, files: InputFile[]): Promise<void> {
     for (const f of files) {
       if (e.inputs.get(f.fileId) === f.name) continue;
-      const bytes = await f.read();
-      const tmp = join(e.dir, `.switchboard-${randomToken(8)}.part`);
-      const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-      try {
-        await handle.writeFile(bytes);
-        if (e.uid !== undefined) await handle.chown(e.uid, e.uid);
-      } finally {
-        await handle.close();
-      }
-      await placeFile(e.dir, tmp, f.name);
+      await this.#writeFile(e, e.dir, f.name, await f.read());
       e.inputs.set(f.fileId, f.name);
     }
+  }
+
+  /**
+   * Puts a new session's earlier files back (what the thread's code wrote, by relative path). The
+   * directory is fresh and no code of the thread has run in it yet; a file that cannot be read is left out.
+   */
+  async #restore(e: Entry, files: InputFile[]): Promise<void> {
+    for (const f of files) {
+      const parts = f.name.split('/');
+      if (!parts.every(isSegment) || parts.length > 6) continue;
+      try {
+        let dir = e.dir;
+        for (const part of parts.slice(0, -1)) {
+          dir = join(dir, part);
+          await mkdir(dir, { recursive: true, mode: 0o755 });
+          if (e.uid !== undefined) await chown(dir, e.uid, e.uid);
+        }
+        await this.#writeFile(e, dir, parts.at(-1)!, await f.read());
+      } catch (err) {
+        this.#log.warn({ err, session: e.key, file: f.fileId }, 'code_interpreter: could not restore a file of the thread');
+      }
+    }
+  }
+
+  /** Writes `bytes` beside, then renames it over whatever the code left at `name` in `dir`. */
+  async #writeFile(e: Entry, dir: string, name: string, bytes: Buffer): Promise<void> {
+    const tmp = join(e.dir, `.switchboard-${randomToken(8)}.part`);
+    const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      await handle.writeFile(bytes);
+      if (e.uid !== undefined) await handle.chown(e.uid, e.uid);
+    } finally {
+      await handle.close();
+    }
+    await placeFile(dir, tmp, name);
   }
 
   /**
@@ -441,7 +470,13 @@ export class SessionPool {
   async exec(
     key: string,
     code: string,
-    opts: { inputs: InputFile[]; onOutput?: (text: string) => void; signal?: AbortSignal },
+    opts: {
+      inputs: InputFile[];
+      /** The thread's earlier files (`name` a path under /mnt/data), asked for only when the session is new here. */
+      restore?: () => Promise<InputFile[]>;
+      onOutput?: (text: string) => void;
+      signal?: AbortSignal;
+    },
   ): Promise<ExecResult & { dir: string; fresh: boolean }> {
     await this.start();
     if (!this.#available || this.#closed) throw new SandboxUnavailableError(this.#reason);
@@ -452,6 +487,10 @@ export class SessionPool {
     entry.tail = new Promise<void>((resolve) => (release = resolve));
     try {
       await prev;
+      if (!entry.restored) {
+        entry.restored = true;
+        await this.#restore(entry, (await opts.restore?.()) ?? []);
+      }
       await this.#syncInputs(entry, opts.inputs);
       let fresh = !entry.used;
       entry.used = true;
