@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { toFile } from 'openai';
 import { chatChunks } from '../fakes/chunks.js';
+import { startFakeS3, type FakeS3 } from '../fakes/fake-s3.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
@@ -83,6 +84,46 @@ if (testDialects().includes('postgres')) {
       const page = await client.vectorStores.search(vs.id, { query: 'What colour are the harbour doors?' });
       assert.equal(page.data[0]?.file_id, file.id);
       assert.match(page.data[0]!.content.map((c) => c.text).join(' '), /teal/);
+    });
+  });
+
+  describe('two instances on one PostgreSQL database: files in an S3-compatible bucket', () => {
+    let s3: FakeS3;
+    let db: { url: string; drop(): Promise<void> };
+    let a: TestApp;
+    let b: TestApp;
+    // The AWS SDK reads region and credentials from the process environment, as it would in production.
+    const AWS = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test-key', AWS_SECRET_ACCESS_KEY: 'test-secret' };
+    const saved = Object.fromEntries(Object.keys(AWS).map((k) => [k, process.env[k]]));
+
+    before(async () => {
+      Object.assign(process.env, AWS);
+      s3 = await startFakeS3();
+      db = await createTestDatabaseUrl('postgres');
+      const env = { SWITCHBOARD_FILE_STORE: 's3://sb-files/shared', SWITCHBOARD_S3_ENDPOINT: s3.url };
+      a = await createTestApp({ databaseUrl: db.url, env });
+      b = await createTestApp({ databaseUrl: db.url, env });
+    });
+    after(async () => {
+      await Promise.all([a.stop(), b.stop()]);
+      await db.drop();
+      await s3.close();
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    });
+
+    it('should put an upload on A into the bucket as a multipart upload and download it on B', async () => {
+      const bytes = randomBytes(6 * MB + 99);
+      const file = await a.client().files.create({ file: await toFile(bytes, 'big.bin'), purpose: 'assistants' });
+      assert.equal(sha(s3.objects.get(`sb-files/shared/${file.id}`) ?? Buffer.alloc(0)), sha(bytes));
+      assert.ok(s3.calls.some((c) => c.method === 'POST' && 'uploads' in c.query && c.path === `/sb-files/shared/${file.id}`), 'multipart');
+      assert.match(String(s3.calls[0]?.headers.authorization), /Credential=test-key\//, 'signed with the environment credentials');
+      const got = Buffer.from(await (await b.client().files.content(file.id)).arrayBuffer());
+      assert.equal(sha(got), sha(bytes));
+      const blobs = await a.server.deps.store.db.selectFrom('file_blobs').select('n').execute();
+      assert.deepEqual(blobs, [], 'nothing in the database');
+      await b.client().files.delete(file.id);
+      assert.equal(s3.objects.has(`sb-files/shared/${file.id}`), false);
     });
   });
 
