@@ -1,13 +1,12 @@
-import { constants } from 'node:fs';
-import { chmod, chown, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { randomToken } from '../ids.js';
 import { probeSandbox, type SandboxLimits } from './bwrap.js';
 import { PythonSession, type ExecResult } from './python-session.js';
-import { isSegment } from './held-dir.js';
-import { removeEntry, removeSessionDir } from './session-files.js';
+import { restoreSessionFiles, writeSessionFile } from './session-writes.js';
+import { removeSessionDir } from './session-files.js';
 import { detectCgroups, logLimits, thisHost, type SessionLimiter } from './cgroups.js';
 
 export interface SandboxConfig {
@@ -132,24 +131,6 @@ export async function processLimit(configured: number, ownUser: boolean): Promis
     }
   }
   return configured + tasks;
-}
-
-/**
- * Renames `tmp` to `name` in `dir`. Links are replaced, never followed; a directory the code put
- * there is removed (it may still be changing it: a few tries).
- */
-async function placeFile(dir: string, tmp: string, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await rename(tmp, join(dir, name));
-    } catch (err) {
-      if (attempt >= 5) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
-      await removeEntry(dir, name);
-    }
-  }
 }
 
 /** Session folders left by a server that died without closing (kill -9), removed without following links. */
@@ -422,44 +403,9 @@ export class SessionPool {
   async #syncInputs(e: Entry, files: InputFile[]): Promise<void> {
     for (const f of files) {
       if (e.inputs.get(f.fileId) === f.name) continue;
-      await this.#writeFile(e, e.dir, f.name, await f.read());
+      await writeSessionFile({ root: e.dir, dir: e.dir, name: f.name, bytes: await f.read(), uid: e.uid });
       e.inputs.set(f.fileId, f.name);
     }
-  }
-
-  /**
-   * Puts a new session's earlier files back (what the thread's code wrote, by relative path). The
-   * directory is fresh and no code of the thread has run in it yet; a file that cannot be read is left out.
-   */
-  async #restore(e: Entry, files: InputFile[]): Promise<void> {
-    for (const f of files) {
-      const parts = f.name.split('/');
-      if (!parts.every(isSegment) || parts.length > 6) continue;
-      try {
-        let dir = e.dir;
-        for (const part of parts.slice(0, -1)) {
-          dir = join(dir, part);
-          await mkdir(dir, { recursive: true, mode: 0o755 });
-          if (e.uid !== undefined) await chown(dir, e.uid, e.uid);
-        }
-        await this.#writeFile(e, dir, parts.at(-1)!, await f.read());
-      } catch (err) {
-        this.#log.warn({ err, session: e.key, file: f.fileId }, 'code_interpreter: could not restore a file of the thread');
-      }
-    }
-  }
-
-  /** Writes `bytes` beside, then renames it over whatever the code left at `name` in `dir`. */
-  async #writeFile(e: Entry, dir: string, name: string, bytes: Buffer): Promise<void> {
-    const tmp = join(e.dir, `.switchboard-${randomToken(8)}.part`);
-    const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    try {
-      await handle.writeFile(bytes);
-      if (e.uid !== undefined) await handle.chown(e.uid, e.uid);
-    } finally {
-      await handle.close();
-    }
-    await placeFile(dir, tmp, name);
   }
 
   /**
@@ -489,7 +435,10 @@ export class SessionPool {
       await prev;
       if (!entry.restored) {
         entry.restored = true;
-        await this.#restore(entry, (await opts.restore?.()) ?? []);
+        const files = (await opts.restore?.()) ?? [];
+        const warn = (err: unknown, f: { fileId: string }) =>
+          this.#log.warn({ err, session: key, file: f.fileId }, 'code_interpreter: could not restore a file of the thread');
+        await restoreSessionFiles({ root: entry.dir, uid: entry.uid, files, warn });
       }
       await this.#syncInputs(entry, opts.inputs);
       let fresh = !entry.used;
