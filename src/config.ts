@@ -2,6 +2,7 @@ import { codeInterpreterConfig } from './config/code-interpreter.js';
 import type { Config } from './config/config-type.js';
 import { embeddingsConfig } from './config/embeddings.js';
 import { readEnv } from './config/env.js';
+import { fileStoreConfig } from './config/file-store.js';
 import { keysConfig } from './config/keys.js';
 import { localModelsConfig } from './config/local-models.js';
 import { meteringConfig } from './config/metering.js';
@@ -18,6 +19,7 @@ import { readYamlFile, type UnsetVariable } from './config/yaml-file.js';
  */
 
 export type { Config } from './config/config-type.js';
+export type { FileStoreConfig } from './config/file-store.js';
 export { ConfigError } from './config/config-error.js';
 export { configuredKeyId, hashKey, redactKey, type AdminKey, type ApiKey } from './config/keys.js';
 export { resolveModelPath, type LocalModelConfig } from './config/local-models.js';
@@ -53,5 +55,6 @@ export function loadConfig(
     ...embeddingsConfig(file),
     ...codeInterpreterConfig(file),
     ...telemetryConfig({ file, vars }),
+    ...fileStoreConfig(vars),
   });
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
@@ -24,7 +23,7 @@ import { imageDataUrls } from './services/files.service.js';
 import { waitForIngestion } from './services/thread-file-search.service.js';
 import { recordResponseEvents } from './services/responses-recorder.js';
 import { searchVectorStores } from './services/vector-store-search.service.js';
-import { createLocalFileStorage } from './storage/local-file-storage.js';
+import { createFileStorage } from './storage/create-file-storage.js';
 import { migrateToLatest, openDb, type Store } from './store/open-db.js';
 import { createCodeInterpreterTool } from './tools/code-interpreter.js';
 import { createFileSearchTool } from './tools/file-search.js';
@@ -205,7 +204,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
   const { usage, storageSampler } = createMetering(base);
   const { events: bus, close: closeEvents } = await createEvents(base);
-  const storage = createLocalFileStorage(join(config.dataDir, 'files'));
+  const { storage } = createFileStorage({ fileStore: config.fileStore, dialect: store.dialect, db: store.db, dataDir: config.dataDir, log });
   const embeddings = createEmbedderRegistry({ config, providers, log });
   const sandbox = startSandbox(base);
   const tools = createTools({ ...base, storage, embeddings, usage, sandbox });

@@ -1,5 +1,6 @@
 import type { CodeInterpreterConfig } from './code-interpreter.js';
 import type { EmbeddingsConfig } from './embeddings.js';
+import type { FileStoreSection } from './file-store.js';
 import type { KeysConfig } from './keys.js';
 import type { LocalModelsConfig } from './local-models.js';
 import type { MeteringConfig } from './metering.js';
@@ -18,4 +19,5 @@ export interface Config
     RunsConfig,
     EmbeddingsConfig,
     CodeInterpreterConfig,
-    TelemetryConfig {}
+    TelemetryConfig,
+    FileStoreSection {}

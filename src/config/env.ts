@@ -34,6 +34,13 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Where file bytes live: local | database | s3://bucket/prefix (config/file-store.ts). */
+  SWITCHBOARD_FILE_STORE: z.string().min(1).optional(),
+  SWITCHBOARD_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  SWITCHBOARD_S3_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
 });
 
 export { logLevelSchema };

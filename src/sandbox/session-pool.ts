@@ -1,12 +1,12 @@
-import { constants } from 'node:fs';
-import { chmod, chown, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { randomToken } from '../ids.js';
 import { probeSandbox, type SandboxLimits } from './bwrap.js';
 import { PythonSession, type ExecResult } from './python-session.js';
-import { removeEntry, removeSessionDir } from './session-files.js';
+import { restoreSessionFiles, writeSessionFile } from './session-writes.js';
+import { removeSessionDir } from './session-files.js';
 import { detectCgroups, logLimits, thisHost, type SessionLimiter } from './cgroups.js';
 
 export interface SandboxConfig {
@@ -77,6 +77,8 @@ interface Entry {
   closed: boolean;
   /** A call has run on the session (false: it is still as it started). */
   used?: boolean;
+  /** The thread's earlier files were put back in /mnt/data (once, when the entry is new). */
+  restored?: boolean;
 }
 
 /** A name safe as one path segment: the file's base name, without control characters or a leading dot. */
@@ -129,24 +131,6 @@ export async function processLimit(configured: number, ownUser: boolean): Promis
     }
   }
   return configured + tasks;
-}
-
-/**
- * Renames `tmp` to `name` in `dir`. Links are replaced, never followed; a directory the code put
- * there is removed (it may still be changing it: a few tries).
- */
-async function placeFile(dir: string, tmp: string, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await rename(tmp, join(dir, name));
-    } catch (err) {
-      if (attempt >= 5) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
-      await removeEntry(dir, name);
-    }
-  }
 }
 
 /** Session folders left by a server that died without closing (kill -9), removed without following links. */
@@ -419,16 +403,7 @@ export class SessionPool {
   async #syncInputs(e: Entry, files: InputFile[]): Promise<void> {
     for (const f of files) {
       if (e.inputs.get(f.fileId) === f.name) continue;
-      const bytes = await f.read();
-      const tmp = join(e.dir, `.switchboard-${randomToken(8)}.part`);
-      const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-      try {
-        await handle.writeFile(bytes);
-        if (e.uid !== undefined) await handle.chown(e.uid, e.uid);
-      } finally {
-        await handle.close();
-      }
-      await placeFile(e.dir, tmp, f.name);
+      await writeSessionFile({ root: e.dir, dir: e.dir, name: f.name, bytes: await f.read(), uid: e.uid });
       e.inputs.set(f.fileId, f.name);
     }
   }
@@ -441,7 +416,13 @@ export class SessionPool {
   async exec(
     key: string,
     code: string,
-    opts: { inputs: InputFile[]; onOutput?: (text: string) => void; signal?: AbortSignal },
+    opts: {
+      inputs: InputFile[];
+      /** The thread's earlier files (`name` a path under /mnt/data), asked for only when the session is new here. */
+      restore?: () => Promise<InputFile[]>;
+      onOutput?: (text: string) => void;
+      signal?: AbortSignal;
+    },
   ): Promise<ExecResult & { dir: string; fresh: boolean }> {
     await this.start();
     if (!this.#available || this.#closed) throw new SandboxUnavailableError(this.#reason);
@@ -452,6 +433,13 @@ export class SessionPool {
     entry.tail = new Promise<void>((resolve) => (release = resolve));
     try {
       await prev;
+      if (!entry.restored) {
+        entry.restored = true;
+        const files = (await opts.restore?.()) ?? [];
+        const warn = (err: unknown, f: { fileId: string }) =>
+          this.#log.warn({ err, session: key, file: f.fileId }, 'code_interpreter: could not restore a file of the thread');
+        await restoreSessionFiles({ root: entry.dir, uid: entry.uid, files, warn });
+      }
       await this.#syncInputs(entry, opts.inputs);
       let fresh = !entry.used;
       entry.used = true;

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Where uploaded files' bytes live. The local implementation keeps them under the data directory;
- * an object store can implement the same interface later.
+ * Where uploaded files' bytes live: a local directory, the database (chunks in `file_blobs`) or an
+ * S3-compatible bucket (create-file-storage.ts picks one from SWITCHBOARD_FILE_STORE).
  */
 export interface FileStorage {
   /**
@@ -19,5 +19,13 @@ export class FileTooLargeError extends Error {
   override name = 'FileTooLargeError';
   constructor(readonly maxBytes: number) {
     super(`The file is larger than the limit of ${maxBytes} bytes.`);
+  }
+}
+
+/** `get` of a key that has no stored bytes. */
+export class StoredFileMissingError extends Error {
+  override name = 'StoredFileMissingError';
+  constructor(readonly key: string) {
+    super(`No stored bytes for '${key}'.`);
   }
 }

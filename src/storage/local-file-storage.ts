@@ -1,33 +1,16 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomToken } from '../ids.js';
-import { FileTooLargeError, type FileStorage } from './file-storage.js';
+import { ByteLimit } from './byte-limit.js';
+import { StoredFileMissingError, type FileStorage } from './file-storage.js';
 
 /** Keys become file names: letters, digits, `-` and `_` only, so no key can reach outside the directory. */
 const KEY_PATTERN = /^[A-Za-z0-9_-]{3,200}$/;
 
-export class StoredFileMissingError extends Error {
-  override name = 'StoredFileMissingError';
-  constructor(readonly key: string) {
-    super(`No stored bytes for '${key}'.`);
-  }
-}
-
-/** Counts the bytes going through and fails as soon as they exceed `maxBytes`. */
-class ByteLimit extends Transform {
-  bytes = 0;
-  constructor(readonly maxBytes: number) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) done(new FileTooLargeError(this.maxBytes));
-    else done(null, chunk);
-  }
-}
+export { StoredFileMissingError };
 
 /**
  * Files under `dir`, sharded by the last two characters of the key (`dir/Xy/file-…Xy`). An upload is

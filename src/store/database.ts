@@ -11,6 +11,7 @@ import type { ResponseEventsTable } from './tables/response-events.table.js';
 import type { ResponsesTable } from './tables/responses.table.js';
 import type { ChunksTable } from './tables/chunks.table.js';
 import type { FilesTable } from './tables/files.table.js';
+import type { CodeInterpreterFilesTable, FileBlobsTable } from './tables/file-blobs.table.js';
 import type {
   VectorStoreFileBatchesTable,
   VectorStoreFilesTable,
@@ -33,6 +34,8 @@ export interface Database {
   response_events: ResponseEventsTable;
   chunks: ChunksTable;
   files: FilesTable;
+  file_blobs: FileBlobsTable;
+  code_interpreter_files: CodeInterpreterFilesTable;
   vector_stores: VectorStoresTable;
   vector_store_files: VectorStoreFilesTable;
   vector_store_file_batches: VectorStoreFileBatchesTable;

@@ -22,6 +22,10 @@ export interface CodeInterpreterFiles {
   read(tenantId: string, fileId: string): Promise<Buffer>;
   /** Stores what the code made as the tenant's file (purpose `assistants_output`). */
   save(tenantId: string, filename: string, bytes: Buffer): Promise<{ fileId: string }>;
+  /** Remembers that the thread's session wrote /mnt/data/`path` as the File `fileId`. */
+  remember(ctx: ToolRunContext, path: string, fileId: string): Promise<void>;
+  /** What the thread's sessions wrote (still existing Files), for a new session to start with. */
+  written(ctx: ToolRunContext): Promise<Array<{ fileId: string; path: string }>>;
 }
 
 export interface CodeInterpreterOptions {
@@ -191,6 +195,9 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
       try {
         result = await pool.exec(`${ctx.tenantId}/${ctx.threadId}`, code, {
           inputs,
+          // A session new here (another instance ran the thread before, a restart, an idle end) gets the files back.
+          restore: async () =>
+            (await files.written(ctx)).map((w) => ({ fileId: w.fileId, name: w.path, read: () => files.read(ctx.tenantId, w.fileId) })),
           signal: ctx.abortSignal,
           onOutput: (text) => {
             buffered += text;
@@ -243,6 +250,7 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
           continue;
         }
         const { fileId } = await files.save(ctx.tenantId, rel.split('/').pop()!, bytes);
+        await files.remember(ctx, rel, fileId);
         written.push({ path: `/mnt/data/${rel}`, fileId });
       }
       const toolCall: CodeInterpreterToolCall = { id: call.id, type: 'code_interpreter', code_interpreter: { input: code, outputs } };

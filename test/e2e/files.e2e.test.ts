@@ -17,6 +17,8 @@ import { waitFor } from '../support/until.js';
 import { sweepExpiredFiles } from '../../src/services/files.service.js';
 
 const MB = 1024 * 1024;
+/** These tests look at the data directory's files (temp files, what a delete removes): the local store on both dialects. */
+const LOCAL_STORE = { SWITCHBOARD_FILE_STORE: 'local' };
 
 /** Every regular file under the app's file storage, as paths relative to it (temp files under `.tmp/`). */
 function storedPaths(app: TestApp): string[] {
@@ -97,7 +99,7 @@ for (const dialect of testDialects()) {
       client.files.create({ file: await toFile(Buffer.from(text), name), purpose });
 
     before(async () => {
-      app = await createTestApp({ dialect });
+      app = await createTestApp({ dialect, env: LOCAL_STORE });
       client = app.client(TEST_KEYS[0]);
       other = app.client(TEST_KEYS[1]);
       theirs = await other.files.create({ file: await toFile(Buffer.from('theirs'), 't.txt'), purpose: 'assistants' });
@@ -349,7 +351,7 @@ for (const dialect of testDialects()) {
     let app: TestApp;
     let client: OpenAI;
     before(async () => {
-      app = await createTestApp({ dialect, env: { SWITCHBOARD_FILE_LIMIT_MB: '0.01' } });
+      app = await createTestApp({ dialect, env: { ...LOCAL_STORE, SWITCHBOARD_FILE_LIMIT_MB: '0.01' } });
       client = app.client();
     });
     after(() => app.close());
@@ -416,7 +418,7 @@ for (const dialect of testDialects()) {
     let client: OpenAI;
 
     before(async () => {
-      app = await createTestApp({ dialect, server: { clock } });
+      app = await createTestApp({ dialect, env: LOCAL_STORE, server: { clock } });
       client = app.client();
     });
     after(() => app.close());
