@@ -37,7 +37,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   });
   requestIdHook(app);
   bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
-  authHook(app, deps.config);
+  authHook(app, () => deps.keys);
   emptyBodyHook(app);
   nulInUrlHook(app);
   jsonBodyParser(app);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { KeyTable } from './config/key-table.js';
 import type { IdGenerator } from './ids.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { Store } from './store/open-db.js';
@@ -33,6 +34,8 @@ export interface Clock {
 
 export interface Deps {
   config: Readonly<Config>;
+  /** The API keys callers authenticate with; a SIGHUP reload swaps them. */
+  keys: KeyTable;
   store: Store;
   providers: ProviderRegistry;
   usage: UsageRecorder;

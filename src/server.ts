@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { redactConfig, type Config } from './config.js';
+import { createKeyTable } from './config/key-table.js';
 import type { Clock, Deps } from './deps.js';
 import { createEmbedderRegistry } from './embeddings/registry.js';
 import { createPromptFitter } from './engine/context-window.js';
@@ -16,6 +17,7 @@ import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { createIngestionWorker } from './retrieval/ingestion.js';
 import { SessionPool } from './sandbox/session-pool.js';
 import { startFileSweeper } from './server/file-sweeper.js';
+import { applyReload, warnUnpriced } from './server/reload.js';
 import { shutdown } from './server/shutdown.js';
 import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
 import { imageDataUrls } from './services/files.service.js';
@@ -37,6 +39,11 @@ export interface RunningServer {
   deps: Deps;
   /** e.g. http://127.0.0.1:8080 */
   url: string;
+  /**
+   * Applies a new configuration's keys, prices, routes, aliases and providers (SIGHUP); the rest needs a
+   * restart. Throws ConfigError, changing nothing, for a change it cannot make live (open mode).
+   */
+  reload(config: Readonly<Config>): void;
   close(): Promise<void>;
 }
 
@@ -167,6 +174,7 @@ function logStart({ config, log, store }: Base, url: string): void {
   log.info({ config: redactConfig(config), dialect: store.dialect }, 'effective configuration');
   if (config.openMode) log.warn('no API keys configured: open mode, every caller is the tenant "default" (loopback only)');
   if (config.providers.length === 0 && config.localModels.length === 0) log.warn(noModelHint(config));
+  warnUnpriced(log, config);
   log.info({ url: `${url}/v1` }, 'switchboard is listening');
 }
 
@@ -188,7 +196,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   // Background responses' stream events are stored where they are published (the instance running the run).
   const events = recordResponseEvents(bus, { db: store.db, tools, log: base.log });
   const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, worker: opts.worker });
-  const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
+  const keys = createKeyTable(config);
+  const deps: Deps = { config, keys, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log };
 
   const app = await listen(deps);
   await worker.start();
@@ -210,5 +219,10 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     () => providers.close(),
     () => store.close(),
   ];
-  return { app, deps, url, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };
+  let current = config;
+  const reload = (next: Readonly<Config>) => {
+    applyReload({ keys, usage, providers, log }, current, next);
+    current = next;
+  };
+  return { app, deps, url, reload, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };
 }
