@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { KeyTable } from '../config/key-table.js';
 import type { PriceTable, RoutedModels } from '../metering/prices.js';
@@ -10,7 +9,13 @@ export interface Reloadable {
   keys: KeyTable;
   usage: { setPrices(p: { prices: PriceTable; toolPrices: Config['toolPrices'] }): void };
   providers: Pick<ProviderRegistry, 'reload'>;
-  log: Pick<Logger, 'info' | 'warn'>;
+  log: ReloadLog;
+}
+
+/** The part of a pino logger a reload writes to. */
+export interface ReloadLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
 }
 
 /** Names added, changed and removed between two records. */
@@ -60,7 +65,7 @@ export function applyReload(parts: Reloadable, before: Readonly<Config>, after: 
 }
 
 /** The one start (and reload) line naming the models routed without a price. */
-export function warnUnpriced(log: Pick<Logger, 'warn'>, config: RoutedModels & { prices: PriceTable }): void {
+export function warnUnpriced(log: Pick<ReloadLog, 'warn'>, config: RoutedModels & { prices: PriceTable }): void {
   const models = unpricedModels(config.prices, config);
   if (models.length)
     log.warn({ models }, `models without a price (their usage costs 0 in /v1/organization/costs): ${models.join(', ')}`);
