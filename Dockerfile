@@ -9,8 +9,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Dependencies first (cached while package-lock.json is unchanged); the console is built below, once its sources are in.
-RUN npm ci --ignore-scripts && npm rebuild
+# Dependencies first (cached while package-lock.json is unchanged), without the project's own prepare (the console
+# is built below, once its sources are in); then the two packages with install scripts (native SQLite, esbuild).
+RUN npm ci --ignore-scripts && npm rebuild better-sqlite3 esbuild
 COPY . .
 RUN npm run build:console && npm prune --omit=dev
 
