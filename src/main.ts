@@ -41,13 +41,34 @@ function closeOnSignals(server: RunningServer, log: Logger): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-/** Boot only: config → server → graceful close on SIGTERM/SIGINT. */
+/**
+ * SIGHUP: the YAML (and environment) read again; its keys, prices and routes applied. A file that fails
+ * validation is refused with one line, and the configuration in force stays.
+ */
+function reloadOnSighup(server: RunningServer, log: Logger): void {
+  const onUnsetVariable = ({ variable, field }: UnsetVariable) =>
+    log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
+  const reload = async () => {
+    try {
+      await server.reload(loadConfig(process.env, { onUnsetVariable }));
+    } catch (err) {
+      // A reload never stops the server: whatever went wrong, the configuration in force stays.
+      if (err instanceof ConfigError) log.error(`reload refused, the configuration in force stays: ${err.message.replaceAll('\n', '; ')}`);
+      else log.error({ err }, 'reload failed, the configuration in force stays');
+    }
+  };
+  process.on('SIGHUP', () => void reload());
+}
+
+/** Boot only: config → server → graceful close on SIGTERM/SIGINT, reload on SIGHUP. */
 async function main(): Promise<void> {
   const { config, unset } = readConfig();
   const log = createLogger(config.logLevel);
   for (const { variable, field } of unset)
     log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
-  closeOnSignals(await startServer(config, log), log);
+  const server = await startServer(config, log);
+  reloadOnSighup(server, log);
+  closeOnSignals(server, log);
   // In the background: an upstream that is down or misaddressed gets one warning line, not a failed call later.
   void checkUpstreams(config.providers, log);
 }

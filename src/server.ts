@@ -16,7 +16,8 @@ import { createIngestionWorker } from './retrieval/ingestion.js';
 import { SessionPool } from './sandbox/session-pool.js';
 import { StartFailure } from './cli/start-error.js';
 import { startFileSweeper } from './server/file-sweeper.js';
-import { startKeys } from './server/keys.js';
+import { keyReloader, startKeys } from './server/keys.js';
+import { applyReload, warnUnpriced } from './server/reload.js';
 import { shutdown } from './server/shutdown.js';
 import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
 import { imageDataUrls } from './services/files.service.js';
@@ -43,6 +44,12 @@ export interface RunningServer {
   deps: Deps;
   /** e.g. http://127.0.0.1:8080 */
   url: string;
+  /**
+   * Applies a new configuration's keys, prices, routes, aliases and providers (SIGHUP); the rest needs a
+   * restart. Throws ConfigError, changing nothing, for a change it cannot make live (open mode).
+   */
+  /** Applies a new configuration's keys, prices and routes (SIGHUP); rejects, changing nothing, when a key change needs a restart. */
+  reload(config: Readonly<Config>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -183,6 +190,7 @@ function listeningUrl(app: FastifyInstance, config: Readonly<Config>): string {
 function logStart({ config, log, store }: Base, url: string): void {
   log.info({ config: redactConfig(config), dialect: store.dialect }, 'effective configuration');
   if (config.providers.length === 0 && config.localModels.length === 0) log.warn(noModelHint(config));
+  warnUnpriced(log, config);
   log.info({ url: `${url}/v1` }, 'switchboard is listening');
 }
 
@@ -238,5 +246,11 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
     // Last: the spans of everything above are flushed to the collector.
     async () => (config.tracing ? tracing.stop() : undefined),
   ];
-  return { app, deps, url, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };
+  const reloader = keyReloader(base, keys);
+  let current = config;
+  const reload = async (next: Readonly<Config>) => {
+    await applyReload({ keys: reloader, usage, providers, log }, current, next);
+    current = next;
+  };
+  return { app, deps, url, reload, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };
 }

@@ -15,6 +15,25 @@ export function findPrice(prices: PriceTable, event: Pick<UsageEvent, 'model' | 
   return undefined;
 }
 
+/** What routes models by name: routes, local models, and the models providers are told to advertise. */
+export interface RoutedModels {
+  models: Readonly<Record<string, { model?: string }>>;
+  localModels: ReadonlyArray<{ id: string }>;
+  providers: ReadonlyArray<{ models: readonly string[] }>;
+}
+
+/** The models the configuration names that have no price (by their name or their upstream name), sorted. */
+export function unpricedModels(prices: PriceTable, config: RoutedModels): string[] {
+  const names = new Map<string, string>();
+  for (const [model, route] of Object.entries(config.models)) names.set(model, route.model ?? model);
+  for (const { id } of config.localModels) names.set(id, id);
+  for (const p of config.providers) for (const id of p.models) if (!names.has(id)) names.set(id, id);
+  return [...names]
+    .filter(([model, upstreamModel]) => !findPrice(prices, { model, upstreamModel }))
+    .map(([model]) => model)
+    .sort();
+}
+
 /**
  * Cost of one model call in USD. Prices are USD per 1M tokens; cached input tokens are billed at
  * `cached_input` (default: the input price), the rest of the input at `input`. Output tokens already

@@ -7,7 +7,7 @@ import type { Database } from '../store/database.js';
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
 import { queryUsageMeters } from '../store/repos/usage-meters.repo.js';
 import { queryUsageBuckets } from '../store/repos/usage.repo.js';
-import { costOf } from './prices.js';
+import { costOf, unpricedModels } from './prices.js';
 import type { UsageEvent } from './usage-event.js';
 import { UsageRecorder } from './usage-recorder.js';
 
@@ -30,7 +30,13 @@ function event(patch: Partial<UsageEvent> = {}): UsageEvent {
 
 function memoryLog() {
   const errors: { obj: object; msg?: string }[] = [];
-  return { errors, error: (obj: object, msg?: string) => void errors.push({ obj, msg }) };
+  const warnings: { obj: object; msg?: string }[] = [];
+  return {
+    errors,
+    warnings,
+    error: (obj: object, msg?: string) => void errors.push({ obj, msg }),
+    warn: (obj: object, msg?: string) => void warnings.push({ obj, msg }),
+  };
 }
 
 /** The db, except that transactions fail while `state.failing`, and counts overlapping transactions. */
@@ -104,6 +110,43 @@ for (const dialect of testDialects()) {
       for (const r of recorders.splice(0)) await r.close();
       await store.close();
       await drop();
+    });
+
+    it('should cost a model without a price at 0 and warn once per model, not per request', async () => {
+      const log = memoryLog();
+      const recorder = newRecorder({ log });
+      recorder.record(event({ model: 'free', upstreamModel: 'up-free' }));
+      recorder.record(event({ model: 'free', upstreamModel: 'up-free' }));
+      recorder.record(event());
+      recorder.record({ ...event({ model: 'emb', upstreamModel: 'emb' }), kind: 'embeddings' });
+      await recorder.flush();
+      assert.deepEqual(
+        (await rows()).map((r) => [r.model, Number(r.num_model_requests), r.cost_usd]).sort(),
+        [
+          ['free', 2, 0],
+          ['m1', 1, costOf({ m1: { input: 2, output: 8, cached_input: 1 } }, event())],
+        ],
+      );
+      assert.deepEqual(
+        log.warnings.map((w) => w.obj),
+        [
+          { model: 'free', upstreamModel: 'up-free' },
+          { model: 'emb', upstreamModel: 'emb' },
+        ],
+      );
+      assert.match(log.warnings[0]!.msg!, /the model 'free' has no price: its cost is recorded as 0/);
+    });
+
+    it('should cost usage recorded after setPrices() with the new prices', async () => {
+      const recorder = newRecorder();
+      recorder.record(event({ at: T0 * 1000 }));
+      recorder.setPrices({ prices: { m1: { input: 4, output: 8 } } });
+      recorder.record(event({ at: (T0 + 60) * 1000 }));
+      await recorder.flush();
+      assert.deepEqual(
+        (await rows()).map((r) => Math.round(r.cost_usd * 1e9)),
+        [(60 * 2 + 40 * 1 + 10 * 8) * 1e3, (100 * 4 + 10 * 8) * 1e3],
+      );
     });
 
     it('should meter tool uses and embeddings per meter, key and subject, priced per use or per token', async () => {
@@ -265,3 +308,18 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+describe('unpricedModels', () => {
+  it('should list the routed, local and advertised models that have no price by either name', () => {
+    const config = {
+      models: { fast: { model: 'gpt-4o-mini' }, smart: {}, cheap: { model: 'cheap-upstream' } },
+      localModels: [{ id: 'qwen' }],
+      providers: [{ models: ['extra', 'smart'] }],
+    };
+    assert.deepEqual(unpricedModels({ 'gpt-4o-mini': { input: 1, output: 1 }, cheap: { input: 1, output: 1 } }, config), [
+      'extra',
+      'qwen',
+      'smart',
+    ]);
+  });
+});

@@ -4,13 +4,14 @@ import { upsertUsageMeters } from '../store/repos/usage-meters.repo.js';
 import { upsertUsageBuckets } from '../store/repos/usage.repo.js';
 import type { NewUsageBucketRow } from '../store/tables/usage-buckets.table.js';
 import type { NewUsageMeterRow } from '../store/tables/usage-meters.table.js';
-import { costOf, FREE_TOOLS, meterCostOf, type PriceTable } from './prices.js';
+import { costOf, findPrice, FREE_TOOLS, meterCostOf, type PriceTable } from './prices.js';
 import type { MeterEvent, MeterSink, UsageEvent, UsageSink } from './usage-event.js';
 import { metrics } from '../telemetry/metrics.js';
 
 /** The part of a pino logger the recorder uses. */
 export interface UsageRecorderLog {
   error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
 }
 
 export interface UsageRecorderOptions {
@@ -63,8 +64,10 @@ const embeddingsMeter = (e: UsageEvent): MeterEvent => ({
  */
 export class UsageRecorder implements UsageSink, MeterSink {
   readonly #db: Store['db'];
-  readonly #prices: PriceTable;
-  readonly #toolPrices: ToolPrices;
+  #prices: PriceTable;
+  #toolPrices: ToolPrices;
+  /** Models whose usage was costed at 0 for want of a price: each is logged once per process. */
+  readonly #unpriced = new Set<string>();
   readonly #log: UsageRecorderLog;
   #pending = new Map<string, Aggregate>();
   #meters = new Map<string, MeterAggregate>();
@@ -81,6 +84,12 @@ export class UsageRecorder implements UsageSink, MeterSink {
     this.#log = opts.log;
     this.#timer = setInterval(() => void this.flush(), opts.flushMs);
     this.#timer.unref();
+  }
+
+  /** Prices from a reloaded configuration: usage recorded from now on is costed with them. */
+  setPrices(prices: { prices: PriceTable; toolPrices?: ToolPrices }): void {
+    this.#prices = prices.prices;
+    this.#toolPrices = prices.toolPrices ?? FREE_TOOLS;
   }
 
   /** Number of aggregates (tenant, key, model or meter, minute) not yet written. */
@@ -104,6 +113,7 @@ export class UsageRecorder implements UsageSink, MeterSink {
         num_model_requests: 1,
         cost_usd: costOf(this.#prices, e),
       }));
+      this.#warnIfUnpriced(e);
     } catch (err) {
       this.#log.error({ err }, 'usage: failed to record a usage event');
     }
@@ -121,6 +131,7 @@ export class UsageRecorder implements UsageSink, MeterSink {
         num_requests: 1,
         cost_usd: meterCostOf({ models: this.#prices, tools: this.#toolPrices }, e),
       }));
+      if (e.meter === 'embeddings') this.#warnIfUnpriced({ model: e.subject, upstreamModel: e.upstreamModel ?? e.subject });
     } catch (err) {
       this.#log.error({ err }, 'usage: failed to record a metered use');
     }
@@ -160,6 +171,15 @@ export class UsageRecorder implements UsageSink, MeterSink {
     await Promise.all(this.#counting);
     await this.flush();
     if (this.pendingCount > 0) this.#log.error({ pending: this.pendingCount }, 'usage: unwritten usage aggregates at shutdown');
+  }
+
+  #warnIfUnpriced(e: Pick<UsageEvent, 'model' | 'upstreamModel'>): void {
+    if (this.#unpriced.has(e.model) || findPrice(this.#prices, e)) return;
+    this.#unpriced.add(e.model);
+    this.#log.warn(
+      { model: e.model, upstreamModel: e.upstreamModel },
+      `usage: the model '${e.model}' has no price: its cost is recorded as 0 (add it under \`prices:\` in the YAML)`,
+    );
   }
 
   #merge(a: Aggregate): void {

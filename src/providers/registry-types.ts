@@ -1,4 +1,5 @@
 import type { Model } from 'openai/resources/models';
+import type { Config } from '../config.js';
 import type { ChatModel } from './chat-model.js';
 import type { LocalModelHost } from './local/local-model-host.js';
 import type { OpenAICompatibleClient } from './openai-compatible/client.js';
@@ -28,6 +29,8 @@ export interface ProviderRegistry {
   /** The model as a ChatModel (one instance per provider and model). */
   chatModel(model: string): ChatModel;
   listModels(): Promise<Model[]>;
+  /** Routes, aliases and providers from a new configuration; calls already routed keep theirs. */
+  reload(config: Config): void;
   /** Checks the local models (logs what is missing) and loads those configured `load: eager`. */
   start(): Promise<void>;
   close(): Promise<void>;

@@ -380,3 +380,30 @@ aliases:
     assert.deepEqual([err.status, err.code, err.param], [400, 'model_not_supported', 'model']);
   });
 });
+
+describe('ProviderRegistry.reload', () => {
+  it('should route by the new table, keeping the client of a provider whose settings did not change', () => {
+    const r = registry(configFrom(ROUTING_YAML));
+    const mainBefore = r.resolve('gpt-4o').provider;
+    const otherBefore = r.resolve('fast').provider;
+    r.reload(
+      configFrom(
+        ROUTING_YAML.replace('http://127.0.0.1:1/other/v1', 'http://127.0.0.1:1/moved/v1').replace('  best: gpt-4o', '  best: fast'),
+      ),
+    );
+    assert.equal(r.resolve('gpt-4o').provider, mainBefore, 'unchanged provider: same client');
+    const otherAfter = r.resolve('fast').provider;
+    assert.notEqual(otherAfter, otherBefore, 'changed provider: a new client');
+    assert.equal(otherAfter.baseURL, 'http://127.0.0.1:1/moved/v1');
+    assert.equal(r.resolve('best').upstreamModel, 'gpt-4o-mini', 'aliases reloaded (memo dropped)');
+  });
+
+  it('should answer model_not_found for a route the reload removed', () => {
+    const r = registry(configFrom(ROUTING_YAML));
+    r.resolve('fast');
+    r.reload(configFrom('providers:\n  main:\n    base_url: http://127.0.0.1:1/v1\ndefault_provider: main\n'));
+    assert.equal(r.resolve('fast').provider.baseURL, 'http://127.0.0.1:1/v1', 'now the default provider');
+    r.reload(configFrom('{}'));
+    assert.equal(apiError(() => r.resolve('fast')).code, 'model_not_found');
+  });
+});

@@ -42,32 +42,42 @@ function followAliases(aliases: Record<string, string>, requested: string): stri
   return model;
 }
 
+/** What one configuration routes by: swapped whole by reload(), so a call sees one table or the other. */
+interface RouteTable {
+  config: Config;
+  providers: Map<string, Provider>;
+  /** Each provider's settings, compared on reload. */
+  settings: Map<string, string>;
+  models: ModelList;
+  memo: Map<string, Route | null>;
+  chatModels: Map<string, ChatModel>;
+}
+
 /**
  * Routing, in order: aliases → local models → exact `models:` routes → `provider/model` prefixes →
- * the default provider. Resolutions are memoised: the table is fixed for the life of the process.
+ * the default provider. Resolutions are memoised per route table; reload() installs a new table.
  */
 class Registry implements ProviderRegistry {
-  readonly #config: Config;
-  readonly #providers: Map<string, Provider>;
   readonly #local: LocalModels;
-  readonly #models: ModelList;
-  readonly #memo = new Map<string, Route | null>();
-  readonly #chatModels = new Map<string, ChatModel>();
+  readonly #opts: { clock: () => number; log: RuntimeLog };
+  #table: RouteTable;
+  /** Clients of providers a reload replaced: requests in flight may still use them; closed with the registry. */
+  readonly #retired: Provider[] = [];
 
   constructor(config: Config, opts: { clock: () => number; log: RuntimeLog }) {
-    this.#config = config;
-    this.#providers = new Map(config.providers.map((p) => [p.name, createProvider(p)]));
+    this.#opts = opts;
     this.#local = new LocalModels({ models: config.localModels, runtimeDir: config.localRuntimeDir, log: opts.log });
-    this.#models = new ModelList({ config, providers: this.#providers, localModelIds: this.#local.ids(), ...opts });
+    this.#table = this.#tableOf(config, undefined);
   }
 
   route(model: string): Route {
-    let r = this.#memo.get(model);
+    const table = this.#table;
+    let r = table.memo.get(model);
     if (r === undefined) {
-      r = this.#find(model);
-      if (this.#memo.size < MAX_MEMO) this.#memo.set(model, r);
+      r = this.#find(table, model);
+      if (table.memo.size < MAX_MEMO) table.memo.set(model, r);
     }
-    if (!r) throw modelNotFound(model, noModelHint(this.#config));
+    if (!r) throw modelNotFound(model, noModelHint(table.config));
     return r;
   }
 
@@ -79,13 +89,21 @@ class Registry implements ProviderRegistry {
   }
 
   chatModel(model: string): ChatModel {
+    const table = this.#table;
     const r = this.route(model);
     if (r.kind !== 'upstream') return r.chatModel;
-    return this.#chatModelOf(this.#providers.get(r.provider.name)!, r.upstreamModel);
+    return this.#chatModelOf(table, table.providers.get(r.provider.name)!, r.upstreamModel);
   }
 
   listModels(): Promise<Model[]> {
-    return this.#models.list();
+    return this.#table.models.list();
+  }
+
+  /** Routes, aliases and providers from `config` (local models stay as started); unchanged providers keep their clients. */
+  reload(config: Config): void {
+    const old = this.#table;
+    this.#table = this.#tableOf(config, old);
+    for (const [name, p] of old.providers) if (this.#table.providers.get(name) !== p) this.#retired.push(p);
   }
 
   start(): Promise<void> {
@@ -93,37 +111,50 @@ class Registry implements ProviderRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#providers.values()].map((p) => p.client.close()));
+    await Promise.all([...this.#table.providers.values(), ...this.#retired].map((p) => p.client.close()));
     await this.#local.close();
   }
 
-  #find(requested: string): Route | null {
-    const config = this.#config;
+  /** An unchanged provider (same settings as in `previous`) keeps its client and its connections. */
+  #tableOf(config: Config, previous: RouteTable | undefined): RouteTable {
+    const settings = new Map(config.providers.map((p) => [p.name, JSON.stringify(p)]));
+    const providers = new Map(
+      config.providers.map((p) => {
+        const kept = previous?.settings.get(p.name) === settings.get(p.name) ? previous?.providers.get(p.name) : undefined;
+        return [p.name, kept ?? createProvider(p)] as const;
+      }),
+    );
+    const models = new ModelList({ config, providers, localModelIds: this.#local.ids(), ...this.#opts });
+    return { config, providers, settings, models, memo: new Map(), chatModels: new Map() };
+  }
+
+  #find(table: RouteTable, requested: string): Route | null {
+    const { config, providers } = table;
     const model = followAliases(config.aliases, requested);
     const local = this.#local.get(model);
     if (local) return { kind: 'local', model, upstreamModel: model, ...local, chatModel: instrumentChatModel(local.chatModel) };
     const exact = Object.hasOwn(config.models, model) ? config.models[model] : undefined;
-    if (exact) return this.#routeTo(this.#providers.get(exact.provider)!, model, exact.model ?? model);
+    if (exact) return this.#routeTo(table, providers.get(exact.provider)!, model, exact.model ?? model);
     const slash = model.indexOf('/');
     if (slash > 0) {
-      const provider = this.#providers.get(model.slice(0, slash));
-      if (provider) return this.#routeTo(provider, model, model.slice(slash + 1));
+      const provider = providers.get(model.slice(0, slash));
+      if (provider) return this.#routeTo(table, provider, model, model.slice(slash + 1));
     }
-    const fallback = config.defaultProvider ? this.#providers.get(config.defaultProvider) : undefined;
-    return fallback ? this.#routeTo(fallback, model, model) : null;
+    const fallback = config.defaultProvider ? providers.get(config.defaultProvider) : undefined;
+    return fallback ? this.#routeTo(table, fallback, model, model) : null;
   }
 
   /** A relay route for OpenAI-compatible upstreams, a ChatModel route for the others. */
-  #routeTo(provider: Provider, model: string, upstreamModel: string): Route {
+  #routeTo(table: RouteTable, provider: Provider, model: string, upstreamModel: string): Route {
     if (provider.relay) return { kind: 'upstream', model, upstreamModel, provider: provider.client };
-    return { kind: 'model', model, upstreamModel, chatModel: this.#chatModelOf(provider, upstreamModel) };
+    return { kind: 'model', model, upstreamModel, chatModel: this.#chatModelOf(table, provider, upstreamModel) };
   }
 
   /** One ChatModel per provider and upstream model. */
-  #chatModelOf(provider: Provider, upstreamModel: string): ChatModel {
+  #chatModelOf(table: RouteTable, provider: Provider, upstreamModel: string): ChatModel {
     const key = `${provider.name}\u0000${upstreamModel}`;
-    let m = this.#chatModels.get(key);
-    if (!m) this.#chatModels.set(key, (m = instrumentChatModel(provider.chatModel(upstreamModel))));
+    let m = table.chatModels.get(key);
+    if (!m) table.chatModels.set(key, (m = instrumentChatModel(provider.chatModel(upstreamModel))));
     return m;
   }
 }

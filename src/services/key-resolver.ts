@@ -53,6 +53,12 @@ export class KeyResolver implements KeyCache {
     this.#o = { ttlMs: 1000, touchEveryMs: 60_000, maxEntries: 10_000, ...opts };
   }
 
+  /** Drops every cached answer (the configured keys were re-imported): the next request of each key looks it up. */
+  forget(): void {
+    this.#entries.clear();
+    this.#open = undefined;
+  }
+
   /** The header's caller, or null for no usable key; synchronous while cached. */
   resolve(header: string): Caller | null | Promise<Caller | null> {
     const now = this.#o.clock.now();

@@ -263,7 +263,7 @@ for (const dialect of testDialects()) {
         db: store.db,
         prices: { m1: { input: 2, output: 8, cached_input: 1 }, 'up-m2': { input: 3, output: 6 } },
         flushMs: 60_000,
-        log: { error: () => {} },
+        log: { error: () => {}, warn: () => {} },
       });
       const base = { tenantId: 't1', apiKeyId: 'key_a', reasoningTokens: 0, at: (T0 + 30) * 1000 };
       recorder.record({ ...base, model: 'm1', upstreamModel: 'x', inputTokens: 1000, cachedTokens: 400, outputTokens: 500 });
