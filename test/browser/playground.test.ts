@@ -223,6 +223,25 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     assertNoConsoleErrors(page);
   });
 
+  it('should switch code_interpreter on for a Responses answer and show the code it ran', async () => {
+    ctx.fake.enqueue(
+      CHAT,
+      { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_ci', name: 'code_interpreter', arguments: JSON.stringify({ code: 'print(6 * 7)' }) }] }) },
+      { type: 'sse', chunks: chatChunks({ content: 'It is 42.' }) },
+    );
+    await page.getByRole('radio', { name: 'Responses' }).check();
+    await page.getByRole('checkbox', { name: 'code_interpreter' }).check();
+    await send(page, 'What is six times seven? Use Python.');
+    await logHas(page, 'It is 42.');
+    await logHas(page, 'code_interpreter: print(6 * 7)');
+    const first = ctx.fake.calls.filter((c) => c.path === CHAT)[0]!.body;
+    assert.ok(first.tools.some((t: { function: { name: string } }) => t.function.name === 'code_interpreter'), JSON.stringify(first.tools));
+    const second = ctx.fake.calls.filter((c) => c.path === CHAT)[1]!.body;
+    const toolMessage = second.messages.find((m: { role: string }) => m.role === 'tool');
+    assert.match(toolMessage.content, /42/);
+    assertNoConsoleErrors(page);
+  });
+
   it('should lay out the playground at 390×844 in dark mode', async () => {
     const small = await newPage(ctx.browser, { width: 390, height: 844, colorScheme: 'dark' });
     await signIn(small, { url: ctx.url, key: ctx.key });
