@@ -1,4 +1,13 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
+
+/**
+ * Readable lines for a terminal: pino-pretty as an in-process stream rather than a transport, so no
+ * worker thread, and `sync` so the lines written just before process.exit() (shutdown) are not lost.
+ */
+export function prettyDestination(colorize: boolean): DestinationStream {
+  return PinoPretty({ colorize, sync: true, destination: 1, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' });
+}
 
 /** One structured (JSON) logger; request lines carry `reqId`. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {

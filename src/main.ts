@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config, type UnsetVariable } from './config.js';
 import { startErrorLine } from './cli/start-error.js';
-import { createLogger } from './logger.js';
+import { createLogger, prettyDestination } from './logger.js';
 import { startServer, type RunningServer } from './server.js';
 import { checkUpstreams } from './server/upstream-check.js';
 
@@ -63,7 +63,8 @@ function reloadOnSighup(server: RunningServer, log: Logger): void {
 /** Boot only: config → server → graceful close on SIGTERM/SIGINT, reload on SIGHUP. */
 async function main(): Promise<void> {
   const { config, unset } = readConfig();
-  const log = createLogger(config.logLevel);
+  const pretty = config.logFormat ? config.logFormat === 'pretty' : process.stdout.isTTY === true;
+  const log = createLogger(config.logLevel, pretty ? prettyDestination(process.stdout.isTTY === true) : undefined);
   for (const { variable, field } of unset)
     log.warn({ variable, field }, `SWITCHBOARD_CONFIG: ${field} uses \${${variable}}, which is not set: it reads as an empty string`);
   const server = await startServer(config, log);

@@ -24,6 +24,8 @@ const envSchema = z.object({
   SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_LOG_LEVEL: logLevelSchema.optional(),
+  /** `pretty` (pino-pretty) or `json`; unset: pretty when stdout is a terminal, JSON otherwise. */
+  SWITCHBOARD_LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   /** `off` (or 0/false): no metrics instrumentation and no /metrics. */
   SWITCHBOARD_METRICS: z
     .enum(['on', 'off', '1', '0', 'true', 'false'])

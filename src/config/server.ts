@@ -27,6 +27,8 @@ export interface ServerConfig {
   fileLimitBytes: number;
   shutdownGraceMs: number;
   logLevel: string;
+  /** SWITCHBOARD_LOG_FORMAT; null: pretty on a terminal, JSON otherwise (main.ts decides). */
+  logFormat: 'pretty' | 'json' | null;
 }
 
 const MB = 1024 * 1024;
@@ -55,6 +57,7 @@ export function serverConfig(opts: { file: z.infer<typeof serverSection>; vars: 
     fileLimitBytes: Math.round((vars.SWITCHBOARD_FILE_LIMIT_MB ?? 512) * MB),
     shutdownGraceMs: file.shutdown_grace_ms ?? 10_000,
     logLevel: vars.SWITCHBOARD_LOG_LEVEL ?? file.log_level ?? 'info',
+    logFormat: vars.SWITCHBOARD_LOG_FORMAT ?? null,
   };
 }
 

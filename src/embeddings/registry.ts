@@ -8,8 +8,6 @@ import { createLocalEncoder, LOCAL_ENCODER_NAMES } from './local-encoder.js';
 import { createUpstreamEmbedder } from './upstream-embedder.js';
 import type { LocalModelHost } from '../providers/local/local-model-host.js';
 
-const MAX_ALIAS_DEPTH = 8;
-
 /** A local GGUF model's embeddings (an embedding model, or any model's pooled hidden state), in-process. */
 function createGgufEmbedder(model: string, host: LocalModelHost): Embedder {
   let dimensions = 0;
@@ -29,36 +27,37 @@ function createGgufEmbedder(model: string, host: LocalModelHost): Embedder {
 /**
  * Model name → Embedder. The local encoder's names (and config aliases of them) are served in-process by one shared
  * encoder, loaded on first use; every other name is routed like a chat model (`providers.route`): a local GGUF model
- * embeds in-process, an upstream's model through its /embeddings. `retrieval()` is `embeddings.retrieval_model` from the YAML config, the local encoder by default.
+ * embeds in-process, an upstream's model through its /embeddings. Aliases and routes are the provider registry's
+ * current ones, so a SIGHUP reload reaches /v1/embeddings. `retrieval()` is `embeddings.retrieval_model` from the YAML
+ * config, the local encoder by default, kept as started (its vectors' dimensions are stored with the vector stores).
  */
 export function createEmbedderRegistry(opts: {
-  config: Pick<Config, 'aliases' | 'retrievalEmbeddingModel'>;
-  providers: Pick<ProviderRegistry, 'route'>;
+  config: Pick<Config, 'retrievalEmbeddingModel'>;
+  providers: Pick<ProviderRegistry, 'route' | 'aliasOf'>;
   log: Pick<Logger, 'info'>;
   /** Unix ms; stamps the local models' `created`. */
   now?: () => number;
 }): EmbedderRegistry {
   const { config, providers } = opts;
   const encoder = createLocalEncoder();
-  const byModel = new Map<string, Embedder>();
+  // Per route object: the provider registry memoises routes per configuration, so a reload's routes get new embedders.
+  const byRoute = new WeakMap<Route, Embedder>();
   const created = Math.floor((opts.now ?? Date.now)() / 1000);
   let retrievalEmbedder: Embedder | undefined;
 
   function routed(route: Route): Embedder {
     if (route.kind === 'model')
       throw invalidRequest(`The model \`${route.model}\` is a chat model of a provider without embeddings.`, 'model', 'model_not_supported');
-    let embedder = byModel.get(route.model);
+    let embedder = byRoute.get(route);
     if (!embedder) {
       embedder = route.kind === 'local' ? createGgufEmbedder(route.model, route.host) : createUpstreamEmbedder({ model: route.model, route });
-      byModel.set(route.model, embedder);
+      byRoute.set(route, embedder);
     }
     return embedder;
   }
 
   function local(model: string): Embedder | undefined {
-    let name = model;
-    for (let i = 0; i < MAX_ALIAS_DEPTH && Object.hasOwn(config.aliases, name); i++) name = config.aliases[name]!;
-    if (LOCAL_ENCODER_NAMES.includes(name)) return encoder;
+    if (LOCAL_ENCODER_NAMES.includes(providers.aliasOf(model))) return encoder;
     let route: Route;
     try {
       route = providers.route(model);

@@ -24,6 +24,8 @@ export type Route =
 export interface ProviderRegistry {
   /** The upstream a model name goes to; 404 model_not_found, or 400 for a local model (it has no upstream). */
   resolve(model: string): ResolvedModel;
+  /** The name an alias chain ends at, in the configuration in force (reload() changes it). */
+  aliasOf(model: string): string;
   /** Where a model name goes: an upstream or an in-process local model. */
   route(model: string): Route;
   /** The model as a ChatModel (one instance per provider and model). */

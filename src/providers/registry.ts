@@ -81,6 +81,10 @@ class Registry implements ProviderRegistry {
     return r;
   }
 
+  aliasOf(model: string): string {
+    return followAliases(this.#table.config.aliases, model);
+  }
+
   resolve(model: string): ResolvedModel {
     const r = this.route(model);
     if (r.kind === 'upstream') return r;

@@ -9,6 +9,7 @@ import {
   byBucket,
   COSTS_LIMITS,
   groupRows,
+  inProjects,
   nowMs,
   pageWindow,
   sumOf,
@@ -125,6 +126,6 @@ export async function listCosts(deps: UsageDeps, caller: Caller, params: CostsPa
   const key = (l: CostLine) => [by.project ? l.project_id : null, by.apiKey ? l.api_key_id : null, by.lineItem ? l.line_item : null];
   return toPage(
     w,
-    byBucket(w, lines).map((inBucket) => groupRows(inBucket, key).map((g) => toCostsResult(g, by))),
+    byBucket(w, inProjects(lines, params.project_ids)).map((inBucket) => groupRows(inBucket, key).map((g) => toCostsResult(g, by))),
   );
 }

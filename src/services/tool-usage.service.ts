@@ -6,11 +6,12 @@ import type {
 } from 'openai/resources/admin/organization/usage';
 import type { Caller } from '../deps.js';
 import { queryStorageSamples, queryUsageMeters } from '../store/repos/usage-meters.repo.js';
-import type { Meter, UsageMeterRow } from '../store/tables/usage-meters.table.js';
+import type { Meter, UsageMeterRow, VectorStoreStorageRow } from '../store/tables/usage-meters.table.js';
 import {
   byBucket,
   groupRows,
   nowMs,
+  inProjects,
   sumOf,
   toPage,
   usageWindow,
@@ -59,22 +60,24 @@ async function meterBuckets(
         subjects: q.subjects,
       })
     : [];
-  return { w, buckets: byBucket(w, rows) };
+  return { w, buckets: byBucket(w, inProjects(rows, q.params.project_ids)) };
 }
 
 const grouped = (params: ToolUsageParams, field: string): boolean => !!params.group_by?.includes(field);
 const keyOrNull = (id: string): string | null => id || null;
+/** The project (tenant) of a group's rows when grouped by project_id. */
+const projectOf = (byProject: boolean, rows: readonly { tenant_id: string }[]): string | null => (byProject ? rows[0]!.tenant_id : null);
 
 /** GET /organization/usage/embeddings: /v1/embeddings calls and the tokens spent indexing files. */
 export async function listEmbeddingsUsage(deps: UsageDeps, caller: Caller, params: ToolUsageParams): Promise<UsagePage<EmbeddingsResult>> {
   const { w, buckets } = await meterBuckets(deps, caller, { meter: 'embeddings', params, subjects: params.models });
-  const by = { apiKey: grouped(params, 'api_key_id'), model: grouped(params, 'model') };
-  const key = (r: UsageMeterRow) => [by.apiKey ? r.api_key_id : null, by.model ? r.subject : null];
+  const by = { project: grouped(params, 'project_id'), apiKey: grouped(params, 'api_key_id'), model: grouped(params, 'model') };
+  const key = (r: UsageMeterRow) => [by.project ? r.tenant_id : null, by.apiKey ? r.api_key_id : null, by.model ? r.subject : null];
   const result = (rows: UsageMeterRow[]): EmbeddingsResult => ({
     object: 'organization.usage.embeddings.result',
     input_tokens: sumOf(rows, (r) => r.quantity),
     num_model_requests: sumOf(rows, (r) => r.num_requests),
-    project_id: null,
+    project_id: projectOf(by.project, rows),
     user_id: null,
     api_key_id: by.apiKey ? keyOrNull(rows[0]!.api_key_id) : null,
     model: by.model ? rows[0]!.subject : null,
@@ -89,12 +92,12 @@ export async function listFileSearchCallsUsage(
   params: ToolUsageParams,
 ): Promise<UsagePage<FileSearchCallsResult>> {
   const { w, buckets } = await meterBuckets(deps, caller, { meter: 'file_search_calls', params, subjects: params.vector_store_ids });
-  const by = { apiKey: grouped(params, 'api_key_id'), store: grouped(params, 'vector_store_id') };
-  const key = (r: UsageMeterRow) => [by.apiKey ? r.api_key_id : null, by.store ? r.subject : null];
+  const by = { project: grouped(params, 'project_id'), apiKey: grouped(params, 'api_key_id'), store: grouped(params, 'vector_store_id') };
+  const key = (r: UsageMeterRow) => [by.project ? r.tenant_id : null, by.apiKey ? r.api_key_id : null, by.store ? r.subject : null];
   const result = (rows: UsageMeterRow[]): FileSearchCallsResult => ({
     object: 'organization.usage.file_searches.result',
     num_requests: sumOf(rows, (r) => r.quantity),
-    project_id: null,
+    project_id: projectOf(by.project, rows),
     user_id: null,
     api_key_id: by.apiKey ? keyOrNull(rows[0]!.api_key_id) : null,
     vector_store_id: by.store ? keyOrNull(rows[0]!.subject) : null,
@@ -110,27 +113,34 @@ export async function listCodeInterpreterSessionsUsage(
 ): Promise<UsagePage<CodeInterpreterSessionsResult>> {
   // The spec filters and groups these by project only: API keys do not apply.
   const { w, buckets } = await meterBuckets(deps, caller, { meter: 'code_interpreter_sessions', params: { ...params, api_key_ids: undefined } });
+  const byProject = grouped(params, 'project_id');
   const result = (rows: UsageMeterRow[]): CodeInterpreterSessionsResult => ({
     object: 'organization.usage.code_interpreter_sessions.result',
     num_sessions: sumOf(rows, (r) => r.quantity),
-    project_id: null,
+    project_id: projectOf(byProject, rows),
   });
-  return toPage(w, buckets.map((rows) => (rows.length ? [result(rows)] : [])));
+  return toPage(w, buckets.map((rows) => groupRows(rows, (r) => [byProject ? r.tenant_id : null]).map(result)));
 }
 
 /**
- * GET /organization/usage/vector_stores: the bytes the tenant's vector stores held, as last sampled
- * in each bucket (buckets with no sample have no result).
+ * GET /organization/usage/vector_stores: the bytes the vector stores held, as last sampled in each bucket, summed over
+ * the projects (tenants) seen, or one result per project when grouped by it (buckets with no sample have no result).
  */
 export async function listVectorStoresUsage(deps: UsageDeps, caller: Caller, params: ToolUsageParams): Promise<UsagePage<VectorStoresResult>> {
   const w = usageWindow(params, nowMs(deps));
   const range = windowRange(w);
   const samples = range ? await queryStorageSamples(deps.db, { tenantId: usageTenant(caller), ...range }) : [];
+  const byProject = grouped(params, 'project_id');
+  const result = (lasts: VectorStoreStorageRow[]): VectorStoresResult => ({
+    object: 'organization.usage.vector_stores.result',
+    usage_bytes: sumOf(lasts, (r) => r.usage_bytes),
+    project_id: projectOf(byProject, lasts),
+  });
   return toPage(
     w,
-    byBucket(w, samples).map((rows) => {
-      const last = rows.at(-1);
-      return last ? [{ object: 'organization.usage.vector_stores.result', usage_bytes: Number(last.usage_bytes), project_id: null }] : [];
+    byBucket(w, inProjects(samples, params.project_ids)).map((rows) => {
+      const lasts = groupRows(rows, (r) => [r.tenant_id]).map((perTenant) => perTenant.at(-1)!);
+      return groupRows(lasts, (r) => [byProject ? r.tenant_id : null]).map(result);
     }),
   );
 }

@@ -34,6 +34,8 @@ export interface WindowParams {
   end_time?: number;
   limit?: number;
   page?: string;
+  /** Only these projects (a project is a tenant). */
+  project_ids?: readonly string[];
 }
 
 /** Buckets per page by width: the spec's defaults and maxima. */
@@ -137,3 +139,9 @@ export const sumOf = <T>(rows: readonly T[], value: (row: T) => number | string)
 
 /** Whose usage a caller sees: its own tenant's, or (an admin key) every tenant's: null. */
 export const usageTenant = (caller: Caller): string | null => (caller.admin ? null : caller.tenantId);
+
+/** The rows of the `project_ids` asked for (a project is a tenant); all of them when none are. */
+export function inProjects<T extends { tenant_id: string } | { project_id: string }>(rows: readonly T[], projectIds?: readonly string[]): T[] {
+  if (!projectIds?.length) return [...rows];
+  return rows.filter((r) => projectIds.includes('tenant_id' in r ? r.tenant_id : r.project_id));
+}

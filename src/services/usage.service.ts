@@ -5,6 +5,7 @@ import type { UsageBucketRow } from '../store/tables/usage-buckets.table.js';
 import {
   byBucket,
   groupRows,
+  inProjects,
   nowMs,
   sumOf,
   toPage,
@@ -81,6 +82,6 @@ export async function listCompletionsUsage(
   const key = (r: UsageBucketRow) => [by.project ? r.tenant_id : null, by.apiKey ? r.api_key_id : null, by.model ? r.model : null];
   return toPage(
     w,
-    byBucket(w, rows).map((inBucket) => groupRows(inBucket, key).map((g) => toCompletionsResult(g, by))),
+    byBucket(w, inProjects(rows, params.project_ids)).map((inBucket) => groupRows(inBucket, key).map((g) => toCompletionsResult(g, by))),
   );
 }

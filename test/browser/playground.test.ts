@@ -88,7 +88,9 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     );
     await page.getByRole('radio', { name: 'Assistants thread' }).check();
     await settle(async () => (await page.getByRole('combobox', { name: 'Assistant' }).inputValue()) === assistant.id, 'the assistant');
+    const threadCreated = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/threads');
     await send(page, 'Weather in Paris?');
+    const threadId = ((await (await threadCreated).json()) as { id: string }).id;
     const output = page.getByRole('textbox', { name: 'Output of get_weather' });
     await output.waitFor();
     await logHas(page, 'get_weather({"city":"Paris"})');
@@ -101,6 +103,10 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
     assert.deepEqual(calls[0]!.body.tools.map((t: { function: { name: string } }) => t.function.name), ['get_weather']);
     assert.deepEqual(calls[1]!.body.messages.at(-1), { role: 'tool', tool_call_id: 'call_w1', content: 'sunny, 21 C' });
     await screenshot(page, 'playground-assistant');
+
+    // The Threads page lists the thread the playground made.
+    await page.getByRole('navigation').getByRole('link', { name: 'Threads' }).click();
+    await page.getByRole('list', { name: 'Recent threads' }).getByRole('link', { name: threadId }).waitFor();
     assertNoConsoleErrors(page);
   });
 
@@ -147,6 +153,11 @@ describe('console playground (browser)', { skip: chromiumMissing() }, () => {
         ['user', 'Two'],
       ],
     );
+    // The Responses page lists both responses the playground made.
+    await page.getByRole('navigation').getByRole('link', { name: 'Responses' }).click();
+    const recent = page.getByRole('list', { name: 'Recent responses' }).getByRole('link');
+    await settle(async () => (await recent.count()) === 2, 'two recent responses');
+    assert.deepEqual((await recent.allInnerTexts()).map((t) => /^resp_\w+$/.test(t)), [true, true]);
     assertNoConsoleErrors(page);
   });
 

@@ -222,7 +222,7 @@ describe('embeddings', () => {
 
     it('should embed with a configured upstream model, discovering its dimensions', async () => {
       const registry = createEmbedderRegistry({
-        config: { aliases: {}, retrievalEmbeddingModel: 'embed-small' },
+        config: { retrievalEmbeddingModel: 'embed-small' },
         providers: app.server.deps.providers,
         log: silent,
       });
@@ -245,8 +245,11 @@ describe('embeddings', () => {
 
     it('should serve local names and their aliases in-process, and route the rest to the providers', () => {
       const registry = createEmbedderRegistry({
-        config: { aliases: { 'my-embed': 'use-512' }, retrievalEmbeddingModel: LOCAL },
-        providers: { route: (model) => { throw modelNotFound(model, 'No provider.'); } },
+        config: { retrievalEmbeddingModel: LOCAL },
+        providers: {
+          aliasOf: (model) => (model === 'my-embed' ? 'use-512' : model),
+          route: (model) => { throw modelNotFound(model, 'No provider.'); },
+        },
         log: silent,
       });
       assert.equal(registry.resolve('my-embed').model, LOCAL);

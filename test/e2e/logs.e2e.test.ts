@@ -107,6 +107,49 @@ for (const dialect of testDialects()) {
   });
 }
 
+describe('the log format', () => {
+  let fake: FakeUpstream;
+  let dir: string;
+  before(async () => {
+    fake = await startFakeUpstream();
+    dir = mkdtempSync(join(tmpdir(), 'sb-log-format-'));
+  });
+  after(async () => {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The text lines (not JSON) the server wrote for a models.list() call, and the JSON ones, in that format. */
+  async function linesOfOneCall(env: Record<string, string>): Promise<{ text: string[]; json: Array<Record<string, unknown>> }> {
+    const server = await spawnServer({ SWITCHBOARD_UPSTREAM_URL: fake.url, SWITCHBOARD_DATA_DIR: dir, ...env });
+    try {
+      await new OpenAI({ apiKey: 'none', baseURL: server.baseURL, maxRetries: 0 }).models.list();
+      await waitFor(() => server.logs.some((l) => String(l.text ?? l.msg).includes('request completed')), 'the request completed line');
+      return {
+        text: server.logs.flatMap((l) => (typeof l.text === 'string' ? [l.text] : [])),
+        json: server.logs.filter((l) => l.text === undefined),
+      };
+    } finally {
+      await stopServer(server);
+    }
+  }
+
+  it('should write readable lines, no JSON, with SWITCHBOARD_LOG_FORMAT=pretty', async () => {
+    const { text, json } = await linesOfOneCall({ SWITCHBOARD_LOG_FORMAT: 'pretty', SWITCHBOARD_DATABASE_URL: join(dir, 'pretty.db') });
+    assert.deepEqual(json, []);
+    const completed = text.filter((l) => l.includes('request completed'));
+    assert.equal(completed.length, 1, text.join('\n'));
+    assert.match(completed[0]!, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO( \(\d+\))?: request completed$/);
+    assert.ok(text.some((l) => /^\s+method: "GET"$/.test(l)), text.join('\n'));
+  });
+
+  it('should stay JSON under a pipe by default', async () => {
+    const { text, json } = await linesOfOneCall({ SWITCHBOARD_DATABASE_URL: join(dir, 'json.db') });
+    assert.deepEqual(text, []);
+    assert.equal(json.filter((l) => l.msg === 'request completed' && l.method === 'GET').length, 1);
+  });
+});
+
 describe('upstream problems at start', () => {
   it('should say in one line, without a stack, that an upstream URL lacks /v1', async () => {
     const fake = await startFakeUpstream();

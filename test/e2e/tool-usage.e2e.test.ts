@@ -7,6 +7,7 @@ import { chatChunks } from '../fakes/chunks.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 import { until } from '../support/until.js';
+import { hashKey } from '../../src/config.js';
 
 const CHAT = '/v1/chat/completions';
 const ENCODER = 'universal-sentence-encoder';
@@ -25,6 +26,8 @@ const YAML = [
   '',
 ].join('\n');
 
+/** The project (tenant) id of a configured key. */
+const projectOf = (key: string) => 'key_' + hashKey(key).slice(0, 16);
 const startOfToday = () => Math.floor(Date.now() / 86_400_000) * 86_400;
 const callTool = (id: string, name: string, args: object) => ({
   type: 'sse' as const,
@@ -161,6 +164,38 @@ for (const dialect of testDialects()) {
       const embeddings = items.get(ENCODER);
       assert.equal(embeddings?.quantity_unit, 'tokens');
       assert.ok(Math.abs((embeddings?.amount?.value ?? 0) - (embeddings?.quantity ?? 0) * 1000 / 1e6) < 1e-12, JSON.stringify(embeddings));
+    });
+
+    it('should name the project on every tool usage route grouped by project_id', async () => {
+      await app.server.deps.usage.flush();
+      const query = { start_time: start, group_by: ['project_id' as const] };
+      const pages = await Promise.all([
+        admin.embeddings(query),
+        admin.fileSearchCalls(query),
+        admin.codeInterpreterSessions(query),
+        admin.vectorStores({ ...query, bucket_width: '1m', limit: 1440 }),
+      ]);
+      const projects = pages.map((page) => [...new Set(allOf(page).map((r) => ('project_id' in r ? r.project_id : undefined)))]);
+      const own = projectOf(TEST_KEYS[0]);
+      assert.deepEqual(projects, [[own], [own], [own], [own]]);
+    });
+
+    it('should honour project_ids on every usage and costs route', async () => {
+      const routes = (project: string) => {
+        const q = { start_time: start, project_ids: [project] };
+        return Promise.all([
+          admin.completions(q),
+          admin.embeddings(q),
+          admin.fileSearchCalls(q),
+          admin.codeInterpreterSessions(q),
+          admin.vectorStores({ ...q, bucket_width: '1m', limit: 1440 }),
+          admin.costs(q),
+        ]);
+      };
+      const counts = (pages: Awaited<ReturnType<typeof routes>>) => pages.map((p) => allOf(p as { data: Array<{ results: AnyResult[] }> }).length > 0);
+      // Runs' chat calls are completions usage: every route has some of the caller's own project.
+      assert.deepEqual(counts(await routes(projectOf(TEST_KEYS[0]))), [true, true, true, true, true, true]);
+      assert.deepEqual(counts(await routes('proj_other')), [false, false, false, false, false, false]);
     });
 
     it('should keep one tenant out of another tenant tool usage', async () => {

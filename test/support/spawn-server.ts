@@ -9,7 +9,7 @@ export interface SpawnedServer {
   child: ChildProcess;
   /** http://127.0.0.1:port/v1 */
   baseURL: string;
-  /** Every log line so far (parsed JSON where possible). */
+  /** Every log line so far (parsed JSON where possible, else `{ text }`). */
   logs: Array<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -33,6 +33,9 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
         if (entry.msg === 'switchboard is listening') resolve(String(entry.url));
       } catch {
         logs.push({ text: line });
+        // SWITCHBOARD_LOG_FORMAT=pretty: the listening line's `url` is on a line of its own.
+        const pretty = /^\s+url: "(http:\/\/[^"]+)"$/.exec(line);
+        if (pretty) resolve(pretty[1]!);
       }
     });
     void exited.then(({ code }) => reject(new Error(`server exited with ${code} before listening:\n${stderr}`)));

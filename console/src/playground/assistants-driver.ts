@@ -2,6 +2,7 @@ import type { AssistantStream } from 'openai/lib/AssistantStream';
 import type { AssistantTool } from 'openai/resources/beta/assistants';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import { client } from '../api.ts';
+import { rememberId } from '../pages/parts/recent.tsx';
 import { parsedFunctions, type Driver, type Outcome, type Settings, type Sink, type ToolCall } from './driver.ts';
 
 /** The run's tools when the page declares any (they replace the assistant's for this run), else undefined. */
@@ -48,6 +49,7 @@ export function assistantsDriver(): Driver {
     if (threadId) return threadId;
     const resources = settings.vectorStoreId ? { file_search: { vector_store_ids: [settings.vectorStoreId] } } : undefined;
     threadId = (await client().beta.threads.create(resources ? { tool_resources: resources } : {})).id;
+    await rememberId('threads', threadId); // the Threads page lists what this browser made (the API cannot list threads)
     return threadId;
   }
 

@@ -1,5 +1,6 @@
 import type { ResponseInput, ResponseStreamEvent, Tool } from 'openai/resources/responses/responses';
 import { client } from '../api.ts';
+import { rememberId } from '../pages/parts/recent.tsx';
 import { parsedFunctions, type Driver, type Outcome, type Settings, type Sink } from './driver.ts';
 
 function tools(settings: Settings): Tool[] {
@@ -37,6 +38,8 @@ export function responsesDriver(): Driver {
       { signal },
     );
     for await (const event of stream) {
+      // The Responses page lists what this browser made (the API cannot list responses).
+      if (event.type === 'response.created') await rememberId('responses', event.response.id);
       if (event.type === 'response.output_text.delta') sink.text(event.delta);
       const note = noteOf(event);
       if (note) sink.note(note);
