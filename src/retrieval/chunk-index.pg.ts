@@ -1,13 +1,57 @@
 // PostgreSQL side of the chunk index: full text (tsvector + GIN) for keywords, an exact scan for vectors.
 import type { Db } from '../store/database.js';
-import { pgChunkEmbeddings, pgChunkIds, pgChunkRefs, pgChunkStamp, pgFullTextSearch } from '../store/repos/chunks-pg.repo.js';
+import {
+  pgChunkEmbeddings,
+  pgChunkIds,
+  pgChunkRefs,
+  pgChunkStamp,
+  pgCommonLexemes,
+  pgFullTextSearch,
+  pgQueryLexemes,
+} from '../store/repos/chunks-pg.repo.js';
 import type { RankedChunk, SearchScope } from './types.js';
 import { VectorCache, nearest, type VectorSource } from './vector-cache.js';
 
-/** Chunks matching any word of the query, by ts_rank (store/repos/chunks-pg.repo.ts). */
+/** A lexeme ANALYZE found in at least this share of the chunks is "common": matched last, if at all. */
+const COMMON_SHARE = 0.1;
+
+/**
+ * Chunks matching any word of the query, by ts_rank (store/repos/chunks-pg.repo.ts), the same top `limit`
+ * as scoring every match, without scoring every match. ts_rank has no idf: every chunk holding a common
+ * word would be read (its tsvector, ~4 kB out of line) and ranked, half the store for an everyday word.
+ * So, when the query has both rare and common lexemes: rank the chunks holding a rare one (by the whole
+ * query); the last of those `limit` sets a bar, and of the chunks holding only common lexemes just the
+ * short ones can reach it (commonOnlyMaxLexemes); rank those too and keep the best.
+ */
 export async function pgKeywordSearch(db: Db, scope: SearchScope & { query: string }): Promise<RankedChunk[]> {
   if (scope.vectorStoreIds.length === 0 || scope.query.trim() === '') return [];
-  return pgFullTextSearch(db, scope);
+  const lexemes = await pgQueryLexemes(db, scope.query);
+  if (lexemes.length === 0) return [];
+  const common = new Set(await pgCommonLexemes(db, lexemes, COMMON_SHARE));
+  const rare = lexemes.filter((l) => !common.has(l));
+  if (common.size === 0 || rare.length === 0) return pgFullTextSearch(db, scope);
+  const first = await pgFullTextSearch(db, { ...scope, matching: rare });
+  if (first.length < scope.limit) return pgFullTextSearch(db, scope);
+  const bar = first[first.length - 1]!.score;
+  const maxLexemes = commonOnlyMaxLexemes({ common: common.size, lexemes: lexemes.length, bar });
+  const rest = await pgFullTextSearch(db, { ...scope, matching: [...common], maxLexemes });
+  const seen = new Set(first.map((h) => h.id));
+  return [...first, ...rest.filter((h) => !seen.has(h.id))]
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice(0, scope.limit);
+}
+
+/**
+ * The most distinct lexemes a chunk holding only `common` of the query's `lexemes` may have and still
+ * score `bar`. ts_rank (OR query, weight D = 0.1, normalisation 1) gives each query lexeme in the chunk
+ * less than 0.1, divides by the number of query lexemes and by log2(1 + positions), and a chunk has at
+ * least as many positions as distinct lexemes: score < 0.1 · common / lexemes / log2(1 + distinct).
+ * 1 % of slack covers ts_rank's float4 arithmetic.
+ */
+export function commonOnlyMaxLexemes(opts: { common: number; lexemes: number; bar: number }): number {
+  const exponent = ((0.1 * opts.common) / opts.lexemes / opts.bar) * 1.01;
+  if (!(opts.bar > 0) || exponent >= 31) return 2 ** 31 - 1;
+  return Math.floor(2 ** exponent);
 }
 
 const caches = new WeakMap<object, VectorCache>();

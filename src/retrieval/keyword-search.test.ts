@@ -17,6 +17,8 @@ const WORDS = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}x`);
 const rand = mulberry32(11);
 const word = () => WORDS[Math.min(WORDS.length - 1, Math.floor(Math.exp(rand() * Math.log(WORDS.length + 1)) - 1))]!;
 const text = (n: number) => Array.from({ length: n }, word).join(' ');
+/** Mostly 20–100 words; one in five of 1–6 words, which a common word alone can rank high. */
+const length = () => (rand() < 0.2 ? 1 + Math.floor(rand() * 6) : 20 + Math.floor(rand() * 80));
 const SCOPES = [
   { tenantId: 't1', vectorStoreId: 'vs_a' },
   { tenantId: 't1', vectorStoreId: 'vs_b' },
@@ -55,10 +57,12 @@ for (const dialect of testDialects()) {
       const { error } = await migrateToLatest(store.db);
       if (error) throw error;
       for (let f = 0; f < 30; f++) {
-        const chunks: Chunk[] = Array.from({ length: 20 }, (_, index) => ({ index, text: text(20 + Math.floor(rand() * 80)), tokens: 100 }));
+        const chunks: Chunk[] = Array.from({ length: 20 }, (_, index) => ({ index, text: text(length()), tokens: 100 }));
         const vectors = chunks.map(() => new Float32Array([1, rand()]));
         await addChunks(store.db, dialect, { ...SCOPES[f % SCOPES.length]!, fileId: `file-${f}`, chunks, vectors });
       }
+      // PostgreSQL tells common words from rare ones by the statistics ANALYZE keeps (autovacuum, live).
+      if (dialect === 'postgres') await sql`analyze chunks`.execute(store.db);
     });
 
     after(async () => {
@@ -80,5 +84,12 @@ for (const dialect of testDialects()) {
         assert.ok(hits > QUERIES.length * 10, `too few hits to compare (${hits})`);
       });
     }
+
+    it('should rank a short chunk holding only a common word where the reference does', async () => {
+      const query = `${WORDS[5]} ${WORDS[300]}`;
+      const opts = { tenantId: 't1', vectorStoreIds: ['vs_a', 'vs_b'], query, limit: 50 };
+      const want = await reference(store, opts);
+      assert.deepEqual((await keywordSearch(store.db, dialect, opts)).map((h) => h.id), want.map((h) => h.id));
+    });
   });
 }
