@@ -85,6 +85,12 @@ for (const dialect of testDialects()) {
       });
     }
 
+    it('should keep each chunk\'s tsvector in its row, not in TOAST (PostgreSQL)', { skip: dialect !== 'postgres' }, async () => {
+      const { rows } = await sql<{ storage: string }>`
+        select attstorage as storage from pg_attribute where attrelid = 'chunks'::regclass and attname = 'text_tsv'`.execute(store.db);
+      assert.equal(rows[0]!.storage, 'm');
+    });
+
     it('should rank a short chunk holding only a common word where the reference does', async () => {
       const query = `${WORDS[5]} ${WORDS[300]}`;
       const opts = { tenantId: 't1', vectorStoreIds: ['vs_a', 'vs_b'], query, limit: 50 };
