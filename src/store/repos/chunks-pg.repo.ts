@@ -7,15 +7,19 @@ import type { ChunkScope, RankedChunk } from './chunks.repo.js';
 /** Embeddings read per query. */
 const LOAD_BATCH = 5000;
 
-/** A tsquery literal matching any of `lexemes` (quotes and backslashes doubled, so any lexeme is inert). */
-function anyLexeme(lexemes: readonly string[]): string {
-  return lexemes.map((l) => `'${l.replace(/['\\]/g, (ch) => ch + ch)}'`).join(' | ');
+/** A tsquery literal matching chunks holding all lexemes of any group (quotes and backslashes doubled: inert). */
+function anyGroup(groups: readonly (readonly string[])[]): string {
+  const lexeme = (l: string) => `'${l.replace(/['\\]/g, (ch) => ch + ch)}'`;
+  return groups.map((g) => `(${g.map(lexeme).join(' & ')})`).join(' | ');
 }
 
 export interface FullTextScope extends ChunkScope {
   query: string;
-  /** Only chunks holding one of these lexemes (default: any lexeme of the query); still ranked by the whole query. */
-  matching?: readonly string[];
+  /**
+   * Only chunks holding every lexeme of one of these groups (default: any lexeme of the query); still ranked
+   * by the whole query.
+   */
+  matching?: readonly (readonly string[])[];
   /** Only chunks of at most this many distinct lexemes (the expression index `chunks_tsv_length`). */
   maxLexemes?: number;
 }
@@ -25,7 +29,7 @@ export interface FullTextScope extends ChunkScope {
  * length (rank / (1 + log length)); ts_rank_cd ranks OR queries ~8× slower. Ties: lower id first.
  */
 export async function pgFullTextSearch(db: Db, scope: FullTextScope): Promise<RankedChunk[]> {
-  const match = scope.matching ? sql`${anyLexeme(scope.matching)}::tsquery` : sql`q.q`;
+  const match = scope.matching ? sql`${anyGroup(scope.matching)}::tsquery` : sql`q.q`;
   const short = scope.maxLexemes === undefined ? sql`` : sql`and length(c.text_tsv) <= ${scope.maxLexemes}`;
   // plainto_tsquery parses any text safely (stemming, stop words) but ANDs the words; OR them instead.
   const { rows } = await sql<RankedChunk>`
