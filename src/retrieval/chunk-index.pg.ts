@@ -1,13 +1,69 @@
 // PostgreSQL side of the chunk index: full text (tsvector + GIN) for keywords, an exact scan for vectors.
 import type { Db } from '../store/database.js';
-import { pgChunkEmbeddings, pgChunkIds, pgChunkRefs, pgChunkStamp, pgFullTextSearch } from '../store/repos/chunks-pg.repo.js';
+import {
+  pgChunkEmbeddings,
+  pgChunkIds,
+  pgChunkRefs,
+  pgChunkStamp,
+  pgCommonLexemes,
+  pgFullTextSearch,
+  pgQueryLexemes,
+} from '../store/repos/chunks-pg.repo.js';
 import type { RankedChunk, SearchScope } from './types.js';
 import { VectorCache, nearest, type VectorSource } from './vector-cache.js';
 
-/** Chunks matching any word of the query, by ts_rank (store/repos/chunks-pg.repo.ts). */
+/** A lexeme ANALYZE found in at least this share of the chunks is "common": matched last, if at all. */
+const COMMON_SHARE = 0.1;
+
+/** More common lexemes than this in one query: the short-chunk pass takes any of them at the loosest bar. */
+const MAX_COMMON_GROUPS = 4;
+
+/**
+ * Chunks matching any word of the query, by ts_rank (store/repos/chunks-pg.repo.ts), the same top `limit`
+ * as scoring every match, without scoring every match. ts_rank has no idf: every chunk holding a common
+ * word would be read and ranked, a third of the store or more for an everyday word. So, when the query has
+ * both rare and common lexemes: rank the chunks holding a rare one (by the whole query); the last of those
+ * `limit` sets a bar, and a chunk holding only j of the common lexemes can reach it only when it is short
+ * (commonOnlyMaxLexemes); rank those too and keep the best.
+ */
 export async function pgKeywordSearch(db: Db, scope: SearchScope & { query: string }): Promise<RankedChunk[]> {
   if (scope.vectorStoreIds.length === 0 || scope.query.trim() === '') return [];
-  return pgFullTextSearch(db, scope);
+  const lexemes = await pgQueryLexemes(db, scope.query);
+  if (lexemes.length === 0) return [];
+  const common = await pgCommonLexemes(db, lexemes, COMMON_SHARE);
+  const rare = lexemes.filter((l) => !common.includes(l));
+  if (common.length === 0 || rare.length === 0) return pgFullTextSearch(db, scope);
+  const first = await pgFullTextSearch(db, { ...scope, matching: rare.map((l) => [l]) });
+  if (first.length < scope.limit) return pgFullTextSearch(db, scope);
+  const bar = first[first.length - 1]!.score;
+  const hits = new Map(first.map((h) => [h.id, h]));
+  const counts = common.length > MAX_COMMON_GROUPS ? [common.length] : common.map((_, i) => i + 1);
+  for (const j of counts) {
+    const maxLexemes = commonOnlyMaxLexemes({ common: j, lexemes: lexemes.length, bar });
+    // At least j of them (any of them, past MAX_COMMON_GROUPS, with the bar of all of them).
+    const matching = j === common.length && counts.length === 1 ? common.map((l) => [l]) : subsets(common, j);
+    for (const h of await pgFullTextSearch(db, { ...scope, matching, maxLexemes })) hits.set(h.id, h);
+  }
+  return [...hits.values()].sort((a, b) => b.score - a.score || a.id - b.id).slice(0, scope.limit);
+}
+
+/** Every subset of `items` of size `k`, in order. */
+function subsets<T>(items: readonly T[], k: number): T[][] {
+  if (k === 0) return [[]];
+  return items.flatMap((item, i) => subsets(items.slice(i + 1), k - 1).map((rest) => [item, ...rest]));
+}
+
+/**
+ * The most distinct lexemes a chunk holding only `common` of the query's `lexemes` may have and still
+ * score `bar`. ts_rank (OR query, weight D = 0.1, normalisation 1) gives each query lexeme in the chunk
+ * less than 0.1, divides by the number of query lexemes and by log2(1 + positions), and a chunk has at
+ * least as many positions as distinct lexemes: score < 0.1 · common / lexemes / log2(1 + distinct).
+ * 1 % of slack covers ts_rank's float4 arithmetic.
+ */
+export function commonOnlyMaxLexemes(opts: { common: number; lexemes: number; bar: number }): number {
+  const exponent = ((0.1 * opts.common) / opts.lexemes / opts.bar) * 1.01;
+  if (!(opts.bar > 0) || exponent >= 31) return 2 ** 31 - 1;
+  return Math.floor(2 ** exponent);
 }
 
 const caches = new WeakMap<object, VectorCache>();

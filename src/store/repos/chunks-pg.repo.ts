@@ -7,22 +7,62 @@ import type { ChunkScope, RankedChunk } from './chunks.repo.js';
 /** Embeddings read per query. */
 const LOAD_BATCH = 5000;
 
+/** A tsquery literal matching chunks holding all lexemes of any group (quotes and backslashes doubled: inert). */
+function anyGroup(groups: readonly (readonly string[])[]): string {
+  const lexeme = (l: string) => `'${l.replace(/['\\]/g, (ch) => ch + ch)}'`;
+  return groups.map((g) => `(${g.map(lexeme).join(' & ')})`).join(' | ');
+}
+
+export interface FullTextScope extends ChunkScope {
+  query: string;
+  /**
+   * Only chunks holding every lexeme of one of these groups (default: any lexeme of the query); still ranked
+   * by the whole query.
+   */
+  matching?: readonly (readonly string[])[];
+  /** Only chunks of at most this many distinct lexemes (the expression index `chunks_tsv_length`). */
+  maxLexemes?: number;
+}
+
 /**
  * Chunks matching any word of the query (its lexemes OR-ed), by ts_rank normalised by document
- * length (rank / (1 + log length)); ts_rank_cd ranks OR queries ~8× slower.
+ * length (rank / (1 + log length)); ts_rank_cd ranks OR queries ~8× slower. Ties: lower id first.
  */
-export async function pgFullTextSearch(db: Db, scope: ChunkScope & { query: string }): Promise<RankedChunk[]> {
+export async function pgFullTextSearch(db: Db, scope: FullTextScope): Promise<RankedChunk[]> {
+  const match = scope.matching ? sql`${anyGroup(scope.matching)}::tsquery` : sql`q.q`;
+  const short = scope.maxLexemes === undefined ? sql`` : sql`and length(c.text_tsv) <= ${scope.maxLexemes}`;
   // plainto_tsquery parses any text safely (stemming, stop words) but ANDs the words; OR them instead.
   const { rows } = await sql<RankedChunk>`
     with q as (select replace(plainto_tsquery('english', ${scope.query})::text, ' & ', ' | ')::tsquery as q)
     select c.id, c.vector_store_id as "vectorStoreId", c.file_id as "fileId", c.chunk_index as "chunkIndex",
       ts_rank(c.text_tsv, q.q, 1) as score
     from chunks c, q
-    where c.text_tsv @@ q.q and c.tenant_id = ${scope.tenantId}
+    where c.text_tsv @@ ${match} ${short} and c.tenant_id = ${scope.tenantId}
       and c.vector_store_id = any(${[...scope.vectorStoreIds]}::text[])
     order by score desc, c.id
     limit ${scope.limit}`.execute(db);
   return rows;
+}
+
+/** The distinct lexemes of `query` under the 'english' configuration (those plainto_tsquery ORs). */
+export async function pgQueryLexemes(db: Db, query: string): Promise<string[]> {
+  const { rows } = await sql<{ lexeme: string }>`
+    select unnest(tsvector_to_array(to_tsvector('english', ${query}))) as lexeme`.execute(db);
+  return rows.map((r) => r.lexeme);
+}
+
+/**
+ * Of `lexemes`, those ANALYZE last found in at least `minShare` (0..1) of the chunks: the
+ * most_common_elems statistics of `text_tsv` (none before the table's first ANALYZE).
+ */
+export async function pgCommonLexemes(db: Db, lexemes: readonly string[], minShare: number): Promise<string[]> {
+  if (lexemes.length === 0) return [];
+  const { rows } = await sql<{ lexeme: string }>`
+    select e.lexeme from pg_stats s,
+      unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:array_length(s.most_common_elems, 1)]) as e(lexeme, share)
+    where s.schemaname = current_schema() and s.tablename = 'chunks' and s.attname = 'text_tsv'
+      and e.lexeme = any(${[...lexemes]}::text[]) and e.share >= ${minShare}`.execute(db);
+  return rows.map((r) => r.lexeme);
 }
 
 /** One tenant's vector store. */

@@ -40,15 +40,22 @@ export async function hasSqliteVectorTable(db: Db, dims: number): Promise<boolea
   return rows.length > 0;
 }
 
-/** Chunks matching the FTS5 query `match`, by bm25 (score = -bm25, so higher is better). */
+/**
+ * Chunks matching the FTS5 query `match`, by bm25 (score = -bm25, so higher is better). Every match is
+ * scored and checked against the scope; the check reads the narrow covering index `chunks_id_scope`
+ * (migration 2026_12_06_0601), which the planner would not pick over the rowid, instead of each match's
+ * wide row. Only the `limit` best are then joined to the table for their file and index.
+ */
 export async function sqliteFtsSearch(db: Db, scope: ChunkScope & { match: string }): Promise<RankedChunk[]> {
   const { rows } = await sql<RankedChunk>`
-    select c.id, c.vector_store_id as "vectorStoreId", c.file_id as "fileId", c.chunk_index as "chunkIndex",
-      -bm25(chunks_fts) as score
-    from chunks_fts join chunks c on c.id = chunks_fts.rowid
-    where chunks_fts match ${scope.match} and c.tenant_id = ${scope.tenantId}
-      and c.vector_store_id in (${sql.join(scope.vectorStoreIds)})
-    order by bm25(chunks_fts) limit ${scope.limit}`.execute(db);
+    select c.id, c.vector_store_id as "vectorStoreId", c.file_id as "fileId", c.chunk_index as "chunkIndex", top.score
+    from (select s.id, -bm25(chunks_fts) as score
+          from chunks_fts join chunks s indexed by chunks_id_scope on s.id = chunks_fts.rowid
+          where chunks_fts match ${scope.match} and s.tenant_id = ${scope.tenantId}
+            and s.vector_store_id in (${sql.join(scope.vectorStoreIds)})
+          order by bm25(chunks_fts) limit ${scope.limit}) top
+    join chunks c on c.id = top.id
+    order by top.score desc`.execute(db);
   return rows;
 }
 
