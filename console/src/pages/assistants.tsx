@@ -6,6 +6,7 @@ import { emptyAssistantForm } from '../lib/assistant-form.ts';
 import { formatTime } from '../lib/format.ts';
 import { Link, navigate } from '../router.tsx';
 import { AssistantEditor } from './parts/assistant-editor.tsx';
+import { DataTable, LoadMore } from './parts/data-table.tsx';
 import { ErrorNote, Loading } from './parts/notes.tsx';
 import { usePagedList } from './parts/paged-list.ts';
 import { useAction } from './parts/use-load.ts';
@@ -57,35 +58,15 @@ export function AssistantsPage() {
       {creating ? <AssistantEditor initial={emptyAssistantForm()} submitLabel="Create assistant" onSave={create} /> : null}
       <ErrorNote error={list.error ?? action.error} />
       <Loading when={list.loading && !list.items.length} />
-      {list.items.length ? (
-        <div class="table-wrap">
-          <table aria-label="Assistants">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Model</th>
-                <th>Tools</th>
-                <th>Created</th>
-                <th>
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((a) => (
-                <AssistantRow key={a.id} a={a} onDelete={() => void remove(a)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : list.loading ? null : (
-        <p class="hint">No assistants yet.</p>
-      )}
-      {list.hasMore ? (
-        <button type="button" class="secondary" onClick={() => void list.more()}>
-          Load more
-        </button>
-      ) : null}
+      <DataTable
+        label="Assistants"
+        columns={['Name', 'Model', 'Tools', 'Created']}
+        items={list.items}
+        row={(a) => <AssistantRow key={a.id} a={a} onDelete={() => void remove(a)} />}
+        empty="No assistants yet."
+        loading={list.loading}
+      />
+      <LoadMore list={list} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import type { FileObject } from 'openai/resources/files';
 import { client } from '../api.ts';
 import { formatBytes, formatTime } from '../lib/format.ts';
 import { downloadFile } from './parts/file-content.tsx';
+import { DataTable, LoadMore } from './parts/data-table.tsx';
 import { ErrorNote, Loading } from './parts/notes.tsx';
 import { usePagedList } from './parts/paged-list.ts';
 import { UploadForm } from './parts/upload-form.tsx';
@@ -47,35 +48,15 @@ export function FilesPage() {
       <UploadForm label="File to upload" withPurpose onUploaded={(f) => list.prepend(f)} />
       <ErrorNote error={list.error ?? action.error} />
       <Loading when={list.loading && !list.items.length} />
-      {list.items.length ? (
-        <div class="table-wrap">
-          <table aria-label="Files">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Size</th>
-                <th>Purpose</th>
-                <th>Created</th>
-                <th>
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((f) => (
-                <FileRow key={f.id} f={f} onDelete={() => void remove(f)} onDownload={() => void action.run(() => downloadFile(f.id, f.filename))} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : list.loading ? null : (
-        <p class="hint">No files yet.</p>
-      )}
-      {list.hasMore ? (
-        <button type="button" class="secondary" onClick={() => void list.more()}>
-          Load more
-        </button>
-      ) : null}
+      <DataTable
+        label="Files"
+        columns={['Name', 'Size', 'Purpose', 'Created']}
+        items={list.items}
+        row={(f) => <FileRow key={f.id} f={f} onDelete={() => void remove(f)} onDownload={() => void action.run(() => downloadFile(f.id, f.filename))} />}
+        empty="No files yet."
+        loading={list.loading}
+      />
+      <LoadMore list={list} />
     </section>
   );
 }

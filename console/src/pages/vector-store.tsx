@@ -6,6 +6,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { formatBytes, formatTime } from '../lib/format.ts';
 import { navigate, useParams } from '../router.tsx';
+import { DataTable } from './parts/data-table.tsx';
 import { ErrorNote, Facts, Loading } from './parts/notes.tsx';
 import { StoreSearch } from './parts/store-search.tsx';
 import { allPages } from './parts/thread-view.ts';
@@ -124,30 +125,13 @@ export function VectorStorePage() {
           <h2>Files</h2>
           <UploadForm label="Upload a file into this store" onUploaded={(f) => add(f.id)} />
           <AddExisting files={v.all.filter((f) => !inStore.has(f.id))} onAdd={(fileId) => void add(fileId)} />
-          {v.files.length ? (
-            <div class="table-wrap">
-              <table aria-label="Files in this store">
-                <thead>
-                  <tr>
-                    <th>File</th>
-                    <th>Status</th>
-                    <th>Size</th>
-                    <th>Added</th>
-                    <th>
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {v.files.map((f) => (
-                    <StoreFileRow key={f.id} f={f} name={v.names.get(f.id) ?? f.id} onRemove={() => void remove(f.id)} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : (
-            <p class="hint">No files in this store yet.</p>
-          )}
+          <DataTable
+            label="Files in this store"
+            columns={['File', 'Status', 'Size', 'Added']}
+            items={v.files}
+            row={(f) => <StoreFileRow key={f.id} f={f} name={v.names.get(f.id) ?? f.id} onRemove={() => void remove(f.id)} />}
+            empty="No files in this store yet."
+          />
           <StoreSearch storeId={id} />
         </>
       ) : null}

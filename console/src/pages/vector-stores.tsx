@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { formatBytes, formatTime } from '../lib/format.ts';
 import { Link, navigate } from '../router.tsx';
+import { DataTable, LoadMore } from './parts/data-table.tsx';
 import { ErrorNote, Loading } from './parts/notes.tsx';
 import { usePagedList } from './parts/paged-list.ts';
 import { useAction } from './parts/use-load.ts';
@@ -75,36 +76,15 @@ export function VectorStoresPage() {
       <CreateForm />
       <ErrorNote error={list.error ?? action.error} />
       <Loading when={list.loading && !list.items.length} />
-      {list.items.length ? (
-        <div class="table-wrap">
-          <table aria-label="Vector stores">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Files</th>
-                <th>Status</th>
-                <th>Size</th>
-                <th>Created</th>
-                <th>
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((s) => (
-                <StoreRow key={s.id} s={s} onDelete={() => void remove(s)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : list.loading ? null : (
-        <p class="hint">No vector stores yet.</p>
-      )}
-      {list.hasMore ? (
-        <button type="button" class="secondary" onClick={() => void list.more()}>
-          Load more
-        </button>
-      ) : null}
+      <DataTable
+        label="Vector stores"
+        columns={['Name', 'Files', 'Status', 'Size', 'Created']}
+        items={list.items}
+        row={(s) => <StoreRow key={s.id} s={s} onDelete={() => void remove(s)} />}
+        empty="No vector stores yet."
+        loading={list.loading}
+      />
+      <LoadMore list={list} />
     </section>
   );
 }
