@@ -1,0 +1,111 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { hashKey } from '../../src/config.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
+import { testDialects } from '../support/databases.js';
+import { testClock } from '../support/test-clock.js';
+
+const ADMIN = 'sk-admin-rate-limits-0001';
+const PROJECT = 'key_' + hashKey(TEST_KEYS[0]).slice(0, 16);
+
+/** A 429 in OpenAI's shape: its type, code rate_limit_exceeded, and a retry-after header. */
+async function limited(p: Promise<unknown>, type: 'requests' | 'tokens'): Promise<InstanceType<typeof OpenAI.RateLimitError>> {
+  let caught: InstanceType<typeof OpenAI.RateLimitError> | undefined;
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof OpenAI.RateLimitError, String(err));
+    assert.equal(err.type, type);
+    assert.equal(err.code, 'rate_limit_exceeded');
+    assert.match(String(err.headers?.get('retry-after')), /^\d+$/);
+    caught = err;
+    return true;
+  });
+  return caught!;
+}
+
+for (const dialect of testDialects()) {
+  describe(`rate limits (${dialect})`, () => {
+    let fake: FakeUpstream;
+    let app: TestApp;
+    let admin: OpenAI;
+    let client: OpenAI;
+    const clock = testClock();
+    const limits = () => admin.admin.organization.projects.rateLimits;
+    const upstreamCalls = (model: string) => fake.calls.filter((c) => c.path === '/v1/chat/completions' && (c.body as { model?: string }).model === model).length;
+
+    before(async () => {
+      // At the start of a minute, so no window rolls over during the suite.
+      clock.advance(61_000 - (clock.now() % 60_000));
+      fake = await startFakeUpstream();
+      app = await createTestApp({ dialect, env: { SWITCHBOARD_ADMIN_KEY: ADMIN, SWITCHBOARD_UPSTREAM_URL: fake.url }, server: { clock } });
+      admin = new OpenAI({ apiKey: null, adminAPIKey: ADMIN, baseURL: app.baseURL, maxRetries: 0 });
+      client = app.client();
+    });
+    after(async () => {
+      await app.close();
+      await fake.close();
+    });
+
+    it("should list and update a project's limits in OpenAI's ProjectRateLimit shape", async () => {
+      assert.deepEqual((await limits().listRateLimits(PROJECT)).data, []);
+      const updated = await limits().updateRateLimit('rl-gpt-4o', { project_id: PROJECT, max_requests_per_1_minute: 2 });
+      const expected = { object: 'project.rate_limit', id: 'rl-gpt-4o', model: 'gpt-4o', max_requests_per_1_minute: 2, max_tokens_per_1_minute: 0, max_requests_per_1_day: 0 };
+      assert.deepEqual(updated, expected);
+      await limits().updateRateLimit('rl-a-model', { project_id: PROJECT, max_requests_per_1_day: 7 });
+      const page = await limits().listRateLimits(PROJECT, { limit: 1 });
+      assert.deepEqual(page.data.map((l) => l.id), ['rl-a-model']);
+      assert.equal(page.hasNextPage(), true);
+      assert.deepEqual((await page.getNextPage()).data, [expected]);
+    });
+
+    it('should refuse a project key on the rate limits routes', async () => {
+      const asProject = new OpenAI({ apiKey: null, adminAPIKey: TEST_KEYS[0], baseURL: app.baseURL, maxRetries: 0 });
+      await assert.rejects(asProject.admin.organization.projects.rateLimits.listRateLimits(PROJECT), (err: unknown) => {
+        assert.ok(err instanceof OpenAI.AuthenticationError, String(err));
+        assert.match(err.message, /insufficient permissions/);
+        return true;
+      });
+    });
+
+    it("should answer with the x-ratelimit headers and refuse the request over the minute's limit", async () => {
+      const ask = () => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+      const before = upstreamCalls('gpt-4o');
+      const remaining = [];
+      for (let i = 0; i < 2; i++) {
+        const { response } = await ask();
+        assert.equal(response.headers.get('x-ratelimit-limit-requests'), '2');
+        assert.match(String(response.headers.get('x-ratelimit-reset-requests')), /^\d+s$/);
+        remaining.push(response.headers.get('x-ratelimit-remaining-requests'));
+      }
+      assert.deepEqual(remaining, ['1', '0']);
+      const err = await limited(ask(), 'requests');
+      assert.equal(err.headers?.get('x-ratelimit-remaining-requests'), '0');
+      assert.equal(upstreamCalls('gpt-4o') - before, 2, 'the refused request never went upstream');
+    });
+
+    it('should leave a model without limits unlimited and without the headers', async () => {
+      const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+      assert.equal(response.headers.get('x-ratelimit-limit-requests'), null);
+    });
+
+    it("should refuse a request whose estimated tokens exceed the minute's token limit", async () => {
+      await limits().updateRateLimit('rl-gpt-4.1', { project_id: PROJECT, max_tokens_per_1_minute: 50 });
+      const small = await client.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+      assert.equal(small.response.headers.get('x-ratelimit-limit-tokens'), '50');
+      const before = upstreamCalls('gpt-4.1');
+      await limited(client.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'word '.repeat(200) }] }), 'tokens');
+      assert.equal(upstreamCalls('gpt-4.1'), before);
+    });
+
+    it('should fail a run stopped by a limit with last_error rate_limit_exceeded', async () => {
+      await limits().updateRateLimit('rl-gpt-4-turbo', { project_id: PROJECT, max_requests_per_1_minute: 1 });
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4-turbo' });
+      const run = () => client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] } });
+      assert.equal((await run()).status, 'completed');
+      const second = await run();
+      assert.equal(second.status, 'failed');
+      assert.equal(second.last_error?.code, 'rate_limit_exceeded');
+    });
+  });
+}
