@@ -50,6 +50,8 @@ export interface RateLimiterOptions {
   db: Db;
   counters: RateLimitCounters;
   clock: Clock;
+  /** Checks the project's spend budget before its limits. */
+  budgets?: { check(projectId: string): Promise<void> };
   /** How long a project's limits are cached (default 1000 ms): a change made anywhere holds here within it. */
   ttlMs?: number;
 }
@@ -60,7 +62,7 @@ export interface RateLimiterOptions {
  * release() gives the reservation back. A project without limits costs a cached Map lookup and no database call.
  */
 export class RateLimiter implements RateLimits {
-  readonly #o: Required<RateLimiterOptions>;
+  readonly #o: Required<Omit<RateLimiterOptions, 'budgets'>> & Pick<RateLimiterOptions, 'budgets'>;
   readonly #cache = new Map<string, { limits: Map<string, Limits>; until: number }>();
 
   constructor(opts: RateLimiterOptions) {
@@ -70,6 +72,7 @@ export class RateLimiter implements RateLimits {
   /** Lets the call through (its headers, or null when the model has no limit) or throws a RateLimitError. */
   async admit(opts: { tenantId: string; model: string; tokens: number | (() => Promise<number>) }): Promise<Admission | null> {
     if (!opts.tenantId) return null;
+    await this.#o.budgets?.check(opts.tenantId);
     const limits = (await this.#limitsOf(opts.tenantId)).get(opts.model);
     if (!limits) return null;
     const nowSec = Math.floor(this.#o.clock.now() / 1000);

@@ -109,3 +109,42 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+for (const dialect of testDialects()) {
+  describe(`spend budgets (${dialect})`, () => {
+    let fake: FakeUpstream;
+    let app: TestApp;
+    const clock = testClock();
+    const OTHER = 'key_' + hashKey(TEST_KEYS[1]).slice(0, 16);
+
+    before(async () => {
+      fake = await startFakeUpstream();
+      // 1000 USD per million tokens: one answer of the fake upstream costs more than the budget of 0.001 USD a day.
+      const yaml = `prices:\n  gpt-4o: { input: 1000, output: 1000 }\nbudgets:\n  ${PROJECT}: { usd_per_day: 0.001 }\n  ${OTHER}: { usd_per_month: 1000 }\n`;
+      app = await createTestApp({ dialect, yaml, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, server: { clock } });
+    });
+    after(async () => {
+      await app.close();
+      await fake.close();
+    });
+
+    it('should refuse a project that spent its daily budget with insufficient_quota, and not another', async () => {
+      const ask = (client: OpenAI) => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+      const [first, other] = [app.client(TEST_KEYS[0]), app.client(TEST_KEYS[1])];
+      await ask(first);
+      await app.server.deps.usage.flush();
+      clock.advance(1001); // past the spend cache's bound
+      const sent = fake.calls.length;
+      await assert.rejects(ask(first), (err: unknown) => {
+        assert.ok(err instanceof OpenAI.RateLimitError, String(err));
+        assert.equal(err.type, 'insufficient_quota');
+        assert.equal(err.code, 'insufficient_quota');
+        assert.match(String(err.headers?.get('retry-after')), /^\d+$/);
+        return true;
+      });
+      assert.equal(fake.calls.length, sent, 'the refused request never went upstream');
+      await ask(other);
+      assert.equal(fake.calls.length, sent + 1);
+    });
+  });
+}

@@ -40,3 +40,14 @@ export async function addToCounters(db: Db, counters: { key: string; window_star
 export async function deleteCountersBefore(db: Db, before: number): Promise<void> {
   await db.deleteFrom('rate_limit_counters').where('window_start', '<', before).execute();
 }
+
+/** A project's model spend in USD since `since` (unix seconds), from the flushed usage buckets. */
+export async function sumSpendSince(db: Db, tenantId: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom('usage_buckets')
+    .select((eb) => eb.fn.sum<number | string | null>('cost_usd').as('usd'))
+    .where('tenant_id', '=', tenantId)
+    .where('bucket_start', '>=', since)
+    .executeTakeFirst();
+  return Number(row?.usd ?? 0);
+}
