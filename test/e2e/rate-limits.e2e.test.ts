@@ -98,6 +98,22 @@ for (const dialect of testDialects()) {
       assert.equal(upstreamCalls('gpt-4.1'), before);
     });
 
+    it('should count an embeddings call and a response once each against their model', async () => {
+      await limits().updateRateLimit('rl-text-embedding-3-small', { project_id: PROJECT, max_requests_per_1_minute: 1 });
+      const embed = () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
+      const { response } = await embed().withResponse();
+      assert.equal(response.headers.get('x-ratelimit-remaining-requests'), '0');
+      await limited(embed(), 'requests');
+      await limits().updateRateLimit('rl-gpt-4o-2024-08-06', { project_id: PROJECT, max_requests_per_1_minute: 1 });
+      const respond = () => client.responses.create({ model: 'gpt-4o-2024-08-06', input: 'hi' });
+      assert.equal((await respond()).status, 'completed');
+      const second = await respond().then(
+        (r) => r.error?.code,
+        (err: unknown) => (err instanceof OpenAI.APIError ? err.code : String(err)),
+      );
+      assert.equal(second, 'rate_limit_exceeded');
+    });
+
     it('should fail a run stopped by a limit with last_error rate_limit_exceeded', async () => {
       await limits().updateRateLimit('rl-gpt-4-turbo', { project_id: PROJECT, max_requests_per_1_minute: 1 });
       const assistant = await client.beta.assistants.create({ model: 'gpt-4-turbo' });

@@ -3,13 +3,13 @@ import type { Deps } from '../../deps.js';
 import { countPromptTokens } from '../../metering/count-tokens.js';
 import { RateLimitError } from '../../services/rate-limit-error.js';
 
-/** The gateway routes whose body names a model called right away (a background response is counted by its run). */
-const MODEL_ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses']);
+/** The gateway routes whose body names a model called right away (a response, foreground or background, is a run: the engine counts its model calls). */
+const MODEL_ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings']);
 
 /** The request's size in tokens, estimated before the call: the tokenizer over chat messages, else ~4 characters a token. */
 function estimate(url: string, body: Record<string, unknown>): () => Promise<number> {
   if (url === '/v1/chat/completions') return () => countPromptTokens(body);
-  return async () => Math.ceil(JSON.stringify(body.input ?? '').length / 4) + (typeof body.instructions === 'string' ? Math.ceil(body.instructions.length / 4) : 0);
+  return async () => Math.ceil(JSON.stringify(body.input ?? '').length / 4);
 }
 
 const setHeaders = (reply: FastifyReply, headers: Readonly<Record<string, string>>) => {
@@ -18,7 +18,7 @@ const setHeaders = (reply: FastifyReply, headers: Readonly<Record<string, string
 
 async function admit(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const body = req.body as Record<string, unknown> | undefined;
-  if (!body || typeof body.model !== 'string' || body.background === true) return;
+  if (!body || typeof body.model !== 'string') return;
   try {
     const admission = await deps.limits.admit({ tenantId: req.caller.tenantId, model: body.model, tokens: estimate(req.routeOptions.url ?? '', body) });
     if (!admission) return;
