@@ -98,6 +98,20 @@ for (const dialect of testDialects()) {
       assert.equal(upstreamCalls('gpt-4.1'), before);
     });
 
+    it('should count the real usage (17 tokens an answer) against the token limit, and send the headers on a stream', async () => {
+      await limits().updateRateLimit('rl-gpt-4o-2024-05-13', { project_id: PROJECT, max_tokens_per_1_minute: 40 });
+      const messages = [{ role: 'user' as const, content: 'hi' }];
+      await client.chat.completions.create({ model: 'gpt-4o-2024-05-13', messages });
+      const { data: stream, response } = await client.chat.completions
+        .create({ model: 'gpt-4o-2024-05-13', messages, stream: true })
+        .withResponse();
+      assert.equal(response.headers.get('x-ratelimit-limit-tokens'), '40');
+      assert.match(String(response.headers.get('x-ratelimit-reset-tokens')), /^\d+s$/);
+      for await (const _ of stream);
+      // 2 × 17 real tokens and this request's few: over 40 only if the real usage was counted.
+      await limited(client.chat.completions.create({ model: 'gpt-4o-2024-05-13', messages }), 'tokens');
+    });
+
     it('should count an embeddings call and a response once each against their model', async () => {
       await limits().updateRateLimit('rl-text-embedding-3-small', { project_id: PROJECT, max_requests_per_1_minute: 1 });
       const embed = () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
