@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Deps } from './deps.js';
 import { authHook } from './api/middleware/auth.js';
+import { rateLimitHook } from './api/middleware/rate-limit.js';
 import { genRequestId, requestIdHook } from './api/middleware/request-id.js';
 import { clientErrorHandler, errorHandlers, frameworkErrors } from './api/error-handler.js';
 import { emptyBodyHook } from './api/middleware/empty-body.js';
@@ -10,6 +11,7 @@ import { bodyTimeoutHook } from './api/middleware/body-timeout.js';
 import { chatCompletionsRoutes } from './api/chat-completions.js';
 import { modelsRoutes } from './api/models.js';
 import { usageRoutes } from './api/usage.js';
+import { organizationRateLimitsRoutes } from './api/organization-rate-limits.js';
 import { assistantsRoutes } from './api/assistants.js';
 import { threadsRoutes } from './api/threads.js';
 import { messagesRoutes } from './api/messages.js';
@@ -45,6 +47,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   telemetryHooks(app);
   bodyTimeoutHook(app, deps.config.bodyTimeoutMs);
   authHook(app, deps.keys);
+  rateLimitHook(app, deps);
   emptyBodyHook(app);
   nulInUrlHook(app);
   jsonBodyParser(app);
@@ -71,6 +74,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
       await v1.register(organizationAdminApiKeysRoutes(deps));
       await v1.register(organizationProjectsRoutes(deps));
       await v1.register(organizationServiceAccountsRoutes(deps));
+      await v1.register(organizationRateLimitsRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -34,6 +34,21 @@ export interface KeyCache {
   openMode(): boolean | Promise<boolean>;
 }
 
+/** A model call let through: the `x-ratelimit-*` headers to answer with, and release() once its usage is recorded. */
+export interface Admission {
+  headers: Record<string, string>;
+  /** Gives back the token reservation (the real usage is counted when recorded). */
+  release(): void;
+}
+
+/** Projects' per-model rate limits as the API sees them (services/rate-limiter.ts's RateLimiter). */
+export interface RateLimits {
+  /** Lets a model call through (its headers, or null without a limit) or throws a 429 RateLimitError. */
+  admit(call: { tenantId: string; model: string; tokens: number | (() => Promise<number>) }): Promise<Admission | null>;
+  /** Forgets a project's cached limits (they were just changed). */
+  forget(projectId: string): void;
+}
+
 export interface Clock {
   /** Unix milliseconds. */
   now(): number;
@@ -60,6 +75,8 @@ export interface Deps {
   log: Logger;
   /** Bearer keys → callers (the auth hook). */
   keys: KeyCache;
+  /** Projects' per-model rate limits (services/rate-limiter.ts). */
+  limits: RateLimits;
 }
 
 /** Who is calling: resolved from the bearer key by the auth hook. */

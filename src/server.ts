@@ -35,6 +35,7 @@ import { countBacklog } from './store/repos/telemetry.repo.js';
 import { instrumentTool } from './telemetry/instrument-tool.js';
 import { metrics } from './telemetry/metrics.js';
 import { tracing } from './telemetry/tracing.js';
+import { createRateLimiter } from './services/rate-limits-wiring.js';
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -146,7 +147,7 @@ function codeInterpreterTool({ config, store, storage, clock, log, usage, sandbo
 }
 
 type EngineParts = Base &
-  Pick<Deps, 'providers' | 'events' | 'usage' | 'storage' | 'embeddings'> & { tools: ToolRegistry; worker?: Partial<WorkerOptions> };
+  Pick<Deps, 'providers' | 'events' | 'usage' | 'storage' | 'embeddings' | 'limits'> & { tools: ToolRegistry; worker?: Partial<WorkerOptions> };
 
 /** The run worker, and the ingestion worker that indexes vector store files. */
 function createWorkers(parts: EngineParts) {
@@ -165,6 +166,8 @@ function createWorkers(parts: EngineParts) {
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
       fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
       callOptions: responseCallOptions(store.db),
+      // A run's tokens are counted from its recorded usage (no reservation: its prompt is built in the call).
+      admitModelCall: (call) => parts.limits.admit({ ...call, tokens: 0 }),
     },
     { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...parts.worker },
   );
@@ -211,6 +214,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   });
   const providers = createProviderRegistry(config, { clock: () => clock.now(), log });
   const { usage, storageSampler } = createMetering(base);
+  const limits = createRateLimiter(base, usage, opts.keyCacheTtlMs);
   const { events: bus, close: closeEvents } = await createEvents(base);
   const { storage } = createFileStorage({ fileStore: config.fileStore, dialect: store.dialect, db: store.db, dataDir: config.dataDir, log });
   const embeddings = createEmbedderRegistry({ config, providers, log });
@@ -218,8 +222,8 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const tools = createTools({ ...base, storage, embeddings, usage, sandbox });
   // Background responses' stream events are stored where they are published (the instance running the run).
   const events = recordResponseEvents(bus, { db: store.db, tools, log: base.log });
-  const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, worker: opts.worker });
-  const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log, keys };
+  const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, limits, worker: opts.worker });
+  const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log, keys, limits };
 
   const app = await listen(deps);
   await worker.start();

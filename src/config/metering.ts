@@ -19,6 +19,11 @@ const toolPricesSchema = z
   })
   .strict();
 
+/** A project's spend budget in USD (model tokens at the price table's prices), per UTC day and/or month. */
+const budgetSchema = z
+  .object({ usd_per_day: z.number().positive().optional(), usd_per_month: z.number().positive().optional() })
+  .strict();
+
 /** YAML: prices, and how usage is recorded. */
 export const meteringSection = z.object({
   prices: z.record(z.string(), priceSchema).default({}),
@@ -26,10 +31,13 @@ export const meteringSection = z.object({
   /** How often the vector stores' stored bytes are sampled for usage and GB-day costs. */
   vector_store_usage_sample_s: z.number().int().min(1).max(86_400).optional(),
   usage_flush_ms: z.number().int().positive().optional(),
+  /** Project id → its spend budget. */
+  budgets: z.record(z.string(), budgetSchema).default({}),
 });
 
 export type Price = z.infer<typeof priceSchema>;
 export type ToolPrices = z.infer<typeof toolPricesSchema>;
+export type Budget = z.infer<typeof budgetSchema>;
 
 export interface MeteringConfig {
   prices: Record<string, Price>;
@@ -37,6 +45,8 @@ export interface MeteringConfig {
   /** Interval between samples of the vector stores' stored bytes. */
   vectorStoreSampleMs: number;
   usageFlushMs: number;
+  /** Project id → its spend budget (YAML `budgets`); a project without one has none. */
+  budgets: Record<string, Budget>;
 }
 
 export function meteringConfig(file: z.infer<typeof meteringSection>): MeteringConfig {
@@ -45,5 +55,6 @@ export function meteringConfig(file: z.infer<typeof meteringSection>): MeteringC
     toolPrices: file.tool_prices,
     vectorStoreSampleMs: (file.vector_store_usage_sample_s ?? 3600) * 1000,
     usageFlushMs: file.usage_flush_ms ?? 1000,
+    budgets: Object.assign(Object.create(null) as Record<string, Budget>, file.budgets),
   };
 }

@@ -45,6 +45,8 @@ export interface EngineDeps {
   fitPrompt?: PromptFitter;
   /** Call options the API that started a run asks for beyond the run's columns (the Responses API's logprobs). */
   callOptions?: (run: RunRow) => Promise<RunCallOptions>;
+  /** Counts a model call against the run's project's rate limits; throws a 429 ApiError when over one. */
+  admitModelCall?: (call: { tenantId: string; model: string }) => Promise<unknown>;
 }
 
 /** What `EngineDeps.callOptions` may add to a run's model calls. */
@@ -186,6 +188,7 @@ export class RunTurn {
     const tools = withinBudget(offered, budget);
     const used = fromJson<StepUsage | null>(run.usage, null);
     const model = this.#deps.models(run.model);
+    await this.#deps.admitModelCall?.({ tenantId: run.tenant_id, model: run.model });
     const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
     const { stream } = await model.stream({
       messages: await buildRunPrompt({

@@ -72,6 +72,8 @@ export class UsageRecorder implements UsageSink, MeterSink {
   #pending = new Map<string, Aggregate>();
   #meters = new Map<string, MeterAggregate>();
   #timer: NodeJS.Timeout | undefined;
+  /** Told of each model call's usage as it is recorded (the rate limiter settles its token reservations). */
+  #observers: ((e: UsageEvent) => void)[] = [];
   /** Events still being counted (see recordLater). */
   readonly #counting = new Set<Promise<void>>();
   /** The last flush started; the next one waits for it. */
@@ -97,7 +99,13 @@ export class UsageRecorder implements UsageSink, MeterSink {
     return this.#pending.size + this.#meters.size;
   }
 
+  /** Calls `fn` with each usage event recorded from now on. */
+  observe(fn: (e: UsageEvent) => void): void {
+    this.#observers.push(fn);
+  }
+
   record(e: UsageEvent): void {
+    for (const fn of this.#observers) fn(e);
     if (e.kind === 'embeddings') return this.meter(embeddingsMeter(e));
     try {
       const input = count(e.inputTokens);

@@ -19,6 +19,7 @@ import type {
 } from './tables/vector-stores.table.js';
 import type { ProjectsTable, ServiceAccountsTable } from './tables/projects.table.js';
 import type { AdminApiKeysTable, ApiKeysTable } from './tables/api-keys.table.js';
+import type { ProjectRateLimitsTable, RateLimitCountersTable } from './tables/rate-limits.table.js';
 
 export interface Database {
   usage_buckets: UsageBucketsTable;
@@ -43,6 +44,8 @@ export interface Database {
   service_accounts: ServiceAccountsTable;
   api_keys: ApiKeysTable;
   admin_api_keys: AdminApiKeysTable;
+  project_rate_limits: ProjectRateLimitsTable;
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

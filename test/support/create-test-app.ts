@@ -53,6 +53,7 @@ export async function createTestApp(
     // Fast polling so tests never wait long for a worker to notice work.
     worker: { pollMs: 50, ...opts.server?.worker },
     clock: opts.server?.clock,
+    keyCacheTtlMs: opts.server?.keyCacheTtlMs,
   });
   const baseURL = `${server.url}/v1`;
   let stopped = false;

@@ -12,6 +12,7 @@ import * as m1205_0401 from './2026_12_05_0401_create_response_events.js';
 import * as m1206_0101 from './2026_12_06_0101_create_projects_and_keys.js';
 import * as m1206_0201 from './2026_12_06_0201_add_runs_response_limits.js';
 import * as m1206_0301 from './2026_12_06_0301_create_file_blobs.js';
+import * as m1206_0501 from './2026_12_06_0501_create_rate_limits.js';
 import * as m1206_0601 from './2026_12_06_0601_add_chunks_keyword_scope.js';
 
 /** Name → module. Names sort in the order they run. */
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_06_0101_create_projects_and_keys': m1206_0101,
   '2026_12_06_0201_add_runs_response_limits': m1206_0201,
   '2026_12_06_0301_create_file_blobs': m1206_0301,
+  '2026_12_06_0501_create_rate_limits': m1206_0501,
   '2026_12_06_0601_add_chunks_keyword_scope': m1206_0601,
 };
