@@ -394,7 +394,8 @@ export class RunTurn {
     const step = turn.toolStep!;
     const records: ToolCall[] = [];
     // What the step already names (the reasoning before it) stays beside the outputs.
-    const outputs: Record<string, string> = { ...fromJson<Record<string, string>>(step.tool_outputs, {}) };
+    // Keyed by the model's call ids: no prototype for an id such as `__proto__` to reach.
+    const outputs: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, fromJson<Record<string, string>>(step.tool_outputs, {}));
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
     const results: Array<Extract<EngineEvent, { type: 'tool.output' }>> = [];
     let callIndex = serverCallCount(this.#deps.tools, await listAllRunSteps(this.#deps.db, run.id));
