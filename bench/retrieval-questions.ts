@@ -1,18 +1,29 @@
 /**
- * The labelled question set behind the recall@5 numbers of bench/retrieval.bench.ts: 25 short documents on
- * distinct topics (written for this benchmark; the places, products and policies are made up) and 46
- * questions, each labelled with the one document that answers it.
+ * The labelled question set behind the retrieval-quality numbers (bench/retrieval-quality.ts): hand-written
+ * documents on distinct topics (the places, products, people and policies are made up) and questions, each
+ * labelled with the one document that answers it. The first 25 documents and 46 questions are below; 40 more
+ * documents and 127 more questions are in bench/retrieval-labelled/ (issue 15 item 3): 65 documents, 173
+ * questions in all, two of the documents longer than one 800-token chunk.
  *
  * `kind` says how a question is worded against its document:
- *   lexical     — it reuses the document's own distinctive words ("How tall is Harrow Point Lighthouse?"),
- *                 the case keyword search is built for. Six of them are short look-ups of a rare name or code ("What is the Najdorf?", "--force-with-lease"),
- *                 which an embedding of a short text has little to go on for;
- *   paraphrase  — it asks the same thing in other words and shares few or no content words with the
- *                 document (British vs American spelling, synonyms, a description instead of a name),
- *                 the case an embedding should win.
+ *   name        — it names a person, product, place, code or identifier the document holds ("What is error KST-409?",
+ *                 "Who is Ilse Marquardt?"), where keyword search should help;
+ *   number      — it turns on a number the document holds: a date, size, version ("What was fixed in 3.2.1?");
+ *   rare        — it turns on a rare term or piece of jargon of the document ("What is the Najdorf?", "--force-with-lease");
+ *   lexical     — it reuses the document's ordinary words ("How often should I lubricate my bicycle chain?");
+ *   paraphrase  — it asks the same thing in other words and shares few or no content words with the document
+ *                 (synonyms, a description instead of a name), the case an embedding should win.
  * Some documents are deliberately close to each other (tea/espresso, returns/warranty, VPN/security key,
- * backups/git, bicycle maintenance/office bike storage) so that a shared word can point at the wrong one.
+ * backups/git, two printers, two incidents, two ferries, two scientists) so that a shared word, or a close
+ * embedding, can point at the wrong one.
+ *
+ * The split, fixed before any tuning: the questions of each kind are counted in QUESTIONS order from 0, and a
+ * question whose count within its kind leaves remainder 2 when divided by 3 is HELD BACK (every third question of
+ * each kind, so both parts hold every kind); fusion weights were tuned on the other two thirds only, and the
+ * held-back third is reported separately. Do not reorder QUESTIONS or insert into it: append.
  */
+import { DOCUMENTS_2 } from './retrieval-labelled/documents-2.js';
+import { QUESTIONS_2 } from './retrieval-labelled/questions-2.js';
 
 export interface LabelledDocument {
   /** Stable id; the benchmark indexes the document as file `doc-<id>.txt`. */
@@ -21,14 +32,26 @@ export interface LabelledDocument {
   text: string;
 }
 
+export const QUESTION_KINDS = ['name', 'number', 'rare', 'lexical', 'paraphrase'] as const;
+export type QuestionKind = (typeof QUESTION_KINDS)[number];
+
 export interface LabelledQuestion {
   question: string;
   /** The id of the document that answers it. */
   answer: string;
-  kind: 'lexical' | 'paraphrase';
+  kind: QuestionKind;
 }
 
-export const DOCUMENTS: readonly LabelledDocument[] = [
+export type Split = 'tuning' | 'held-back';
+
+/** The fixed split (see the top of this file): every third question of each kind is held back from tuning. */
+export function splitOf(questions: readonly LabelledQuestion[], index: number): Split {
+  const kind = questions[index]!.kind;
+  const rank = questions.slice(0, index).filter((q) => q.kind === kind).length;
+  return rank % 3 === 2 ? 'held-back' : 'tuning';
+}
+
+const DOCUMENTS_1: readonly LabelledDocument[] = [
   {
     id: 'lighthouse',
     title: 'Harrow Point Lighthouse',
@@ -234,42 +257,42 @@ export const DOCUMENTS: readonly LabelledDocument[] = [
   },
 ];
 
-export const QUESTIONS: readonly LabelledQuestion[] = [
-  { question: 'How tall is Harrow Point Lighthouse?', answer: 'lighthouse', kind: 'lexical' },
+const QUESTIONS_1: readonly LabelledQuestion[] = [
+  { question: 'How tall is Harrow Point Lighthouse?', answer: 'lighthouse', kind: 'name' },
   { question: 'What ratio of flour and water should I feed my sourdough starter?', answer: 'sourdough', kind: 'lexical' },
   { question: 'How long does bread stay covered in the pot while it cooks?', answer: 'sourdough', kind: 'paraphrase' },
   { question: 'How do insects tell their hive-mates where to find food?', answer: 'honeybees', kind: 'paraphrase' },
-  { question: 'What does the waggle dance tell other bees?', answer: 'honeybees', kind: 'lexical' },
+  { question: 'What does the waggle dance tell other bees?', answer: 'honeybees', kind: 'rare' },
   { question: 'How many hearts does an octopus have?', answer: 'octopus', kind: 'lexical' },
   { question: 'What gives the eight-limbed mollusc its unusual circulatory fluid colour?', answer: 'octopus', kind: 'paraphrase' },
   { question: 'What is the daily limit for meal reimbursement?', answer: 'expenses', kind: 'lexical' },
   { question: 'Will my employer pay for my supper on a work journey?', answer: 'expenses', kind: 'paraphrase' },
   { question: 'How many weeks of parental leave does the primary caregiver get?', answer: 'parental-leave', kind: 'lexical' },
   { question: 'How much time off do new mums and dads get after a baby arrives?', answer: 'parental-leave', kind: 'paraphrase' },
-  { question: 'Which UDP port does the WireGuard VPN use?', answer: 'vpn', kind: 'lexical' },
+  { question: 'Which UDP port does the WireGuard VPN use?', answer: 'vpn', kind: 'name' },
   { question: 'I cannot reach company systems from my laptop when working remotely — what should I check?', answer: 'vpn', kind: 'paraphrase' },
-  { question: 'What should I do if I lose my YubiKey?', answer: 'security-keys', kind: 'lexical' },
+  { question: 'What should I do if I lose my YubiKey?', answer: 'security-keys', kind: 'name' },
   { question: 'Do I need a physical token to log in to live servers?', answer: 'security-keys', kind: 'paraphrase' },
   { question: 'How often should I lubricate my bicycle chain?', answer: 'bicycle', kind: 'lexical' },
   { question: 'How hard should I pump up my racing cycle\'s tyres?', answer: 'bicycle', kind: 'paraphrase' },
-  { question: 'When was the last eruption of Mount Keller?', answer: 'volcano', kind: 'lexical' },
-  { question: 'How many seismometers watch Mount Keller?', answer: 'volcano', kind: 'lexical' },
+  { question: 'When was the last eruption of Mount Keller?', answer: 'volcano', kind: 'name' },
+  { question: 'How many seismometers watch Mount Keller?', answer: 'volcano', kind: 'name' },
   { question: 'At what temperature should green tea be steeped?', answer: 'tea', kind: 'lexical' },
   { question: 'How do I prepare the powdered Japanese drink so it gets frothy?', answer: 'tea', kind: 'paraphrase' },
   { question: 'Which opening did two legendary title holders favour with the dark pieces?', answer: 'chess', kind: 'paraphrase' },
-  { question: 'What is the Najdorf?', answer: 'chess', kind: 'lexical' },
+  { question: 'What is the Najdorf?', answer: 'chess', kind: 'rare' },
   { question: 'By how much should I increase my weekly long run for a marathon?', answer: 'marathon', kind: 'lexical' },
   { question: 'How long until kitchen scraps become garden soil?', answer: 'compost', kind: 'paraphrase' },
-  { question: 'How efficient are monocrystalline solar panels?', answer: 'solar', kind: 'lexical' },
+  { question: 'How efficient are monocrystalline solar panels?', answer: 'solar', kind: 'rare' },
   { question: 'How steeply should rooftop photovoltaic modules be mounted?', answer: 'solar', kind: 'paraphrase' },
-  { question: 'Within how many days can I return an item to the Northwind store?', answer: 'returns', kind: 'lexical' },
+  { question: 'Within how many days can I return an item to the Northwind store?', answer: 'returns', kind: 'name' },
   { question: 'When do I get my money back after sending clothes back?', answer: 'returns', kind: 'paraphrase' },
   { question: 'Is water damage covered by the warranty?', answer: 'warranty', kind: 'lexical' },
   { question: 'My phone stopped holding a charge after eighteen months — will you fix it for free?', answer: 'warranty', kind: 'paraphrase' },
   { question: 'How do I create a Python virtual environment?', answer: 'venv', kind: 'lexical' },
-  { question: 'Why does .venv belong in .gitignore?', answer: 'venv', kind: 'lexical' },
+  { question: 'Why does .venv belong in .gitignore?', answer: 'venv', kind: 'rare' },
   { question: 'How do I tidy a messy history of tiny saves into a single change before review?', answer: 'git-rebase', kind: 'paraphrase' },
-  { question: 'When should I push with --force-with-lease?', answer: 'git-rebase', kind: 'lexical' },
+  { question: 'When should I push with --force-with-lease?', answer: 'git-rebase', kind: 'rare' },
   { question: 'How long are database backups kept?', answer: 'backups', kind: 'lexical' },
   { question: 'If our server crashes, how much recent data could we lose?', answer: 'backups', kind: 'paraphrase' },
   { question: 'Where do visitors sign in at the office reception?', answer: 'office', kind: 'lexical' },
@@ -277,8 +300,11 @@ export const QUESTIONS: readonly LabelledQuestion[] = [
   { question: 'How often should a snake plant be watered?', answer: 'houseplants', kind: 'lexical' },
   { question: 'What dose and yield should a double espresso have?', answer: 'espresso', kind: 'lexical' },
   { question: 'My morning brew from the machine pours too quickly — what should I adjust?', answer: 'espresso', kind: 'paraphrase' },
-  { question: 'How high is the Pont du Gard?', answer: 'aqueducts', kind: 'lexical' },
+  { question: 'How high is the Pont du Gard?', answer: 'aqueducts', kind: 'name' },
   { question: 'How did ancient engineers move water over long distances without pumps?', answer: 'aqueducts', kind: 'paraphrase' },
   { question: 'How close to the pole should I travel to see the sky shimmer at night?', answer: 'aurora', kind: 'paraphrase' },
-  { question: 'What does the Kp index forecast?', answer: 'aurora', kind: 'lexical' },
+  { question: 'What does the Kp index forecast?', answer: 'aurora', kind: 'rare' },
 ];
+
+export const DOCUMENTS: readonly LabelledDocument[] = [...DOCUMENTS_1, ...DOCUMENTS_2];
+export const QUESTIONS: readonly LabelledQuestion[] = [...QUESTIONS_1, ...QUESTIONS_2];

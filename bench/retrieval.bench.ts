@@ -20,8 +20,7 @@
  *    (English function words, then pseudo-words), and random unit 512-d vectors — embedding 100k real
  *    800-token chunks with the local encoder would take ~6 hours on this machine. Both vector indexes scan
  *    exactly, so the vectors' distribution does not change the work done.
- * 3. Recall@5 and MRR on the labelled set of bench/retrieval-questions.ts (25 documents, 46 questions),
- *    indexed with real USE embeddings, for keyword-only, vector-only and hybrid, per dialect.
+ * 3. Retrieval quality on the labelled set (bench/retrieval-quality.ts, also alone: npm run bench:retrieval-quality).
  *
  * PostgreSQL: SWITCHBOARD_BENCH_PG_URL (an admin URL to create databases on) or a throwaway cluster started
  * as scripts/test.mjs does (initdb/pg_ctl, as the `postgres` user when root, default durable settings since
@@ -55,6 +54,7 @@ import { EMBED_BATCH_SIZE } from '../src/retrieval/index-file.js';
 import type { Chunk } from '../src/retrieval/types.js';
 import { migrateToLatest, openDb, type Store } from '../src/store/open-db.js';
 import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
+import { embedLabelled, measureQuality, qualityReport, writeQualityBlock, type QualityResult } from './retrieval-quality.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { mulberry32 } from '../test/support/prng.js';
 import { codeState } from './support/code-state.js';
@@ -584,78 +584,7 @@ async function measureLatency(s: Settings, dialect: Dialect, url: string, scale:
   return results;
 }
 
-// ---------------------------------------------------------------------------
-// 3. Recall on the labelled set
-
-interface QualityResult {
-  dialect: Dialect;
-  mode: SearchMode;
-  recall1: number;
-  recall5: number;
-  recall5ByKind: Record<'lexical' | 'paraphrase', { hit: number; n: number }>;
-  mrr: number;
-  /** Per question (QUESTIONS order): rank of the labelled document among distinct files, 0 if absent. */
-  ranks: number[];
-}
-
-interface Labelled {
-  docChunks: Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>;
-  questionVectors: Float32Array[];
-}
-
-async function embedLabelled(encoder: LocalEncoder): Promise<Labelled> {
-  const docChunks = new Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>();
-  for (const doc of DOCUMENTS) {
-    const text = await extractText({ filename: `doc-${doc.id}.txt`, bytes: Buffer.from(`${doc.title}\n\n${doc.text}\n`) });
-    const chunks = chunkText(text);
-    const { vectors } = await encoder.embed(chunks.map((c) => c.text));
-    docChunks.set(doc.id, { chunks, vectors });
-  }
-  const { vectors: questionVectors } = await encoder.embed(QUESTIONS.map((q) => q.question));
-  return { docChunks, questionVectors };
-}
-
-async function measureQuality(dialect: Dialect, url: string, labelled: Labelled): Promise<QualityResult[]> {
-  const store = open(url);
-  const out: QualityResult[] = [];
-  try {
-    for (const [id, { chunks, vectors }] of labelled.docChunks) await addFile(store, 'vs_quality', `doc-${id}`, chunks, vectors);
-    for (const mode of MODES) {
-      let r1 = 0;
-      let r5 = 0;
-      let rr = 0;
-      const byKind = { lexical: { hit: 0, n: 0 }, paraphrase: { hit: 0, n: 0 } };
-      const ranks: number[] = [];
-      for (const [i, q] of QUESTIONS.entries()) {
-        const hits = await hybridSearch(store.db, store.dialect, {
-          tenantId: TENANT,
-          vectorStoreIds: ['vs_quality'],
-          query: q.question,
-          vector: labelled.questionVectors[i],
-          limit: SEARCH_LIMIT,
-          mode,
-        });
-        // Rank of the labelled document among distinct files (a document may span several chunks).
-        const files = [...new Set(hits.map((h) => h.fileId))];
-        const rank = files.indexOf(`doc-${q.answer}`) + 1;
-        if (rank === 1) r1++;
-        if (rank >= 1 && rank <= 5) {
-          r5++;
-          byKind[q.kind].hit++;
-        }
-        ranks.push(rank);
-        byKind[q.kind].n++;
-        if (rank > 0) rr += 1 / rank;
-      }
-      const n = QUESTIONS.length;
-      out.push({ dialect, mode, recall1: r1 / n, recall5: r5 / n, recall5ByKind: byKind, mrr: rr / n, ranks });
-      log(`${dialect} quality: ${mode}: recall@1 ${fmt(r1 / n, 3)}, recall@5 ${fmt(r5 / n, 3)}, MRR ${fmt(rr / n, 3)}`);
-    }
-  } finally {
-    await close(store);
-  }
-  return out;
-}
+// 3. Retrieval quality on the labelled set: bench/retrieval-quality.ts.
 
 // ---------------------------------------------------------------------------
 // Report
@@ -804,42 +733,6 @@ function report(
     L.push('');
   }
 
-  if (quality.length > 0) {
-    const lex = QUESTIONS.filter((q) => q.kind === 'lexical').length;
-    const para = QUESTIONS.length - lex;
-    L.push('### Retrieval quality');
-    L.push('');
-    L.push(
-      `${DOCUMENTS.length} hand-written documents on distinct topics (title + a few sentences, one chunk each), ${QUESTIONS.length} questions ` +
-        `each labelled with the document that answers it: ${lex} *lexical* (reusing the document's words) and ${para} *paraphrase* ` +
-        '(other words, few or none shared). Real USE embeddings for documents and questions. recall@k: the labelled document is among ' +
-        `the first k distinct files of the hits; MRR: mean of 1/rank of that file within the top ${SEARCH_LIMIT} (0 if absent).`,
-    );
-    L.push('');
-    L.push(`| dialect | mode | recall@1 | **recall@5** | recall@5 lexical (${lex}) | recall@5 paraphrase (${para}) | MRR |`);
-    L.push('|---|---|---:|---:|---:|---:|---:|');
-    for (const q of quality)
-      L.push(
-        `| ${q.dialect} | ${q.mode} | ${fmt(q.recall1, 3)} | **${fmt(q.recall5, 3)}** | ${fmt(q.recall5ByKind.lexical.hit / q.recall5ByKind.lexical.n, 3)} | ` +
-          `${fmt(q.recall5ByKind.paraphrase.hit / q.recall5ByKind.paraphrase.n, 3)} | ${fmt(q.mrr, 3)} |`,
-      );
-    L.push('');
-    for (const dialect of new Set(quality.map((q) => q.dialect))) {
-      const kw = quality.find((q) => q.dialect === dialect && q.mode === 'keyword');
-      const vec = quality.find((q) => q.dialect === dialect && q.mode === 'vector');
-      if (!kw || !vec) continue;
-      const better = (a: number, b: number) => a > 0 && (b === 0 || a < b);
-      const kwWins = QUESTIONS.filter((_, i) => better(kw.ranks[i]!, vec.ranks[i]!));
-      const vecWins = QUESTIONS.filter((_, i) => better(vec.ranks[i]!, kw.ranks[i]!));
-      const quote = (qs: typeof kwWins) => qs.map((q) => `"${q.question}"`).join(', ');
-      L.push(
-        `- ${dialect}: keyword ranks the labelled document higher than vector on ${kwWins.length} question(s)` +
-          `${kwWins.length ? ` (${quote(kwWins)})` : ''}; vector ranks it higher on ${vecWins.length} ` +
-          `(${vecWins.filter((q) => q.kind === 'paraphrase').length} of them paraphrases).`,
-      );
-    }
-    L.push('');
-  }
   if (notes.length > 0) {
     L.push(...notes.map((n) => `- ${n}`));
     L.push('');
@@ -937,7 +830,10 @@ async function main(): Promise<number> {
     const machine = await machineInfo(code);
     const block = report(s, machine, pipeline, fills, latency, quality, notes);
     process.stdout.write(`${SECTION_HEADING}\n\n${block}\n`);
+    const qualityBlock = quality.length > 0 ? qualityReport(quality, labelled) : undefined;
+    if (qualityBlock) process.stdout.write(`\n${qualityBlock}\n`);
     if (s.write) {
+      if (qualityBlock) writeQualityBlock(qualityBlock);
       writeBenchmarkBlock({ id: 'retrieval-bench', generatedBy: 'bench/retrieval.bench.ts', heading: SECTION_HEADING, block });
       log(`BENCHMARKS.md updated (${SECTION_HEADING})`);
     }

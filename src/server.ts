@@ -130,6 +130,8 @@ function fileSearchTool({ store, clock, embeddings, usage }: ToolParts) {
           query: o.query,
           maxNumResults: o.maxResults,
           scoreThreshold: o.scoreThreshold,
+          ranker: o.ranker,
+          weights: o.weights,
           signal: ctx.abortSignal,
         },
       );

@@ -1,4 +1,4 @@
-// The file_search index: chunks with their embeddings, searched by keyword and by vector, fused with RRF.
+// The file_search index: chunks with their embeddings, searched by keyword and by vector, fused (fuse.ts).
 import { endianness } from 'node:os';
 import type { Db, DialectName } from '../store/database.js';
 import { deleteFileChunks, deleteVectorStoreChunks, findChunkTexts, insertChunks } from '../store/repos/chunks.repo.js';
@@ -6,10 +6,9 @@ import { ensureSqliteVectorTable } from '../store/repos/chunks-sqlite.repo.js';
 import type { NewChunkRow } from '../store/tables/chunks.table.js';
 import { pgKeywordSearch, pgVectorSearch } from './chunk-index.pg.js';
 import { sqliteKeywordSearch, sqliteVectorSearch } from './chunk-index.sqlite.js';
-import { maxFusedScore, reciprocalRankFusion } from './fuse.js';
+import { fuseHybrid, type HybridWeights } from './fuse.js';
 import type { Chunk, RankedChunk, SearchHit, SearchScope } from './types.js';
 
-export const RRF_K = 60;
 export const DEFAULT_SEARCH_LIMIT = 20;
 /** OpenAI caps max_num_results at 50; callers that filter hits afterwards may over-fetch up to this. */
 export const MAX_SEARCH_LIMIT = 1000;
@@ -99,12 +98,13 @@ export interface HybridSearchOptions {
   /** Hits scoring below this (0..1) are dropped. */
   scoreThreshold?: number;
   mode?: SearchMode;
+  /** ranking_options.hybrid_search: the embedding and text halves' weights (fuse.ts has the default). */
+  weights?: HybridWeights;
 }
 
 /**
- * Keyword and vector rankers fused by reciprocal rank fusion (k = 60). A hit's score is its RRF sum
- * divided by the best possible sum (first in every ranker that ran), so it lies in (0, 1]: 1 for a
- * chunk ranked first by both, about 0.5 for one ranked first by only one of two. Sorted best first.
+ * Keyword and vector rankers fused by fuseHybrid (fuse.ts): a hit's score is its weighted, normalised score
+ * in [0, 1] — in vector mode the cosine similarity, in keyword mode (keyword score / best)². Sorted best first.
  */
 export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSearchOptions): Promise<SearchHit[]> {
   const limit = Math.min(Math.max(Math.floor(opts.limit ?? DEFAULT_SEARCH_LIMIT), 1), MAX_SEARCH_LIMIT);
@@ -115,16 +115,15 @@ export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSea
     limit: Math.max(limit * 2, MIN_CANDIDATES),
   };
   if (scope.vectorStoreIds.length === 0) return [];
-  const rankers: Promise<RankedChunk[]>[] = [];
-  if (mode !== 'vector') rankers.push(keywordSearch(db, dialect, { ...scope, query: opts.query }));
-  if (mode !== 'keyword' && opts.vector) rankers.push(vectorSearch(db, dialect, { ...scope, vector: opts.vector }));
-  if (rankers.length === 0) return [];
-  const lists = await Promise.all(rankers);
-
-  const best = maxFusedScore(lists.length, RRF_K);
-  const ranked = lists.map((list) => list.map((c) => c.id));
-  const fused = reciprocalRankFusion(ranked, RRF_K)
-    .map(({ id, score }) => ({ id, score: Math.min(score / best, 1) }))
+  // A half weighted 0 is not searched at all (ranking_options.hybrid_search can turn either off).
+  const useKeyword = mode === 'keyword' || (mode === 'hybrid' && (opts.weights?.text_weight !== 0 || !opts.vector));
+  const queryVector = mode !== 'keyword' && (mode === 'vector' || opts.weights?.embedding_weight !== 0) ? opts.vector : undefined;
+  const [keyword, vector] = await Promise.all([
+    useKeyword ? keywordSearch(db, dialect, { ...scope, query: opts.query }) : undefined,
+    queryVector ? vectorSearch(db, dialect, { ...scope, vector: queryVector }) : undefined,
+  ]);
+  if (!keyword && !vector) return [];
+  const fused = fuseHybrid({ keyword, vector, weights: opts.weights })
     .filter(({ score }) => opts.scoreThreshold === undefined || score >= opts.scoreThreshold)
     .slice(0, limit);
   return hydrate(db, opts.tenantId, fused);

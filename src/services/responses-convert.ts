@@ -56,7 +56,7 @@ function toAssistantTool(tool: ToolParam, log: Pick<Logger, 'info'>): AssistantT
     return [{ type: 'function', function: fn }];
   }
   if (tool.type === 'file_search') {
-    return [{ type: 'file_search', file_search: tool.max_num_results ? { max_num_results: tool.max_num_results } : {} }];
+    return [{ type: 'file_search', file_search: fileSearchOptions(tool) }];
   }
   if (tool.type === 'code_interpreter') return [{ type: 'code_interpreter' }];
   if (!loggedHostedTypes.has(tool.type)) {
@@ -64,6 +64,18 @@ function toAssistantTool(tool: ToolParam, log: Pick<Logger, 'info'>): AssistantT
     log.info({ tool: tool.type }, 'a hosted tool Switchboard cannot run was accepted and is not offered to the model');
   }
   return [];
+}
+
+type FileSearchOptions = NonNullable<Extract<AssistantTool, { type: 'file_search' }>['file_search']>;
+
+/** max_num_results, score_threshold and hybrid_search (carried beside the Assistants fields) of a Responses file_search tool. */
+function fileSearchOptions(tool: Extract<ToolParam, { type: 'file_search' }>): FileSearchOptions {
+  const options: FileSearchOptions = tool.max_num_results ? { max_num_results: tool.max_num_results } : {};
+  const ranking = tool.ranking_options;
+  if (!ranking) return options;
+  const { score_threshold: threshold, hybrid_search: hybrid } = ranking;
+  const rankingOptions = { score_threshold: threshold ?? 0, ...(hybrid ? { hybrid_search: hybrid } : {}) };
+  return { ...options, ranking_options: rankingOptions };
 }
 
 function toToolResources(tools: readonly ToolParam[]): string | null {

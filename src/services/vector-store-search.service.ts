@@ -11,6 +11,7 @@ import type { VectorStoreSearchParams } from 'openai/resources/vector-stores/vec
 import type { OrNull } from './request-params.js';
 import { matchesFilter, type AttributeFilter, type Attributes } from '../retrieval/attribute-filter.js';
 import { hybridSearch } from '../retrieval/chunk-index.js';
+import type { HybridWeights } from '../retrieval/fuse.js';
 import type { SearchHit } from '../retrieval/types.js';
 import { fromJson } from '../store/json.js';
 import { findSearchableFiles } from '../store/repos/vector-store-files.repo.js';
@@ -19,10 +20,13 @@ import type { VectorStoreRow } from '../store/tables/vector-stores.table.js';
 import { assertNotExpired, type VectorStoreRef } from './vector-store-files.service.js';
 import { expiresAt } from './vector-stores.service.js';
 
-/** POST /vector_stores/{id}/search: OpenAI's filters as retrieval types them; every ranker OpenAI accepts (the SDK lists fewer). */
+/**
+ * POST /vector_stores/{id}/search: OpenAI's filters as retrieval types them; every ranker OpenAI accepts (the SDK lists
+ * fewer), and `hybrid_search` weights as the Responses file_search tool takes them.
+ */
 export type SearchVectorStoreParams = OrNull<Omit<VectorStoreSearchParams, 'filters' | 'ranking_options'>> & {
   filters?: AttributeFilter | null;
-  ranking_options?: { ranker?: string | null; score_threshold?: number | null } | null;
+  ranking_options?: { ranker?: string | null; score_threshold?: number | null; hybrid_search?: HybridWeights | null } | null;
 };
 
 export type SearchDeps = Pick<Deps, 'store' | 'clock' | 'embeddings'>;
@@ -47,6 +51,10 @@ export interface SearchOptions {
   /** 1–50, default 10. */
   maxNumResults?: number;
   scoreThreshold?: number;
+  /** `none`: the embedding ranking alone (no keyword search, no fusion); anything else fuses both halves. */
+  ranker?: string;
+  /** ranking_options.hybrid_search; fuse.ts's default without it. */
+  weights?: HybridWeights;
   filters?: AttributeFilter;
   signal?: AbortSignal;
 }
@@ -80,6 +88,8 @@ export async function searchVectorStores(deps: SearchDeps, opts: SearchOptions):
       vector: vectors[i]!,
       limit,
       scoreThreshold: opts.scoreThreshold,
+      mode: opts.ranker === 'none' ? 'vector' : 'hybrid',
+      weights: opts.weights,
     });
     for (const hit of hits) {
       const key = `${hit.vectorStoreId}\u0000${hit.fileId}\u0000${hit.chunkIndex}`;
@@ -165,6 +175,8 @@ export async function searchVectorStore(
     query: queries,
     maxNumResults: params.max_num_results ?? undefined,
     scoreThreshold: params.ranking_options?.score_threshold ?? undefined,
+    ranker: params.ranking_options?.ranker ?? undefined,
+    weights: params.ranking_options?.hybrid_search ?? undefined,
     filters: params.filters ?? undefined,
   });
   return { queries, results };

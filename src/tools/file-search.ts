@@ -12,9 +12,15 @@ export interface FileSearchResult {
   text: string;
 }
 
+/** ranking_options.hybrid_search (Responses' file_search tool): the embedding and text halves' weights. */
+export interface HybridSearchWeights {
+  embedding_weight: number;
+  text_weight: number;
+}
+
 export type FileSearchFn = (
   ctx: ToolContext,
-  opts: { query: string; vectorStoreIds: string[]; maxResults: number; scoreThreshold: number },
+  opts: { query: string; vectorStoreIds: string[]; maxResults: number; scoreThreshold: number; ranker?: string; weights?: HybridSearchWeights },
 ) => Promise<FileSearchResult[]>;
 
 const DEFAULT_MAX_RESULTS = 20;
@@ -37,6 +43,14 @@ function queryOf(args: string): string {
   } catch {
     return args;
   }
+}
+
+/** `hybrid_search` of a tool's ranking_options, when it holds two numbers (the request schema checked them). */
+function hybridWeightsOf(options: object | undefined): HybridSearchWeights | undefined {
+  const weights: unknown = options && 'hybrid_search' in options ? options.hybrid_search : undefined;
+  if (typeof weights !== 'object' || weights === null) return undefined;
+  const { embedding_weight: e, text_weight: t } = weights as Partial<Record<keyof HybridSearchWeights, unknown>>;
+  return typeof e === 'number' && typeof t === 'number' ? { embedding_weight: e, text_weight: t } : undefined;
 }
 
 function formatOutput(query: string, callIndex: number, results: FileSearchResult[]): string {
@@ -164,12 +178,14 @@ export function createFileSearchTool(search: FileSearchFn, opts: { meter?: Meter
       const config = ctx.tool.type === 'file_search' ? ctx.tool.file_search : undefined;
       const maxResults = config?.max_num_results ?? DEFAULT_MAX_RESULTS;
       const scoreThreshold = config?.ranking_options?.score_threshold ?? 0;
+      const ranker = config?.ranking_options?.ranker;
+      const weights = hybridWeightsOf(config?.ranking_options);
       const vectorStoreIds = vectorStoreIdsOf(ctx);
       let results: FileSearchResult[] = [];
       try {
         if (query && vectorStoreIds.length) {
           meter(ctx, vectorStoreIds);
-          results = await search(ctx, { query, vectorStoreIds, maxResults, scoreThreshold });
+          results = await search(ctx, { query, vectorStoreIds, maxResults, scoreThreshold, ranker, weights });
         }
       } catch (err) {
         if (ctx.abortSignal.aborted) throw err;

@@ -6,6 +6,7 @@
  * client that lists them is not refused. Objects are loose: unknown members pass.
  */
 import { z } from 'zod';
+import { hybridSearchSchema } from './ranking-options.schema.js';
 import { DECIMAL, INTEGER, NAME_PATTERN } from './zod-to-api-error.js';
 
 export const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
@@ -34,7 +35,7 @@ const fileSearchTool = z.looseObject({
     z.looseObject({
       ranker: opt(z.enum(['auto', 'default-2024-11-15'])),
       score_threshold: opt(decimalRange(0, 1)),
-      hybrid_search: opt(z.looseObject({ embedding_weight: z.number(), text_weight: z.number() })),
+      hybrid_search: opt(hybridSearchSchema),
     }),
   ),
 });

@@ -4,6 +4,7 @@ import type { AttributeFilter } from '../../retrieval/attribute-filter.js';
 import { MAX_INPUTS } from '../../embeddings/tokens.js';
 import { invalidRequest } from '../../errors.js';
 import { metadataSchema, opt, smallMapSchema, stringTooLong } from './common.schema.js';
+import { hybridSearchSchema } from './ranking-options.schema.js';
 
 const INTEGER = 'integer';
 const intRange = (min: number, max: number) => z.int({ error: INTEGER }).min(min, INTEGER).max(max, INTEGER);
@@ -120,6 +121,8 @@ export const searchVectorStoreSchema = z.object({
     z.object({
       ranker: opt(z.enum(['none', 'auto', 'default-2024-11-15', 'default_2024_08_21'])),
       score_threshold: opt(z.number().min(0).max(1)),
+      // Not in the spec for this endpoint (only for the Responses file_search tool); accepted here too.
+      hybrid_search: opt(hybridSearchSchema),
     }),
   ),
 });
