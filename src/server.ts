@@ -166,7 +166,8 @@ function createWorkers(parts: EngineParts) {
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
       fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
       callOptions: responseCallOptions(store.db),
-      // A run's tokens are counted from its recorded usage (no reservation: its prompt is built in the call).
+      // A run's later model calls (the first is counted by the request that queued it); its tokens are counted from
+      // its recorded usage (no reservation: its prompt is built in the call).
       admitModelCall: (call) => parts.limits.admit({ ...call, tokens: 0 }),
     },
     { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...parts.worker },
