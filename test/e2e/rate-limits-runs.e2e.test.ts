@@ -122,6 +122,31 @@ for (const dialect of testDialects()) {
       assert.equal(calls('gpt-4-turbo'), 1);
     });
 
+    it('should answer submit_tool_outputs over the limit with a 429 and leave the run waiting for its outputs', async () => {
+      await limit('gpt-4o-2024-11-20', { max_requests_per_1_minute: 1 });
+      fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ toolCalls: [{ id: 'call_w', name: 'weather', arguments: '{}' }] }) });
+      const assistant = await client.beta.assistants.create({
+        model: 'gpt-4o-2024-11-20',
+        tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: {} } } }],
+      });
+      const run = await client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] } });
+      assert.equal(run.status, 'requires_action');
+      const submit = client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: [{ tool_call_id: 'call_w', output: 'sunny' }] });
+      await refused(submit);
+      assert.equal((await client.beta.threads.runs.retrieve(run.id, { thread_id: run.thread_id })).status, 'requires_action');
+      assert.equal(calls('gpt-4o-2024-11-20'), 1);
+    });
+
+    it("should count a chat with an assistant against the assistant's model", async () => {
+      await limit('gpt-4o-2024-05-13', { max_requests_per_1_minute: 1 });
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o-2024-05-13' });
+      const chat = () => client.chat.completions.create({ model: assistant.id, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+      const { response } = await chat();
+      assert.deepEqual(trio(response.headers, 'requests'), ['1', '0', 'Ns']);
+      await refused(chat());
+      assert.equal(calls('gpt-4o-2024-05-13'), 1);
+    });
+
     it('should fail a run and a background response whose later turn is over the limit with rate_limit_exceeded', async () => {
       await limit('gpt-4', { max_requests_per_1_minute: 2 });
       const store = await client.vectorStores.create({ name: 'facts' });
