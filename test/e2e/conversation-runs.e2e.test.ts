@@ -54,6 +54,8 @@ for (const dialect of testDialects()) {
       await rejectsWith(client.beta.threads.runs.update(runId, { thread_id: thread.id, metadata: { a: 'b' } }), notFound);
       await rejectsWith(client.beta.threads.runs.cancel(runId, { thread_id: thread.id }), notFound);
       await rejectsWith(client.beta.threads.runs.steps.list(runId, { thread_id: thread.id }), notFound);
+      const outputs = { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_x', output: 'x' }] };
+      await rejectsWith(client.beta.threads.runs.submitToolOutputs(runId, outputs), notFound);
       await rejectsWith(client.beta.threads.runs.list(thread.id, { after: runId }), { status: 400 });
 
       const messages = await client.beta.threads.messages.list(thread.id, { order: 'asc' });
