@@ -28,14 +28,22 @@ function spent(opts: { projectId: string; period: 'day' | 'month'; limit: number
  */
 export class BudgetGuard {
   readonly #spend = new Map<string, Spend>();
-  readonly #o: { db: Db; clock: Clock; budgets: Readonly<Record<string, Budget>>; ttlMs: number };
+  readonly #o: { db: Db; clock: Clock; ttlMs: number };
+  #budgets: Readonly<Record<string, Budget>>;
 
   constructor(opts: { db: Db; clock: Clock; budgets: Readonly<Record<string, Budget>>; ttlMs: number }) {
-    this.#o = opts;
+    const { budgets, ...rest } = opts;
+    this.#o = rest;
+    this.#budgets = budgets;
+  }
+
+  /** A reload's budgets (SIGHUP): the next check holds the spend (cached or not) against them. */
+  setBudgets(budgets: Readonly<Record<string, Budget>>): void {
+    this.#budgets = budgets;
   }
 
   async check(projectId: string): Promise<void> {
-    const budget = this.#o.budgets[projectId];
+    const budget = Object.hasOwn(this.#budgets, projectId) ? this.#budgets[projectId] : undefined;
     if (!budget || (!budget.usd_per_day && !budget.usd_per_month)) return;
     const now = this.#o.clock.now();
     const d = new Date(now);
