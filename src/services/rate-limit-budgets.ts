@@ -42,9 +42,14 @@ export class BudgetGuard {
     this.#budgets = budgets;
   }
 
+  /** Whether the project has a budget. */
+  has(projectId: string): boolean {
+    return this.#budgetOf(projectId) !== undefined;
+  }
+
   async check(projectId: string): Promise<void> {
-    const budget = Object.hasOwn(this.#budgets, projectId) ? this.#budgets[projectId] : undefined;
-    if (!budget || (!budget.usd_per_day && !budget.usd_per_month)) return;
+    const budget = this.#budgetOf(projectId);
+    if (!budget) return;
     const now = this.#o.clock.now();
     const d = new Date(now);
     const dayStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
@@ -55,6 +60,11 @@ export class BudgetGuard {
     const nextMonth = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     if (budget.usd_per_month && spend.month >= budget.usd_per_month)
       throw spent({ projectId, period: 'month', limit: budget.usd_per_month, retryAfter: Math.ceil((nextMonth - now) / 1000) });
+  }
+
+  #budgetOf(projectId: string): Budget | undefined {
+    const budget = Object.hasOwn(this.#budgets, projectId) ? this.#budgets[projectId] : undefined;
+    return budget && (budget.usd_per_day || budget.usd_per_month) ? budget : undefined;
   }
 
   async #spendOf(projectId: string, t: { now: number; dayStart: number; monthStart: number }): Promise<Spend> {

@@ -52,7 +52,7 @@ export interface RateLimiterOptions {
   counters: RateLimitCounters;
   clock: Clock;
   /** Checks the project's spend budget before its limits. */
-  budgets?: { check(projectId: string): Promise<void>; setBudgets(budgets: Readonly<Record<string, Budget>>): void };
+  budgets?: { check(projectId: string): Promise<void>; has(projectId: string): boolean; setBudgets(budgets: Readonly<Record<string, Budget>>): void };
   /** How long a project's limits are cached (default 1000 ms): a change made anywhere holds here within it. */
   ttlMs?: number;
 }
@@ -99,6 +99,11 @@ export class RateLimiter implements RateLimits {
     if (!limits || limits.max_tokens_per_1_minute <= 0 || !(opts.tokens > 0)) return;
     const start = Math.floor(this.#o.clock.now() / 60_000) * 60;
     void this.#o.counters.add([{ key: keyOf(opts.tenantId, opts.model, 'tpm'), windowStart: start, value: Math.ceil(opts.tokens) }]).catch(() => undefined);
+  }
+
+  async governs(projectId: string): Promise<boolean> {
+    if (!projectId) return false;
+    return this.#o.budgets?.has(projectId) === true || (await this.#limitsOf(projectId)).size > 0;
   }
 
   /** Projects' spend budgets from a reloaded YAML (SIGHUP). */

@@ -21,8 +21,12 @@ const params = (req: FastifyRequest) => req.params as Record<string, string>;
 
 const withModel = (model: string | undefined, tokens: () => Promise<number>): ModelCall | undefined => (model ? { model, tokens } : undefined);
 
+/** The model only a read tells (an assistant's, a run's): read only when the project has a limit or a budget. */
+const looked = async (deps: Deps, req: FastifyRequest, read: () => Promise<string | undefined>): Promise<string | undefined> =>
+  (await deps.limits.governs(req.caller.tenantId)) ? read() : undefined;
+
 const runCreate: Resolver = async (deps, req, body) =>
-  withModel(named(body) ?? (await modelOfAssistant(deps, req.caller.tenantId, body.assistant_id)), none);
+  withModel(named(body) ?? (await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, body.assistant_id))), none);
 
 /**
  * The routes whose request calls a model (or queues a run whose next call is counted here, not by the engine:
@@ -34,7 +38,7 @@ export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string
     async (deps, req, body) => {
       const model = named(body);
       // `"model": "asst_…"`: the assistant's run calls the assistant's model.
-      const called = model?.startsWith('asst_') ? await modelOfAssistant(deps, req.caller.tenantId, model) : model;
+      const called = model?.startsWith('asst_') ? await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)) : model;
       return withModel(called, () => countPromptTokens(body));
     },
   ],
@@ -45,13 +49,15 @@ export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string
   ['/v1/threads/:thread_id/runs', runCreate],
   [
     '/v1/assistants/:assistant_id/chat',
-    async (deps, req, body) => withModel(await modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id), () => countPromptTokens(body)),
+    async (deps, req, body) =>
+      withModel(await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), () => countPromptTokens(body)),
   ],
   [
     '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs',
     async (deps, req) => {
       const { thread_id: threadId, run_id: runId } = params(req);
-      return withModel(await modelOfRun(deps, { tenantId: req.caller.tenantId, threadId: threadId ?? '', runId: runId ?? '' }), none);
+      const ref = { tenantId: req.caller.tenantId, threadId: threadId ?? '', runId: runId ?? '' };
+      return withModel(await looked(deps, req, () => modelOfRun(deps, ref)), none);
     },
   ],
 ]);
