@@ -47,6 +47,8 @@ export interface RateLimits {
   admit(call: { tenantId: string; model: string; tokens: number | (() => Promise<number>) }): Promise<Admission | null>;
   /** Forgets a project's cached limits (they were just changed). */
   forget(projectId: string): void;
+  /** Whether the project has any limit or budget (cached): when not, a request's model need not be looked up. */
+  governs(projectId: string): Promise<boolean>;
 }
 
 export interface Clock {

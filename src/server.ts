@@ -46,10 +46,10 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
   /**
-   * Applies a new configuration's keys, prices, routes, aliases and providers (SIGHUP); the rest needs a
+   * Applies a new configuration's keys, prices, routes, aliases, providers and budgets (SIGHUP); the rest needs a
    * restart. Throws ConfigError, changing nothing, for a change it cannot make live (open mode).
    */
-  /** Applies a new configuration's keys, prices and routes (SIGHUP); rejects, changing nothing, when a key change needs a restart. */
+  /** Applies a new configuration's keys, prices, routes and budgets (SIGHUP); rejects, changing nothing, when a key change needs a restart. */
   reload(config: Readonly<Config>): Promise<void>;
   close(): Promise<void>;
 }
@@ -168,7 +168,8 @@ function createWorkers(parts: EngineParts) {
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
       fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
       callOptions: responseCallOptions(store.db),
-      // A run's tokens are counted from its recorded usage (no reservation: its prompt is built in the call).
+      // A run's later model calls (the first is counted by the request that queued it); its tokens are counted from
+      // its recorded usage (no reservation: its prompt is built in the call).
       admitModelCall: (call) => parts.limits.admit({ ...call, tokens: 0 }),
     },
     { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...parts.worker },
@@ -255,7 +256,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const reloader = keyReloader(base, keys);
   let current = config;
   const reload = async (next: Readonly<Config>) => {
-    await applyReload({ keys: reloader, usage, providers, log }, current, next);
+    await applyReload({ keys: reloader, usage, providers, limits, log }, current, next);
     current = next;
   };
   return { app, deps, url, reload, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Deps } from '../deps.js';
-import { cancelRun, createRun, createThreadAndRun, listThreadRuns, retrieveRun, updateRun } from '../services/runs.service.js';
+import { cancelAssistantRun, createRun, createThreadAndRun, listThreadRuns, retrieveAssistantRun, updateRun } from '../services/runs.service.js';
 import { listSteps, retrieveStep } from '../services/run-steps.service.js';
 import { submitToolOutputs } from '../services/tool-outputs.service.js';
 import { isTerminal } from '../engine/run-state.js';
@@ -74,7 +74,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
       runId: req.params.run_id,
     });
 
-    app.get<RunParams>('/threads/:thread_id/runs/:run_id', async (req, reply) => runReply(reply, await retrieveRun(deps, ref(req))));
+    app.get<RunParams>('/threads/:thread_id/runs/:run_id', async (req, reply) => runReply(reply, await retrieveAssistantRun(deps, ref(req))));
 
     app.post<RunParams>('/threads/:thread_id/runs/:run_id', async (req, reply) => {
       const { metadata } = parseRequest(updateRunSchema, req.body);
@@ -82,7 +82,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
     });
 
     app.post<RunParams>('/threads/:thread_id/runs/:run_id/cancel', async (req, reply) =>
-      runReply(reply, await cancelRun(deps, ref(req))),
+      runReply(reply, await cancelAssistantRun(deps, ref(req))),
     );
 
     app.post<RunParams>('/threads/:thread_id/runs/:run_id/submit_tool_outputs', async (req, reply) => {

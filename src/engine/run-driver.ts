@@ -100,6 +100,8 @@ export class RunDriver {
       return this.fail(run, { code: 'server_error', message: 'The run was interrupted too many times.' }, lease);
     if (opts.started) publishRun(this.#deps, run);
     else if (run.status === 'in_progress') await this.#recover(run);
+    // The request that queued the run (create, submit_tool_outputs) counted its next model call against the limits.
+    let counted = opts.started === true || run.status === 'queued';
     if (run.status === 'queued') {
       const started = await this.#move(run, 'in_progress', { lease });
       if (!started) return;
@@ -118,7 +120,8 @@ export class RunDriver {
       run = current;
       let result;
       try {
-        result = await this.#turn.run(run, signal);
+        result = await this.#turn.run(run, signal, { counted });
+        counted = false;
       } catch (err) {
         if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);
         this.#deps.log.warn({ runId: run.id, err }, 'run failed');

@@ -171,7 +171,8 @@ export class RunTurn {
     this.#writer = writer;
   }
 
-  async run(run: RunRow, signal: AbortSignal): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+  /** `counted`: the request that queued the run already counted this turn's model call against the limits. */
+  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean } = {}): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
     const { db } = this.#deps;
     const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
     const ended = endedOnClientCalls(run, steps);
@@ -188,7 +189,7 @@ export class RunTurn {
     const tools = withinBudget(offered, budget);
     const used = fromJson<StepUsage | null>(run.usage, null);
     const model = this.#deps.models(run.model);
-    await this.#deps.admitModelCall?.({ tenantId: run.tenant_id, model: run.model });
+    if (!opts.counted) await this.#deps.admitModelCall?.({ tenantId: run.tenant_id, model: run.model });
     const maxTokens = run.max_completion_tokens !== null ? Math.max(1, run.max_completion_tokens - (used?.completion_tokens ?? 0)) : null;
     const { stream } = await model.stream({
       messages: await buildRunPrompt({

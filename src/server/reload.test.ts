@@ -31,6 +31,7 @@ function parts() {
     keys: { reloadKeys: async () => ({ added: [], removed: [] }) },
     usage: { setPrices: () => void applied.push('prices') },
     providers: { reload: () => void applied.push('routes') },
+    limits: { setBudgets: (b: Config['budgets']) => void applied.push(`budgets ${JSON.stringify(b)}`) },
     log,
   };
 }
@@ -43,14 +44,28 @@ describe('applyReload', () => {
     );
     const p = parts();
     await applyReload(p, before!, after!);
-    assert.deepEqual(p.applied, ['prices', 'routes']);
+    assert.deepEqual(p.applied, ['prices', 'routes', 'budgets {}']);
     assert.deepEqual(
       p.lines.map((l) => [l.level, l.msg]),
       [
-        ['info', 'reloaded: prices +1 ~0 -1; routes +1 ~0 -0; aliases +0 ~0 -0; providers +1 ~0 -0; keys +0 -0'],
+        ['info', 'reloaded: prices +1 ~0 -1; routes +1 ~0 -0; aliases +0 ~0 -0; providers +1 ~0 -0; keys +0 -0; budgets +0 ~0 -0'],
         ['warn', 'not reloaded, restart to apply: port'],
         ['warn', 'models without a price (their usage costs 0 in /v1/organization/costs): c'],
       ],
     );
+  });
+
+  it('should apply the new budgets and say which projects gained, changed or lost one', async () => {
+    const [before, after] = configs(
+      'budgets:\n  p1: { usd_per_day: 1 }\n  p2: { usd_per_month: 10 }\n',
+      'budgets:\n  p1: { usd_per_day: 2 }\n  p3: { usd_per_day: 5 }\n',
+    );
+    const p = parts();
+    await applyReload(p, before!, after!);
+    assert.deepEqual(p.applied.at(-1), 'budgets {"p1":{"usd_per_day":2},"p3":{"usd_per_day":5}}');
+    const line = p.lines.find((l) => l.level === 'info')!;
+    assert.match(line.msg, /; budgets \+1 ~1 -1$/);
+    assert.deepEqual((line.obj as { budgets: unknown }).budgets, { added: ['p3'], changed: ['p1'], removed: ['p2'] });
+    assert.equal(p.lines.some((l) => l.msg.startsWith('not reloaded')), false, 'budgets need no restart');
   });
 });

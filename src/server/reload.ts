@@ -4,11 +4,12 @@ import type { PriceTable, RoutedModels } from '../metering/prices.js';
 import { unpricedModels } from '../metering/prices.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 
-/** What a reload swaps: the parts that read keys, prices and routes. */
+/** What a reload swaps: the parts that read keys, prices, routes and budgets. */
 export interface Reloadable {
   keys: KeyReloader;
   usage: { setPrices(p: { prices: PriceTable; toolPrices: Config['toolPrices'] }): void };
   providers: Pick<ProviderRegistry, 'reload'>;
+  limits: { setBudgets(budgets: Config['budgets']): void };
   log: ReloadLog;
 }
 
@@ -33,7 +34,17 @@ const counts = (d: Diff): string => `+${d.added.length} ~${d.changed.length} -${
 const byName = <T extends { name: string }>(list: readonly T[]) => Object.fromEntries(list.map((p) => [p.name, p]));
 
 /** The settings a reload applies; the rest of the configuration needs a restart. */
-const RELOADED = new Set<keyof Config>(['keys', 'openMode', 'prices', 'toolPrices', 'models', 'aliases', 'providers', 'defaultProvider']);
+const RELOADED = new Set<keyof Config>([
+  'keys',
+  'openMode',
+  'prices',
+  'toolPrices',
+  'models',
+  'aliases',
+  'providers',
+  'defaultProvider',
+  'budgets',
+]);
 
 /** Top-level settings that differ but are not reloaded (port, database, runs…). */
 function needRestart(before: Readonly<Config>, after: Readonly<Config>): string[] {
@@ -42,7 +53,7 @@ function needRestart(before: Readonly<Config>, after: Readonly<Config>): string[
 }
 
 /**
- * Applies a new configuration's keys, prices and routes (the caller validated it: loadConfig threw on
+ * Applies a new configuration's keys, prices, routes and budgets (the caller validated it: loadConfig threw on
  * a bad file). Keys go first: a refusal there (open mode entered or left) changes nothing. Requests
  * already past auth and routing keep the key and route they started with. Logs one line of changes.
  */
@@ -50,14 +61,16 @@ export async function applyReload(parts: Reloadable, before: Readonly<Config>, a
   const keys = await parts.keys.reloadKeys(after);
   parts.usage.setPrices({ prices: after.prices, toolPrices: after.toolPrices });
   parts.providers.reload(after);
+  parts.limits.setBudgets(after.budgets);
   const prices = diffRecords(before.prices, after.prices);
+  const budgets = diffRecords(before.budgets, after.budgets);
   const routes = diffRecords(before.models, after.models);
   const aliases = diffRecords(before.aliases, after.aliases);
   const providers = diffRecords(byName(before.providers), byName(after.providers));
   parts.log.info(
-    { prices, routes, aliases, providers, keys },
+    { prices, routes, aliases, providers, keys, budgets },
     `reloaded: prices ${counts(prices)}; routes ${counts(routes)}; aliases ${counts(aliases)}; ` +
-      `providers ${counts(providers)}; keys +${keys.added.length} -${keys.removed.length}`,
+      `providers ${counts(providers)}; keys +${keys.added.length} -${keys.removed.length}; budgets ${counts(budgets)}`,
   );
   const restart = needRestart(before, after);
   if (restart.length) parts.log.warn({ settings: restart }, `not reloaded, restart to apply: ${restart.join(', ')}`);

@@ -28,15 +28,28 @@ function spent(opts: { projectId: string; period: 'day' | 'month'; limit: number
  */
 export class BudgetGuard {
   readonly #spend = new Map<string, Spend>();
-  readonly #o: { db: Db; clock: Clock; budgets: Readonly<Record<string, Budget>>; ttlMs: number };
+  readonly #o: { db: Db; clock: Clock; ttlMs: number };
+  #budgets: Readonly<Record<string, Budget>>;
 
   constructor(opts: { db: Db; clock: Clock; budgets: Readonly<Record<string, Budget>>; ttlMs: number }) {
-    this.#o = opts;
+    const { budgets, ...rest } = opts;
+    this.#o = rest;
+    this.#budgets = budgets;
+  }
+
+  /** A reload's budgets (SIGHUP): the next check holds the spend (cached or not) against them. */
+  setBudgets(budgets: Readonly<Record<string, Budget>>): void {
+    this.#budgets = budgets;
+  }
+
+  /** Whether the project has a budget. */
+  has(projectId: string): boolean {
+    return this.#budgetOf(projectId) !== undefined;
   }
 
   async check(projectId: string): Promise<void> {
-    const budget = this.#o.budgets[projectId];
-    if (!budget || (!budget.usd_per_day && !budget.usd_per_month)) return;
+    const budget = this.#budgetOf(projectId);
+    if (!budget) return;
     const now = this.#o.clock.now();
     const d = new Date(now);
     const dayStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
@@ -47,6 +60,11 @@ export class BudgetGuard {
     const nextMonth = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     if (budget.usd_per_month && spend.month >= budget.usd_per_month)
       throw spent({ projectId, period: 'month', limit: budget.usd_per_month, retryAfter: Math.ceil((nextMonth - now) / 1000) });
+  }
+
+  #budgetOf(projectId: string): Budget | undefined {
+    const budget = Object.hasOwn(this.#budgets, projectId) ? this.#budgets[projectId] : undefined;
+    return budget && (budget.usd_per_day || budget.usd_per_month) ? budget : undefined;
   }
 
   async #spendOf(projectId: string, t: { now: number; dayStart: number; monthStart: number }): Promise<Spend> {

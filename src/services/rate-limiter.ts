@@ -1,3 +1,4 @@
+import type { Budget } from '../config/metering.js';
 import type { Admission, Clock, RateLimits } from '../deps.js';
 import type { Db } from '../store/database.js';
 import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
@@ -51,7 +52,7 @@ export interface RateLimiterOptions {
   counters: RateLimitCounters;
   clock: Clock;
   /** Checks the project's spend budget before its limits. */
-  budgets?: { check(projectId: string): Promise<void> };
+  budgets?: { check(projectId: string): Promise<void>; has(projectId: string): boolean; setBudgets(budgets: Readonly<Record<string, Budget>>): void };
   /** How long a project's limits are cached (default 1000 ms): a change made anywhere holds here within it. */
   ttlMs?: number;
 }
@@ -98,6 +99,16 @@ export class RateLimiter implements RateLimits {
     if (!limits || limits.max_tokens_per_1_minute <= 0 || !(opts.tokens > 0)) return;
     const start = Math.floor(this.#o.clock.now() / 60_000) * 60;
     void this.#o.counters.add([{ key: keyOf(opts.tenantId, opts.model, 'tpm'), windowStart: start, value: Math.ceil(opts.tokens) }]).catch(() => undefined);
+  }
+
+  async governs(projectId: string): Promise<boolean> {
+    if (!projectId) return false;
+    return this.#o.budgets?.has(projectId) === true || (await this.#limitsOf(projectId)).size > 0;
+  }
+
+  /** Projects' spend budgets from a reloaded YAML (SIGHUP). */
+  setBudgets(budgets: Readonly<Record<string, Budget>>): void {
+    this.#o.budgets?.setBudgets(budgets);
   }
 
   /** Forgets a project's cached limits (they were just changed on this instance). */

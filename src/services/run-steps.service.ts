@@ -2,11 +2,11 @@ import type { Deps } from '../deps.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
 import { getRunStep, listRunSteps, runStepSeq } from '../store/repos/run-steps.repo.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import { retrieveRun, type RunRef } from './runs.service.js';
+import { retrieveAssistantRun, type RunRef } from './runs.service.js';
 
 export async function listSteps(deps: Deps, ref: RunRef, query: ListQuery): Promise<{ rows: RunStepRow[]; hasMore: boolean }> {
   const db = deps.store.db;
-  await retrieveRun(deps, ref);
+  await retrieveAssistantRun(deps, ref);
   return paginate({
     query,
     fetch: (window) => listRunSteps(db, ref, window),
@@ -15,6 +15,6 @@ export async function listSteps(deps: Deps, ref: RunRef, query: ListQuery): Prom
 }
 
 export async function retrieveStep(deps: Deps, ref: RunRef, stepId: string): Promise<RunStepRow> {
-  await retrieveRun(deps, ref);
+  await retrieveAssistantRun(deps, ref);
   return getRunStep(deps.store.db, ref, stepId);
 }

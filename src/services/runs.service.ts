@@ -1,7 +1,7 @@
 import type { ThreadCreateParams } from 'openai/resources/beta/threads/threads';
 import type { MessageCreateParams } from 'openai/resources/beta/threads/messages';
 import type { Caller, Deps } from '../deps.js';
-import { invalidRequest } from '../errors.js';
+import { invalidRequest, notFound } from '../errors.js';
 import type { RunCreateParamsBase } from 'openai/resources/beta/threads/runs/runs';
 import type { ThreadCreateAndRunParams, ThreadCreateAndRunParamsBase } from 'openai/resources/beta/threads/threads';
 import type { OrNull } from './request-params.js';
@@ -10,7 +10,8 @@ import { publishRun } from '../engine/run-driver.js';
 import type { Db } from '../store/database.js';
 import { fromJson, toJson } from '../store/json.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
-import { findActiveRun, getRun, insertRun, listRuns, runSeq, updateRunFields } from '../store/repos/runs.repo.js';
+import { findActiveRun, getRun, insertRun, updateRunFields } from '../store/repos/runs.repo.js';
+import { assistantRunSeq, listAssistantRuns } from '../store/repos/assistant-runs.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { AssistantRow } from '../store/tables/assistants.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
@@ -188,24 +189,42 @@ export async function createThreadAndRun(
   return result;
 }
 
+/** Any run of the thread, a response's too (the engine's and the Responses API's view). */
 export function retrieveRun(deps: Deps, ref: RunRef): Promise<RunRow> {
   return getRun(deps.store.db, ref.tenantId, ref.threadId, ref.runId);
 }
 
+/**
+ * A run as the Assistants API sees it: a response added to a conversation runs as a run without an assistant,
+ * which is no Assistants run (OpenAI keeps the two apart): 404, as for a run that does not exist.
+ */
+export async function retrieveAssistantRun(deps: Deps, ref: RunRef): Promise<RunRow> {
+  const run = await retrieveRun(deps, ref);
+  if (run.assistant_id === '') throw notFound('run', ref.runId);
+  return run;
+}
+
+/** The thread's Assistants runs (a response's are not among them). */
 export async function listThreadRuns(deps: Deps, tenantId: string, threadId: string, query: ListQuery) {
   const db = deps.store.db;
   await getThread(db, tenantId, threadId);
   return paginate({
     query,
-    fetch: (window) => listRuns(db, tenantId, threadId, window),
-    seqOf: (id) => runSeq(db, tenantId, threadId, id),
+    fetch: (window) => listAssistantRuns(db, tenantId, threadId, window),
+    seqOf: (id) => assistantRunSeq(db, tenantId, threadId, id),
   });
 }
 
 export async function updateRun(deps: Deps, ref: RunRef, metadata: Record<string, unknown> | null | undefined): Promise<RunRow> {
-  const run = await retrieveRun(deps, ref);
+  const run = await retrieveAssistantRun(deps, ref);
   if (metadata === undefined) return run;
   return (await updateRunFields(deps.store.db, run.id, { metadata: toJson(metadata ?? {}) }))!;
+}
+
+/** POST /threads/{id}/runs/{id}/cancel: an Assistants run only (a response is cancelled through /responses). */
+export async function cancelAssistantRun(deps: Deps, ref: RunRef): Promise<RunRow> {
+  await retrieveAssistantRun(deps, ref);
+  return cancelRun(deps, ref);
 }
 
 /** Moves the run to `cancelling`; the worker that executes it (or picks it up) ends it `cancelled`. */

@@ -1,6 +1,6 @@
 import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Caller, Deps } from '../deps.js';
-import { invalidRequest } from '../errors.js';
+import { invalidRequest, notFound } from '../errors.js';
 import { publishRun } from '../engine/run-driver.js';
 import { transition } from '../engine/run-state.js';
 import { fromJson, toJson } from '../store/json.js';
@@ -75,6 +75,8 @@ export async function submitToolOutputs(
 ): Promise<RunRow> {
   const { step, run } = await deps.store.db.transaction().execute(async (trx) => {
     const current = await getRun(trx, caller.tenantId, ref.threadId, ref.runId);
+    // A response's run is no Assistants run (its client calls end it: see runs.service retrieveAssistantRun).
+    if (current.assistant_id === '') throw notFound('run', ref.runId);
     if (current.status !== 'requires_action')
       throw invalidRequest(`Runs in status "${current.status}" do not accept tool outputs.`);
     checkOutputs(current, params.tool_outputs);

@@ -49,8 +49,9 @@ export function toMessageObject(row: MessageRow): Message {
     // Only user and assistant messages reach the Assistants API (messages.repo filters the others out).
     role: row.role === 'assistant' ? 'assistant' : 'user',
     content: widenContent(fromJson<unknown>(row.content, [])),
-    assistant_id: row.assistant_id,
-    run_id: row.run_id,
+    // A response's answer (assistant_id '': its run is no Assistants run) shows with neither.
+    assistant_id: row.assistant_id || null,
+    run_id: row.assistant_id === '' ? null : row.run_id,
     attachments: fromJson<Message.Attachment[]>(row.attachments, []),
     metadata: fromJson<Record<string, string>>(row.metadata, {}),
   };

@@ -108,7 +108,7 @@ describe('SIGHUP reloads the YAML', () => {
     await iterator.next();
 
     const line = await reload(yamlAfter(a, b));
-    assert.equal(line.msg, 'reloaded: prices +1 ~0 -0; routes +1 ~0 -0; aliases +0 ~0 -0; providers +1 ~1 -0; keys +0 -1');
+    assert.equal(line.msg, 'reloaded: prices +1 ~0 -0; routes +1 ~0 -0; aliases +0 ~0 -0; providers +1 ~1 -0; keys +0 -1; budgets +0 ~0 -0');
 
     for (const c of chunks.slice(1)) handle.write(c);
     handle.end();

@@ -1,26 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
-import { countPromptTokens } from '../../metering/count-tokens.js';
 import { RateLimitError } from '../../services/rate-limit-error.js';
-
-/** The gateway routes whose body names a model called right away (a response, foreground or background, is a run: the engine counts its model calls). */
-const MODEL_ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings']);
-
-/** The request's size in tokens, estimated before the call: the tokenizer over chat messages, else ~4 characters a token. */
-function estimate(url: string, body: Record<string, unknown>): () => Promise<number> {
-  if (url === '/v1/chat/completions') return () => countPromptTokens(body);
-  return async () => Math.ceil(JSON.stringify(body.input ?? '').length / 4);
-}
+import { RATE_LIMITED_ROUTES } from './rate-limited-routes.js';
 
 const setHeaders = (reply: FastifyReply, headers: Readonly<Record<string, string>>) => {
   for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
 };
 
 async function admit(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const body = req.body as Record<string, unknown> | undefined;
-  if (!body || typeof body.model !== 'string') return;
+  const resolve = RATE_LIMITED_ROUTES.get(req.routeOptions.url ?? '');
+  const body = req.body;
+  if (!resolve || typeof body !== 'object' || body === null || !req.caller.tenantId) return;
   try {
-    const admission = await deps.limits.admit({ tenantId: req.caller.tenantId, model: body.model, tokens: estimate(req.routeOptions.url ?? '', body) });
+    const call = await resolve(deps, req, body as Record<string, unknown>);
+    if (!call) return;
+    const admission = await deps.limits.admit({ tenantId: req.caller.tenantId, ...call });
     if (!admission) return;
     // On the raw response, so a hijacked (SSE) reply sends them too.
     setHeaders(reply, admission.headers);
@@ -32,12 +26,13 @@ async function admit(deps: Deps, req: FastifyRequest, reply: FastifyReply): Prom
 }
 
 /**
- * Rate limits on the model calls a request makes itself: reserves before the handler runs, answers with OpenAI's
- * `x-ratelimit-*` headers, gives the token reservation back once the answer has gone (its usage is counted by then).
+ * Rate limits on the model calls a request makes itself, or on the first call of the run it queues (the engine
+ * counts a run's later calls): reserves before the handler runs, answers with OpenAI's `x-ratelimit-*` headers,
+ * gives the token reservation back once the answer has gone (its usage is counted by then).
  */
 export function rateLimitHook(app: FastifyInstance, deps: Deps): void {
   app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || !MODEL_ROUTES.has(req.routeOptions.url ?? '')) return;
+    if (req.method !== 'POST' || !RATE_LIMITED_ROUTES.has(req.routeOptions.url ?? '')) return;
     await admit(deps, req, reply);
   });
 }

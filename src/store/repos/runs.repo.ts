@@ -1,7 +1,6 @@
 import type { Db, DialectName } from '../database.js';
 import { notFound } from '../../errors.js';
 import { ACTIVE_RUN_STATUSES, WAITING_RUN_STATUSES, WORKABLE_RUN_STATUSES as WORKABLE } from '../../engine/run-state.js';
-import { applySeqWindow, type SeqWindow } from '../pagination.js';
 import type { NewRunRow, RunRow, RunUpdate } from '../tables/runs.table.js';
 
 /** The thread's run that holds it (one in ACTIVE_RUN_STATUSES), if any. */
@@ -38,22 +37,6 @@ export async function getRun(db: Db, tenantId: string, threadId: string, runId: 
 /** For the engine, which works across tenants by run id only. */
 export function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
   return db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
-}
-
-export function listRuns(db: Db, tenantId: string, threadId: string, window: SeqWindow): Promise<RunRow[]> {
-  const q = db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId).where('thread_id', '=', threadId);
-  return applySeqWindow(q, 'seq', window).execute();
-}
-
-export async function runSeq(db: Db, tenantId: string, threadId: string, runId: string): Promise<number | undefined> {
-  const r = await db
-    .selectFrom('runs')
-    .select('seq')
-    .where('tenant_id', '=', tenantId)
-    .where('thread_id', '=', threadId)
-    .where('id', '=', runId)
-    .executeTakeFirst();
-  return r?.seq;
 }
 
 export function updateRunFields(db: Db, runId: string, patch: RunUpdate): Promise<RunRow | undefined> {

@@ -1,0 +1,63 @@
+import type { FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { countPromptTokens } from '../../metering/count-tokens.js';
+import { modelOfAssistant, modelOfRun } from '../../services/rate-limit-models.js';
+
+/** The model call a request is about to cause: its model, and its size in tokens (estimated before the call). */
+export interface ModelCall {
+  model: string;
+  tokens: () => Promise<number>;
+}
+
+type Body = Record<string, unknown>;
+type Resolver = (deps: Deps, req: FastifyRequest, body: Body) => Promise<ModelCall | undefined> | ModelCall | undefined;
+
+/** ~4 characters a token, over what the request sends the model. */
+const roughly = (...parts: unknown[]) => async () => Math.ceil(parts.reduce<number>((n, p) => n + (p == null ? 0 : JSON.stringify(p).length), 0) / 4);
+/** A run's prompt is built by the engine from its thread: nothing is reserved, its recorded usage is counted. */
+const none = async () => 0;
+const named = (body: Body): string | undefined => (typeof body.model === 'string' ? body.model : undefined);
+const params = (req: FastifyRequest) => req.params as Record<string, string>;
+
+const withModel = (model: string | undefined, tokens: () => Promise<number>): ModelCall | undefined => (model ? { model, tokens } : undefined);
+
+/** The model only a read tells (an assistant's, a run's): read only when the project has a limit or a budget. */
+const looked = async (deps: Deps, req: FastifyRequest, read: () => Promise<string | undefined>): Promise<string | undefined> =>
+  (await deps.limits.governs(req.caller.tenantId)) ? read() : undefined;
+
+const runCreate: Resolver = async (deps, req, body) =>
+  withModel(named(body) ?? (await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, body.assistant_id))), none);
+
+/**
+ * The routes whose request calls a model (or queues a run whose next call is counted here, not by the engine:
+ * create and submit_tool_outputs), by Fastify route: OpenAI answers each with a 429 before anything is done.
+ */
+export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string, Resolver>([
+  [
+    '/v1/chat/completions',
+    async (deps, req, body) => {
+      const model = named(body);
+      // `"model": "asst_…"`: the assistant's run calls the assistant's model.
+      const called = model?.startsWith('asst_') ? await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)) : model;
+      return withModel(called, () => countPromptTokens(body));
+    },
+  ],
+  ['/v1/embeddings', (_deps, _req, body) => withModel(named(body), roughly(body.input))],
+  ['/v1/responses', (_deps, _req, body) => withModel(named(body), roughly(body.input, body.instructions))],
+  ['/v1/responses/compact', (_deps, _req, body) => withModel(named(body), roughly(body.input, body.instructions))],
+  ['/v1/threads/runs', runCreate],
+  ['/v1/threads/:thread_id/runs', runCreate],
+  [
+    '/v1/assistants/:assistant_id/chat',
+    async (deps, req, body) =>
+      withModel(await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), () => countPromptTokens(body)),
+  ],
+  [
+    '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs',
+    async (deps, req) => {
+      const { thread_id: threadId, run_id: runId } = params(req);
+      const ref = { tenantId: req.caller.tenantId, threadId: threadId ?? '', runId: runId ?? '' };
+      return withModel(await looked(deps, req, () => modelOfRun(deps, ref)), none);
+    },
+  ],
+]);
