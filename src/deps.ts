@@ -47,6 +47,8 @@ export interface RateLimits {
   admit(call: { tenantId: string; model: string; tokens: number | (() => Promise<number>) }): Promise<Admission | null>;
   /** Forgets a project's cached limits (they were just changed). */
   forget(projectId: string): void;
+  /** True when admit() would let the call through without headers, known without waiting (a cached answer). */
+  unlimited(tenantId: string, model: string): boolean;
 }
 
 export interface Clock {

@@ -34,9 +34,15 @@ export class BudgetGuard {
     this.#o = opts;
   }
 
+  /** Whether the project has a budget to check (without one, check() answers at once). */
+  covers(projectId: string): boolean {
+    const budget = Object.hasOwn(this.#o.budgets, projectId) ? this.#o.budgets[projectId] : undefined;
+    return !!budget && !!(budget.usd_per_day || budget.usd_per_month);
+  }
+
   async check(projectId: string): Promise<void> {
-    const budget = this.#o.budgets[projectId];
-    if (!budget || (!budget.usd_per_day && !budget.usd_per_month)) return;
+    if (!this.covers(projectId)) return;
+    const budget = this.#o.budgets[projectId]!;
     const now = this.#o.clock.now();
     const d = new Date(now);
     const dayStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());

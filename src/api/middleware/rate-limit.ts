@@ -36,8 +36,11 @@ async function admit(deps: Deps, req: FastifyRequest, reply: FastifyReply): Prom
  * `x-ratelimit-*` headers, gives the token reservation back once the answer has gone (its usage is counted by then).
  */
 export function rateLimitHook(app: FastifyInstance, deps: Deps): void {
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || !MODEL_ROUTES.has(req.routeOptions.url ?? '')) return;
-    await admit(deps, req, reply);
+  // A callback hook: a call its project's cached limits do not cover passes without a promise.
+  app.addHook('preHandler', (req, reply, done) => {
+    if (req.method !== 'POST' || !MODEL_ROUTES.has(req.routeOptions.url ?? '')) return done();
+    const model = (req.body as { model?: unknown } | undefined)?.model;
+    if (typeof model === 'string' && deps.limits.unlimited(req.caller.tenantId, model)) return done();
+    admit(deps, req, reply).then(() => done(), done);
   });
 }
