@@ -49,6 +49,8 @@ export interface RateLimits {
   forget(projectId: string): void;
   /** Whether the project has any limit or budget (cached): when not, a request's model need not be looked up. */
   governs(projectId: string): Promise<boolean>;
+  /** True when admit() would let the call through without headers, known without waiting (a cached answer). */
+  unlimited(tenantId: string, model: string): boolean;
 }
 
 export interface Clock {

@@ -11,6 +11,7 @@ import { completeWithModel } from './model-chat-completions.service.js';
 import type { ChatCallContext, ChatCompletionRequest, ChatCompletionResult } from './chat-completion-result.js';
 import { errorTypeOf } from '../telemetry/error-type.js';
 import { startModelCall, type ModelCall } from '../telemetry/model-call.js';
+import { usageFromTail } from '../providers/openai-compatible/usage-from-tail.js';
 
 /** The body as it goes upstream: every field the client sent, with the provider's model name. */
 function upstreamBody(body: ChatCompletionRequest, route: ResolvedModel): string {
@@ -91,6 +92,12 @@ function streamFrames(opts: {
   return metered();
 }
 
+/** An answer its upstream declared JSON (`application/json`, or any `+json` type). */
+function isJson(res: UpstreamResponse): boolean {
+  const type = res.headers['content-type'];
+  return typeof type === 'string' && type.includes('json');
+}
+
 const tokensOf = (u: CompletionUsage | null | undefined) => (u ? { input: u.prompt_tokens ?? 0, output: u.completion_tokens ?? 0 } : null);
 
 function safeParse(text: string): { choices?: unknown; usage?: CompletionUsage } | undefined {
@@ -133,6 +140,14 @@ export async function createChatCompletion(
   } catch (err) {
     call?.end({ error: errorTypeOf(err) });
     throw brokenAnswer(route.provider.name, err);
+  }
+  // Most answers carry `usage` at their end: read there, the answer goes out as it came without a whole parse.
+  const tail = isJson(res) ? usageFromTail(text) : undefined;
+  if (tail?.found && tail.usage) {
+    const usage = tail.usage;
+    call?.end({ usage: tokensOf(usage) });
+    meter({ deps, ctx, route, usage, count: () => ({ requestBody: body, completion: completionText(safeParse(text)?.choices) }) });
+    return { type: 'json', status: 200, body: text };
   }
   const parsed = safeParse(text);
   call?.end({ error: parsed ? undefined : 'invalid_json', usage: tokensOf(parsed?.usage) });

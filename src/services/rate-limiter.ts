@@ -73,8 +73,9 @@ export class RateLimiter implements RateLimits {
   /** Lets the call through (its headers, or null when the model has no limit) or throws a RateLimitError. */
   async admit(opts: { tenantId: string; model: string; tokens: number | (() => Promise<number>) }): Promise<Admission | null> {
     if (!opts.tenantId) return null;
-    await this.#o.budgets?.check(opts.tenantId);
-    const limits = (await this.#limitsOf(opts.tenantId)).get(opts.model);
+    // Awaited only when there is something to wait for: a budget to check, limits to (re)load.
+    if (this.#o.budgets?.has(opts.tenantId)) await this.#o.budgets.check(opts.tenantId);
+    const limits = (this.#fresh(opts.tenantId) ?? (await this.#limitsOf(opts.tenantId))).get(opts.model);
     if (!limits) return null;
     const nowSec = Math.floor(this.#o.clock.now() / 1000);
     // The request is only measured when its model has a token limit.
@@ -91,6 +92,17 @@ export class RateLimiter implements RateLimits {
     }
     const tpm = deltas.find((d) => d.key.endsWith('\ntpm'));
     return { headers, release: () => this.#giveBack(tpm) };
+  }
+
+  /**
+   * True when a call needs no admission at all, known without waiting: the project has no budget and its cached
+   * limits (still fresh) have none for the model. The gateway's hooks then skip admit() and its promises.
+   */
+  unlimited(tenantId: string, model: string): boolean {
+    if (!tenantId) return true;
+    if (this.#o.budgets?.has(tenantId)) return false;
+    const limits = this.#fresh(tenantId);
+    return limits !== undefined && !limits.has(model);
   }
 
   /** Counts a call's real tokens (prompt + completion) against the minute it was recorded in. */
@@ -131,6 +143,12 @@ export class RateLimiter implements RateLimits {
       message: `Rate limit reached for ${opts.model} in project ${opts.tenantId} on ${unit} per ${per}: Limit ${w.limit}. Please try again in ${w.reset}s.`,
       headers: { ...opts.headers, 'retry-after': String(w.reset) },
     });
+  }
+
+  /** The project's cached limits while they are fresh. */
+  #fresh(projectId: string): Map<string, Limits> | undefined {
+    const hit = this.#cache.get(projectId);
+    return hit && hit.until > this.#o.clock.now() ? hit.limits : undefined;
   }
 
   async #limitsOf(projectId: string): Promise<Map<string, Limits>> {

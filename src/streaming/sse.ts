@@ -52,6 +52,8 @@ export const SSE_HEADERS = {
 export class SseWriter {
   readonly #res: ServerResponse;
   #corked = false;
+  /** Something went to the socket: the head left with it. */
+  #started = false;
 
   constructor(res: ServerResponse) {
     this.#res = res;
@@ -68,6 +70,7 @@ export class SseWriter {
    */
   async write(frame: string): Promise<void> {
     if (this.closed) return;
+    this.#started = true;
     if (!this.#corked) {
       this.#corked = true;
       this.#res.cork();
@@ -85,6 +88,16 @@ export class SseWriter {
 
   writeEvent(event: string, data: string): Promise<void> {
     return this.write(sseEvent(event, data));
+  }
+
+  /**
+   * Sends the head now unless frames already took it along: a stream whose first frame comes at once leaves in
+   * one socket write (head, frames and end), one that waits for its model still shows its 200 right away.
+   */
+  flushHeadersIfIdle(): void {
+    if (this.#started || this.closed) return;
+    this.#started = true;
+    this.#res.flushHeaders();
   }
 
   end(): void {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { RateLimitError } from '../../services/rate-limit-error.js';
-import { RATE_LIMITED_ROUTES } from './rate-limited-routes.js';
+import { BODY_MODEL_ROUTES, RATE_LIMITED_ROUTES } from './rate-limited-routes.js';
 
 const setHeaders = (reply: FastifyReply, headers: Readonly<Record<string, string>>) => {
   for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
@@ -31,8 +31,15 @@ async function admit(deps: Deps, req: FastifyRequest, reply: FastifyReply): Prom
  * gives the token reservation back once the answer has gone (its usage is counted by then).
  */
 export function rateLimitHook(app: FastifyInstance, deps: Deps): void {
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || !RATE_LIMITED_ROUTES.has(req.routeOptions.url ?? '')) return;
-    await admit(deps, req, reply);
+  // A callback hook: a call whose model the body names and its project's cached limits do not cover passes
+  // without a promise; an assistant's or a run's model is looked up by admit().
+  app.addHook('preHandler', (req, reply, done) => {
+    const route = req.routeOptions.url ?? '';
+    if (req.method !== 'POST' || !RATE_LIMITED_ROUTES.has(route)) return done();
+    const model = (req.body as { model?: unknown } | undefined)?.model;
+    if (BODY_MODEL_ROUTES.has(route) && typeof model === 'string' && !model.startsWith('asst_') && deps.limits.unlimited(req.caller.tenantId, model)) {
+      return done();
+    }
+    admit(deps, req, reply).then(() => done(), done);
   });
 }

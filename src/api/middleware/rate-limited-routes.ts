@@ -28,6 +28,9 @@ const looked = async (deps: Deps, req: FastifyRequest, read: () => Promise<strin
 const runCreate: Resolver = async (deps, req, body) =>
   withModel(named(body) ?? (await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, body.assistant_id))), none);
 
+/** The routes whose call is to the model the body names (unless it names an assistant). */
+export const BODY_MODEL_ROUTES: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/responses/compact']);
+
 /**
  * The routes whose request calls a model (or queues a run whose next call is counted here, not by the engine:
  * create and submit_tool_outputs), by Fastify route: OpenAI answers each with a 429 before anything is done.

@@ -11,6 +11,9 @@ declare module 'fastify' {
   }
 }
 
+/** Log levels at which the `request completed` line (level info) is not written. */
+const ABOVE_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
+
 /** The model a JSON body named, for the log line. */
 function modelOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -28,20 +31,22 @@ export function requestCompleted(req: FastifyRequest, reply: FastifyReply, opts:
   req.completed = true;
   const route = req.routeOptions.url;
   const ms = reply.elapsedTime;
-  // Fields left undefined are not written (pino drops them): one object per line, no spreads.
-  req.log.info(
-    {
-      method: req.method,
-      route,
-      url: route === undefined ? req.url.split('?', 1)[0] : undefined,
-      statusCode: opts.statusCode,
-      ms: Math.round(ms),
-      model: modelOf(req.body),
-      tenant: req.caller?.tenantId,
-      stream: opts.stream,
-    },
-    'request completed',
-  );
+  // Fields left undefined are not written (pino drops them): one object per line, no spreads; none at all
+  // below level info (the gateway's hot path at `warn`).
+  if (!ABOVE_INFO.has(req.log.level))
+    req.log.info(
+      {
+        method: req.method,
+        route,
+        url: route === undefined ? req.url.split('?', 1)[0] : undefined,
+        statusCode: opts.statusCode,
+        ms: Math.round(ms),
+        model: modelOf(req.body),
+        tenant: req.caller?.tenantId,
+        stream: opts.stream,
+      },
+      'request completed',
+    );
   metrics.httpRequest(req.method, route, opts.statusCode, ms);
   const span = req.span;
   if (!span) return;

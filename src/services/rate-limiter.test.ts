@@ -1,0 +1,59 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Db } from '../store/database.js';
+import { MemoryCounters } from './rate-limit-counters.js';
+import { RateLimiter } from './rate-limiter.js';
+
+const ROW = { project_id: 'proj_a', model: 'gpt-4o', max_requests_per_1_minute: 100, max_tokens_per_1_minute: 0, max_requests_per_1_day: 0 };
+
+/** The one query the limiter makes (listRateLimitRows), answered from `rows`, counting its calls. */
+function fakeDb(rows: unknown[]) {
+  const calls = { n: 0 };
+  const chain = {
+    selectFrom: () => chain,
+    selectAll: () => chain,
+    where: () => chain,
+    orderBy: () => chain,
+    execute: async () => (calls.n++, rows),
+  };
+  return { db: chain as unknown as Db, calls };
+}
+
+function limiter(opts: { rows?: unknown[]; budget?: boolean; now?: { t: number } } = {}) {
+  const { db, calls } = fakeDb(opts.rows ?? [ROW]);
+  const now = opts.now ?? { t: 1_000_000 };
+  const budgets = { check: async () => {}, has: () => opts.budget === true, setBudgets: () => {} };
+  return { calls, now, limiter: new RateLimiter({ db, counters: new MemoryCounters(), clock: { now: () => now.t }, budgets, ttlMs: 1000 }) };
+}
+
+describe('RateLimiter.unlimited', () => {
+  it('should not know before the project limits were loaded', () => {
+    assert.equal(limiter().limiter.unlimited('proj_a', 'gpt-4.1'), false);
+  });
+
+  it('should answer from the cached limits: a model without a limit is unlimited, one with a limit is not', async () => {
+    const { limiter: l, calls } = limiter();
+    assert.equal(await l.admit({ tenantId: 'proj_a', model: 'gpt-4.1', tokens: 1 }), null);
+    assert.equal(l.unlimited('proj_a', 'gpt-4.1'), true);
+    assert.equal(l.unlimited('proj_a', 'gpt-4o'), false);
+    assert.equal(calls.n, 1);
+  });
+
+  it('should stop answering once the cached limits are stale, and for a project with a budget', async () => {
+    const t = limiter();
+    await t.limiter.admit({ tenantId: 'proj_a', model: 'gpt-4.1', tokens: 1 });
+    t.now.t += 1001;
+    assert.equal(t.limiter.unlimited('proj_a', 'gpt-4.1'), false);
+    const b = limiter({ budget: true });
+    await b.limiter.admit({ tenantId: 'proj_a', model: 'gpt-4.1', tokens: 1 });
+    assert.equal(b.limiter.unlimited('proj_a', 'gpt-4.1'), false);
+  });
+
+  it('should admit a limited model from the cache without another query', async () => {
+    const { limiter: l, calls } = limiter();
+    const first = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    const second = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    assert.deepEqual([first?.headers['x-ratelimit-remaining-requests'], second?.headers['x-ratelimit-remaining-requests']], ['99', '98']);
+    assert.equal(calls.n, 1);
+  });
+});
