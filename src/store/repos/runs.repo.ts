@@ -1,3 +1,4 @@
+import { compiledQuery } from '../compiled-query.js';
 import type { Db, DialectName } from '../database.js';
 import { notFound } from '../../errors.js';
 import { ACTIVE_RUN_STATUSES, WAITING_RUN_STATUSES, WORKABLE_RUN_STATUSES as WORKABLE } from '../../engine/run-state.js';
@@ -36,8 +37,11 @@ export async function getRun(db: Db, tenantId: string, threadId: string, runId: 
 }
 
 /** For the engine, which works across tenants by run id only. */
-export function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
-  return db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+const runById = compiledQuery((db, p: { runId: string }) => db.selectFrom('runs').selectAll().where('id', '=', p.runId));
+
+/** Read between a run's turns (compiled once: store/compiled-query.ts). */
+export async function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
+  return (await runById(db, { runId }))[0];
 }
 
 export function listRuns(db: Db, tenantId: string, threadId: string, window: SeqWindow): Promise<RunRow[]> {
