@@ -96,8 +96,10 @@ class RunRecording {
     try {
       while (this.#queue.length) {
         const events = this.#queue.splice(0);
-        // An Assistants run (it names an assistant) is no response's: nothing to look up.
+        // An Assistants run (it names an assistant) is no response's: nothing to look up. The thread a create thread
+        // and run made is announced before its run (and a response's stream shows no thread.created): wait for the run.
         if (events.some((e) => 'run' in e && e.run.assistant_id !== '')) this.#recorder ??= Promise.resolve(undefined);
+        if (!this.#recorder && events.every((e) => e.type === 'thread.created')) continue;
         try {
           const recorder = await this.#lookup();
           if (recorder) await recorder.record(events);
