@@ -15,7 +15,9 @@
  *
  * Env knobs (defaults): BENCH_ROUNDS (3), BENCH_RESPONSES_REQUESTS (500 per target and round), BENCH_WRITE (0 = don't
  * touch BENCHMARKS.md; force = write it even when other processes kept the machine busy; the gateway bench's rule),
- * BENCH_FOREIGN_CPU_MAX (0.15), BENCH_TIMEOUT_S (900), BENCH_SWITCHBOARD_LOG_LEVEL (warn).
+ * BENCH_FOREIGN_CPU_MAX (0.15), BENCH_TIMEOUT_S (900), BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/sb-prof"). Switchboard runs with bench/support/sqlite-counter.ts preloaded: the table
+ * gives its CPU ms, SQLite statements and commits per request, exact however busy the machine is.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
 import { envInt } from './support/env.js';
 import { cleanUpOnSignalOrTimeout } from './support/lifecycle.js';
 import { median, percentile } from './support/stats.js';
+import type { Counts } from './support/sqlite-counter.js';
 
 const SETTINGS = {
   rounds: envInt('BENCH_ROUNDS', 3),
@@ -39,6 +42,7 @@ const SETTINGS = {
   write: writeModeFromEnv(),
   timeoutS: envInt('BENCH_TIMEOUT_S', 900),
   sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
+  sbNodeArgs: (process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
 const FOREIGN_CPU_MAX = Number(process.env.BENCH_FOREIGN_CPU_MAX || 0.15);
 /** Responses' added p50 over the Chat Completions path's, from the issue. */
@@ -68,6 +72,9 @@ interface Samples {
   firstEvent: number[];
   firstText: number[];
   errors: number;
+  /** Switchboard's counts over this target's requests (sqlite-counter.ts), and how many requests they cover. */
+  counts: Counts;
+  counted: number;
 }
 interface Stats {
   totalP50: number;
@@ -76,12 +83,35 @@ interface Stats {
   firstEventP99: number;
   firstTextP50: number;
   errors: number;
+  /** Per request, in Switchboard: CPU ms, SQLite statements, commits, commits that waited for the disk. */
+  cpuMs: number;
+  statements: number;
+  commits: number;
+  durableCommits: number;
+}
+
+/** Switchboard's counters now (bench/support/sqlite-counter.ts, over its IPC channel). */
+let askCounts: () => Promise<Counts> = () => Promise.resolve({ statements: 0, commits: 0, durableCommits: 0, cpuUs: 0 });
+
+function countsOver(proc: ChildProcess): () => Promise<Counts> {
+  return () =>
+    new Promise<Counts>((resolve) => {
+      proc.once('message', (m) => resolve(m as Counts));
+      proc.send('counts');
+    });
 }
 
 const children: ChildProcess[] = [];
 
-function startChild(name: string, script: string, env: Record<string, string>): { proc: ChildProcess; lines: AsyncIterableIterator<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  preload: string[] = [],
+  nodeArgs: string[] = [],
+): { proc: ChildProcess; lines: AsyncIterableIterator<string> } {
+  const args = [...nodeArgs, '--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), script];
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   children.push(proc);
   let shown = 0;
   createInterface({ input: proc.stderr! }).on('line', (l) => {
@@ -160,11 +190,18 @@ async function oneRequest(t: Target, into: Samples): Promise<void> {
 }
 
 async function measure(targets: Target[], n: number): Promise<Map<Key, Stats>> {
-  const acc = new Map<Key, Samples>(targets.map((t) => [t.key, { total: [], firstEvent: [], firstText: [], errors: 0 }]));
+  const zero = (): Counts => ({ statements: 0, commits: 0, durableCommits: 0, cpuUs: 0 });
+  const acc = new Map<Key, Samples>(targets.map((t) => [t.key, { total: [], firstEvent: [], firstText: [], errors: 0, counts: zero(), counted: 0 }]));
   for (let done = 0, b = 0; done < n; done += BLOCK, b++)
     for (let k = 0; k < targets.length; k++) {
       const t = targets[(k + b) % targets.length]!;
-      for (let i = 0; i < Math.min(BLOCK, n - done); i++) await oneRequest(t, acc.get(t.key)!);
+      const samples = acc.get(t.key)!;
+      const before = await askCounts();
+      const count = Math.min(BLOCK, n - done);
+      for (let i = 0; i < count; i++) await oneRequest(t, samples);
+      const after = await askCounts();
+      for (const f of ['statements', 'commits', 'durableCommits', 'cpuUs'] as const) samples.counts[f] += after[f] - before[f];
+      samples.counted += count;
     }
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   return new Map(
@@ -181,6 +218,10 @@ async function measure(targets: Target[], n: number): Promise<Map<Key, Stats>> {
           firstEventP99: percentile(first, 99),
           firstTextP50: percentile(text, 50),
           errors: s.errors,
+          cpuMs: s.counts.cpuUs / 1000 / s.counted,
+          statements: s.counts.statements / s.counted,
+          commits: s.counts.commits / s.counted,
+          durableCommits: s.counts.durableCommits / s.counted,
         },
       ];
     }),
@@ -213,7 +254,8 @@ async function main(): Promise<void> {
       SWITCHBOARD_API_KEYS: API_KEY,
       SWITCHBOARD_DATABASE_URL: join(TMP, 'switchboard.db'),
       SWITCHBOARD_LOG_LEVEL: SETTINGS.sbLogLevel,
-    });
+    }, ['./bench/support/sqlite-counter.ts'], SETTINGS.sbNodeArgs);
+    askCounts = countsOver(sb.proc);
     void (async () => {
       for await (const _line of sb.lines);
     })();
@@ -263,6 +305,9 @@ async function main(): Promise<void> {
       row('time to first event p99 (µs)', (k) => fmt(med(k, 'firstEventP99'))),
       row('time to first text delta p50 (µs)', (k) => fmt(med(k, 'firstTextP50'))),
       row('errors (all rounds)', (k) => fmt(rounds.reduce((n, r) => n + r.get(k)!.errors, 0))),
+      row('Switchboard CPU per request (ms)', (k) => (k === 'direct' ? '—' : fmt(med(k, 'cpuMs'), 2))),
+      row('SQLite statements per request', (k) => (k === 'direct' ? '—' : fmt(med(k, 'statements'), 1))),
+      row('commits per request (waited for the disk)', (k) => (k === 'direct' ? '—' : `${fmt(med(k, 'commits'), 1)} (${fmt(med(k, 'durableCommits'), 1)})`)),
     ].join('\n');
     const verdict = `| Responses added p50 / Chat Completions added p50 | ${fmt(ratio, 2)}× | ≤ ${TARGET_RATIO}× | ${ratio <= TARGET_RATIO ? '✅ met' : '❌ missed'} |`;
     const ratios = ['| ratio | value | target | result |', '|---|---:|---:|---|', verdict].join('\n');

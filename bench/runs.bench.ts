@@ -7,7 +7,8 @@
  *   BENCH_RUNS=50 BENCH_DIALECTS=sqlite node --import tsx bench/runs.bench.ts   # quick run
  *
  * Modes, each N runs with C in flight (`client.beta.threads.…`):
- *   polling       createAndRunPoll(...)  — the SDK waits the server's `openai-poll-after-ms` (200 ms)
+ *   polling       createAndRunPoll(...)  — the SDK waits the server's `openai-poll-after-ms` (engine/poll-hint.ts:
+ *                                          half the median of recent runs, 20–200 ms)
  *                                          between retrieves, as every SDK client does by default
  *   polling-fast  createAndRunPoll(..., { pollIntervalMs: BENCH_FAST_POLL_MS }) — the same with a
  *                                          short interval: what the engine itself can do
@@ -37,7 +38,9 @@
  * benchmark). Diagnostics:
  * BENCH_MODES (polling,polling-fast,streaming), BENCH_FLOOR (1; 0 = skip the floor),
  * BENCH_PG_STATEMENTS (0; 1 = load pg_stat_statements in the throwaway cluster and print, per mode,
- * the statements Switchboard ran per run to stderr).
+ * the statements Switchboard ran per run to stderr). Switchboard runs with bench/support/sqlite-counter.ts
+ * preloaded: on SQLite the details give its statements and commits per run, exact on a busy machine
+ * (SQLITE_COUNTER_DUMP=<file> writes each statement's calls and µs at exit).
  */
 import { adminQuery, clusterPids, createDatabase, dropDatabase, freePort, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -58,6 +61,7 @@ import { CLK_TCK, cpuMark, foreignShare, ticksOf, waitQuiet, type CpuMark } from
 import { envInt } from './support/env.js';
 import { cleanUpOnSignalOrTimeout } from './support/lifecycle.js';
 import { percentile } from './support/stats.js';
+import type { Counts } from './support/sqlite-counter.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -98,7 +102,6 @@ type Settings = ReturnType<typeof settings>;
 
 const API_KEY = 'sk-bench-runs-0001';
 const MODEL = 'fake-model';
-const POLL_HINT_MS = 200; // src/api/runs.ts POLL_AFTER_MS: what the SDK's poller waits by default
 const RUN_TIMEOUT_MS = 60_000;
 
 const log = (msg: string): void => void process.stderr.write(`[bench:runs] ${msg}\n`);
@@ -115,7 +118,8 @@ function startChild(name: string, args: string[], env: Record<string, string>): 
   const base = { ...process.env };
   // Only what we set reaches Switchboard: no stray config from the caller's shell.
   for (const k of Object.keys(base)) if (k.startsWith('SWITCHBOARD_') || k === 'PORT' || k === 'HOST') delete base[k];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // An IPC channel: Switchboard's statement counter (bench/support/sqlite-counter.ts) answers over it.
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   children.add(proc);
   let shown = 0;
   createInterface({ input: proc.stderr! }).on('line', (l) => {
@@ -164,7 +168,8 @@ interface Switchboard {
 
 async function startSwitchboard(s: Settings, databaseUrl: string, upstreamUrl: string): Promise<Switchboard> {
   const port = await freePort();
-  const { proc, lines } = startChild('switchboard', [...s.sbNodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const args = [...s.sbNodeArgs, '--import', 'tsx', '--import', './bench/support/sqlite-counter.ts', 'src/main.ts'];
+  const { proc, lines } = startChild('switchboard', args, {
     HOST: '127.0.0.1',
     PORT: String(port),
     SWITCHBOARD_DATABASE_URL: databaseUrl,
@@ -188,6 +193,14 @@ async function startSwitchboard(s: Settings, databaseUrl: string, upstreamUrl: s
     await sleep(100);
   }
   return { proc, baseURL: `${origin}/v1` };
+}
+
+/** Switchboard's counters now (its preload bench/support/sqlite-counter.ts answers over the IPC channel). */
+function askCounts(proc: ChildProcess): Promise<Counts> {
+  return new Promise<Counts>((resolve) => {
+    proc.once('message', (m) => resolve(m as Counts));
+    proc.send('counts');
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -333,6 +346,8 @@ interface ModeResult {
   /** CPU ms per run: Switchboard's process, PostgreSQL's processes, this (load generator) process. */
   cpuMsPerRun: { switchboard: number; postgres: number; self: number };
   foreign: number;
+  /** SQLite: statements, commits and commits that waited for the disk per measured run (sqlite-counter.ts). */
+  sqlite?: { statementsPerRun: number; commitsPerRun: number; durableCommitsPerRun: number };
   /** PostgreSQL statistics per run (the whole Switchboard lifetime of this mode / runs incl. warm-up). */
   pg?: { commitsPerRun: number; rowsWrittenPerRun: number };
 }
@@ -414,6 +429,7 @@ async function measureMode(
   let measured;
   let a: RolesMark | undefined;
   let b: RolesMark | undefined;
+  let sqlite: ModeResult['sqlite'];
   try {
     const client = new OpenAI({ apiKey: API_KEY, baseURL: sb.baseURL, maxRetries: 0, timeout: RUN_TIMEOUT_MS });
     const assistant = await client.beta.assistants.create({ model: MODEL, instructions: 'You are terse.' });
@@ -422,9 +438,14 @@ async function measureMode(
       const w = await runMany(s.warmup, s.concurrency, one);
       if (w.errors.length) log(`${dialect}/${mode}: warm-up errors: ${w.errors[0]}`);
     }
+    const countsBefore = await askCounts(sb.proc);
     a = cpuMarkByRole(sb.proc);
     measured = await runMany(s.runs, s.concurrency, one);
     b = cpuMarkByRole(sb.proc);
+    const countsAfter = await askCounts(sb.proc);
+    const per = (f: keyof Counts) => (countsAfter[f] - countsBefore[f]) / s.runs;
+    if (dialect === 'sqlite')
+      sqlite = { statementsPerRun: per('statements'), commitsPerRun: per('commits'), durableCommitsPerRun: per('durableCommits') };
   } finally {
     await stopChild(sb.proc);
   }
@@ -449,6 +470,7 @@ async function measureMode(
     ttfeP99: ttfe.length ? percentile(ttfe, 99) : undefined,
     cpuMsPerRun: { switchboard: perRun('switchboard'), postgres: perRun('postgres'), self: perRun('self') },
     foreign: foreignShare(a, b) ?? 0,
+    sqlite,
     pg:
       before && after
         ? { commitsPerRun: (after.commits - before.commits) / total, rowsWrittenPerRun: (after.rowsWritten - before.rowsWritten) / total }
@@ -558,7 +580,7 @@ async function machineInfo(s: Settings): Promise<Machine> {
 }
 
 const MODE_LABEL: Record<Mode, (s: Settings) => string> = {
-  polling: () => `polling (server hint ${POLL_HINT_MS} ms)`,
+  polling: () => 'polling (server hint)',
   'polling-fast': (s) => `polling (every ${s.fastPollMs} ms)`,
   streaming: () => 'streaming',
 };
@@ -615,6 +637,11 @@ function report(
     ];
     if (r.dialect === 'postgres') bits.push(`PostgreSQL CPU ${fmt(r.cpuMsPerRun.postgres, 1)} ms/run`);
     if (r.ttfeP99 !== undefined) bits.push(`TTFE p99 ${fmt(r.ttfeP99, 1)} ms`);
+    if (r.sqlite)
+      bits.push(
+        `SQLite: ${fmt(r.sqlite.statementsPerRun, 1)} statements and ${fmt(r.sqlite.commitsPerRun, 1)} commits ` +
+          `(${fmt(r.sqlite.durableCommitsPerRun, 1)} waited for the disk) per run`,
+      );
     if (r.pg) bits.push(`pg_stat: ${fmt(r.pg.commitsPerRun, 1)} transactions (incl. read-only statements) and ${fmt(r.pg.rowsWrittenPerRun, 1)} rows written per run`);
     notes.push(`- ${r.dialect} / ${MODE_LABEL[r.mode](s)}: ${bits.join('; ')}`);
   }

@@ -18,6 +18,8 @@ export interface RunQueue {
   enqueue(runId: string): void;
   /** Stops a run executing in this process (its status is already `cancelling`). */
   cancel(runId: string): void;
+  /** How long a client polling a run still going should wait between retrieves, in ms. */
+  readonly pollAfterMs: number;
 }
 
 /** Background file ingestion as services see it (retrieval/ingestion.ts's IngestionWorker). */

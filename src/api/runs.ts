@@ -21,11 +21,9 @@ type ThreadParams = { Params: { thread_id: string } };
 type RunParams = { Params: { thread_id: string; run_id: string } };
 type StepParams = { Params: { thread_id: string; run_id: string; step_id: string } };
 
-/** The SDK's pollers (createAndPoll…) wait this long between retrieves of a run still going. */
-const POLL_AFTER_MS = '200';
-
-function runReply(reply: FastifyReply, run: RunRow) {
-  if (!isTerminal(run.status)) reply.header('openai-poll-after-ms', POLL_AFTER_MS);
+/** The SDK's pollers (createAndPoll…) wait the hint between retrieves of a run still going (engine/poll-hint.ts). */
+function runReply(deps: Deps, reply: FastifyReply, run: RunRow) {
+  if (!isTerminal(run.status)) reply.header('openai-poll-after-ms', String(deps.engine.pollAfterMs));
   return toRunObject(run);
 }
 
@@ -48,7 +46,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
           tools: deps.tools,
           start: (subscribe) => createRun(deps, req.caller, req.params.thread_id, params, { subscribe }),
         });
-      return runReply(reply, await createRun(deps, req.caller, req.params.thread_id, params));
+      return runReply(deps, reply, await createRun(deps, req.caller, req.params.thread_id, params));
     });
 
     app.post('/threads/runs', async (req, reply) => {
@@ -60,7 +58,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
           tools: deps.tools,
           start: (subscribe) => createThreadAndRun(deps, req.caller, params, { subscribe }),
         });
-      return runReply(reply, (await createThreadAndRun(deps, req.caller, params)).run);
+      return runReply(deps, reply, (await createThreadAndRun(deps, req.caller, params)).run);
     });
 
     app.get<ThreadParams>('/threads/:thread_id/runs', async (req) => {
@@ -74,15 +72,15 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
       runId: req.params.run_id,
     });
 
-    app.get<RunParams>('/threads/:thread_id/runs/:run_id', async (req, reply) => runReply(reply, await retrieveAssistantRun(deps, ref(req))));
+    app.get<RunParams>('/threads/:thread_id/runs/:run_id', async (req, reply) => runReply(deps, reply, await retrieveAssistantRun(deps, ref(req))));
 
     app.post<RunParams>('/threads/:thread_id/runs/:run_id', async (req, reply) => {
       const { metadata } = parseRequest(updateRunSchema, req.body);
-      return runReply(reply, await updateRun(deps, ref(req), metadata));
+      return runReply(deps, reply, await updateRun(deps, ref(req), metadata));
     });
 
     app.post<RunParams>('/threads/:thread_id/runs/:run_id/cancel', async (req, reply) =>
-      runReply(reply, await cancelAssistantRun(deps, ref(req))),
+      runReply(deps, reply, await cancelAssistantRun(deps, ref(req))),
     );
 
     app.post<RunParams>('/threads/:thread_id/runs/:run_id/submit_tool_outputs', async (req, reply) => {
@@ -94,7 +92,7 @@ export function runsRoutes(deps: Deps): FastifyPluginAsync {
           tools: deps.tools,
           start: (subscribe) => submitToolOutputs(deps, req.caller, ref(req), params, { subscribe }),
         });
-      return runReply(reply, await submitToolOutputs(deps, req.caller, ref(req), params));
+      return runReply(deps, reply, await submitToolOutputs(deps, req.caller, ref(req), params));
     });
 
     app.get<RunParams>('/threads/:thread_id/runs/:run_id/steps', async (req) => {

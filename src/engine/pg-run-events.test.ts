@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { pino } from 'pino';
 import { createTestDatabaseUrl, testDialects } from '../../test/support/databases.js';
 import { waitFor } from '../../test/support/until.js';
@@ -15,12 +16,14 @@ if (testDialects().includes('postgres')) {
   describe('createPgRunEventBus', () => {
     let store: Store;
     let drop: () => Promise<void>;
+    let url: string;
     let a: RunEventBus & { close(): Promise<void> };
     let b: RunEventBus & { close(): Promise<void> };
 
     before(async () => {
       const created = await createTestDatabaseUrl('postgres');
       drop = created.drop;
+      url = created.url;
       store = openDb(created.url);
       const { error } = await migrateToLatest(store.db);
       if (error) throw error;
@@ -117,6 +120,36 @@ if (testDialects().includes('postgres')) {
       a.publish(run.id, event);
       await waitFor(() => heard.length === 1, 'the output relayed', 5000);
       assert.deepEqual(heard, [event]);
+    });
+
+    it('should send the events published in one turn in one NOTIFY', async () => {
+      const run = await insertRun('short');
+      const raw = new pg.Client({ connectionString: url });
+      await raw.connect();
+      const payloads: string[] = [];
+      raw.on('notification', (msg) => payloads.push(msg.payload ?? ''));
+      await raw.query('LISTEN switchboard_run_events');
+      const heard = listen(run.id);
+      const events: EngineEvent[] = Array.from({ length: 20 }, (_, i) => ({ type: 'message.text', messageId: 'msg_1', part: 0, text: `t${i}`, annotations: [] }));
+      for (const e of events) a.publish(run.id, e);
+      await waitFor(() => heard.length === 20, 'all events relayed', 5000);
+      await raw.end();
+      assert.deepEqual(heard, events);
+      assert.equal(payloads.length, 1);
+    });
+
+    it('should relay a text delta too large for one payload in pieces, multi-byte characters intact', async () => {
+      const run = await insertRun('short');
+      const heard = listen(run.id);
+      const text = 'naïve 😀 “quoted” \\ \n '.repeat(1500);
+      const events: EngineEvent[] = [
+        { type: 'message.text', messageId: 'msg_1', part: 0, text, annotations: [] },
+        { type: 'message.text', messageId: 'msg_1', part: 0, text: 'after', annotations: [] },
+      ];
+      for (const e of events) a.publish(run.id, e);
+      await waitFor(() => heard.length === 2, 'both events relayed', 5000);
+      assert.ok(heard[0]?.type === 'message.text' && heard[0].text === text, 'the large text arrives unchanged');
+      assert.deepEqual(heard[1], events[1]);
     });
 
     it('should deliver in its own process at once, not twice', async () => {

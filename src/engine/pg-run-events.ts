@@ -3,33 +3,26 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import { loadEventObject } from '../store/repos/event-objects.repo.js';
 import { randomToken } from '../ids.js';
-import { fromRef, refOf, type EventRef } from './event-refs.js';
+import { fromRef } from './event-refs.js';
+import { encodeNotices, NoticeAssembler, packPayloads, type Heard, type NoticeBatch } from './pg-notices.js';
 import { createRunEventBus, type RunEvent, type RunEventBus } from './run-events.js';
 
 const CHANNEL = 'switchboard_run_events';
-/** NOTIFY payloads must stay under 8000 bytes; bigger events are sent by reference and read back (event-refs.ts). */
-const MAX_INLINE = 7000;
+/** All payloads of one batch in one statement, so one round trip and one commit; notified in array order. */
+const NOTIFY_ALL = 'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p';
 
-/** A whole event (`e`), or one by reference (`f`). */
-interface Notice {
-  /** The instance that published it. */
-  o: string;
-  r: string;
-  e?: RunEvent;
-  f?: EventRef;
-}
-
-async function eventOf(db: Db, notice: Notice): Promise<RunEvent | undefined> {
-  if (notice.e) return notice.e;
-  if (!notice.f) return undefined;
-  const loaded = await loadEventObject(db, notice.f.k, notice.f.id);
-  return loaded && fromRef(notice.f, loaded);
+async function eventOf(db: Db, heard: Heard): Promise<RunEvent | undefined> {
+  if ('event' in heard) return heard.event;
+  const loaded = await loadEventObject(db, heard.ref.k, heard.ref.id);
+  return loaded && fromRef(heard.ref, loaded);
 }
 
 /**
  * The run event bus across instances sharing one PostgreSQL database: events are delivered in
- * this process at once, and sent to the others with NOTIFY on one connection (so in order); each
- * instance relays what it hears to its own subscribers of that run, one run's events in order.
+ * this process at once, and sent to the others with NOTIFY on one connection (so in order): what
+ * is published while a NOTIFY is in flight goes in the next one, packed into as few payloads as
+ * fit (pg-notices.ts). Each instance relays what it hears to its own subscribers of that run, one
+ * run's events in order.
  */
 export async function createPgRunEventBus(opts: {
   url: string;
@@ -42,49 +35,62 @@ export async function createPgRunEventBus(opts: {
   const notifier = new pg.Client({ connectionString: opts.url });
   await Promise.all([listener.connect(), notifier.connect()]);
   await listener.query(`LISTEN ${CHANNEL}`);
-  let sending: Promise<unknown> = Promise.resolve();
   const relaying = new Map<string, Promise<void>>();
+  const assembler = new NoticeAssembler();
+
+  function relay(heard: Heard): void {
+    const runId = heard.runId;
+    const previous = relaying.get(runId) ?? Promise.resolve();
+    const next = previous
+      .then(async () => {
+        const event = await eventOf(opts.db, heard);
+        if (event) local.publish(runId, event);
+      })
+      .catch((err: unknown) => opts.log.warn({ err, runId }, 'could not relay a run event'))
+      .finally(() => {
+        if (relaying.get(runId) === next) relaying.delete(runId);
+      });
+    relaying.set(runId, next);
+  }
 
   listener.on('notification', (msg) => {
-    let notice: Notice;
+    let batch: NoticeBatch;
     try {
-      notice = JSON.parse(msg.payload ?? '') as Notice;
+      batch = JSON.parse(msg.payload ?? '') as NoticeBatch;
     } catch {
       return;
     }
-    if (notice.o === origin || !local.hasSubscribers(notice.r)) return;
-    const previous = relaying.get(notice.r) ?? Promise.resolve();
-    const next = previous
-      .then(async () => {
-        const event = await eventOf(opts.db, notice);
-        if (event) local.publish(notice.r, event);
-      })
-      .catch((err: unknown) => opts.log.warn({ err, runId: notice.r }, 'could not relay a run event'))
-      .finally(() => {
-        if (relaying.get(notice.r) === next) relaying.delete(notice.r);
-      });
-    relaying.set(notice.r, next);
+    if (batch.o === origin || !Array.isArray(batch.n)) return;
+    for (const notice of batch.n) {
+      const heard = assembler.accept(batch.o, notice);
+      if (heard && local.hasSubscribers(heard.runId)) relay(heard);
+    }
   });
   const onError = (err: Error) => opts.log.error({ err }, 'run event bus connection failed');
   listener.on('error', onError);
   notifier.on('error', onError);
 
-  function notify(runId: string, event: RunEvent): void {
-    let payload = JSON.stringify({ o: origin, r: runId, e: event } satisfies Notice);
-    if (payload.length > MAX_INLINE) {
-      const f = refOf(event);
-      if (!f) return opts.log.warn({ runId, event: event.type }, 'run event too large to send to other instances');
-      payload = JSON.stringify({ o: origin, r: runId, f } satisfies Notice);
+  let pending: string[] = [];
+  let sending: Promise<void> | undefined;
+  let counter = 0;
+  const next = () => ++counter;
+
+  async function send(): Promise<void> {
+    // Let the rest of this turn's events (one commit announces several) join the first NOTIFY.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (pending.length > 0) {
+      const payloads = packPayloads(origin, pending, next);
+      pending = [];
+      await notifier.query(NOTIFY_ALL, [CHANNEL, payloads]).catch((err: unknown) => opts.log.warn({ err }, 'could not send run events'));
     }
-    sending = sending
-      .then(() => notifier.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
-      .catch((err: unknown) => opts.log.warn({ err }, 'could not send a run event'));
+    sending = undefined;
   }
 
   return {
     publish(runId, event) {
       local.publish(runId, event);
-      notify(runId, event);
+      pending.push(...encodeNotices(runId, event, next()));
+      sending ??= send();
     },
     subscribe: local.subscribe,
     hasSubscribers: local.hasSubscribers,

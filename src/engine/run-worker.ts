@@ -5,6 +5,7 @@ import type { RunRow } from '../store/tables/runs.table.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
 import { claimInstanceIdentity, type InstanceIdentity } from './instance-identity.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { PollHint } from './poll-hint.js';
 import { RunDriver, type AbortReason, type DriveOptions } from './run-driver.js';
 import type { EngineDeps } from './run-loop.js';
 import { tracing } from '../telemetry/tracing.js';
@@ -57,6 +58,7 @@ export class RunWorker {
   /** A run may wait in the queue for room here: look again when a run ends (else the next poll will). */
   #full = false;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #pollHint = new PollHint();
 
   constructor(deps: EngineDeps, opts: Partial<WorkerOptions> = {}) {
     this.#deps = deps;
@@ -158,6 +160,7 @@ export class RunWorker {
       .inRunSpan(run, () => this.#driver.drive(run, controller.signal, { started }))
       .catch((err: unknown) => this.#deps.log.error({ err, runId: run.id }, 'run driver crashed'))
       .finally(() => {
+        this.#pollHint.record(this.#deps.clock.now() - claimedAtMs);
         this.#leases.release(run.id);
         this.#running.delete(run.id);
         // Only a worker that turned work away looks for it now: a query pair saved after every run.
@@ -193,6 +196,11 @@ export class RunWorker {
     await Promise.all([...this.#running.values()].map((r) => r.done));
     await Promise.all(this.#pending);
     await this.#identity?.release();
+  }
+
+  /** The `openai-poll-after-ms` hint from this instance's recent runs (poll-hint.ts). */
+  get pollAfterMs(): number {
+    return this.#pollHint.ms;
   }
 
   get owner(): string {

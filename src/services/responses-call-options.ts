@@ -1,7 +1,7 @@
 import type { RunCallOptions } from '../engine/run-loop.js';
 import type { Db } from '../store/database.js';
 import { fromJson } from '../store/json.js';
-import { findResponseByRun } from '../store/repos/responses.repo.js';
+import { responseOfRun } from './responses-by-run.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { ResponseRequest } from '../streaming/response-object.js';
 
@@ -13,7 +13,7 @@ import type { ResponseRequest } from '../streaming/response-object.js';
 export function responseCallOptions(db: Db): (run: RunRow) => Promise<RunCallOptions> {
   return async (run) => {
     if (run.assistant_id !== '') return {};
-    const row = await findResponseByRun(db, run.id);
+    const row = await responseOfRun(db, run.id);
     const request = fromJson<ResponseRequest>(row?.request ?? null, {});
     if (!request.include?.includes('message.output_text.logprobs')) return {};
     return { logprobs: true, ...(request.top_logprobs != null && { topLogprobs: request.top_logprobs }) };

@@ -15,6 +15,7 @@ import { itemFileIds, type ConversationItemParams } from './conversation-items-i
 import { getConversation } from './conversations.service.js';
 import { checkReferencedIds } from './referenced-ids.js';
 import { copyChainItems } from './responses-branch.js';
+import { rememberResponse } from './responses-by-run.js';
 import { toolIds, toRunOptions, type CreateResponseRequest } from './responses-convert.js';
 import { announce, checkModel, runRow, type StartOptions } from './runs.service.js';
 
@@ -36,7 +37,8 @@ export async function startResponse(
     const seq = nextSeq(nowMs);
     await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
     const thread = await responseThread({ deps, trx, caller, nowMs }, request);
-    const active = await findActiveRun(trx, caller.tenantId, thread.id);
+    // A thread made in this transaction has no run yet: one query fewer for most responses.
+    const active = madeHere.has(thread) ? undefined : await findActiveRun(trx, caller.tenantId, thread.id);
     if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);
     const responseId = deps.ids('resp');
     const inputItemIds = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId });
@@ -62,6 +64,7 @@ export async function startResponse(
     });
     return { response, run };
   });
+  rememberResponse(deps.store.db, result.response);
   announce(deps, result.run, opts);
   return result;
 }
@@ -119,8 +122,11 @@ export interface TxContext {
   nowMs: number;
 }
 
-function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<ThreadRow> {
-  return insertHiddenThread(trx, {
+/** The threads newHiddenThread made (so none of their runs can be active). */
+const madeHere = new WeakSet<ThreadRow>();
+
+async function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<ThreadRow> {
+  const thread = await insertHiddenThread(trx, {
     id: deps.ids('thread'),
     tenant_id: caller.tenantId,
     seq: nextSeq(nowMs),
@@ -128,6 +134,8 @@ function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<Threa
     metadata: '{}',
     tool_resources: null,
   });
+  madeHere.add(thread);
+  return thread;
 }
 
 /** The request's input as thread items (references resolved, files checked); their ids, in order. */

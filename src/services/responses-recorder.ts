@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import { endsStream, type RunEvent, type RunEventBus } from '../engine/run-events.js';
 import type { Db } from '../store/database.js';
 import { fromJson } from '../store/json.js';
-import { deleteResponseEventsFrom, findBackgroundResponseByRun, insertResponseEvents, listResponseEvents } from '../store/repos/response-events.repo.js';
+import { deleteResponseEventsFrom, insertResponseEvents, listResponseEvents } from '../store/repos/response-events.repo.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
 import { ResponseStreamEncoder, type ResponseWireEvent } from '../streaming/response-stream.js';
 import type { ToolRegistry } from '../tools/tool.js';
+import { forgetResponseOfRun, responseOfRun } from './responses-by-run.js';
 import { buildResponseObject, responseSnapshot } from './responses-read.js';
 
 /**
@@ -57,7 +58,10 @@ export function recordResponseEvents(bus: RunEventBus, deps: RecorderDeps): RunE
         runs.set(runId, (recording = new RunRecording(runId, deps)));
       }
       recording.push(event);
-      if (endsStream(event)) runs.delete(runId);
+      if (endsStream(event)) {
+        runs.delete(runId);
+        forgetResponseOfRun(deps.db, runId);
+      }
     },
   };
 }
@@ -92,6 +96,10 @@ class RunRecording {
     try {
       while (this.#queue.length) {
         const events = this.#queue.splice(0);
+        // An Assistants run (it names an assistant) is no response's: nothing to look up. The thread a create thread
+        // and run made is announced before its run (and a response's stream shows no thread.created): wait for the run.
+        if (events.some((e) => 'run' in e && e.run.assistant_id !== '')) this.#recorder ??= Promise.resolve(undefined);
+        if (!this.#recorder && events.every((e) => e.type === 'thread.created')) continue;
         try {
           const recorder = await this.#lookup();
           if (recorder) await recorder.record(events);
@@ -107,8 +115,8 @@ class RunRecording {
 
   /** Whether the run is a background response's, asked once (again only if asking failed). */
   #lookup(): Promise<Recorder | undefined> {
-    this.#recorder ??= findBackgroundResponseByRun(this.#deps.db, this.#runId).then(
-      (row) => row && new Recorder(row, this.#deps),
+    this.#recorder ??= responseOfRun(this.#deps.db, this.#runId).then(
+      (row) => (row?.background === 1 ? new Recorder(row, this.#deps) : undefined),
       (err: unknown) => {
         this.#recorder = undefined;
         throw err;

@@ -176,8 +176,9 @@ export async function createThreadAndRun(
       ids: deps.ids,
       params: threadParams,
     });
-    // Re-read: message attachments may have given the thread a vector store of its own.
-    const thread = await getThread(trx, caller.tenantId, inserted.thread.id);
+    // Re-read when message attachments may have given the thread a vector store of its own.
+    const attached = threadParams.messages?.some((m) => (m.attachments?.length ?? 0) > 0) ?? false;
+    const thread = attached ? await getThread(trx, caller.tenantId, inserted.thread.id) : inserted.thread;
     const toolResources = params.tool_resources ? toolResourcesColumn(params.tool_resources) : undefined;
     const row = runRow({ deps, caller, thread, assistant, params, toolResources });
     checkModel(deps, row.model);

@@ -23,24 +23,26 @@ export function relaxedCommits(db: Kysely<Database>, dialect: DialectName): Rela
         await sql`set local synchronous_commit = off`.execute(trx);
         return fn(trx);
       });
-  // SQLite has one connection: it is held for the pragma, the transaction and the pragma back; the pragmas go to
-  // the handle openDb registered (a native call). Without one, the commit simply waits for the disk.
-  const handle = sqliteHandles.get(db);
-  if (!handle) return (fn) => db.transaction().execute(fn);
+  // SQLite has one connection: it is held for the pragma, the transaction and the pragma back; the pragmas are
+  // statements prepared once on the handle openDb registered (a native call each). Without one, the commit simply
+  // waits for the disk.
+  const pragmas = sqlitePragmas.get(db);
+  if (!pragmas) return (fn) => db.transaction().execute(fn);
   return (fn) =>
     db.connection().execute(async (conn) => {
-      handle.pragma('synchronous = NORMAL');
+      pragmas.relax.run();
       try {
         return await conn.transaction().execute(fn);
       } finally {
-        handle.pragma('synchronous = FULL');
+        pragmas.restore.run();
       }
     });
 }
 
-const sqliteHandles = new WeakMap<Kysely<Database>, SQLite.Database>();
+const sqlitePragmas = new WeakMap<Kysely<Database>, { relax: SQLite.Statement; restore: SQLite.Statement }>();
 
-/** openDb: the better-sqlite3 handle behind `db`, whose pragmas relaxedCommits sets directly. */
+/** openDb: the better-sqlite3 handle behind `db`, whose `synchronous` relaxedCommits sets directly. */
 export function registerSqliteHandle(db: Kysely<Database>, handle: SQLite.Database): void {
-  sqliteHandles.set(db, handle);
+  // better-sqlite3's pragma() prepares its statement on every call.
+  sqlitePragmas.set(db, { relax: handle.prepare('PRAGMA synchronous = NORMAL'), restore: handle.prepare('PRAGMA synchronous = FULL') });
 }

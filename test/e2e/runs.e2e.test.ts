@@ -168,6 +168,26 @@ for (const dialect of testDialects()) {
       await handle.aborted;
     });
 
+    it('should hint a poll interval from the recent runs, shorter than 200 ms for fast ones', async () => {
+      for (let i = 0; i < 3; i++) {
+        const done = await client.beta.threads.runs.createAndPoll((await threadWith(`fast ${i}`)).id, { assistant_id: assistantId });
+        assert.equal(done.status, 'completed');
+      }
+      const handle = controlledStream();
+      fake.enqueue(CHAT, { type: 'controlled', handle });
+      const thread = await threadWith('Slow one');
+      const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistantId });
+      await handle.started;
+      const { data, response } = await client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }).withResponse();
+      assert.equal(data.status, 'in_progress');
+      const hint = Number(response.headers.get('openai-poll-after-ms'));
+      // Half the median of runs that each took a few ms against the instant fake upstream.
+      assert.ok(hint >= 20 && hint < 100, `hint ${hint}`);
+      handle.end();
+      const final = await until(() => client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }), (r) => r.status === 'completed');
+      assert.equal(final.status, 'completed');
+    });
+
     it('should end incomplete when max_completion_tokens runs out', async () => {
       fake.enqueue(CHAT, { type: 'sse', chunks: chatChunks({ content: 'A very long', finishReason: 'length', usage: { completion_tokens: 256 } }) });
       const thread = await threadWith('Write a novel');

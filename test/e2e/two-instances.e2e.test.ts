@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { chatChunks } from '../fakes/chunks.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
@@ -63,6 +64,22 @@ if (testDialects().includes('postgres')) {
       assert.equal(events.at(-1), 'thread.run.completed');
       const [message] = await stream.finalMessages();
       assert.equal(message?.content[0]?.type === 'text' && message.content[0].text.value, 'Hello from the fake upstream.');
+    });
+
+    it('should stream a delta too large for one NOTIFY whole to a client of another instance', async () => {
+      // One upstream chunk of ~12 kB (multi-byte characters too): more than a NOTIFY payload can carry.
+      const big = 'Ünïcödé ✓ text '.repeat(600);
+      fake.enqueue('/v1/chat/completions', { type: 'sse', chunks: chatChunks({ content: ['Start. ', big, ' End.'], usage: {} }) });
+      const client = idle.client();
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+      const deltas: string[] = [];
+      const stream = client.beta.threads.createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'big' }] } });
+      stream.on('textDelta', (d) => deltas.push(d.value ?? ''));
+      const run = await stream.finalRun();
+      assert.equal(run.status, 'completed');
+      // Lengths first: a failing comparison of the whole text would print ~12 kB.
+      assert.deepEqual(deltas.map((d) => d.length), [7, big.length, 5]);
+      assert.ok(deltas[1] === big, 'the large delta arrives unchanged');
     });
   });
 }

@@ -1,13 +1,7 @@
 import type { Db } from '../database.js';
 import type { NewResponseEventRow, ResponseEventRow } from '../tables/response-events.table.js';
-import type { ResponseRow } from '../tables/responses.table.js';
 
 /** A background response's stored stream events (responses-replay.ts writes and reads them). */
-
-/** The background response whose work is the run, if the run is one. */
-export function findBackgroundResponseByRun(db: Db, runId: string): Promise<ResponseRow | undefined> {
-  return db.selectFrom('responses').selectAll().where('run_id', '=', runId).where('background', '=', 1).executeTakeFirst();
-}
 
 /** The response's events after `after` (all with -1), in order. */
 export function listResponseEvents(db: Db, responseId: string, after: number, limit = 500): Promise<ResponseEventRow[]> {

@@ -1,3 +1,4 @@
+import { compiledQuery } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import type { ConversationItemRow } from '../tables/conversation-items.table.js';
 import type { MessageRow, MessageUpdate, NewMessageRow } from '../tables/messages.table.js';
@@ -15,9 +16,15 @@ export async function deleteMessages(db: Db, ids: string[]): Promise<void> {
   if (ids.length > 0) await db.deleteFrom('messages').where('id', 'in', ids).execute();
 }
 
+// Read for every turn of every run: compiled once (store/compiled-query.ts).
+const messagesOfThread = compiledQuery((db, p: { threadId: string }) => db.selectFrom('messages').selectAll().where('thread_id', '=', p.threadId).orderBy('seq'));
+const itemsOfThread = compiledQuery((db, p: { threadId: string }) =>
+  db.selectFrom('conversation_items').selectAll().where('thread_id', '=', p.threadId).orderBy('seq'),
+);
+
 /** Every message of the thread in order: what the model sees. */
 export function threadMessagesForPrompt(db: Db, threadId: string): Promise<MessageRow[]> {
-  return db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).orderBy('seq').execute();
+  return messagesOfThread(db, { threadId });
 }
 
 /**
@@ -27,7 +34,7 @@ export function threadMessagesForPrompt(db: Db, threadId: string): Promise<Messa
 export async function threadHistoryRows(db: Db, threadId: string): Promise<{ messages: MessageRow[]; items: ConversationItemRow[] }> {
   const [messages, items] = await Promise.all([
     threadMessagesForPrompt(db, threadId),
-    db.selectFrom('conversation_items').selectAll().where('thread_id', '=', threadId).orderBy('seq').execute(),
+    itemsOfThread(db, { threadId }),
   ]);
   return { messages, items };
 }

@@ -1,3 +1,4 @@
+import { compiledQuery } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import { notFound } from '../../errors.js';
 import { applySeqWindow, type SeqWindow } from '../pagination.js';
@@ -11,9 +12,12 @@ export function updateRunStep(db: Db, stepId: string, patch: RunStepUpdate): Pro
   return db.updateTable('run_steps').set(patch).where('id', '=', stepId).returningAll().executeTakeFirst();
 }
 
+// Read for every turn of every run: compiled once (store/compiled-query.ts).
+const stepsOfRun = compiledQuery((db, p: { runId: string }) => db.selectFrom('run_steps').selectAll().where('run_id', '=', p.runId).orderBy('seq'));
+
 /** A run's steps in creation order (the engine replays them into the prompt). */
 export function listAllRunSteps(db: Db, runId: string): Promise<RunStepRow[]> {
-  return db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
+  return stepsOfRun(db, { runId });
 }
 
 export function listRunSteps(

@@ -1,3 +1,4 @@
+import { compiledQuery } from '../compiled-query.js';
 import type { Db, DialectName } from '../database.js';
 import { notFound } from '../../errors.js';
 import { ACTIVE_RUN_STATUSES, WAITING_RUN_STATUSES, WORKABLE_RUN_STATUSES as WORKABLE } from '../../engine/run-state.js';
@@ -35,8 +36,11 @@ export async function getRun(db: Db, tenantId: string, threadId: string, runId: 
 }
 
 /** For the engine, which works across tenants by run id only. */
-export function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
-  return db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+const runById = compiledQuery((db, p: { runId: string }) => db.selectFrom('runs').selectAll().where('id', '=', p.runId));
+
+/** Read between a run's turns (compiled once: store/compiled-query.ts). */
+export async function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
+  return (await runById(db, { runId }))[0];
 }
 
 export function updateRunFields(db: Db, runId: string, patch: RunUpdate): Promise<RunRow | undefined> {
@@ -51,29 +55,42 @@ export async function claimRun(
   db: Db,
   opts: { dialect: DialectName; owner: string; nowMs: number; leaseMs: number; runId?: string },
 ): Promise<RunRow | undefined> {
-  let pick = db
-    .selectFrom('runs')
-    .select('id')
-    .where('status', 'in', WORKABLE)
-    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', opts.nowMs)]))
-    .orderBy('seq')
-    .limit(1);
-  if (opts.runId) pick = pick.where('id', '=', opts.runId);
-  if (opts.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
-  return db
-    .updateTable('runs')
-    .set((eb) => ({
-      lease_owner: opts.owner,
-      lease_expires_at: opts.nowMs + opts.leaseMs,
-      // Counts pick-ups of a run some worker had already started: crash recoveries.
-      attempts: eb.case().when('status', '=', 'in_progress').then(eb('attempts', '+', 1)).else(eb.ref('attempts')).end(),
-    }))
-    .where('id', '=', pick)
-    .where('status', 'in', WORKABLE)
-    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', opts.nowMs)]))
-    .returningAll()
-    .executeTakeFirst();
+  const claim = CLAIMS[opts.dialect][opts.runId ? 'byId' : 'next'];
+  const [run] = await claim(db, { owner: opts.owner, nowMs: opts.nowMs, untilMs: opts.nowMs + opts.leaseMs, runId: opts.runId ?? '' });
+  return run;
 }
+
+/** The claim's query: built for every claim of every run before, now compiled once per shape (store/compiled-query.ts). */
+function claimQuery(opts: { byId: boolean; skipLocked: boolean }) {
+  return compiledQuery((db, p: { owner: string; nowMs: number; untilMs: number; runId: string }) => {
+    let pick = db
+      .selectFrom('runs')
+      .select('id')
+      .where('status', 'in', WORKABLE)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', p.nowMs)]))
+      .orderBy('seq')
+      .limit(1);
+    if (opts.byId) pick = pick.where('id', '=', p.runId);
+    if (opts.skipLocked) pick = pick.forUpdate().skipLocked();
+    return db
+      .updateTable('runs')
+      .set((eb) => ({
+        lease_owner: p.owner,
+        lease_expires_at: p.untilMs,
+        // Counts pick-ups of a run some worker had already started: crash recoveries.
+        attempts: eb.case().when('status', '=', 'in_progress').then(eb('attempts', '+', 1)).else(eb.ref('attempts')).end(),
+      }))
+      .where('id', '=', pick)
+      .where('status', 'in', WORKABLE)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', p.nowMs)]))
+      .returningAll();
+  });
+}
+
+const CLAIMS = {
+  sqlite: { next: claimQuery({ byId: false, skipLocked: false }), byId: claimQuery({ byId: true, skipLocked: false }) },
+  postgres: { next: claimQuery({ byId: false, skipLocked: true }), byId: claimQuery({ byId: true, skipLocked: true }) },
+};
 
 /** Extends the leases the owner still holds; returns those runs (the others were lost). */
 export async function renewLeases(

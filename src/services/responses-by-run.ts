@@ -1,0 +1,37 @@
+import type { Db } from '../store/database.js';
+import { findResponseByRun } from '../store/repos/responses.repo.js';
+import type { ResponseRow } from '../store/tables/responses.table.js';
+
+/**
+ * The response rows this process created, by their run's id, until the run ends: the hooks the engine calls for a
+ * run (the recorder of background streams, the model call options) read them here rather than query the store for
+ * every run, and fall back to the store for runs created elsewhere (another instance, an earlier process). Kept per
+ * store handle, so two instances in one process (tests) keep theirs apart. The fields read (`background`,
+ * `request`) never change after the create.
+ */
+const byStore = new WeakMap<Db, Map<string, ResponseRow>>();
+/** Runs that end on another instance are never forgotten here: the oldest are dropped past this. */
+const MAX_KEPT = 10_000;
+
+function rowsOf(db: Db): Map<string, ResponseRow> {
+  let rows = byStore.get(db);
+  if (!rows) byStore.set(db, (rows = new Map()));
+  return rows;
+}
+
+/** After the create's commit, before its run is handed to the engine. */
+export function rememberResponse(db: Db, row: ResponseRow): void {
+  const rows = rowsOf(db);
+  if (rows.size >= MAX_KEPT) rows.delete(rows.keys().next().value ?? '');
+  rows.set(row.run_id, row);
+}
+
+/** The run ended (terminal status). */
+export function forgetResponseOfRun(db: Db, runId: string): void {
+  byStore.get(db)?.delete(runId);
+}
+
+/** The response whose work is the run, if any: from memory when this process created it, else from the store. */
+export async function responseOfRun(db: Db, runId: string): Promise<ResponseRow | undefined> {
+  return byStore.get(db)?.get(runId) ?? findResponseByRun(db, runId);
+}
