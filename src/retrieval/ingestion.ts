@@ -23,7 +23,7 @@ import {
 import { finishFileBatch } from '../store/repos/vector-stores.repo.js';
 import type { VectorStoreFileRow, VectorStoreFileUpdate } from '../store/tables/vector-stores.table.js';
 import { addChunks, removeFileChunks } from './chunk-index.js';
-import { AUTO_CHUNKING, EMBED_BATCH_SIZE, indexFile, toLastError, type EmbeddedBatch, type IndexedFile, type ReadFile } from './index-file.js';
+import { AUTO_CHUNKING, EMBED_BATCH_SIZE, LOCAL_EMBED_BATCH_SIZE, indexFile, toLastError, type EmbeddedBatch, type IndexedFile, type ReadFile } from './index-file.js';
 
 export interface IngestionDeps {
   db: Store['db'];
@@ -47,6 +47,8 @@ export interface IngestionOptions {
   maxAttempts: number;
   /** Chunks per embedding call; each batch is stored (and shows as progress) when it and those before it are embedded. */
   embedBatchSize: number;
+  /** The same for an in-process model. */
+  localEmbedBatchSize: number;
   /**
    * Embedding calls of one file in flight at once, with an upstream model. An in-process model (the local encoder,
    * a GGUF model) gets one at a time: it already spreads a batch over its threads, and batches in order show progress.
@@ -60,6 +62,7 @@ export const DEFAULT_INGESTION_OPTIONS: IngestionOptions = {
   pollMs: 1_000,
   maxAttempts: 3,
   embedBatchSize: EMBED_BATCH_SIZE,
+  localEmbedBatchSize: LOCAL_EMBED_BATCH_SIZE,
   embedConcurrency: 4,
 };
 
@@ -173,7 +176,7 @@ export class IngestionWorker implements IngestionQueue {
         { tenantId: row.tenant_id, fileId: row.id, chunkingStrategy: strategy ?? AUTO_CHUNKING },
         signal,
         {
-          batchSize: this.#opts.embedBatchSize,
+          batchSize: inProcess ? this.#opts.localEmbedBatchSize : this.#opts.embedBatchSize,
           concurrency: inProcess ? 1 : this.#opts.embedConcurrency,
           onChunked: async (total) =>
             held(await recordFileProgress(this.#deps.db, keyOf(row), { owner: this.#owner, progress: { chunks_total: total } })),
