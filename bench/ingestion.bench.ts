@@ -6,7 +6,7 @@
  *
  * 1. extract + chunk (800/400 tokens), as indexFile does;
  * 2. the local encoder (Universal Sentence Encoder lite) embedding every chunk through indexFile, on 1 worker thread
- *    and then on one per core (os.availableParallelism()), batches of LOCAL_EMBED_BATCH_SIZE as the server does;
+ *    and then on one per core (os.availableParallelism(), at most 4, as the server), batches of LOCAL_EMBED_BATCH_SIZE as the server does;
  * 3. the whole path through the server (upload → vector store file completed, SQLite), the local encoder on every
  *    core: time to completion and the file's `indexing_progress` as polled meanwhile;
  * 4. the same with an upstream embedding model (a local server answering after BENCH_UPSTREAM_BASE_MS +
@@ -21,7 +21,7 @@
 import os from 'node:os';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
-import { createLocalEncoder } from '../src/embeddings/local-encoder.js';
+import { createLocalEncoder, MAX_DEFAULT_ENCODER_THREADS } from '../src/embeddings/local-encoder.js';
 import { chunkText } from '../src/retrieval/chunk.js';
 import { extractText } from '../src/retrieval/extract.js';
 import { AUTO_CHUNKING, EMBED_BATCH_SIZE, LOCAL_EMBED_BATCH_SIZE, indexFile } from '../src/retrieval/index-file.js';
@@ -37,7 +37,7 @@ const PAGES = envInt('BENCH_PAGES', 500);
 const ROUNDS = envInt('BENCH_ROUNDS', 2);
 const BASE_MS = envInt('BENCH_UPSTREAM_BASE_MS', 300, 0);
 const PER_INPUT_MS = envInt('BENCH_UPSTREAM_PER_INPUT_MS', 8, 0);
-const THREADS = os.availableParallelism();
+const THREADS = Math.min(os.availableParallelism(), MAX_DEFAULT_ENCODER_THREADS); // what the server uses
 const log = (line: string) => process.stderr.write(`[ingestion] ${line}\n`);
 
 interface Row {

