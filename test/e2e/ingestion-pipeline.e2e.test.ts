@@ -62,6 +62,16 @@ for (const dialect of testDialects()) {
         .orderBy('id')
         .execute();
 
+    // Requests leave in batch order but may reach the fake in another (each on its own connection): find a
+    // handle's batch by where its first chunk sits in the text.
+    const positionOf = (call: number) => TEXT.indexOf((fake.calls[call]!.body.input as string[])[0]!.slice(0, 30));
+    /** Call (= handle) numbers among the first `n`, in batch order. */
+    const inBatchOrder = (n: number) => [...Array(n).keys()].sort((a, b) => positionOf(a) - positionOf(b));
+    const answer = (handles: ControlledStream[], call: number) => {
+      handles[call]!.writeRaw(embeddingsBody(fake.calls[call]!.body.input as string[]));
+      handles[call]!.end(false);
+    };
+
     it('should keep 3 embedding requests in flight, store batches in order as they complete, and show progress', async () => {
       // The first five requests wait for the test; the fake answers the last two at once.
       const handles: ControlledStream[] = Array.from({ length: 5 }, () => controlledStream());
@@ -70,22 +80,19 @@ for (const dialect of testDialects()) {
       await Promise.all(handles.slice(0, 3).map((h) => h.started));
       assert.equal(fake.calls.length, 3, 'three requests at once, no more');
       assert.deepEqual(await progressOf(vs.id, f.id), { status: 'in_progress', progress: { total_chunks: 14, indexed_chunks: 0 } });
-      const answer = (i: number) => {
-        handles[i]!.writeRaw(embeddingsBody(fake.calls[i]!.body.input as string[]));
-        handles[i]!.end(false);
-      };
-      answer(2);
-      answer(1);
+      const [first, second, third] = inBatchOrder(3) as [number, number, number];
+      answer(handles, third);
+      answer(handles, second);
       await Promise.all([handles[3]!.started, handles[4]!.started]);
       assert.equal((await progressOf(vs.id, f.id)).progress?.indexed_chunks, 0, 'batch 1 and 2 wait for batch 0');
-      answer(0);
+      answer(handles, first);
       await waitFor(async () => (await progressOf(vs.id, f.id)).progress?.indexed_chunks === 6, 'batches 0-2 stored');
-      answer(4);
-      answer(3);
+      answer(handles, 4);
+      answer(handles, 3);
       const done = await until(() => progressOf(vs.id, f.id), (p) => p.status === 'completed');
       assert.deepEqual(done, { status: 'completed', progress: undefined });
 
-      const inputs = fake.calls.map((c) => c.body.input as string[]);
+      const inputs = inBatchOrder(fake.calls.length).map((c) => fake.calls[c]!.body.input as string[]);
       assert.deepEqual(inputs.map((i) => i.length), [2, 2, 2, 2, 2, 2, 2]);
       const chunks = await storedChunks(vs.id, f.id);
       assert.deepEqual(chunks.map((c) => c.chunk_index), [...Array(14).keys()], 'complete, in order');
@@ -103,17 +110,37 @@ for (const dialect of testDialects()) {
       fake.enqueue(EMBEDDINGS, ...handles.map((handle) => ({ type: 'controlled' as const, handle })));
       const { vs, f } = await attach();
       await Promise.all(handles.map((h) => h.started));
-      handles[0]!.writeRaw(embeddingsBody(fake.calls[0]!.body.input as string[]));
-      handles[0]!.end(false);
+      const [first, second, third] = inBatchOrder(3) as [number, number, number];
+      answer(handles, first);
       await waitFor(async () => (await progressOf(vs.id, f.id)).progress?.indexed_chunks === 2, 'batch 0 stored');
       assert.equal((await storedChunks(vs.id, f.id)).length, 2);
-      handles[2]!.writeRaw('upstream trouble');
-      handles[2]!.end(false);
-      await handles[1]!.aborted; // batch 2 failed: batch 1, still in flight, is given up
+      handles[third]!.writeRaw('upstream trouble');
+      handles[third]!.end(false);
+      await handles[second]!.aborted; // batch 2 failed: batch 1, still in flight, is given up
       const file = await until(() => client.vectorStores.files.retrieve(f.id, { vector_store_id: vs.id }), (x) => x.status !== 'in_progress');
       assert.equal(file.status, 'failed');
       assert.equal(file.last_error?.code, 'server_error');
       assert.deepEqual(await storedChunks(vs.id, f.id), []);
+    });
+
+    it("should remove what a cancelled batch's file stored, and store no more of it", async () => {
+      const handles: ControlledStream[] = Array.from({ length: 3 }, () => controlledStream());
+      fake.enqueue(EMBEDDINGS, ...handles.map((handle) => ({ type: 'controlled' as const, handle })));
+      const vs = await client.vectorStores.create({ name: 'cancelled' });
+      const f = await client.files.create({ file: await toFile(Buffer.from(TEXT), 'topics.txt'), purpose: 'assistants' });
+      const batch = await client.vectorStores.fileBatches.create(vs.id, { file_ids: [f.id], chunking_strategy: STRATEGY });
+      await Promise.all(handles.map((h) => h.started));
+      const [first, second, third] = inBatchOrder(3) as [number, number, number];
+      answer(handles, first);
+      await waitFor(async () => (await storedChunks(vs.id, f.id)).length === 2, 'batch 0 stored');
+      const cancelled = await client.vectorStores.fileBatches.cancel(batch.id, { vector_store_id: vs.id });
+      assert.equal(cancelled.status, 'cancelled');
+      assert.deepEqual(await storedChunks(vs.id, f.id), []);
+      answer(handles, second); // its write finds the file cancelled: the worker stops, giving up batch 2
+      await handles[third]!.aborted;
+      assert.deepEqual(await storedChunks(vs.id, f.id), []);
+      const file = await client.vectorStores.files.retrieve(f.id, { vector_store_id: vs.id });
+      assert.equal(file.status, 'cancelled');
     });
   });
 }
