@@ -15,7 +15,7 @@
  * Each row reports seconds, chunks/s, this process's CPU seconds (worker threads included) and the share of all
  * cores other processes used meanwhile. The markdown goes to stdout and into BENCHMARKS.md between the
  * `ingestion` markers (BENCH_WRITE: 0 never, force even when the machine was busy).
- * Env (defaults): BENCH_PAGES (500), BENCH_ROUNDS (2), BENCH_UPSTREAM_BASE_MS (300), BENCH_UPSTREAM_PER_INPUT_MS (8),
+ * Env (defaults): BENCH_PAGES (500), BENCH_ROUNDS (2), BENCH_LOCAL (1; 0 skips the local encoder's rows), BENCH_UPSTREAM_BASE_MS (300), BENCH_UPSTREAM_PER_INPUT_MS (8),
  * BENCH_WRITE.
  */
 import os from 'node:os';
@@ -35,6 +35,8 @@ import { generatePdf, startSlowEmbeddings } from './support/ingestion-fixtures.j
 
 const PAGES = envInt('BENCH_PAGES', 500);
 const ROUNDS = envInt('BENCH_ROUNDS', 2);
+/** 0: skip the local encoder's rows (minutes on a busy 2-core machine), keep extraction and the upstream rows. */
+const LOCAL = envInt('BENCH_LOCAL', 1, 0) !== 0;
 const BASE_MS = envInt('BENCH_UPSTREAM_BASE_MS', 300, 0);
 const PER_INPUT_MS = envInt('BENCH_UPSTREAM_PER_INPUT_MS', 8, 0);
 const THREADS = Math.min(os.availableParallelism(), MAX_DEFAULT_ENCODER_THREADS); // what the server uses
@@ -103,6 +105,21 @@ function progressLine(samples: Sample[]): string {
   return [...new Set(picks)].map((s) => `${s!.seconds.toFixed(1)} s: ${s!.progress!.indexed_chunks}/${s!.progress!.total_chunks} chunks, usage_bytes ${s!.usageBytes}`).join(' · ');
 }
 
+/** The local encoder's rows: 1 thread, then THREADS, embedding only; then the server path, its progress polled. */
+async function measureLocal(rows: Row[], pdf: Buffer, chunks: number): Promise<Sample[]> {
+  rows.push(await measure('local encoder, 1 worker thread (embed only)', chunks, async () => void (await embedLocally(pdf, 1))));
+  rows.push(await measure(`local encoder, ${THREADS} worker threads (embed only)`, chunks, async () => void (await embedLocally(pdf, THREADS))));
+  const local = await createTestApp();
+  let samples: Sample[] = [];
+  try {
+    const label = `server, local encoder on ${THREADS} threads: upload → completed`;
+    rows.push(await measure(label, chunks, async () => void (samples = await ingestThroughServer(local.client(), pdf, 500))));
+  } finally {
+    await local.close();
+  }
+  return samples;
+}
+
 async function upstreamApp(upstreamUrl: string, embedConcurrency: number): Promise<TestApp> {
   return createTestApp({
     env: { SWITCHBOARD_UPSTREAM_URL: upstreamUrl, SWITCHBOARD_UPSTREAM_API_KEY: 'sk-bench' },
@@ -133,17 +150,7 @@ async function main(): Promise<void> {
     }),
   );
   rows[0]!.chunks = chunks;
-  rows.push(await measure('local encoder, 1 worker thread (embed only)', chunks, async () => void (await embedLocally(pdf, 1))));
-  rows.push(await measure(`local encoder, ${THREADS} worker threads (embed only)`, chunks, async () => void (await embedLocally(pdf, THREADS))));
-
-  const local = await createTestApp();
-  let samples: Sample[] = [];
-  try {
-    const label = `server, local encoder on ${THREADS} threads: upload → completed`;
-    rows.push(await measure(label, chunks, async () => void (samples = await ingestThroughServer(local.client(), pdf, 500))));
-  } finally {
-    await local.close();
-  }
+  const samples = LOCAL ? await measureLocal(rows, pdf, chunks) : [];
 
   const slow = await startSlowEmbeddings({ baseMs: BASE_MS, perInputMs: PER_INPUT_MS, dims: 512 });
   const sequential = await upstreamApp(slow.url, 1);
@@ -166,7 +173,7 @@ async function main(): Promise<void> {
   const busy = rows.filter((r) => (r.others ?? 0) > 0.25).length > rows.length / 2;
   const block = [
     `${PAGES}-page generated PDF, ${chunks} chunks of 800 tokens (400 overlap); ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; ${code}; ${new Date().toISOString().slice(0, 10)}.`,
-    `Command: \`npm run bench:ingestion\` (BENCH_PAGES=${PAGES}, BENCH_ROUNDS=${ROUNDS}, upstream answers after ${BASE_MS} ms + ${PER_INPUT_MS} ms per input, batches of ${EMBED_BATCH_SIZE} (local encoder: ${LOCAL_EMBED_BATCH_SIZE}); upstream rows: median of ${ROUNDS} interleaved rounds).`,
+    `Command: \`npm run bench:ingestion\` (BENCH_PAGES=${PAGES}, BENCH_ROUNDS=${ROUNDS}, BENCH_LOCAL=${LOCAL ? 1 : 0}, upstream answers after ${BASE_MS} ms + ${PER_INPUT_MS} ms per input, batches of ${EMBED_BATCH_SIZE} (local encoder: ${LOCAL_EMBED_BATCH_SIZE}); upstream rows: median of ${ROUNDS} interleaved rounds).`,
     '',
     table(rows),
     '',
