@@ -12,7 +12,7 @@ import { newId } from './ids.js';
 import { StorageSampler } from './metering/storage-sampler.js';
 import { UsageRecorder } from './metering/usage-recorder.js';
 import { createProviderRegistry, noModelHint } from './providers/registry.js';
-import { createIngestionWorker } from './retrieval/ingestion.js';
+import { createIngestionWorker, type IngestionOptions } from './retrieval/ingestion.js';
 import { SessionPool } from './sandbox/session-pool.js';
 import { StartFailure } from './cli/start-error.js';
 import { startFileSweeper } from './server/file-sweeper.js';
@@ -58,6 +58,8 @@ export interface ServerOptions {
   /** Unix-ms clock; tests move time forward to expire runs. */
   clock?: Clock;
   worker?: Partial<WorkerOptions>;
+  /** The ingestion worker's options (tests: small embedding batches). */
+  ingestion?: Partial<IngestionOptions>;
   /** How long the key cache keeps an answer (default 1000 ms). */
   keyCacheTtlMs?: number;
 }
@@ -149,7 +151,7 @@ function codeInterpreterTool({ config, store, storage, clock, log, usage, sandbo
 }
 
 type EngineParts = Base &
-  Pick<Deps, 'providers' | 'events' | 'usage' | 'storage' | 'embeddings' | 'limits'> & { tools: ToolRegistry; worker?: Partial<WorkerOptions> };
+  Pick<Deps, 'providers' | 'events' | 'usage' | 'storage' | 'embeddings' | 'limits'> & { tools: ToolRegistry; worker?: Partial<WorkerOptions>; ingestion?: Partial<IngestionOptions> };
 
 /** The run worker, and the ingestion worker that indexes vector store files. */
 function createWorkers(parts: EngineParts) {
@@ -175,7 +177,10 @@ function createWorkers(parts: EngineParts) {
     { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...parts.worker },
   );
   // Only a poll interval actually given overrides the worker's default (an `undefined` would not).
-  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log, usage }, definedOnly({ pollMs: parts.worker?.pollMs }));
+  const ingestion = createIngestionWorker({ store, storage, embeddings, clock, log, usage }, {
+    ...definedOnly({ pollMs: parts.worker?.pollMs }),
+    ...parts.ingestion,
+  });
   return { worker, ingestion };
 }
 
@@ -225,7 +230,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const tools = createTools({ ...base, storage, embeddings, usage, sandbox });
   // Background responses' stream events are stored where they are published (the instance running the run).
   const events = recordResponseEvents(bus, { db: store.db, tools, log: base.log });
-  const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, limits, worker: opts.worker });
+  const { worker, ingestion } = createWorkers({ ...base, providers, events, usage, storage, embeddings, tools, limits, worker: opts.worker, ingestion: opts.ingestion });
   const deps: Deps = { config, store, providers, usage, events, tools, engine: worker, storage, embeddings, ingestion, clock, ids: newId, log, keys, limits };
 
   const app = await listen(deps);

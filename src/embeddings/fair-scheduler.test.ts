@@ -132,4 +132,26 @@ describe('FairScheduler', () => {
     assert.deepEqual(await other, ['O0']);
     assert.deepEqual(runner.started, ['f0', 'o0']);
   });
+
+  it('should run up to `concurrency` units at once, never more, and still resolve outputs in order', async () => {
+    const runner = controlledRunner();
+    let inFlight = 0;
+    let most = 0;
+    const scheduler = new FairScheduler(async (input: string) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await runner.run(input);
+      } finally {
+        inFlight--;
+      }
+    }, 2);
+    const a = scheduler.submit(big('a', 5), background('A'));
+    const b = scheduler.submit(['b0'], interactive('B'));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(runner.started, ['a0', 'a1'], 'two units started before any finished');
+    await runner.drain(Promise.all([a, b]));
+    assert.equal(runner.started[2], 'b0', 'the interactive unit takes the first free worker');
+    assert.equal(most, 2);
+    assert.deepEqual(await a, ['A0', 'A1', 'A2', 'A3', 'A4']);
+  });
 });

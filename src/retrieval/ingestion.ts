@@ -13,6 +13,7 @@ import {
   claimVectorStoreFile,
   countInProgressInBatch,
   lockOwnedFile,
+  recordFileProgress,
   releaseFileLease,
   renewFileLease,
   settleFile,
@@ -22,12 +23,12 @@ import {
 import { finishFileBatch } from '../store/repos/vector-stores.repo.js';
 import type { VectorStoreFileRow, VectorStoreFileUpdate } from '../store/tables/vector-stores.table.js';
 import { addChunks, removeFileChunks } from './chunk-index.js';
-import { AUTO_CHUNKING, indexFile, toLastError, type IndexedFile, type ReadFile } from './index-file.js';
+import { AUTO_CHUNKING, EMBED_BATCH_SIZE, LOCAL_EMBED_BATCH_SIZE, indexFile, toLastError, type EmbeddedBatch, type IndexedFile, type ReadFile } from './index-file.js';
 
 export interface IngestionDeps {
   db: Store['db'];
   dialect: DialectName;
-  embeddings: Pick<EmbedderRegistry, 'retrieval'>;
+  embeddings: Pick<EmbedderRegistry, 'retrieval' | 'local'>;
   clock: Clock;
   log: Logger;
   readFile: ReadFile;
@@ -44,17 +45,37 @@ export interface IngestionOptions {
   pollMs: number;
   /** Pick-ups of one file (crash recoveries included) before it is failed. */
   maxAttempts: number;
+  /** Chunks per embedding call; each batch is stored (and shows as progress) when it and those before it are embedded. */
+  embedBatchSize: number;
+  /** The same for an in-process model. */
+  localEmbedBatchSize: number;
+  /**
+   * Embedding calls of one file in flight at once, with an upstream model. An in-process model (the local encoder,
+   * a GGUF model) gets one at a time: it already spreads a batch over its threads, and batches in order show progress.
+   */
+  embedConcurrency: number;
 }
 
-export const DEFAULT_INGESTION_OPTIONS: IngestionOptions = { concurrency: 2, leaseMs: 60_000, pollMs: 1_000, maxAttempts: 3 };
+export const DEFAULT_INGESTION_OPTIONS: IngestionOptions = {
+  concurrency: 2,
+  leaseMs: 60_000,
+  pollMs: 1_000,
+  maxAttempts: 3,
+  embedBatchSize: EMBED_BATCH_SIZE,
+  localEmbedBatchSize: LOCAL_EMBED_BATCH_SIZE,
+  embedConcurrency: 4,
+};
 
 type StopReason = 'shutdown' | 'lease_lost';
 const keyOf = (row: VectorStoreFileRow): VectorStoreFileKey => ({ vectorStoreId: row.vector_store_id, fileId: row.id });
 
 /**
  * Indexes vector store files: claims in_progress files whose lease is free or lapsed, extracts, chunks and
- * embeds each, then in one transaction replaces its chunks and marks it completed (or failed, with
- * last_error). A file cancelled or detached meanwhile is left as it is. On SQLite the database belongs to
+ * embeds each (several embedding calls in flight with an upstream model), storing its chunks a batch at a time, in
+ * order, while the next batches are embedded; each batch's transaction also records the file's progress (chunks
+ * indexed, usage_bytes so far). Search shows a file's chunks only once it is completed. Then it marks the file
+ * completed, or failed with last_error and its chunks removed. A file cancelled or detached meanwhile stops at its
+ * next batch (the cancel or detach removes what it stored). On SQLite the database belongs to
  * this one process, so a restart takes its files back at once; on PostgreSQL when their leases lapse.
  */
 export class IngestionWorker implements IngestionQueue {
@@ -124,7 +145,7 @@ export class IngestionWorker implements IngestionQueue {
     const controller = new AbortController();
     const heartbeat = setInterval(() => void this.#heartbeat(row, controller), Math.max(50, this.#opts.leaseMs / 3));
     heartbeat.unref();
-    const done = this.#process(row, controller.signal)
+    const done = this.#process(row, controller)
       .catch((err: unknown) => this.#deps.log.error({ err, fileId: row.id, vectorStoreId: row.vector_store_id }, 'ingestion crashed'))
       .finally(() => {
         clearInterval(heartbeat);
@@ -134,7 +155,8 @@ export class IngestionWorker implements IngestionQueue {
     this.#running.set(id, { controller, done });
   }
 
-  async #process(row: VectorStoreFileRow, signal: AbortSignal): Promise<void> {
+  async #process(row: VectorStoreFileRow, controller: AbortController): Promise<void> {
+    const { signal } = controller;
     const log = this.#deps.log.child({ fileId: row.id, vectorStoreId: row.vector_store_id });
     if (row.attempts > this.#opts.maxAttempts) {
       const message = 'Processing the file was interrupted too many times.';
@@ -142,12 +164,24 @@ export class IngestionWorker implements IngestionQueue {
     }
     let indexed: IndexedFile;
     const embedder = this.#deps.embeddings.retrieval();
+    const inProcess = this.#deps.embeddings.local(embedder.model) === embedder;
+    const held = (ok: boolean) => {
+      if (!ok) controller.abort('lease_lost' satisfies StopReason);
+      signal.throwIfAborted();
+    };
     try {
       const strategy = fromJson<StaticFileChunkingStrategyObject | null>(row.chunking_strategy, null);
       indexed = await indexFile(
         { readFile: this.#deps.readFile, embedder },
         { tenantId: row.tenant_id, fileId: row.id, chunkingStrategy: strategy ?? AUTO_CHUNKING },
         signal,
+        {
+          batchSize: inProcess ? this.#opts.localEmbedBatchSize : this.#opts.embedBatchSize,
+          concurrency: inProcess ? 1 : this.#opts.embedConcurrency,
+          onChunked: async (total) =>
+            held(await recordFileProgress(this.#deps.db, keyOf(row), { owner: this.#owner, progress: { chunks_total: total } })),
+          onBatch: async (batch) => held(await this.#storeBatch(row, batch)),
+        },
       );
     } catch (err) {
       if (signal.aborted) {
@@ -159,7 +193,7 @@ export class IngestionWorker implements IngestionQueue {
       else log.info({ lastError }, 'file could not be indexed');
       return this.#settle(row, { status: 'failed', last_error: toJson(lastError) });
     }
-    await this.#settle(row, { status: 'completed', last_error: null, usage_bytes: indexed.usageBytes }, indexed);
+    await this.#settle(row, { status: 'completed', last_error: null, usage_bytes: indexed.usageBytes, chunks_indexed: indexed.chunkCount });
     this.#deps.usage?.meter({
       tenantId: row.tenant_id,
       apiKeyId: '',
@@ -171,23 +205,37 @@ export class IngestionWorker implements IngestionQueue {
   }
 
   /**
-   * One transaction: if the file is still in progress under this lease, replace its chunks (none when it
-   * failed) and write its outcome; then a batch with nothing left in progress is completed.
+   * One transaction: if the file is still in progress under this lease, stores a batch of its chunks (the first
+   * batch first removes what an earlier attempt stored) and its progress. False when the file is no longer ours.
    */
-  async #settle(row: VectorStoreFileRow, patch: VectorStoreFileUpdate, indexed?: IndexedFile): Promise<void> {
+  #storeBatch(row: VectorStoreFileRow, batch: EmbeddedBatch): Promise<boolean> {
+    const { db, dialect } = this.#deps;
+    const key = keyOf(row);
+    return db.transaction().execute(async (trx) => {
+      if (!(await lockOwnedFile(trx, key, { dialect, owner: this.#owner }))) return false;
+      if (batch.index === 0) await removeFileChunks(trx, dialect, key);
+      await addChunks(trx, dialect, {
+        tenantId: row.tenant_id,
+        vectorStoreId: row.vector_store_id,
+        fileId: row.id,
+        chunks: batch.chunks,
+        vectors: batch.vectors,
+      });
+      const progress = { chunks_indexed: batch.indexedChunks, usage_bytes: batch.usageBytes };
+      return recordFileProgress(trx, key, { owner: this.#owner, progress });
+    });
+  }
+
+  /**
+   * One transaction: if the file is still in progress under this lease, write its outcome (a failed file's chunks
+   * removed); then a batch with nothing left in progress is completed.
+   */
+  async #settle(row: VectorStoreFileRow, patch: VectorStoreFileUpdate): Promise<void> {
     const { db, dialect } = this.#deps;
     const key = keyOf(row);
     await db.transaction().execute(async (trx) => {
       if (!(await lockOwnedFile(trx, key, { dialect, owner: this.#owner }))) return;
-      await removeFileChunks(trx, dialect, key);
-      if (indexed)
-        await addChunks(trx, dialect, {
-          tenantId: row.tenant_id,
-          vectorStoreId: row.vector_store_id,
-          fileId: row.id,
-          chunks: indexed.chunks,
-          vectors: indexed.vectors,
-        });
+      if (patch.status !== 'completed') await removeFileChunks(trx, dialect, key);
       await settleFile(trx, key, patch);
       if (row.batch_id && (await countInProgressInBatch(trx, row.batch_id)) === 0)
         await finishFileBatch(trx, row.batch_id, 'completed');

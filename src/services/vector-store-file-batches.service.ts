@@ -1,5 +1,6 @@
 import type { CreateVectorStoreFileParams } from './vector-store-files.service.js';
 import { ApiError } from '../errors.js';
+import { removeFileChunks } from '../retrieval/chunk-index.js';
 import type { Db } from '../store/database.js';
 import { paginate, type ListQuery } from '../store/pagination.js';
 import {
@@ -93,7 +94,9 @@ export async function cancelFileBatch(deps: VectorStoresDeps, ref: FileBatchRef)
   const row = await db.transaction().execute(async (trx) => {
     const pending = await countInProgressInBatch(trx, ref.batchId);
     const done = await finishFileBatch(trx, ref.batchId, pending > 0 ? 'cancelled' : 'completed');
-    if (done?.status === 'cancelled') await cancelBatchFiles(trx, ref.batchId);
+    if (done?.status === 'cancelled')
+      // A file being indexed stores its chunks as it goes (retrieval/ingestion.ts): what it stored goes with it.
+      for (const key of await cancelBatchFiles(trx, ref.batchId)) await removeFileChunks(trx, deps.store.dialect, key);
     return done ?? (await getFileBatch(trx, ref));
   });
   return view(db, row);

@@ -30,7 +30,22 @@ export function toVectorStoreObject(row: VectorStoreRow, stats: FileStats, nowS:
   };
 }
 
-export function toVectorStoreFileObject(row: VectorStoreFileRow): VectorStoreFile {
+/**
+ * How far indexing a file got, while it is in progress: Switchboard's own addition to VectorStoreFile (the SDKs keep
+ * fields they do not know). `total_chunks` is null until the file is extracted and chunked.
+ */
+export interface IndexingProgress {
+  total_chunks: number | null;
+  indexed_chunks: number;
+}
+
+export type VectorStoreFileObject = VectorStoreFile & { indexing_progress?: IndexingProgress };
+
+export function toVectorStoreFileObject(row: VectorStoreFileRow): VectorStoreFileObject {
+  const progress: IndexingProgress | undefined =
+    row.status === 'in_progress'
+      ? { total_chunks: row.chunks_total === null ? null : Number(row.chunks_total), indexed_chunks: Number(row.chunks_indexed) }
+      : undefined;
   return {
     id: row.id,
     object: 'vector_store.file',
@@ -41,6 +56,7 @@ export function toVectorStoreFileObject(row: VectorStoreFileRow): VectorStoreFil
     last_error: fromJson<VectorStoreFile.LastError | null>(row.last_error, null),
     chunking_strategy: fromJson<NonNullable<VectorStoreFile['chunking_strategy']>>(row.chunking_strategy, { type: 'other' }),
     attributes: fromJson<VectorStoreFile['attributes']>(row.attributes, null),
+    ...(progress && { indexing_progress: progress }),
   };
 }
 

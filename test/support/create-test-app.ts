@@ -54,6 +54,7 @@ export async function createTestApp(
     worker: { pollMs: 50, ...opts.server?.worker },
     clock: opts.server?.clock,
     keyCacheTtlMs: opts.server?.keyCacheTtlMs,
+    ingestion: opts.server?.ingestion,
   });
   const baseURL = `${server.url}/v1`;
   let stopped = false;

@@ -42,6 +42,8 @@ export function upsertVectorStoreFiles(db: Db, rows: NewVectorStoreFileRow[]): P
         lease_owner: null,
         lease_expires_at: null,
         attempts: 0,
+        chunks_total: null,
+        chunks_indexed: 0,
       })),
     )
     .returningAll()
@@ -152,13 +154,16 @@ export async function anyFileInProgress(db: Db, vectorStoreIds: readonly string[
 }
 
 /** Cancels the batch's files still in progress (a worker indexing one notices and drops its work). */
-export async function cancelBatchFiles(db: Db, batchId: string): Promise<void> {
-  await db
+/** Cancels the batch's files still in progress; returns their keys (their chunks stored so far are to go). */
+export async function cancelBatchFiles(db: Db, batchId: string): Promise<VectorStoreFileKey[]> {
+  const rows = await db
     .updateTable('vector_store_files')
     .set({ status: 'cancelled', lease_owner: null, lease_expires_at: null })
     .where('batch_id', '=', batchId)
     .where('status', '=', 'in_progress')
+    .returning(['vector_store_id', 'id'])
     .execute();
+  return rows.map((r) => ({ vectorStoreId: r.vector_store_id, fileId: r.id }));
 }
 
 export async function countInProgressInBatch(db: Db, batchId: string): Promise<number> {
@@ -196,6 +201,10 @@ export async function claimVectorStoreFile(
       lease_owner: opts.owner,
       lease_expires_at: opts.nowMs + opts.leaseMs,
       attempts: eb('attempts', '+', 1),
+      // A file taken back after a crash starts over: its progress too.
+      chunks_total: null,
+      chunks_indexed: 0,
+      usage_bytes: 0,
     }))
     .where((eb) => eb(eb.refTuple('vector_store_id', 'id'), '=', pick.$asTuple('vector_store_id', 'id')))
     .where('status', '=', 'in_progress')
@@ -235,6 +244,26 @@ export function lockOwnedFile(
     .where('lease_owner', '=', opts.owner);
   if (opts.dialect === 'postgres') q = q.forUpdate();
   return q.executeTakeFirst();
+}
+
+/**
+ * Progress of a file being indexed, while this owner holds it in progress; false when it no longer does (cancelled,
+ * detached, taken over). Inside the transaction that stores its chunks, after lockOwnedFile, or on its own.
+ */
+export async function recordFileProgress(
+  db: Db,
+  key: VectorStoreFileKey,
+  opts: { owner: string; progress: Pick<VectorStoreFileUpdate, 'chunks_total' | 'chunks_indexed' | 'usage_bytes'> },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('vector_store_files')
+    .set(opts.progress)
+    .where('vector_store_id', '=', key.vectorStoreId)
+    .where('id', '=', key.fileId)
+    .where('status', '=', 'in_progress')
+    .where('lease_owner', '=', opts.owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** Writes the outcome of indexing a file and drops its lease. */

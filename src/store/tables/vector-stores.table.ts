@@ -40,6 +40,9 @@ export interface VectorStoreFilesTable {
   lease_expires_at: number | null;
   /** Times a worker picked the file up (recoveries after a crash add one). */
   attempts: Generated<number>;
+  /** While indexing: the file's chunks once it is chunked (null before), and how many are embedded and stored. */
+  chunks_total: number | null;
+  chunks_indexed: Generated<number>;
 }
 export type VectorStoreFileRow = Selectable<VectorStoreFilesTable>;
 export type NewVectorStoreFileRow = Insertable<VectorStoreFilesTable>;
