@@ -69,3 +69,74 @@ export function findChunkTexts(
     .where('id', 'in', ids)
     .execute();
 }
+
+/** One tenant's vector store, and the embedding size a vector index holds. */
+export interface ChunkVectorScope {
+  tenantId: string;
+  vectorStoreId: string;
+  dims: number;
+}
+
+/** The store's chunks with ids above `afterId`, ascending, at most `limit`: id and embedding bytes. */
+export async function findChunkVectorsAfter(
+  db: Db,
+  scope: ChunkVectorScope & { afterId: number; limit: number },
+): Promise<Array<{ id: number; embedding: Uint8Array }>> {
+  const rows = await db
+    .selectFrom('chunks')
+    .select(['id', 'embedding'])
+    .where('vector_store_id', '=', scope.vectorStoreId)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('dims', '=', scope.dims)
+    .where('id', '>', scope.afterId)
+    .orderBy('id')
+    .limit(scope.limit)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), embedding: r.embedding }));
+}
+
+/** The ids of the store's chunks of `dims` dimensions, ascending. */
+export async function findChunkVectorIds(db: Db, scope: ChunkVectorScope): Promise<number[]> {
+  const rows = await db
+    .selectFrom('chunks')
+    .select('id')
+    .where('vector_store_id', '=', scope.vectorStoreId)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('dims', '=', scope.dims)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** The embeddings of these chunks of the store (a chunk deleted meanwhile is missing). */
+export async function findChunkVectorsByIds(
+  db: Db,
+  scope: ChunkVectorScope,
+  ids: readonly number[],
+): Promise<Array<{ id: number; embedding: Uint8Array }>> {
+  const out: Array<{ id: number; embedding: Uint8Array }> = [];
+  for (let i = 0; i < ids.length; i += INSERT_BATCH) {
+    const rows = await db
+      .selectFrom('chunks')
+      .select(['id', 'embedding'])
+      .where('vector_store_id', '=', scope.vectorStoreId)
+      .where('tenant_id', '=', scope.tenantId)
+      .where('dims', '=', scope.dims)
+      .where('id', 'in', ids.slice(i, i + INSERT_BATCH))
+      .execute();
+    for (const r of rows) out.push({ id: Number(r.id), embedding: r.embedding });
+  }
+  return out;
+}
+
+/** Where the tenant's chunks with these ids are (a chunk deleted meanwhile is missing). */
+export async function findChunkRefs(db: Db, tenantId: string, ids: readonly number[]): Promise<Array<Omit<RankedChunk, 'score'>>> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('chunks')
+    .select(['id', 'vector_store_id', 'file_id', 'chunk_index'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), vectorStoreId: r.vector_store_id, fileId: r.file_id, chunkIndex: r.chunk_index }));
+}
