@@ -19,7 +19,7 @@ export interface AnnParams {
 }
 
 /** Chosen with bench/retrieval.bench.ts (recall@10 against the exact scan): see ann-store.ts. */
-export const DEFAULT_ANN_PARAMS: AnnParams = { scalar: 'f16', connectivity: 16, expansionAdd: 128, expansionSearch: 512 };
+export const DEFAULT_ANN_PARAMS: AnnParams = { scalar: 'f16', connectivity: 16, expansionAdd: 64, expansionSearch: 512 };
 
 const SCALARS: Record<AnnScalar, Usearch.ScalarKind> = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 };
 
@@ -45,15 +45,15 @@ export class AnnIndex {
     return this.#index.size();
   }
 
-  /** Adds rows of `matrix` (ids.length × dims) under these ids; an id already present is replaced. */
-  add(ids: readonly number[], matrix: Float32Array): void {
+  /** Adds rows of `matrix` (ids.length × dims) under these ids, on `threads` threads; an id already present is replaced. */
+  add(ids: readonly number[], matrix: Float32Array, threads = 1): void {
     if (ids.length === 0) return;
     if (matrix.length !== ids.length * this.dims) throw new RangeError(`AnnIndex.add: ${ids.length} ids, ${matrix.length} floats`);
     const keys = BigUint64Array.from(ids, (id) => BigInt(id));
     const present = this.#index.contains(keys);
     const again = keys.filter((_, i) => (Array.isArray(present) ? present[i] : present));
     if (again.length > 0) this.#index.remove(again);
-    this.#index.add(keys, matrix, 1);
+    this.#index.add(keys, matrix, threads);
   }
 
   remove(ids: readonly number[]): void {

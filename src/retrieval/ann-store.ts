@@ -33,9 +33,11 @@ export interface AnnStoreOptions {
   batch: number;
   /** Rows read per query while building. */
   page: number;
+  /** Threads linking a batch (1: the server keeps a core for requests; benchmarks building 1M chunks use all). */
+  threads: number;
 }
 
-export const DEFAULT_ANN_STORE_OPTIONS: AnnStoreOptions = { params: DEFAULT_ANN_PARAMS, minChunks: 10_000, batch: 32, page: 2_000 };
+export const DEFAULT_ANN_STORE_OPTIONS: AnnStoreOptions = { params: DEFAULT_ANN_PARAMS, minChunks: 10_000, batch: 32, page: 2_000, threads: 1 };
 
 type Phase = 'idle' | 'building' | 'small' | 'ready';
 
@@ -174,7 +176,7 @@ export class AnnStore {
         for (const id of this.#pending.keys()) if (batch.push(id) === this.#opts.batch) break;
         const matrix = new Float32Array(batch.length * this.#scope.dims);
         batch.forEach((id, i) => matrix.set(this.#pending.get(id)!, i * this.#scope.dims));
-        this.#index.add(batch, matrix);
+        this.#index.add(batch, matrix, this.#opts.threads);
         for (const id of batch) this.#pending.delete(id);
         await nextTurn();
       }
