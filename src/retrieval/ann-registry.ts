@@ -32,6 +32,11 @@ export function annStoreFor(db: Db, scope: { tenantId: string; vectorStoreId: st
   return store;
 }
 
+/** This process's indexes of the database and what each holds (tests, metrics). */
+export function annStats(db: Db): Array<{ vectorStoreId: string; dims: number } & AnnStore['stats']> {
+  return [...registryFor(db).stores.values()].map((store) => ({ vectorStoreId: store.scope.vectorStoreId, dims: store.scope.dims, ...store.stats }));
+}
+
 /**
  * The nearest chunks of the stores whose index answers, best first, and the stores the exact scan must answer
  * (not indexed yet, or small). Each hit is checked against the live rows (a chunk deleted meanwhile is dropped).

@@ -62,6 +62,10 @@ export class AnnStore {
     this.#index = new AnnIndex(scope.dims, opts.params);
   }
 
+  get scope(): Readonly<ChunkVectorScope> {
+    return this.#scope;
+  }
+
   /** What the graph holds and what waits to be linked. */
   get stats(): { phase: Phase; indexed: number; pending: number } {
     return { phase: this.#phase, indexed: this.#index.size, pending: this.#pending.size };
