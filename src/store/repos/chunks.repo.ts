@@ -1,3 +1,4 @@
+import { SqliteAdapter, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { ChunkRow, NewChunkRow } from '../tables/chunks.table.js';
 
@@ -77,11 +78,23 @@ export interface ChunkVectorScope {
   dims: number;
 }
 
-/** The store's chunks with ids above `afterId`, ascending, at most `limit`: id and embedding bytes. */
+/**
+ * The store's chunks with ids above `afterId`, ascending, at most `limit`: id and embedding bytes. On SQLite
+ * through the rowid range (NOT INDEXED: the planner would take chunks_store_file, read every chunk of the store
+ * and sort them, for each page; the rowid range reads from `afterId` on and stops at `limit`).
+ */
 export async function findChunkVectorsAfter(
   db: Db,
   scope: ChunkVectorScope & { afterId: number; limit: number },
 ): Promise<Array<{ id: number; embedding: Uint8Array }>> {
+  if (isSqlite(db)) {
+    const { rows } = await sql<{ id: number; embedding: Uint8Array }>`
+      select id, embedding from chunks not indexed
+      where id > ${scope.afterId} and vector_store_id = ${scope.vectorStoreId} and tenant_id = ${scope.tenantId}
+        and dims = ${scope.dims}
+      order by id limit ${scope.limit}`.execute(db);
+    return rows;
+  }
   const rows = await db
     .selectFrom('chunks')
     .select(['id', 'embedding'])
@@ -95,18 +108,28 @@ export async function findChunkVectorsAfter(
   return rows.map((r) => ({ id: Number(r.id), embedding: r.embedding }));
 }
 
-/** The ids of the store's chunks of `dims` dimensions, ascending. */
-export async function findChunkVectorIds(db: Db, scope: ChunkVectorScope): Promise<number[]> {
+/**
+ * The ids of the store's chunks, ascending, from a narrow index (chunks_id_scope on SQLite, chunks_store_tenant_id
+ * on PostgreSQL) rather than the wide rows; whatever their dimensions (findChunkVectorsByIds checks them).
+ */
+export async function findChunkVectorIds(db: Db, scope: { tenantId: string; vectorStoreId: string }): Promise<number[]> {
+  if (isSqlite(db)) {
+    const { rows } = await sql<{ id: number }>`
+      select id from chunks indexed by chunks_id_scope
+      where tenant_id = ${scope.tenantId} and vector_store_id = ${scope.vectorStoreId} order by id`.execute(db);
+    return rows.map((r) => r.id);
+  }
   const rows = await db
     .selectFrom('chunks')
     .select('id')
     .where('vector_store_id', '=', scope.vectorStoreId)
     .where('tenant_id', '=', scope.tenantId)
-    .where('dims', '=', scope.dims)
     .orderBy('id')
     .execute();
   return rows.map((r) => Number(r.id));
 }
+
+const isSqlite = (db: Db) => db.getExecutor().adapter instanceof SqliteAdapter;
 
 /** The embeddings of these chunks of the store (a chunk deleted meanwhile is missing). */
 export async function findChunkVectorsByIds(
