@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestDatabaseUrl, testDialects } from '../../test/support/databases.js';
 import { mulberry32 } from '../../test/support/prng.js';
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
-import { annStoreFor, annVectorSearch, configureAnn } from './ann-registry.js';
+import { annStats, annStoreFor, annVectorSearch, configureAnn } from './ann-registry.js';
 import { addChunks, removeFileChunks, removeVectorStoreChunks, vectorSearch } from './chunk-index.js';
 import { normalize } from './vector-cache.js';
 
@@ -125,6 +125,19 @@ for (const dialect of testDialects()) {
         const live = (id: number) => written.get(id)!.fileId !== 'file-0';
         await annStoreFor(c.db, { ...vsBig, dims: DIMS }).whenBuilt(c.db);
         assert.deepEqual((await scope(c, q, 5)).hits.map((h) => h.id), exactTop('vs_big', q, 5, live));
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('should scan exactly without touching the index when asked to (a selective filter)', async () => {
+      const c = open(url);
+      try {
+        const q = unit();
+        const live = (id: number) => written.get(id)!.fileId !== 'file-0';
+        const hits = await vectorSearch(c.db, c.dialect, { tenantId: 't1', vectorStoreIds: ['vs_big'], limit: 4, vector: q, exact: true });
+        assert.deepEqual(hits.map((h) => h.id), exactTop('vs_big', q, 4, live));
+        assert.deepEqual(annStats(c.db), []);
       } finally {
         await c.close();
       }

@@ -96,9 +96,9 @@ export function keywordSearch(
 export async function vectorSearch(
   db: Db,
   dialect: DialectName,
-  opts: SearchScope & { vector: Float32Array },
+  opts: SearchScope & { vector: Float32Array; exact?: boolean },
 ): Promise<RankedChunk[]> {
-  const { hits, exactStores } = await annVectorSearch(db, opts);
+  const { hits, exactStores } = opts.exact ? { hits: [], exactStores: [...opts.vectorStoreIds] } : await annVectorSearch(db, opts);
   if (exactStores.length === 0) return hits;
   const exact = { ...opts, vectorStoreIds: exactStores };
   const scanned = await (dialect === 'sqlite' ? sqliteVectorSearch(db, exact) : pgVectorSearch(db, exact));
@@ -119,6 +119,8 @@ export interface HybridSearchOptions {
   /** Hits scoring below this (0..1) are dropped. */
   scoreThreshold?: number;
   mode?: SearchMode;
+  /** Scan every vector rather than ask the nearest-neighbour index (a selective attribute filter needs the exact tail). */
+  exact?: boolean;
 }
 
 /**
@@ -137,7 +139,7 @@ export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSea
   if (scope.vectorStoreIds.length === 0) return [];
   const rankers: Promise<RankedChunk[]>[] = [];
   if (mode !== 'vector') rankers.push(keywordSearch(db, dialect, { ...scope, query: opts.query }));
-  if (mode !== 'keyword' && opts.vector) rankers.push(vectorSearch(db, dialect, { ...scope, vector: opts.vector }));
+  if (mode !== 'keyword' && opts.vector) rankers.push(vectorSearch(db, dialect, { ...scope, vector: opts.vector, exact: opts.exact }));
   if (rankers.length === 0) return [];
   const lists = await Promise.all(rankers);
 
