@@ -110,8 +110,8 @@ export class AnnStore {
   async #build(db: Db): Promise<void> {
     this.#phase = 'building';
     try {
-      const row = await findChunkIndexVersion(db, this.#scope);
-      const ids = await findChunkVectorIds(db, this.#scope);
+      const row = await findChunkIndexVersion(db, this.#scope); // also checks the store against the tenant
+      const ids = row ? await findChunkVectorIds(db, this.#scope) : [];
       this.#version = row?.version ?? 0;
       this.#deletes = row?.deletes ?? 0;
       if (ids.length < this.#opts.minChunks) {

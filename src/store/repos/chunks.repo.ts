@@ -109,14 +109,15 @@ export async function findChunkVectorsAfter(
 }
 
 /**
- * The ids of the store's chunks, ascending, from a narrow index (chunks_id_scope on SQLite, chunks_store_tenant_id
- * on PostgreSQL) rather than the wide rows; whatever their dimensions (findChunkVectorsByIds checks them).
+ * The ids of the store's chunks, ascending, whatever their dimensions (findChunkVectorsByIds checks them), from a
+ * narrow index rather than the wide rows. On PostgreSQL chunks_store_tenant_id holds the tenant too; SQLite's
+ * chunks_store_file does not, so callers first check the store against the tenant (its chunk_index_versions row),
+ * and every hit is read back with the tenant (findChunkRefs).
  */
 export async function findChunkVectorIds(db: Db, scope: { tenantId: string; vectorStoreId: string }): Promise<number[]> {
   if (isSqlite(db)) {
     const { rows } = await sql<{ id: number }>`
-      select id from chunks indexed by chunks_id_scope
-      where tenant_id = ${scope.tenantId} and vector_store_id = ${scope.vectorStoreId} order by id`.execute(db);
+      select id from chunks indexed by chunks_store_file where vector_store_id = ${scope.vectorStoreId} order by id`.execute(db);
     return rows.map((r) => r.id);
   }
   const rows = await db
