@@ -20,6 +20,11 @@
  *    (English function words, then pseudo-words), and random unit 512-d vectors — embedding 100k real
  *    800-token chunks with the local encoder would take ~6 hours on this machine. Both vector indexes scan
  *    exactly, so the vectors' distribution does not change the work done.
+ * 2b. The nearest-neighbour index (bench/retrieval-ann.ts) on the same store: build time and RSS, recall@10 against
+ *    the exact scan, and vector / hybrid p50 of the index and of the exact scan, the same queries alternating.
+ *    1M chunks on SQLite (~15 min here):
+ *    BENCH_SCALES=1000000 BENCH_DIALECTS=sqlite BENCH_QUALITY=0 BENCH_PIPELINE=0 BENCH_QUERIES=10 BENCH_ANN_QUERIES=20 \
+ *      BENCH_CHUNK_WORDS=100 BENCH_FILE_CHUNKS=1000 node --import tsx bench/retrieval.bench.ts
  * 3. Retrieval quality on the labelled set (bench/retrieval-quality.ts, also alone: npm run bench:retrieval-quality).
  *
  * PostgreSQL: SWITCHBOARD_BENCH_PG_URL (an admin URL to create databases on) or a throwaway cluster started
@@ -35,7 +40,8 @@
  * a mode's timed queries stop early past this), BENCH_QUIET_WAIT_S (20: before each query phase, wait up to this long
  * for other processes to use < 25 % of the CPU), BENCH_RETRIES (2: a query phase during which they used more is
  * measured again, the quietest attempt kept), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
- * SWITCHBOARD_BENCH_PG_URL.
+ * SWITCHBOARD_BENCH_PG_URL, BENCH_QUALITY / BENCH_PIPELINE (1: 0 skips part 3 / 1a), BENCH_ANN_QUERIES (50),
+ * BENCH_ANN_THREADS (all cores, while building), BENCH_ANN_M / BENCH_ANN_EF_ADD / BENCH_ANN_EF / BENCH_ANN_SCALAR (the server's).
  */
 import { adminQuery, clusterPids, createDatabase, dropDatabase, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +53,8 @@ import { sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { createLocalEncoder, type LocalEncoder } from '../src/embeddings/local-encoder.js';
+import { DEFAULT_ANN_PARAMS, type AnnScalar } from '../src/retrieval/ann-index.js';
+import { configureAnn } from '../src/retrieval/ann-registry.js';
 import { addChunks, hybridSearch, type SearchMode } from '../src/retrieval/chunk-index.js';
 import { chunkText } from '../src/retrieval/chunk.js';
 import { extractText } from '../src/retrieval/extract.js';
@@ -55,6 +63,7 @@ import type { Chunk } from '../src/retrieval/types.js';
 import { migrateToLatest, openDb, type Store } from '../src/store/open-db.js';
 import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
 import { embedLabelled, measureQuality, qualityReport, writeQualityBlock, type QualityResult } from './retrieval-quality.js';
+import { annReport, measureAnn, type AnnBenchOptions, type AnnResult } from './retrieval-ann.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { mulberry32 } from '../test/support/prng.js';
 import { codeState } from './support/code-state.js';
@@ -99,10 +108,27 @@ function settings() {
     quietWaitS: envInt('BENCH_QUIET_WAIT_S', 20, 0),
     retries: envInt('BENCH_RETRIES', 2, 0),
     write: process.env.BENCH_WRITE !== '0',
+    /** The labelled-set quality (3) and full-pipeline (1a) parts; the 1M-chunk run turns them off. */
+    quality: process.env.BENCH_QUALITY !== '0',
+    pipeline: process.env.BENCH_PIPELINE !== '0',
+    annQueries: envInt('BENCH_ANN_QUERIES', 50),
+    annThreads: envInt('BENCH_ANN_THREADS', os.cpus().length),
+    /** The index's parameters: the server's defaults unless BENCH_ANN_M / BENCH_ANN_EF_ADD / BENCH_ANN_EF / BENCH_ANN_SCALAR say. */
+    annParams: {
+      scalar: annScalar(process.env.BENCH_ANN_SCALAR ?? DEFAULT_ANN_PARAMS.scalar),
+      connectivity: envInt('BENCH_ANN_M', DEFAULT_ANN_PARAMS.connectivity),
+      expansionAdd: envInt('BENCH_ANN_EF_ADD', DEFAULT_ANN_PARAMS.expansionAdd),
+      expansionSearch: envInt('BENCH_ANN_EF', DEFAULT_ANN_PARAMS.expansionSearch),
+    },
     pgUrl: process.env.SWITCHBOARD_BENCH_PG_URL || undefined,
   };
 }
 type Settings = ReturnType<typeof settings>;
+
+function annScalar(name: string): AnnScalar {
+  if (name === 'f32' || name === 'f16' || name === 'i8') return name;
+  throw new Error(`BENCH_ANN_SCALAR: expected f32, f16 or i8, got '${name}'`);
+}
 
 // ---------------------------------------------------------------------------
 // Deterministic generators
@@ -525,9 +551,32 @@ class Filler {
   }
 }
 
+function annOptions(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary): AnnBenchOptions {
+  const rand = rng(2000 + scale); // the same queries for both dialects at a scale
+  return {
+    dialect,
+    url,
+    scale,
+    tenantId: TENANT,
+    vectorStoreId: 'vs_scale',
+    queries: s.annQueries,
+    limit: SEARCH_LIMIT,
+    threads: s.annThreads,
+    params: s.annParams,
+    open,
+    close,
+    nextQuery: () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) }),
+    startForeign: () => {
+      const mark = ourCpu();
+      return () => foreignSince(mark);
+    },
+  };
+}
+
 /** One mode's queries from a fresh connection (PostgreSQL's vector cache, per Kysely instance, starts cold). */
 async function measureMode(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary, mode: SearchMode): Promise<LatencyResult> {
   const store = open(url);
+  configureAnn(store.db, { minChunks: Number.MAX_SAFE_INTEGER }); // the exact scan; the index: bench/retrieval-ann.ts
   try {
     const rand = rng(1000 + scale); // the same queries for every mode, attempt and dialect at a scale
     const query = () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) });
@@ -634,15 +683,16 @@ function pct(part: number, total: number): string {
   return `${fmt((100 * part) / total, 0)} %`;
 }
 
-function report(
-  s: Settings,
-  m: Machine,
-  pipeline: PipelineResult[],
-  fills: FillResult[],
-  latency: LatencyResult[],
-  quality: QualityResult[],
-  notes: string[],
-): string {
+interface Results {
+  pipeline: PipelineResult[];
+  fills: FillResult[];
+  latency: LatencyResult[];
+  ann: AnnResult[];
+  quality: QualityResult[];
+}
+
+function report(s: Settings, m: Machine, results: Results, notes: string[]): string {
+  const { pipeline, fills, latency, ann, quality } = results;
   const L: string[] = [];
   const command = `node --import tsx bench/retrieval.bench.ts`;
   const envs = [
@@ -652,6 +702,13 @@ function report(
     ...(s.pipelineChunks !== 240 ? [`BENCH_PIPELINE_CHUNKS=${s.pipelineChunks}`] : []),
     ...(s.chunkWords !== 600 ? [`BENCH_CHUNK_WORDS=${s.chunkWords}`] : []),
     ...(s.fileChunks !== 100 ? [`BENCH_FILE_CHUNKS=${s.fileChunks}`] : []),
+    ...(s.annQueries !== 50 ? [`BENCH_ANN_QUERIES=${s.annQueries}`] : []),
+    ...(s.annParams.connectivity !== DEFAULT_ANN_PARAMS.connectivity ? [`BENCH_ANN_M=${s.annParams.connectivity}`] : []),
+    ...(s.annParams.expansionAdd !== DEFAULT_ANN_PARAMS.expansionAdd ? [`BENCH_ANN_EF_ADD=${s.annParams.expansionAdd}`] : []),
+    ...(s.annParams.expansionSearch !== DEFAULT_ANN_PARAMS.expansionSearch ? [`BENCH_ANN_EF=${s.annParams.expansionSearch}`] : []),
+    ...(s.annParams.scalar !== DEFAULT_ANN_PARAMS.scalar ? [`BENCH_ANN_SCALAR=${s.annParams.scalar}`] : []),
+    ...(s.quality ? [] : ['BENCH_QUALITY=0']),
+    ...(s.pipeline ? [] : ['BENCH_PIPELINE=0']),
   ];
   L.push(`Command: \`${envs.join(' ')} ${command}\` (\`bench/retrieval.bench.ts\`; labelled set: \`bench/retrieval-questions.ts\`)`);
   L.push('');
@@ -733,6 +790,8 @@ function report(
     L.push('');
   }
 
+  L.push(...annReport(ann, { queries: s.annQueries, threads: s.annThreads, params: s.annParams }));
+
   if (notes.length > 0) {
     L.push(...notes.map((n) => `- ${n}`));
     L.push('');
@@ -770,27 +829,30 @@ async function main(): Promise<number> {
   const fills: FillResult[] = [];
   const latency: LatencyResult[] = [];
   const quality: QualityResult[] = [];
+  const ann: AnnResult[] = [];
   const notes: string[] = [];
   try {
     log(`settings: ${JSON.stringify({ ...s, pgUrl: s.pgUrl ? '(set)' : undefined })}`);
-    encoder = createLocalEncoder();
     let t = performance.now();
-    await encoder.embed(['warm up the model']);
-    log(`local encoder loaded in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    const enc = s.quality || s.pipeline ? (encoder = createLocalEncoder()) : undefined;
+    await enc?.embed(['warm up the model']);
+    if (enc) log(`local encoder loaded in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
     t = performance.now();
-    const labelled = await embedLabelled(encoder);
-    log(`labelled set embedded (${DOCUMENTS.length} documents, ${QUESTIONS.length} questions) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    const labelled = enc && s.quality ? await embedLabelled(enc) : undefined;
+    if (labelled) log(`labelled set embedded (${DOCUMENTS.length} documents, ${QUESTIONS.length} questions) in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
     t = performance.now();
     const vocab = new Vocabulary(rng(7));
     log(`vocabulary of ${fmt(vocab.words.length)} words built in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
-    log(`full pipeline, store-independent stages, on ~${s.pipelineChunks} chunks of generated prose…`);
-    const prepared = await preparePipeline(s, encoder);
-    const p = prepared.seconds;
-    log(`pipeline: extract + chunk + embed ${fmt(prepared.chunks / (p.extract + p.chunk + p.embed), 2)} chunks/s`);
-    await encoder.close(); // not needed any more: no idle worker thread during the measurements below
+    const prepared = enc && s.pipeline ? await preparePipeline(s, enc) : undefined;
+    if (prepared) {
+      log(`full pipeline, store-independent stages, on ~${s.pipelineChunks} chunks of generated prose…`);
+      const p = prepared.seconds;
+      log(`pipeline: extract + chunk + embed ${fmt(prepared.chunks / (p.extract + p.chunk + p.embed), 2)} chunks/s`);
+    }
+    await enc?.close(); // not needed any more: no idle worker thread during the measurements below
 
     const dialects: Dialect[] = [];
     for (const dialect of s.dialects) {
@@ -803,13 +865,17 @@ async function main(): Promise<number> {
 
     for (const dialect of dialects) {
       // 3. quality first (small, real embeddings), then 1a, then 1b + 2 at growing scales.
-      const qUrl = (await freshDatabase(s, dialect, 'quality'))!;
-      quality.push(...(await measureQuality(dialect, qUrl, labelled)));
+      if (labelled) {
+        const qUrl = (await freshDatabase(s, dialect, 'quality'))!;
+        quality.push(...(await measureQuality(dialect, qUrl, labelled)));
+      }
 
-      const pUrl = (await freshDatabase(s, dialect, 'pipeline'))!;
-      const pr = await measurePipelineAdd(dialect, pUrl, prepared);
-      pipeline.push(pr);
-      log(`${dialect} pipeline: addChunks ${fmt(prepared.chunks / pr.addSeconds)} chunks/s`);
+      if (prepared) {
+        const pUrl = (await freshDatabase(s, dialect, 'pipeline'))!;
+        const pr = await measurePipelineAdd(dialect, pUrl, prepared);
+        pipeline.push(pr);
+        log(`${dialect} pipeline: addChunks ${fmt(prepared.chunks / pr.addSeconds)} chunks/s`);
+      }
 
       const url = (await freshDatabase(s, dialect, 'scale'))!;
       const filler = new Filler(s, dialect, url, vocab);
@@ -822,15 +888,22 @@ async function main(): Promise<number> {
             (f.maintenanceSeconds !== undefined ? `, vacuum analyze ${fmt(f.maintenanceSeconds, 1)} s` : ''),
         );
         latency.push(...(await measureLatency(s, dialect, url, scale, vocab)));
+        log(`${dialect} @ ${fmt(scale)}: building the nearest-neighbour index, then exact and index queries side by side…`);
+        const a = await measureAnn(annOptions(s, dialect, url, scale, vocab));
+        ann.push(a);
+        log(
+          `${dialect} @ ${fmt(scale)}: index built in ${fmt(a.buildSeconds, 1)} s (+${fmt(a.rssAddedMb)} MB RSS), recall@10 ${fmt(a.recall10, 3)}, ` +
+            `hybrid p50 ${ms(percentile(a.timed.hybrid.index, 50))} ms (exact ${ms(percentile(a.timed.hybrid.exact, 50))} ms; other processes ${fmt(a.foreign * 100)} % CPU)`,
+        );
       }
       if (dialect === 'postgres') await dropPgDatabases();
       else for (const f of readdirSync(TMP)) rmSync(join(TMP, f), { force: true });
     }
 
     const machine = await machineInfo(code);
-    const block = report(s, machine, pipeline, fills, latency, quality, notes);
+    const block = report(s, machine, { pipeline, fills, latency, ann, quality }, notes);
     process.stdout.write(`${SECTION_HEADING}\n\n${block}\n`);
-    const qualityBlock = quality.length > 0 ? qualityReport(quality, labelled) : undefined;
+    const qualityBlock = quality.length > 0 && labelled ? qualityReport(quality, labelled) : undefined;
     if (qualityBlock) process.stdout.write(`\n${qualityBlock}\n`);
     if (s.write) {
       if (qualityBlock) writeQualityBlock(qualityBlock);

@@ -2,8 +2,10 @@
 import { endianness } from 'node:os';
 import type { Db, DialectName } from '../store/database.js';
 import { deleteFileChunks, deleteVectorStoreChunks, findChunkTexts, insertChunks } from '../store/repos/chunks.repo.js';
+import { bumpChunkIndexVersion, countChunkDelete } from '../store/repos/chunk-index-versions.repo.js';
 import { ensureSqliteVectorTable } from '../store/repos/chunks-sqlite.repo.js';
 import type { NewChunkRow } from '../store/tables/chunks.table.js';
+import { annVectorSearch } from './ann-registry.js';
 import { pgKeywordSearch, pgVectorSearch } from './chunk-index.pg.js';
 import { sqliteKeywordSearch, sqliteVectorSearch } from './chunk-index.sqlite.js';
 import { fuseHybrid, type HybridWeights } from './fuse.js';
@@ -44,6 +46,8 @@ export async function addChunks(db: Db, dialect: DialectName, opts: AddChunksOpt
     throw new RangeError('addChunks: vectors must all have the same, non-zero length');
   }
   if (dialect === 'sqlite') await ensureSqliteVectorTable(db, dims);
+  // Before the insert: on PostgreSQL this takes the store's version row lock (see ann-store.ts).
+  await bumpChunkIndexVersion(db, { tenantId: opts.tenantId, vectorStoreId: opts.vectorStoreId });
   const rows: NewChunkRow[] = chunks.map((chunk, i) => ({
     tenant_id: opts.tenantId,
     vector_store_id: opts.vectorStoreId,
@@ -57,14 +61,21 @@ export async function addChunks(db: Db, dialect: DialectName, opts: AddChunksOpt
   return insertChunks(db, rows);
 }
 
-/** Deletes a file's chunks from one vector store (SQLite triggers also clear the FTS and vec0 rows). */
-export function removeFileChunks(db: Db, _dialect: DialectName, opts: { vectorStoreId: string; fileId: string }): Promise<number> {
-  return deleteFileChunks(db, opts);
+/**
+ * Deletes a file's chunks from one vector store (SQLite triggers also clear the FTS and vec0 rows); the
+ * nearest-neighbour indexes of every instance drop them on their next search of the store.
+ */
+export async function removeFileChunks(db: Db, _dialect: DialectName, opts: { vectorStoreId: string; fileId: string }): Promise<number> {
+  const deleted = await deleteFileChunks(db, opts);
+  if (deleted > 0) await countChunkDelete(db, opts.vectorStoreId);
+  return deleted;
 }
 
 /** Deletes every chunk of a vector store. */
-export function removeVectorStoreChunks(db: Db, _dialect: DialectName, vectorStoreId: string): Promise<number> {
-  return deleteVectorStoreChunks(db, vectorStoreId);
+export async function removeVectorStoreChunks(db: Db, _dialect: DialectName, vectorStoreId: string): Promise<number> {
+  const deleted = await deleteVectorStoreChunks(db, vectorStoreId);
+  if (deleted > 0) await countChunkDelete(db, vectorStoreId);
+  return deleted;
 }
 
 /** Chunks sharing words with `query`, best first (FTS5 bm25 / PostgreSQL ts_rank). */
@@ -76,13 +87,22 @@ export function keywordSearch(
   return dialect === 'sqlite' ? sqliteKeywordSearch(db, opts) : pgKeywordSearch(db, opts);
 }
 
-/** Chunks nearest to `vector` by cosine similarity, best first (sqlite-vec KNN / exact scan on PostgreSQL). */
-export function vectorSearch(
+/**
+ * Chunks nearest to `vector` by cosine similarity, best first: from each store's nearest-neighbour index
+ * (ann-store.ts) once it is built, else by the exact scan (sqlite-vec KNN / the in-process scan on PostgreSQL),
+ * which also answers for stores under DEFAULT_ANN_STORE_OPTIONS.minChunks chunks.
+ */
+export async function vectorSearch(
   db: Db,
   dialect: DialectName,
-  opts: SearchScope & { vector: Float32Array },
+  opts: SearchScope & { vector: Float32Array; exact?: boolean },
 ): Promise<RankedChunk[]> {
-  return dialect === 'sqlite' ? sqliteVectorSearch(db, opts) : pgVectorSearch(db, opts);
+  const { hits, exactStores } = opts.exact ? { hits: [], exactStores: [...opts.vectorStoreIds] } : await annVectorSearch(db, opts);
+  if (exactStores.length === 0) return hits;
+  const exact = { ...opts, vectorStoreIds: exactStores };
+  const scanned = await (dialect === 'sqlite' ? sqliteVectorSearch(db, exact) : pgVectorSearch(db, exact));
+  if (hits.length === 0) return scanned;
+  return [...hits, ...scanned].sort((a, b) => b.score - a.score || a.id - b.id).slice(0, opts.limit);
 }
 
 export type SearchMode = 'hybrid' | 'keyword' | 'vector';
@@ -100,6 +120,8 @@ export interface HybridSearchOptions {
   mode?: SearchMode;
   /** ranking_options.hybrid_search: the embedding and text halves' weights (fuse.ts has the default). */
   weights?: HybridWeights;
+  /** Scan every vector rather than ask the nearest-neighbour index (a selective attribute filter needs the exact tail). */
+  exact?: boolean;
 }
 
 /**
@@ -120,7 +142,7 @@ export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSea
   const queryVector = mode !== 'keyword' && (mode === 'vector' || opts.weights?.embedding_weight !== 0) ? opts.vector : undefined;
   const [keyword, vector] = await Promise.all([
     useKeyword ? keywordSearch(db, dialect, { ...scope, query: opts.query }) : undefined,
-    queryVector ? vectorSearch(db, dialect, { ...scope, vector: queryVector }) : undefined,
+    queryVector ? vectorSearch(db, dialect, { ...scope, vector: queryVector, exact: opts.exact }) : undefined,
   ]);
   if (!keyword && !vector) return [];
   const fused = fuseHybrid({ keyword, vector, weights: opts.weights })

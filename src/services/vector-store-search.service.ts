@@ -79,25 +79,30 @@ export async function searchVectorStores(deps: SearchDeps, opts: SearchOptions):
   const queries = await truncateToInputLimit(given);
   const { vectors } = await deps.embeddings.retrieval().embed(queries, { signal: opts.signal, caller: opts.tenantId });
   const limit = opts.filters ? Math.min(max * FILTER_OVERFETCH, 500) : max;
-  const best = new Map<string, SearchHit>();
-  for (const [i, query] of queries.entries()) {
-    const hits = await hybridSearch(db, dialect, {
-      tenantId: opts.tenantId,
-      vectorStoreIds: stores.map((s) => s.id),
-      query,
-      vector: vectors[i]!,
-      limit,
-      scoreThreshold: opts.scoreThreshold,
-      mode: opts.ranker === 'none' ? 'vector' : 'hybrid',
-      weights: opts.weights,
-    });
-    for (const hit of hits) {
-      const key = `${hit.vectorStoreId}\u0000${hit.fileId}\u0000${hit.chunkIndex}`;
-      if ((best.get(key)?.score ?? -1) < hit.score) best.set(key, hit);
+  const rank = async (exact: boolean) => {
+    const best = new Map<string, SearchHit>();
+    for (const [i, query] of queries.entries()) {
+      const hits = await hybridSearch(db, dialect, {
+        tenantId: opts.tenantId,
+        vectorStoreIds: stores.map((s) => s.id),
+        query,
+        vector: vectors[i]!,
+        limit,
+        scoreThreshold: opts.scoreThreshold,
+        mode: opts.ranker === 'none' ? 'vector' : 'hybrid',
+        weights: opts.weights,
+        exact,
+      });
+      for (const hit of hits) {
+        const key = `${hit.vectorStoreId}\u0000${hit.fileId}\u0000${hit.chunkIndex}`;
+        if ((best.get(key)?.score ?? -1) < hit.score) best.set(key, hit);
+      }
     }
-  }
-  const ranked = [...best.values()].sort((a, b) => b.score - a.score);
-  return withFiles(deps, opts, ranked, max);
+    return withFiles(deps, opts, [...best.values()].sort((a, b) => b.score - a.score), max);
+  };
+  const results = await rank(false);
+  // A selective filter can leave too few of the index's nearest: the exact scan then finds the rest.
+  return opts.filters && results.length < max ? rank(true) : results;
 }
 
 /** Joins hits to their (still attached, completed) files, applies the attribute filter, keeps the top `max`. */

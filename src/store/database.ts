@@ -9,6 +9,7 @@ import type { RunsTable } from './tables/runs.table.js';
 import type { RunStepsTable } from './tables/run-steps.table.js';
 import type { ResponseEventsTable } from './tables/response-events.table.js';
 import type { ResponsesTable } from './tables/responses.table.js';
+import type { ChunkIndexVersionsTable } from './tables/chunk-index-versions.table.js';
 import type { ChunksTable } from './tables/chunks.table.js';
 import type { FilesTable } from './tables/files.table.js';
 import type { CodeInterpreterFilesTable, FileBlobsTable } from './tables/file-blobs.table.js';
@@ -34,6 +35,7 @@ export interface Database {
   responses: ResponsesTable;
   response_events: ResponseEventsTable;
   chunks: ChunksTable;
+  chunk_index_versions: ChunkIndexVersionsTable;
   files: FilesTable;
   file_blobs: FileBlobsTable;
   code_interpreter_files: CodeInterpreterFilesTable;

@@ -14,6 +14,7 @@ import * as m1206_0201 from './2026_12_06_0201_add_runs_response_limits.js';
 import * as m1206_0301 from './2026_12_06_0301_create_file_blobs.js';
 import * as m1206_0501 from './2026_12_06_0501_create_rate_limits.js';
 import * as m1206_0601 from './2026_12_06_0601_add_chunks_keyword_scope.js';
+import * as m1207_0701 from './2026_12_07_0701_create_chunk_index_versions.js';
 import * as m1207_0801 from './2026_12_07_0801_add_vector_store_files_progress.js';
 
 /** Name → module. Names sort in the order they run. */
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_06_0301_create_file_blobs': m1206_0301,
   '2026_12_06_0501_create_rate_limits': m1206_0501,
   '2026_12_06_0601_add_chunks_keyword_scope': m1206_0601,
+  '2026_12_07_0701_create_chunk_index_versions': m1207_0701,
   '2026_12_07_0801_add_vector_store_files_progress': m1207_0801,
 };

@@ -1,3 +1,4 @@
+import { SqliteAdapter, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { ChunkRow, NewChunkRow } from '../tables/chunks.table.js';
 
@@ -68,4 +69,98 @@ export function findChunkTexts(
     .where('tenant_id', '=', tenantId)
     .where('id', 'in', ids)
     .execute();
+}
+
+/** One tenant's vector store, and the embedding size a vector index holds. */
+export interface ChunkVectorScope {
+  tenantId: string;
+  vectorStoreId: string;
+  dims: number;
+}
+
+/**
+ * The store's chunks with ids above `afterId`, ascending, at most `limit`: id and embedding bytes. On SQLite
+ * through the rowid range (NOT INDEXED: the planner would take chunks_store_file, read every chunk of the store
+ * and sort them, for each page; the rowid range reads from `afterId` on and stops at `limit`).
+ */
+export async function findChunkVectorsAfter(
+  db: Db,
+  scope: ChunkVectorScope & { afterId: number; limit: number },
+): Promise<Array<{ id: number; embedding: Uint8Array }>> {
+  if (isSqlite(db)) {
+    const { rows } = await sql<{ id: number; embedding: Uint8Array }>`
+      select id, embedding from chunks not indexed
+      where id > ${scope.afterId} and vector_store_id = ${scope.vectorStoreId} and tenant_id = ${scope.tenantId}
+        and dims = ${scope.dims}
+      order by id limit ${scope.limit}`.execute(db);
+    return rows;
+  }
+  const rows = await db
+    .selectFrom('chunks')
+    .select(['id', 'embedding'])
+    .where('vector_store_id', '=', scope.vectorStoreId)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('dims', '=', scope.dims)
+    .where('id', '>', scope.afterId)
+    .orderBy('id')
+    .limit(scope.limit)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), embedding: r.embedding }));
+}
+
+/**
+ * The ids of the store's chunks, ascending, whatever their dimensions (findChunkVectorsByIds checks them), from a
+ * narrow index rather than the wide rows. On PostgreSQL chunks_store_tenant_id holds the tenant too; SQLite's
+ * chunks_store_file does not, so callers first check the store against the tenant (its chunk_index_versions row),
+ * and every hit is read back with the tenant (findChunkRefs).
+ */
+export async function findChunkVectorIds(db: Db, scope: { tenantId: string; vectorStoreId: string }): Promise<number[]> {
+  if (isSqlite(db)) {
+    const { rows } = await sql<{ id: number }>`
+      select id from chunks indexed by chunks_store_file where vector_store_id = ${scope.vectorStoreId} order by id`.execute(db);
+    return rows.map((r) => r.id);
+  }
+  const rows = await db
+    .selectFrom('chunks')
+    .select('id')
+    .where('vector_store_id', '=', scope.vectorStoreId)
+    .where('tenant_id', '=', scope.tenantId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => Number(r.id));
+}
+
+const isSqlite = (db: Db) => db.getExecutor().adapter instanceof SqliteAdapter;
+
+/** The embeddings of these chunks of the store (a chunk deleted meanwhile is missing). */
+export async function findChunkVectorsByIds(
+  db: Db,
+  scope: ChunkVectorScope,
+  ids: readonly number[],
+): Promise<Array<{ id: number; embedding: Uint8Array }>> {
+  const out: Array<{ id: number; embedding: Uint8Array }> = [];
+  for (let i = 0; i < ids.length; i += INSERT_BATCH) {
+    const rows = await db
+      .selectFrom('chunks')
+      .select(['id', 'embedding'])
+      .where('vector_store_id', '=', scope.vectorStoreId)
+      .where('tenant_id', '=', scope.tenantId)
+      .where('dims', '=', scope.dims)
+      .where('id', 'in', ids.slice(i, i + INSERT_BATCH))
+      .execute();
+    for (const r of rows) out.push({ id: Number(r.id), embedding: r.embedding });
+  }
+  return out;
+}
+
+/** Where the tenant's chunks with these ids are (a chunk deleted meanwhile is missing). */
+export async function findChunkRefs(db: Db, tenantId: string, ids: readonly number[]): Promise<Array<Omit<RankedChunk, 'score'>>> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('chunks')
+    .select(['id', 'vector_store_id', 'file_id', 'chunk_index'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), vectorStoreId: r.vector_store_id, fileId: r.file_id, chunkIndex: r.chunk_index }));
 }
