@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { createTestDatabaseUrl, testDialects } from '../../test/support/databases.js';
 import { mulberry32 } from '../../test/support/prng.js';
 import { migrateToLatest, openDb, type Store } from '../store/open-db.js';
 import { addChunks, keywordSearch } from './chunk-index.js';
 import { toFtsQuery } from './chunk-index.sqlite.js';
+import type { Database } from '../store/database.js';
 import type { Chunk } from './types.js';
 
 // Issue 15 item 2: the faster keyword queries must rank exactly as the plain ones did. A generated corpus
@@ -49,10 +51,12 @@ for (const dialect of testDialects()) {
   describe(`keyword search at scale (${dialect})`, () => {
     let store: Store;
     let drop: () => Promise<void>;
+    let url: string;
 
     before(async () => {
       const created = await createTestDatabaseUrl(dialect);
       drop = created.drop;
+      url = created.url;
       store = openDb(created.url);
       const { error } = await migrateToLatest(store.db);
       if (error) throw error;
@@ -96,6 +100,23 @@ for (const dialect of testDialects()) {
       const opts = { tenantId: 't1', vectorStoreIds: ['vs_a', 'vs_b'], query, limit: 50 };
       const want = await reference(store, opts);
       assert.deepEqual((await keywordSearch(store.db, dialect, opts)).map((h) => h.id), want.map((h) => h.id));
+    });
+    it('should rank only the chunks holding a rarer word when the query has a common one (SQLite)', { skip: dialect !== 'sqlite' }, async () => {
+      const statements: string[] = [];
+      const database = new SQLite(url, { readonly: true });
+      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: (e) => void statements.push(e.query.sql) });
+      try {
+        for (const query of QUERIES) {
+          const opts = { tenantId: 't1', vectorStoreIds: ['vs_a', 'vs_b'], query, limit: 5 };
+          const want = await reference(store, opts);
+          assert.deepEqual((await keywordSearch(db, dialect, opts)).map((h) => h.id), want.map((h) => h.id), query);
+        }
+        const ranked = statements.filter((s) => s.includes('bm25('));
+        const pruned = ranked.filter((s) => s.includes('+chunks_fts.rowid in (select'));
+        assert.ok(pruned.length >= QUERIES.length / 2, `${pruned.length} of ${ranked.length} ranked a candidate set`);
+      } finally {
+        await db.destroy();
+      }
     });
   });
 }

@@ -46,17 +46,39 @@ export async function hasSqliteVectorTable(db: Db, dims: number): Promise<boolea
  * (migration 2026_12_06_0601), which the planner would not pick over the rowid, instead of each match's
  * wide row. Only the `limit` best are then joined to the table for their file and index.
  */
-export async function sqliteFtsSearch(db: Db, scope: ChunkScope & { match: string }): Promise<RankedChunk[]> {
+export async function sqliteFtsSearch(
+  db: Db,
+  scope: ChunkScope & { match: string; candidates?: string },
+): Promise<RankedChunk[]> {
+  const stores = sql.join(scope.vectorStoreIds);
+  // With `candidates`, bm25 (of the whole `match`) is computed only for the in-scope chunks matching
+  // `candidates`; `+` keeps SQLite from handing the IN to FTS5 as rowid lookups (a bm25 set-up each).
+  const ranked = scope.candidates
+    ? sql`select chunks_fts.rowid as id, -bm25(chunks_fts) as score from chunks_fts
+          where chunks_fts match ${scope.match}
+            and +chunks_fts.rowid in (select f.rowid from chunks_fts f join chunks s indexed by chunks_id_scope on s.id = f.rowid
+              where f.chunks_fts match ${scope.candidates} and s.tenant_id = ${scope.tenantId} and s.vector_store_id in (${stores}))`
+    : sql`select s.id, -bm25(chunks_fts) as score
+          from chunks_fts join chunks s indexed by chunks_id_scope on s.id = chunks_fts.rowid
+          where chunks_fts match ${scope.match} and s.tenant_id = ${scope.tenantId} and s.vector_store_id in (${stores})`;
   const { rows } = await sql<RankedChunk>`
     select c.id, c.vector_store_id as "vectorStoreId", c.file_id as "fileId", c.chunk_index as "chunkIndex", top.score
-    from (select s.id, -bm25(chunks_fts) as score
-          from chunks_fts join chunks s indexed by chunks_id_scope on s.id = chunks_fts.rowid
-          where chunks_fts match ${scope.match} and s.tenant_id = ${scope.tenantId}
-            and s.vector_store_id in (${sql.join(scope.vectorStoreIds)})
-          order by bm25(chunks_fts) limit ${scope.limit}) top
+    from (${ranked} order by bm25(chunks_fts) limit ${scope.limit}) top
     join chunks c on c.id = top.id
     order by top.score desc`.execute(db);
   return rows;
+}
+
+/** How many chunks hold `match` (one FTS5 term): bm25's document frequency. */
+export async function sqliteFtsDocCount(db: Db, match: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from chunks_fts where chunks_fts match ${match}`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The highest chunk id: at least the number of rows FTS5 counts (ids are positive and unique). */
+export async function sqliteMaxChunkId(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number | null }>`select max(id) as n from chunks`.execute(db);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**
