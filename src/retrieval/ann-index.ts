@@ -64,6 +64,15 @@ export class AnnIndex {
     this.#index.add(keys, matrix, threads);
   }
 
+  /** Writes the index to `path` (usearch's own format); `load` reads it back into an index of the same dims. */
+  save(path: string): void {
+    this.#index.save(path);
+  }
+
+  load(path: string): void {
+    this.#index.load(path);
+  }
+
   remove(ids: readonly number[]): void {
     if (ids.length > 0) this.#index.remove(BigUint64Array.from(ids, (id) => BigInt(id)));
   }
