@@ -27,9 +27,10 @@
  *    the exact scan, and vector / hybrid p50 of the index and of the exact scan, the same queries alternating.
  *    1M chunks on SQLite. Measured for it: 100k on a quiet machine (other processes 0–12 % CPU): fill 24 s
  *    (9,205 chunks/s in addChunks), index build 38.9 s (ef_construction 128, 2 threads), recall@10 0.992, hybrid p50
- *    18.0 ms against 155 ms exact. Extrapolated to 1M: fill ~4–5 min, build ~8–10 min (a little over linear), so the
- *    run fits in ~15 min when quiet; under load it takes 2–3× (a 200k run while other processes used 80–90 % of the
- *    CPU: fill 353 s, build 409 s at ef_construction 64):
+ *    18.0 ms against 155 ms exact; 200k (other processes 24–51 %): fill ~85 s, build 128.6 s, recall@10 1.000 (30
+ *    queries), hybrid p50 23.8 ms against 283 ms. Extrapolated to 1M: fill ~5–7 min, build ~11–13 min (a little over
+ *    linear), so ~15–20 min when quiet; under load 2–3× (a 200k run while other processes used 80–90 % of the CPU:
+ *    fill 353 s, build 409 s at ef_construction 64, recall@10 0.940 at the former ef 512 on 20 queries):
  *    BENCH_SCALES=1000000 BENCH_DIALECTS=sqlite BENCH_QUALITY=0 BENCH_PIPELINE=0 BENCH_QUERIES=10 BENCH_ANN_QUERIES=20 \
  *      BENCH_CHUNK_WORDS=100 BENCH_FILE_CHUNKS=1000 node --import tsx bench/retrieval.bench.ts
  * 3. Retrieval quality on the labelled set (bench/retrieval-quality.ts, also alone: npm run bench:retrieval-quality).
