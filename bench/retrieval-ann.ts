@@ -89,7 +89,10 @@ export async function measureAnn(o: AnnBenchOptions): Promise<AnnResult> {
 const f = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The markdown of the index's results (empty when there are none). */
-export function annReport(results: readonly AnnResult[], opts: { queries: number; threads: number; params: AnnParams }): string[] {
+export function annReport(
+  results: readonly AnnResult[],
+  opts: { queries: number; threads: number; params: AnnParams; vectors: 'embedding' | 'random' },
+): string[] {
   if (results.length === 0) return [];
   const p = opts.params;
   const L = [
@@ -99,8 +102,12 @@ export function annReport(results: readonly AnnResult[], opts: { queries: number
       `built from the store on first use (here awaited, on ${opts.threads} thread(s); the server builds on 1 thread in the background while ` +
       `the exact scan answers). Then ${opts.queries} queries alternate between a connection that always scans exactly and one that uses ` +
       'the index, so both sides run under the same load. recall@10: share of the exact scan\'s 10 nearest chunks the index returns ' +
-      '(vector mode, limit 10). The vectors are random unit vectors: the hardest case for HNSW, since every chunk is almost as far from ' +
-      'a random query as its nearest ones.',
+      '(vector mode, limit 10). ' +
+      (opts.vectors === 'random'
+        ? 'The vectors are uniformly random unit vectors (BENCH_VECTORS=random): the hardest case for HNSW, since every chunk is almost ' +
+          'as far from a random query as its nearest ones.'
+        : 'The vectors are shaped like sentence embeddings (topic clusters of low intrinsic dimension) and each query lies near a random ' +
+          'chunk; `BENCH_VECTORS=random` measures the worst case, uniformly random vectors.'),
     '',
     "| dialect | chunks | build (s) | RSS after build, added (MB) | **recall@10** | vector p50 exact (ms) | **vector p50 index (ms)** | hybrid p50 exact (ms) | **hybrid p50 index (ms)** | other processes' CPU |",
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

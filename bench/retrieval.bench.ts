@@ -17,12 +17,20 @@
  *    (limit 20, the default max_num_results): p50/p99 ms. The first query is reported on its own: on
  *    PostgreSQL the first vector search loads the store's vectors into the in-memory cache.
  *    The chunks are synthetic: ~BENCH_CHUNK_WORDS words each drawn from a Zipf-distributed vocabulary
- *    (English function words, then pseudo-words), and random unit 512-d vectors — embedding 100k real
- *    800-token chunks with the local encoder would take ~6 hours on this machine. Both vector indexes scan
- *    exactly, so the vectors' distribution does not change the work done.
+ *    (English function words, then pseudo-words), and 512-d vectors shaped like sentence embeddings
+ *    (bench/synthetic-vectors.ts: topic centroids with a low-dimensional spread each, a direction shared by all;
+ *    a query lies near a random chunk, as a question near its answer) — embedding 100k real 800-token chunks with
+ *    the local encoder would take ~6 hours on this machine. BENCH_VECTORS=random: uniformly random unit vectors
+ *    instead, the nearest-neighbour index's worst case. The exact scans do the same work on either shape;
+ *    bench/embedding-shape.ts compares the shape with the local encoder's real embeddings.
  * 2b. The nearest-neighbour index (bench/retrieval-ann.ts) on the same store: build time and RSS, recall@10 against
  *    the exact scan, and vector / hybrid p50 of the index and of the exact scan, the same queries alternating.
- *    1M chunks on SQLite (~15 min here):
+ *    1M chunks on SQLite. Measured for it: 100k on a quiet machine (other processes 0–12 % CPU): fill 24 s
+ *    (9,205 chunks/s in addChunks), index build 38.9 s (ef_construction 128, 2 threads), recall@10 0.992, hybrid p50
+ *    18.0 ms against 155 ms exact; 200k (other processes 24–51 %): fill ~85 s, build 128.6 s, recall@10 1.000 (30
+ *    queries), hybrid p50 23.8 ms against 283 ms. Extrapolated to 1M: fill ~5–7 min, build ~11–13 min (a little over
+ *    linear), so ~15–20 min when quiet; under load 2–3× (a 200k run while other processes used 80–90 % of the CPU:
+ *    fill 353 s, build 409 s at ef_construction 64, recall@10 0.940 at the former ef 512 on 20 queries):
  *    BENCH_SCALES=1000000 BENCH_DIALECTS=sqlite BENCH_QUALITY=0 BENCH_PIPELINE=0 BENCH_QUERIES=10 BENCH_ANN_QUERIES=20 \
  *      BENCH_CHUNK_WORDS=100 BENCH_FILE_CHUNKS=1000 node --import tsx bench/retrieval.bench.ts
  * 3. Retrieval quality on the labelled set (bench/retrieval-quality.ts, also alone: npm run bench:retrieval-quality).
@@ -41,7 +49,7 @@
  * for other processes to use < 25 % of the CPU), BENCH_RETRIES (2: a query phase during which they used more is
  * measured again, the quietest attempt kept), BENCH_TIMEOUT_S (3600, everything), BENCH_WRITE (1),
  * SWITCHBOARD_BENCH_PG_URL, BENCH_QUALITY / BENCH_PIPELINE (1: 0 skips part 3 / 1a), BENCH_ANN_QUERIES (50),
- * BENCH_ANN_THREADS (all cores, while building), BENCH_ANN_M / BENCH_ANN_EF_ADD / BENCH_ANN_EF / BENCH_ANN_SCALAR (the server's).
+ * BENCH_ANN_THREADS (all cores, while building), BENCH_VECTORS (embedding; or random), BENCH_ANN_M / BENCH_ANN_EF_ADD / BENCH_ANN_EF / BENCH_ANN_SCALAR (the server's).
  */
 import { adminQuery, clusterPids, createDatabase, dropDatabase, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { randomBytes } from 'node:crypto';
@@ -66,6 +74,7 @@ import { embedLabelled, measureQuality, qualityReport, writeQualityBlock, type Q
 import { annReport, measureAnn, type AnnBenchOptions, type AnnResult } from './retrieval-ann.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { mulberry32 } from '../test/support/prng.js';
+import { syntheticVectors, type SyntheticVectors, type VectorShape } from './synthetic-vectors.js';
 import { codeState } from './support/code-state.js';
 import { cpuMark, foreignShare, waitQuiet, type CpuMark } from './support/cpu.js';
 import { envInt } from './support/env.js';
@@ -112,6 +121,7 @@ function settings() {
     quality: process.env.BENCH_QUALITY !== '0',
     pipeline: process.env.BENCH_PIPELINE !== '0',
     annQueries: envInt('BENCH_ANN_QUERIES', 50),
+    vectors: vectorShape(process.env.BENCH_VECTORS ?? 'embedding'),
     annThreads: envInt('BENCH_ANN_THREADS', os.cpus().length),
     /** The index's parameters: the server's defaults unless BENCH_ANN_M / BENCH_ANN_EF_ADD / BENCH_ANN_EF / BENCH_ANN_SCALAR say. */
     annParams: {
@@ -125,6 +135,11 @@ function settings() {
 }
 type Settings = ReturnType<typeof settings>;
 
+function vectorShape(name: string): VectorShape {
+  if (name === 'embedding' || name === 'random') return name;
+  throw new Error(`BENCH_VECTORS: expected embedding or random, got '${name}'`);
+}
+
 function annScalar(name: string): AnnScalar {
   if (name === 'f32' || name === 'f16' || name === 'i8') return name;
   throw new Error(`BENCH_ANN_SCALAR: expected f32, f16 or i8, got '${name}'`);
@@ -134,22 +149,6 @@ function annScalar(name: string): AnnScalar {
 // Deterministic generators
 
 const rng = mulberry32;
-
-function randomUnitVector(rand: () => number): Float32Array {
-  const v = new Float32Array(DIMS);
-  let sum = 0;
-  for (let i = 0; i < DIMS; i += 2) {
-    // Box–Muller: two standard normals per pair of uniforms.
-    const r = Math.sqrt(-2 * Math.log(1 - rand()));
-    const th = 2 * Math.PI * rand();
-    v[i] = r * Math.cos(th);
-    v[i + 1] = r * Math.sin(th);
-    sum += v[i]! * v[i]! + v[i + 1]! * v[i + 1]!;
-  }
-  const inv = 1 / Math.sqrt(sum);
-  for (let i = 0; i < DIMS; i++) v[i]! *= inv;
-  return v;
-}
 
 const FUNCTION_WORDS = (
   'the of and to a in is that it for was on are as with be by this at from or have an which not but all were ' +
@@ -489,6 +488,7 @@ class Filler {
   #seconds = 0;
   #file = 0;
   readonly #vocab: Vocabulary;
+  readonly #space: SyntheticVectors;
   readonly #rand = rng(42);
   constructor(
     readonly s: Settings,
@@ -497,6 +497,7 @@ class Filler {
     vocab: Vocabulary,
   ) {
     this.#vocab = vocab;
+    this.#space = spaceOf(s);
   }
 
   get chunks(): number {
@@ -517,7 +518,7 @@ class Filler {
         const vectors: Float32Array[] = [];
         for (let i = 0; i < n; i++) {
           chunks.push({ index: i, text: this.#vocab.chunk(this.#rand, this.s.chunkWords), tokens });
-          vectors.push(randomUnitVector(this.#rand));
+          vectors.push(this.#space.chunk(this.#chunks + i));
         }
         const t = performance.now();
         await addFile(store, 'vs_scale', `file_${this.#file++}`, chunks, vectors);
@@ -551,6 +552,12 @@ class Filler {
   }
 }
 
+/** The vectors of the fill and the queries (one per process: building the topics takes a moment). */
+let space: SyntheticVectors | undefined;
+function spaceOf(s: Settings): SyntheticVectors {
+  return (space ??= syntheticVectors(s.vectors, DIMS));
+}
+
 function annOptions(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary): AnnBenchOptions {
   const rand = rng(2000 + scale); // the same queries for both dialects at a scale
   return {
@@ -565,7 +572,7 @@ function annOptions(s: Settings, dialect: Dialect, url: string, scale: number, v
     params: s.annParams,
     open,
     close,
-    nextQuery: () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) }),
+    nextQuery: () => ({ query: syntheticQuery(vocab, rand), vector: spaceOf(s).query(rand, scale) }),
     startForeign: () => {
       const mark = ourCpu();
       return () => foreignSince(mark);
@@ -579,7 +586,7 @@ async function measureMode(s: Settings, dialect: Dialect, url: string, scale: nu
   configureAnn(store.db, { minChunks: Number.MAX_SAFE_INTEGER }); // the exact scan; the index: bench/retrieval-ann.ts
   try {
     const rand = rng(1000 + scale); // the same queries for every mode, attempt and dialect at a scale
-    const query = () => ({ query: syntheticQuery(vocab, rand), vector: randomUnitVector(rand) });
+    const query = () => ({ query: syntheticQuery(vocab, rand), vector: spaceOf(s).query(rand, scale) });
     const search = (q: { query: string; vector: Float32Array }) =>
       hybridSearch(store.db, store.dialect, { tenantId: TENANT, vectorStoreIds: ['vs_scale'], ...q, limit: SEARCH_LIMIT, mode });
     const mark = ourCpu();
@@ -683,6 +690,18 @@ function pct(part: number, total: number): string {
   return `${fmt((100 * part) / total, 0)} %`;
 }
 
+const VECTOR_TEXT: Record<VectorShape, string> = {
+  embedding:
+    '512-d vectors shaped like sentence embeddings (bench/synthetic-vectors.ts: 2,000 Zipf-sized topics, each a centroid with a ' +
+    '16-dimensional spread, plus a direction shared by all and a little isotropic noise; bench/embedding-shape.ts compares a query\'s ' +
+    'mean cosine to its top-1 and to a random chunk with the local encoder\'s on the labelled set)',
+  random: 'uniformly random unit 512-d vectors (BENCH_VECTORS=random: the nearest-neighbour index\'s worst case)',
+};
+const QUERY_TEXT: Record<VectorShape, string> = {
+  embedding: 'a vector near a random chunk\'s (as a question lies near its answer)',
+  random: 'a random unit vector',
+};
+
 interface Results {
   pipeline: PipelineResult[];
   fills: FillResult[];
@@ -703,6 +722,7 @@ function report(s: Settings, m: Machine, results: Results, notes: string[]): str
     ...(s.chunkWords !== 600 ? [`BENCH_CHUNK_WORDS=${s.chunkWords}`] : []),
     ...(s.fileChunks !== 100 ? [`BENCH_FILE_CHUNKS=${s.fileChunks}`] : []),
     ...(s.annQueries !== 50 ? [`BENCH_ANN_QUERIES=${s.annQueries}`] : []),
+    ...(s.vectors !== 'embedding' ? [`BENCH_VECTORS=${s.vectors}`] : []),
     ...(s.annParams.connectivity !== DEFAULT_ANN_PARAMS.connectivity ? [`BENCH_ANN_M=${s.annParams.connectivity}`] : []),
     ...(s.annParams.expansionAdd !== DEFAULT_ANN_PARAMS.expansionAdd ? [`BENCH_ANN_EF_ADD=${s.annParams.expansionAdd}`] : []),
     ...(s.annParams.expansionSearch !== DEFAULT_ANN_PARAMS.expansionSearch ? [`BENCH_ANN_EF=${s.annParams.expansionSearch}`] : []),
@@ -719,9 +739,9 @@ function report(s: Settings, m: Machine, results: Results, notes: string[]): str
   L.push(`- Run time: ${fmt((performance.now() - t0) / 60_000, 1)} min in all (waits for a quiet machine and repeated measurements included)`);
   L.push(
     `- Synthetic: the chunks behind the scale numbers (1b, 2) are generated — ~${s.chunkWords} words each drawn from a Zipf-distributed ` +
-      `vocabulary (English function words, then 30,000 pseudo-words) with random unit 512-d vectors, since embedding ` +
-      `${fmt(Math.max(...s.scales))} real 800-token chunks with the local encoder would take hours here (both vector indexes scan exactly, ` +
-      `so random vectors cost the same); queries are "what is the" + 4 content words (1 common, 2 mid-frequency, 1 rare) and a random vector. ` +
+      `vocabulary (English function words, then 30,000 pseudo-words) with ${VECTOR_TEXT[s.vectors]}, since embedding ` +
+      `${fmt(Math.max(...s.scales))} real 800-token chunks with the local encoder would take hours here (the exact scans cost the same ` +
+      `on any vectors); queries are "what is the" + 4 content words (1 common, 2 mid-frequency, 1 rare) and ${QUERY_TEXT[s.vectors]}. ` +
       `The pipeline (1a) embeds generated English prose for real, and the labelled set (3) is hand-written text with real embeddings.`,
   );
   L.push('');
@@ -790,7 +810,7 @@ function report(s: Settings, m: Machine, results: Results, notes: string[]): str
     L.push('');
   }
 
-  L.push(...annReport(ann, { queries: s.annQueries, threads: s.annThreads, params: s.annParams }));
+  L.push(...annReport(ann, { queries: s.annQueries, threads: s.annThreads, params: s.annParams, vectors: s.vectors }));
 
   if (notes.length > 0) {
     L.push(...notes.map((n) => `- ${n}`));
