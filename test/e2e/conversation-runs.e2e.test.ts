@@ -71,6 +71,10 @@ for (const dialect of testDialects()) {
         ['user', null, null],
         ['assistant', assistant.id, second.id],
       ]);
+      // Filtering by run: the response's run is no Assistants run, so nothing is listed for it.
+      const byRun = async (run_id: string) => (await client.beta.threads.messages.list(thread.id, { run_id })).data.map((m) => m.id);
+      assert.deepEqual(await byRun(runId), []);
+      assert.deepEqual(await byRun(first.id), [messages.data[1]!.id]);
     });
   });
 }

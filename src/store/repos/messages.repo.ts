@@ -70,7 +70,10 @@ export function listMessageRows(
     .where('tenant_id', '=', ref.tenantId)
     .where('thread_id', '=', ref.threadId)
     .where('role', 'in', ASSISTANTS_ROLES);
-  if (ref.runId !== undefined) q = q.where('run_id', '=', ref.runId);
+  if (ref.runId !== undefined) {
+    // A response's messages (assistant_id '') belong to no Assistants run: its run is never listed.
+    q = q.where('run_id', '=', ref.runId).where((eb) => eb.or([eb('assistant_id', 'is', null), eb('assistant_id', '<>', '')]));
+  }
   return applySeqWindow(q, 'seq', window).execute();
 }
 
