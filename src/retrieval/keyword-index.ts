@@ -1,5 +1,5 @@
 // An in-memory inverted index of one vector store's chunks, ranking exactly as PostgreSQL's ts_rank (ts-rank.ts).
-import { addTerm, float4Text, queryItemOrder, tsRankFinish } from './ts-rank.js';
+import { float4Text, MAX_TF, queryItemOrder, TS_RANK_TERMS, tsRankFinish, tsRankLengthDivisor } from './ts-rank.js';
 
 /** One chunk as the index takes it: its lexemes with their number of positions, and their sum. */
 export interface ChunkTerms {
@@ -30,7 +30,7 @@ class Postings {
       v = Math.floor(v / 0x80);
     }
     this.bytes[this.length++] = v;
-    if (tf > 1) this.bytes[this.length++] = Math.min(tf, 256) - 2;
+    if (tf > 1) this.bytes[this.length++] = Math.min(tf, MAX_TF) - 2;
     this.last = ordinal;
   }
 
@@ -56,7 +56,7 @@ export interface KeywordHit {
 export class KeywordIndex {
   readonly #lexicon = new Map<string, Postings>();
   #ids = new Float64Array(1024);
-  #positions = new Uint32Array(1024);
+  #divisors = new Float64Array(1024);
   #alive = new Uint8Array(1024);
   #chunkIndexes = new Uint32Array(1024);
   #fileOf = new Uint32Array(1024);
@@ -87,7 +87,7 @@ export class KeywordIndex {
 
   /** Bytes held by the postings and the per-chunk arrays (not the Map and object overheads). */
   get bytes(): number {
-    let n = this.#ids.byteLength + this.#positions.byteLength + this.#alive.byteLength;
+    let n = this.#ids.byteLength + this.#divisors.byteLength + this.#alive.byteLength;
     n += this.#chunkIndexes.byteLength + this.#fileOf.byteLength;
     for (const p of this.#lexicon.values()) n += p.bytes.byteLength;
     return n;
@@ -102,7 +102,7 @@ export class KeywordIndex {
     const ordinal = this.#size++;
     if (ordinal === this.#ids.length) this.#growChunks();
     this.#ids[ordinal] = chunk.id;
-    this.#positions[ordinal] = chunk.positions;
+    this.#divisors[ordinal] = tsRankLengthDivisor(chunk.positions);
     this.#alive[ordinal] = 1;
     this.#chunkIndexes[ordinal] = chunk.chunkIndex;
     this.#fileOf[ordinal] = this.#fileNumber(chunk.fileId);
@@ -144,7 +144,7 @@ export class KeywordIndex {
     const top = new TopK(k);
     for (const ordinal of touched) {
       if (this.#alive[ordinal] === 0) continue;
-      top.offer(ordinal, this.#ids[ordinal]!, tsRankFinish(this.#sums[ordinal]!, items.length, this.#positions[ordinal]!));
+      top.offer(ordinal, this.#ids[ordinal]!, tsRankFinish(this.#sums[ordinal]!, items.length, this.#divisors[ordinal]!));
     }
     return top.sorted().map(({ ordinal, id, score }) => ({
       id,
@@ -165,6 +165,7 @@ export class KeywordIndex {
     const sums = this.#sums;
     const stamps = this.#stamps;
     const touched: number[] = [];
+    const terms = TS_RANK_TERMS;
     for (const lexeme of items) {
       const postings = this.#lexicon.get(lexeme);
       if (!postings) continue;
@@ -187,7 +188,7 @@ export class KeywordIndex {
           sums[ordinal] = 0;
           touched.push(ordinal);
         }
-        sums[ordinal] = addTerm(sums[ordinal]!, tf);
+        sums[ordinal] = sums[ordinal]! + terms[tf]!; // a Float32Array store: the float4 rounding of calc_rank_or
       }
     }
     return touched;
@@ -197,8 +198,8 @@ export class KeywordIndex {
     const n = this.#ids.length * 2;
     const ids = new Float64Array(n);
     ids.set(this.#ids);
-    const positions = new Uint32Array(n);
-    positions.set(this.#positions);
+    const divisors = new Float64Array(n);
+    divisors.set(this.#divisors);
     const alive = new Uint8Array(n);
     alive.set(this.#alive);
     const chunkIndexes = new Uint32Array(n);
@@ -206,7 +207,7 @@ export class KeywordIndex {
     const fileOf = new Uint32Array(n);
     fileOf.set(this.#fileOf);
     this.#ids = ids;
-    this.#positions = positions;
+    this.#divisors = divisors;
     this.#alive = alive;
     this.#chunkIndexes = chunkIndexes;
     this.#fileOf = fileOf;

@@ -9,6 +9,7 @@
  * the SQL query ranks. Stores under `minChunks` chunks stay with SQL: its GIN query is as fast there.
  */
 import type { Db } from '../store/database.js';
+import { findChunkIndexVersion } from '../store/repos/chunk-index-versions.repo.js';
 import { findChunkVectorIds } from '../store/repos/chunks.repo.js';
 import { pgChunkTermsAfter, pgChunkTermsByIds, type ChunkStoreKey, type PgChunkTerms } from '../store/repos/chunks-pg.repo.js';
 import { KeywordIndex, type KeywordHit } from './keyword-index.js';
@@ -154,4 +155,13 @@ export function keywordStoreFor(db: Db, key: ChunkStoreKey): KeywordStore {
 /** This process's keyword indexes of the database and what each holds (tests, metrics, benchmarks). */
 export function keywordIndexStats(db: Db): Array<{ vectorStoreId: string } & KeywordStore['stats']> {
   return [...registryFor(db).stores.entries()].map(([id, store]) => ({ vectorStoreId: id.split('\u0000')[1]!, ...store.stats }));
+}
+
+/**
+ * Builds this process's keyword index of the store now and resolves once it answers (benchmarks, warm-up); a
+ * store that never held chunks, or is under `minChunks`, resolves at once and stays with SQL.
+ */
+export async function whenKeywordIndexBuilt(db: Db, key: ChunkStoreKey): Promise<void> {
+  const row = await findChunkIndexVersion(db, key);
+  if (row) await keywordStoreFor(db, key).whenBuilt(db, row);
 }

@@ -17,8 +17,11 @@ const W = Math.fround(0.1);
 /** A tsvector keeps at most this many positions of one lexeme (MAXNUMPOS). */
 export const MAX_TF = 256;
 
-/** term(tf) for tf = 0 (absent) .. 256, as doubles (the C expression's type before it is added to res). */
-const TERMS: Float64Array = (() => {
+/**
+ * term(tf) for tf = 0 (absent) .. 256, as doubles (the C expression's type before it is added to res). Adding
+ * one to a float4 sum held in a Float32Array (`sums[i] = sums[i] + TS_RANK_TERMS[tf]`) is calc_rank_or's step.
+ */
+export const TS_RANK_TERMS: Float64Array = (() => {
   const out = new Float64Array(MAX_TF + 1);
   let resj = 0;
   for (let tf = 1; tf <= MAX_TF; tf++) {
@@ -28,22 +31,16 @@ const TERMS: Float64Array = (() => {
   return out;
 })();
 
-/** term(tf) (tf clamped to 1..256). */
-export function tsRankTerm(tf: number): number {
-  return TERMS[Math.min(Math.max(tf, 1), MAX_TF)]!;
-}
-
-/** Adds term(tf) to a running float4 sum, as calc_rank_or does. */
-export function addTerm(res: number, tf: number): number {
-  return Math.fround(res + tsRankTerm(tf));
-}
-
 const LN2 = Math.log(2);
 
-/** The final float4 score from the summed terms, the number of distinct query lexemes and the chunk's positions. */
-export function tsRankFinish(res: number, querySize: number, positions: number): number {
-  const perItem = Math.fround(res / querySize);
-  return Math.fround(perItem / (Math.log(positions + 1) / LN2));
+/** Normalisation 1's divisor for a chunk of `positions` positions: log2(positions + 1), as the server computes it. */
+export function tsRankLengthDivisor(positions: number): number {
+  return Math.log(positions + 1) / LN2;
+}
+
+/** The final float4 score from the summed terms, the number of distinct query lexemes and the chunk's length divisor. */
+export function tsRankFinish(res: number, querySize: number, divisor: number): number {
+  return Math.fround(Math.fround(res / querySize) / divisor);
 }
 
 /** A float4 as PostgreSQL prints it and JavaScript parses that text: the shortest decimal that reads back to it. */
