@@ -3,17 +3,25 @@
  * statement pgKeywordSearch sends (timed from the client, with its round trip), the JS time between them, and
  * EXPLAIN (ANALYZE, BUFFERS) of each full-text statement (rows ranked, buffers, planning time).
  *
- *   node --import tsx bench/pg-keyword-phases.ts [queries=20] [explain=1]
+ *   node --import tsx bench/pg-keyword-phases.ts [queries=20] [explain=1] [path=index|sql]
+ *
+ * path sql: the keyword index turned off (the SQL ranking, as before it); index: built first, then timed.
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import { keywordSearch } from '../src/retrieval/chunk-index.js';
 import type { Database } from '../src/store/database.js';
-import { benchQueries, keptStoreUrl, KW_STORE, KW_TENANT } from './pg-keyword-store.js';
+import { configureKeywordIndex, whenKeywordIndexBuilt } from '../src/retrieval/keyword-store.pg.js';
+import { clusterPids } from './support/pg-cluster.js';
+import { cpuMark, foreignShare } from './support/cpu.js';
+import { benchQueries, keptCluster, keptStoreUrl, KW_STORE, KW_TENANT } from './pg-keyword-store.js';
 import { median } from './support/stats.js';
 
 const count = Number(process.argv[2] ?? 20);
 const explain = process.argv[3] !== '0';
+const path = process.argv[4] ?? 'index';
+const cluster = await keptCluster();
+const mark = () => cpuMark([process.pid, ...clusterPids(cluster)]);
 const url = await keptStoreUrl();
 const pool = new pg.Pool({ connectionString: url, max: 2 });
 
@@ -34,7 +42,10 @@ const db = new Kysely<Database>({
   },
 });
 
+if (path === 'sql') configureKeywordIndex(db, { minChunks: Number.MAX_SAFE_INTEGER });
+else await whenKeywordIndexBuilt(db, { tenantId: KW_TENANT, vectorStoreId: KW_STORE });
 const queries = benchQueries(count + 1);
+const cpu = mark();
 const totals: number[] = [];
 const perStatement = new Map<number, number[]>();
 const gaps: number[] = [];
@@ -54,6 +65,7 @@ for (const { query } of queries.slice(1)) {
     `${query.padEnd(48)} total ${total.toFixed(1)} ms, ${trace.length} statements [${trace.map((s) => `${s.ms.toFixed(1)}`).join(' ')}], JS between ${(total - sqlMs).toFixed(1)} ms, ${hits.length} hits\n`,
   );
 }
+process.stdout.write(`\npath ${path}; other processes ${((foreignShare(cpu, mark()) ?? NaN) * 100).toFixed(0)} % CPU`);
 process.stdout.write(
   `\nmedian total ${median(totals).toFixed(1)} ms; statements median ${median(statements)}; JS between ${median(gaps).toFixed(2)} ms; per statement position: ${[...perStatement]
     .map(([i, v]) => `#${i + 1} ${median(v).toFixed(1)} ms (n=${v.length})`)
