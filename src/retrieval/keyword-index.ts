@@ -68,6 +68,7 @@ export class KeywordIndex {
   // Per search scratch, reused: a float4 sum per ordinal, valid where stamp === epoch.
   #sums = new Float32Array(0);
   #stamps = new Uint32Array(0);
+  #touched = new Int32Array(0);
   #epoch = 0;
 
   /** Chunks indexed and not removed. */
@@ -142,9 +143,12 @@ export class KeywordIndex {
     if (items.length === 0 || k <= 0) return [];
     const touched = this.#accumulate(items);
     const top = new TopK(k);
-    for (const ordinal of touched) {
-      if (this.#alive[ordinal] === 0) continue;
-      top.offer(ordinal, this.#ids[ordinal]!, tsRankFinish(this.#sums[ordinal]!, items.length, this.#divisors[ordinal]!));
+    const [sums, divisors, alive, ids] = [this.#sums, this.#divisors, this.#alive, this.#ids];
+    for (let i = 0; i < touched.length; i++) {
+      const ordinal = touched[i]!;
+      if (alive[ordinal] === 0) continue;
+      const score = tsRankFinish(sums[ordinal]!, items.length, divisors[ordinal]!);
+      if (score >= top.floor) top.offer(ordinal, ids[ordinal]!, score);
     }
     return top.sorted().map(({ ordinal, id, score }) => ({
       id,
@@ -155,17 +159,19 @@ export class KeywordIndex {
   }
 
   /** Sums each touched chunk's terms, lexeme by lexeme in query-item order (as calc_rank_or adds them). */
-  #accumulate(items: readonly string[]): number[] {
+  #accumulate(items: readonly string[]): Int32Array {
     if (this.#sums.length < this.#size) {
       this.#sums = new Float32Array(this.#ids.length);
       this.#stamps = new Uint32Array(this.#ids.length);
+      this.#touched = new Int32Array(this.#ids.length);
       this.#epoch = 0;
     }
     const epoch = ++this.#epoch;
     const sums = this.#sums;
     const stamps = this.#stamps;
-    const touched: number[] = [];
+    const touched = this.#touched;
     const terms = TS_RANK_TERMS;
+    let n = 0;
     for (const lexeme of items) {
       const postings = this.#lexicon.get(lexeme);
       if (!postings) continue;
@@ -173,25 +179,28 @@ export class KeywordIndex {
       const end = postings.length;
       let ordinal = -1;
       for (let at = 0; at < end; ) {
-        let v = 0;
-        let scale = 1;
-        let b: number;
-        do {
-          b = bytes[at++]!;
-          v += (b & 0x7f) * scale;
-          scale *= 0x80;
-        } while (b & 0x80);
+        let v = bytes[at++]!;
+        if (v >= 0x80) {
+          v &= 0x7f;
+          let scale = 0x80;
+          let b: number;
+          do {
+            b = bytes[at++]!;
+            v += (b & 0x7f) * scale;
+            scale *= 0x80;
+          } while (b & 0x80);
+        }
         ordinal += Math.floor(v / 2);
         const tf = v % 2 === 1 ? bytes[at++]! + 2 : 1;
         if (stamps[ordinal] !== epoch) {
           stamps[ordinal] = epoch;
           sums[ordinal] = 0;
-          touched.push(ordinal);
+          touched[n++] = ordinal;
         }
         sums[ordinal] = sums[ordinal]! + terms[tf]!; // a Float32Array store: the float4 rounding of calc_rank_or
       }
     }
-    return touched;
+    return touched.subarray(0, n);
   }
 
   #growChunks(): void {
@@ -238,6 +247,11 @@ class TopK {
       heap[0] = { ordinal, id, score };
       this.#down(0);
     }
+  }
+
+  /** Scores below this cannot enter. */
+  get floor(): number {
+    return this.#heap.length < this.#k ? -Infinity : this.#heap[0]!.score;
   }
 
   sorted(): Candidate[] {
