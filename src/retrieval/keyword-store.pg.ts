@@ -4,15 +4,16 @@
  * row (read in the same statement as the query's lexemes); new chunks are read by id above the last one seen
  * (a store's writers are ordered by that row's lock); a delete re-lists the store's ids and drops those gone.
  *
- * Build: on the first search of a store, in the background, a page of chunks per query with the tsvector
- * unpacked by the server (lexeme, number of positions); until it is built `search` answers undefined and
+ * Build: on the first search of a store, in the background, a page of chunks per query with their tsvectors
+ * (lexemes and their numbers of positions, tsvector-text.ts); until it is built `search` answers undefined and
  * the SQL query ranks. Stores under `minChunks` chunks stay with SQL: its GIN query is as fast there.
  */
 import type { Db } from '../store/database.js';
 import { findChunkIndexVersion } from '../store/repos/chunk-index-versions.repo.js';
 import { findChunkVectorIds } from '../store/repos/chunks.repo.js';
-import { pgChunkTermsAfter, pgChunkTermsByIds, type ChunkStoreKey, type PgChunkTerms } from '../store/repos/chunks-pg.repo.js';
+import { pgChunkTsvectorsAfter, pgChunkTsvectorsByIds, type ChunkStoreKey, type PgChunkTsvector } from '../store/repos/chunks-pg.repo.js';
 import { KeywordIndex, type KeywordHit } from './keyword-index.js';
+import { parseTsvectorText } from './tsvector-text.js';
 
 export interface KeywordStoreOptions {
   /** Stores with fewer chunks are ranked by SQL. */
@@ -102,7 +103,7 @@ export class KeywordStore {
 
   async #fetchNew(db: Db): Promise<void> {
     for (;;) {
-      const rows = await pgChunkTermsAfter(db, { ...this.#key, afterId: this.#maxId, limit: this.#opts.page });
+      const rows = await pgChunkTsvectorsAfter(db, { ...this.#key, afterId: this.#maxId, limit: this.#opts.page });
       if (rows.length === 0) return;
       this.#take(rows);
     }
@@ -113,12 +114,12 @@ export class KeywordStore {
     const live = await findChunkVectorIds(db, this.#key);
     const liveSet = new Set(live);
     for (const id of this.#index.ids()) if (!liveSet.has(id)) this.#index.remove(id);
-    this.#take(await pgChunkTermsByIds(db, this.#key, live.filter((id) => !this.#index.has(id))));
+    this.#take(await pgChunkTsvectorsByIds(db, this.#key, live.filter((id) => !this.#index.has(id))));
   }
 
-  #take(rows: readonly PgChunkTerms[]): void {
-    for (const row of rows) {
-      this.#index.add(row);
+  #take(rows: readonly PgChunkTsvector[]): void {
+    for (const { tsv, ...row } of rows) {
+      this.#index.add({ ...row, ...parseTsvectorText(tsv) });
       if (row.id > this.#maxId) this.#maxId = row.id;
     }
   }
