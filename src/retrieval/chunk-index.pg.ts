@@ -1,4 +1,4 @@
-// PostgreSQL side of the chunk index: full text (tsvector + GIN) for keywords, an exact scan for vectors.
+// PostgreSQL side of the chunk index: keywords ranked by an in-memory index (keyword-store.pg.ts) or by full text (tsvector + GIN) in SQL; vectors by an exact scan.
 import type { Db } from '../store/database.js';
 import {
   pgChunkEmbeddings,
