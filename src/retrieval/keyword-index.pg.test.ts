@@ -111,6 +111,20 @@ for (const dialect of testDialects().filter((d) => d === 'postgres')) {
         assert.deepEqual(ranked(await search(['vs_a'], q)), ranked(await reference(db, { tenantId: T1, vectorStoreIds: ['vs_a'], query: q, limit: 20 })), q);
     });
 
+    it('should merge an indexed store with a small one ranked by SQL, as one ranking', async () => {
+      await addFile(db, { tenantId: T1, vectorStoreId: 'vs_small', fileId: 'file-small', texts: Array.from({ length: 10 }, () => text(length())) });
+      const mixed = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+      configureKeywordIndex(mixed, { minChunks: 50 });
+      const scope = ['vs_b', 'vs_small'];
+      await keywordSearch(mixed, dialect, { tenantId: T1, vectorStoreIds: scope, query: QUERIES[0]!, limit: 20 });
+      await waitFor(() => keywordIndexStats(mixed).length === 2 && keywordIndexStats(mixed).every((s) => s.phase !== 'building' && s.phase !== 'idle'), 'the keyword indexes');
+      assert.deepEqual(keywordIndexStats(mixed).map((s) => [s.vectorStoreId, s.phase]), [['vs_b', 'ready'], ['vs_small', 'small']]);
+      for (const query of QUERIES.slice(0, 6)) {
+        const got = await keywordSearch(mixed, dialect, { tenantId: T1, vectorStoreIds: scope, query, limit: 40 });
+        assert.deepEqual(ranked(got), ranked(await reference(db, { tenantId: T1, vectorStoreIds: scope, query, limit: 40 })), query);
+      }
+    });
+
     it("should not search another tenant's store", async () => {
       await search(['vs_t2'], QUERIES[0]!, 't2');
       await waitFor(() => keywordIndexStats(db).some((s) => s.vectorStoreId === 'vs_t2' && s.phase === 'ready'), 'the index of vs_t2');
