@@ -1,4 +1,4 @@
-// PostgreSQL side of the chunk index: full text (tsvector + GIN) for keywords, an exact scan for vectors.
+// PostgreSQL side of the chunk index: keywords ranked by an in-memory index (keyword-store.pg.ts) or by full text (tsvector + GIN) in SQL; vectors by an exact scan.
 import type { Db } from '../store/database.js';
 import {
   pgChunkEmbeddings,
@@ -7,8 +7,9 @@ import {
   pgChunkStamp,
   pgCommonLexemes,
   pgFullTextSearch,
-  pgQueryLexemes,
+  pgKeywordProbe,
 } from '../store/repos/chunks-pg.repo.js';
+import { keywordStoreFor } from './keyword-store.pg.js';
 import type { RankedChunk, SearchScope } from './types.js';
 import { VectorCache, nearest, type VectorSource } from './vector-cache.js';
 
@@ -18,18 +19,38 @@ const COMMON_SHARE = 0.1;
 /** More common lexemes than this in one query: the short-chunk pass takes any of them at the loosest bar. */
 const MAX_COMMON_GROUPS = 4;
 
+const byScore = (a: RankedChunk, b: RankedChunk) => b.score - a.score || a.id - b.id;
+
 /**
- * Chunks matching any word of the query, by ts_rank (store/repos/chunks-pg.repo.ts), the same top `limit`
- * as scoring every match, without scoring every match. ts_rank has no idf: every chunk holding a common
- * word would be read and ranked, a third of the store or more for an everyday word. So, when the query has
- * both rare and common lexemes: rank the chunks holding a rare one (by the whole query); the last of those
- * `limit` sets a bar, and a chunk holding only j of the common lexemes can reach it only when it is short
- * (commonOnlyMaxLexemes); rank those too and keep the best.
+ * Chunks matching any word of the query, by ts_rank (store/repos/chunks-pg.repo.ts): the same top `limit` as the
+ * SQL query scoring every match. One statement reads the query's lexemes and the stores' index versions; each
+ * store this process has indexed (keyword-store.pg.ts) then ranks in memory, exactly as ts_rank does; the others
+ * (not built yet, or small) by SQL (pgPrunedKeywordSearch).
  */
 export async function pgKeywordSearch(db: Db, scope: SearchScope & { query: string }): Promise<RankedChunk[]> {
   if (scope.vectorStoreIds.length === 0 || scope.query.trim() === '') return [];
-  const lexemes = await pgQueryLexemes(db, scope.query);
-  if (lexemes.length === 0) return [];
+  const probe = await pgKeywordProbe(db, scope);
+  if (probe.lexemes.length === 0) return [];
+  const hits: RankedChunk[] = [];
+  const sqlStores: string[] = [];
+  for (const vectorStoreId of new Set(scope.vectorStoreIds)) {
+    const row = probe.versions.get(vectorStoreId);
+    const found = row && (await keywordStoreFor(db, { tenantId: scope.tenantId, vectorStoreId }).search(db, row, probe.lexemes, scope.limit));
+    if (found) hits.push(...found.map((h) => ({ ...h, vectorStoreId })));
+    else sqlStores.push(vectorStoreId);
+  }
+  if (sqlStores.length > 0) hits.push(...(await pgPrunedKeywordSearch(db, { ...scope, vectorStoreIds: sqlStores }, probe.lexemes)));
+  return hits.sort(byScore).slice(0, scope.limit);
+}
+
+/**
+ * The SQL ranking, without scoring every match. ts_rank has no idf: every chunk holding a common word would be
+ * read and ranked, a third of the store or more for an everyday word. So, when the query has both rare and
+ * common lexemes: rank the chunks holding a rare one (by the whole query); the last of those `limit` sets a
+ * bar, and a chunk holding only j of the common lexemes can reach it only when it is short
+ * (commonOnlyMaxLexemes); rank those too and keep the best.
+ */
+export async function pgPrunedKeywordSearch(db: Db, scope: SearchScope & { query: string }, lexemes: readonly string[]): Promise<RankedChunk[]> {
   const common = await pgCommonLexemes(db, lexemes, COMMON_SHARE);
   const rare = lexemes.filter((l) => !common.includes(l));
   if (common.length === 0 || rare.length === 0) return pgFullTextSearch(db, scope);
@@ -44,7 +65,7 @@ export async function pgKeywordSearch(db: Db, scope: SearchScope & { query: stri
     const matching = j === common.length && counts.length === 1 ? common.map((l) => [l]) : subsets(common, j);
     for (const h of await pgFullTextSearch(db, { ...scope, matching, maxLexemes })) hits.set(h.id, h);
   }
-  return [...hits.values()].sort((a, b) => b.score - a.score || a.id - b.id).slice(0, scope.limit);
+  return [...hits.values()].sort(byScore).slice(0, scope.limit);
 }
 
 /** Every subset of `items` of size `k`, in order. */

@@ -44,13 +44,6 @@ export async function pgFullTextSearch(db: Db, scope: FullTextScope): Promise<Ra
   return rows;
 }
 
-/** The distinct lexemes of `query` under the 'english' configuration (those plainto_tsquery ORs). */
-export async function pgQueryLexemes(db: Db, query: string): Promise<string[]> {
-  const { rows } = await sql<{ lexeme: string }>`
-    select unnest(tsvector_to_array(to_tsvector('english', ${query}))) as lexeme`.execute(db);
-  return rows.map((r) => r.lexeme);
-}
-
 /**
  * Of `lexemes`, those ANALYZE last found in at least `minShare` (0..1) of the chunks: the
  * most_common_elems statistics of `text_tsv` (none before the table's first ANALYZE).
@@ -112,4 +105,53 @@ export async function pgChunkRefs(
     select c.id, c.vector_store_id as "vectorStoreId", c.file_id as "fileId", c.chunk_index as "chunkIndex"
     from chunks c where c.id = any(${[...ids]}::bigint[]) and c.tenant_id = ${tenantId}`.execute(db);
   return rows;
+}
+
+/** One chunk's tsvector in its text form (read by retrieval/tsvector-text.ts), for retrieval/keyword-index.ts. */
+export interface PgChunkTsvector {
+  id: number;
+  fileId: string;
+  chunkIndex: number;
+  tsv: string;
+}
+
+// The server prints a tsvector ~10× faster than it unnests one into arrays (EXPLAIN ANALYZE, 1,000 chunks).
+const tsvectorsOf = sql`select c.id, c.file_id as "fileId", c.chunk_index as "chunkIndex", c.text_tsv::text as tsv from chunks c`;
+
+/** The store's chunks with ids above `afterId`, ascending, at most `limit`, with their tsvectors. */
+export async function pgChunkTsvectorsAfter(
+  db: Db,
+  key: ChunkStoreKey & { afterId: number; limit: number },
+): Promise<PgChunkTsvector[]> {
+  const { rows } = await sql<PgChunkTsvector>`${tsvectorsOf}
+    where ${inStore(key)} and c.id > ${key.afterId} order by c.id limit ${key.limit}`.execute(db);
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** These chunks of the store with their tsvectors (a chunk deleted meanwhile is missing). */
+export async function pgChunkTsvectorsByIds(db: Db, key: ChunkStoreKey, ids: readonly number[]): Promise<PgChunkTsvector[]> {
+  const out: PgChunkTsvector[] = [];
+  for (let i = 0; i < ids.length; i += LOAD_BATCH) {
+    const { rows } = await sql<PgChunkTsvector>`${tsvectorsOf}
+      where ${inStore(key)} and c.id = any(${ids.slice(i, i + LOAD_BATCH)}::bigint[])`.execute(db);
+    for (const r of rows) out.push({ ...r, id: Number(r.id) });
+  }
+  return out;
+}
+
+/** What a keyword search needs first, in one round trip: the query's lexemes and each store's index versions. */
+export interface PgKeywordProbe {
+  lexemes: string[];
+  versions: Map<string, { version: number; deletes: number }>;
+}
+
+/** The query's distinct lexemes under the 'english' configuration (those plainto_tsquery ORs) and the chunk_index_versions rows of the tenant's stores. */
+export async function pgKeywordProbe(db: Db, scope: ChunkScope & { query: string }): Promise<PgKeywordProbe> {
+  const { rows } = await sql<{ lexemes: string[]; versions: Array<[string, number, number]> }>`
+    select array(select unnest(tsvector_to_array(to_tsvector('english', ${scope.query})))) as lexemes,
+      coalesce((select json_agg(json_build_array(v.vector_store_id, v.version, v.deletes))
+        from chunk_index_versions v
+        where v.tenant_id = ${scope.tenantId} and v.vector_store_id = any(${[...scope.vectorStoreIds]}::text[])), '[]') as versions`.execute(db);
+  const row = rows[0]!;
+  return { lexemes: row.lexemes, versions: new Map(row.versions.map(([id, version, deletes]) => [id, { version, deletes }])) };
 }
