@@ -73,6 +73,7 @@ import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
 import { syntheticQuery, Vocabulary } from './retrieval-corpus.js';
 import { embedLabelled, measureQuality, qualityReport, writeQualityBlock, type QualityResult } from './retrieval-quality.js';
 import { annReport, measureAnn, type AnnBenchOptions, type AnnResult } from './retrieval-ann.js';
+import { keepEarlierRows, readBlock } from './retrieval-report-merge.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { mulberry32 } from '../test/support/prng.js';
 import { syntheticVectors, type SyntheticVectors, type VectorShape } from './synthetic-vectors.js';
@@ -652,6 +653,13 @@ function report(s: Settings, m: Machine, results: Results, notes: string[]): str
   L.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB} GiB, ${m.os}; Node ${m.node}`);
   L.push(`- Stores: SQLite ${m.sqlite} + sqlite-vec ${m.sqliteVec} (WAL, synchronous=FULL, temp file)${m.postgres ? `; PostgreSQL ${m.postgres}` : ''}`);
   L.push(`- Code: ${m.code}`);
+  const partial = [
+    ...(s.scales.join(',') !== '10000,100000' ? [`scales ${s.scales.join(', ')} only (default 10000, 100000)`] : []),
+    ...(s.pipeline ? [] : ['no full pipeline (BENCH_PIPELINE=0)']),
+    ...(s.dialects.length < 2 ? [`${s.dialects.join(', ')} only`] : []),
+  ];
+  if (partial.length > 0)
+    L.push(`- Partial run: ${partial.join('; ')}. Rows it did not remeasure are carried over from the block it replaced, marked "(earlier run <date>)".`);
   L.push(`- Run time: ${fmt((performance.now() - t0) / 60_000, 1)} min in all (waits for a quiet machine and repeated measurements included)`);
   L.push(
     `- Synthetic: the chunks behind the scale numbers (1b, 2) are generated — ~${s.chunkWords} words each drawn from a Zipf-distributed ` +
@@ -837,7 +845,8 @@ async function main(): Promise<number> {
     }
 
     const machine = await machineInfo(code);
-    const block = report(s, machine, { pipeline, fills, latency, ann, quality }, notes);
+    // Rows of scales (and parts) this run did not measure stay, marked, from the block it replaces.
+    const block = keepEarlierRows(report(s, machine, { pipeline, fills, latency, ann, quality }, notes), readBlock(join(ROOT, 'BENCHMARKS.md'), 'retrieval-bench'));
     process.stdout.write(`${SECTION_HEADING}\n\n${block}\n`);
     const qualityBlock = quality.length > 0 && labelled ? qualityReport(quality, labelled) : undefined;
     if (qualityBlock) process.stdout.write(`\n${qualityBlock}\n`);
