@@ -167,16 +167,19 @@ async function rankInScope(db: Db, scope: SearchScope & { match: string }): Prom
 /**
  * Hybrid's keyword half: the chunks holding a rarer term, ranked by the rarer terms (bm25 is a sum over terms, each
  * term's share depending on its own document frequency, the chunk's length and the average length only), then the
- * window of them (windowInScope: the in-scope ones among the index's best `limit` × 4, or the scope's best) re-ranked with the common terms' shares added (one pass over the common terms' matches): their
- * bm25 of the whole query. Chunks holding only common terms, and those below the window, are not ranked, unless the
- * window holds fewer than `limit`: then every match is.
+ * window of them (windowInScope: the in-scope ones among the index's best `limit` × 4, or the scope's best) re-ranked
+ * by their bm25 of the whole query (one more pass, over the window's chunks holding a common term). Chunks holding
+ * only common terms, and those below the window, are not ranked, unless the window holds fewer than `limit`: then
+ * every match is.
  */
 async function rankByRarer(db: Db, s: SearchScope & TermSplit & { match: string }): Promise<RankedChunk[]> {
   const window = await windowInScope(db, { ...s, match: s.rarer.join(' OR ') });
   if (window.length < s.limit) return rankInScope(db, s); // chunks holding only common terms fill the rest
-  const common = await sqliteFtsScores(db, { match: s.common.join(' OR '), ids: window.map((r) => r.id) });
-  const extra = new Map(common.map((r) => [r.id, r.score]));
-  const best = window.map((r) => ({ id: r.id, score: r.score + (extra.get(r.id) ?? 0) })).sort((a, b) => b.score - a.score || a.id - b.id);
+  // bm25 of (common) AND (rarer) is the whole query's for a chunk holding both: each term once in the expression; the
+  // AND skips through the common terms' long lists instead of reading them (a chunk without a common term keeps S_r).
+  const match = `(${s.common.join(' OR ')}) AND (${s.rarer.join(' OR ')})`;
+  const whole = new Map((await sqliteFtsScores(db, { match, ids: window.map((r) => r.id) })).map((r) => [r.id, r.score]));
+  const best = window.map((r) => ({ id: r.id, score: whole.get(r.id) ?? r.score })).sort((a, b) => b.score - a.score || a.id - b.id);
   return withRefs(db, s.tenantId, best.slice(0, s.limit));
 }
 
