@@ -39,9 +39,13 @@ function keyOf(header: string, row: string): string {
   return names.flatMap((n, i) => (['dialect', 'chunks', 'chunks in store', 'mode'].includes(n) ? [values[i]!.replace(/ \(earlier run[^)]*\)$/, '')] : [])).join('|');
 }
 
+/** A table's identity: its first three column names (a column added later, e.g. a verdict, keeps it). */
+const identity = (header: string) => cells(header).slice(0, 3).join('|');
+
 /**
- * `next` with the rows of `previous`'s tables that `next` lacks (same header; rows told apart by dialect, size and mode)
- * appended to them, their dialect cell marked "(earlier run <date>)", and `previous`'s tables that `next` lacks whole.
+ * `next` with the rows of `previous`'s tables that `next` lacks (tables matched by their first three columns, rows by
+ * dialect, size and mode), their dialect cell marked "(earlier run <date>)": appended to the same table when its
+ * columns are unchanged, else under their old header at the end.
  */
 export function keepEarlierRows(next: string, previous: string | undefined): string {
   if (!previous) return next;
@@ -55,15 +59,15 @@ export function keepEarlierRows(next: string, previous: string | undefined): str
   };
   const nextTables = tables(next);
   let out = next;
-  for (const t of nextTables) {
-    const old = tables(previous).find((p) => p.header === t.header);
-    if (!old || t.rows.length === 0) continue;
-    const have = new Set(t.rows.map((r) => keyOf(t.header, r)));
-    const carried = old.rows.filter((r) => !have.has(keyOf(t.header, r))).map((r) => mark(t.header, r));
-    if (carried.length > 0) out = out.replace(t.rows.join('\n'), [...t.rows, ...carried].join('\n'));
+  const kept: string[] = [];
+  for (const old of tables(previous)) {
+    const t = nextTables.find((n) => identity(n.header) === identity(old.header));
+    const have = new Set((t?.rows ?? []).map((r) => keyOf(t!.header, r)));
+    const missing = old.rows.filter((r) => !have.has(keyOf(old.header, r))).map((r) => mark(old.header, r));
+    if (missing.length === 0) continue;
+    if (t && t.header === old.header && t.rows.length > 0) out = out.replace(t.rows.join('\n'), [...t.rows, ...missing].join('\n'));
+    else kept.push([old.header, old.header.replace(/[^|]+/g, '---'), ...missing].join('\n'));
   }
-  const missing = tables(previous).filter((p) => !nextTables.some((t) => t.header === p.header));
-  if (missing.length === 0) return out;
-  const kept = missing.map((t) => [t.header, t.header.replace(/[^|]+/g, '---'), ...t.rows.map((r) => mark(t.header, r))].join('\n'));
+  if (kept.length === 0) return out;
   return `${out}\n\n#### Not remeasured by this run (from the run of ${date})\n\n${kept.join('\n\n')}`;
 }
