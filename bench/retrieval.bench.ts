@@ -41,7 +41,10 @@
  * table is VACUUM ANALYZEd (the state autovacuum reaches on its own in a live store).
  *
  * Progress goes to stderr; the markdown goes to stdout and into BENCHMARKS.md under
- * `## Retrieval (file_search)` (between markers; the rest of the file is left alone).
+ * `## Retrieval (file_search)` (between markers; the rest of the file is left alone). The index table says whether
+ * hybrid p50 meets issue 15's target (< 20 ms at 100k chunks). A partial run (other scales, one dialect, no pipeline)
+ * says so and keeps the rows it did not remeasure from the block it replaces, marked with their run's date
+ * (bench/retrieval-report-merge.ts). Where a hybrid query's time goes: bench/retrieval-profile.ts.
  *
  * Env (defaults): BENCH_SCALES (10000,100000), BENCH_DIALECTS (sqlite,postgres), BENCH_QUERIES (50),
  * BENCH_PIPELINE_CHUNKS (240), BENCH_FILE_CHUNKS (100), BENCH_CHUNK_WORDS (600), BENCH_QUERY_PHASE_MAX_S (120:
