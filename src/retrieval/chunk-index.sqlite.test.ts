@@ -92,7 +92,7 @@ describe('SQLite keyword search (issue 15, hybrid at scale)', () => {
     assert.ok(rarer.length > 0 && rarer.length < terms.length, `the query mixes common and rarer words (${docs.join(', ')} of ${rows})`);
     const opts = { tenantId: 't1', vectorStoreIds: ['vs_big'], query: MIXED, limit: 20 };
     statements.length = 0;
-    const got = await keywordSearch(logged, 'sqlite', { ...opts, rarerTermsOnly: true });
+    const got = await keywordSearch(logged, 'sqlite', { ...opts, windowed: true });
     const ranked = statements.filter((s) => s.includes('bm25('));
     const scope = { tenantId: 't1', vectorStoreId: 'vs_big' };
     // the window: the index's best limit × 4 by the rarer words (every tenant's), those in scope kept
@@ -112,7 +112,7 @@ describe('SQLite keyword search (issue 15, hybrid at scale)', () => {
   it('should rank every match when the rarer words match fewer chunks than asked for', async () => {
     const query = `${WORDS[3]} zzzunseen`;
     const want = await reference(logged, { tenantId: 't1', vectorStoreId: 'vs_big', match: toFtsQuery(query)!, limit: 20 });
-    const got = await keywordSearch(logged, 'sqlite', { tenantId: 't1', vectorStoreIds: ['vs_big'], query, limit: 20, rarerTermsOnly: true });
+    const got = await keywordSearch(logged, 'sqlite', { tenantId: 't1', vectorStoreIds: ['vs_big'], query, limit: 20, windowed: true });
     assert.equal(got.length, 20);
     assert.deepEqual(got.map((h) => h.id), want.map((h) => h.id));
   });

@@ -102,11 +102,12 @@ async function splitTerms(db: Db, terms: readonly string[], capped: boolean): Pr
 export interface KeywordSearchOptions extends SearchScope {
   query: string;
   /**
-   * Hybrid's keyword half (rankByRarer): when the query has common terms too, rank only the chunks holding a rarer one,
-   * and score only the best of those against the common ones (a common term's idf is below log 9, and fusion counts a
-   * keyword score relative to the best one, squared). Skips scoring thousands of chunks against the common terms.
+   * Hybrid's keyword half (rankByRarer): when the query has common terms too, rank the chunks holding a rarer one by the
+   * rarer terms, and only the best window of them by the whole query. Not exact (a chunk below the window that a common
+   * term would lift is missed), but fused a keyword score counts only relative to the best one, squared; it skips scoring
+   * thousands of chunks against the common terms' long posting lists (labelled set: MRR unchanged).
    */
-  rarerTermsOnly?: boolean;
+  windowed?: boolean;
 }
 
 /**
@@ -114,17 +115,16 @@ export interface KeywordSearchOptions extends SearchScope {
  * computed for every match, and a common word matches half the store, with an idf near 0. So, when the query has
  * common and rarer terms: rank, by the whole query, only the chunks holding a rarer one; a chunk holding only common
  * terms scores below the sum of their bounds (bm25TermBound), and when that is below the last of the `limit` ranked,
- * those are the top `limit` of every match. Otherwise every match is ranked, as before. With `rarerTermsOnly`, the
- * rarer terms alone rank.
+ * those are the top `limit` of every match. Otherwise every match is ranked, as before. `windowed`: see above.
  */
 export async function sqliteKeywordSearch(db: Db, scope: KeywordSearchOptions): Promise<RankedChunk[]> {
   const match = toFtsQuery(scope.query);
   if (!match || scope.vectorStoreIds.length === 0) return [];
   const terms = match.split(' OR ');
   if (terms.length > 1) {
-    const split = await splitTerms(db, terms, scope.rarerTermsOnly === true);
+    const split = await splitTerms(db, terms, scope.windowed === true);
     if (split.common.length > 0 && split.rarer.length > 0) {
-      if (scope.rarerTermsOnly) return rankByRarer(db, { ...scope, ...split, match });
+      if (scope.windowed) return rankByRarer(db, { ...scope, ...split, match });
       const pruned = await withoutCommonOnly(db, { ...scope, ...split, match });
       if (pruned) return pruned;
     }

@@ -78,7 +78,7 @@ export async function removeVectorStoreChunks(db: Db, _dialect: DialectName, vec
   return deleted;
 }
 
-/** Chunks sharing words with `query`, best first (FTS5 bm25 / PostgreSQL ts_rank; `rarerTermsOnly`: SQLite only). */
+/** Chunks sharing words with `query`, best first (FTS5 bm25 / PostgreSQL ts_rank; `windowed`: SQLite only). */
 export function keywordSearch(db: Db, dialect: DialectName, opts: KeywordSearchOptions): Promise<RankedChunk[]> {
   return dialect === 'sqlite' ? sqliteKeywordSearch(db, opts) : pgKeywordSearch(db, opts);
 }
@@ -137,8 +137,8 @@ export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSea
   const useKeyword = mode === 'keyword' || (mode === 'hybrid' && (opts.weights?.text_weight !== 0 || !opts.vector));
   const queryVector = mode !== 'keyword' && (mode === 'vector' || opts.weights?.embedding_weight !== 0) ? opts.vector : undefined;
   const [keyword, vector] = await Promise.all([
-    // Fused with the vector half, a keyword score counts relative to the best one, squared: common words' small share is left out.
-    useKeyword ? keywordSearch(db, dialect, { ...scope, query: opts.query, rarerTermsOnly: queryVector !== undefined }) : undefined,
+    // Fused with the vector half, a keyword score counts relative to the best one, squared: ranked in a window (SQLite).
+    useKeyword ? keywordSearch(db, dialect, { ...scope, query: opts.query, windowed: queryVector !== undefined }) : undefined,
     queryVector ? vectorSearch(db, dialect, { ...scope, vector: queryVector, exact: opts.exact }) : undefined,
   ]);
   if (!keyword && !vector) return [];
