@@ -14,6 +14,8 @@ import { dirname } from 'node:path';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { annStoreFor, configureAnn } from '../src/retrieval/ann-registry.js';
 import { addChunks, hybridSearch, keywordSearch, vectorSearch } from '../src/retrieval/chunk-index.js';
+import { fuseHybrid } from '../src/retrieval/fuse.js';
+import { findChunkTexts } from '../src/store/repos/chunks.repo.js';
 import type { Chunk } from '../src/retrieval/types.js';
 import type { Db } from '../src/store/database.js';
 import { migrateToLatest, openDb } from '../src/store/open-db.js';
@@ -89,7 +91,13 @@ async function main(): Promise<void> {
   const space = syntheticVectors('embedding', 512);
   const rand = rng(1000 + scale); // the bench's query sequence
   const scope = { tenantId: TENANT, vectorStoreIds: [STORE], limit: 50 };
-  const phases: Record<string, number[]> = { keyword: [], vector: [], hybrid: [] };
+  const phases: Record<string, number[]> = { keyword: [], 'keyword (hybrid half, windowed)': [], vector: [], hybrid: [], 'hybrid, exact keyword half (as before)': [] };
+  /** hybridSearch as it was before the windowed keyword half: the same steps, the keyword half exact. */
+  const exactHybrid = async (q: { query: string; vector: Float32Array }) => {
+    const [keyword, vector] = await Promise.all([keywordSearch(db, 'sqlite', { ...scope, query: q.query }), vectorSearch(db, 'sqlite', { ...scope, vector: q.vector })]);
+    const fused = fuseHybrid({ keyword, vector }).slice(0, 20);
+    return findChunkTexts(db, TENANT, fused.map((f) => f.id));
+  };
   const perStatement = new Map<string, { sql: string; ms: number[] }>();
   const counts: number[] = [];
   const mark = cpuMark([process.pid]);
@@ -99,8 +107,14 @@ async function main(): Promise<void> {
     await keywordSearch(db, 'sqlite', { ...scope, query: q.query });
     const kw = performance.now() - t;
     t = performance.now();
+    await keywordSearch(db, 'sqlite', { ...scope, query: q.query, windowed: true });
+    const half = performance.now() - t;
+    t = performance.now();
     await vectorSearch(db, 'sqlite', { ...scope, vector: q.vector });
     const vec = performance.now() - t;
+    t = performance.now();
+    await exactHybrid(q);
+    const before = performance.now() - t;
     plugin.entries = [];
     t = performance.now();
     await hybridSearch(db, 'sqlite', { tenantId: TENANT, vectorStoreIds: [STORE], ...q, limit: 20 });
@@ -108,6 +122,8 @@ async function main(): Promise<void> {
     if (i < 0) continue; // warm-up
     phases.keyword!.push(kw);
     phases.vector!.push(vec);
+    phases['keyword (hybrid half, windowed)']!.push(half);
+    phases['hybrid, exact keyword half (as before)']!.push(before);
     phases.hybrid!.push(hy);
     counts.push(plugin.entries.length);
     plugin.entries.forEach((e, j) => {
