@@ -109,6 +109,21 @@ describe('SQLite keyword search (issue 15, hybrid at scale)', () => {
     assert.deepEqual(ranked.map((s) => (s.includes('json_each') ? 'common' : 'rarer')), ['rarer', 'common'], ranked.join('\n'));
   });
 
+  it('should take the window from the scope\'s own best when few of the index\'s best are in scope', async () => {
+    const terms = toFtsQuery(MIXED)!.split(' OR ');
+    const { rows, docs } = await termDocs(logged, terms);
+    const rarer = terms.filter((_, i) => docs[i]! <= rows * 0.1);
+    const scope = { tenantId: 't1', vectorStoreId: 'vs_small' };
+    const window = new Set((await reference(logged, { ...scope, match: rarer.join(' OR '), limit: 12 })).map((h) => h.id));
+    assert.ok(window.size >= 3, `${window.size} of the small store's chunks hold a rarer word`);
+    const whole = await reference(logged, { ...scope, match: terms.join(' OR '), limit: 10_000 });
+    const want = whole.filter((h) => window.has(h.id)).slice(0, 3);
+    const got = await keywordSearch(logged, 'sqlite', { tenantId: 't1', vectorStoreIds: ['vs_small'], query: MIXED, limit: 3, windowed: true });
+    assert.equal(got.length, 3);
+    assert.deepEqual(got.map((h) => h.id), want.map((h) => h.id));
+    got.forEach((h, i) => assert.ok(Math.abs(h.score - want[i]!.score) < 1e-9));
+  });
+
   it('should rank every match when the rarer words match fewer chunks than asked for', async () => {
     const query = `${WORDS[3]} zzzunseen`;
     const want = await reference(logged, { tenantId: 't1', vectorStoreId: 'vs_big', match: toFtsQuery(query)!, limit: 20 });
