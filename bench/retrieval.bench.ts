@@ -41,7 +41,10 @@
  * table is VACUUM ANALYZEd (the state autovacuum reaches on its own in a live store).
  *
  * Progress goes to stderr; the markdown goes to stdout and into BENCHMARKS.md under
- * `## Retrieval (file_search)` (between markers; the rest of the file is left alone).
+ * `## Retrieval (file_search)` (between markers; the rest of the file is left alone). The index table says whether
+ * hybrid p50 meets issue 15's target (< 20 ms at 100k chunks). A partial run (other scales, one dialect, no pipeline)
+ * says so and keeps the rows it did not remeasure from the block it replaces, marked with their run's date
+ * (bench/retrieval-report-merge.ts). Where a hybrid query's time goes: bench/retrieval-profile.ts.
  *
  * Env (defaults): BENCH_SCALES (10000,100000), BENCH_DIALECTS (sqlite,postgres), BENCH_QUERIES (50),
  * BENCH_PIPELINE_CHUNKS (240), BENCH_FILE_CHUNKS (100), BENCH_CHUNK_WORDS (600), BENCH_QUERY_PHASE_MAX_S (120:
@@ -70,8 +73,10 @@ import { EMBED_BATCH_SIZE } from '../src/retrieval/index-file.js';
 import type { Chunk } from '../src/retrieval/types.js';
 import { migrateToLatest, openDb, type Store } from '../src/store/open-db.js';
 import { DOCUMENTS, QUESTIONS } from './retrieval-questions.js';
+import { syntheticQuery, Vocabulary } from './retrieval-corpus.js';
 import { embedLabelled, measureQuality, qualityReport, writeQualityBlock, type QualityResult } from './retrieval-quality.js';
 import { annReport, measureAnn, type AnnBenchOptions, type AnnResult } from './retrieval-ann.js';
+import { keepEarlierRows, readBlock } from './retrieval-report-merge.js';
 import { writeBenchmarkBlock } from './support/benchmarks-md.js';
 import { mulberry32 } from '../test/support/prng.js';
 import { syntheticVectors, type SyntheticVectors, type VectorShape } from './synthetic-vectors.js';
@@ -149,91 +154,6 @@ function annScalar(name: string): AnnScalar {
 // Deterministic generators
 
 const rng = mulberry32;
-
-const FUNCTION_WORDS = (
-  'the of and to a in is that it for was on are as with be by this at from or have an which not but all were ' +
-  'they can their has been more one if will there so when into than its other what would about some them these ' +
-  'out only also may most after first two any where over such then between each'
-).split(' ');
-
-/**
- * Synthetic vocabulary with Zipf frequencies (p ∝ 1/rank): the English function words first (as in real text,
- * ~40 % of tokens), then 30,000 distinct pseudo-words (2–4 consonant–vowel syllables).
- */
-class Vocabulary {
-  readonly words: string[];
-  readonly #table: Uint32Array; // 2^20 slots of the inverse CDF: O(1) sampling
-  constructor(rand: () => number, contentWords = 30_000) {
-    const consonants = 'bdfgklmnprstvz';
-    const vowels = 'aeiou';
-    const seen = new Set(FUNCTION_WORDS);
-    const words = [...FUNCTION_WORDS];
-    while (words.length < FUNCTION_WORDS.length + contentWords) {
-      const syllables = 2 + Math.floor(rand() * 3);
-      let w = '';
-      for (let i = 0; i < syllables; i++)
-        w += consonants[Math.floor(rand() * consonants.length)]! + vowels[Math.floor(rand() * vowels.length)]!;
-      if (!seen.has(w)) {
-        seen.add(w);
-        words.push(w);
-      }
-    }
-    this.words = words;
-    let h = 0;
-    for (let r = 1; r <= words.length; r++) h += 1 / r;
-    this.#table = new Uint32Array(1 << 20);
-    let cum = 0;
-    let rank = 0;
-    for (let slot = 0; slot < this.#table.length; slot++) {
-      const u = (slot + 0.5) / this.#table.length;
-      while (rank < words.length - 1 && cum + 1 / (rank + 1) / h < u) cum += 1 / (++rank) / h;
-      this.#table[slot] = rank;
-    }
-  }
-
-  sample(rand: () => number): string {
-    return this.words[this.#table[Math.floor(rand() * this.#table.length)]!]!;
-  }
-
-  /** A word of rank in [from, to) (0-based), uniformly. */
-  inRanks(rand: () => number, from: number, to: number): string {
-    return this.words[from + Math.floor(rand() * (to - from))]!;
-  }
-
-  /** A "sentence-shaped" chunk of about `n` words. */
-  chunk(rand: () => number, n: number): string {
-    const parts: string[] = [];
-    let sentence = 0;
-    const len = () => 8 + Math.floor(rand() * 18);
-    let end = len();
-    for (let i = 0; i < n; i++) {
-      parts.push(this.sample(rand));
-      if (++sentence === end || i === n - 1) {
-        parts[parts.length - 1] += '.';
-        sentence = 0;
-        end = len();
-      }
-    }
-    return parts.join(' ');
-  }
-}
-
-/**
- * A synthetic query: "what is the" and four content words — one common (ranks 70–300, found in ~20–60 % of
- * chunks), two mid-frequency (300–3,000) and one rare (3,000–30,000) — so the keyword ranker has large
- * posting lists to score, as a question with an everyday word in it does.
- */
-function syntheticQuery(vocab: Vocabulary, rand: () => number): string {
-  const f = FUNCTION_WORDS.length;
-  const n = vocab.words.length;
-  const w = [
-    vocab.inRanks(rand, f, f + 230),
-    vocab.inRanks(rand, f + 230, f + 3_000),
-    vocab.inRanks(rand, f + 230, f + 3_000),
-    vocab.inRanks(rand, f + 3_000, n),
-  ];
-  return `what is the ${w.join(' ')}`;
-}
 
 // English prose for the full pipeline: templated sentences over a few hundred real words.
 const PROSE = {
@@ -736,6 +656,13 @@ function report(s: Settings, m: Machine, results: Results, notes: string[]): str
   L.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB} GiB, ${m.os}; Node ${m.node}`);
   L.push(`- Stores: SQLite ${m.sqlite} + sqlite-vec ${m.sqliteVec} (WAL, synchronous=FULL, temp file)${m.postgres ? `; PostgreSQL ${m.postgres}` : ''}`);
   L.push(`- Code: ${m.code}`);
+  const partial = [
+    ...(s.scales.join(',') !== '10000,100000' ? [`scales ${s.scales.join(', ')} only (default 10000, 100000)`] : []),
+    ...(s.pipeline ? [] : ['no full pipeline (BENCH_PIPELINE=0)']),
+    ...(s.dialects.length < 2 ? [`${s.dialects.join(', ')} only`] : []),
+  ];
+  if (partial.length > 0)
+    L.push(`- Partial run: ${partial.join('; ')}. Rows it did not remeasure are carried over from the block it replaced, marked "(earlier run <date>)".`);
   L.push(`- Run time: ${fmt((performance.now() - t0) / 60_000, 1)} min in all (waits for a quiet machine and repeated measurements included)`);
   L.push(
     `- Synthetic: the chunks behind the scale numbers (1b, 2) are generated — ~${s.chunkWords} words each drawn from a Zipf-distributed ` +
@@ -921,7 +848,8 @@ async function main(): Promise<number> {
     }
 
     const machine = await machineInfo(code);
-    const block = report(s, machine, { pipeline, fills, latency, ann, quality }, notes);
+    // Rows of scales (and parts) this run did not measure stay, marked, from the block it replaces.
+    const block = keepEarlierRows(report(s, machine, { pipeline, fills, latency, ann, quality }, notes), readBlock(join(ROOT, 'BENCHMARKS.md'), 'retrieval-bench'));
     process.stdout.write(`${SECTION_HEADING}\n\n${block}\n`);
     const qualityBlock = quality.length > 0 && labelled ? qualityReport(quality, labelled) : undefined;
     if (qualityBlock) process.stdout.write(`\n${qualityBlock}\n`);

@@ -1,10 +1,13 @@
 // SQLite side of the chunk index: FTS5 (bm25) for keywords, sqlite-vec vec0 KNN for vectors.
 import type { Db } from '../store/database.js';
+import { findChunkRefs } from '../store/repos/chunks.repo.js';
 import {
   hasSqliteVectorTable,
-  sqliteFtsDocCount,
+  sqliteFtsDocCounts,
+  sqliteFtsScores,
   sqliteFtsSearch,
-  sqliteMaxChunkId,
+  sqliteFtsState,
+  sqliteFtsTop,
   sqliteVectorKnn,
 } from '../store/repos/chunks-sqlite.repo.js';
 import type { RankedChunk, SearchScope } from './types.js';
@@ -46,42 +49,146 @@ export function bm25TermBound(opts: { docs: number; rows: number }): number {
   return (idf > 0 ? idf : 1e-6) * (BM25_K1 + 1);
 }
 
+/** Document frequencies counted since the index last changed: exact ones, and ones counted only up to `cap`. */
+interface DocCounts {
+  structure: string;
+  exact: Map<string, number>;
+  capped: Map<string, number>;
+}
+const docCounts = new WeakMap<object, DocCounts>();
+/** Terms remembered per database; past this the counts start over. */
+const MAX_CACHED_TERMS = 10_000;
+
 /**
- * Chunks matching any word of the query, by bm25 (score = -bm25, so higher is better). bm25 of an OR
- * query is computed for every match, and a common word matches half the store, with an idf near 0.
- * So, when the query has common and rarer terms: rank, by the whole query, only the chunks holding a
- * rarer one; a chunk holding only common terms scores below the sum of their bounds (bm25TermBound),
- * and when that is below the last of the `limit` ranked, those are the top `limit` of every match.
- * Otherwise every match is ranked, as before.
+ * An upper bound of the rows FTS5 counts, and each term's document frequency (with `capped`, counted only up to the
+ * common share, which is all classifying needs). Counted in one statement for the terms not counted since the index
+ * last changed (FTS5's structure record says when): a common word's count reads its whole posting list, ~1 ms per 20k
+ * chunks. Not kept inside a transaction, whose writes may yet roll back.
  */
-export async function sqliteKeywordSearch(db: Db, scope: SearchScope & { query: string }): Promise<RankedChunk[]> {
+export async function termDocs(db: Db, terms: readonly string[], opts: { capped?: boolean } = {}): Promise<{ rows: number; docs: number[] }> {
+  const { rows, structure } = await sqliteFtsState(db);
+  let cache = db.isTransaction ? undefined : docCounts.get(db);
+  if (!cache || cache.structure !== structure || cache.exact.size + cache.capped.size > MAX_CACHED_TERMS) {
+    cache = { structure, exact: new Map(), capped: new Map() };
+    if (!db.isTransaction) docCounts.set(db, cache);
+  }
+  const { exact, capped } = cache;
+  const known = (t: string) => exact.get(t) ?? (opts.capped ? capped.get(t) : undefined);
+  const cap = opts.capped ? Math.floor(rows * COMMON_SHARE) + 1 : undefined;
+  const missing = [...new Set(terms.filter((t) => known(t) === undefined))];
+  const counted = await sqliteFtsDocCounts(db, missing, cap);
+  counted.forEach((n, i) => (cap === undefined || n < cap ? exact : capped).set(missing[i]!, n));
+  return { rows, docs: terms.map((t) => known(t)!) };
+}
+
+/** A query's terms split by document frequency, and the most the common ones can add to a chunk's score together. */
+interface TermSplit {
+  common: string[];
+  rarer: string[];
+  commonBound: number;
+}
+
+/** The query's terms held by more than the common share of the chunks, and the others. */
+async function splitTerms(db: Db, terms: readonly string[], capped: boolean): Promise<TermSplit> {
+  const { rows, docs } = await termDocs(db, terms, { capped });
+  const isCommon = (i: number) => docs[i]! > rows * COMMON_SHARE;
+  return {
+    common: terms.filter((_, i) => isCommon(i)),
+    rarer: terms.filter((_, i) => !isCommon(i)),
+    commonBound: terms.reduce((sum, _, i) => (isCommon(i) ? sum + bm25TermBound({ docs: docs[i]!, rows }) : sum), 0),
+  };
+}
+
+export interface KeywordSearchOptions extends SearchScope {
+  query: string;
+  /**
+   * Hybrid's keyword half (rankByRarer): when the query has common terms too, rank the chunks holding a rarer one by the
+   * rarer terms, and only the best window of them by the whole query. Not exact (a chunk below the window that a common
+   * term would lift is missed), but fused a keyword score counts only relative to the best one, squared; it skips scoring
+   * thousands of chunks against the common terms' long posting lists (labelled set: MRR unchanged).
+   */
+  windowed?: boolean;
+}
+
+/**
+ * Chunks matching any word of the query, by bm25 (score = -bm25, so higher is better). bm25 of an OR query is
+ * computed for every match, and a common word matches half the store, with an idf near 0. So, when the query has
+ * common and rarer terms: rank, by the whole query, only the chunks holding a rarer one; a chunk holding only common
+ * terms scores below the sum of their bounds (bm25TermBound), and when that is below the last of the `limit` ranked,
+ * those are the top `limit` of every match. Otherwise every match is ranked, as before. `windowed`: see above.
+ */
+export async function sqliteKeywordSearch(db: Db, scope: KeywordSearchOptions): Promise<RankedChunk[]> {
   const match = toFtsQuery(scope.query);
   if (!match || scope.vectorStoreIds.length === 0) return [];
   const terms = match.split(' OR ');
   if (terms.length > 1) {
-    const pruned = await withoutCommonOnly(db, { ...scope, terms, match });
-    if (pruned) return pruned;
+    const split = await splitTerms(db, terms, scope.windowed === true);
+    if (split.common.length > 0 && split.rarer.length > 0) {
+      if (scope.windowed) return rankByRarer(db, { ...scope, ...split, match });
+      const pruned = await withoutCommonOnly(db, { ...scope, ...split, match });
+      if (pruned) return pruned;
+    }
   }
-  return sqliteFtsSearch(db, { ...scope, match });
+  return rankInScope(db, { ...scope, match });
 }
 
-/** The top `limit` ranked among the chunks holding a rarer term, when provably the top of all; else undefined. */
+/** The top `limit` ranked among the in-scope chunks holding a rarer term, when provably the top of all; else undefined. */
 async function withoutCommonOnly(
   db: Db,
-  scope: SearchScope & { terms: string[]; match: string },
+  scope: SearchScope & { rarer: string[]; commonBound: number; match: string },
 ): Promise<RankedChunk[] | undefined> {
-  const rows = await sqliteMaxChunkId(db);
-  const docs = await Promise.all(scope.terms.map((t) => sqliteFtsDocCount(db, t)));
-  const common = scope.terms.filter((_, i) => docs[i]! > rows * COMMON_SHARE);
-  const rarer = scope.terms.filter((_, i) => docs[i]! <= rows * COMMON_SHARE);
-  if (common.length === 0 || rarer.length === 0) return undefined;
-  const hits = await sqliteFtsSearch(db, { ...scope, candidates: rarer.join(' OR ') });
+  const hits = await sqliteFtsSearch(db, { ...scope, candidates: scope.rarer.join(' OR ') });
   if (hits.length < scope.limit) return undefined;
-  const commonOnlyBelow = scope.terms.reduce(
-    (sum, t, i) => (common.includes(t) ? sum + bm25TermBound({ docs: docs[i]!, rows }) : sum),
-    0,
-  );
-  return commonOnlyBelow < hits[hits.length - 1]!.score ? hits : undefined;
+  return scope.commonBound < hits[hits.length - 1]!.score ? hits : undefined;
+}
+
+/** How many of the whole index's best matches rankInScope reads, per result wanted. */
+const WINDOW_PER_RESULT = 4;
+
+/**
+ * The best `limit` × WINDOW_PER_RESULT in-scope matches of `match`, best first: ranked over the whole index with the
+ * scope checked on that many only (exact when at least `limit` of them are in scope, or they are every match), else by
+ * sqliteFtsSearch, which checks every match's scope. One vector store per database, or a few large ones, is the
+ * common case; checking the scope of each of thousands of matches cost as much as ranking them.
+ */
+async function windowInScope(db: Db, scope: SearchScope & { match: string }): Promise<Array<{ id: number; score: number }>> {
+  const window = scope.limit * WINDOW_PER_RESULT;
+  const top = await sqliteFtsTop(db, { ...scope, limit: window });
+  const inScope = top.filter((r) => r.inScope);
+  if (inScope.length < scope.limit && top.length === window) return sqliteFtsSearch(db, { ...scope, limit: window });
+  return inScope;
+}
+
+/** The top `limit` in-scope matches of `match` (windowInScope), with where each chunk is. */
+async function rankInScope(db: Db, scope: SearchScope & { match: string }): Promise<RankedChunk[]> {
+  return withRefs(db, scope.tenantId, (await windowInScope(db, scope)).slice(0, scope.limit));
+}
+
+/**
+ * Hybrid's keyword half: the chunks holding a rarer term, ranked by the rarer terms (bm25 is a sum over terms, each
+ * term's share depending on its own document frequency, the chunk's length and the average length only), then the
+ * window of them (windowInScope: the in-scope ones among the index's best `limit` × 4, or the scope's best) re-ranked
+ * by their bm25 of the whole query (one more pass, over the window's chunks holding a common term). Chunks holding
+ * only common terms, and those below the window, are not ranked, unless the window holds fewer than `limit`: then
+ * every match is.
+ */
+async function rankByRarer(db: Db, s: SearchScope & TermSplit & { match: string }): Promise<RankedChunk[]> {
+  const window = await windowInScope(db, { ...s, match: s.rarer.join(' OR ') });
+  if (window.length < s.limit) return rankInScope(db, s); // chunks holding only common terms fill the rest
+  // bm25 of (common) AND (rarer) is the whole query's for a chunk holding both: each term once in the expression; the
+  // AND skips through the common terms' long lists instead of reading them (a chunk without a common term keeps S_r).
+  const match = `(${s.common.join(' OR ')}) AND (${s.rarer.join(' OR ')})`;
+  const whole = new Map((await sqliteFtsScores(db, { match, ids: window.map((r) => r.id) })).map((r) => [r.id, r.score]));
+  const best = window.map((r) => ({ id: r.id, score: whole.get(r.id) ?? r.score })).sort((a, b) => b.score - a.score || a.id - b.id);
+  return withRefs(db, s.tenantId, best.slice(0, s.limit));
+}
+
+async function withRefs(db: Db, tenantId: string, hits: ReadonlyArray<{ id: number; score: number }>): Promise<RankedChunk[]> {
+  const refs = new Map((await findChunkRefs(db, tenantId, hits.map((b) => b.id))).map((r) => [r.id, r]));
+  return hits.flatMap((b) => {
+    const ref = refs.get(b.id);
+    return ref ? [{ ...ref, score: b.score }] : [];
+  });
 }
 
 /** The nearest chunks by cosine similarity (score = 1 - cosine distance), one KNN per store, merged. */

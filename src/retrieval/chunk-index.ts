@@ -7,7 +7,7 @@ import { ensureSqliteVectorTable } from '../store/repos/chunks-sqlite.repo.js';
 import type { NewChunkRow } from '../store/tables/chunks.table.js';
 import { annVectorSearch } from './ann-registry.js';
 import { pgKeywordSearch, pgVectorSearch } from './chunk-index.pg.js';
-import { sqliteKeywordSearch, sqliteVectorSearch } from './chunk-index.sqlite.js';
+import { sqliteKeywordSearch, sqliteVectorSearch, type KeywordSearchOptions } from './chunk-index.sqlite.js';
 import { fuseHybrid, type HybridWeights } from './fuse.js';
 import type { Chunk, RankedChunk, SearchHit, SearchScope } from './types.js';
 
@@ -78,12 +78,8 @@ export async function removeVectorStoreChunks(db: Db, _dialect: DialectName, vec
   return deleted;
 }
 
-/** Chunks sharing words with `query`, best first (FTS5 bm25 / PostgreSQL ts_rank). */
-export function keywordSearch(
-  db: Db,
-  dialect: DialectName,
-  opts: SearchScope & { query: string },
-): Promise<RankedChunk[]> {
+/** Chunks sharing words with `query`, best first (FTS5 bm25 / PostgreSQL ts_rank; `windowed`: SQLite only). */
+export function keywordSearch(db: Db, dialect: DialectName, opts: KeywordSearchOptions): Promise<RankedChunk[]> {
   return dialect === 'sqlite' ? sqliteKeywordSearch(db, opts) : pgKeywordSearch(db, opts);
 }
 
@@ -141,7 +137,8 @@ export async function hybridSearch(db: Db, dialect: DialectName, opts: HybridSea
   const useKeyword = mode === 'keyword' || (mode === 'hybrid' && (opts.weights?.text_weight !== 0 || !opts.vector));
   const queryVector = mode !== 'keyword' && (mode === 'vector' || opts.weights?.embedding_weight !== 0) ? opts.vector : undefined;
   const [keyword, vector] = await Promise.all([
-    useKeyword ? keywordSearch(db, dialect, { ...scope, query: opts.query }) : undefined,
+    // Fused with the vector half, a keyword score counts relative to the best one, squared: ranked in a window (SQLite).
+    useKeyword ? keywordSearch(db, dialect, { ...scope, query: opts.query, windowed: queryVector !== undefined }) : undefined,
     queryVector ? vectorSearch(db, dialect, { ...scope, vector: queryVector, exact: opts.exact }) : undefined,
   ]);
   if (!keyword && !vector) return [];

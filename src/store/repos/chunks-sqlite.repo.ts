@@ -69,16 +69,63 @@ export async function sqliteFtsSearch(
   return rows;
 }
 
-/** How many chunks hold `match` (one FTS5 term): bm25's document frequency. */
-export async function sqliteFtsDocCount(db: Db, match: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*) as n from chunks_fts where chunks_fts match ${match}`.execute(db);
-  return Number(rows[0]?.n ?? 0);
+/**
+ * The keyword index's state in one statement: the highest chunk id (at least the number of rows FTS5 counts: ids
+ * are positive and unique) and FTS5's structure record (`chunks_fts_data` row 10, hex), which every transaction
+ * that changes the index rewrites (a new segment, or a merge); while it is the same, so is every term's
+ * document frequency.
+ */
+export async function sqliteFtsState(db: Db): Promise<{ rows: number; structure: string }> {
+  const { rows } = await sql<{ rows: number | null; structure: string | null }>`
+    select (select max(id) from chunks) as rows, (select hex(block) from chunks_fts_data where id = 10) as structure`.execute(db);
+  return { rows: Number(rows[0]?.rows ?? 0), structure: rows[0]?.structure ?? '' };
 }
 
-/** The highest chunk id: at least the number of rows FTS5 counts (ids are positive and unique). */
-export async function sqliteMaxChunkId(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: number | null }>`select max(id) as n from chunks`.execute(db);
-  return Number(rows[0]?.n ?? 0);
+/**
+ * How many chunks hold each of `terms` (FTS5 terms): bm25's document frequencies, in one statement; with `cap`,
+ * counted only up to it (a count of `cap` means at least that many).
+ */
+export async function sqliteFtsDocCounts(db: Db, terms: readonly string[], cap?: number): Promise<number[]> {
+  if (terms.length === 0) return [];
+  const counts = terms.map((t, i) =>
+    cap === undefined
+      ? sql`select ${i} as i, count(*) as n from chunks_fts where chunks_fts match ${t}`
+      : sql`select ${i} as i, count(*) as n from (select 1 from chunks_fts where chunks_fts match ${t} limit ${cap})`,
+  );
+  const { rows } = await sql<{ i: number; n: number }>`${sql.join(counts, sql` union all `)}`.execute(db);
+  const out = new Array<number>(terms.length).fill(0);
+  for (const r of rows) out[r.i] = Number(r.n);
+  return out;
+}
+
+/**
+ * The `limit` best chunks of the whole index matching `match`, by bm25 (score = -bm25), each with whether it lies
+ * in the scope: the scope is checked on these few rows only (through the narrow covering index), not on every
+ * match, so the caller must fall back to sqliteFtsSearch when fewer than it needs are in scope.
+ */
+export async function sqliteFtsTop(
+  db: Db,
+  scope: Omit<ChunkScope, 'limit'> & { match: string; limit: number },
+): Promise<Array<{ id: number; score: number; inScope: number }>> {
+  const { rows } = await sql<{ id: number; score: number; inScope: number }>`
+    select top.id, top.score, (s.tenant_id = ${scope.tenantId} and s.vector_store_id in (${sql.join(scope.vectorStoreIds)})) as "inScope"
+    from (select rowid as id, -bm25(chunks_fts) as score from chunks_fts where chunks_fts match ${scope.match}
+          order by score desc limit ${scope.limit}) top
+    join chunks s indexed by chunks_id_scope on s.id = top.id
+    order by top.score desc, top.id`.execute(db);
+  return rows;
+}
+
+/**
+ * bm25 (score = -bm25) of `match` for those of `ids` that match it, in one pass over its matches (`+` keeps SQLite
+ * from handing the ids to FTS5 as lookups, each with its own bm25 set-up).
+ */
+export async function sqliteFtsScores(db: Db, opts: { match: string; ids: readonly number[] }): Promise<Array<{ id: number; score: number }>> {
+  if (opts.ids.length === 0) return [];
+  const { rows } = await sql<{ id: number; score: number }>`
+    select rowid as id, -bm25(chunks_fts) as score from chunks_fts
+    where chunks_fts match ${opts.match} and +rowid in (select value from json_each(${JSON.stringify(opts.ids)}))`.execute(db);
+  return rows;
 }
 
 /**
