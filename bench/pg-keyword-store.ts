@@ -21,6 +21,7 @@ import { migrateToLatest, openDb } from '../src/store/open-db.js';
 import { mulberry32 as rng } from '../test/support/prng.js';
 import { adminQuery, createDatabase, startThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { syntheticVectors } from './synthetic-vectors.js';
+import { syntheticQuery, Vocabulary } from './retrieval-corpus.js';
 
 export const KW_DIR = process.env.PG_KW_DIR ?? '/tmp/s7-pgkw';
 export const KW_TENANT = 'tenant_bench';
@@ -29,82 +30,6 @@ const CHUNKS = Number(process.env.PG_KW_CHUNKS ?? 100_000);
 const WORDS = Number(process.env.PG_KW_WORDS ?? 600);
 const FILE_CHUNKS = 100;
 const DB_NAME = `sb_kw_${CHUNKS}`;
-
-const FUNCTION_WORDS = (
-  'the of and to a in is that it for was on are as with be by this at from or have an which not but all were ' +
-  'they can their has been more one if will there so when into than its other what would about some them these ' +
-  'out only also may most after first two any where over such then between each'
-).split(' ');
-
-/** bench/retrieval.bench.ts's Vocabulary: function words, then 30,000 pseudo-words, Zipf frequencies. */
-export class Vocabulary {
-  readonly words: string[];
-  readonly #table: Uint32Array;
-  constructor(rand: () => number, contentWords = 30_000) {
-    const consonants = 'bdfgklmnprstvz';
-    const vowels = 'aeiou';
-    const seen = new Set(FUNCTION_WORDS);
-    const words = [...FUNCTION_WORDS];
-    while (words.length < FUNCTION_WORDS.length + contentWords) {
-      const syllables = 2 + Math.floor(rand() * 3);
-      let w = '';
-      for (let i = 0; i < syllables; i++)
-        w += consonants[Math.floor(rand() * consonants.length)]! + vowels[Math.floor(rand() * vowels.length)]!;
-      if (!seen.has(w)) {
-        seen.add(w);
-        words.push(w);
-      }
-    }
-    this.words = words;
-    let h = 0;
-    for (let r = 1; r <= words.length; r++) h += 1 / r;
-    this.#table = new Uint32Array(1 << 20);
-    let cum = 0;
-    let rank = 0;
-    for (let slot = 0; slot < this.#table.length; slot++) {
-      const u = (slot + 0.5) / this.#table.length;
-      while (rank < words.length - 1 && cum + 1 / (rank + 1) / h < u) cum += 1 / ++rank / h;
-      this.#table[slot] = rank;
-    }
-  }
-
-  sample(rand: () => number): string {
-    return this.words[this.#table[Math.floor(rand() * this.#table.length)]!]!;
-  }
-
-  inRanks(rand: () => number, from: number, to: number): string {
-    return this.words[from + Math.floor(rand() * (to - from))]!;
-  }
-
-  chunk(rand: () => number, n: number): string {
-    const parts: string[] = [];
-    let sentence = 0;
-    const len = () => 8 + Math.floor(rand() * 18);
-    let end = len();
-    for (let i = 0; i < n; i++) {
-      parts.push(this.sample(rand));
-      if (++sentence === end || i === n - 1) {
-        parts[parts.length - 1] += '.';
-        sentence = 0;
-        end = len();
-      }
-    }
-    return parts.join(' ');
-  }
-}
-
-/** bench/retrieval.bench.ts's syntheticQuery: "what is the" + 1 common, 2 mid-frequency, 1 rare word. */
-export function syntheticQuery(vocab: Vocabulary, rand: () => number): string {
-  const f = FUNCTION_WORDS.length;
-  const n = vocab.words.length;
-  const w = [
-    vocab.inRanks(rand, f, f + 230),
-    vocab.inRanks(rand, f + 230, f + 3_000),
-    vocab.inRanks(rand, f + 230, f + 3_000),
-    vocab.inRanks(rand, f + 3_000, n),
-  ];
-  return `what is the ${w.join(' ')}`;
-}
 
 /** The bench's query sequence at this scale: text and vector drawn alternately from one generator. */
 export function benchQueries(count: number): { query: string; vector: Float32Array }[] {

@@ -65,6 +65,7 @@ import SQLite from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { createLocalEncoder, type LocalEncoder } from '../src/embeddings/local-encoder.js';
 import { DEFAULT_ANN_PARAMS, type AnnScalar } from '../src/retrieval/ann-index.js';
+import { configureKeywordIndex } from '../src/retrieval/keyword-store.pg.js';
 import { configureAnn } from '../src/retrieval/ann-registry.js';
 import { addChunks, hybridSearch, type SearchMode } from '../src/retrieval/chunk-index.js';
 import { chunkText } from '../src/retrieval/chunk.js';
@@ -504,6 +505,8 @@ function annOptions(s: Settings, dialect: Dialect, url: string, scale: number, v
 async function measureMode(s: Settings, dialect: Dialect, url: string, scale: number, vocab: Vocabulary, mode: SearchMode): Promise<LatencyResult> {
   const store = open(url);
   configureAnn(store.db, { minChunks: Number.MAX_SAFE_INTEGER }); // the exact scan; the index: bench/retrieval-ann.ts
+  // Keywords from SQL alone (PostgreSQL's in-memory keyword index is measured beside it in bench/retrieval-ann.ts).
+  if (store.dialect === 'postgres') configureKeywordIndex(store.db, { minChunks: Number.MAX_SAFE_INTEGER });
   try {
     const rand = rng(1000 + scale); // the same queries for every mode, attempt and dialect at a scale
     const query = () => ({ query: syntheticQuery(vocab, rand), vector: spaceOf(s).query(rand, scale) });
