@@ -4,6 +4,7 @@ import type { Db } from '../store/database.js';
 import { toJson } from '../store/json.js';
 import { findNextResponseOnThread, findResponse, findResponseThread, insertHiddenThread, insertResponse } from '../store/repos/responses.repo.js';
 import { findActiveRun, insertRun } from '../store/repos/runs.repo.js';
+import { relaxedCommits } from '../store/relaxed-commit.js';
 import { nextSeq } from '../store/seq.js';
 import type { AssistantRow } from '../store/tables/assistants.table.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
@@ -32,7 +33,7 @@ export async function startResponse(
 ): Promise<{ response: ResponseRow; run: RunRow }> {
   const nowMs = deps.clock.now();
   const { params, toolResources, columns } = toRunOptions(request, deps.log);
-  const result = await deps.store.db.transaction().execute(async (trx) => {
+  const result = await createWrite(deps, request)(async (trx) => {
     // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
     const seq = nextSeq(nowMs);
     await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
@@ -67,6 +68,17 @@ export async function startResponse(
   rememberResponse(deps.store.db, result.response);
   announce(deps, result.run, opts);
   return result;
+}
+
+/**
+ * How the create commits. A background response is answered as soon as it is created: its create waits for the disk
+ * (a 2xx means the write is durable). Any other response is answered, or its stream ends, only after its run's final
+ * state is committed with the wait, which flushes this commit too (store/relaxed-commit.ts); a crash before that —
+ * even kill -9 — keeps it (the OS has the bytes), and a restart resumes the run as it resumes every run.
+ */
+function createWrite(deps: Deps, request: CreateResponseRequest) {
+  if (request.background === true) return <T>(fn: (trx: Db) => Promise<T>) => deps.store.db.transaction().execute(fn);
+  return relaxedCommits(deps.store.db, deps.store.dialect);
 }
 
 const conversationId = (request: CreateResponseRequest): string | null =>
