@@ -23,7 +23,7 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
-import { RunWriter, type StepUsage } from './run-writer.js';
+import { RunWriter, type MessageEnd, type PendingWrite, type StepUsage } from './run-writer.js';
 import { addUsage, toStepUsage } from './step-usage.js';
 import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 import { ToolCallBudget, withinBudget } from './tool-call-budget.js';
@@ -51,6 +51,16 @@ export interface EngineDeps {
 
 /** What `EngineDeps.callOptions` may add to a run's model calls. */
 export type RunCallOptions = Pick<ChatCallOptions, 'logprobs' | 'topLogprobs'>;
+
+/**
+ * What a turn returns: how it ended, the run's usage so far, and — for a turn that ends the run with its message — the
+ * message's end, left for the driver to commit with the run's end (one commit that waits for the disk, not two).
+ */
+export interface TurnResult {
+  outcome: StepOutcome;
+  usage: StepUsage | null;
+  end?: PendingWrite;
+}
 
 /** How one model turn of a run ended. */
 export type StepOutcome =
@@ -172,7 +182,7 @@ export class RunTurn {
   }
 
   /** `counted`: the request that queued the run already counted this turn's model call against the limits. */
-  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean } = {}): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
     const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
     const ended = endedOnClientCalls(run, steps);
@@ -327,7 +337,13 @@ export class RunTurn {
   }
 
   async #closeMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): Promise<void> {
-    if (!turn.message) return;
+    const end = this.#endMessage(run, turn, usage, incomplete);
+    if (end) await this.#writer.finishMessage(run, end);
+  }
+
+  /** The open message's last text sent, and how it ends (undefined: no message open). */
+  #endMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): MessageEnd | undefined {
+    if (!turn.message) return undefined;
     const open = turn.message;
     const annotator = turn.annotator!;
     this.#sendText(run, turn, annotator.flush());
@@ -335,7 +351,7 @@ export class RunTurn {
     turn.annotator = undefined;
     const { text, annotations } = annotator;
     const logprobs = turn.logprobs.length ? turn.logprobs.splice(0) : undefined;
-    await this.#writer.finishMessage(run, { ...open, text, usage, incomplete, annotations, images: turn.images, logprobs });
+    return { ...open, text, usage, incomplete, annotations, images: turn.images, logprobs };
   }
 
   /** Text of the open message the annotator let through, with the annotations it completes. */
@@ -360,7 +376,7 @@ export class RunTurn {
     run: RunRow,
     turn: Turn,
     ctx: { tools: OfferedTools; used: StepUsage | null; signal: AbortSignal; model: ChatModel },
-  ): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+  ): Promise<TurnResult> {
     await this.#closeReasoning(run, turn, turn.finishReason === 'length' ? 'incomplete' : 'completed');
     const usage = toStepUsage(turn.usage);
     if (turn.usage) {
@@ -373,12 +389,18 @@ export class RunTurn {
       run.max_completion_tokens !== null && turn.finishReason === 'length' && (total?.completion_tokens ?? 0) >= run.max_completion_tokens;
     const overPrompt = run.max_prompt_tokens !== null && (total?.prompt_tokens ?? 0) > run.max_prompt_tokens;
     const incomplete = outOfTokens ? 'max_completion_tokens' : overPrompt ? 'max_prompt_tokens' : undefined;
-    if (turn.message) await this.#closeMessage(run, turn, turn.toolStep ? null : usage, incomplete);
+    if (!turn.toolStep) {
+      // A turn of text alone ends the run: its message ends in the run's last commit.
+      const message = this.#endMessage(run, turn, usage, incomplete);
+      const end = message && this.#writer.endMessage(run, message);
+      return { outcome: incomplete ? { kind: 'incomplete', reason: incomplete } : { kind: 'completed' }, usage: total, end };
+    }
+    await this.#closeMessage(run, turn, null, incomplete);
     if (incomplete) {
-      if (turn.toolStep) await this.#writer.finishStep(run, turn.toolStep, { status: 'cancelled', usage });
+      await this.#writer.finishStep(run, turn.toolStep, { status: 'cancelled', usage });
       return { outcome: { kind: 'incomplete', reason: incomplete }, usage: total };
     }
-    if (!turn.toolStep || turn.calls.length === 0) return { outcome: { kind: 'completed' }, usage: total };
+    if (turn.calls.length === 0) return { outcome: { kind: 'completed' }, usage: total };
     return { outcome: await this.#runTools(run, turn, usage, ctx), usage: total };
   }
 

@@ -1,6 +1,8 @@
 import type { Annotation, MessageContent } from 'openai/resources/beta/threads/messages';
 import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import type { RelaxedWrite } from '../store/relaxed-commit.js';
 import { insertFunctionCallItems, insertReasoningItem } from '../store/repos/conversation-items.repo.js';
@@ -43,6 +45,27 @@ export interface StepUsage {
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens: number };
   completion_tokens_details?: { reasoning_tokens: number };
+}
+
+/** How a message ends (RunWriter.finishMessage, endMessage). */
+export interface MessageEnd {
+  step: RunStepRow;
+  message: MessageRow;
+  text: string;
+  usage: StepUsage | null;
+  incomplete?: string;
+  stepStatus?: RunStepStatus;
+  annotations?: Annotation[];
+  /** image_file parts before the text. */
+  images?: string[];
+  /** The text's token logprobs, when the run asked for them: kept on the step. */
+  logprobs?: TokenLogprob[];
+}
+
+/** Writes for a transaction the caller commits, and what to announce once it has. */
+export interface PendingWrite {
+  write(trx: Transaction<Database>): Promise<void>;
+  announce(): void;
 }
 
 /**
@@ -154,23 +177,19 @@ export class RunWriter {
     this.announce(run, { type: 'message.images', messageId, fileIds });
   }
 
-  /** Ends the message (completed, or incomplete with a reason) and its step. */
-  async finishMessage(
-    run: RunRow,
-    opts: {
-      step: RunStepRow;
-      message: MessageRow;
-      text: string;
-      usage: StepUsage | null;
-      incomplete?: string;
-      stepStatus?: RunStepStatus;
-      annotations?: Annotation[];
-      /** image_file parts before the text. */
-      images?: string[];
-      /** The text's token logprobs, when the run asked for them: kept on the step. */
-      logprobs?: TokenLogprob[];
-    },
-  ): Promise<void> {
+  /** Ends the message (completed, or incomplete with a reason) and its step, in a relaxed commit of their own. */
+  async finishMessage(run: RunRow, opts: MessageEnd): Promise<void> {
+    const end = this.endMessage(run, opts);
+    await this.#relaxed(end.write);
+    end.announce();
+  }
+
+  /**
+   * The message's end (completed, or incomplete with a reason) and its step's, as a write for the caller's transaction
+   * — the turn's last write, committed with the run's end in one commit that waits for the disk — and the events it
+   * announces once committed.
+   */
+  endMessage(run: RunRow, opts: MessageEnd): PendingWrite {
     const nowS = this.#nowS();
     const content: MessageContent[] = [
       ...(opts.images ?? []).map((file_id): MessageContent => ({ type: 'image_file', image_file: { file_id } })),
@@ -178,18 +197,25 @@ export class RunWriter {
     ];
     const stepStatus = opts.stepStatus ?? 'completed';
     const outputs = opts.logprobs ? { ...fromJson<Record<string, string>>(opts.step.tool_outputs, {}), [LOGPROBS_KEY]: toJson(opts.logprobs) } : undefined;
-    const { message, step } = await this.#relaxed(async (trx) => ({
-      message: await updateRunMessage(trx, opts.message.id, {
-        content: toJson(content),
-        status: opts.incomplete ? 'incomplete' : 'completed',
-        completed_at: opts.incomplete ? null : nowS,
-        incomplete_at: opts.incomplete ? nowS : null,
-        incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
-      }),
-      step: await updateRunStep(trx, opts.step.id, stepEnd(stepStatus, nowS, { usage: opts.usage, outputs })),
-    }));
-    if (message) this.announce(run, { type: 'message.done', message });
-    if (step && stepStatus !== 'in_progress') this.announce(run, { type: 'step.done', step });
+    let written: { message?: MessageRow; step?: RunStepRow } = {};
+    return {
+      write: async (trx) => {
+        written = {
+          message: await updateRunMessage(trx, opts.message.id, {
+            content: toJson(content),
+            status: opts.incomplete ? 'incomplete' : 'completed',
+            completed_at: opts.incomplete ? null : nowS,
+            incomplete_at: opts.incomplete ? nowS : null,
+            incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
+          }),
+          step: await updateRunStep(trx, opts.step.id, stepEnd(stepStatus, nowS, { usage: opts.usage, outputs })),
+        };
+      },
+      announce: () => {
+        if (written.message) this.announce(run, { type: 'message.done', message: written.message });
+        if (written.step && stepStatus !== 'in_progress') this.announce(run, { type: 'step.done', step: written.step });
+      },
+    };
   }
 
   /** A tool_calls step (naming the reasoning before it); its details grow as the model streams the calls. */
