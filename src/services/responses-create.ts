@@ -1,4 +1,4 @@
-import type { Caller, Deps } from '../deps.js';
+import type { Caller, Deps, RunReservation } from '../deps.js';
 import { invalidRequest } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { toJson } from '../store/json.js';
@@ -33,6 +33,8 @@ export async function startResponse(
 ): Promise<{ response: ResponseRow; run: RunRow }> {
   const nowMs = deps.clock.now();
   const { params, toolResources, columns } = toRunOptions(request, deps.log);
+  // A response answered when it ends starts in its create, in this worker: no claim, no commit of its own for that.
+  const reservation = request.background === true ? undefined : deps.engine.reserve?.(nowMs);
   const result = await createWrite(deps, request)(async (trx) => {
     // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
     const seq = nextSeq(nowMs);
@@ -46,7 +48,7 @@ export async function startResponse(
     const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
     checkModel(deps, row.model);
     // The client's function calls end a response (completed, with function_call items), as OpenAI's do.
-    const run = await insertRun(trx, { ...row, ...columns, client_calls: 'end' });
+    const run = await insertRun(trx, { ...row, ...columns, client_calls: 'end', ...(reservation && started(reservation, row.created_at)) });
     const { input: _input, stream: _stream, ...echo } = request;
     const response = await insertResponse(trx, {
       id: responseId,
@@ -64,11 +66,26 @@ export async function startResponse(
       seq,
     });
     return { response, run };
+  }).catch((err: unknown) => {
+    reservation?.release();
+    throw err;
   });
   rememberResponse(deps.store.db, result.response);
-  announce(deps, result.run, opts);
+  if (!reservation) announce(deps, result.run, opts);
+  else {
+    // Announced as every run is — created (queued), then started by its worker — and executed here.
+    opts.subscribe?.(result.run.id);
+    deps.events.publish(result.run.id, { type: 'run.created', run: asQueued(result.run) });
+    reservation.start(result.run);
+  }
   return result;
 }
+
+/** The columns of a run inserted started (run-state.ts's move from queued to in_progress, and the worker's claim). */
+const started = (reservation: RunReservation, createdAt: number) => ({ ...reservation.lease, status: 'in_progress' as const, started_at: createdAt });
+
+/** A run inserted started, as it stood created: what `run.created` shows of every run. */
+const asQueued = (run: RunRow): RunRow => ({ ...run, status: 'queued', started_at: null, lease_owner: null, lease_expires_at: null });
 
 /**
  * How the create commits. A background response is answered as soon as it is created: its create waits for the disk
