@@ -23,7 +23,7 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
-import { RunWriter, type MessageEnd, type PendingWrite, type StepUsage } from './run-writer.js';
+import { RunWriter, type MessageEnd, type OpenMessage, type PendingWrite, type StepUsage } from './run-writer.js';
 import { addUsage, toStepUsage } from './step-usage.js';
 import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 import { ToolCallBudget, withinBudget } from './tool-call-budget.js';
@@ -45,6 +45,11 @@ export interface EngineDeps {
   fitPrompt?: PromptFitter;
   /** Call options the API that started a run asks for beyond the run's columns (the Responses API's logprobs). */
   callOptions?: (run: RunRow) => Promise<RunCallOptions>;
+  /**
+   * Whether nobody reads the run's messages before it ends (a response answered when its run ends): its turns' messages
+   * are then written when they end — with the run's end, for a last turn — not also when they start.
+   */
+  writesAtEnd?: (run: RunRow) => Promise<boolean>;
   /** Counts a model call against the run's project's rate limits; throws a 429 ApiError when over one. */
   admitModelCall?: (call: { tenantId: string; model: string }) => Promise<unknown>;
 }
@@ -144,6 +149,8 @@ function admits(turn: Turn, part: { index: number; name: string }): boolean {
 
 /** State of one streamed model turn: the message and tool-call step it opened. */
 interface Turn {
+  /** Its message is written when it ends (EngineDeps.writesAtEnd). */
+  atEnd: boolean;
   tools: OfferedTools;
   /** Images the run's code made since its last message: they open the next message, as OpenAI shows them. */
   images: string[];
@@ -161,7 +168,7 @@ interface Turn {
   pendingLogprobs: TokenLogprob[];
   /** The open message's text, annotated as it streams. */
   annotator?: TextAnnotator;
-  message?: Awaited<ReturnType<RunWriter['startMessage']>>;
+  message?: OpenMessage;
   toolStep?: RunStepRow;
   calls: Array<{ id: string; name: string; arguments: string }>;
   finishReason: FinishReason;
@@ -184,7 +191,11 @@ export class RunTurn {
   /** `counted`: the request that queued the run already counted this turn's model call against the limits. */
   async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
-    const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
+    const [{ messages, items }, steps, atEnd] = await Promise.all([
+      threadHistoryRows(db, run.thread_id),
+      listAllRunSteps(db, run.id),
+      this.#deps.writesAtEnd?.(run) ?? false,
+    ]);
     const ended = endedOnClientCalls(run, steps);
     if (ended) return { outcome: { kind: 'completed' }, usage: addUsage(fromJson<StepUsage | null>(run.usage, null), ended.usage) };
     const budget = new ToolCallBudget(run.max_tool_calls, serverCallCount(this.#deps.tools, steps));
@@ -226,6 +237,7 @@ export class RunTurn {
       requestId: run.id,
     });
     const turn: Turn = {
+      atEnd,
       tools,
       images: pendingImages(this.#deps.tools, steps),
       streams: new Map(),
@@ -260,7 +272,7 @@ export class RunTurn {
       case 'text-delta':
         if (!part.delta) return;
         if (!turn.message) {
-          turn.message = await this.#writer.startMessage(run, await this.#closeReasoning(run, turn));
+          turn.message = await this.#writer.startMessage(run, await this.#closeReasoning(run, turn), { unwritten: turn.atEnd });
           turn.annotator = messageAnnotator(this.#deps.tools, turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
         }

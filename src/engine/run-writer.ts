@@ -1,8 +1,7 @@
 import type { Annotation, MessageContent } from 'openai/resources/beta/threads/messages';
 import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
-import type { Transaction } from 'kysely';
-import type { Database } from '../store/database.js';
+import type { Db } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import type { RelaxedWrite } from '../store/relaxed-commit.js';
 import { insertFunctionCallItems, insertReasoningItem } from '../store/repos/conversation-items.repo.js';
@@ -47,10 +46,15 @@ export interface StepUsage {
   completion_tokens_details?: { reasoning_tokens: number };
 }
 
-/** How a message ends (RunWriter.finishMessage, endMessage). */
-export interface MessageEnd {
+/** A message being written (RunWriter.startMessage): its rows, and whether they are still to be inserted. */
+export interface OpenMessage {
   step: RunStepRow;
   message: MessageRow;
+  unwritten?: boolean;
+}
+
+/** How a message ends (RunWriter.finishMessage, endMessage). */
+export interface MessageEnd extends OpenMessage {
   text: string;
   usage: StepUsage | null;
   incomplete?: string;
@@ -64,7 +68,7 @@ export interface MessageEnd {
 
 /** Writes for a transaction the caller commits, and what to announce once it has. */
 export interface PendingWrite {
-  write(trx: Transaction<Database>): Promise<void>;
+  write(trx: Db): Promise<void>;
   announce(): void;
 }
 
@@ -99,7 +103,7 @@ export class RunWriter {
     this.#events.publish(run.id, event);
   }
 
-  #stepRow(run: RunRow, type: RunStepRow['type'], details: unknown, reasoningId?: string): NewRunStepRow {
+  #stepRow(run: RunRow, type: RunStepRow['type'], details: unknown, reasoningId?: string): RunStepRow {
     return {
       id: this.#ids('step'),
       tenant_id: run.tenant_id,
@@ -129,33 +133,38 @@ export class RunWriter {
     this.announce(run, { type: 'reasoning.done', reasoningId: opts.id, status: opts.status });
   }
 
-  /** An assistant message being written, and its message_creation step (naming the reasoning before it), in one transaction. */
-  async startMessage(run: RunRow, reasoningId?: string): Promise<{ step: RunStepRow; message: MessageRow }> {
+  /**
+   * An assistant message being written, and its message_creation step (naming the reasoning before it), in one
+   * transaction. `unwritten`: nobody reads them before the run ends (deps.writesAtEnd) — they are written when the
+   * message ends, not now, and a run resumed after a crash runs the turn again as it would after losing them.
+   */
+  async startMessage(run: RunRow, reasoningId?: string, opts: { unwritten?: boolean } = {}): Promise<OpenMessage> {
     const messageId = this.#ids('msg');
     const stepRow = this.#stepRow(run, 'message_creation', { type: 'message_creation', message_creation: { message_id: messageId } }, reasoningId);
-    const { step, message } = await this.#relaxed(async (trx) => ({
-      step: await insertRunStep(trx, stepRow),
-      message: await insertRunMessage(trx, {
-        id: messageId,
-        tenant_id: run.tenant_id,
-        thread_id: run.thread_id,
-        seq: nextSeq(this.#now()),
-        created_at: this.#nowS(),
-        role: 'assistant',
-        content: '[]',
-        attachments: '[]',
-        metadata: '{}',
-        assistant_id: run.assistant_id,
-        run_id: run.id,
-        status: 'in_progress',
-        incomplete_details: null,
-        completed_at: null,
-        incomplete_at: null,
-      }),
-    }));
-    this.announce(run, { type: 'step.started', step });
-    this.announce(run, { type: 'message.started', message });
-    return { step, message };
+    const messageRow: MessageRow = {
+      id: messageId,
+      tenant_id: run.tenant_id,
+      thread_id: run.thread_id,
+      seq: nextSeq(this.#now()),
+      created_at: this.#nowS(),
+      role: 'assistant',
+      content: '[]',
+      item_content: null,
+      attachments: '[]',
+      metadata: '{}',
+      assistant_id: run.assistant_id,
+      run_id: run.id,
+      status: 'in_progress',
+      incomplete_details: null,
+      completed_at: null,
+      incomplete_at: null,
+    };
+    const open: OpenMessage = opts.unwritten
+      ? { step: stepRow, message: messageRow, unwritten: true }
+      : await this.#relaxed(async (trx) => ({ step: await insertRunStep(trx, stepRow), message: await insertRunMessage(trx, messageRow) }));
+    this.announce(run, { type: 'step.started', step: open.step });
+    this.announce(run, { type: 'message.started', message: open.message });
+    return open;
   }
 
   /**
@@ -197,19 +206,26 @@ export class RunWriter {
     ];
     const stepStatus = opts.stepStatus ?? 'completed';
     const outputs = opts.logprobs ? { ...fromJson<Record<string, string>>(opts.step.tool_outputs, {}), [LOGPROBS_KEY]: toJson(opts.logprobs) } : undefined;
+    const messageEnd = {
+      content: toJson(content),
+      status: opts.incomplete ? ('incomplete' as const) : ('completed' as const),
+      completed_at: opts.incomplete ? null : nowS,
+      incomplete_at: opts.incomplete ? nowS : null,
+      incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
+    };
+    const stepPatch = stepEnd(stepStatus, nowS, { usage: opts.usage, outputs });
     let written: { message?: MessageRow; step?: RunStepRow } = {};
     return {
       write: async (trx) => {
-        written = {
-          message: await updateRunMessage(trx, opts.message.id, {
-            content: toJson(content),
-            status: opts.incomplete ? 'incomplete' : 'completed',
-            completed_at: opts.incomplete ? null : nowS,
-            incomplete_at: opts.incomplete ? nowS : null,
-            incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
-          }),
-          step: await updateRunStep(trx, opts.step.id, stepEnd(stepStatus, nowS, { usage: opts.usage, outputs })),
-        };
+        written = opts.unwritten
+          ? {
+              message: await insertRunMessage(trx, { ...opts.message, ...messageEnd }),
+              step: await insertRunStep(trx, { ...opts.step, ...stepPatch }),
+            }
+          : {
+              message: await updateRunMessage(trx, opts.message.id, messageEnd),
+              step: await updateRunStep(trx, opts.step.id, stepPatch),
+            };
       },
       announce: () => {
         if (written.message) this.announce(run, { type: 'message.done', message: written.message });
