@@ -24,6 +24,14 @@ export interface DriveOptions {
   stallTimeoutMs: number;
 }
 
+/** How a run came to its driver. */
+export interface DriveStart {
+  /** The claim itself moved the run from queued to in_progress (committed, not yet announced). */
+  started?: boolean;
+  /** It was inserted started, in this process (RunQueue.reserve): it has no steps yet. */
+  inserted?: boolean;
+}
+
 /** Why a worker stopped driving a run mid-turn. */
 export type AbortReason = 'cancel' | 'shutdown' | 'lease_lost';
 
@@ -102,7 +110,7 @@ export class RunDriver {
    * Drives a run this worker claimed; `signal` aborts with an AbortReason. `started`: the claim itself moved the run
    * from queued to in_progress (committed, not yet announced).
    */
-  async drive(claimed: RunRow, signal: AbortSignal, opts: { started?: boolean } = {}): Promise<void> {
+  async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
     let run = claimed;
     const lease = claimed.lease_owner;
     if (run.status === 'cancelling') return this.cancelled(run, lease);
@@ -130,7 +138,7 @@ export class RunDriver {
       run = current;
       let result;
       try {
-        result = await this.#turn.run(run, signal, { counted });
+        result = await this.#turn.run(run, signal, { counted, noSteps: opts.inserted === true && turn === 0 });
         counted = false;
       } catch (err) {
         if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);

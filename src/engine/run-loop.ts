@@ -188,12 +188,15 @@ export class RunTurn {
     this.#writer = writer;
   }
 
-  /** `counted`: the request that queued the run already counted this turn's model call against the limits. */
-  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean } = {}): Promise<TurnResult> {
+  /**
+   * `counted`: the request that queued the run already counted this turn's model call against the limits. `noSteps`:
+   * the run has none yet (its first turn, inserted started here), none to read.
+   */
+  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
     const [{ messages, items }, steps, atEnd] = await Promise.all([
       threadHistoryRows(db, run.thread_id),
-      listAllRunSteps(db, run.id),
+      opts.noSteps ? [] : listAllRunSteps(db, run.id),
       this.#deps.writesAtEnd?.(run) ?? false,
     ]);
     const ended = endedOnClientCalls(run, steps);

@@ -6,7 +6,7 @@ import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
 import { claimInstanceIdentity, type InstanceIdentity } from './instance-identity.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { PollHint } from './poll-hint.js';
-import { RunDriver, type AbortReason, type DriveOptions } from './run-driver.js';
+import { RunDriver, type AbortReason, type DriveOptions, type DriveStart } from './run-driver.js';
 import type { EngineDeps } from './run-loop.js';
 import { tracing } from '../telemetry/tracing.js';
 import { metrics } from '../telemetry/metrics.js';
@@ -123,7 +123,7 @@ export class RunWorker {
         settle();
         tracing.noteRunOrigin(run.id);
         metrics.runMoved('in_progress', false, 0);
-        this.#execute(run, nowMs, true);
+        this.#execute(run, nowMs, { started: true, inserted: true });
       },
       release: settle,
     };
@@ -174,15 +174,15 @@ export class RunWorker {
       return started ? { run: started, started: true } : { run, started: false };
     });
     if (!claimed) return false;
-    this.#execute(claimed.run, nowMs, claimed.started);
+    this.#execute(claimed.run, nowMs, { started: claimed.started });
     return true;
   }
 
-  #execute(run: RunRow, claimedAtMs: number, started: boolean): void {
+  #execute(run: RunRow, claimedAtMs: number, how: DriveStart): void {
     const controller = new AbortController();
     this.#leases.hold(run.id, controller, claimedAtMs);
     const done = tracing
-      .inRunSpan(run, () => this.#driver.drive(run, controller.signal, { started }))
+      .inRunSpan(run, () => this.#driver.drive(run, controller.signal, how))
       .catch((err: unknown) => this.#deps.log.error({ err, runId: run.id }, 'run driver crashed'))
       .finally(() => {
         this.#pollHint.record(this.#deps.clock.now() - claimedAtMs);

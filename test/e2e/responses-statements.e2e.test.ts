@@ -21,8 +21,8 @@ const OFF_PATH = /usage_buckets|usage_meters|rate_limit_counters|api_keys|^selec
 
 /** Per dialect: statements, commits, commits that waited for the disk. */
 const EXPECTED = {
-  sqlite: { statements: 16, commits: 2, durableCommits: 1 },
-  postgres: { statements: 18, commits: 2, durableCommits: 1 },
+  sqlite: { statements: 15, commits: 2, durableCommits: 1 },
+  postgres: { statements: 17, commits: 2, durableCommits: 1 },
 };
 
 for (const dialect of testDialects()) {
