@@ -15,9 +15,10 @@ const answer = () => ({ type: 'sse' as const, chunks: chatChunks({ content: 'Par
  * its statements and commits). The counts are exact: a change that adds a statement or a commit to this path fails
  * here, and the number is raised only on purpose. Background work is left out: the worker's and the ingestion's
  * polls are an hour apart, and what is written off the request path (usage, rate-limit counters, a key's last use)
- * or checked on a timer (the instance's lock on PostgreSQL) is not counted, nor are transactions made only of it.
+ * or checked on a timer (the instance's lock on PostgreSQL) or read again when a cache lapses (a project's rate
+ * limits) is not counted, nor are transactions made only of it.
  */
-const OFF_PATH = /usage_buckets|usage_meters|rate_limit_counters|api_keys|^select 1$/;
+const OFF_PATH = /usage_buckets|usage_meters|rate_limit_counters|project_rate_limits|api_keys|^select 1$/;
 
 /** Per dialect: statements, commits, commits that waited for the disk. */
 const EXPECTED = {
