@@ -8,6 +8,7 @@ import type { RunEventBus } from './engine/run-events.js';
 import type { ToolRegistry } from './tools/tool.js';
 import type { FileStorage } from './storage/file-storage.js';
 import type { EmbedderRegistry } from './embeddings/embedder.js';
+import type { RunRow } from './store/tables/runs.table.js';
 
 // deps.ts names what services need from the engine and the ingestion worker as interfaces of its own, which
 // those classes implement: it imports neither, so neither (nor anything they import) is in a cycle with it.
@@ -18,8 +19,23 @@ export interface RunQueue {
   enqueue(runId: string): void;
   /** Stops a run executing in this process (its status is already `cancelling`). */
   cancel(runId: string): void;
+  /**
+   * Room in this process's worker for a run its caller inserts already started (status `in_progress`, `lease`'s
+   * columns set) in its own transaction, saving the claim's commit; undefined when the worker has none (then the run
+   * is inserted queued and enqueued). After the commit `start(run)`, or `release()` when the insert failed.
+   */
+  reserve?(nowMs: number): RunReservation | undefined;
   /** How long a client polling a run still going should wait between retrieves, in ms. */
   readonly pollAfterMs: number;
+}
+
+/** A place for one run in the worker (RunQueue.reserve). */
+export interface RunReservation {
+  /** The columns that make the inserted run this worker's, under its lease. */
+  readonly lease: Pick<RunRow, 'lease_owner' | 'lease_expires_at'>;
+  /** The run, committed: executed here now, announced as started. */
+  start(run: RunRow): void;
+  release(): void;
 }
 
 /** Background file ingestion as services see it (retrieval/ingestion.ts's IngestionWorker). */

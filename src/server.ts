@@ -30,7 +30,7 @@ import { createCodeInterpreterTool } from './tools/code-interpreter.js';
 import { createFileSearchTool } from './tools/file-search.js';
 import { createToolRegistry } from './tools/registry.js';
 import type { ToolRegistry } from './tools/tool.js';
-import { responseCallOptions } from './services/responses-call-options.js';
+import { responseCallOptions, responseWritesAtEnd } from './services/responses-call-options.js';
 import { countBacklog } from './store/repos/telemetry.repo.js';
 import { instrumentTool } from './telemetry/instrument-tool.js';
 import { metrics } from './telemetry/metrics.js';
@@ -170,6 +170,7 @@ function createWorkers(parts: EngineParts) {
       loadImages: (tenantId, fileIds) => imageDataUrls({ store, storage, log }, tenantId, fileIds),
       fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
       callOptions: responseCallOptions(store.db),
+      writesAtEnd: responseWritesAtEnd(store.db),
       // A run's later model calls (the first is counted by the request that queued it); its tokens are counted from
       // its recorded usage (no reservation: its prompt is built in the call).
       admitModelCall: (call) => parts.limits.admit({ ...call, tokens: 0 }),

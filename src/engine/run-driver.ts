@@ -8,7 +8,7 @@ import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js
 import { lastErrorOf } from '../failures.js';
 import { RunTurn, type EngineDeps } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
-import { RunWriter, stepReasoningId } from './run-writer.js';
+import { RunWriter, stepReasoningId, type PendingWrite } from './run-writer.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
 import { transition } from './run-state.js';
 import { withStallDeadline } from './stall-deadline.js';
@@ -22,6 +22,14 @@ export interface DriveOptions {
   maxTurns: number;
   /** A model that answered but then sends nothing for this long fails the run (withStallDeadline). */
   stallTimeoutMs: number;
+}
+
+/** How a run came to its driver. */
+export interface DriveStart {
+  /** The claim itself moved the run from queued to in_progress (committed, not yet announced). */
+  started?: boolean;
+  /** It was inserted started, in this process (RunQueue.reserve): it has no steps yet. */
+  inserted?: boolean;
 }
 
 /** Why a worker stopped driving a run mid-turn. */
@@ -56,10 +64,20 @@ export class RunDriver {
    * Moves the run, or — when it changed meanwhile (a cancel) — settles what it changed to. `lease`:
    * the owner that claimed it; a worker that no longer holds the run moves nothing.
    */
-  async #move(run: RunRow, to: RunStatus, opts: { lease: string | null; patch?: RunUpdate }): Promise<RunRow | undefined> {
+  async #move(run: RunRow, to: RunStatus, opts: { lease: string | null; patch?: RunUpdate; end?: PendingWrite }): Promise<RunRow | undefined> {
     const move = { nowMs: this.#deps.clock.now(), patch: opts.patch, leaseOwner: opts.lease };
-    // A run's start is one a restart recovers (it runs it again); every status the client waits for is durable.
-    const moved = await (to === 'in_progress' ? this.#relaxed((trx) => transition(trx, run, to, move)) : transition(this.#deps.db, run, to, move));
+    const { end } = opts;
+    // A run's start is one a restart recovers (it runs it again); every status the client waits for is durable. The
+    // turn's last write (its message's end) commits with it, whether or not the run moved (a cancel came meanwhile).
+    const moved = await (to === 'in_progress'
+      ? this.#relaxed((trx) => transition(trx, run, to, move))
+      : end
+        ? this.#deps.db.transaction().execute(async (trx) => {
+            await end.write(trx);
+            return transition(trx, run, to, move);
+          })
+        : transition(this.#deps.db, run, to, move));
+    end?.announce();
     if (moved) {
       publishRun(this.#deps, moved);
       return moved;
@@ -92,7 +110,7 @@ export class RunDriver {
    * Drives a run this worker claimed; `signal` aborts with an AbortReason. `started`: the claim itself moved the run
    * from queued to in_progress (committed, not yet announced).
    */
-  async drive(claimed: RunRow, signal: AbortSignal, opts: { started?: boolean } = {}): Promise<void> {
+  async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
     let run = claimed;
     const lease = claimed.lease_owner;
     if (run.status === 'cancelling') return this.cancelled(run, lease);
@@ -120,26 +138,31 @@ export class RunDriver {
       run = current;
       let result;
       try {
-        result = await this.#turn.run(run, signal, { counted });
+        result = await this.#turn.run(run, signal, { counted, noSteps: opts.inserted === true && turn === 0 });
         counted = false;
       } catch (err) {
         if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);
         this.#deps.log.warn({ runId: run.id, err }, 'run failed');
         return this.fail(run, lastErrorOf(err), lease);
       }
-      // Stopped (lease lost, shutdown, cancel) while the turn finished: this worker writes no more.
-      if (signal.aborted || result.outcome.kind === 'aborted') return this.#aborted(run, signal.reason as AbortReason, lease);
+      // Stopped (lease lost, shutdown, cancel) while the turn finished: this worker writes no more (but the turn's end).
+      if (signal.aborted || result.outcome.kind === 'aborted') {
+        if (result.end) await this.#relaxed(result.end.write).then(result.end.announce);
+        return this.#aborted(run, signal.reason as AbortReason, lease);
+      }
       const usage = result.usage ? toJson(result.usage) : run.usage;
       const { outcome } = result;
       if (outcome.kind === 'continue') {
         await this.#relaxed((trx) => updateRunFields(trx, run.id, { usage }));
         continue;
       }
-      if (outcome.kind === 'completed') return void (await this.#move(run, 'completed', { lease, patch: { usage } }));
+      const { end } = result;
+      if (outcome.kind === 'completed') return void (await this.#move(run, 'completed', { lease, patch: { usage }, end }));
       if (outcome.kind === 'incomplete')
         return void (await this.#move(run, 'incomplete', {
           lease,
           patch: { usage, incomplete_details: toJson({ reason: outcome.reason }) },
+          end,
         }));
       const requiredAction = {
         type: 'submit_tool_outputs',

@@ -30,6 +30,25 @@ export class RunEventQueue implements AsyncIterable<RunEvent> {
     this.#wake?.();
   }
 
+  /**
+   * The events in batches: all the bus delivered since the last batch, up to and including the event that ends the
+   * stream. A stream written a batch at a time makes one socket write of what a turn announced at once, not one each.
+   */
+  async *batches(): AsyncGenerator<RunEvent[]> {
+    try {
+      for (;;) {
+        while (this.#queue.length === 0 && !this.#closed) await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+        if (this.#queue.length === 0) return;
+        const end = this.#queue.findIndex(endsStream);
+        yield this.#queue.splice(0, end === -1 ? this.#queue.length : end + 1);
+        if (end !== -1) return;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<RunEvent> {
     try {
       for (;;) {

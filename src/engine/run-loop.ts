@@ -23,7 +23,7 @@ import type { MessageRow } from '../store/tables/messages.table.js';
 import type { AnnotatedDelta, TextAnnotator } from '../tools/text-annotator.js';
 import type { RunEventBus } from './run-events.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
-import { RunWriter, type StepUsage } from './run-writer.js';
+import { RunWriter, type MessageEnd, type OpenMessage, type PendingWrite, type StepUsage } from './run-writer.js';
 import { addUsage, toStepUsage } from './step-usage.js';
 import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
 import { ToolCallBudget, withinBudget } from './tool-call-budget.js';
@@ -45,12 +45,27 @@ export interface EngineDeps {
   fitPrompt?: PromptFitter;
   /** Call options the API that started a run asks for beyond the run's columns (the Responses API's logprobs). */
   callOptions?: (run: RunRow) => Promise<RunCallOptions>;
+  /**
+   * Whether nobody reads the run's messages before it ends (a response answered when its run ends): its turns' messages
+   * are then written when they end — with the run's end, for a last turn — not also when they start.
+   */
+  writesAtEnd?: (run: RunRow) => Promise<boolean>;
   /** Counts a model call against the run's project's rate limits; throws a 429 ApiError when over one. */
   admitModelCall?: (call: { tenantId: string; model: string }) => Promise<unknown>;
 }
 
 /** What `EngineDeps.callOptions` may add to a run's model calls. */
 export type RunCallOptions = Pick<ChatCallOptions, 'logprobs' | 'topLogprobs'>;
+
+/**
+ * What a turn returns: how it ended, the run's usage so far, and — for a turn that ends the run with its message — the
+ * message's end, left for the driver to commit with the run's end (one commit that waits for the disk, not two).
+ */
+export interface TurnResult {
+  outcome: StepOutcome;
+  usage: StepUsage | null;
+  end?: PendingWrite;
+}
 
 /** How one model turn of a run ended. */
 export type StepOutcome =
@@ -134,6 +149,8 @@ function admits(turn: Turn, part: { index: number; name: string }): boolean {
 
 /** State of one streamed model turn: the message and tool-call step it opened. */
 interface Turn {
+  /** Its message is written when it ends (EngineDeps.writesAtEnd). */
+  atEnd: boolean;
   tools: OfferedTools;
   /** Images the run's code made since its last message: they open the next message, as OpenAI shows them. */
   images: string[];
@@ -151,7 +168,7 @@ interface Turn {
   pendingLogprobs: TokenLogprob[];
   /** The open message's text, annotated as it streams. */
   annotator?: TextAnnotator;
-  message?: Awaited<ReturnType<RunWriter['startMessage']>>;
+  message?: OpenMessage;
   toolStep?: RunStepRow;
   calls: Array<{ id: string; name: string; arguments: string }>;
   finishReason: FinishReason;
@@ -171,10 +188,17 @@ export class RunTurn {
     this.#writer = writer;
   }
 
-  /** `counted`: the request that queued the run already counted this turn's model call against the limits. */
-  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean } = {}): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+  /**
+   * `counted`: the request that queued the run already counted this turn's model call against the limits. `noSteps`:
+   * the run has none yet (its first turn, inserted started here), none to read.
+   */
+  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
-    const [{ messages, items }, steps] = await Promise.all([threadHistoryRows(db, run.thread_id), listAllRunSteps(db, run.id)]);
+    const [{ messages, items }, steps, atEnd] = await Promise.all([
+      threadHistoryRows(db, run.thread_id),
+      opts.noSteps ? [] : listAllRunSteps(db, run.id),
+      this.#deps.writesAtEnd?.(run) ?? false,
+    ]);
     const ended = endedOnClientCalls(run, steps);
     if (ended) return { outcome: { kind: 'completed' }, usage: addUsage(fromJson<StepUsage | null>(run.usage, null), ended.usage) };
     const budget = new ToolCallBudget(run.max_tool_calls, serverCallCount(this.#deps.tools, steps));
@@ -216,6 +240,7 @@ export class RunTurn {
       requestId: run.id,
     });
     const turn: Turn = {
+      atEnd,
       tools,
       images: pendingImages(this.#deps.tools, steps),
       streams: new Map(),
@@ -250,7 +275,7 @@ export class RunTurn {
       case 'text-delta':
         if (!part.delta) return;
         if (!turn.message) {
-          turn.message = await this.#writer.startMessage(run, await this.#closeReasoning(run, turn));
+          turn.message = await this.#writer.startMessage(run, await this.#closeReasoning(run, turn), { unwritten: turn.atEnd });
           turn.annotator = messageAnnotator(this.#deps.tools, turn.steps);
           if (turn.images.length) this.#writer.messageImages(run, turn.message.message.id, turn.images);
         }
@@ -327,7 +352,13 @@ export class RunTurn {
   }
 
   async #closeMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): Promise<void> {
-    if (!turn.message) return;
+    const end = this.#endMessage(run, turn, usage, incomplete);
+    if (end) await this.#writer.finishMessage(run, end);
+  }
+
+  /** The open message's last text sent, and how it ends (undefined: no message open). */
+  #endMessage(run: RunRow, turn: Turn, usage: StepUsage | null, incomplete?: string): MessageEnd | undefined {
+    if (!turn.message) return undefined;
     const open = turn.message;
     const annotator = turn.annotator!;
     this.#sendText(run, turn, annotator.flush());
@@ -335,7 +366,7 @@ export class RunTurn {
     turn.annotator = undefined;
     const { text, annotations } = annotator;
     const logprobs = turn.logprobs.length ? turn.logprobs.splice(0) : undefined;
-    await this.#writer.finishMessage(run, { ...open, text, usage, incomplete, annotations, images: turn.images, logprobs });
+    return { ...open, text, usage, incomplete, annotations, images: turn.images, logprobs };
   }
 
   /** Text of the open message the annotator let through, with the annotations it completes. */
@@ -360,7 +391,7 @@ export class RunTurn {
     run: RunRow,
     turn: Turn,
     ctx: { tools: OfferedTools; used: StepUsage | null; signal: AbortSignal; model: ChatModel },
-  ): Promise<{ outcome: StepOutcome; usage: StepUsage | null }> {
+  ): Promise<TurnResult> {
     await this.#closeReasoning(run, turn, turn.finishReason === 'length' ? 'incomplete' : 'completed');
     const usage = toStepUsage(turn.usage);
     if (turn.usage) {
@@ -373,12 +404,18 @@ export class RunTurn {
       run.max_completion_tokens !== null && turn.finishReason === 'length' && (total?.completion_tokens ?? 0) >= run.max_completion_tokens;
     const overPrompt = run.max_prompt_tokens !== null && (total?.prompt_tokens ?? 0) > run.max_prompt_tokens;
     const incomplete = outOfTokens ? 'max_completion_tokens' : overPrompt ? 'max_prompt_tokens' : undefined;
-    if (turn.message) await this.#closeMessage(run, turn, turn.toolStep ? null : usage, incomplete);
+    if (!turn.toolStep) {
+      // A turn of text alone ends the run: its message ends in the run's last commit.
+      const message = this.#endMessage(run, turn, usage, incomplete);
+      const end = message && this.#writer.endMessage(run, message);
+      return { outcome: incomplete ? { kind: 'incomplete', reason: incomplete } : { kind: 'completed' }, usage: total, end };
+    }
+    await this.#closeMessage(run, turn, null, incomplete);
     if (incomplete) {
-      if (turn.toolStep) await this.#writer.finishStep(run, turn.toolStep, { status: 'cancelled', usage });
+      await this.#writer.finishStep(run, turn.toolStep, { status: 'cancelled', usage });
       return { outcome: { kind: 'incomplete', reason: incomplete }, usage: total };
     }
-    if (!turn.toolStep || turn.calls.length === 0) return { outcome: { kind: 'completed' }, usage: total };
+    if (turn.calls.length === 0) return { outcome: { kind: 'completed' }, usage: total };
     return { outcome: await this.#runTools(run, turn, usage, ctx), usage: total };
   }
 

@@ -6,9 +6,11 @@ import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
 import { claimInstanceIdentity, type InstanceIdentity } from './instance-identity.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { PollHint } from './poll-hint.js';
-import { RunDriver, type AbortReason, type DriveOptions } from './run-driver.js';
+import { RunDriver, type AbortReason, type DriveOptions, type DriveStart } from './run-driver.js';
 import type { EngineDeps } from './run-loop.js';
 import { tracing } from '../telemetry/tracing.js';
+import { metrics } from '../telemetry/metrics.js';
+import type { RunReservation } from '../deps.js';
 
 export interface WorkerOptions extends DriveOptions {
   /** A claimed run's lease; renewed every third of it while the run executes. */
@@ -59,6 +61,8 @@ export class RunWorker {
   #full = false;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #pollHint = new PollHint();
+  /** Places promised to runs being inserted started (reserve), not executing yet. */
+  #reserved = 0;
 
   constructor(deps: EngineDeps, opts: Partial<WorkerOptions> = {}) {
     this.#deps = deps;
@@ -104,6 +108,27 @@ export class RunWorker {
     this.#track(this.#claim(runId).catch((err: unknown) => this.#deps.log.error({ err, runId }, 'could not claim run')));
   }
 
+  /** See RunQueue.reserve (deps.ts): a run its caller inserts started and leased by this worker. */
+  reserve(nowMs: number): RunReservation | undefined {
+    if (!this.#started || this.#stopping || this.#running.size + this.#reserved >= this.#opts.concurrency) return undefined;
+    this.#reserved++;
+    let open = true;
+    const settle = () => {
+      if (open) this.#reserved--;
+      open = false;
+    };
+    return {
+      lease: { lease_owner: this.#owner, lease_expires_at: nowMs + this.#opts.leaseMs },
+      start: (run) => {
+        settle();
+        tracing.noteRunOrigin(run.id);
+        metrics.runMoved('in_progress', false, 0);
+        this.#execute(run, nowMs, { started: true, inserted: true });
+      },
+      release: settle,
+    };
+  }
+
   /** Work that touches the database outside a run: stop() waits for it before the store closes. */
   #track(work: Promise<unknown>): void {
     this.#pending.add(work);
@@ -134,7 +159,7 @@ export class RunWorker {
   async #claim(runId?: string): Promise<boolean> {
     // Before start() the worker has no identity yet: start's first poll picks the run up.
     if (!this.#started || this.#stopping) return false;
-    if (this.#running.size >= this.#opts.concurrency) {
+    if (this.#running.size + this.#reserved >= this.#opts.concurrency) {
       this.#full = true;
       return false;
     }
@@ -149,15 +174,15 @@ export class RunWorker {
       return started ? { run: started, started: true } : { run, started: false };
     });
     if (!claimed) return false;
-    this.#execute(claimed.run, nowMs, claimed.started);
+    this.#execute(claimed.run, nowMs, { started: claimed.started });
     return true;
   }
 
-  #execute(run: RunRow, claimedAtMs: number, started: boolean): void {
+  #execute(run: RunRow, claimedAtMs: number, how: DriveStart): void {
     const controller = new AbortController();
     this.#leases.hold(run.id, controller, claimedAtMs);
     const done = tracing
-      .inRunSpan(run, () => this.#driver.drive(run, controller.signal, { started }))
+      .inRunSpan(run, () => this.#driver.drive(run, controller.signal, how))
       .catch((err: unknown) => this.#deps.log.error({ err, runId: run.id }, 'run driver crashed'))
       .finally(() => {
         this.#pollHint.record(this.#deps.clock.now() - claimedAtMs);

@@ -1,6 +1,7 @@
 import type { Annotation, MessageContent } from 'openai/resources/beta/threads/messages';
 import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { IdGenerator } from '../ids.js';
+import type { Db } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import type { RelaxedWrite } from '../store/relaxed-commit.js';
 import { insertFunctionCallItems, insertReasoningItem } from '../store/repos/conversation-items.repo.js';
@@ -45,6 +46,32 @@ export interface StepUsage {
   completion_tokens_details?: { reasoning_tokens: number };
 }
 
+/** A message being written (RunWriter.startMessage): its rows, and whether they are still to be inserted. */
+export interface OpenMessage {
+  step: RunStepRow;
+  message: MessageRow;
+  unwritten?: boolean;
+}
+
+/** How a message ends (RunWriter.finishMessage, endMessage). */
+export interface MessageEnd extends OpenMessage {
+  text: string;
+  usage: StepUsage | null;
+  incomplete?: string;
+  stepStatus?: RunStepStatus;
+  annotations?: Annotation[];
+  /** image_file parts before the text. */
+  images?: string[];
+  /** The text's token logprobs, when the run asked for them: kept on the step. */
+  logprobs?: TokenLogprob[];
+}
+
+/** Writes for a transaction the caller commits, and what to announce once it has. */
+export interface PendingWrite {
+  write(trx: Db): Promise<void>;
+  announce(): void;
+}
+
 /**
  * Writes a run's steps and messages, then announces each change as an engine event: nothing is
  * published before it is committed. Order follows OpenAI's: step started, message started, its
@@ -76,7 +103,7 @@ export class RunWriter {
     this.#events.publish(run.id, event);
   }
 
-  #stepRow(run: RunRow, type: RunStepRow['type'], details: unknown, reasoningId?: string): NewRunStepRow {
+  #stepRow(run: RunRow, type: RunStepRow['type'], details: unknown, reasoningId?: string): RunStepRow {
     return {
       id: this.#ids('step'),
       tenant_id: run.tenant_id,
@@ -106,33 +133,38 @@ export class RunWriter {
     this.announce(run, { type: 'reasoning.done', reasoningId: opts.id, status: opts.status });
   }
 
-  /** An assistant message being written, and its message_creation step (naming the reasoning before it), in one transaction. */
-  async startMessage(run: RunRow, reasoningId?: string): Promise<{ step: RunStepRow; message: MessageRow }> {
+  /**
+   * An assistant message being written, and its message_creation step (naming the reasoning before it), in one
+   * transaction. `unwritten`: nobody reads them before the run ends (deps.writesAtEnd) — they are written when the
+   * message ends, not now, and a run resumed after a crash runs the turn again as it would after losing them.
+   */
+  async startMessage(run: RunRow, reasoningId?: string, opts: { unwritten?: boolean } = {}): Promise<OpenMessage> {
     const messageId = this.#ids('msg');
     const stepRow = this.#stepRow(run, 'message_creation', { type: 'message_creation', message_creation: { message_id: messageId } }, reasoningId);
-    const { step, message } = await this.#relaxed(async (trx) => ({
-      step: await insertRunStep(trx, stepRow),
-      message: await insertRunMessage(trx, {
-        id: messageId,
-        tenant_id: run.tenant_id,
-        thread_id: run.thread_id,
-        seq: nextSeq(this.#now()),
-        created_at: this.#nowS(),
-        role: 'assistant',
-        content: '[]',
-        attachments: '[]',
-        metadata: '{}',
-        assistant_id: run.assistant_id,
-        run_id: run.id,
-        status: 'in_progress',
-        incomplete_details: null,
-        completed_at: null,
-        incomplete_at: null,
-      }),
-    }));
-    this.announce(run, { type: 'step.started', step });
-    this.announce(run, { type: 'message.started', message });
-    return { step, message };
+    const messageRow: MessageRow = {
+      id: messageId,
+      tenant_id: run.tenant_id,
+      thread_id: run.thread_id,
+      seq: nextSeq(this.#now()),
+      created_at: this.#nowS(),
+      role: 'assistant',
+      content: '[]',
+      item_content: null,
+      attachments: '[]',
+      metadata: '{}',
+      assistant_id: run.assistant_id,
+      run_id: run.id,
+      status: 'in_progress',
+      incomplete_details: null,
+      completed_at: null,
+      incomplete_at: null,
+    };
+    const open: OpenMessage = opts.unwritten
+      ? { step: stepRow, message: messageRow, unwritten: true }
+      : await this.#relaxed(async (trx) => ({ step: await insertRunStep(trx, stepRow), message: await insertRunMessage(trx, messageRow) }));
+    this.announce(run, { type: 'step.started', step: open.step });
+    this.announce(run, { type: 'message.started', message: open.message });
+    return open;
   }
 
   /**
@@ -154,23 +186,19 @@ export class RunWriter {
     this.announce(run, { type: 'message.images', messageId, fileIds });
   }
 
-  /** Ends the message (completed, or incomplete with a reason) and its step. */
-  async finishMessage(
-    run: RunRow,
-    opts: {
-      step: RunStepRow;
-      message: MessageRow;
-      text: string;
-      usage: StepUsage | null;
-      incomplete?: string;
-      stepStatus?: RunStepStatus;
-      annotations?: Annotation[];
-      /** image_file parts before the text. */
-      images?: string[];
-      /** The text's token logprobs, when the run asked for them: kept on the step. */
-      logprobs?: TokenLogprob[];
-    },
-  ): Promise<void> {
+  /** Ends the message (completed, or incomplete with a reason) and its step, in a relaxed commit of their own. */
+  async finishMessage(run: RunRow, opts: MessageEnd): Promise<void> {
+    const end = this.endMessage(run, opts);
+    await this.#relaxed(end.write);
+    end.announce();
+  }
+
+  /**
+   * The message's end (completed, or incomplete with a reason) and its step's, as a write for the caller's transaction
+   * — the turn's last write, committed with the run's end in one commit that waits for the disk — and the events it
+   * announces once committed.
+   */
+  endMessage(run: RunRow, opts: MessageEnd): PendingWrite {
     const nowS = this.#nowS();
     const content: MessageContent[] = [
       ...(opts.images ?? []).map((file_id): MessageContent => ({ type: 'image_file', image_file: { file_id } })),
@@ -178,18 +206,32 @@ export class RunWriter {
     ];
     const stepStatus = opts.stepStatus ?? 'completed';
     const outputs = opts.logprobs ? { ...fromJson<Record<string, string>>(opts.step.tool_outputs, {}), [LOGPROBS_KEY]: toJson(opts.logprobs) } : undefined;
-    const { message, step } = await this.#relaxed(async (trx) => ({
-      message: await updateRunMessage(trx, opts.message.id, {
-        content: toJson(content),
-        status: opts.incomplete ? 'incomplete' : 'completed',
-        completed_at: opts.incomplete ? null : nowS,
-        incomplete_at: opts.incomplete ? nowS : null,
-        incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
-      }),
-      step: await updateRunStep(trx, opts.step.id, stepEnd(stepStatus, nowS, { usage: opts.usage, outputs })),
-    }));
-    if (message) this.announce(run, { type: 'message.done', message });
-    if (step && stepStatus !== 'in_progress') this.announce(run, { type: 'step.done', step });
+    const messageEnd = {
+      content: toJson(content),
+      status: opts.incomplete ? ('incomplete' as const) : ('completed' as const),
+      completed_at: opts.incomplete ? null : nowS,
+      incomplete_at: opts.incomplete ? nowS : null,
+      incomplete_details: opts.incomplete ? toJson({ reason: opts.incomplete }) : null,
+    };
+    const stepPatch = stepEnd(stepStatus, nowS, { usage: opts.usage, outputs });
+    let written: { message?: MessageRow; step?: RunStepRow } = {};
+    return {
+      write: async (trx) => {
+        written = opts.unwritten
+          ? {
+              message: await insertRunMessage(trx, { ...opts.message, ...messageEnd }),
+              step: await insertRunStep(trx, { ...opts.step, ...stepPatch }),
+            }
+          : {
+              message: await updateRunMessage(trx, opts.message.id, messageEnd),
+              step: await updateRunStep(trx, opts.step.id, stepPatch),
+            };
+      },
+      announce: () => {
+        if (written.message) this.announce(run, { type: 'message.done', message: written.message });
+        if (written.step && stepStatus !== 'in_progress') this.announce(run, { type: 'step.done', step: written.step });
+      },
+    };
   }
 
   /** A tool_calls step (naming the reasoning before it); its details grow as the model streams the calls. */

@@ -19,3 +19,12 @@ export function responseCallOptions(db: Db): (run: RunRow) => Promise<RunCallOpt
     return { logprobs: true, ...(request.top_logprobs != null && { topLogprobs: request.top_logprobs }) };
   };
 }
+
+/**
+ * Whether a run's messages are written only when they end (EngineDeps.writesAtEnd): a response's that is answered
+ * when its run ends (a stream, or a create that waits), whose output nobody reads before. A background response's
+ * output shows while it runs (retrieve, replay), as an Assistants run's messages do.
+ */
+export function responseWritesAtEnd(db: Db): (run: RunRow) => Promise<boolean> {
+  return async (run) => run.assistant_id === '' && (await responseOfRun(db, run.id))?.background === 0;
+}

@@ -1,9 +1,10 @@
-import type { Caller, Deps } from '../deps.js';
+import type { Caller, Deps, RunReservation } from '../deps.js';
 import { invalidRequest } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { toJson } from '../store/json.js';
 import { findNextResponseOnThread, findResponse, findResponseThread, insertHiddenThread, insertResponse } from '../store/repos/responses.repo.js';
 import { findActiveRun, insertRun } from '../store/repos/runs.repo.js';
+import { relaxedCommits } from '../store/relaxed-commit.js';
 import { nextSeq } from '../store/seq.js';
 import type { AssistantRow } from '../store/tables/assistants.table.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
@@ -32,7 +33,9 @@ export async function startResponse(
 ): Promise<{ response: ResponseRow; run: RunRow }> {
   const nowMs = deps.clock.now();
   const { params, toolResources, columns } = toRunOptions(request, deps.log);
-  const result = await deps.store.db.transaction().execute(async (trx) => {
+  // A response answered when it ends starts in its create, in this worker: no claim, no commit of its own for that.
+  const reservation = request.background === true ? undefined : deps.engine.reserve?.(nowMs);
+  const result = await createWrite(deps, request)(async (trx) => {
     // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
     const seq = nextSeq(nowMs);
     await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
@@ -45,7 +48,7 @@ export async function startResponse(
     const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
     checkModel(deps, row.model);
     // The client's function calls end a response (completed, with function_call items), as OpenAI's do.
-    const run = await insertRun(trx, { ...row, ...columns, client_calls: 'end' });
+    const run = await insertRun(trx, { ...row, ...columns, client_calls: 'end', ...(reservation && started(reservation, row.created_at)) });
     const { input: _input, stream: _stream, ...echo } = request;
     const response = await insertResponse(trx, {
       id: responseId,
@@ -63,10 +66,36 @@ export async function startResponse(
       seq,
     });
     return { response, run };
+  }).catch((err: unknown) => {
+    reservation?.release();
+    throw err;
   });
   rememberResponse(deps.store.db, result.response);
-  announce(deps, result.run, opts);
+  if (!reservation) announce(deps, result.run, opts);
+  else {
+    // Announced as every run is — created (queued), then started by its worker — and executed here.
+    opts.subscribe?.(result.run.id);
+    deps.events.publish(result.run.id, { type: 'run.created', run: asQueued(result.run) });
+    reservation.start(result.run);
+  }
   return result;
+}
+
+/** The columns of a run inserted started (run-state.ts's move from queued to in_progress, and the worker's claim). */
+const started = (reservation: RunReservation, createdAt: number) => ({ ...reservation.lease, status: 'in_progress' as const, started_at: createdAt });
+
+/** A run inserted started, as it stood created: what `run.created` shows of every run. */
+const asQueued = (run: RunRow): RunRow => ({ ...run, status: 'queued', started_at: null, lease_owner: null, lease_expires_at: null });
+
+/**
+ * How the create commits. A background response is answered as soon as it is created: its create waits for the disk
+ * (a 2xx means the write is durable). Any other response is answered, or its stream ends, only after its run's final
+ * state is committed with the wait, which flushes this commit too (store/relaxed-commit.ts); a crash before that —
+ * even kill -9 — keeps it (the OS has the bytes), and a restart resumes the run as it resumes every run.
+ */
+function createWrite(deps: Deps, request: CreateResponseRequest) {
+  if (request.background === true) return <T>(fn: (trx: Db) => Promise<T>) => deps.store.db.transaction().execute(fn);
+  return relaxedCommits(deps.store.db, deps.store.dialect);
 }
 
 const conversationId = (request: CreateResponseRequest): string | null =>

@@ -31,8 +31,9 @@ export async function streamResponse(
 async function* frames(opts: { queue: RunEventQueue; encoder: ResponseStreamEncoder; done: () => Promise<void> }): AsyncGenerator<string> {
   const { encoder } = opts;
   try {
-    for await (const event of opts.queue) {
-      const events = encoder.encode(event);
+    // What the engine announced meanwhile leaves in one write.
+    for await (const batch of opts.queue.batches()) {
+      const events = batch.flatMap((event) => encoder.encode(event));
       if (events.length) yield toSseFrames(events);
     }
   } catch (err) {

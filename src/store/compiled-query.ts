@@ -29,3 +29,28 @@ class Slot {
 function slots<P extends object>(): P {
   return new Proxy({}, { get: (_target, name) => new Slot(String(name)) }) as P;
 }
+
+/**
+ * An insert of one row whose columns are the row's own (defined) keys, compiled once per column set (compiledQuery):
+ * the engine and the Responses API insert rows of a few fixed shapes several times per request, and building and
+ * compiling an insert of 37 columns takes ~40 µs of CPU each time. `build` inserts the row it is given.
+ */
+export function compiledInsert<Row extends object, R>(build: (db: Db, row: Row) => Compilable<R>): (db: Db, row: Row) => Promise<R> {
+  const byColumns = new Map<string, (db: Db, row: Row) => Promise<R[]>>();
+  return async (db, row) => {
+    const values = row as Record<string, unknown>;
+    const columns = Object.keys(values).filter((k) => values[k] !== undefined);
+    const shape = columns.join(',');
+    let insert = byColumns.get(shape);
+    if (!insert) byColumns.set(shape, (insert = compiledQuery((b: Db, p: Row) => build(b, only(p, columns)))));
+    const [out] = await insert(db, row);
+    if (out === undefined) throw new Error('insert returned no row');
+    return out;
+  };
+}
+
+/** The slots of `columns` only, as a row: what the compiled insert names. */
+function only<Row extends object>(p: Row, columns: readonly string[]): Row {
+  const slots = p as Record<string, unknown>;
+  return Object.fromEntries(columns.map((c) => [c, slots[c]])) as Row;
+}

@@ -1,12 +1,14 @@
+import { compiledInsert } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import type { NewResponseRow, ResponseRow } from '../tables/responses.table.js';
 import type { NewThreadRow, ThreadRow } from '../tables/threads.table.js';
 
 /** Responses, scoped to one tenant: another tenant's response is simply not there. */
 
-export function insertResponse(db: Db, row: NewResponseRow): Promise<ResponseRow> {
-  return db.insertInto('responses').values(row).returningAll().executeTakeFirstOrThrow();
-}
+/** Inserted for every response: compiled once per column set (store/compiled-query.ts). */
+export const insertResponse: (db: Db, row: NewResponseRow) => Promise<ResponseRow> = compiledInsert((db, row: NewResponseRow) =>
+  db.insertInto('responses').values(row).returningAll(),
+);
 
 export function findResponse(db: Db, tenantId: string, id: string): Promise<ResponseRow | undefined> {
   return db.selectFrom('responses').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -40,12 +42,10 @@ export function findResponseThread(db: Db, row: ResponseRow): Promise<ThreadRow>
 }
 
 /** A response's own thread, which the threads and conversations APIs never show. */
+const insertThread = compiledInsert((db, row: NewThreadRow) => db.insertInto('threads').values(row).returningAll());
+
 export function insertHiddenThread(db: Db, row: Omit<NewThreadRow, 'hidden'>): Promise<ThreadRow> {
-  return db
-    .insertInto('threads')
-    .values({ ...row, hidden: 1 })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return insertThread(db, { ...row, hidden: 1 });
 }
 
 /** The response's row; its hidden thread (with its items, run and steps, by cascade) when no other response is on it. */

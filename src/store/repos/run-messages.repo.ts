@@ -1,12 +1,13 @@
-import { compiledQuery } from '../compiled-query.js';
+import { compiledInsert, compiledQuery } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import type { ConversationItemRow } from '../tables/conversation-items.table.js';
 import type { MessageRow, MessageUpdate, NewMessageRow } from '../tables/messages.table.js';
 
 /** The assistant messages a run writes. */
-export function insertRunMessage(db: Db, row: NewMessageRow): Promise<MessageRow> {
-  return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
-}
+/** Inserted for every message a run writes: compiled once per column set (store/compiled-query.ts). */
+export const insertRunMessage: (db: Db, row: NewMessageRow) => Promise<MessageRow> = compiledInsert((db, row: NewMessageRow) =>
+  db.insertInto('messages').values(row).returningAll(),
+);
 
 export function updateRunMessage(db: Db, messageId: string, patch: MessageUpdate): Promise<MessageRow | undefined> {
   return db.updateTable('messages').set(patch).where('id', '=', messageId).returningAll().executeTakeFirst();

@@ -1,12 +1,13 @@
-import { compiledQuery } from '../compiled-query.js';
+import { compiledInsert, compiledQuery } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import { notFound } from '../../errors.js';
 import { applySeqWindow, type SeqWindow } from '../pagination.js';
 import type { NewRunStepRow, RunStepRow, RunStepUpdate } from '../tables/run-steps.table.js';
 
-export function insertRunStep(db: Db, row: NewRunStepRow): Promise<RunStepRow> {
-  return db.insertInto('run_steps').values(row).returningAll().executeTakeFirstOrThrow();
-}
+/** Inserted for every step of every run: compiled once per column set (store/compiled-query.ts). */
+export const insertRunStep: (db: Db, row: NewRunStepRow) => Promise<RunStepRow> = compiledInsert((db, row: NewRunStepRow) =>
+  db.insertInto('run_steps').values(row).returningAll(),
+);
 
 export function updateRunStep(db: Db, stepId: string, patch: RunStepUpdate): Promise<RunStepRow | undefined> {
   return db.updateTable('run_steps').set(patch).where('id', '=', stepId).returningAll().executeTakeFirst();

@@ -1,4 +1,4 @@
-import { compiledQuery } from '../compiled-query.js';
+import { compiledInsert, compiledQuery } from '../compiled-query.js';
 import type { Db, DialectName } from '../database.js';
 import { notFound } from '../../errors.js';
 import { ACTIVE_RUN_STATUSES, WAITING_RUN_STATUSES, WORKABLE_RUN_STATUSES as WORKABLE } from '../../engine/run-state.js';
@@ -15,9 +15,8 @@ export function findActiveRun(db: Db, tenantId: string, threadId: string): Promi
     .executeTakeFirst();
 }
 
-export async function insertRun(db: Db, row: NewRunRow): Promise<RunRow> {
-  return db.insertInto('runs').values(row).returningAll().executeTakeFirstOrThrow();
-}
+/** Inserted for every run and every response: compiled once per column set (store/compiled-query.ts). */
+export const insertRun: (db: Db, row: NewRunRow) => Promise<RunRow> = compiledInsert((db, row: NewRunRow) => db.insertInto('runs').values(row).returningAll());
 
 export function findRun(db: Db, tenantId: string, threadId: string, runId: string): Promise<RunRow | undefined> {
   return db
