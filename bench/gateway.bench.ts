@@ -25,7 +25,8 @@
  * Switchboard children; `{name}` becomes the child's name, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-{name}"),
  * BENCH_PAIRS (8) and BENCH_PAIR_SECONDS (3): the limits + metrics cost is measured in that many pairs of
  * short max-load runs of "switchboard" and "limits" back to back (ABBA order), non-streamed and streamed,
- * and judged on the median of the per-pair ratios; BENCH_ONLY=limits runs only those pairs (two
+ * and judged on the median of the per-pair ratios (beside them, informative: both loaded at once at BENCH_RATE
+ * each, CPU per request over the same seconds); BENCH_ONLY=limits runs only those pairs (two
  * Switchboards and the upstream; a few minutes, for profiling the cost).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -561,6 +562,8 @@ function scrapeMetrics(origin: string): Scraper {
 interface PairedCost {
   max: Pair[];
   streamMax: Pair[];
+  /** Both Switchboards at once, each at BENCH_RATE: CPU per request measured over the very same seconds. */
+  sideBySide: Pair[];
 }
 
 /**
@@ -590,8 +593,32 @@ async function pairs(sb: Target, lim: Target, stream: boolean): Promise<Pair[]> 
   return out;
 }
 
+/**
+ * The two Switchboards loaded at the same time, each at the fixed rate (non-streamed then streamed, BENCH_PAIR_SECONDS
+ * each): neither saturates, and foreign load hits both alike, so their CPU per request is the steadiest comparison
+ * this machine allows (informative; the verdict stays on max throughput).
+ */
+async function sideBySide(sb: Target, lim: Target): Promise<Pair[]> {
+  const out: Pair[] = [];
+  for (const stream of [false, true]) {
+    const opts = { connections: SETTINGS.rateConnections, seconds: SETTINGS.pairSeconds * 2, rate: SETTINGS.rate, stream };
+    const pair = await quietly(`side by side${stream ? ', streamed' : ''}`, async (): Promise<Pair> => {
+      const mark = ourCpu();
+      const [base, other] = await Promise.all([load(sb, opts), load(lim, opts)]);
+      return { base, other, foreign: foreignShare(mark, ourCpu()) };
+    });
+    log(
+      `side by side at ${SETTINGS.rate} req/s each${stream ? ', streamed' : ''}: CPU µs/request switchboard ` +
+        `${fmt(pair.base.cpuUs)}, limits ${fmt(pair.other.cpuUs)} (${pct(pair.other.cpuUs / pair.base.cpuUs - 1)}), other processes ${fmt((pair.foreign ?? NaN) * 100)}%`,
+    );
+    out.push(pair);
+  }
+  return out;
+}
+
 async function pairedCost(sb: Target, lim: Target): Promise<PairedCost> {
-  return { max: await pairs(sb, lim, false), streamMax: await pairs(sb, lim, true) };
+  const sideBySidePairs = await sideBySide(sb, lim);
+  return { max: await pairs(sb, lim, false), streamMax: await pairs(sb, lim, true), sideBySide: sideBySidePairs };
 }
 
 const pct = (v: number, digits = 1): string => `${fmt(v * 100, digits)}%`;
@@ -623,13 +650,20 @@ function costRows(o: { paired: PairedCost; added: Added }): string[] {
   if (o.added.limits && o.added.switchboard) cost('limits + metrics: added p50 more', o.added.limits.p50 / o.added.switchboard.p50 - 1);
   rows.push(`| limits + metrics: CPU/request more (${n})¹ | ${fmt(max.cpuMore * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
   rows.push(`| the same, streamed¹ | ${fmt(streamed.cpuMore * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
+  const [json, sse] = o.paired.sideBySide;
+  const side = (label: string, p: Pair | undefined) =>
+    p && rows.push(`| ${label}³ | ${fmt((p.other.cpuUs / p.base.cpuUs - 1) * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
+  side(`limits + metrics: CPU/request more, side by side at ${SETTINGS.rate} req/s`, json);
+  side('the same, streamed', sse);
   return rows;
 }
 
 const PAIRS_FOOTNOTE =
   `² Measured apart from the rounds: ${SETTINGS.pairs} pairs of ${SETTINGS.pairSeconds} s max-load runs ` +
   `(${SETTINGS.maxConnections} connections) of the two Switchboards back to back, in the order AB BA AB…, ` +
-  `each pair within one quiet window; the value is the median of the pairs' ratios.`;
+  `each pair within one quiet window; the value is the median of the pairs' ratios. ³ Both Switchboards loaded at ` +
+  `once, each at ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections for ${SETTINGS.pairSeconds * 2} s: ` +
+  `CPU per request over the very same seconds.`;
 
 // ---------------------------------------------------------------------------
 // Ratios
@@ -798,7 +832,8 @@ async function main(): Promise<void> {
     const section = [
       `## Gateway overhead (\`bench/gateway.bench.ts\`)`,
       ``,
-      `Command: \`npm run bench\` (quick run: \`BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench\`)`,
+      `Command: \`npm run bench\` (quick run: \`BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench\`; the limits + metrics ` +
+        `pairs alone: \`BENCH_ONLY=limits npm run bench\`)`,
       ``,
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}`,
