@@ -87,3 +87,22 @@ describe('RateLimiter.admit on cached limits and in-process counts', () => {
     assert.equal(second?.headers['x-ratelimit-remaining-tokens'], String(100 - 12 - 5));
   });
 });
+
+describe('RateLimiter limits cache', () => {
+  it('should read the limits once for the calls that find them stale at the same time', async () => {
+    const { limiter: l, calls, now } = limiter();
+    await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    now.t += 1001;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 })));
+    assert.equal(calls.n, 2);
+    assert.equal(answers[19]?.headers['x-ratelimit-remaining-requests'], String(100 - 21));
+  });
+
+  it('should read again after forget(), even while a read is under way', async () => {
+    const { limiter: l, calls } = limiter();
+    const first = l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    l.forget('proj_a');
+    await Promise.all([first, l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 })]);
+    assert.equal(calls.n, 2);
+  });
+});

@@ -33,6 +33,8 @@ export class RateLimiter implements RateLimits {
   readonly #o: Required<Omit<RateLimiterOptions, 'budgets'>> & Pick<RateLimiterOptions, 'budgets'>;
   /** Per project, each limited model's plan (a model whose limits are all 0 has none), and until when it holds. */
   readonly #cache = new Map<string, { plans: Map<string, ModelPlan>; until: number }>();
+  /** Reads of a project's limits under way: at each expiry, the requests in flight wait for one read, not one each. */
+  readonly #loading = new Map<string, Promise<Map<string, ModelPlan>>>();
 
   constructor(opts: RateLimiterOptions) {
     this.#o = { ttlMs: 1000, ...opts };
@@ -82,6 +84,7 @@ export class RateLimiter implements RateLimits {
   /** Forgets a project's cached limits (they were just changed on this instance). */
   forget(projectId: string): void {
     this.#cache.delete(projectId);
+    this.#loading.delete(projectId);
   }
 
   #admitCached(opts: Call): Answer {
@@ -143,10 +146,22 @@ export class RateLimiter implements RateLimits {
     return hit && hit.until > this.#o.clock.now() ? hit.plans : undefined;
   }
 
-  async #plansOf(projectId: string): Promise<Map<string, ModelPlan>> {
+  /** The project's plans, from the cache or one read; the calls that find them stale meanwhile share that read. */
+  #plansOf(projectId: string): Promise<Map<string, ModelPlan>> {
+    const plans = this.#fresh(projectId);
+    if (plans) return Promise.resolve(plans);
+    let loading = this.#loading.get(projectId);
+    if (!loading) {
+      loading = this.#load(projectId).finally(() => {
+        if (this.#loading.get(projectId) === loading) this.#loading.delete(projectId);
+      });
+      this.#loading.set(projectId, loading);
+    }
+    return loading;
+  }
+
+  async #load(projectId: string): Promise<Map<string, ModelPlan>> {
     const now = this.#o.clock.now();
-    const hit = this.#cache.get(projectId);
-    if (hit && hit.until > now) return hit.plans;
     const plans = new Map<string, ModelPlan>();
     for (const row of await listRateLimitRows(this.#o.db, projectId)) {
       const plan = planOf(projectId, row.model, row);
