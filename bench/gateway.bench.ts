@@ -21,8 +21,13 @@
  * req/s), BENCH_RATE_CONNECTIONS (10), BENCH_MAX_CONNECTIONS (50), BENCH_SEQ_REQUESTS (2000),
  * BENCH_STREAM_REQUESTS (1000), BENCH_WRITE (0 = don't touch BENCHMARKS.md; force = write it even when
  * other processes kept the machine busy), BENCH_FOREIGN_CPU_MAX (0.15),
- * BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (extra node flags for the
- * Switchboard child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/sb-prof").
+ * BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (extra node flags for both
+ * Switchboard children; `{name}` becomes the child's name, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-{name}"),
+ * BENCH_PAIRS (8) and BENCH_PAIR_SECONDS (3): the limits + metrics cost is measured in that many pairs of
+ * short max-load runs of "switchboard" and "limits" back to back (ABBA order), non-streamed and streamed,
+ * and judged on the median of the per-pair ratios (beside them, informative: both loaded at once at BENCH_RATE
+ * each, CPU per request over the same seconds); BENCH_ONLY=limits runs only those pairs (two
+ * Switchboards and the upstream; a few minutes, for profiling the cost).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +44,7 @@ import { procTicks } from '../test/support/proc.js';
 import { CLK_TCK, cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
 import { envInt } from './support/env.js';
 import { median, percentile } from './support/stats.js';
+import { baseFirst, pairedVerdict, type Pair, type PairedVerdict } from './support/paired.js';
 import { codeState } from './support/code-state.js';
 import { configuredKeyId, hashKey } from '../src/config/keys.js';
 
@@ -57,6 +63,10 @@ const SETTINGS = {
   write: writeModeFromEnv(),
   sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
   sbNodeArgs: (process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  pairs: envInt('BENCH_PAIRS', 8),
+  pairSeconds: envInt('BENCH_PAIR_SECONDS', 3),
+  /** BENCH_ONLY=limits: only the paired runs of the two Switchboards. */
+  onlyLimits: process.env.BENCH_ONLY === 'limits',
 };
 
 /** Targets to beat, from issue 15 item 6 (both paths) and issue 14 (limits + metrics against none). */
@@ -388,6 +398,9 @@ const streamingAll = async (targets: Target[], n: number): Promise<Map<Target['k
     ]),
   );
 
+/** Requests each target served in load runs (warm-up included): divides a CPU profile's times per request. */
+const served = new Map<Target['key'], number>();
+
 async function load(t: Target, opts: { connections: number; seconds: number; rate?: number; stream?: boolean }): Promise<LoadResult> {
   const cpu0 = procTicks(t.pid);
   const r = await autocannon({
@@ -400,6 +413,7 @@ async function load(t: Target, opts: { connections: number; seconds: number; rat
     ...(opts.rate ? { overallRate: opts.rate } : {}),
   });
   const cpuUs = CLK_TCK > 0 && r.requests.total > 0 ? ((procTicks(t.pid) - cpu0) * 1e6) / CLK_TCK / r.requests.total : NaN;
+  served.set(t.key, (served.get(t.key) ?? 0) + r.requests.total);
   return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, cpuUs, errors: r.errors + r.timeouts + r.non2xx };
 }
 
@@ -497,7 +511,7 @@ async function startSwitchboard(
       SWITCHBOARD_LOG_LEVEL: SETTINGS.sbLogLevel,
       ...env,
     },
-    SETTINGS.sbNodeArgs,
+    SETTINGS.sbNodeArgs.map((a) => a.replaceAll('{name}', name)),
   );
   void drain(name, child.stdoutLines);
   const origin = `http://127.0.0.1:${port}`;
@@ -543,12 +557,121 @@ function scrapeMetrics(origin: string): Scraper {
 }
 
 // ---------------------------------------------------------------------------
+// The cost of limits + metrics, in pairs
+
+interface PairedCost {
+  max: Pair[];
+  streamMax: Pair[];
+  /** Both Switchboards at once, each at BENCH_RATE: CPU per request measured over the very same seconds. */
+  sideBySide: Pair[];
+}
+
+/**
+ * BENCH_PAIRS pairs of short max-load runs, "switchboard" (base) and "limits" back to back in ABBA order, each
+ * pair inside one quiet window: both sides of a ratio see the same machine, unlike a ratio of medians of runs
+ * taken minutes apart (what the rounds give, with 4 processes on 2 cores).
+ */
+async function pairs(sb: Target, lim: Target, stream: boolean): Promise<Pair[]> {
+  const out: Pair[] = [];
+  const run = (t: Target) => load(t, { connections: SETTINGS.maxConnections, seconds: SETTINGS.pairSeconds, stream });
+  for (let i = 0; i < SETTINGS.pairs; i++) {
+    const pair = await quietly(`pair ${i + 1}`, async (): Promise<Pair> => {
+      const mark = ourCpu();
+      const first = await run(baseFirst(i) ? sb : lim);
+      const second = await run(baseFirst(i) ? lim : sb);
+      const [base, other] = baseFirst(i) ? [first, second] : [second, first];
+      return { base, other, foreign: foreignShare(mark, ourCpu()) };
+    });
+    out.push(pair);
+    const what = stream ? 'streamed ' : '';
+    log(
+      `pair ${i + 1}/${SETTINGS.pairs} ${what}(${baseFirst(i) ? 'switchboard first' : 'limits first'}): ` +
+        `switchboard ${fmt(pair.base.rps)} req/s ${fmt(pair.base.cpuUs)} µs CPU; limits ${fmt(pair.other.rps)} req/s ` +
+        `${fmt(pair.other.cpuUs)} µs CPU; lost ${fmt((1 - pair.other.rps / pair.base.rps) * 100, 1)}%, other processes ${fmt((pair.foreign ?? NaN) * 100)}%`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The two Switchboards loaded at the same time, each at the fixed rate (non-streamed then streamed, BENCH_PAIR_SECONDS
+ * each): neither saturates, and foreign load hits both alike, so their CPU per request is the steadiest comparison
+ * this machine allows (informative; the verdict stays on max throughput).
+ */
+async function sideBySide(sb: Target, lim: Target): Promise<Pair[]> {
+  const out: Pair[] = [];
+  for (const stream of [false, true]) {
+    const opts = { connections: SETTINGS.rateConnections, seconds: SETTINGS.pairSeconds * 2, rate: SETTINGS.rate, stream };
+    const pair = await quietly(`side by side${stream ? ', streamed' : ''}`, async (): Promise<Pair> => {
+      const mark = ourCpu();
+      const [base, other] = await Promise.all([load(sb, opts), load(lim, opts)]);
+      return { base, other, foreign: foreignShare(mark, ourCpu()) };
+    });
+    log(
+      `side by side at ${SETTINGS.rate} req/s each${stream ? ', streamed' : ''}: CPU µs/request switchboard ` +
+        `${fmt(pair.base.cpuUs)}, limits ${fmt(pair.other.cpuUs)} (${pct(pair.other.cpuUs / pair.base.cpuUs - 1)}), other processes ${fmt((pair.foreign ?? NaN) * 100)}%`,
+    );
+    out.push(pair);
+  }
+  return out;
+}
+
+async function pairedCost(sb: Target, lim: Target): Promise<PairedCost> {
+  const sideBySidePairs = await sideBySide(sb, lim);
+  return { max: await pairs(sb, lim, false), streamMax: await pairs(sb, lim, true), sideBySide: sideBySidePairs };
+}
+
+const pct = (v: number, digits = 1): string => `${fmt(v * 100, digits)}%`;
+
+/** The pairs, one line each kind: per-pair losses and CPU increases, and the CPU µs of each side. */
+function pairLines(p: PairedCost): string {
+  const line = (label: string, list: Pair[]) => {
+    const v = pairedVerdict(list);
+    return (
+      `- ${label}: max req/s lost per pair ${v.losses.map((x) => pct(x)).join(', ')} (median ${pct(v.rpsLost)}); ` +
+      `CPU/request more per pair ${v.cpuIncreases.map((x) => pct(x)).join(', ')} (median ${pct(v.cpuMore)}); ` +
+      `CPU µs/request switchboard ${list.map((x) => fmt(x.base.cpuUs)).join(', ')}, limits ${list.map((x) => fmt(x.other.cpuUs)).join(', ')}; ` +
+      `other processes ${list.map((x) => fmt((x.foreign ?? NaN) * 100)).join(', ')}%`
+    );
+  };
+  return [line('limits + metrics vs switchboard, paired', p.max), line('the same, streamed', p.streamMax)].join('\n');
+}
+
+/** Issue 14's rows: the paired medians (the verdict) and the rounds' added p50. */
+function costRows(o: { paired: PairedCost; added: Added }): string[] {
+  const rows: string[] = [];
+  const cost = (label: string, value: number) =>
+    rows.push(`| ${label} | ${fmt(value * 100, 1)}% | < ${TARGET_LIMITS_COST * 100}% | ${verdict(value < TARGET_LIMITS_COST)} |`);
+  const max = pairedVerdict(o.paired.max);
+  const streamed = pairedVerdict(o.paired.streamMax);
+  const n = `median of ${o.paired.max.length} pairs`;
+  cost(`limits + metrics: max req/s lost (${n})²`, max.rpsLost);
+  cost(`limits + metrics: streamed max req/s lost (${n})²`, streamed.rpsLost);
+  if (o.added.limits && o.added.switchboard) cost('limits + metrics: added p50 more', o.added.limits.p50 / o.added.switchboard.p50 - 1);
+  rows.push(`| limits + metrics: CPU/request more (${n})¹ | ${fmt(max.cpuMore * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
+  rows.push(`| the same, streamed¹ | ${fmt(streamed.cpuMore * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
+  const [json, sse] = o.paired.sideBySide;
+  const side = (label: string, p: Pair | undefined) =>
+    p && rows.push(`| ${label}³ | ${fmt((p.other.cpuUs / p.base.cpuUs - 1) * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
+  side(`limits + metrics: CPU/request more, side by side at ${SETTINGS.rate} req/s`, json);
+  side('the same, streamed', sse);
+  return rows;
+}
+
+const PAIRS_FOOTNOTE =
+  `² Measured apart from the rounds: ${SETTINGS.pairs} pairs of ${SETTINGS.pairSeconds} s max-load runs ` +
+  `(${SETTINGS.maxConnections} connections) of the two Switchboards back to back, in the order AB BA AB…, ` +
+  `each pair within one quiet window; the value is the median of the pairs' ratios. ³ Both Switchboards loaded at ` +
+  `once, each at ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections for ${SETTINGS.pairSeconds * 2} s: ` +
+  `CPU per request over the very same seconds.`;
+
+// ---------------------------------------------------------------------------
 // Ratios
 
 const verdict = (ok: boolean): string => (ok ? '✅ met' : '❌ missed');
 
 /** Issue 15's targets on both paths, for Switchboard and for Switchboard with limits + metrics, then issue 14's cost. */
-function ratioTable(o: { added: Added; floor: Summary; switchboard: Summary; limits: Summary }): string {
+function ratioTable(o: { added: Added; floor: Summary; switchboard: Summary; limits: Summary; paired: PairedCost }): string {
   const { added, floor } = o;
   const rows = [`| ratio | value | target | result |`, `|---|---:|---:|---|`];
   const latency = (label: string, value: number) =>
@@ -564,19 +687,21 @@ function ratioTable(o: { added: Added; floor: Summary; switchboard: Summary; lim
     rows.push(`| floor CPU/request / ${name} CPU/request¹ | ${fmt((floor.max.cpuUs / x.max.cpuUs) * 100)}% | (≥ ${TARGET_RPS_RATIO * 100}%) | informative |`);
     rows.push(`| the same, streamed¹ | ${fmt((floor.streamMax.cpuUs / x.streamMax.cpuUs) * 100)}% | (≥ ${TARGET_RPS_RATIO * 100}%) | informative |`);
   }
-  const cost = (label: string, value: number) =>
-    rows.push(`| ${label} | ${fmt(value * 100, 1)}% | < ${TARGET_LIMITS_COST * 100}% | ${verdict(value < TARGET_LIMITS_COST)} |`);
-  const sb = o.switchboard;
-  const lim = o.limits;
-  cost('limits + metrics: max req/s lost', 1 - lim.max.rps / sb.max.rps);
-  cost('limits + metrics: streamed max req/s lost', 1 - lim.streamMax.rps / sb.streamMax.rps);
-  cost('limits + metrics: added p50 more', added.limits!.p50 / added.switchboard!.p50 - 1);
-  rows.push(`| limits + metrics: CPU/request more¹ | ${fmt((lim.max.cpuUs / sb.max.cpuUs - 1) * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
+  rows.push(...costRows({ paired: o.paired, added }));
   return rows.join('\n');
 }
 
 // ---------------------------------------------------------------------------
 // Main
+
+/** BENCH_ONLY=limits: the paired runs alone, printed (BENCHMARKS.md is left alone). */
+async function limitsOnly(sb: Target, lim: Target): Promise<void> {
+  const paired = await pairedCost(sb, lim);
+  const rows = [`| ratio | value | target | result |`, `|---|---:|---:|---|`, ...costRows({ paired, added: {} })];
+  const requests = [...served].map(([k, n]) => `${k} ${n}`).join(', ');
+  const foreign = `other processes' CPU share: median ${pct(median(foreignSeen))}, max ${pct(Math.max(0, ...foreignSeen))}`;
+  process.stdout.write(`\n${rows.join('\n')}\n\n${pairLines(paired)}\n- requests served in load runs (warm-up included): ${requests}\n- ${foreign}\n`);
+}
 
 async function main(): Promise<void> {
   const pools: Pool[] = [];
@@ -588,8 +713,8 @@ async function main(): Promise<void> {
     // 1. Child processes: upstream, floor proxy, Switchboard.
     const up = startChild('upstream', 'bench/fake-upstream-server.ts', {});
     const upstreamOrigin = `http://127.0.0.1:${await readPort('upstream', up.stdoutLines)}`;
-    const floor = startChild('floor', 'bench/floor-proxy.ts', { UPSTREAM_URL: upstreamOrigin });
-    const floorOrigin = `http://127.0.0.1:${await readPort('floor', floor.stdoutLines)}`;
+    const floor = SETTINGS.onlyLimits ? undefined : startChild('floor', 'bench/floor-proxy.ts', { UPSTREAM_URL: upstreamOrigin });
+    const floorOrigin = floor ? `http://127.0.0.1:${await readPort('floor', floor.stdoutLines)}` : 'none';
     const sb = await startSwitchboard('switchboard', upstreamOrigin, { SWITCHBOARD_METRICS: 'off' });
     const lim = await startSwitchboard('limits', upstreamOrigin, { SWITCHBOARD_METRICS: 'on', SWITCHBOARD_ADMIN_KEY: ADMIN_KEY });
     await setNeverReachedLimit(lim.origin);
@@ -601,12 +726,11 @@ async function main(): Promise<void> {
       pools.push(pool);
       return { key, label, origin, pool, pid: proc.pid ?? 0 };
     };
-    const targets = [
-      mk('direct', 'direct (upstream)', upstreamOrigin, up.proc),
-      mk('floor', 'floor proxy', floorOrigin, floor.proc),
-      mk('switchboard', 'Switchboard', sb.origin, sb.proc),
-      mk('limits', 'Switchboard + limits + metrics', lim.origin, lim.proc),
-    ];
+    const sbTarget = mk('switchboard', 'Switchboard', sb.origin, sb.proc);
+    const limTarget = mk('limits', 'Switchboard + limits + metrics', lim.origin, lim.proc);
+    const targets = floor
+      ? [mk('direct', 'direct (upstream)', upstreamOrigin, up.proc), mk('floor', 'floor proxy', floorOrigin, floor.proc), sbTarget, limTarget]
+      : [sbTarget, limTarget];
     for (const t of targets) await sanityCheck(t);
 
     // 2. Warm-up: JIT, connection pools, SQLite usage writes.
@@ -617,6 +741,7 @@ async function main(): Promise<void> {
     }
     await sequentialAll(targets, 300);
     await streamingAll(targets, 100);
+    if (SETTINGS.onlyLimits) return await limitsOnly(sbTarget, limTarget);
 
     // 3. Rounds. Sequential measurements interleave the targets block by block; load runs go
     //    target by target, in an order that rotates every round so no target always runs first.
@@ -662,7 +787,10 @@ async function main(): Promise<void> {
       for (const t of targets) results.get(t.key)!.push(partial.get(t.key) as RoundResult);
     }
 
-    // 4. Summary. "Added" latency is computed per round (target minus direct measured in the same
+    // 4. The cost of limits + metrics, in pairs of short runs (its verdict), then the summary.
+    log(`limits + metrics: ${SETTINGS.pairs} pairs of ${SETTINGS.pairSeconds} s max-load runs, non-streamed then streamed`);
+    const paired = await pairedCost(sbTarget, limTarget);
+    // Summary. "Added" latency is computed per round (target minus direct measured in the same
     //    round), then the median over rounds is taken.
     const summaries = targets.map((t) => summarize(t, results.get(t.key)!));
     const direct = results.get('direct')!;
@@ -676,7 +804,7 @@ async function main(): Promise<void> {
     });
     const added: Added = { floor: addedOf('floor'), switchboard: addedOf('switchboard'), limits: addedOf('limits') };
     const sum = (key: Proxy) => summaries.find((x) => x.target.key === key)!;
-    const ratios = ratioTable({ added, floor: sum('floor'), switchboard: sum('switchboard'), limits: sum('limits') });
+    const ratios = ratioTable({ added, floor: sum('floor'), switchboard: sum('switchboard'), limits: sum('limits'), paired });
     const table = renderTable(summaries, added);
     const perTarget = (f: (r: RoundResult) => number) =>
       targets.map((t) => `${t.key} ${results.get(t.key)!.map((r) => fmt(f(r))).join(', ')}`).join('; ');
@@ -688,6 +816,7 @@ async function main(): Promise<void> {
       `- streamed max req/s per round: ${perTarget((r) => r.streamMax.rps)}`,
       `- CPU µs per request per round: ${perTarget((r) => r.max.cpuUs)}`,
       `- CPU µs per streamed request per round: ${perTarget((r) => r.streamMax.cpuUs)}`,
+      pairLines(paired),
       `- /metrics scrapes of the limits target: ${scraper?.ok ?? 0} answered 200, ${scraper?.failed ?? 0} failed`,
     ].join('\n');
     const foreignLine =
@@ -703,7 +832,8 @@ async function main(): Promise<void> {
     const section = [
       `## Gateway overhead (\`bench/gateway.bench.ts\`)`,
       ``,
-      `Command: \`npm run bench\` (quick run: \`BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench\`)`,
+      `Command: \`npm run bench\` (quick run: \`BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench\`; the limits + metrics ` +
+        `pairs alone: \`BENCH_ONLY=limits npm run bench\`)`,
       ``,
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}`,
@@ -732,6 +862,8 @@ async function main(): Promise<void> {
       ratios,
       ``,
       footnote,
+      ``,
+      PAIRS_FOOTNOTE,
       ``,
       perRound,
     ].join('\n');

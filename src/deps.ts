@@ -61,8 +61,15 @@ export interface Admission {
 
 /** Projects' per-model rate limits as the API sees them (services/rate-limiter.ts's RateLimiter). */
 export interface RateLimits {
-  /** Lets a model call through (its headers, or null without a limit) or throws a 429 RateLimitError. */
-  admit(call: { tenantId: string; model: string; tokens: number | (() => Promise<number>) }): Promise<Admission | null>;
+  /**
+   * Lets a model call through (its headers, or null without a limit) or throws a 429 RateLimitError (synchronously
+   * when it answers synchronously): a promise only when it has something to wait for.
+   */
+  admit(call: {
+    tenantId: string;
+    model: string;
+    tokens: number | (() => number | Promise<number>);
+  }): Admission | null | Promise<Admission | null>;
   /** Forgets a project's cached limits (they were just changed). */
   forget(projectId: string): void;
   /** Whether the project has any limit or budget (cached): when not, a request's model need not be looked up. */

@@ -173,7 +173,7 @@ function createWorkers(parts: EngineParts) {
       writesAtEnd: responseWritesAtEnd(store.db),
       // A run's later model calls (the first is counted by the request that queued it); its tokens are counted from
       // its recorded usage (no reservation: its prompt is built in the call).
-      admitModelCall: (call) => parts.limits.admit({ ...call, tokens: 0 }),
+      admitModelCall: async (call) => parts.limits.admit({ ...call, tokens: 0 }),
     },
     { ...definedOnly(config.runs), databaseUrl: config.databaseUrl, ...parts.worker },
   );

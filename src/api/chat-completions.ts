@@ -5,7 +5,7 @@ import type { ChatCompletionResult } from '../services/chat-completion-result.js
 import { chatWithAssistant } from '../services/assistant-chat.service.js';
 import { closeSseReply, openSseReply } from './sse-reply.js';
 import { validateAssistantChatRequest, validateChatCompletionRequest } from './schemas/chat-completions.schema.js';
-import { clientGone } from './client-signal.js';
+import { ClientGone } from './client-signal.js';
 
 /** Sends a chat result: JSON as is, or SSE frames straight to the socket with back-pressure. */
 async function sendChatResult(reply: FastifyReply, result: ChatCompletionResult): Promise<unknown> {
@@ -31,8 +31,10 @@ export function chatCompletionsRoutes(deps: Deps): FastifyPluginAsync {
       // `"model": "asst_…"` talks to an assistant, for any Chat Completions client.
       if (body.model.startsWith('asst_'))
         return sendChatResult(reply, await chatWithAssistant(deps, { caller: req.caller, assistantId: body.model, apiBaseUrl: apiBaseUrl(req) }, body));
-      const signal = clientGone(reply);
-      return sendChatResult(reply, await createChatCompletion(deps, { caller: req.caller, requestId: req.id, signal }, body));
+      // The AbortSignal is made only if something asks for it (a route through a ChatModel); the relay uses `gone`.
+      const gone = new ClientGone(reply);
+      const ctx = { caller: req.caller, requestId: req.id, gone, get signal() { return gone.signal; } };
+      return sendChatResult(reply, await createChatCompletion(deps, ctx, body));
     });
 
     app.post<{ Params: { assistant_id: string } }>('/assistants/:assistant_id/chat', async (req, reply) => {

@@ -1,4 +1,5 @@
 import type { Caller } from '../deps.js';
+import type { AbortEmitter } from '../providers/openai-compatible/client.js';
 
 /**
  * The types every Chat Completions answerer shares (the relay, ChatModel routes, the one-call assistant
@@ -25,4 +26,6 @@ export interface ChatCallContext {
   caller: Caller;
   requestId: string;
   signal: AbortSignal;
+  /** The same as an EventEmitter (api/client-signal.ts's ClientGone): the upstream relay passes it to undici, no AbortSignal made. */
+  gone?: AbortEmitter;
 }

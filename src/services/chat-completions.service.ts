@@ -123,7 +123,7 @@ export async function createChatCompletion(
     res = await route.provider.request({
       path: '/chat/completions',
       body: upstreamBody(body, route),
-      signal: ctx.signal,
+      signal: ctx.gone ?? ctx.signal,
       requestId: ctx.requestId,
     });
   } catch (err) {

@@ -28,6 +28,7 @@ function spent(opts: { projectId: string; period: 'day' | 'month'; limit: number
  */
 export class BudgetGuard {
   readonly #spend = new Map<string, Spend>();
+  readonly #reading = new Map<string, Promise<Spend>>();
   readonly #o: { db: Db; clock: Clock; ttlMs: number };
   #budgets: Readonly<Record<string, Budget>>;
 
@@ -67,9 +68,19 @@ export class BudgetGuard {
     return budget && (budget.usd_per_day || budget.usd_per_month) ? budget : undefined;
   }
 
-  async #spendOf(projectId: string, t: { now: number; dayStart: number; monthStart: number }): Promise<Spend> {
+  /** The project's cached spend, or one read of it that the checks finding it stale meanwhile share. */
+  #spendOf(projectId: string, t: { now: number; dayStart: number; monthStart: number }): Spend | Promise<Spend> {
     const hit = this.#spend.get(projectId);
     if (hit && hit.until > t.now) return hit;
+    let reading = this.#reading.get(projectId);
+    if (!reading) {
+      reading = this.#read(projectId, t).finally(() => this.#reading.delete(projectId));
+      this.#reading.set(projectId, reading);
+    }
+    return reading;
+  }
+
+  async #read(projectId: string, t: { now: number; dayStart: number; monthStart: number }): Promise<Spend> {
     const [day, month] = await Promise.all([
       sumSpendSince(this.#o.db, projectId, t.dayStart / 1000),
       sumSpendSince(this.#o.db, projectId, t.monthStart / 1000),

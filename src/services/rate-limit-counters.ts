@@ -9,36 +9,46 @@ export interface CounterDelta {
   value: number;
 }
 
-/** Where the windows' counts live: added to atomically, several at once, each answer the new value. */
+/**
+ * Where the windows' counts live: added to atomically, several at once, each answer the new value; synchronously
+ * when the counts are in this process.
+ */
 export interface RateLimitCounters {
-  add(deltas: CounterDelta[]): Promise<number[]>;
+  add(deltas: CounterDelta[]): number[] | Promise<number[]>;
 }
 
 const DAY = 86_400;
 
 /**
- * SQLite: one process owns the database file, so the counts live in this process (a Map, windows older than a
- * day dropped as new ones start).
+ * SQLite: one process owns the database file, so the counts live in this process: per key, a Map of window start →
+ * count (no string built per call: the limiter passes the same key strings every time), windows older than a day
+ * dropped as new ones start.
  */
 export class MemoryCounters implements RateLimitCounters {
-  readonly #counts = new Map<string, number>();
+  readonly #counts = new Map<string, Map<number, number>>();
   #oldest = Infinity;
 
-  add(deltas: CounterDelta[]): Promise<number[]> {
-    return Promise.resolve(deltas.map((d) => this.#addOne(d)));
+  add(deltas: CounterDelta[]): number[] {
+    const out = new Array<number>(deltas.length);
+    for (let i = 0; i < deltas.length; i++) out[i] = this.#addOne(deltas[i]!);
+    return out;
   }
 
   #addOne(d: CounterDelta): number {
     if (d.windowStart - this.#oldest > 2 * DAY) this.#sweep(d.windowStart - DAY);
-    this.#oldest = Math.min(this.#oldest, d.windowStart);
-    const id = `${d.key}@${d.windowStart}`;
-    const value = (this.#counts.get(id) ?? 0) + d.value;
-    this.#counts.set(id, value);
+    if (d.windowStart < this.#oldest) this.#oldest = d.windowStart;
+    let windows = this.#counts.get(d.key);
+    if (!windows) this.#counts.set(d.key, (windows = new Map()));
+    const value = (windows.get(d.windowStart) ?? 0) + d.value;
+    windows.set(d.windowStart, value);
     return value;
   }
 
   #sweep(before: number): void {
-    for (const id of this.#counts.keys()) if (Number(id.slice(id.lastIndexOf('@') + 1)) < before) this.#counts.delete(id);
+    for (const [key, windows] of this.#counts) {
+      for (const start of windows.keys()) if (start < before) windows.delete(start);
+      if (windows.size === 0) this.#counts.delete(key);
+    }
     this.#oldest = before;
   }
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../store/database.js';
 import { MemoryCounters } from './rate-limit-counters.js';
+import { RateLimitError } from './rate-limit-error.js';
 import { RateLimiter } from './rate-limiter.js';
 
 const ROW = { project_id: 'proj_a', model: 'gpt-4o', max_requests_per_1_minute: 100, max_tokens_per_1_minute: 0, max_requests_per_1_day: 0 };
@@ -55,5 +56,53 @@ describe('RateLimiter.unlimited', () => {
     const second = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
     assert.deepEqual([first?.headers['x-ratelimit-remaining-requests'], second?.headers['x-ratelimit-remaining-requests']], ['99', '98']);
     assert.equal(calls.n, 1);
+  });
+});
+
+describe('RateLimiter.admit on cached limits and in-process counts', () => {
+  it('should answer synchronously, with no promise, once the limits are cached', async () => {
+    const { limiter: l } = limiter();
+    assert.ok(l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 }) instanceof Promise, 'the first call loads the limits');
+    await Promise.resolve();
+    await new Promise((r) => setImmediate(r));
+    const second = l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: () => 1 });
+    assert.ok(second !== null && !(second instanceof Promise));
+    assert.equal(second.headers['x-ratelimit-remaining-requests'], '98');
+  });
+
+  it('should refuse synchronously over the limit and give the refused call back', async () => {
+    const { limiter: l } = limiter({ rows: [{ ...ROW, max_requests_per_1_minute: 1 }] });
+    await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    assert.throws(() => l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 }), RateLimitError);
+    assert.throws(() => l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 }), (err: RateLimitError) => err.headers['x-ratelimit-remaining-requests'] === '0');
+  });
+
+  it('should reserve the tokens, give them back on release and count the settled ones instead', async () => {
+    const { limiter: l } = limiter({ rows: [{ ...ROW, max_tokens_per_1_minute: 100 }] });
+    const first = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: () => 30 });
+    assert.equal(first?.headers['x-ratelimit-remaining-tokens'], '70');
+    first?.release();
+    l.settle({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 12 });
+    const second = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 5 });
+    assert.equal(second?.headers['x-ratelimit-remaining-tokens'], String(100 - 12 - 5));
+  });
+});
+
+describe('RateLimiter limits cache', () => {
+  it('should read the limits once for the calls that find them stale at the same time', async () => {
+    const { limiter: l, calls, now } = limiter();
+    await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    now.t += 1001;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 })));
+    assert.equal(calls.n, 2);
+    assert.equal(answers[19]?.headers['x-ratelimit-remaining-requests'], String(100 - 21));
+  });
+
+  it('should read again after forget(), even while a read is under way', async () => {
+    const { limiter: l, calls } = limiter();
+    const first = l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    l.forget('proj_a');
+    await Promise.all([first, l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 })]);
+    assert.equal(calls.n, 2);
   });
 });

@@ -2,50 +2,17 @@ import type { Budget } from '../config/metering.js';
 import type { Admission, Clock, RateLimits } from '../deps.js';
 import type { Db } from '../store/database.js';
 import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
-import type { ProjectRateLimitRow } from '../store/tables/rate-limits.table.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CounterDelta, RateLimitCounters } from './rate-limit-counters.js';
 import { RateLimitError } from './rate-limit-error.js';
+import { deltasOf, headersOf, planOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
 
-type Limits = Pick<ProjectRateLimitRow, 'max_requests_per_1_minute' | 'max_tokens_per_1_minute' | 'max_requests_per_1_day'>;
+type Tokens = number | (() => number | Promise<number>);
+type Call = { tenantId: string; model: string; tokens: Tokens };
+type Answer = Admission | null | Promise<Admission | null>;
 
-interface Window {
-  name: 'rpm' | 'rpd' | 'tpm';
-  limit: number;
-  start: number;
-  /** Seconds until it resets. */
-  reset: number;
-  delta: number;
-}
-
-const keyOf = (tenantId: string, model: string, name: string) => `${tenantId}\n${model}\n${name}`;
-
-function windowsOf(limits: Limits, nowSec: number, tokens: number): Window[] {
-  const minute = Math.floor(nowSec / 60) * 60;
-  const day = Math.floor(nowSec / 86_400) * 86_400;
-  const all: Window[] = [
-    { name: 'rpm', limit: limits.max_requests_per_1_minute, start: minute, reset: minute + 60 - nowSec, delta: 1 },
-    { name: 'rpd', limit: limits.max_requests_per_1_day, start: day, reset: day + 86_400 - nowSec, delta: 1 },
-    { name: 'tpm', limit: limits.max_tokens_per_1_minute, start: minute, reset: minute + 60 - nowSec, delta: tokens },
-  ];
-  return all.filter((w) => w.limit > 0);
-}
-
-/** OpenAI's six headers: the requests trio from the minute window (else the day's), the tokens trio from the minute's. */
-function headersOf(windows: Window[], values: number[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const put = (kind: string, i: number) => {
-    if (i < 0) return;
-    const w = windows[i]!;
-    headers[`x-ratelimit-limit-${kind}`] = String(w.limit);
-    headers[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, w.limit - values[i]!));
-    headers[`x-ratelimit-reset-${kind}`] = `${w.reset}s`;
-  };
-  const rpm = windows.findIndex((w) => w.name === 'rpm');
-  put('requests', rpm >= 0 ? rpm : windows.findIndex((w) => w.name === 'rpd'));
-  put('tokens', windows.findIndex((w) => w.name === 'tpm'));
-  return headers;
-}
+/** `then` for a value that may be a promise: a plain value goes on at once, with no promise and no microtask. */
+const next = <T, U>(v: T | Promise<T>, fn: (v: T) => U | Promise<U>): U | Promise<U> => (v instanceof Promise ? v.then(fn) : fn(v));
 
 export interface RateLimiterOptions {
   db: Db;
@@ -64,34 +31,25 @@ export interface RateLimiterOptions {
  */
 export class RateLimiter implements RateLimits {
   readonly #o: Required<Omit<RateLimiterOptions, 'budgets'>> & Pick<RateLimiterOptions, 'budgets'>;
-  readonly #cache = new Map<string, { limits: Map<string, Limits>; until: number }>();
+  /** Per project, each limited model's plan (a model whose limits are all 0 has none), and until when it holds. */
+  readonly #cache = new Map<string, { plans: Map<string, ModelPlan>; until: number }>();
+  /** Reads of a project's limits under way: at each expiry, the requests in flight wait for one read, not one each. */
+  readonly #loading = new Map<string, Promise<Map<string, ModelPlan>>>();
 
   constructor(opts: RateLimiterOptions) {
     this.#o = { ttlMs: 1000, ...opts };
   }
 
-  /** Lets the call through (its headers, or null when the model has no limit) or throws a RateLimitError. */
-  async admit(opts: { tenantId: string; model: string; tokens: number | (() => Promise<number>) }): Promise<Admission | null> {
+  /**
+   * Lets the call through (its headers, or null when the model has no limit) or throws a RateLimitError. Answers
+   * synchronously when nothing needs waiting for (no budget, the project's limits cached, the counts in this process,
+   * the tokens a number): the gateway's hook then goes on without a promise.
+   */
+  admit(opts: Call): Answer {
     if (!opts.tenantId) return null;
-    // Awaited only when there is something to wait for: a budget to check, limits to (re)load.
-    if (this.#o.budgets?.has(opts.tenantId)) await this.#o.budgets.check(opts.tenantId);
-    const limits = (this.#fresh(opts.tenantId) ?? (await this.#limitsOf(opts.tenantId))).get(opts.model);
-    if (!limits) return null;
-    const nowSec = Math.floor(this.#o.clock.now() / 1000);
-    // The request is only measured when its model has a token limit.
-    const tokens = limits.max_tokens_per_1_minute <= 0 ? 0 : typeof opts.tokens === 'number' ? opts.tokens : await opts.tokens();
-    const windows = windowsOf(limits, nowSec, Math.max(0, Math.ceil(tokens)));
-    if (windows.length === 0) return null;
-    const deltas = windows.map((w) => ({ key: keyOf(opts.tenantId, opts.model, w.name), windowStart: w.start, value: w.delta }));
-    const values = await this.#o.counters.add(deltas);
-    const over = windows.findIndex((w, i) => values[i]! > w.limit);
-    const headers = headersOf(windows, values);
-    if (over >= 0) {
-      await this.#o.counters.add(deltas.map((d) => ({ ...d, value: -d.value })));
-      throw this.#refusal({ tenantId: opts.tenantId, model: opts.model, window: windows[over]!, headers });
-    }
-    const tpm = deltas.find((d) => d.key.endsWith('\ntpm'));
-    return { headers, release: () => this.#giveBack(tpm) };
+    const budgets = this.#o.budgets;
+    if (budgets?.has(opts.tenantId)) return budgets.check(opts.tenantId).then(() => this.#admitCached(opts));
+    return this.#admitCached(opts);
   }
 
   /**
@@ -107,15 +65,15 @@ export class RateLimiter implements RateLimits {
 
   /** Counts a call's real tokens (prompt + completion) against the minute it was recorded in. */
   settle(opts: { tenantId: string; model: string; tokens: number }): void {
-    const limits = this.#cache.get(opts.tenantId)?.limits.get(opts.model);
-    if (!limits || limits.max_tokens_per_1_minute <= 0 || !(opts.tokens > 0)) return;
-    const start = Math.floor(this.#o.clock.now() / 60_000) * 60;
-    void this.#o.counters.add([{ key: keyOf(opts.tenantId, opts.model, 'tpm'), windowStart: start, value: Math.ceil(opts.tokens) }]).catch(() => undefined);
+    const tpm = this.#cache.get(opts.tenantId)?.plans.get(opts.model)?.tokens;
+    if (!tpm || !(opts.tokens > 0)) return;
+    const start = windowStart(tpm, Math.floor(this.#o.clock.now() / 1000));
+    this.#addQuietly({ key: tpm.key, windowStart: start, value: Math.ceil(opts.tokens) });
   }
 
   async governs(projectId: string): Promise<boolean> {
     if (!projectId) return false;
-    return this.#o.budgets?.has(projectId) === true || (await this.#limitsOf(projectId)).size > 0;
+    return this.#o.budgets?.has(projectId) === true || (await this.#plansOf(projectId)).size > 0;
   }
 
   /** Projects' spend budgets from a reloaded YAML (SIGHUP). */
@@ -126,38 +84,90 @@ export class RateLimiter implements RateLimits {
   /** Forgets a project's cached limits (they were just changed on this instance). */
   forget(projectId: string): void {
     this.#cache.delete(projectId);
+    this.#loading.delete(projectId);
+  }
+
+  #admitCached(opts: Call): Answer {
+    const plans = this.#fresh(opts.tenantId);
+    return plans ? this.#admitPlanned(plans.get(opts.model), opts) : this.#plansOf(opts.tenantId).then((p) => this.#admitPlanned(p.get(opts.model), opts));
+  }
+
+  #admitPlanned(plan: ModelPlan | undefined, opts: Call): Answer {
+    if (!plan) return null;
+    // The request is only measured when its model has a token limit.
+    const tokens = !plan.tokens ? 0 : typeof opts.tokens === 'number' ? opts.tokens : opts.tokens();
+    return next(tokens, (n) => this.#count(plan, opts, Math.max(0, Math.ceil(n))));
+  }
+
+  #count(plan: ModelPlan, opts: Call, tokens: number): Answer {
+    const nowSec = Math.floor(this.#o.clock.now() / 1000);
+    const deltas = deltasOf(plan, nowSec, tokens);
+    return next(this.#o.counters.add(deltas), (values): Answer => {
+      const headers = headersOf(plan, values, nowSec);
+      const over = plan.windows.findIndex((w, i) => values[i]! > w.limit);
+      if (over < 0) {
+        const tpm = plan.tokens ? deltas[plan.windows.indexOf(plan.tokens)] : undefined;
+        return { headers, release: () => this.#giveBack(tpm) };
+      }
+      const refusal = this.#refusal({ tenantId: opts.tenantId, model: opts.model, window: plan.windows[over]!, nowSec, headers });
+      return next(this.#o.counters.add(deltas.map((d) => ({ ...d, value: -d.value }))), () => {
+        throw refusal;
+      });
+    });
   }
 
   #giveBack(tpm: CounterDelta | undefined): void {
-    if (tpm && tpm.value > 0) void this.#o.counters.add([{ ...tpm, value: -tpm.value }]).catch(() => undefined);
+    if (tpm && tpm.value > 0) this.#addQuietly({ ...tpm, value: -tpm.value });
   }
 
-  #refusal(opts: { tenantId: string; model: string; window: Window; headers: Record<string, string> }): RateLimitError {
+  /** An addition whose answer nobody waits for (a failed one is dropped, as the window soon ends). */
+  #addQuietly(delta: CounterDelta): void {
+    const added = this.#o.counters.add([delta]);
+    if (added instanceof Promise) added.catch(() => undefined);
+  }
+
+  #refusal(opts: { tenantId: string; model: string; window: WindowPlan; nowSec: number; headers: Record<string, string> }): RateLimitError {
     const { window: w } = opts;
+    const reset = secondsLeft(w, opts.nowSec);
     const kind = w.name === 'tpm' ? 'tokens' : 'requests';
     metrics.rateLimited({ tenant: opts.tenantId, limit: w.name === 'rpd' ? 'requests_per_day' : kind === 'tokens' ? 'tokens_per_minute' : 'requests_per_minute' });
     const per = w.name === 'rpd' ? 'day' : 'min';
     const unit = kind === 'tokens' ? 'tokens' : 'requests';
     return new RateLimitError({
       kind,
-      message: `Rate limit reached for ${opts.model} in project ${opts.tenantId} on ${unit} per ${per}: Limit ${w.limit}. Please try again in ${w.reset}s.`,
-      headers: { ...opts.headers, 'retry-after': String(w.reset) },
+      message: `Rate limit reached for ${opts.model} in project ${opts.tenantId} on ${unit} per ${per}: Limit ${w.limit}. Please try again in ${reset}s.`,
+      headers: { ...opts.headers, 'retry-after': String(reset) },
     });
   }
 
-  /** The project's cached limits while they are fresh. */
-  #fresh(projectId: string): Map<string, Limits> | undefined {
+  /** The project's cached plans while they are fresh. */
+  #fresh(projectId: string): Map<string, ModelPlan> | undefined {
     const hit = this.#cache.get(projectId);
-    return hit && hit.until > this.#o.clock.now() ? hit.limits : undefined;
+    return hit && hit.until > this.#o.clock.now() ? hit.plans : undefined;
   }
 
-  async #limitsOf(projectId: string): Promise<Map<string, Limits>> {
+  /** The project's plans, from the cache or one read; the calls that find them stale meanwhile share that read. */
+  #plansOf(projectId: string): Promise<Map<string, ModelPlan>> {
+    const plans = this.#fresh(projectId);
+    if (plans) return Promise.resolve(plans);
+    let loading = this.#loading.get(projectId);
+    if (!loading) {
+      loading = this.#load(projectId).finally(() => {
+        if (this.#loading.get(projectId) === loading) this.#loading.delete(projectId);
+      });
+      this.#loading.set(projectId, loading);
+    }
+    return loading;
+  }
+
+  async #load(projectId: string): Promise<Map<string, ModelPlan>> {
     const now = this.#o.clock.now();
-    const hit = this.#cache.get(projectId);
-    if (hit && hit.until > now) return hit.limits;
-    const rows = await listRateLimitRows(this.#o.db, projectId);
-    const limits = new Map(rows.map((r) => [r.model, r]));
-    this.#cache.set(projectId, { limits, until: now + this.#o.ttlMs });
-    return limits;
+    const plans = new Map<string, ModelPlan>();
+    for (const row of await listRateLimitRows(this.#o.db, projectId)) {
+      const plan = planOf(projectId, row.model, row);
+      if (plan) plans.set(row.model, plan);
+    }
+    this.#cache.set(projectId, { plans, until: now + this.#o.ttlMs });
+    return plans;
   }
 }

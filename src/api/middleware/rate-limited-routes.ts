@@ -1,25 +1,25 @@
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
-import { countPromptTokens } from '../../metering/count-tokens.js';
+import { estimateChatTokens, estimateTokens } from '../../services/rate-limit-estimate.js';
 import { modelOfAssistant, modelOfRun } from '../../services/rate-limit-models.js';
 
-/** The model call a request is about to cause: its model, and its size in tokens (estimated before the call). */
+/** The model call a request is about to cause: its model, and its size in tokens (estimated before the call, when asked). */
 export interface ModelCall {
   model: string;
-  tokens: () => Promise<number>;
+  tokens: () => number;
 }
 
 type Body = Record<string, unknown>;
 type Resolver = (deps: Deps, req: FastifyRequest, body: Body) => Promise<ModelCall | undefined> | ModelCall | undefined;
 
 /** ~4 characters a token, over what the request sends the model. */
-const roughly = (...parts: unknown[]) => async () => Math.ceil(parts.reduce<number>((n, p) => n + (p == null ? 0 : JSON.stringify(p).length), 0) / 4);
+const roughly = (...parts: unknown[]) => () => estimateTokens(...parts);
 /** A run's prompt is built by the engine from its thread: nothing is reserved, its recorded usage is counted. */
-const none = async () => 0;
+const none = () => 0;
 const named = (body: Body): string | undefined => (typeof body.model === 'string' ? body.model : undefined);
 const params = (req: FastifyRequest) => req.params as Record<string, string>;
 
-const withModel = (model: string | undefined, tokens: () => Promise<number>): ModelCall | undefined => (model ? { model, tokens } : undefined);
+const withModel = (model: string | undefined, tokens: () => number): ModelCall | undefined => (model ? { model, tokens } : undefined);
 
 /** The model only a read tells (an assistant's, a run's): read only when the project has a limit or a budget. */
 const looked = async (deps: Deps, req: FastifyRequest, read: () => Promise<string | undefined>): Promise<string | undefined> =>
@@ -38,11 +38,12 @@ export const BODY_MODEL_ROUTES: ReadonlySet<string> = new Set(['/v1/chat/complet
 export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string, Resolver>([
   [
     '/v1/chat/completions',
-    async (deps, req, body) => {
+    (deps, req, body) => {
       const model = named(body);
+      const tokens = () => estimateChatTokens(body);
       // `"model": "asst_…"`: the assistant's run calls the assistant's model.
-      const called = model?.startsWith('asst_') ? await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)) : model;
-      return withModel(called, () => countPromptTokens(body));
+      if (!model?.startsWith('asst_')) return withModel(model, tokens);
+      return looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)).then((called) => withModel(called, tokens));
     },
   ],
   ['/v1/embeddings', (_deps, _req, body) => withModel(named(body), roughly(body.input))],
@@ -53,7 +54,7 @@ export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string
   [
     '/v1/assistants/:assistant_id/chat',
     async (deps, req, body) =>
-      withModel(await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), () => countPromptTokens(body)),
+      withModel(await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), () => estimateChatTokens(body)),
   ],
   [
     '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs',

@@ -1,0 +1,92 @@
+import type { ProjectRateLimitRow } from '../store/tables/rate-limits.table.js';
+import type { CounterDelta } from './rate-limit-counters.js';
+
+export type Limits = Pick<ProjectRateLimitRow, 'max_requests_per_1_minute' | 'max_tokens_per_1_minute' | 'max_requests_per_1_day'>;
+
+/** One counted window of a project's model: requests per minute or day, tokens per minute. */
+export interface WindowPlan {
+  name: 'rpm' | 'rpd' | 'tpm';
+  limit: number;
+  /** The counter's key (project, model, window), built once: every call reuses the same string. */
+  key: string;
+  /** Length in seconds (60 or 86 400). */
+  seconds: number;
+  /** `limit` as header text. */
+  limitText: string;
+}
+
+/**
+ * What admitting a call to one project's model counts, worked out once when the project's limits are loaded (not
+ * per call): its windows, and which of them the `x-ratelimit-*` requests and tokens trios report.
+ */
+export interface ModelPlan {
+  windows: readonly WindowPlan[];
+  /** The window of the requests trio: the minute's, else the day's. */
+  requests: WindowPlan | undefined;
+  tokens: WindowPlan | undefined;
+}
+
+export const counterKey = (tenantId: string, model: string, name: string): string => `${tenantId}\n${model}\n${name}`;
+
+function windowPlan(o: { tenantId: string; model: string; name: WindowPlan['name']; limit: number; seconds: number }): WindowPlan {
+  return { name: o.name, limit: o.limit, key: counterKey(o.tenantId, o.model, o.name), seconds: o.seconds, limitText: String(o.limit) };
+}
+
+/** The plan of a model's limits (0 = no limit on that window); undefined when none of them limits anything. */
+export function planOf(tenantId: string, model: string, limits: Limits): ModelPlan | undefined {
+  const all = [
+    { name: 'rpm' as const, limit: limits.max_requests_per_1_minute, seconds: 60 },
+    { name: 'rpd' as const, limit: limits.max_requests_per_1_day, seconds: 86_400 },
+    { name: 'tpm' as const, limit: limits.max_tokens_per_1_minute, seconds: 60 },
+  ];
+  const windows = all.filter((w) => w.limit > 0).map((w) => windowPlan({ tenantId, model, ...w }));
+  if (windows.length === 0) return undefined;
+  const named = (name: WindowPlan['name']) => windows.find((w) => w.name === name);
+  return { windows, requests: named('rpm') ?? named('rpd'), tokens: named('tpm') };
+}
+
+/** Unix seconds at which the window holding `nowSec` started. */
+export const windowStart = (w: WindowPlan, nowSec: number): number => Math.floor(nowSec / w.seconds) * w.seconds;
+
+/** One call's additions: 1 to each requests window, `tokens` to the tokens window. */
+export function deltasOf(plan: ModelPlan, nowSec: number, tokens: number): CounterDelta[] {
+  return plan.windows.map((w) => ({ key: w.key, windowStart: windowStart(w, nowSec), value: w.name === 'tpm' ? tokens : 1 }));
+}
+
+/** Seconds until the window holding `nowSec` ends. */
+export const secondsLeft = (w: WindowPlan, nowSec: number): number => windowStart(w, nowSec) + w.seconds - nowSec;
+
+const remaining = (w: WindowPlan, value: number): string => String(Math.max(0, w.limit - value));
+const reset = (w: WindowPlan, nowSec: number): string => `${secondsLeft(w, nowSec)}s`;
+
+/**
+ * OpenAI's six headers (the requests trio and the tokens trio, each when its window is limited) from the counters'
+ * new `values` (in the order of plan.windows). Object literals of fixed keys: built fast, read fast.
+ */
+export function headersOf(plan: ModelPlan, values: readonly number[], nowSec: number): Record<string, string> {
+  const { requests: r, tokens: t } = plan;
+  const valueOf = (w: WindowPlan) => values[plan.windows.indexOf(w)] ?? 0;
+  if (r && t)
+    return {
+      'x-ratelimit-limit-requests': r.limitText,
+      'x-ratelimit-remaining-requests': remaining(r, valueOf(r)),
+      'x-ratelimit-reset-requests': reset(r, nowSec),
+      'x-ratelimit-limit-tokens': t.limitText,
+      'x-ratelimit-remaining-tokens': remaining(t, valueOf(t)),
+      'x-ratelimit-reset-tokens': reset(t, nowSec),
+    };
+  if (r)
+    return {
+      'x-ratelimit-limit-requests': r.limitText,
+      'x-ratelimit-remaining-requests': remaining(r, valueOf(r)),
+      'x-ratelimit-reset-requests': reset(r, nowSec),
+    };
+  if (t)
+    return {
+      'x-ratelimit-limit-tokens': t.limitText,
+      'x-ratelimit-remaining-tokens': remaining(t, valueOf(t)),
+      'x-ratelimit-reset-tokens': reset(t, nowSec),
+    };
+  return {};
+}
+
