@@ -5,6 +5,7 @@
  *   direct     → POST /v1/chat/completions (stream) on the fake upstream itself (the load generator's and upstream's cost)
  *   chat       → POST /v1/chat/completions (stream) through Switchboard (the gateway path)
  *   responses  → POST /v1/responses (stream) through Switchboard (a run on the engine, stored: the default `store: true`)
+ *   unstored   → the same with `store: false` (informative: what keeping the response costs; the target is on `responses`)
  *
  * For each: end-to-end p50/p99 (to the end of the stream), time to the first event (first SSE bytes) and to the first
  * text delta. "Added" = target minus direct, per round, median over rounds. Target from issue 12: Responses' added
@@ -59,7 +60,7 @@ const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${A
 const TMP = mkdtempSync(join(os.tmpdir(), 'sb-bench-responses-'));
 const log = (msg: string): void => void process.stderr.write(`[bench:responses] ${msg}\n`);
 
-type Key = 'direct' | 'chat' | 'responses';
+type Key = 'direct' | 'chat' | 'responses' | 'unstored';
 interface Target {
   key: Key;
   label: string;
@@ -297,6 +298,7 @@ async function main(): Promise<void> {
       mk('direct', 'direct chat (upstream)', upstreamOrigin, '/v1/chat/completions', chatBody, '"content":"'),
       mk('chat', 'Chat Completions via Switchboard', sbOrigin, '/v1/chat/completions', chatBody, '"content":"'),
       mk('responses', 'Responses via Switchboard', sbOrigin, '/v1/responses', JSON.stringify({ model: 'fake-model', input: QUESTION, stream: true }), 'response.output_text.delta'),
+      mk('unstored', 'Responses, store: false', sbOrigin, '/v1/responses', JSON.stringify({ model: 'fake-model', input: QUESTION, stream: true, store: false }), 'response.output_text.delta'),
     ];
     // Warm-up (JIT, pools, SQLite), and a check that every target streams text.
     const warm = await measure(targets, Math.min(100, SETTINGS.requests));
@@ -315,7 +317,7 @@ async function main(): Promise<void> {
     }
 
     const med = (key: Key, f: keyof Stats) => median(rounds.map((r) => r.get(key)![f]));
-    const added = (key: 'chat' | 'responses', f: 'totalP50' | 'totalP99') => median(rounds.map((r) => r.get(key)![f] - r.get('direct')![f]));
+    const added = (key: Exclude<Key, 'direct'>, f: 'totalP50' | 'totalP99') => median(rounds.map((r) => r.get(key)![f] - r.get('direct')![f]));
     const ratio = added('responses', 'totalP50') / added('chat', 'totalP50');
     const row = (label: string, cell: (k: Key) => string) => `| ${label} | ${targets.map((t) => cell(t.key)).join(' | ')} |`;
     const addedCell = (k: Key, f: 'totalP50' | 'totalP99') => (k === 'direct' ? '—' : fmt(added(k, f)));
@@ -336,7 +338,9 @@ async function main(): Promise<void> {
       row('commits per request (waited for the disk)', (k) => (k === 'direct' ? '—' : `${fmt(med(k, 'commits'), 1)} (${fmt(med(k, 'durableCommits'), 1)})`)),
     ].join('\n');
     const verdict = `| Responses added p50 / Chat Completions added p50 | ${fmt(ratio, 2)}× | ≤ ${TARGET_RATIO}× | ${ratio <= TARGET_RATIO ? '✅ met' : '❌ missed'} |`;
-    const ratios = ['| ratio | value | target | result |', '|---|---:|---:|---|', verdict].join('\n');
+    const unstoredRatio = added('unstored', 'totalP50') / added('chat', 'totalP50');
+    const informative = `| Responses with store: false added p50 / Chat Completions added p50 | ${fmt(unstoredRatio, 2)}× | — | informative |`;
+    const ratios = ['| ratio | value | target | result |', '|---|---:|---:|---|', verdict, informative].join('\n');
     const foreignLine =
       `- Other processes' CPU use while measuring: median ${fmt(median(foreign) * 100, 1)}%, ` +
       `max ${fmt(Math.max(0, ...foreign) * 100, 1)}% (${foreign.map((v) => fmt(v * 100)).join(', ')}).`;
@@ -351,7 +355,7 @@ async function main(): Promise<void> {
       foreignLine,
       ``,
       `Requests: \`${chatBody}\` to \`/v1/chat/completions\` (direct and through Switchboard) and ` +
-        `\`{"model":"fake-model","input":"${QUESTION}","stream":true}\` to \`/v1/responses\` (stored, the default). ` +
+        `\`{"model":"fake-model","input":"${QUESTION}","stream":true}\` to \`/v1/responses\` (stored, the default; and with \`"store":false\`, which keeps nothing). ` +
         `"First event": the first SSE bytes (Responses sends \`response.created\` before the model is called); ` +
         `"first text delta": the chunk holding the first text. "Added" = target minus direct, per round.`,
       ``,
