@@ -23,8 +23,15 @@ const OFF_PATH = /usage_buckets|usage_meters|rate_limit_counters|project_rate_li
 /** Per dialect: statements, commits, commits that waited for the disk. */
 const EXPECTED = {
   sqlite: { statements: 15, commits: 2, durableCommits: 1 },
-  postgres: { statements: 17, commits: 2, durableCommits: 1 },
+  postgres: { statements: 14, commits: 2, durableCommits: 1 },
 };
+
+/**
+ * PostgreSQL's NOTIFYs of the run's events are coalesced per tick (engine/pg-notices.ts), so how many statements
+ * carry them depends on timing (2 or 3 seen): counted apart, with a bound, not in the exact count.
+ */
+const NOTIFY = /pg_notify/;
+const MAX_NOTIFY_STATEMENTS = 4;
 
 for (const dialect of testDialects()) {
   describe(`responses: statements per streamed response (${dialect})`, () => {
@@ -58,8 +65,12 @@ for (const dialect of testDialects()) {
       const { counts, types } = await streamOne();
       assert.equal(types.at(-1), 'response.completed');
       const expected = EXPECTED[dialect];
-      const got = { statements: counts.statements.length, commits: counts.commits, durableCommits: counts.durableCommits };
+      const statements = counts.statements.filter((s) => !NOTIFY.test(s));
+      const got = { statements: statements.length, commits: counts.commits, durableCommits: counts.durableCommits };
       assert.deepEqual(got, expected, `statements:\n${counts.statements.join('\n')}`);
+      const notifies = counts.statements.length - statements.length;
+      assert.ok(notifies <= MAX_NOTIFY_STATEMENTS, `${notifies} NOTIFY statements:\n${counts.statements.join('\n')}`);
+      if (dialect === 'sqlite') assert.equal(notifies, 0);
     });
   });
 }
