@@ -76,8 +76,7 @@ async function forget(deps: Deps, response: ResponseRow): Promise<void> {
   // A stream the client left: the run may still go on; it is cancelled first, as the one-call chat's is.
   await cancelRun(deps, { tenantId: response.tenant_id, threadId: response.thread_id, runId: response.run_id }).catch(() => undefined);
   try {
-    await deleteResponseRow(deps.store.db, response);
-    await deleteResponseEvents(deps.store.db, response.id);
+    await deleteResponseRows(deps, response);
   } catch (err) {
     deps.log.warn({ err, responseId: response.id }, 'could not delete a store:false response');
   }
@@ -94,8 +93,15 @@ export async function retrieveResponse(deps: Deps, ref: { tenantId: string; id: 
 export async function deleteResponse(deps: Deps, tenantId: string, id: string): Promise<void> {
   const row = await getResponseRow(deps.store.db, tenantId, id);
   await cancelRun(deps, { tenantId, threadId: row.thread_id, runId: row.run_id }).catch(() => undefined);
-  await deleteResponseRow(deps.store.db, row);
-  await deleteResponseEvents(deps.store.db, row.id);
+  await deleteResponseRows(deps, row);
+}
+
+/** The response's row, run, hidden thread and events, in one commit (one wait for the disk, not one per table). */
+function deleteResponseRows(deps: Deps, row: ResponseRow): Promise<void> {
+  return deps.store.db.transaction().execute(async (trx) => {
+    await deleteResponseRow(trx, row);
+    await deleteResponseEvents(trx, row.id);
+  });
 }
 
 /** Cancels a background response's run (from any instance, as runs are cancelled); a finished one is answered as it is. */

@@ -26,6 +26,9 @@ const EXPECTED = {
   postgres: { statements: 14, commits: 2, durableCommits: 1 },
 };
 
+/** A `store: false` response: the same, then its rows deleted in one transaction (the stream's end waits for it). */
+const UNSTORED_COMMITS = { commits: 3, durableCommits: 2 };
+
 /**
  * PostgreSQL's NOTIFYs of the run's events are coalesced per tick (engine/pg-notices.ts), so how many statements
  * carry them depends on timing (2 or 3 seen): counted apart, with a bound, not in the exact count.
@@ -52,11 +55,11 @@ for (const dialect of testDialects()) {
       await fake.close();
     });
 
-    async function streamOne(): Promise<{ counts: StatementCounts; types: string[] }> {
+    async function streamOne(store = true): Promise<{ counts: StatementCounts; types: string[] }> {
       fake.enqueue(COMPLETIONS, answer());
       counter.start();
       const types: string[] = [];
-      for await (const e of await client.responses.create({ model: 'gpt-4o-mini', input: 'Capital of France?', stream: true })) types.push(e.type);
+      for await (const e of await client.responses.create({ model: 'gpt-4o-mini', input: 'Capital of France?', stream: true, store })) types.push(e.type);
       return { counts: counter.stop(), types };
     }
 
@@ -71,6 +74,14 @@ for (const dialect of testDialects()) {
       const notifies = counts.statements.length - statements.length;
       assert.ok(notifies <= MAX_NOTIFY_STATEMENTS, `${notifies} NOTIFY statements:\n${counts.statements.join('\n')}`);
       if (dialect === 'sqlite') assert.equal(notifies, 0);
+    });
+
+    it('should forget a store:false response in one more commit that waits for the disk, not one per table', async () => {
+      await streamOne(false);
+      const { counts, types } = await streamOne(false);
+      assert.equal(types.at(-1), 'response.completed');
+      const got = { commits: counts.commits, durableCommits: counts.durableCommits };
+      assert.deepEqual(got, UNSTORED_COMMITS, `statements:\n${counts.statements.join('\n')}`);
     });
   });
 }
