@@ -2,39 +2,25 @@
 import type { Db } from '../store/database.js';
 import { findChunkRefs } from '../store/repos/chunks.repo.js';
 import { AnnStore, DEFAULT_ANN_STORE_OPTIONS, type AnnStoreOptions } from './ann-store.js';
+import { IndexRegistry } from './index-registry.js';
 import type { RankedChunk, SearchScope } from './types.js';
 
-interface Registry {
-  options: AnnStoreOptions;
-  stores: Map<string, AnnStore>;
-}
-
-const registries = new WeakMap<object, Registry>();
-
-function registryFor(db: Db): Registry {
-  let registry = registries.get(db);
-  if (!registry) registries.set(db, (registry = { options: DEFAULT_ANN_STORE_OPTIONS, stores: new Map() }));
-  return registry;
-}
+const registry = new IndexRegistry<AnnStoreOptions, AnnStore>(DEFAULT_ANN_STORE_OPTIONS);
 
 /** Overrides the index options of this database's stores (tests, benchmarks); call before the first search. */
 export function configureAnn(db: Db, options: Partial<AnnStoreOptions>): void {
-  const registry = registryFor(db);
-  registry.options = { ...registry.options, ...options };
+  registry.configure(db, options);
 }
 
 /** This process's index of one store of the tenant, created (empty, unbuilt) on first use. */
 export function annStoreFor(db: Db, scope: { tenantId: string; vectorStoreId: string; dims: number }): AnnStore {
-  const registry = registryFor(db);
   const key = `${scope.tenantId}\u0000${scope.vectorStoreId}\u0000${scope.dims}`;
-  let store = registry.stores.get(key);
-  if (!store) registry.stores.set(key, (store = new AnnStore(scope, registry.options)));
-  return store;
+  return registry.get(db, key, (options) => new AnnStore(scope, options));
 }
 
 /** This process's indexes of the database and what each holds (tests, metrics). */
 export function annStats(db: Db): Array<{ vectorStoreId: string; dims: number } & AnnStore['stats']> {
-  return [...registryFor(db).stores.values()].map((store) => ({ vectorStoreId: store.scope.vectorStoreId, dims: store.scope.dims, ...store.stats }));
+  return registry.stores(db).map((store) => ({ vectorStoreId: store.scope.vectorStoreId, dims: store.scope.dims, ...store.stats }));
 }
 
 /**

@@ -14,6 +14,7 @@ import { findChunkVectorIds } from '../store/repos/chunks.repo.js';
 import { pgChunkTsvectorsAfter, pgChunkTsvectorsByIds, type ChunkStoreKey, type PgChunkTsvector } from '../store/repos/chunks-pg.repo.js';
 import { KeywordIndex, type KeywordHit } from './keyword-index.js';
 import { parseTsvectorText } from './tsvector-text.js';
+import { IndexRegistry } from './index-registry.js';
 
 export interface KeywordStoreOptions {
   /** Stores with fewer chunks are ranked by SQL. */
@@ -46,6 +47,11 @@ export class KeywordStore {
   constructor(key: ChunkStoreKey, opts: KeywordStoreOptions = DEFAULT_KEYWORD_STORE_OPTIONS) {
     this.#key = key;
     this.#opts = opts;
+  }
+
+  /** The tenant and vector store it indexes. */
+  get key(): ChunkStoreKey {
+    return this.#key;
   }
 
   get stats(): { phase: Phase; chunks: number; lexemes: number; bytes: number } {
@@ -125,37 +131,21 @@ export class KeywordStore {
   }
 }
 
-interface Registry {
-  options: KeywordStoreOptions;
-  stores: Map<string, KeywordStore>;
-}
-
-const registries = new WeakMap<object, Registry>();
-
-function registryFor(db: Db): Registry {
-  let registry = registries.get(db);
-  if (!registry) registries.set(db, (registry = { options: DEFAULT_KEYWORD_STORE_OPTIONS, stores: new Map() }));
-  return registry;
-}
+const registry = new IndexRegistry<KeywordStoreOptions, KeywordStore>(DEFAULT_KEYWORD_STORE_OPTIONS);
 
 /** Overrides the keyword index options of this database's stores (tests, benchmarks); call before the first search. */
 export function configureKeywordIndex(db: Db, options: Partial<KeywordStoreOptions>): void {
-  const registry = registryFor(db);
-  registry.options = { ...registry.options, ...options };
+  registry.configure(db, options);
 }
 
 /** This process's keyword index of one store of the tenant, created (empty, unbuilt) on first use. */
 export function keywordStoreFor(db: Db, key: ChunkStoreKey): KeywordStore {
-  const registry = registryFor(db);
-  const id = `${key.tenantId}\u0000${key.vectorStoreId}`;
-  let store = registry.stores.get(id);
-  if (!store) registry.stores.set(id, (store = new KeywordStore(key, registry.options)));
-  return store;
+  return registry.get(db, `${key.tenantId}\u0000${key.vectorStoreId}`, (options) => new KeywordStore(key, options));
 }
 
 /** This process's keyword indexes of the database and what each holds (tests, metrics, benchmarks). */
 export function keywordIndexStats(db: Db): Array<{ vectorStoreId: string } & KeywordStore['stats']> {
-  return [...registryFor(db).stores.entries()].map(([id, store]) => ({ vectorStoreId: id.split('\u0000')[1]!, ...store.stats }));
+  return registry.stores(db).map((store) => ({ vectorStoreId: store.key.vectorStoreId, ...store.stats }));
 }
 
 /**
