@@ -13,6 +13,8 @@ export interface WindowPlan {
   seconds: number;
   /** `limit` as header text. */
   limitText: string;
+  /** Its place in the plan's windows (and in the counters' answer). */
+  index: number;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface ModelPlan {
 
 export const counterKey = (tenantId: string, model: string, name: string): string => `${tenantId}\n${model}\n${name}`;
 
-function windowPlan(o: { tenantId: string; model: string; name: WindowPlan['name']; limit: number; seconds: number }): WindowPlan {
-  return { name: o.name, limit: o.limit, key: counterKey(o.tenantId, o.model, o.name), seconds: o.seconds, limitText: String(o.limit) };
+function windowPlan(o: { tenantId: string; model: string; name: WindowPlan['name']; limit: number; seconds: number; index: number }): WindowPlan {
+  return { name: o.name, limit: o.limit, key: counterKey(o.tenantId, o.model, o.name), seconds: o.seconds, limitText: String(o.limit), index: o.index };
 }
 
 /** The plan of a model's limits (0 = no limit on that window); undefined when none of them limits anything. */
@@ -39,7 +41,7 @@ export function planOf(tenantId: string, model: string, limits: Limits): ModelPl
     { name: 'rpd' as const, limit: limits.max_requests_per_1_day, seconds: 86_400 },
     { name: 'tpm' as const, limit: limits.max_tokens_per_1_minute, seconds: 60 },
   ];
-  const windows = all.filter((w) => w.limit > 0).map((w) => windowPlan({ tenantId, model, ...w }));
+  const windows = all.filter((w) => w.limit > 0).map((w, index) => windowPlan({ tenantId, model, ...w, index }));
   if (windows.length === 0) return undefined;
   const named = (name: WindowPlan['name']) => windows.find((w) => w.name === name);
   return { windows, requests: named('rpm') ?? named('rpd'), tokens: named('tpm') };
@@ -61,30 +63,30 @@ const reset = (w: WindowPlan, nowSec: number): string => `${secondsLeft(w, nowSe
 
 /**
  * OpenAI's six headers (the requests trio and the tokens trio, each when its window is limited) from the counters'
- * new `values` (in the order of plan.windows). Object literals of fixed keys: built fast, read fast.
+ * new `values` (in the order of plan.windows, each window's `index`). Object literals of fixed keys: built fast,
+ * read fast; no closure per call (tsx's keepNames turns each named one into a defineProperty, ~0.6 µs).
  */
 export function headersOf(plan: ModelPlan, values: readonly number[], nowSec: number): Record<string, string> {
   const { requests: r, tokens: t } = plan;
-  const valueOf = (w: WindowPlan) => values[plan.windows.indexOf(w)] ?? 0;
   if (r && t)
     return {
       'x-ratelimit-limit-requests': r.limitText,
-      'x-ratelimit-remaining-requests': remaining(r, valueOf(r)),
+      'x-ratelimit-remaining-requests': remaining(r, values[r.index] ?? 0),
       'x-ratelimit-reset-requests': reset(r, nowSec),
       'x-ratelimit-limit-tokens': t.limitText,
-      'x-ratelimit-remaining-tokens': remaining(t, valueOf(t)),
+      'x-ratelimit-remaining-tokens': remaining(t, values[t.index] ?? 0),
       'x-ratelimit-reset-tokens': reset(t, nowSec),
     };
   if (r)
     return {
       'x-ratelimit-limit-requests': r.limitText,
-      'x-ratelimit-remaining-requests': remaining(r, valueOf(r)),
+      'x-ratelimit-remaining-requests': remaining(r, values[r.index] ?? 0),
       'x-ratelimit-reset-requests': reset(r, nowSec),
     };
   if (t)
     return {
       'x-ratelimit-limit-tokens': t.limitText,
-      'x-ratelimit-remaining-tokens': remaining(t, valueOf(t)),
+      'x-ratelimit-remaining-tokens': remaining(t, values[t.index] ?? 0),
       'x-ratelimit-reset-tokens': reset(t, nowSec),
     };
   return {};

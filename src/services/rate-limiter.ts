@@ -11,6 +11,9 @@ type Tokens = number | (() => number | Promise<number>);
 type Call = { tenantId: string; model: string; tokens: Tokens };
 type Answer = Admission | null | Promise<Admission | null>;
 
+/** An admission without a token reservation has nothing to give back. */
+const NOTHING_TO_RELEASE = (): void => {};
+
 /** `then` for a value that may be a promise: a plain value goes on at once, with no promise and no microtask. */
 const next = <T, U>(v: T | Promise<T>, fn: (v: T) => U | Promise<U>): U | Promise<U> => (v instanceof Promise ? v.then(fn) : fn(v));
 
@@ -96,24 +99,33 @@ export class RateLimiter implements RateLimits {
     if (!plan) return null;
     // The request is only measured when its model has a token limit.
     const tokens = !plan.tokens ? 0 : typeof opts.tokens === 'number' ? opts.tokens : opts.tokens();
-    return next(tokens, (n) => this.#count(plan, opts, Math.max(0, Math.ceil(n))));
+    if (tokens instanceof Promise) return tokens.then((n) => this.#count(plan, opts, Math.max(0, Math.ceil(n))));
+    return this.#count(plan, opts, Math.max(0, Math.ceil(tokens)));
   }
 
+  /** Adds the call to its windows; in-process counts answer at once (no closure, no promise on that path). */
   #count(plan: ModelPlan, opts: Call, tokens: number): Answer {
     const nowSec = Math.floor(this.#o.clock.now() / 1000);
     const deltas = deltasOf(plan, nowSec, tokens);
-    return next(this.#o.counters.add(deltas), (values): Answer => {
-      const headers = headersOf(plan, values, nowSec);
-      const over = plan.windows.findIndex((w, i) => values[i]! > w.limit);
-      if (over < 0) {
-        const tpm = plan.tokens ? deltas[plan.windows.indexOf(plan.tokens)] : undefined;
-        return { headers, release: () => this.#giveBack(tpm) };
-      }
-      const refusal = this.#refusal({ tenantId: opts.tenantId, model: opts.model, window: plan.windows[over]!, nowSec, headers });
-      return next(this.#o.counters.add(deltas.map((d) => ({ ...d, value: -d.value }))), () => {
-        throw refusal;
-      });
+    const values = this.#o.counters.add(deltas);
+    if (values instanceof Promise) return values.then((v) => this.#counted({ plan, opts, deltas, nowSec }, v));
+    return this.#counted({ plan, opts, deltas, nowSec }, values);
+  }
+
+  #counted(c: { plan: ModelPlan; opts: Call; deltas: CounterDelta[]; nowSec: number }, values: number[]): Answer {
+    const { plan, deltas, nowSec } = c;
+    const headers = headersOf(plan, values, nowSec);
+    const over = plan.windows.findIndex((w) => values[w.index]! > w.limit);
+    if (over < 0) return { headers, release: plan.tokens ? this.#releaser(deltas[plan.tokens.index]) : NOTHING_TO_RELEASE };
+    const refusal = this.#refusal({ tenantId: c.opts.tenantId, model: c.opts.model, window: plan.windows[over]!, nowSec, headers });
+    return next(this.#o.counters.add(deltas.map((d) => ({ ...d, value: -d.value }))), () => {
+      throw refusal;
     });
+  }
+
+  /** Gives the token reservation back; an anonymous arrow (a named one costs a defineProperty under tsx's keepNames). */
+  #releaser(tpm: CounterDelta | undefined): () => void {
+    return () => this.#giveBack(tpm);
   }
 
   #giveBack(tpm: CounterDelta | undefined): void {

@@ -14,6 +14,8 @@ type Resolver = (deps: Deps, req: FastifyRequest, body: Body) => Promise<ModelCa
 
 /** ~4 characters a token, over what the request sends the model. */
 const roughly = (...parts: unknown[]) => () => estimateTokens(...parts);
+/** A chat request's prompt tokens, when asked (an anonymous arrow: tsx's keepNames makes a named one cost a defineProperty). */
+const chatTokens = (body: Body) => () => estimateChatTokens(body);
 /** A run's prompt is built by the engine from its thread: nothing is reserved, its recorded usage is counted. */
 const none = () => 0;
 const named = (body: Body): string | undefined => (typeof body.model === 'string' ? body.model : undefined);
@@ -40,7 +42,7 @@ export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string
     '/v1/chat/completions',
     (deps, req, body) => {
       const model = named(body);
-      const tokens = () => estimateChatTokens(body);
+      const tokens = chatTokens(body);
       // `"model": "asst_…"`: the assistant's run calls the assistant's model.
       if (!model?.startsWith('asst_')) return withModel(model, tokens);
       return looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)).then((called) => withModel(called, tokens));
