@@ -12,7 +12,7 @@ export const serverSection = z.object({
   /** A request body that stops arriving for this long is answered 408 and its connection closed. */
   body_timeout_ms: z.number().int().min(100).optional(),
   shutdown_grace_ms: z.number().int().nonnegative().optional(),
-  /** Memory file_search's in-memory indexes may hold; past it the least recently searched stores' are dropped. */
+  /** Memory file_search's in-memory indexes may hold; past it the least recently searched idle stores' are dropped. */
   index_memory_mb: z.number().positive().optional(),
   log_level: logLevelSchema.optional(),
 });

@@ -19,7 +19,7 @@ function entry(name: string, size: number, evicted: string[]): BudgetEntry & { s
 describe('IndexBudget', () => {
   it('should evict the least recently used indexes first, down to the cap', () => {
     const evicted: string[] = [];
-    const budget = new IndexBudget(300);
+    const budget = new IndexBudget({ maxBytes: 300, minIdleMs: 0 });
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => entry(n, 100, evicted));
     for (const e of [a, b, c]) budget.use(e!);
     assert.deepEqual(evicted, []);
@@ -34,7 +34,7 @@ describe('IndexBudget', () => {
 
   it('should count an index at its size when last used, and keep the one in use even past the cap', () => {
     const evicted: string[] = [];
-    const budget = new IndexBudget(1_000);
+    const budget = new IndexBudget({ maxBytes: 1_000, minIdleMs: 0 });
     const a = entry('a', 100, evicted);
     const b = entry('b', 200, evicted);
     budget.use(a);
@@ -50,6 +50,25 @@ describe('IndexBudget', () => {
     assert.equal(budget.totalBytes, 5_000);
     budget.use(b);
     assert.deepEqual(evicted, ['a']);
+  });
+
+  it('should not evict an index used within minIdleMs, so two stores in use do not take turns rebuilding', () => {
+    const evicted: string[] = [];
+    let now = 0;
+    const budget = new IndexBudget({ maxBytes: 100, minIdleMs: 60_000, now: () => now });
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => entry(n, 100, evicted));
+    budget.use(a!);
+    now = 30_000;
+    budget.use(b!); // 200 > 100, but a was used 30 s ago: both stay
+    assert.deepEqual(evicted, []);
+    assert.equal(budget.totalBytes, 200);
+    now = 70_000;
+    budget.use(c!); // a idle 70 s: evicted; b idle 40 s: stays
+    assert.deepEqual(evicted, ['a']);
+    now = 100_000;
+    budget.use(c!); // b idle 70 s now
+    assert.deepEqual(evicted, ['a', 'b']);
+    assert.equal(budget.totalBytes, 100);
   });
 });
 
@@ -67,7 +86,7 @@ describe('IndexRegistry eviction', () => {
 
   it('should drop and dispose an evicted index, share the budget between kinds, and make a new one on next use', () => {
     const db = {} as Db;
-    limitIndexMemory(db, 250);
+    limitIndexMemory(db, 250, { minIdleMs: 0 });
     const ann = new IndexRegistry<object, FakeIndex>({});
     const keyword = new IndexRegistry<object, FakeIndex>({});
     const first = ann.get(db, 'vs_1', () => new FakeIndex('ann vs_1', 100));

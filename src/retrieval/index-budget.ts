@@ -11,19 +11,35 @@ export interface BudgetEntry {
   evict(): void;
 }
 
+/** How long an index must have gone unused before it may be evicted (see IndexBudget). */
+export const DEFAULT_MIN_IDLE_MS = 60_000;
+
+export interface BudgetOptions {
+  maxBytes?: number;
+  /** Indexes used more recently than this are never evicted (0: only the one in use is kept). */
+  minIdleMs?: number;
+  now?: () => number;
+}
+
 /**
  * The indexes of one database, least recently used first, with the size each had when last used. Past `maxBytes`
- * the least recently used are evicted whole, never the one in use (so one index larger than the cap stays alone).
+ * the least recently used are evicted whole, but never one used in the last `minIdleMs`: a store searched now and
+ * then must not lose its index to another searched as often (each rebuild of a large store costs CPU seconds), so
+ * the cap bounds what idle stores hold, and the stores in use may overshoot it.
  * A Map keeps insertion order, which is all an LRU needs here: lru-cache is in node_modules only as a dependency of
  * a dependency, and its sizes are fixed when an entry is set, whereas an index grows while it builds.
  */
 export class IndexBudget {
   maxBytes: number;
-  readonly #sizes = new Map<BudgetEntry, number>();
+  minIdleMs: number;
+  readonly #now: () => number;
+  readonly #used = new Map<BudgetEntry, { bytes: number; at: number }>();
   #total = 0;
 
-  constructor(maxBytes = DEFAULT_INDEX_MEMORY_BYTES) {
-    this.maxBytes = maxBytes;
+  constructor(opts: BudgetOptions = {}) {
+    this.maxBytes = opts.maxBytes ?? DEFAULT_INDEX_MEMORY_BYTES;
+    this.minIdleMs = opts.minIdleMs ?? DEFAULT_MIN_IDLE_MS;
+    this.#now = opts.now ?? Date.now;
   }
 
   /** The sum of the indexes' sizes, each as it was when last used. */
@@ -32,19 +48,20 @@ export class IndexBudget {
   }
 
   get size(): number {
-    return this.#sizes.size;
+    return this.#used.size;
   }
 
   /** Marks `entry` most recently used with its size now, then evicts the least recently used while over the cap. */
   use(entry: BudgetEntry): void {
     const bytes = entry.bytes();
-    this.#total += bytes - (this.#sizes.get(entry) ?? 0);
-    this.#sizes.delete(entry);
-    this.#sizes.set(entry, bytes);
-    for (const [oldest, size] of this.#sizes) {
-      if (this.#total <= this.maxBytes || oldest === entry) break;
-      this.#sizes.delete(oldest);
-      this.#total -= size;
+    const at = this.#now();
+    this.#total += bytes - (this.#used.get(entry)?.bytes ?? 0);
+    this.#used.delete(entry);
+    this.#used.set(entry, { bytes, at });
+    for (const [oldest, used] of this.#used) {
+      if (this.#total <= this.maxBytes || oldest === entry || at - used.at < this.minIdleMs) break;
+      this.#used.delete(oldest);
+      this.#total -= used.bytes;
       oldest.evict();
     }
   }
@@ -60,6 +77,8 @@ export function indexBudget(db: Db): IndexBudget {
 }
 
 /** Caps the memory of this database's in-memory indexes (config: SWITCHBOARD_INDEX_MEMORY_MB / index_memory_mb). */
-export function limitIndexMemory(db: Db, maxBytes: number): void {
-  indexBudget(db).maxBytes = maxBytes;
+export function limitIndexMemory(db: Db, maxBytes: number, opts: { minIdleMs?: number } = {}): void {
+  const budget = indexBudget(db);
+  budget.maxBytes = maxBytes;
+  if (opts.minIdleMs !== undefined) budget.minIdleMs = opts.minIdleMs;
 }

@@ -63,7 +63,7 @@ for (const dialect of testDialects()) {
       const aBytes = annOf('vs_a').bytes;
       assert.ok(aBytes >= 40 * DIMS * 2, `an index of 40 ${DIMS}-d f16 vectors holds at least their bytes (${aBytes})`);
       assert.deepEqual((await search('vs_a', q)).map((h) => h.id), exactTop('vs_a', q, 5));
-      limitIndexMemory(store.db, aBytes + 1); // room for one of the two
+      limitIndexMemory(store.db, aBytes + 1, { minIdleMs: 0 }); // room for one of the two
       await annOf('vs_b').whenBuilt(store.db);
       annOf('vs_b'); // counted at its built size: vs_a, the least recently used, is dropped
       assert.deepEqual(annStats(store.db).map((s) => s.vectorStoreId), ['vs_b']);
@@ -85,7 +85,7 @@ for (const dialect of testDialects()) {
       const fromIndex = await keywordSearch(store.db, 'postgres', query);
       const keywordA = keywordIndexStats(store.db).find((s) => s.vectorStoreId === 'vs_a')!;
       assert.equal(keywordA.phase, 'ready');
-      limitIndexMemory(store.db, 1); // only the index in use stays
+      limitIndexMemory(store.db, 1, { minIdleMs: 0 }); // only the index in use stays
       await whenKeywordIndexBuilt(store.db, key('vs_b'));
       assert.deepEqual(keywordIndexStats(store.db).map((s) => s.vectorStoreId), ['vs_b']);
       assert.deepEqual(annStats(store.db), [], 'the nearest-neighbour indexes share the budget');
