@@ -37,6 +37,8 @@ const SCALARS: Record<AnnScalar, Usearch.ScalarKind> = { f32: ScalarKind.F32, f1
 const SCALAR_BYTES: Record<AnnScalar, number> = { f32: 4, f16: 2, i8: 1 };
 /** Per slot besides the vector and its base-layer links: the 8-byte key, the node's level and lock (usearch's layout). */
 const SLOT_OVERHEAD_BYTES = 16;
+/** An empty index, measured: ~4.6 kB of RSS each over 20k of them (512-d, Node 20). */
+const EMPTY_INDEX_BYTES = 4_608;
 
 /** Vectors keyed by chunk id; `add` and `remove` are synchronous, so callers add in small batches. */
 export class AnnIndex {
@@ -63,9 +65,9 @@ export class AnnIndex {
     return this.#index.size();
   }
 
-  /** Approximate memory held: every reserved slot (usearch reserves ahead of the vectors added). */
+  /** Approximate memory held: the empty index, and every reserved slot (usearch reserves ahead of the vectors added). */
   get bytes(): number {
-    return this.#index.capacity() * this.#slotBytes;
+    return EMPTY_INDEX_BYTES + this.#index.capacity() * this.#slotBytes;
   }
 
   /** Adds rows of `matrix` (ids.length × dims) under these ids, on `threads` threads; an id already present is replaced. */
