@@ -45,7 +45,7 @@
 import { adminQuery, clusterPids, createDatabase, dropDatabase, freePort, startThrowawayCluster, stopThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -291,15 +291,36 @@ interface RolesMark extends CpuMark {
 
 const TICK_MS = 1000 / CLK_TCK;
 
-/** Marks this process, Switchboard (`sb`), the cluster's processes and our other children. */
+/**
+ * The CPU ticks of the postmaster's exited and reaped children (cutime + cstime in /proc/<pid>/stat): the backends
+ * of a pool closed before the second mark (the floor's, Switchboard's) are gone by then, and would count as foreign.
+ */
+function reapedTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[13]) + Number(f[14]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Marks this process, Switchboard (`sb`), the cluster's processes (live and reaped) and our other children. */
 function cpuMarkByRole(sb?: ChildProcess): RolesMark | undefined {
-  // Postgres backends that exited during the interval are missed: a slight overestimate of foreign load.
   const postgres = clusterPids(cluster);
   const others = [...children].filter((c) => c !== sb && c.pid).map((c) => c.pid!);
   const sbPids = sb?.pid ? [sb.pid] : [];
   const mark = cpuMark([process.pid, ...sbPids, ...postgres, ...others]);
   if (!mark) return undefined;
-  return { ...mark, byRole: { self: ticksOf(mark, [process.pid]), switchboard: ticksOf(mark, sbPids), postgres: ticksOf(mark, postgres) } };
+  // The reaped backends' ticks as one more of our "processes", keyed by the postmaster's negated pid. A backend
+  // alive at the first mark that exits before the second counts its ticks from before the first too: a slight
+  // underestimate of foreign load (such backends are rare: pools live through a measurement).
+  const postmaster = postgres[0];
+  const ours = new Map(mark.ours);
+  if (postmaster !== undefined) ours.set(-postmaster, reapedTicks(postmaster));
+  const pgKeys = postmaster !== undefined ? [...postgres, -postmaster] : postgres;
+  const withReaped = { ...mark, ours };
+  return { ...withReaped, byRole: { self: ticksOf(withReaped, [process.pid]), switchboard: ticksOf(withReaped, sbPids), postgres: ticksOf(withReaped, pgKeys) } };
 }
 
 /** Set once a wait timed out: while the machine stays busy, later waits are short, so the benchmark ends. */

@@ -105,6 +105,13 @@ describe('loadConfig defaults', () => {
   it('should convert SWITCHBOARD_BODY_LIMIT_MB to bytes', () => {
     assert.equal(loadConfig({ SWITCHBOARD_BODY_LIMIT_MB: '2' }).bodyLimitBytes, 2 * 1024 * 1024);
   });
+
+  it('should cap the in-memory indexes at 1 GiB, or SWITCHBOARD_INDEX_MEMORY_MB / index_memory_mb', () => {
+    assert.equal(loadConfig({}).indexMemoryBytes, 1024 * 1024 * 1024);
+    assert.equal(loadConfig({ SWITCHBOARD_CONFIG: yamlFile('index_memory_mb: 64\n') }).indexMemoryBytes, 64 * 1024 * 1024);
+    const both = { SWITCHBOARD_CONFIG: yamlFile('index_memory_mb: 64\n'), SWITCHBOARD_INDEX_MEMORY_MB: '256' };
+    assert.equal(loadConfig(both).indexMemoryBytes, 256 * 1024 * 1024);
+  });
 });
 
 describe('loadConfig environment', () => {

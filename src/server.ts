@@ -26,6 +26,7 @@ import { recordResponseEvents } from './services/responses-recorder.js';
 import { searchVectorStores } from './services/vector-store-search.service.js';
 import { createFileStorage } from './storage/create-file-storage.js';
 import { migrateToLatest, openDb, type Store } from './store/open-db.js';
+import { limitIndexMemory } from './retrieval/index-budget.js';
 import { createCodeInterpreterTool } from './tools/code-interpreter.js';
 import { createFileSearchTool } from './tools/file-search.js';
 import { createToolRegistry } from './tools/registry.js';
@@ -83,6 +84,7 @@ function migrationError(cause: unknown): Error {
 /** The store, migrated to the latest schema (closed again if that fails). */
 async function openStore(config: Readonly<Config>): Promise<Store> {
   const store = openDb(config.databaseUrl);
+  limitIndexMemory(store.db, config.indexMemoryBytes);
   const migrated = await migrateToLatest(store.db);
   if (migrated.error) {
     await store.close();

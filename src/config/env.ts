@@ -23,6 +23,7 @@ const envSchema = z.object({
   SWITCHBOARD_LOCAL_INFERENCE_DIR: z.string().min(1).optional(),
   SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
+  SWITCHBOARD_INDEX_MEMORY_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_LOG_LEVEL: logLevelSchema.optional(),
   /** `pretty` (pino-pretty) or `json`; unset: pretty when stdout is a terminal, JSON otherwise. */
   SWITCHBOARD_LOG_FORMAT: z.enum(['pretty', 'json']).optional(),

@@ -12,6 +12,8 @@ export const serverSection = z.object({
   /** A request body that stops arriving for this long is answered 408 and its connection closed. */
   body_timeout_ms: z.number().int().min(100).optional(),
   shutdown_grace_ms: z.number().int().nonnegative().optional(),
+  /** Memory file_search's in-memory indexes may hold; past it the least recently searched idle stores' are dropped. */
+  index_memory_mb: z.number().positive().optional(),
   log_level: logLevelSchema.optional(),
 });
 
@@ -26,6 +28,8 @@ export interface ServerConfig {
   /** Largest upload to /v1/files (OpenAI's limit: 512 MB). */
   fileLimitBytes: number;
   shutdownGraceMs: number;
+  /** Cap of the in-memory nearest-neighbour and keyword indexes (least recently used stores evicted past it). */
+  indexMemoryBytes: number;
   logLevel: string;
   /** SWITCHBOARD_LOG_FORMAT; null: pretty on a terminal, JSON otherwise (main.ts decides). */
   logFormat: 'pretty' | 'json' | null;
@@ -56,6 +60,7 @@ export function serverConfig(opts: { file: z.infer<typeof serverSection>; vars: 
     bodyTimeoutMs: file.body_timeout_ms ?? 30_000,
     fileLimitBytes: Math.round((vars.SWITCHBOARD_FILE_LIMIT_MB ?? 512) * MB),
     shutdownGraceMs: file.shutdown_grace_ms ?? 10_000,
+    indexMemoryBytes: Math.round((vars.SWITCHBOARD_INDEX_MEMORY_MB ?? file.index_memory_mb ?? 1024) * MB),
     logLevel: vars.SWITCHBOARD_LOG_LEVEL ?? file.log_level ?? 'info',
     logFormat: vars.SWITCHBOARD_LOG_FORMAT ?? null,
   };

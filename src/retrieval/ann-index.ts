@@ -34,14 +34,22 @@ export interface AnnParams {
 export const DEFAULT_ANN_PARAMS: AnnParams = { scalar: 'f16', connectivity: 16, expansionAdd: 128, expansionSearch: 256 };
 
 const SCALARS: Record<AnnScalar, Usearch.ScalarKind> = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 };
+const SCALAR_BYTES: Record<AnnScalar, number> = { f32: 4, f16: 2, i8: 1 };
+/** Per slot besides the vector and its base-layer links: the 8-byte key, the node's level and lock (usearch's layout). */
+const SLOT_OVERHEAD_BYTES = 16;
+/** An empty index, measured: ~4.6 kB of RSS each over 20k of them (512-d, Node 20). */
+const EMPTY_INDEX_BYTES = 4_608;
 
 /** Vectors keyed by chunk id; `add` and `remove` are synchronous, so callers add in small batches. */
 export class AnnIndex {
   readonly dims: number;
   readonly #index: Usearch.Index;
+  /** Bytes a reserved slot takes: the stored vector and 2·M base-layer links of 4 bytes (upper layers are ~1/M of it). */
+  readonly #slotBytes: number;
 
   constructor(dims: number, params: AnnParams = DEFAULT_ANN_PARAMS) {
     this.dims = dims;
+    this.#slotBytes = dims * SCALAR_BYTES[params.scalar] + params.connectivity * 2 * 4 + SLOT_OVERHEAD_BYTES;
     this.#index = new Index({
       dimensions: dims,
       metric: MetricKind.Cos,
@@ -55,6 +63,11 @@ export class AnnIndex {
 
   get size(): number {
     return this.#index.size();
+  }
+
+  /** Approximate memory held: the empty index, and every reserved slot (usearch reserves ahead of the vectors added). */
+  get bytes(): number {
+    return EMPTY_INDEX_BYTES + this.#index.capacity() * this.#slotBytes;
   }
 
   /** Adds rows of `matrix` (ids.length × dims) under these ids, on `threads` threads; an id already present is replaced. */

@@ -46,6 +46,9 @@ export const DEFAULT_ANN_STORE_OPTIONS: AnnStoreOptions = { params: DEFAULT_ANN_
 
 type Phase = 'idle' | 'building' | 'small' | 'ready';
 
+/** A pending vector's Map entry and Float32Array header, besides its floats. */
+const PENDING_ENTRY_BYTES = 96;
+
 export class AnnStore {
   readonly #scope: ChunkVectorScope;
   readonly #opts: AnnStoreOptions;
@@ -60,6 +63,8 @@ export class AnnStore {
   #built: Promise<void> | undefined;
   #sync: Promise<void> = Promise.resolve();
   #draining = false;
+  /** Evicted (index-budget.ts): an unfinished build or drain stops, and what it held is let go. */
+  #disposed = false;
 
   constructor(scope: ChunkVectorScope, opts: AnnStoreOptions = DEFAULT_ANN_STORE_OPTIONS) {
     this.#scope = scope;
@@ -76,8 +81,23 @@ export class AnnStore {
     return { phase: this.#phase, indexed: this.#index.size, pending: this.#pending.size };
   }
 
+  /** Approximate memory held: the graph, the vectors waiting to be linked, and the ids known (~24 bytes each in a Set). */
+  get bytes(): number {
+    return this.#index.bytes + this.#pending.size * (this.#scope.dims * 4 + PENDING_ENTRY_BYTES) + this.#known.size * 24;
+  }
+
+  /** Lets go of the index (evicted): a build or drain under way stops at its next step. */
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#phase !== 'building') this.#phase = 'idle';
+    this.#pending.clear();
+    this.#known.clear();
+    this.#index = new AnnIndex(this.#scope.dims, this.#opts.params);
+  }
+
   /** Starts the build if need be; resolves once it is over (built, or found small). */
   whenBuilt(db: Db): Promise<void> {
+    if (this.#disposed) return Promise.resolve();
     if (this.#phase === 'idle') this.#built = this.#build(db);
     return this.#built ?? Promise.resolve();
   }
@@ -92,6 +112,7 @@ export class AnnStore {
    * answer (no index yet, or a small store).
    */
   async search(db: Db, query: Float32Array, k: number): Promise<Array<{ id: number; score: number }> | undefined> {
+    if (this.#disposed) return undefined;
     const row = await findChunkIndexVersion(db, this.#scope);
     if (!row) return undefined;
     if (this.#phase === 'idle') void this.whenBuilt(db).catch(() => undefined);
@@ -120,11 +141,11 @@ export class AnnStore {
       }
       for (;;) {
         const rows = await findChunkVectorsAfter(db, { ...this.#scope, afterId: this.#maxId, limit: this.#opts.page });
-        if (rows.length === 0) break;
+        if (rows.length === 0 || this.#disposed) break;
         this.#take(rows);
         await this.#drain();
       }
-      this.#phase = 'ready';
+      this.#phase = this.#disposed ? 'idle' : 'ready';
     } catch (err) {
       this.#phase = 'idle';
       throw err;
@@ -180,7 +201,7 @@ export class AnnStore {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      while (this.#pending.size > 0) {
+      while (this.#pending.size > 0 && !this.#disposed) {
         const batch: number[] = [];
         for (const id of this.#pending.keys()) if (batch.push(id) === this.#opts.batch) break;
         const matrix = new Float32Array(batch.length * this.#scope.dims);

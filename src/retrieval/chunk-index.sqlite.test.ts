@@ -56,6 +56,7 @@ describe('SQLite keyword search (issue 15, hybrid at scale)', () => {
     for (let f = 0; f < 12; f++) await addFile({ tenantId: 't1', vectorStoreId: 'vs_big', fileId: `big-${f}` }, 40);
     await addFile({ tenantId: 't1', vectorStoreId: 'vs_small', fileId: 'small-0' }, 30);
     await addFile({ tenantId: 't2', vectorStoreId: 'vs_big', fileId: 'other-tenant' }, 40);
+    await addFile({ tenantId: 't3', vectorStoreId: 'vs_t3_small', fileId: 'small-tenant' }, 30);
     const database = new SQLite(created.url);
     sqliteVec.load(database);
     logged = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: (e) => void statements.push(e.query.sql) });
@@ -139,6 +140,23 @@ describe('SQLite keyword search (issue 15, hybrid at scale)', () => {
       const got = await keywordSearch(logged, 'sqlite', { tenantId: 't1', vectorStoreIds: [vectorStoreId], query, limit: 20 });
       assert.deepEqual(got.map((h) => h.id), want.map((h) => h.id), `${vectorStoreId}: ${query}`);
       assert.ok(got.every((h) => h.vectorStoreId === vectorStoreId));
+    }
+  });
+
+  it('should rank a small store of another tenant by itself, not from the whole index first', async () => {
+    const scope = { tenantId: 't3', vectorStoreId: 'vs_t3_small' };
+    for (const [query, windowed] of [[QUERY, false], [`${WORDS[3]}`, false], [MIXED, true]] as const) {
+      const limit = 10;
+      statements.length = 0;
+      const got = await keywordSearch(logged, 'sqlite', { tenantId: scope.tenantId, vectorStoreIds: [scope.vectorStoreId], query, limit, windowed });
+      const ranked = statements.filter((s) => s.includes('bm25('));
+      // the whole index's best, each with whether it is in scope (sqliteFtsTop): mostly the other tenants' chunks
+      assert.equal(ranked.filter((s) => s.includes('"inScope"')).length, 0, `${query}:\n${ranked.join('\n')}`);
+      assert.ok(got.length > 0 && got.every((h) => h.vectorStoreId === scope.vectorStoreId));
+      if (windowed) continue; // hybrid's half ranks the scope's best by the rarer words: shown above
+      const want = await reference(logged, { ...scope, match: toFtsQuery(query)!, limit });
+      assert.deepEqual(got.map((h) => h.id), want.map((h) => h.id), query);
+      got.forEach((h, i) => assert.ok(Math.abs(h.score - want[i]!.score) < 1e-9));
     }
   });
 

@@ -3,6 +3,7 @@ import type { Db } from '../store/database.js';
 import { findChunkRefs } from '../store/repos/chunks.repo.js';
 import {
   hasSqliteVectorTable,
+  sqliteCountStoreChunks,
   sqliteFtsDocCounts,
   sqliteFtsScores,
   sqliteFtsSearch,
@@ -49,36 +50,66 @@ export function bm25TermBound(opts: { docs: number; rows: number }): number {
   return (idf > 0 ? idf : 1e-6) * (BM25_K1 + 1);
 }
 
-/** Document frequencies counted since the index last changed: exact ones, and ones counted only up to `cap`. */
-interface DocCounts {
+/**
+ * What is known of the keyword index since it last changed (FTS5's structure record says when): document frequencies,
+ * exact ones and ones counted only up to `cap`, and scopes' chunk counts (up to the small-scope bound).
+ */
+interface IndexFacts {
   structure: string;
   exact: Map<string, number>;
   capped: Map<string, number>;
+  scopes: Map<string, number>;
 }
-const docCounts = new WeakMap<object, DocCounts>();
-/** Terms remembered per database; past this the counts start over. */
+const indexFacts = new WeakMap<object, IndexFacts>();
+/** Terms and scopes remembered per database; past this the counts start over. */
 const MAX_CACHED_TERMS = 10_000;
+
+/** The index's row bound (sqliteFtsState) and its facts, in one statement. Not kept inside a transaction, whose writes may yet roll back. */
+async function readIndex(db: Db): Promise<{ rows: number; facts: IndexFacts }> {
+  const { rows, structure } = await sqliteFtsState(db);
+  let facts = db.isTransaction ? undefined : indexFacts.get(db);
+  if (!facts || facts.structure !== structure || facts.exact.size + facts.capped.size + facts.scopes.size > MAX_CACHED_TERMS) {
+    facts = { structure, exact: new Map(), capped: new Map(), scopes: new Map() };
+    if (!db.isTransaction) indexFacts.set(db, facts);
+  }
+  return { rows, facts };
+}
+
+type IndexState = Awaited<ReturnType<typeof readIndex>>;
 
 /**
  * An upper bound of the rows FTS5 counts, and each term's document frequency (with `capped`, counted only up to the
  * common share, which is all classifying needs). Counted in one statement for the terms not counted since the index
- * last changed (FTS5's structure record says when): a common word's count reads its whole posting list, ~1 ms per 20k
- * chunks. Not kept inside a transaction, whose writes may yet roll back.
+ * last changed: a common word's count reads its whole posting list, ~1 ms per 20k chunks.
  */
-export async function termDocs(db: Db, terms: readonly string[], opts: { capped?: boolean } = {}): Promise<{ rows: number; docs: number[] }> {
-  const { rows, structure } = await sqliteFtsState(db);
-  let cache = db.isTransaction ? undefined : docCounts.get(db);
-  if (!cache || cache.structure !== structure || cache.exact.size + cache.capped.size > MAX_CACHED_TERMS) {
-    cache = { structure, exact: new Map(), capped: new Map() };
-    if (!db.isTransaction) docCounts.set(db, cache);
-  }
-  const { exact, capped } = cache;
+export async function termDocs(
+  db: Db,
+  terms: readonly string[],
+  opts: { capped?: boolean; index?: IndexState } = {},
+): Promise<{ rows: number; docs: number[] }> {
+  const { rows, facts } = opts.index ?? (await readIndex(db));
+  const { exact, capped } = facts;
   const known = (t: string) => exact.get(t) ?? (opts.capped ? capped.get(t) : undefined);
   const cap = opts.capped ? Math.floor(rows * COMMON_SHARE) + 1 : undefined;
   const missing = [...new Set(terms.filter((t) => known(t) === undefined))];
   const counted = await sqliteFtsDocCounts(db, missing, cap);
   counted.forEach((n, i) => (cap === undefined || n < cap ? exact : capped).set(missing[i]!, n));
   return { rows, docs: terms.map((t) => known(t)!) };
+}
+
+/**
+ * Whether the scope holds under SMALL_SCOPE_SHARE of the index's rows: counted (up to that bound) once per scope
+ * while the index is unchanged, so a cached answer costs no statement.
+ */
+async function isSmallScope(db: Db, scope: SearchScope, { rows, facts }: IndexState): Promise<boolean> {
+  const cap = Math.floor(rows * SMALL_SCOPE_SHARE) + 1;
+  const key = `${scope.tenantId}\u0000${[...scope.vectorStoreIds].sort().join('\u0000')}`;
+  let n = facts.scopes.get(key);
+  if (n === undefined) {
+    n = await sqliteCountStoreChunks(db, { vectorStoreIds: scope.vectorStoreIds, cap });
+    facts.scopes.set(key, n);
+  }
+  return n < cap;
 }
 
 /** A query's terms split by document frequency, and the most the common ones can add to a chunk's score together. */
@@ -89,8 +120,8 @@ interface TermSplit {
 }
 
 /** The query's terms held by more than the common share of the chunks, and the others. */
-async function splitTerms(db: Db, terms: readonly string[], capped: boolean): Promise<TermSplit> {
-  const { rows, docs } = await termDocs(db, terms, { capped });
+async function splitTerms(db: Db, terms: readonly string[], opts: { capped: boolean; index: IndexState }): Promise<TermSplit> {
+  const { rows, docs } = await termDocs(db, terms, opts);
   const isCommon = (i: number) => docs[i]! > rows * COMMON_SHARE;
   return {
     common: terms.filter((_, i) => isCommon(i)),
@@ -121,15 +152,17 @@ export async function sqliteKeywordSearch(db: Db, scope: KeywordSearchOptions): 
   const match = toFtsQuery(scope.query);
   if (!match || scope.vectorStoreIds.length === 0) return [];
   const terms = match.split(' OR ');
+  const index = await readIndex(db);
+  const small = await isSmallScope(db, scope, index);
   if (terms.length > 1) {
-    const split = await splitTerms(db, terms, scope.windowed === true);
+    const split = await splitTerms(db, terms, { capped: scope.windowed === true, index });
     if (split.common.length > 0 && split.rarer.length > 0) {
-      if (scope.windowed) return rankByRarer(db, { ...scope, ...split, match });
+      if (scope.windowed) return rankByRarer(db, { ...scope, ...split, match, small });
       const pruned = await withoutCommonOnly(db, { ...scope, ...split, match });
       if (pruned) return pruned;
     }
   }
-  return rankInScope(db, { ...scope, match });
+  return rankInScope(db, { ...scope, match, small });
 }
 
 /** The top `limit` ranked among the in-scope chunks holding a rarer term, when provably the top of all; else undefined. */
@@ -144,15 +177,25 @@ async function withoutCommonOnly(
 
 /** How many of the whole index's best matches rankInScope reads, per result wanted. */
 const WINDOW_PER_RESULT = 4;
+/**
+ * A scope under this share of the index's rows is ranked by itself (sqliteFtsSearch) at once: the index's best
+ * limit × WINDOW_PER_RESULT would hold, on average, fewer than `limit` of its chunks, and ranking them first is
+ * then work thrown away (a small store of one tenant in a database shared by many).
+ */
+const SMALL_SCOPE_SHARE = 1 / WINDOW_PER_RESULT;
+
+/** Where the search runs, the query, and whether the scope is small (isSmallScope). */
+type MatchScope = SearchScope & { match: string; small: boolean };
 
 /**
  * The best `limit` × WINDOW_PER_RESULT in-scope matches of `match`, best first: ranked over the whole index with the
- * scope checked on that many only (exact when at least `limit` of them are in scope, or they are every match), else by
- * sqliteFtsSearch, which checks every match's scope. One vector store per database, or a few large ones, is the
+ * scope checked on that many only (exact when at least `limit` of them are in scope, or they are every match), else,
+ * or straight away for a small scope, by sqliteFtsSearch, which checks every match's scope. One vector store per database, or a few large ones, is the
  * common case; checking the scope of each of thousands of matches cost as much as ranking them.
  */
-async function windowInScope(db: Db, scope: SearchScope & { match: string }): Promise<Array<{ id: number; score: number }>> {
+async function windowInScope(db: Db, scope: MatchScope): Promise<Array<{ id: number; score: number }>> {
   const window = scope.limit * WINDOW_PER_RESULT;
+  if (scope.small) return sqliteFtsSearch(db, { ...scope, limit: window });
   const top = await sqliteFtsTop(db, { ...scope, limit: window });
   const inScope = top.filter((r) => r.inScope);
   if (inScope.length < scope.limit && top.length === window) return sqliteFtsSearch(db, { ...scope, limit: window });
@@ -160,7 +203,7 @@ async function windowInScope(db: Db, scope: SearchScope & { match: string }): Pr
 }
 
 /** The top `limit` in-scope matches of `match` (windowInScope), with where each chunk is. */
-async function rankInScope(db: Db, scope: SearchScope & { match: string }): Promise<RankedChunk[]> {
+async function rankInScope(db: Db, scope: MatchScope): Promise<RankedChunk[]> {
   return withRefs(db, scope.tenantId, (await windowInScope(db, scope)).slice(0, scope.limit));
 }
 
@@ -172,7 +215,7 @@ async function rankInScope(db: Db, scope: SearchScope & { match: string }): Prom
  * only common terms, and those below the window, are not ranked, unless the window holds fewer than `limit`: then
  * every match is.
  */
-async function rankByRarer(db: Db, s: SearchScope & TermSplit & { match: string }): Promise<RankedChunk[]> {
+async function rankByRarer(db: Db, s: MatchScope & TermSplit): Promise<RankedChunk[]> {
   const window = await windowInScope(db, { ...s, match: s.rarer.join(' OR ') });
   if (window.length < s.limit) return rankInScope(db, s); // chunks holding only common terms fill the rest
   // bm25 of (common) AND (rarer) is the whole query's for a chunk holding both: each term once in the expression; the

@@ -63,6 +63,8 @@ export class KeywordIndex {
   #fileOf = new Uint32Array(1024);
   readonly #files: string[] = [];
   readonly #fileNumbers = new Map<string, number>();
+  /** The posting lists' bytes (allocated, with their growth slack), kept as they change so `bytes` is O(1). */
+  #postingBytes = 0;
   #size = 0;
   #live = 0;
   readonly #ordinalOf = new Map<number, number>();
@@ -87,8 +89,14 @@ export class KeywordIndex {
     return [...this.#ordinalOf.keys()].filter((id) => this.has(id));
   }
 
-  /** Bytes held by the postings and the per-chunk arrays (not the Map and object overheads). */
+  /** Bytes held by the postings and the per-chunk arrays (not the Map and object overheads); O(1). */
   get bytes(): number {
+    const n = this.#ids.byteLength + this.#divisors.byteLength + this.#alive.byteLength;
+    return n + this.#chunkIndexes.byteLength + this.#fileOf.byteLength + this.#postingBytes;
+  }
+
+  /** `bytes` counted the slow way, list by list (tests). */
+  countBytes(): number {
     let n = this.#ids.byteLength + this.#divisors.byteLength + this.#alive.byteLength;
     n += this.#chunkIndexes.byteLength + this.#fileOf.byteLength;
     for (const p of this.#lexicon.values()) n += p.bytes.byteLength;
@@ -112,8 +120,10 @@ export class KeywordIndex {
     this.#live++;
     chunk.lexemes.forEach((lexeme, i) => {
       let postings = this.#lexicon.get(lexeme);
+      const before = postings?.bytes.byteLength ?? 0;
       if (!postings) this.#lexicon.set(lexeme, (postings = new Postings()));
       postings.add(ordinal, chunk.counts[i]!);
+      this.#postingBytes += postings.bytes.byteLength - before;
     });
   }
 
@@ -132,7 +142,11 @@ export class KeywordIndex {
 
   /** Frees the growth slack of every posting list (after a bulk build). */
   trim(): void {
-    for (const p of this.#lexicon.values()) p.trim();
+    this.#postingBytes = 0;
+    for (const p of this.#lexicon.values()) {
+      p.trim();
+      this.#postingBytes += p.bytes.byteLength;
+    }
   }
 
   /**

@@ -43,6 +43,8 @@ export class KeywordStore {
   #maxId = 0;
   #built: Promise<void> | undefined;
   #sync: Promise<void> = Promise.resolve();
+  /** Evicted (index-budget.ts): an unfinished build stops, and what it held is let go. */
+  #disposed = false;
 
   constructor(key: ChunkStoreKey, opts: KeywordStoreOptions = DEFAULT_KEYWORD_STORE_OPTIONS) {
     this.#key = key;
@@ -58,14 +60,31 @@ export class KeywordStore {
     return { phase: this.#phase, chunks: this.#index.size, lexemes: this.#index.lexemes, bytes: this.#index.bytes };
   }
 
+  /**
+   * Approximate memory held: the index's arrays and postings, with ~96 bytes per lexeme (its Map entry, string and
+   * list object) and ~40 per chunk (its id's Map entry) besides.
+   */
+  get bytes(): number {
+    return this.#index.bytes + this.#index.lexemes * 96 + this.#index.size * 40;
+  }
+
+  /** Lets go of the index (evicted): a build under way stops at its next page. */
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#phase !== 'building') this.#phase = 'idle';
+    this.#index = new KeywordIndex();
+  }
+
   /** Starts the build if need be; resolves once it is over (built, or found small). */
   whenBuilt(db: Db, row: StoreVersion): Promise<void> {
+    if (this.#disposed) return Promise.resolve();
     if (this.#phase === 'idle') this.#built = this.#build(db, row);
     return this.#built ?? Promise.resolve();
   }
 
   /** The `k` best chunks for `lexemes`; undefined when SQL should answer (not built yet, or a small store). */
   async search(db: Db, row: StoreVersion, lexemes: readonly string[], k: number): Promise<KeywordHit[] | undefined> {
+    if (this.#disposed) return undefined;
     if (this.#phase === 'small' && row.version !== this.#version) this.#phase = 'idle';
     if (this.#phase === 'idle') void this.whenBuilt(db, row).catch(() => undefined);
     if (this.#phase !== 'ready') return undefined;
@@ -87,6 +106,11 @@ export class KeywordStore {
         return;
       }
       await this.#fetchNew(db);
+      if (this.#disposed) {
+        this.#phase = 'idle';
+        this.#index = new KeywordIndex();
+        return;
+      }
       this.#index.trim();
       this.#phase = 'ready';
     } catch (err) {
@@ -110,7 +134,7 @@ export class KeywordStore {
   async #fetchNew(db: Db): Promise<void> {
     for (;;) {
       const rows = await pgChunkTsvectorsAfter(db, { ...this.#key, afterId: this.#maxId, limit: this.#opts.page });
-      if (rows.length === 0) return;
+      if (rows.length === 0 || this.#disposed) return;
       this.#take(rows);
     }
   }

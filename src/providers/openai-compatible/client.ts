@@ -34,7 +34,38 @@ export interface OpenAICompatibleClient {
   close(): Promise<void>;
 }
 
-export function createOpenAICompatible(config: ProviderConfig): OpenAICompatibleClient {
+/**
+ * Waits `ms`, rejecting with the abort's reason as soon as `signal` aborts: an AbortSignal, or the chat route's
+ * abort EventEmitter (ClientGone), listened to here directly so no AbortSignal is made, even on this retry path.
+ */
+export function backoff(ms: number, signal: AbortSignal | AbortEmitter | undefined): Promise<void> {
+  if (signal === undefined || signal instanceof AbortSignal) return sleep(ms, undefined, { signal });
+  const gone = signal;
+  if (gone.aborted) return Promise.reject(abortReason(gone));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(gone));
+    };
+    const timer = setTimeout(() => {
+      gone.off('abort', onAbort);
+      resolve();
+    }, ms);
+    gone.once('abort', onAbort);
+  });
+}
+
+const abortReason = (gone: AbortEmitter): unknown => gone.reason ?? new DOMException('This operation was aborted', 'AbortError');
+
+export interface ClientOptions {
+  /** The wait before retry `attempt` (0-based): 100, 200, 400 ms… with ±25 % jitter. Tests lengthen it. */
+  backoffMs?: (attempt: number) => number;
+}
+
+const defaultBackoffMs = (attempt: number) => 100 * 2 ** attempt * (0.75 + Math.random() / 2);
+
+export function createOpenAICompatible(config: ProviderConfig, options: ClientOptions = {}): OpenAICompatibleClient {
+  const backoffMs = options.backoffMs ?? defaultBackoffMs;
   const url = new URL(config.base_url);
   const basePath = url.pathname.replace(/\/+$/, '');
   const pool = new Pool(url.origin, {
@@ -75,9 +106,8 @@ export function createOpenAICompatible(config: ProviderConfig): OpenAICompatible
           });
         const connect = isConnectError(err);
         if (connect && i < config.max_retries) {
-          // Nothing reached the client yet: back off (100, 200, 400 ms… with jitter) and try again.
-          const signal = req.signal instanceof AbortSignal ? req.signal : undefined;
-          await sleep(100 * 2 ** i * (0.75 + Math.random() / 2), undefined, { signal });
+          // Nothing reached the client yet: back off and try again, unless the caller goes away meanwhile.
+          await backoff(backoffMs(i), req.signal);
           continue;
         }
         throw new ProviderError({

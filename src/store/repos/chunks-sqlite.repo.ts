@@ -82,6 +82,17 @@ export async function sqliteFtsState(db: Db): Promise<{ rows: number; structure:
 }
 
 /**
+ * How many chunks the vector stores hold, counted only up to `cap` (a count of `cap` means at least that many): read
+ * from the narrow index on (vector_store_id, file_id) alone. Store ids are unique across tenants, and the count only
+ * steers how a scope is searched; the search itself checks the tenant.
+ */
+export async function sqliteCountStoreChunks(db: Db, opts: { vectorStoreIds: readonly string[]; cap: number }): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from chunks indexed by chunks_store_file
+    where vector_store_id in (${sql.join(opts.vectorStoreIds)}) limit ${opts.cap})`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
  * How many chunks hold each of `terms` (FTS5 terms): bm25's document frequencies, in one statement; with `cap`,
  * counted only up to it (a count of `cap` means at least that many).
  */
