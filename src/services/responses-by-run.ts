@@ -19,16 +19,31 @@ function rowsOf(db: Db): Map<string, ResponseRow> {
   return rows;
 }
 
-/** After the create's commit, before its run is handed to the engine. */
-export function rememberResponse(db: Db, row: ResponseRow): void {
+/** The runs (by id) of `store: false` responses whose rows go in their run's last transaction (EngineDeps.unkept). */
+const forgottenAtEnd = new Set<string>();
+
+/**
+ * After the create's commit, before its run is handed to the engine. `forgetAtEnd`: the response is `store: false`
+ * and its caller needs nothing of its rows after the run's end (a stream: its last event carries the response).
+ */
+export function rememberResponse(db: Db, row: ResponseRow, opts: { forgetAtEnd?: boolean } = {}): void {
   const rows = rowsOf(db);
-  if (rows.size >= MAX_KEPT) rows.delete(rows.keys().next().value ?? '');
+  if (rows.size >= MAX_KEPT) {
+    const oldest = rows.keys().next().value ?? '';
+    rows.delete(oldest);
+    forgottenAtEnd.delete(oldest);
+  }
   rows.set(row.run_id, row);
+  if (opts.forgetAtEnd && row.store === 0) forgottenAtEnd.add(row.run_id);
 }
+
+/** Whether the run's rows go in its last transaction (rememberResponse's `forgetAtEnd`). */
+export const forgetsAtEnd = (runId: string): boolean => forgottenAtEnd.has(runId);
 
 /** The run ended (terminal status). */
 export function forgetResponseOfRun(db: Db, runId: string): void {
   byStore.get(db)?.delete(runId);
+  forgottenAtEnd.delete(runId);
 }
 
 /** The response whose work is the run, if any: from memory when this process created it, else from the store. */

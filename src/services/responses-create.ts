@@ -29,7 +29,7 @@ export async function startResponse(
   deps: Deps,
   caller: Caller,
   request: CreateResponseRequest,
-  opts: Pick<StartOptions, 'subscribe'> = {},
+  opts: Pick<StartOptions, 'subscribe'> & { forgetAtEnd?: boolean } = {},
 ): Promise<{ response: ResponseRow; run: RunRow }> {
   const nowMs = deps.clock.now();
   const { params, toolResources, columns } = toRunOptions(request, deps.log);
@@ -70,7 +70,7 @@ export async function startResponse(
     reservation?.release();
     throw err;
   });
-  rememberResponse(deps.store.db, result.response);
+  rememberResponse(deps.store.db, result.response, { forgetAtEnd: opts.forgetAtEnd });
   if (!reservation) announce(deps, result.run, opts);
   else {
     // Announced as every run is — created (queued), then started by its worker — and executed here.

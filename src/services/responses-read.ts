@@ -30,7 +30,8 @@ import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRe
 /** The tenant's response, or 404 "No response found with id '…'." */
 export async function getResponseRow(db: Db, tenantId: string, id: string): Promise<ResponseRow> {
   const row = await findResponse(db, tenantId, id);
-  if (!row) throw notFound('response', id);
+  // A `store: false` response is kept only while it runs, and never shown.
+  if (!row || row.store === 0) throw notFound('response', id);
   return row;
 }
 

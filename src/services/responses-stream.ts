@@ -6,6 +6,7 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { CreateResponseRequest } from './responses-convert.js';
 import { startResponse } from './responses-create.js';
 import { responseSnapshot } from './responses-read.js';
+import { takeForgotten } from './responses-unkept.js';
 
 /**
  * POST /v1/responses with `stream: true`: the response is started as a non-stream one is (a 400 is answered before
@@ -19,13 +20,16 @@ export async function streamResponse(
   forget: (row: ResponseRow) => Promise<void>,
 ): Promise<AsyncGenerator<string>> {
   const queue = new RunEventQueue(deps.events);
-  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe });
+  // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction.
+  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd: true });
   const encoder = new ResponseStreamEncoder({
     snapshot: (run, output) => responseSnapshot(response, run, output),
     tools: deps.tools,
     include: request.include ?? [],
   });
-  return frames({ queue, encoder, done: () => (response.store === 0 ? forget(response) : Promise.resolve()) });
+  // A stream left before its run's end: the rows are still there.
+  const done = () => (response.store === 0 && !takeForgotten(response.id) ? forget(response) : Promise.resolve());
+  return frames({ queue, encoder, done });
 }
 
 async function* frames(opts: { queue: RunEventQueue; encoder: ResponseStreamEncoder; done: () => Promise<void> }): AsyncGenerator<string> {
