@@ -1,7 +1,7 @@
 import { toJson } from '../store/json.js';
 import { findRunById, releaseLease, updateRunFields } from '../store/repos/runs.repo.js';
 import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
-import { deleteMessages } from '../store/repos/run-messages.repo.js';
+import { deleteMessages, type ThreadHistory } from '../store/repos/run-messages.repo.js';
 import { deleteConversationItems } from '../store/repos/conversation-items.repo.js';
 import { fromJson } from '../store/json.js';
 import type { Db } from '../store/database.js';
@@ -31,6 +31,8 @@ export interface DriveStart {
   started?: boolean;
   /** It was inserted started, in this process (RunQueue.reserve): it has no steps yet. */
   inserted?: boolean;
+  /** Its thread's whole history, written with it (RunReservation.start): its first turn need not read it. */
+  history?: ThreadHistory;
 }
 
 /** Why a worker stopped driving a run mid-turn. */
@@ -189,7 +191,8 @@ export class RunDriver {
       run = current;
       let result;
       try {
-        result = await this.#turn.run(run, signal, { counted, noSteps: opts.inserted === true && turn === 0 });
+        const first = opts.inserted === true && turn === 0;
+        result = await this.#turn.run(run, signal, { counted, noSteps: first, history: first ? opts.history : undefined });
         counted = false;
       } catch (err) {
         if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);

@@ -9,7 +9,7 @@ import type { ChatCallOptions, ChatModel, FinishReason, ModelTool, ModelToolChoi
 import type { Db, DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
-import { threadHistoryRows } from '../store/repos/run-messages.repo.js';
+import { threadHistoryRows, type ThreadHistory } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
@@ -203,12 +203,13 @@ export class RunTurn {
 
   /**
    * `counted`: the request that queued the run already counted this turn's model call against the limits. `noSteps`:
-   * the run has none yet (its first turn, inserted started here), none to read.
+   * the run has none yet (its first turn, inserted started here), none to read. `history`: the thread's, known
+   * without reading it (RunReservation.start).
    */
-  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean } = {}): Promise<TurnResult> {
+  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean; history?: ThreadHistory } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
     const [{ messages, items }, steps, atEnd] = await Promise.all([
-      threadHistoryRows(db, run.thread_id),
+      opts.history ?? threadHistoryRows(db, run.thread_id),
       opts.noSteps ? [] : listAllRunSteps(db, run.id),
       this.#deps.writesAtEnd?.(run) ?? false,
     ]);

@@ -22,8 +22,8 @@ const OFF_PATH = /usage_buckets|usage_meters|rate_limit_counters|project_rate_li
 
 /** Per dialect: statements, commits, commits that waited for the disk. */
 const EXPECTED = {
-  sqlite: { statements: 15, commits: 2, durableCommits: 1 },
-  postgres: { statements: 14, commits: 2, durableCommits: 1 },
+  sqlite: { statements: 13, commits: 2, durableCommits: 1 },
+  postgres: { statements: 12, commits: 2, durableCommits: 1 },
 };
 
 /**
@@ -31,7 +31,7 @@ const EXPECTED = {
  * run's end with its rows deleted in the same transaction.
  */
 const UNSTORED_COMMITS = { commits: 2, durableCommits: 0 };
-const UNSTORED_STATEMENTS = { sqlite: 16, postgres: 14 };
+const UNSTORED_STATEMENTS = { sqlite: 14, postgres: 12 };
 
 /**
  * PostgreSQL's NOTIFYs of the run's events are coalesced per tick (engine/pg-notices.ts), so how many statements
