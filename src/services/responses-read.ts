@@ -56,8 +56,13 @@ export async function buildResponseObject(db: Db, row: ResponseRow, opts: Output
 }
 
 /** The response as its run now stands, with the output given (pure: the stream's snapshots use it too). */
-export function responseSnapshot(row: ResponseRow, run: RunRow, output: ResponseOutputItem[]): ResponseObject {
-  return toResponseObject(fromJson<ResponseRequest>(row.request, {}), {
+export function responseSnapshot(
+  row: ResponseRow,
+  run: RunRow,
+  output: ResponseOutputItem[],
+  request: ResponseRequest = fromJson<ResponseRequest>(row.request, {}),
+): ResponseObject {
+  return toResponseObject(request, {
     id: row.id,
     created_at: Number(row.created_at),
     status: STATUS[run.status],

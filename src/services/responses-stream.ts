@@ -6,6 +6,8 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { CreateResponseRequest } from './responses-convert.js';
 import { startResponse } from './responses-create.js';
 import { responseSnapshot } from './responses-read.js';
+import { fromJson } from '../store/json.js';
+import type { ResponseRequest } from '../streaming/response-object.js';
 import { takeForgotten } from './responses-unkept.js';
 
 /**
@@ -22,8 +24,10 @@ export async function streamResponse(
   const queue = new RunEventQueue(deps.events);
   // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction.
   const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd: true });
+  // The stream shows the response three times or more (created, in_progress, its end): its request is parsed once.
+  const echo = fromJson<ResponseRequest>(response.request, {});
   const encoder = new ResponseStreamEncoder({
-    snapshot: (run, output) => responseSnapshot(response, run, output),
+    snapshot: (run, output) => responseSnapshot(response, run, output, echo),
     tools: deps.tools,
     include: request.include ?? [],
   });
