@@ -22,8 +22,10 @@ export async function streamResponse(
   forget: (row: ResponseRow) => Promise<void>,
 ): Promise<AsyncGenerator<string>> {
   const queue = new RunEventQueue(deps.events);
-  // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction.
-  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd: true });
+  // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction (but a
+  // background one's, whose events are recorded from the rows as they are published: responses-recorder.ts).
+  const forgetAtEnd = request.background !== true;
+  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd });
   // The stream shows the response three times or more (created, in_progress, its end): its request is parsed once.
   const echo = fromJson<ResponseRequest>(response.request, {});
   const encoder = new ResponseStreamEncoder({
