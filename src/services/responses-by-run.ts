@@ -1,6 +1,8 @@
 import type { Db } from '../store/database.js';
 import { findResponseByRun } from '../store/repos/responses.repo.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
+import { fromJson } from '../store/json.js';
+import type { ResponseRequest } from '../streaming/response-object.js';
 
 /**
  * The response rows this process created, by their run's id, until the run ends: the hooks the engine calls for a
@@ -44,6 +46,16 @@ export const forgetsAtEnd = (runId: string): boolean => forgottenAtEnd.has(runId
 export function forgetResponseOfRun(db: Db, runId: string): void {
   byStore.get(db)?.delete(runId);
   forgottenAtEnd.delete(runId);
+}
+
+/** Parsed requests by row: a request (Codex's carry ~20 kB of instructions and tools) is parsed once per response. */
+const requests = new WeakMap<ResponseRow, ResponseRequest>();
+
+/** The response's request as stored (its echo: every option but `input` and `stream`), parsed once per row object. */
+export function requestOf(row: ResponseRow): ResponseRequest {
+  let request = requests.get(row);
+  if (!request) requests.set(row, (request = fromJson<ResponseRequest>(row.request, {})));
+  return request;
 }
 
 /** The response whose work is the run, if any: from memory when this process created it, else from the store. */

@@ -6,8 +6,7 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { CreateResponseRequest } from './responses-convert.js';
 import { startResponse } from './responses-create.js';
 import { responseSnapshot } from './responses-read.js';
-import { fromJson } from '../store/json.js';
-import type { ResponseRequest } from '../streaming/response-object.js';
+import { requestOf } from './responses-by-run.js';
 import { takeForgotten } from './responses-unkept.js';
 
 /**
@@ -27,7 +26,7 @@ export async function streamResponse(
   const forgetAtEnd = request.background !== true;
   const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd });
   // The stream shows the response three times or more (created, in_progress, its end): its request is parsed once.
-  const echo = fromJson<ResponseRequest>(response.request, {});
+  const echo = requestOf(response);
   const encoder = new ResponseStreamEncoder({
     snapshot: (run, output) => responseSnapshot(response, run, output, echo),
     tools: deps.tools,
