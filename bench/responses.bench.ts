@@ -21,6 +21,9 @@
  * gives its CPU ms, SQLite statements and commits per request, exact however busy the machine is, and (Linux) the part
  * of that CPU on its main thread: the rest is V8's background threads (its compilers; not GC: it stays with
  * --single-threaded-gc), ~1.5 ms a streamed response against ~0.3 ms a chat request, which a request does not wait for.
+ * The row "time waiting for the disk" is the floor the durability contract sets: a stored response's end is committed
+ * with a wait for the disk before `response.completed` is sent (store:false waits for it in no commit); measured in
+ * Switchboard as the durable commits' time less what as many relaxed commits take, so it shows how busy the disk was.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
