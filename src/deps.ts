@@ -9,6 +9,7 @@ import type { ToolRegistry } from './tools/tool.js';
 import type { FileStorage } from './storage/file-storage.js';
 import type { EmbedderRegistry } from './embeddings/embedder.js';
 import type { RunRow } from './store/tables/runs.table.js';
+import type { ThreadHistory } from './store/repos/run-messages.repo.js';
 
 // deps.ts names what services need from the engine and the ingestion worker as interfaces of its own, which
 // those classes implement: it imports neither, so neither (nor anything they import) is in a cycle with it.
@@ -33,8 +34,11 @@ export interface RunQueue {
 export interface RunReservation {
   /** The columns that make the inserted run this worker's, under its lease. */
   readonly lease: Pick<RunRow, 'lease_owner' | 'lease_expires_at'>;
-  /** The run, committed: executed here now, announced as started. */
-  start(run: RunRow): void;
+  /**
+   * The run, committed: executed here now, announced as started. `history`: its thread's whole history, when the
+   * caller wrote all of it in the same transaction (a thread made for the run), so the first turn need not read it.
+   */
+  start(run: RunRow, history?: ThreadHistory): void;
   release(): void;
 }
 

@@ -32,6 +32,7 @@ import { createFileSearchTool } from './tools/file-search.js';
 import { createToolRegistry } from './tools/registry.js';
 import type { ToolRegistry } from './tools/tool.js';
 import { responseCallOptions, responseWritesAtEnd } from './services/responses-call-options.js';
+import { responseUnkept } from './services/responses-unkept.js';
 import { countBacklog } from './store/repos/telemetry.repo.js';
 import { instrumentTool } from './telemetry/instrument-tool.js';
 import { metrics } from './telemetry/metrics.js';
@@ -173,6 +174,7 @@ function createWorkers(parts: EngineParts) {
       fitPrompt: createPromptFitter({ config, providers, now: () => clock.now() }),
       callOptions: responseCallOptions(store.db),
       writesAtEnd: responseWritesAtEnd(store.db),
+      unkept: responseUnkept(store.db),
       // A run's later model calls (the first is counted by the request that queued it); its tokens are counted from
       // its recorded usage (no reservation: its prompt is built in the call).
       admitModelCall: async (call) => parts.limits.admit({ ...call, tokens: 0 }),

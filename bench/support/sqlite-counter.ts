@@ -12,6 +12,13 @@ export interface Counts {
   statements: number;
   commits: number;
   durableCommits: number;
+  /**
+   * µs spent in the commits that waited for the disk (the COMMIT statement, or a write outside a transaction): the
+   * floor the durability contract sets, mostly the WAL's fsync (better-sqlite3 runs it on the main thread).
+   */
+  durableUs: number;
+  /** µs spent in the other (relaxed) commits: what a commit costs without the wait. */
+  relaxedUs: number;
   /** process.cpuUsage(), user + system, µs. */
   cpuUs: number;
 }
@@ -23,7 +30,7 @@ type Method = (this: StatementLike, ...args: unknown[]) => unknown;
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as { prototype: Record<string, Method> };
-const counts = { statements: 0, commits: 0, durableCommits: 0 };
+const counts = { statements: 0, commits: 0, durableCommits: 0, durableUs: 0, relaxedUs: 0 };
 let relaxed = false;
 let inTransaction = false;
 const dump = process.env.SQLITE_COUNTER_DUMP;
@@ -44,19 +51,24 @@ function patchStatement(proto: Record<string, Method>): void {
       if (/^\s*begin/i.test(sql)) inTransaction = true;
       if (/^\s*(commit|rollback)/i.test(sql)) inTransaction = false;
       // A write outside a transaction commits by itself.
-      if (/^\s*commit/i.test(sql) || (!inTransaction && /^\s*(insert|update|delete|replace)/i.test(sql))) {
-        counts.commits++;
-        if (!relaxed) counts.durableCommits++;
-      }
-      if (!bySql) return original.apply(this, args);
+      const commits = /^\s*commit/i.test(sql) || (!inTransaction && /^\s*(insert|update|delete|replace)/i.test(sql));
+      const durable = commits && !relaxed;
+      if (commits) counts.commits++;
+      if (durable) counts.durableCommits++;
+      if (!bySql && !commits) return original.apply(this, args);
       const start = process.hrtime.bigint();
       try {
         return original.apply(this, args);
       } finally {
-        const entry = bySql.get(sql) ?? { calls: 0, us: 0 };
-        entry.calls++;
-        entry.us += Number(process.hrtime.bigint() - start) / 1000;
-        bySql.set(sql, entry);
+        const us = Number(process.hrtime.bigint() - start) / 1000;
+        if (durable) counts.durableUs += us;
+        else if (commits) counts.relaxedUs += us;
+        if (bySql) {
+          const entry = bySql.get(sql) ?? { calls: 0, us: 0 };
+          entry.calls++;
+          entry.us += us;
+          bySql.set(sql, entry);
+        }
       }
     };
   }

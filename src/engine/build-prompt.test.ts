@@ -5,7 +5,8 @@ import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { MessageRow } from '../store/tables/messages.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import { buildPrompt } from './build-prompt.js';
+import { buildPrompt, buildRunPrompt } from './build-prompt.js';
+import type { PromptFitter } from './context-window.js';
 import { fitToContext, messageTokens, type PromptFit } from './fit-prompt.js';
 
 const RUN_ID = 'run_now';
@@ -379,5 +380,35 @@ describe('truncation_strategy auto', () => {
     // 3 + 15 (the call) + 107 (its result) + 10 = 135: dropping the call alone would fit 125, but its result goes with it.
     const kept = fitToContext({ head: [], thread: [call, result, last], tail: [] }, perChar(125));
     assert.deepEqual(kept, [last]);
+  });
+});
+
+describe('buildRunPrompt with prompt_overflow fail (truncation disabled)', () => {
+  const whole = { truncation_strategy: JSON.stringify({ type: 'last_messages', last_messages: null }), prompt_overflow: 'fail' as const };
+  const thread = () => [message('msg_b1', 'user', 'Capital of France?')];
+  // 3 for the reply; system: 3 + "system" + "Be brief."; user: 3 + "user" + "Capital of France?" (bytes).
+  const BYTES = 3 + (3 + 6 + 9) + (3 + 4 + 18);
+
+  it('should not count the tokens of a prompt whose byte length already fits', async () => {
+    const asked: number[] = [];
+    const fitter: PromptFitter = async (q) => (asked.push(q.promptTokens), 100_000);
+    const prompt = await buildRunPrompt({ run: run(whole), messages: thread(), steps: [], fitter, maxTokens: null });
+    assert.equal(prompt.length, 2);
+    assert.deepEqual(asked, [BYTES]);
+  });
+
+  it('should count the tokens when the bound does not fit, and send a prompt that does', async () => {
+    const asked: number[] = [];
+    const fitter: PromptFitter = async (q) => (asked.push(q.promptTokens), BYTES - 1);
+    const prompt = await buildRunPrompt({ run: run(whole), messages: thread(), steps: [], fitter, maxTokens: null });
+    assert.equal(prompt.length, 2);
+    assert.equal(asked.length, 2);
+    assert.equal(asked[0], BYTES);
+    assert.ok(asked[1]! < BYTES, `counted ${asked[1]}`);
+  });
+
+  it('should fail a prompt whose counted tokens do not fit', async () => {
+    const fitter: PromptFitter = async () => 5;
+    await assert.rejects(buildRunPrompt({ run: run(whole), messages: thread(), steps: [], fitter, maxTokens: null }), { code: 'context_length_exceeded' });
   });
 });

@@ -95,6 +95,12 @@ export function buildPrompt(opts: PromptInput & { fit?: PromptFit }): ModelMessa
 }
 
 /**
+ * More tokens than the text can have: o200k_base (metering/count-tokens.ts) is a byte-level BPE, every token at least
+ * one byte of the text's UTF-8.
+ */
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/**
  * buildPrompt for a run about to call its model: with truncation_strategy `auto`, the prompt is
  * counted with the project tokenizer and fitted into the budget `fitter` gives for the model. Otherwise it is
  * sent whole — or, with prompt_overflow `fail`, checked against the model's context first (tools and
@@ -107,6 +113,13 @@ export async function buildRunPrompt(
   const { auto, ...parts } = promptParts(opts);
   const checked = opts.run.prompt_overflow === 'fail';
   if ((!auto && !checked) || !opts.fitter) return [...parts.head, ...parts.thread, ...parts.tail];
+  // Most prompts fit by far: an upper bound of their tokens that fits spares counting them (the tokenizer's BPE is
+  // most of a short response's JavaScript).
+  if (!auto) {
+    const bound = promptTokens(parts, utf8Bytes);
+    if (bound <= (await opts.fitter({ model: opts.run.model, tools: opts.tools, promptTokens: bound, maxTokens: opts.maxTokens ?? 0 })))
+      return [...parts.head, ...parts.thread, ...parts.tail];
+  }
   const countTokens = await loadCounter();
   const tokens = promptTokens(parts, countTokens);
   const question = { model: opts.run.model, tools: opts.tools, promptTokens: tokens };

@@ -35,6 +35,20 @@ async function upstreamWindows(client: OpenAICompatibleClient): Promise<Map<stri
 /** The most tokens a run's prompt may take, given what it would take whole (`promptTokens`). */
 export type PromptFitter = (q: { model: string; maxTokens: number | null; tools?: ModelTool[]; promptTokens: number }) => Promise<number>;
 
+/** Tool definitions' tokens by their JSON: a client sends the same tools with every request (counted once, not each time). */
+const toolTokenCache = new Map<string, number>();
+const TOOL_CACHE_MAX = 256;
+
+async function toolsTokens(json: string): Promise<number> {
+  let n = toolTokenCache.get(json);
+  if (n === undefined) {
+    n = (await loadCounter())(json);
+    if (toolTokenCache.size >= TOOL_CACHE_MAX) toolTokenCache.delete(toolTokenCache.keys().next().value ?? '');
+    toolTokenCache.set(json, n);
+  }
+  return n;
+}
+
 /** A prompt this small (reply and tools included) fits any model: no need to ask the upstream. */
 const FITS_ANY_MODEL = 4096;
 
@@ -79,8 +93,7 @@ export function createPromptFitter(deps: {
   }
 
   return async ({ model, maxTokens, tools, promptTokens }) => {
-    const countTokens = await loadCounter();
-    const toolTokens = tools?.length ? countTokens(JSON.stringify(tools)) : 0;
+    const toolTokens = tools?.length ? await toolsTokens(JSON.stringify(tools)) : 0;
     const known = knownWindow(model);
     let window = known.window;
     // The upstream's /models is asked only for a prompt that might not fit (and then cached).

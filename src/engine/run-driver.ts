@@ -1,16 +1,17 @@
 import { toJson } from '../store/json.js';
 import { findRunById, releaseLease, updateRunFields } from '../store/repos/runs.repo.js';
 import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
-import { deleteMessages } from '../store/repos/run-messages.repo.js';
+import { deleteMessages, type ThreadHistory } from '../store/repos/run-messages.repo.js';
 import { deleteConversationItems } from '../store/repos/conversation-items.repo.js';
 import { fromJson } from '../store/json.js';
+import type { Db } from '../store/database.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
 import { lastErrorOf } from '../failures.js';
-import { RunTurn, type EngineDeps } from './run-loop.js';
+import { RunTurn, type EngineDeps, type UnkeptRun } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter, stepReasoningId, type PendingWrite } from './run-writer.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
-import { transition } from './run-state.js';
+import { transition, transitioned } from './run-state.js';
 import { withStallDeadline } from './stall-deadline.js';
 
 export interface DriveOptions {
@@ -30,6 +31,8 @@ export interface DriveStart {
   started?: boolean;
   /** It was inserted started, in this process (RunQueue.reserve): it has no steps yet. */
   inserted?: boolean;
+  /** Its thread's whole history, written with it (RunReservation.start): its first turn need not read it. */
+  history?: ThreadHistory;
 }
 
 /** Why a worker stopped driving a run mid-turn. */
@@ -50,12 +53,21 @@ export class RunDriver {
   readonly #writer: RunWriter;
   readonly #turn: RunTurn;
   readonly #relaxed: RelaxedWrite;
+  /** The runs being driven whose rows are not kept (EngineDeps.unkept). */
+  readonly #unkept = new Map<string, UnkeptRun>();
 
   constructor(deps: EngineDeps, opts: DriveOptions) {
     this.#deps = deps;
     this.#opts = opts;
     this.#relaxed = relaxedCommits(deps.db, deps.dialect);
-    this.#writer = new RunWriter({ db: deps.db, relaxed: this.#relaxed, events: deps.events, ids: deps.ids, now: () => deps.clock.now() });
+    this.#writer = new RunWriter({
+      db: deps.db,
+      relaxed: this.#relaxed,
+      events: deps.events,
+      ids: deps.ids,
+      now: () => deps.clock.now(),
+      unkept: (runId) => this.#unkept.has(runId),
+    });
     const models = (model: string) => withStallDeadline(deps.models(model), { ms: opts.stallTimeoutMs });
     this.#turn = new RunTurn({ ...deps, models }, this.#writer);
   }
@@ -67,15 +79,19 @@ export class RunDriver {
   async #move(run: RunRow, to: RunStatus, opts: { lease: string | null; patch?: RunUpdate; end?: PendingWrite }): Promise<RunRow | undefined> {
     const move = { nowMs: this.#deps.clock.now(), patch: opts.patch, leaseOwner: opts.lease };
     const { end } = opts;
-    // A run's start is one a restart recovers (it runs it again); every status the client waits for is durable. The
-    // turn's last write (its message's end) commits with it, whether or not the run moved (a cancel came meanwhile).
-    const moved = await (to === 'in_progress'
-      ? this.#relaxed((trx) => transition(trx, run, to, move))
+    const unkept = this.#unkept.get(run.id);
+    if (unkept?.atEnd && to !== 'in_progress' && to !== 'requires_action') return this.#forgetAtEnd(run, to, { ...opts, unkept });
+    const write = async (trx: Db) => {
+      await end?.write(trx);
+      return transition(trx, run, to, move);
+    };
+    // A run's start is one a restart recovers (it runs it again); every status the client waits for is durable, unless
+    // nothing of the run is kept. The turn's last write (its message's end) commits with it, whether or not the run
+    // moved (a cancel came meanwhile).
+    const moved = await (to === 'in_progress' || unkept
+      ? this.#relaxed(write)
       : end
-        ? this.#deps.db.transaction().execute(async (trx) => {
-            await end.write(trx);
-            return transition(trx, run, to, move);
-          })
+        ? this.#deps.db.transaction().execute(write)
         : transition(this.#deps.db, run, to, move));
     end?.announce();
     if (moved) {
@@ -87,8 +103,27 @@ export class RunDriver {
     return undefined;
   }
 
+  /**
+   * The end of a run whose rows go with it (UnkeptRun.atEnd): they are deleted in one relaxed commit, nothing is written
+   * first, and the end is announced as if it had been.
+   */
+  async #forgetAtEnd(run: RunRow, to: RunStatus, opts: { patch?: RunUpdate; end?: PendingWrite; unkept: UnkeptRun }): Promise<RunRow> {
+    const moved = transitioned(run, to, { nowMs: this.#deps.clock.now(), patch: opts.patch });
+    await this.#relaxed((trx) => opts.unkept.forget(trx));
+    opts.end?.skip();
+    opts.end?.announce();
+    publishRun(this.#deps, moved);
+    return moved;
+  }
+
+  /** A write of the run's status alone: committed on its own, relaxed when nothing of the run is kept. */
+  #statusWrite<T>(runId: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    return this.#unkept.has(runId) ? this.#relaxed(fn) : fn(this.#deps.db);
+  }
+
   async cancelled(run: RunRow, lease: string | null = null): Promise<void> {
-    const moved = await transition(this.#deps.db, run, 'cancelled', { nowMs: this.#deps.clock.now(), leaseOwner: lease });
+    const move = { nowMs: this.#deps.clock.now(), leaseOwner: lease };
+    const moved = await this.#statusWrite(run.id, (db) => transition(db, run, 'cancelled', move));
     if (!moved) return;
     await this.#writer.closeOpenSteps(moved, 'cancelled');
     publishRun(this.#deps, moved);
@@ -111,6 +146,24 @@ export class RunDriver {
    * from queued to in_progress (committed, not yet announced).
    */
   async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
+    const unkept = await this.#deps.unkept?.(claimed);
+    if (!unkept) return this.#drive(claimed, signal, opts);
+    // A run left in progress by a worker that died: nobody waits for it, and nothing of it is kept.
+    if (!opts.started && claimed.status === 'in_progress') return this.#forgetInterrupted(claimed, unkept);
+    this.#unkept.set(claimed.id, unkept);
+    try {
+      await this.#drive(claimed, signal, opts);
+    } finally {
+      this.#unkept.delete(claimed.id);
+    }
+  }
+
+  async #forgetInterrupted(run: RunRow, unkept: UnkeptRun): Promise<void> {
+    await this.#relaxed((trx) => unkept.forget(trx));
+    this.#deps.log.warn({ runId: run.id }, 'forgetting an interrupted run whose rows are not kept');
+  }
+
+  async #drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart): Promise<void> {
     let run = claimed;
     const lease = claimed.lease_owner;
     if (run.status === 'cancelling') return this.cancelled(run, lease);
@@ -138,7 +191,8 @@ export class RunDriver {
       run = current;
       let result;
       try {
-        result = await this.#turn.run(run, signal, { counted, noSteps: opts.inserted === true && turn === 0 });
+        const first = opts.inserted === true && turn === 0;
+        result = await this.#turn.run(run, signal, { counted, noSteps: first, history: first ? opts.history : undefined });
         counted = false;
       } catch (err) {
         if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);

@@ -6,10 +6,10 @@ import type { Clock } from '../deps.js';
 import type { IdGenerator } from '../ids.js';
 import type { UsageSink } from '../metering/usage-event.js';
 import type { ChatCallOptions, ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, TokenLogprob, Usage } from '../providers/chat-model.js';
-import type { DialectName } from '../store/database.js';
+import type { Db, DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
-import { threadHistoryRows } from '../store/repos/run-messages.repo.js';
+import { threadHistoryRows, type ThreadHistory } from '../store/repos/run-messages.repo.js';
 import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
@@ -52,6 +52,19 @@ export interface EngineDeps {
   writesAtEnd?: (run: RunRow) => Promise<boolean>;
   /** Counts a model call against the run's project's rate limits; throws a 429 ApiError when over one. */
   admitModelCall?: (call: { tenantId: string; model: string }) => Promise<unknown>;
+  /** Whether the run's rows are kept once it ends, and if not, how they go (UnkeptRun). Unset: every run is kept. */
+  unkept?: (run: RunRow) => Promise<UnkeptRun | undefined>;
+}
+
+/**
+ * A run whose rows nobody keeps (a `store: false` response's): none of its commits waits for the disk, since a power
+ * loss can only lose what is deleted anyway. `atEnd`: its rows are deleted (`forget`) in the transaction of its end
+ * (completed, incomplete or failed), which is announced only after it; else its caller deletes them once it has read
+ * them. A worker that finds one interrupted (a crash: nobody waits for it any more) forgets it rather than resume it.
+ */
+export interface UnkeptRun {
+  atEnd: boolean;
+  forget(trx: Db): Promise<void>;
 }
 
 /** What `EngineDeps.callOptions` may add to a run's model calls. */
@@ -190,12 +203,13 @@ export class RunTurn {
 
   /**
    * `counted`: the request that queued the run already counted this turn's model call against the limits. `noSteps`:
-   * the run has none yet (its first turn, inserted started here), none to read.
+   * the run has none yet (its first turn, inserted started here), none to read. `history`: the thread's, known
+   * without reading it (RunReservation.start).
    */
-  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean } = {}): Promise<TurnResult> {
+  async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean; history?: ThreadHistory } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
     const [{ messages, items }, steps, atEnd] = await Promise.all([
-      threadHistoryRows(db, run.thread_id),
+      opts.history ?? threadHistoryRows(db, run.thread_id),
       opts.noSteps ? [] : listAllRunSteps(db, run.id),
       this.#deps.writesAtEnd?.(run) ?? false,
     ]);

@@ -71,6 +71,24 @@ export async function transition(
   to: RunStatus,
   opts: { nowMs: number; patch?: RunUpdate; leaseOwner?: string | null },
 ): Promise<RunRow | undefined> {
+  const update = transitionUpdate(run, to, opts);
+  const moved = await updateRunStatus(db, { runId: run.id, from: run.status, leaseOwner: opts.leaseOwner, update });
+  if (moved) metrics.runMoved(to, isTerminal(to), Math.floor(opts.nowMs / 1000) - moved.created_at);
+  return moved;
+}
+
+/**
+ * The row `transition` would leave, for a run whose row is deleted in the same transaction instead (an unkept run's
+ * end, EngineDeps.unkept): the same checks and columns, nothing written.
+ */
+export function transitioned(run: RunRow, to: RunStatus, opts: { nowMs: number; patch?: RunUpdate }): RunRow {
+  const moved = { ...run, ...transitionUpdate(run, to, opts) } as RunRow;
+  metrics.runMoved(to, isTerminal(to), Math.floor(opts.nowMs / 1000) - moved.created_at);
+  return moved;
+}
+
+/** The columns a move of `run` to `to` sets; throws on a move the machine forbids. */
+function transitionUpdate(run: Pick<RunRow, 'id' | 'status' | 'started_at'>, to: RunStatus, opts: { nowMs: number; patch?: RunUpdate }): RunUpdate {
   if (!canTransition(run.status, to))
     throw new InvalidTransitionError(`run ${run.id}: ${run.status} → ${to} is not allowed`);
   const nowS = Math.floor(opts.nowMs / 1000);
@@ -83,7 +101,5 @@ export async function transition(
   }
   // Finished runs show no expiry, as OpenAI's do; an expired run keeps the time it expired.
   if (isTerminal(to) && to !== 'expired') update.expires_at = null;
-  const moved = await updateRunStatus(db, { runId: run.id, from: run.status, leaseOwner: opts.leaseOwner, update });
-  if (moved) metrics.runMoved(to, isTerminal(to), nowS - moved.created_at);
-  return moved;
+  return update;
 }

@@ -119,11 +119,11 @@ export class RunWorker {
     };
     return {
       lease: { lease_owner: this.#owner, lease_expires_at: nowMs + this.#opts.leaseMs },
-      start: (run) => {
+      start: (run, history) => {
         settle();
         tracing.noteRunOrigin(run.id);
         metrics.runMoved('in_progress', false, 0);
-        this.#execute(run, nowMs, { started: true, inserted: true });
+        this.#execute(run, nowMs, { started: true, inserted: true, history });
       },
       release: settle,
     };

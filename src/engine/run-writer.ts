@@ -69,6 +69,8 @@ export interface MessageEnd extends OpenMessage {
 /** Writes for a transaction the caller commits, and what to announce once it has. */
 export interface PendingWrite {
   write(trx: Db): Promise<void>;
+  /** Instead of `write`: the rows are deleted in the transaction (an unkept run's end), announced as written. */
+  skip(): void;
   announce(): void;
 }
 
@@ -85,13 +87,28 @@ export class RunWriter {
   readonly #ids: IdGenerator;
   readonly #now: () => number;
   readonly #relaxed: RelaxedWrite;
+  readonly #unkept: (runId: string) => boolean;
 
-  constructor(opts: { db: Store['db']; relaxed: RelaxedWrite; events: RunEventBus; ids: IdGenerator; now: () => number }) {
+  /** `unkept`: whether the run's rows are kept once it ends (EngineDeps.unkept): none of an unkept run's commits waits for the disk. */
+  constructor(opts: {
+    db: Store['db'];
+    relaxed: RelaxedWrite;
+    events: RunEventBus;
+    ids: IdGenerator;
+    now: () => number;
+    unkept?: (runId: string) => boolean;
+  }) {
     this.#db = opts.db;
     this.#relaxed = opts.relaxed;
     this.#events = opts.events;
     this.#ids = opts.ids;
     this.#now = opts.now;
+    this.#unkept = opts.unkept ?? (() => false);
+  }
+
+  /** A write the client may be told of: committed with the wait for the disk, unless nothing of the run is kept. */
+  #durable<T>(runId: string, fn: (trx: Db) => Promise<T>): Promise<T> {
+    return this.#unkept(runId) ? this.#relaxed(fn) : this.#db.transaction().execute(fn);
   }
 
   #nowS(): number {
@@ -227,6 +244,9 @@ export class RunWriter {
               step: await updateRunStep(trx, opts.step.id, stepPatch),
             };
       },
+      skip: () => {
+        written = { message: { ...opts.message, ...messageEnd }, step: { ...opts.step, ...stepPatch } as RunStepRow };
+      },
       announce: () => {
         if (written.message) this.announce(run, { type: 'message.done', message: written.message });
         if (written.step && stepStatus !== 'in_progress') this.announce(run, { type: 'step.done', step: written.step });
@@ -264,7 +284,7 @@ export class RunWriter {
     const items = clientCalls.map((c) => ({ call: c, id: this.#ids('fc') }));
     // `<call id>:item` → the function_call item's id: what an encoder of step.done needs to name the item.
     const outputs = { ...step.outputs, ...Object.fromEntries(items.map((i) => [`${i.call.id}:item`, i.id])) };
-    const done = await this.#db.transaction().execute(async (trx) => {
+    const done = await this.#durable(run.id, async (trx) => {
       const updated = await updateRunStep(trx, step.id, {
         step_details: toJson({ type: 'tool_calls', tool_calls: step.calls }),
         tool_outputs: toJson(outputs),
@@ -302,7 +322,8 @@ export class RunWriter {
     step: RunStepRow,
     opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string }; outputs?: Record<string, string> },
   ): Promise<void> {
-    const updated = await updateRunStep(this.#db, step.id, stepEnd(opts.status, this.#nowS(), opts));
+    const patch = stepEnd(opts.status, this.#nowS(), opts);
+    const updated = await (this.#unkept(run.id) ? this.#relaxed((trx) => updateRunStep(trx, step.id, patch)) : updateRunStep(this.#db, step.id, patch));
     if (updated && opts.status !== 'in_progress') this.announce(run, { type: 'step.done', step: updated });
   }
 }

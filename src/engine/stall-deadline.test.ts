@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatCallOptions, ChatModel, StreamPart } from '../providers/chat-model.js';
@@ -65,5 +66,19 @@ describe('withStallDeadline', () => {
     caller.abort('cancel');
     assert.equal(calls[0]!.abortSignal?.aborted, true);
     assert.equal(calls[0]!.abortSignal?.reason, 'cancel');
+  });
+
+  it("should stop listening to the caller's signal once the stream ends (a run's signal outlives its turns)", async () => {
+    const model: ChatModel = {
+      provider: 'fake',
+      modelId: 'm',
+      generate: async () => assert.fail('not called'),
+      stream: async () => ({ stream: new ReadableStream({ start: (c) => (c.enqueue({ type: 'text-delta', delta: 'x' }), c.close()) }) }),
+    };
+    const caller = new AbortController();
+    const { stream } = await withStallDeadline(model, { ms: 60_000 }).stream({ messages: [], abortSignal: caller.signal });
+    assert.equal(getEventListeners(caller.signal, 'abort').length, 1);
+    await readAll(stream);
+    assert.equal(getEventListeners(caller.signal, 'abort').length, 0);
   });
 });

@@ -16,19 +16,34 @@ export function withStallDeadline(model: ChatModel, opts: { ms: number }): ChatM
     });
 
   async function stream(call: ChatCallOptions): Promise<{ stream: ReadableStream<StreamPart> }> {
+    // The call's signal is forwarded to the watchdog's (not AbortSignal.any: two more signals, listeners and weak
+    // references per model call, measurable on a short response), and no longer listened to once the stream ends.
     const watchdog = new AbortController();
-    const signal = call.abortSignal ? AbortSignal.any([call.abortSignal, watchdog.signal]) : watchdog.signal;
-    const inner = (await model.stream({ ...call, abortSignal: signal })).stream.getReader();
+    const outer = call.abortSignal;
+    const forward = () => watchdog.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener('abort', forward, { once: true });
+    const unlisten = () => outer?.removeEventListener('abort', forward);
+    let inner: ReadableStreamDefaultReader<StreamPart>;
+    try {
+      inner = (await model.stream({ ...call, abortSignal: watchdog.signal })).stream.getReader();
+    } catch (err) {
+      unlisten();
+      throw err;
+    }
     let timer: NodeJS.Timeout | undefined;
-    const outer = new ReadableStream<StreamPart>(
+    const parts = new ReadableStream<StreamPart>(
       {
         async pull(controller) {
           const stall = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(stalled()), opts.ms)));
           try {
             const next = await Promise.race([inner.read(), stall]);
-            if (next.done) controller.close();
-            else controller.enqueue(next.value);
+            if (next.done) {
+              unlisten();
+              controller.close();
+            } else controller.enqueue(next.value);
           } catch (err) {
+            unlisten();
             watchdog.abort(err);
             void inner.cancel(err).catch(() => undefined);
             controller.enqueue({ type: 'error', error: err instanceof Error ? err : new Error(String(err)) });
@@ -39,13 +54,14 @@ export function withStallDeadline(model: ChatModel, opts: { ms: number }): ChatM
         },
         cancel(reason) {
           clearTimeout(timer);
+          unlisten();
           return inner.cancel(reason);
         },
       },
       // Pull only when the run asks for the next part: time it spends writing a part is not silence.
       { highWaterMark: 0 },
     );
-    return { stream: outer };
+    return { stream: parts };
   }
 
   return {

@@ -1,6 +1,8 @@
 import type { Db } from '../store/database.js';
 import { findResponseByRun } from '../store/repos/responses.repo.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
+import { fromJson } from '../store/json.js';
+import type { ResponseRequest } from '../streaming/response-object.js';
 
 /**
  * The response rows this process created, by their run's id, until the run ends: the hooks the engine calls for a
@@ -19,16 +21,41 @@ function rowsOf(db: Db): Map<string, ResponseRow> {
   return rows;
 }
 
-/** After the create's commit, before its run is handed to the engine. */
-export function rememberResponse(db: Db, row: ResponseRow): void {
+/** The runs (by id) of `store: false` responses whose rows go in their run's last transaction (EngineDeps.unkept). */
+const forgottenAtEnd = new Set<string>();
+
+/**
+ * After the create's commit, before its run is handed to the engine. `forgetAtEnd`: the response is `store: false`
+ * and its caller needs nothing of its rows after the run's end (a stream: its last event carries the response).
+ */
+export function rememberResponse(db: Db, row: ResponseRow, opts: { forgetAtEnd?: boolean } = {}): void {
   const rows = rowsOf(db);
-  if (rows.size >= MAX_KEPT) rows.delete(rows.keys().next().value ?? '');
+  if (rows.size >= MAX_KEPT) {
+    const oldest = rows.keys().next().value ?? '';
+    rows.delete(oldest);
+    forgottenAtEnd.delete(oldest);
+  }
   rows.set(row.run_id, row);
+  if (opts.forgetAtEnd && row.store === 0) forgottenAtEnd.add(row.run_id);
 }
+
+/** Whether the run's rows go in its last transaction (rememberResponse's `forgetAtEnd`). */
+export const forgetsAtEnd = (runId: string): boolean => forgottenAtEnd.has(runId);
 
 /** The run ended (terminal status). */
 export function forgetResponseOfRun(db: Db, runId: string): void {
   byStore.get(db)?.delete(runId);
+  forgottenAtEnd.delete(runId);
+}
+
+/** Parsed requests by row: a request (Codex's carry ~20 kB of instructions and tools) is parsed once per response. */
+const requests = new WeakMap<ResponseRow, ResponseRequest>();
+
+/** The response's request as stored (its echo: every option but `input` and `stream`), parsed once per row object. */
+export function requestOf(row: ResponseRow): ResponseRequest {
+  let request = requests.get(row);
+  if (!request) requests.set(row, (request = fromJson<ResponseRequest>(row.request, {})));
+  return request;
 }
 
 /** The response whose work is the run, if any: from memory when this process created it, else from the store. */

@@ -1,7 +1,6 @@
 import type { RunCallOptions } from '../engine/run-loop.js';
 import type { Db } from '../store/database.js';
-import { fromJson } from '../store/json.js';
-import { responseOfRun } from './responses-by-run.js';
+import { requestOf, responseOfRun } from './responses-by-run.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { ResponseRequest } from '../streaming/response-object.js';
 
@@ -14,7 +13,7 @@ export function responseCallOptions(db: Db): (run: RunRow) => Promise<RunCallOpt
   return async (run) => {
     if (run.assistant_id !== '') return {};
     const row = await responseOfRun(db, run.id);
-    const request = fromJson<ResponseRequest>(row?.request ?? null, {});
+    const request: ResponseRequest = row ? requestOf(row) : {};
     if (!request.include?.includes('message.output_text.logprobs')) return {};
     return { logprobs: true, ...(request.top_logprobs != null && { topLogprobs: request.top_logprobs }) };
   };

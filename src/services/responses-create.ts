@@ -11,7 +11,8 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { ThreadRow } from '../store/tables/threads.table.js';
 import { toInputItems } from '../streaming/response-input-items.js';
-import { appendItems, resolveItemReferences } from './conversation-items-append.js';
+import { appendItems, resolveItemReferences, type StoredItem } from './conversation-items-append.js';
+import type { ThreadHistory } from '../store/repos/run-messages.repo.js';
 import { itemFileIds, type ConversationItemParams } from './conversation-items-input.js';
 import { getConversation } from './conversations.service.js';
 import { checkReferencedIds } from './referenced-ids.js';
@@ -29,7 +30,7 @@ export async function startResponse(
   deps: Deps,
   caller: Caller,
   request: CreateResponseRequest,
-  opts: Pick<StartOptions, 'subscribe'> = {},
+  opts: Pick<StartOptions, 'subscribe'> & { forgetAtEnd?: boolean } = {},
 ): Promise<{ response: ResponseRow; run: RunRow }> {
   const nowMs = deps.clock.now();
   const { params, toolResources, columns } = toRunOptions(request, deps.log);
@@ -44,7 +45,8 @@ export async function startResponse(
     const active = madeHere.has(thread) ? undefined : await findActiveRun(trx, caller.tenantId, thread.id);
     if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);
     const responseId = deps.ids('resp');
-    const inputItemIds = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId });
+    const input = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId });
+    const inputItemIds = input.map((s) => s.id);
     const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
     checkModel(deps, row.model);
     // The client's function calls end a response (completed, with function_call items), as OpenAI's do.
@@ -65,20 +67,31 @@ export async function startResponse(
       created_at: Math.floor(nowMs / 1000),
       seq,
     });
-    return { response, run };
+    // A thread made here holds the input and nothing else: the run's first turn need not read it back.
+    return { response, run, history: madeHere.has(thread) && !copied.has(thread) ? historyOf(input) : undefined };
   }).catch((err: unknown) => {
     reservation?.release();
     throw err;
   });
-  rememberResponse(deps.store.db, result.response);
+  rememberResponse(deps.store.db, result.response, { forgetAtEnd: opts.forgetAtEnd });
   if (!reservation) announce(deps, result.run, opts);
   else {
     // Announced as every run is — created (queued), then started by its worker — and executed here.
     opts.subscribe?.(result.run.id);
     deps.events.publish(result.run.id, { type: 'run.created', run: asQueued(result.run) });
-    reservation.start(result.run);
+    reservation.start(result.run, result.history);
   }
-  return result;
+  return { response: result.response, run: result.run };
+}
+
+/** The thread's history as the engine reads it (store/repos/run-messages.repo.ts): messages, other items, in seq order. */
+function historyOf(stored: StoredItem[]): ThreadHistory {
+  const history: ThreadHistory = { messages: [], items: [] };
+  for (const s of stored) {
+    if (s.kind === 'message') history.messages.push(s.row);
+    else history.items.push(s.row);
+  }
+  return history;
 }
 
 /** The columns of a run inserted started (run-state.ts's move from queued to in_progress, and the worker's claim). */
@@ -138,6 +151,7 @@ export async function responseThread(ctx: TxContext, request: CreateResponseRequ
     if (!next) return findResponseThread(trx, previous);
     const thread = await newHiddenThread(ctx);
     await copyChainItems(deps, trx, { previous, next, toThreadId: thread.id });
+    copied.add(thread);
     return thread;
   }
   return newHiddenThread(ctx);
@@ -153,6 +167,8 @@ export interface TxContext {
 
 /** The threads newHiddenThread made (so none of their runs can be active). */
 const madeHere = new WeakSet<ThreadRow>();
+/** Those of them that got a copy of a chain's items (a branch). */
+const copied = new WeakSet<ThreadRow>();
 
 async function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<ThreadRow> {
   const thread = await insertHiddenThread(trx, {
@@ -167,15 +183,14 @@ async function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise
   return thread;
 }
 
-/** The request's input as thread items (references resolved, files checked); their ids, in order. */
+/** The request's input as thread items (references resolved, files checked), in order. */
 export async function appendInput(
   deps: Deps,
   trx: Db,
   opts: { tenantId: string; threadId: string; nowMs: number; request: CreateResponseRequest; responseId: string },
-): Promise<string[]> {
+): Promise<StoredItem[]> {
   const items = toInputItems(opts.request.input, (prefix) => deps.ids(prefix)) as ConversationItemParams[];
   await checkReferencedIds(trx, opts.tenantId, itemFileIds(items, 'input'));
   const resolved = await resolveItemReferences(trx, opts.tenantId, items, 'input');
-  const stored = await appendItems(trx, { tenantId: opts.tenantId, threadId: opts.threadId, nowMs: opts.nowMs, ids: deps.ids, items: resolved, responseId: opts.responseId });
-  return stored.map((s) => s.id);
+  return appendItems(trx, { tenantId: opts.tenantId, threadId: opts.threadId, nowMs: opts.nowMs, ids: deps.ids, items: resolved, responseId: opts.responseId });
 }

@@ -30,7 +30,8 @@ import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRe
 /** The tenant's response, or 404 "No response found with id '…'." */
 export async function getResponseRow(db: Db, tenantId: string, id: string): Promise<ResponseRow> {
   const row = await findResponse(db, tenantId, id);
-  if (!row) throw notFound('response', id);
+  // A `store: false` response is kept only while it runs, and never shown.
+  if (!row || row.store === 0) throw notFound('response', id);
   return row;
 }
 
@@ -55,8 +56,13 @@ export async function buildResponseObject(db: Db, row: ResponseRow, opts: Output
 }
 
 /** The response as its run now stands, with the output given (pure: the stream's snapshots use it too). */
-export function responseSnapshot(row: ResponseRow, run: RunRow, output: ResponseOutputItem[]): ResponseObject {
-  return toResponseObject(fromJson<ResponseRequest>(row.request, {}), {
+export function responseSnapshot(
+  row: ResponseRow,
+  run: RunRow,
+  output: ResponseOutputItem[],
+  request: ResponseRequest = fromJson<ResponseRequest>(row.request, {}),
+): ResponseObject {
+  return toResponseObject(request, {
     id: row.id,
     created_at: Number(row.created_at),
     status: STATUS[run.status],

@@ -57,7 +57,8 @@ export function recordResponseEvents(bus: RunEventBus, deps: RecorderDeps): RunE
         if (runs.size >= MAX_RUNS) runs.delete(runs.keys().next().value ?? '');
         runs.set(runId, (recording = new RunRecording(runId, deps)));
       }
-      recording.push(event);
+      // A run whose events are not recorded (an Assistants run, a response not in the background) costs no more.
+      if (!recording.ignored) recording.push(event);
       if (endsStream(event)) {
         runs.delete(runId);
         forgetResponseOfRun(deps.db, runId);
@@ -78,6 +79,8 @@ class RunRecording {
   readonly #queue: RunEvent[] = [];
   #draining = false;
   #recorder: Promise<Recorder | undefined> | undefined;
+  /** Known not to be recorded: its events are dropped where they are published. */
+  ignored = false;
 
   constructor(runId: string, deps: RecorderDeps) {
     this.#runId = runId;
@@ -102,7 +105,12 @@ class RunRecording {
         if (!this.#recorder && events.every((e) => e.type === 'thread.created')) continue;
         try {
           const recorder = await this.#lookup();
-          if (recorder) await recorder.record(events);
+          if (!recorder) {
+            this.ignored = true;
+            this.#queue.length = 0;
+            return;
+          }
+          await recorder.record(events);
         } catch (err) {
           // The batch is lost (a reader ends with the stored response); the recorder keeps its place.
           this.#deps.log.error({ err, runId: this.#runId }, 'could not record a response event');

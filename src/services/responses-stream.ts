@@ -6,6 +6,8 @@ import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { CreateResponseRequest } from './responses-convert.js';
 import { startResponse } from './responses-create.js';
 import { responseSnapshot } from './responses-read.js';
+import { requestOf } from './responses-by-run.js';
+import { takeForgotten } from './responses-unkept.js';
 
 /**
  * POST /v1/responses with `stream: true`: the response is started as a non-stream one is (a 400 is answered before
@@ -19,13 +21,20 @@ export async function streamResponse(
   forget: (row: ResponseRow) => Promise<void>,
 ): Promise<AsyncGenerator<string>> {
   const queue = new RunEventQueue(deps.events);
-  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe });
+  // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction (but a
+  // background one's, whose events are recorded from the rows as they are published: responses-recorder.ts).
+  const forgetAtEnd = request.background !== true;
+  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd });
+  // The stream shows the response three times or more (created, in_progress, its end): its request is parsed once.
+  const echo = requestOf(response);
   const encoder = new ResponseStreamEncoder({
-    snapshot: (run, output) => responseSnapshot(response, run, output),
+    snapshot: (run, output) => responseSnapshot(response, run, output, echo),
     tools: deps.tools,
     include: request.include ?? [],
   });
-  return frames({ queue, encoder, done: () => (response.store === 0 ? forget(response) : Promise.resolve()) });
+  // A stream left before its run's end: the rows are still there.
+  const done = () => (response.store === 0 && !takeForgotten(response.id) ? forget(response) : Promise.resolve());
+  return frames({ queue, encoder, done });
 }
 
 async function* frames(opts: { queue: RunEventQueue; encoder: ResponseStreamEncoder; done: () => Promise<void> }): AsyncGenerator<string> {

@@ -16,6 +16,8 @@ import { toConversationItems, type Include } from './conversation-items.service.
 import type { CreateResponseRequest } from './responses-convert.js';
 import { startResponse } from './responses-create.js';
 import { streamResponse } from './responses-stream.js';
+import { forgetResponseRows } from './responses-unkept.js';
+import { relaxedCommits } from '../store/relaxed-commit.js';
 import { buildResponseObject, getResponseRow } from './responses-read.js';
 import { cancelRun } from './runs.service.js';
 export { replayResponse } from './responses-replay.js';
@@ -96,8 +98,13 @@ export async function deleteResponse(deps: Deps, tenantId: string, id: string): 
   await deleteResponseRows(deps, row);
 }
 
-/** The response's row, run, hidden thread and events, in one commit (one wait for the disk, not one per table). */
+/**
+ * The response's row, run, hidden thread and events, in one commit (one wait for the disk, not one per table; none for
+ * a `store: false` response, which was never kept: a power loss that undid the delete leaves rows nobody can see, and
+ * a restart forgets its run, engine/run-driver.ts).
+ */
 function deleteResponseRows(deps: Deps, row: ResponseRow): Promise<void> {
+  if (row.store === 0) return relaxedCommits(deps.store.db, deps.store.dialect)((trx) => forgetResponseRows(trx, row));
   return deps.store.db.transaction().execute(async (trx) => {
     await deleteResponseRow(trx, row);
     await deleteResponseEvents(trx, row.id);

@@ -51,12 +51,17 @@ export function insertHiddenThread(db: Db, row: Omit<NewThreadRow, 'hidden'>): P
 /** The response's row; its hidden thread (with its items, run and steps, by cascade) when no other response is on it. */
 export async function deleteResponseRow(db: Db, row: ResponseRow): Promise<void> {
   await db.deleteFrom('responses').where('id', '=', row.id).execute();
+  // A `store: false` response outside a chain or conversation ran on a hidden thread of its own, which no other
+  // response can continue (an unstored one is no previous_response_id): the thread goes, and its run by cascade.
+  if (row.store === 0 && row.previous_response_id === null && row.conversation_id === null)
+    return void (await deleteHiddenThread(db, row));
   const others = await db.selectFrom('responses').select('id').where('thread_id', '=', row.thread_id).limit(1).execute();
-  if (others.length === 0) {
-    await db.deleteFrom('threads').where('id', '=', row.thread_id).where('tenant_id', '=', row.tenant_id).where('hidden', '=', 1).execute();
-  }
+  if (others.length === 0) await deleteHiddenThread(db, row);
   await db.deleteFrom('runs').where('id', '=', row.run_id).execute();
 }
+
+const deleteHiddenThread = (db: Db, row: ResponseRow) =>
+  db.deleteFrom('threads').where('id', '=', row.thread_id).where('tenant_id', '=', row.tenant_id).where('hidden', '=', 1).execute();
 
 /** The response a run does the work of, if any (an Assistants run has none). */
 export function findResponseByRun(db: Db, runId: string): Promise<ResponseRow | undefined> {

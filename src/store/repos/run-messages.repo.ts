@@ -23,6 +23,12 @@ const itemsOfThread = compiledQuery((db, p: { threadId: string }) =>
   db.selectFrom('conversation_items').selectAll().where('thread_id', '=', p.threadId).orderBy('seq'),
 );
 
+/** A thread's messages and other conversation items, each in seq order. */
+export interface ThreadHistory {
+  messages: MessageRow[];
+  items: ConversationItemRow[];
+}
+
 /** Every message of the thread in order: what the model sees. */
 export function threadMessagesForPrompt(db: Db, threadId: string): Promise<MessageRow[]> {
   return messagesOfThread(db, { threadId });
@@ -32,7 +38,7 @@ export function threadMessagesForPrompt(db: Db, threadId: string): Promise<Messa
  * The thread's history, what the model sees: every message (all roles) and every other conversation item, each
  * in seq order (the two interleave by seq: engine/thread-history.ts merges them).
  */
-export async function threadHistoryRows(db: Db, threadId: string): Promise<{ messages: MessageRow[]; items: ConversationItemRow[] }> {
+export async function threadHistoryRows(db: Db, threadId: string): Promise<ThreadHistory> {
   const [messages, items] = await Promise.all([
     threadMessagesForPrompt(db, threadId),
     itemsOfThread(db, { threadId }),
