@@ -631,15 +631,11 @@ async function limitsCost(first: { sb: Target; lim: Target; upstreamOrigin: stri
     mark: ourCpu,
     beforeEach: async () => void (await waitQuiet({ mark: ourCpu, maxShare: FOREIGN_CPU_MAX, maxWaitS: 60, sampleMs: 500, log })),
     log,
+    onServed: (side, n) => served.set(side === 'base' ? 'switchboard' : 'limits', (served.get(side === 'base' ? 'switchboard' : 'limits') ?? 0) + n),
   });
   for (const run of [cost.json, cost.sse]) {
     const all = run.slices.flat();
-    if (all.length === 0) continue;
-    foreignSeen.push(median(all.map((x) => x.foreign ?? 0)));
-    for (const x of all) {
-      const key = x.side === 'base' ? 'switchboard' : 'limits';
-      served.set(key, (served.get(key) ?? 0) + x.requests);
-    }
+    if (all.length > 0) foreignSeen.push(median(all.map((x) => x.foreign ?? 0)));
   }
   return cost;
 }
