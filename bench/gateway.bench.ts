@@ -31,7 +31,8 @@
  * and the Switchboards; about 4 minutes; BENCH_GENERATIONS=1 BENCH_LIMITS_KINDS=sse for profiling the
  * streamed cost); BENCH_LIMITS_SAME=1 starts "limits" exactly like "switchboard" (metrics off, no limit, no scrape):
  * the A-vs-A check that the method resolves the 5 % target; BENCH_SLICE_SWING_MAX (0.1): a comparison whose slices saw the
- * other processes' CPU share differ by more than this is left out.
+ * other processes' CPU share differ by more than this is left out; BENCH_PIN (1): while the limits cost is measured,
+ * the two Switchboards share the last core, the load generator and the upstream the others (0: no pinning).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,7 @@ import { envInt } from './support/env.js';
 import { median, percentile } from './support/stats.js';
 import { costFootnote, costLines, costRows, measureCost, type Cost, type CostSettings, type ProcessPair } from './support/limits-cost.js';
 import { codeState } from './support/code-state.js';
+import { pinPair } from './support/pin.js';
 import { configuredKeyId, hashKey } from '../src/config/keys.js';
 
 // ---------------------------------------------------------------------------
@@ -72,6 +74,8 @@ const SETTINGS = {
   sliceMs: envInt('BENCH_SLICE_MS', 2000),
   /** BENCH_LIMITS_KINDS: which requests the limits cost measures (json, sse or both), e.g. sse alone for a profile. */
   limitsKinds: (process.env.BENCH_LIMITS_KINDS ?? 'json,sse').split(',').filter((k): k is 'json' | 'sse' => k === 'json' || k === 'sse'),
+  /** BENCH_PIN=0: leave the limits cost's processes where the scheduler puts them (support/pin.ts). */
+  pin: process.env.BENCH_PIN !== '0',
   /** BENCH_LIMITS_SAME=1: the "limits" target is a second plain Switchboard (A-vs-A check of the method). */
   limitsSame: process.env.BENCH_LIMITS_SAME === '1',
   /** BENCH_ONLY=limits: only the sliced comparison of the two Switchboards. */
@@ -610,20 +614,39 @@ const COST_SETTINGS: CostSettings = {
 
 const sliceTarget = (origin: string, proc: ChildProcess) => ({ port: Number(new URL(origin).port), pid: proc.pid ?? 0 });
 
-/** Generation 0 is the bench's own pair; each later one is a fresh pair, stopped when its slices are done. */
-async function processPair(g: number, first: { sb: Target; lim: Target; upstreamOrigin: string }): Promise<ProcessPair> {
+/**
+ * Generation 0 is the bench's own pair; each later one is a fresh pair, stopped when its slices are done. With
+ * BENCH_PIN (on by default), the pair shares the last core and the load generator and upstream get the others
+ * (bench/support/pin.ts) while its slices run.
+ */
+async function processPair(g: number, first: { sb: Target; lim: Target; upstream: number; upstreamOrigin: string }): Promise<ProcessPair> {
   const own = (t: Target) => ({ port: Number(new URL(t.origin).port), pid: t.pid });
-  if (g === 0) return { base: own(first.sb), other: own(first.lim), stop: async () => {} };
+  const pinned = (pair: { base: { pid: number }; other: { pid: number } }) => {
+    if (!SETTINGS.pin) return { undo: () => {} };
+    const pin = pinPair([pair.base.pid, pair.other.pid], [process.pid, first.upstream]);
+    if (!pin.pinned) log('BENCH_PIN: taskset did not pin every process; measuring unpinned');
+    return pin;
+  };
+  if (g === 0) {
+    const pair = { base: own(first.sb), other: own(first.lim) };
+    const pin = pinned(pair);
+    return { ...pair, stop: async () => pin.undo() };
+  }
   log(`limits cost: generation ${g + 1}: starting a fresh pair of Switchboards`);
   const [sb, lim] = await Promise.all([
     startSwitchboard('switchboard', first.upstreamOrigin, { SWITCHBOARD_METRICS: 'off' }, g),
     startLimits(first.upstreamOrigin, g),
   ]);
-  const stop = async () => void (await Promise.all([stopChild(sb.proc), stopChild(lim.proc)]));
-  return { base: sliceTarget(sb.origin, sb.proc), other: sliceTarget(lim.origin, lim.proc), stop };
+  const pair = { base: sliceTarget(sb.origin, sb.proc), other: sliceTarget(lim.origin, lim.proc) };
+  const pin = pinned(pair);
+  const stop = async () => {
+    pin.undo();
+    await Promise.all([stopChild(sb.proc), stopChild(lim.proc)]);
+  };
+  return { ...pair, stop };
 }
 
-async function limitsCost(first: { sb: Target; lim: Target; upstreamOrigin: string }): Promise<Cost> {
+async function limitsCost(first: { sb: Target; lim: Target; upstream: number; upstreamOrigin: string }): Promise<Cost> {
   const cost = await measureCost({
     pair: (g) => processPair(g, first),
     request: { path: CHAT_PATH, headers: HEADERS, body: BODY, streamBody: STREAM_BODY },
@@ -672,8 +695,8 @@ function ratioTable(o: { added: Added; floor: Summary; switchboard: Summary; lim
 // Main
 
 /** BENCH_ONLY=limits: the sliced comparison alone, printed (BENCHMARKS.md is left alone). */
-async function limitsOnly(sb: Target, lim: Target, upstreamOrigin: string): Promise<void> {
-  const cost = await limitsCost({ sb, lim, upstreamOrigin });
+async function limitsOnly(first: { sb: Target; lim: Target; upstream: number; upstreamOrigin: string }): Promise<void> {
+  const cost = await limitsCost(first);
   const rows = [`| ratio | value | target | result |`, `|---|---:|---:|---|`, ...costRows(cost, TARGET_LIMITS_COST)];
   const requests = [...served].map(([k, n]) => `${k} ${n}`).join(', ');
   const foreign = `other processes' CPU share: median ${fmt(median(foreignSeen) * 100, 1)}%, max ${fmt(Math.max(0, ...foreignSeen) * 100, 1)}%`;
@@ -717,7 +740,7 @@ async function main(): Promise<void> {
     }
     await sequentialAll(targets, 300);
     await streamingAll(targets, 100);
-    if (SETTINGS.onlyLimits) return await limitsOnly(sbTarget, limTarget, upstreamOrigin);
+    if (SETTINGS.onlyLimits) return await limitsOnly({ sb: sbTarget, lim: limTarget, upstream: up.proc.pid ?? 0, upstreamOrigin });
 
     // 3. Rounds. Sequential measurements interleave the targets block by block; load runs go
     //    target by target, in an order that rotates every round so no target always runs first.
@@ -764,7 +787,7 @@ async function main(): Promise<void> {
     }
 
     // 4. The cost of limits + metrics, in alternating slices (its verdict), then the summary.
-    const cost = await limitsCost({ sb: sbTarget, lim: limTarget, upstreamOrigin });
+    const cost = await limitsCost({ sb: sbTarget, lim: limTarget, upstream: up.proc.pid ?? 0, upstreamOrigin });
     // Summary. "Added" latency is computed per round (target minus direct measured in the same
     //    round), then the median over rounds is taken.
     const summaries = targets.map((t) => summarize(t, results.get(t.key)!));
@@ -838,7 +861,7 @@ async function main(): Promise<void> {
       ``,
       footnote,
       ``,
-      costFootnote(COST_SETTINGS),
+      costFootnote(COST_SETTINGS, SETTINGS.pin),
       ``,
       perRound,
     ].join('\n');

@@ -129,10 +129,11 @@ export function costRows(c: Cost, target: number): string[] {
   return rows;
 }
 
-export function costFootnote(s: CostSettings): string {
+export function costFootnote(s: CostSettings, pinned: boolean): string {
+  const pin = pinned ? 'both pinned to the last core, the load generator and the upstream to the others (taskset), ' : '';
   return (
     `² Measured apart from the rounds, in ${s.generations} generations: a pair of Switchboards (the first pair is ` +
-    `the rounds' own, each later one started afresh), both up, loaded in turn: ${s.slices} slices of ${s.sliceMs} ms ` +
+    `the rounds' own, each later one started afresh), both up, ${pin}loaded in turn: ${s.slices} slices of ${s.sliceMs} ms ` +
     `max load per Switchboard and kind, alternating switchboard, limits, switchboard… (${s.connections} ` +
     `keep-alive connections to each, opened once, from a lean raw-HTTP load generator), after ${s.warmupSlices} ` +
     `warm-up slices each. Each slice is compared with the mean of its two neighbours (the other Switchboard just ` +
