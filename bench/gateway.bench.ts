@@ -32,7 +32,8 @@
  * streamed cost); BENCH_LIMITS_SAME=1 starts "limits" exactly like "switchboard" (metrics off, no limit, no scrape):
  * the A-vs-A check that the method resolves the 5 % target; BENCH_SLICE_SWING_MAX (0.1): a comparison whose slices saw the
  * other processes' CPU share differ by more than this is left out; BENCH_PIN (1): while the limits cost is measured,
- * the two Switchboards share the last core, the load generator and the upstream the others (0: no pinning).
+ * the two Switchboards share the last core, the load generator and the upstream the others (0: no pinning);
+ * BENCH_LIMITS_PARTS (limit,metrics): "limit" or "metrics" alone turns on only that part in the "limits" target.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,6 +75,8 @@ const SETTINGS = {
   sliceMs: envInt('BENCH_SLICE_MS', 2000),
   /** BENCH_LIMITS_KINDS: which requests the limits cost measures (json, sse or both), e.g. sse alone for a profile. */
   limitsKinds: (process.env.BENCH_LIMITS_KINDS ?? 'json,sse').split(',').filter((k): k is 'json' | 'sse' => k === 'json' || k === 'sse'),
+  /** BENCH_LIMITS_PARTS: what the "limits" target turns on, to tell their costs apart: limit, metrics (both by default). */
+  limitsParts: { limit: (process.env.BENCH_LIMITS_PARTS ?? 'limit,metrics').includes('limit'), metrics: (process.env.BENCH_LIMITS_PARTS ?? 'limit,metrics').includes('metrics') },
   /** BENCH_PIN=0: leave the limits cost's processes where the scheduler puts them (support/pin.ts). */
   pin: process.env.BENCH_PIN !== '0',
   /** BENCH_LIMITS_SAME=1: the "limits" target is a second plain Switchboard (A-vs-A check of the method). */
@@ -563,8 +566,10 @@ async function setNeverReachedLimit(origin: string): Promise<void> {
 /** The "limits" Switchboard: a never-reached limit and /metrics scraped (or, BENCH_LIMITS_SAME=1, a plain one). */
 async function startLimits(upstreamOrigin: string, generation: number): Promise<{ origin: string; proc: ChildProcess }> {
   if (SETTINGS.limitsSame) return startSwitchboard('limits', upstreamOrigin, { SWITCHBOARD_METRICS: 'off' }, generation);
-  const lim = await startSwitchboard('limits', upstreamOrigin, { SWITCHBOARD_METRICS: 'on', SWITCHBOARD_ADMIN_KEY: ADMIN_KEY }, generation);
-  await setNeverReachedLimit(lim.origin);
+  const { limit, metrics } = SETTINGS.limitsParts;
+  const lim = await startSwitchboard('limits', upstreamOrigin, { SWITCHBOARD_METRICS: metrics ? 'on' : 'off', SWITCHBOARD_ADMIN_KEY: ADMIN_KEY }, generation);
+  if (limit) await setNeverReachedLimit(lim.origin);
+  if (!metrics) return lim;
   if (scraper) {
     scraper.stop();
     pastScrapes.ok += scraper.ok;
