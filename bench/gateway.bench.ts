@@ -23,11 +23,17 @@
  * other processes kept the machine busy), BENCH_FOREIGN_CPU_MAX (0.15),
  * BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (extra node flags for both
  * Switchboard children; `{name}` becomes the child's name, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-{name}"),
- * BENCH_PAIRS (8) and BENCH_PAIR_SECONDS (3): the limits + metrics cost is measured in that many pairs of
- * short max-load runs of "switchboard" and "limits" back to back (ABBA order), non-streamed and streamed,
- * and judged on the median of the per-pair ratios (beside them, informative: both loaded at once at BENCH_RATE
- * each, CPU per request over the same seconds); BENCH_ONLY=limits runs only those pairs (two
- * Switchboards and the upstream; a few minutes, for profiling the cost).
+ * BENCH_GENERATIONS (3), BENCH_SLICES (8) and BENCH_SLICE_MS (2000): the limits + metrics cost is measured on
+ * that many pairs of Switchboards (the first is the rounds' own pair, each later one started afresh: two starts of
+ * the same code differ by a few per cent), each loaded in short max-load slices, alternating "switchboard",
+ * "limits", "switchboard"… with both up, that many per side, non-streamed and streamed, each slice judged against
+ * its two neighbours (bench/support/sliced.ts, limits-cost.ts); BENCH_ONLY=limits runs only those (the upstream
+ * and the Switchboards; about 4 minutes; BENCH_GENERATIONS=1 BENCH_LIMITS_KINDS=sse for profiling the
+ * streamed cost); BENCH_LIMITS_SAME=1 starts "limits" exactly like "switchboard" (metrics off, no limit, no scrape):
+ * the A-vs-A check that the method resolves the 5 % target; BENCH_SLICE_SWING_MAX (0.1): a comparison whose slices saw the
+ * other processes' CPU share differ by more than this is left out; BENCH_PIN (1): while the limits cost is measured,
+ * the two Switchboards share the last core, the load generator and the upstream the others (0: no pinning);
+ * BENCH_LIMITS_PARTS (limit,metrics): "limit" or "metrics" alone turns on only that part in the "limits" target.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,8 +50,9 @@ import { procTicks } from '../test/support/proc.js';
 import { CLK_TCK, cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
 import { envInt } from './support/env.js';
 import { median, percentile } from './support/stats.js';
-import { baseFirst, pairedVerdict, type Pair, type PairedVerdict } from './support/paired.js';
+import { costFootnote, costLines, costRows, measureCost, type Cost, type CostSettings, type ProcessPair } from './support/limits-cost.js';
 import { codeState } from './support/code-state.js';
+import { pinPair } from './support/pin.js';
 import { configuredKeyId, hashKey } from '../src/config/keys.js';
 
 // ---------------------------------------------------------------------------
@@ -63,9 +70,18 @@ const SETTINGS = {
   write: writeModeFromEnv(),
   sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
   sbNodeArgs: (process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-  pairs: envInt('BENCH_PAIRS', 8),
-  pairSeconds: envInt('BENCH_PAIR_SECONDS', 3),
-  /** BENCH_ONLY=limits: only the paired runs of the two Switchboards. */
+  generations: envInt('BENCH_GENERATIONS', 3),
+  slices: envInt('BENCH_SLICES', 8),
+  sliceMs: envInt('BENCH_SLICE_MS', 2000),
+  /** BENCH_LIMITS_KINDS: which requests the limits cost measures (json, sse or both), e.g. sse alone for a profile. */
+  limitsKinds: (process.env.BENCH_LIMITS_KINDS ?? 'json,sse').split(',').filter((k): k is 'json' | 'sse' => k === 'json' || k === 'sse'),
+  /** BENCH_LIMITS_PARTS: what the "limits" target turns on, to tell their costs apart: limit, metrics (both by default). */
+  limitsParts: { limit: (process.env.BENCH_LIMITS_PARTS ?? 'limit,metrics').includes('limit'), metrics: (process.env.BENCH_LIMITS_PARTS ?? 'limit,metrics').includes('metrics') },
+  /** BENCH_PIN=0: leave the limits cost's processes where the scheduler puts them (support/pin.ts). */
+  pin: process.env.BENCH_PIN !== '0',
+  /** BENCH_LIMITS_SAME=1: the "limits" target is a second plain Switchboard (A-vs-A check of the method). */
+  limitsSame: process.env.BENCH_LIMITS_SAME === '1',
+  /** BENCH_ONLY=limits: only the sliced comparison of the two Switchboards. */
   onlyLimits: process.env.BENCH_ONLY === 'limits',
 };
 
@@ -149,7 +165,7 @@ function startChild(
   children.push({ name, proc });
   createInterface({ input: proc.stderr! }).on('line', (l) => childLine(name, l));
   proc.on('exit', (code, signal) => {
-    if (shuttingDown) return;
+    if (shuttingDown || stopped.has(proc)) return;
     childDied ??= new Error(`${name} (pid ${proc.pid}) exited unexpectedly (code ${code}, signal ${signal})`);
     log(childDied.message);
   });
@@ -208,6 +224,19 @@ async function waitForHealth(origin: string, proc: ChildProcess, timeoutMs = 30_
 }
 
 let shuttingDown = false;
+/** Children stopped on purpose before the end (a generation of the limits cost done). */
+const stopped = new Set<ChildProcess>();
+
+/** SIGTERM one child and wait for it to exit (SIGKILL after 5 s). */
+async function stopChild(proc: ChildProcess): Promise<void> {
+  stopped.add(proc);
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
 /** Set when a child process exits before the end: the run is void, the next measurement throws it. */
 let childDied: Error | undefined;
 
@@ -497,6 +526,7 @@ async function startSwitchboard(
   name: 'switchboard' | 'limits',
   upstreamOrigin: string,
   env: Record<string, string>,
+  generation = 0,
 ): Promise<{ origin: string; proc: ChildProcess }> {
   const port = await freePort();
   const child = startChild(
@@ -507,7 +537,7 @@ async function startSwitchboard(
       HOST: '127.0.0.1',
       SWITCHBOARD_UPSTREAM_URL: `${upstreamOrigin}/v1`,
       SWITCHBOARD_API_KEYS: API_KEY,
-      SWITCHBOARD_DATABASE_URL: join(TMP, `${name}.db`),
+      SWITCHBOARD_DATABASE_URL: join(TMP, `${name}-${generation}.db`),
       SWITCHBOARD_LOG_LEVEL: SETTINGS.sbLogLevel,
       ...env,
     },
@@ -533,12 +563,30 @@ async function setNeverReachedLimit(origin: string): Promise<void> {
     throw new Error('limits: a chat completion came back without x-ratelimit-* headers: the limit is not applied');
 }
 
+/** The "limits" Switchboard: a never-reached limit and /metrics scraped (or, BENCH_LIMITS_SAME=1, a plain one). */
+async function startLimits(upstreamOrigin: string, generation: number): Promise<{ origin: string; proc: ChildProcess }> {
+  if (SETTINGS.limitsSame) return startSwitchboard('limits', upstreamOrigin, { SWITCHBOARD_METRICS: 'off' }, generation);
+  const { limit, metrics } = SETTINGS.limitsParts;
+  const lim = await startSwitchboard('limits', upstreamOrigin, { SWITCHBOARD_METRICS: metrics ? 'on' : 'off', SWITCHBOARD_ADMIN_KEY: ADMIN_KEY }, generation);
+  if (limit) await setNeverReachedLimit(lim.origin);
+  if (!metrics) return lim;
+  if (scraper) {
+    scraper.stop();
+    pastScrapes.ok += scraper.ok;
+    pastScrapes.failed += scraper.failed;
+  }
+  scraper = scrapeMetrics(lim.origin);
+  return lim;
+}
+
 interface Scraper {
   ok: number;
   failed: number;
   stop(): void;
 }
 let scraper: Scraper | undefined;
+/** Scrapes of the limits targets of generations stopped meanwhile. */
+const pastScrapes = { ok: 0, failed: 0 };
 
 /** GET /metrics once a second (as Prometheus would, more often than its default 15 s) until stopped. */
 function scrapeMetrics(origin: string): Scraper {
@@ -557,113 +605,68 @@ function scrapeMetrics(origin: string): Scraper {
 }
 
 // ---------------------------------------------------------------------------
-// The cost of limits + metrics, in pairs
+// The cost of limits + metrics, in alternating slices (bench/support/limits-cost.ts)
 
-interface PairedCost {
-  max: Pair[];
-  streamMax: Pair[];
-  /** Both Switchboards at once, each at BENCH_RATE: CPU per request measured over the very same seconds. */
-  sideBySide: Pair[];
-}
+const COST_SETTINGS: CostSettings = {
+  generations: SETTINGS.generations,
+  slices: SETTINGS.slices,
+  sliceMs: SETTINGS.sliceMs,
+  warmupSlices: 2,
+  kinds: SETTINGS.limitsKinds,
+  connections: SETTINGS.maxConnections,
+  maxSwing: Number(process.env.BENCH_SLICE_SWING_MAX || 0.1),
+};
 
-/**
- * BENCH_PAIRS pairs of short max-load runs, "switchboard" (base) and "limits" back to back in ABBA order, each
- * pair inside one quiet window: both sides of a ratio see the same machine, unlike a ratio of medians of runs
- * taken minutes apart (what the rounds give, with 4 processes on 2 cores).
- */
-async function pairs(sb: Target, lim: Target, stream: boolean): Promise<Pair[]> {
-  const out: Pair[] = [];
-  const run = (t: Target) => load(t, { connections: SETTINGS.maxConnections, seconds: SETTINGS.pairSeconds, stream });
-  for (let i = 0; i < SETTINGS.pairs; i++) {
-    const pair = await quietly(`pair ${i + 1}`, async (): Promise<Pair> => {
-      const mark = ourCpu();
-      const first = await run(baseFirst(i) ? sb : lim);
-      const second = await run(baseFirst(i) ? lim : sb);
-      const [base, other] = baseFirst(i) ? [first, second] : [second, first];
-      return { base, other, foreign: foreignShare(mark, ourCpu()) };
-    });
-    out.push(pair);
-    const what = stream ? 'streamed ' : '';
-    log(
-      `pair ${i + 1}/${SETTINGS.pairs} ${what}(${baseFirst(i) ? 'switchboard first' : 'limits first'}): ` +
-        `switchboard ${fmt(pair.base.rps)} req/s ${fmt(pair.base.cpuUs)} µs CPU; limits ${fmt(pair.other.rps)} req/s ` +
-        `${fmt(pair.other.cpuUs)} µs CPU; lost ${fmt((1 - pair.other.rps / pair.base.rps) * 100, 1)}%, other processes ${fmt((pair.foreign ?? NaN) * 100)}%`,
-    );
-  }
-  return out;
-}
+const sliceTarget = (origin: string, proc: ChildProcess) => ({ port: Number(new URL(origin).port), pid: proc.pid ?? 0 });
 
 /**
- * The two Switchboards loaded at the same time, each at the fixed rate (non-streamed then streamed, BENCH_PAIR_SECONDS
- * each): neither saturates, and foreign load hits both alike, so their CPU per request is the steadiest comparison
- * this machine allows (informative; the verdict stays on max throughput).
+ * Generation 0 is the bench's own pair; each later one is a fresh pair, stopped when its slices are done. With
+ * BENCH_PIN (on by default), the pair shares the last core and the load generator and upstream get the others
+ * (bench/support/pin.ts) while its slices run.
  */
-async function sideBySide(sb: Target, lim: Target): Promise<Pair[]> {
-  const out: Pair[] = [];
-  for (const stream of [false, true]) {
-    const opts = { connections: SETTINGS.rateConnections, seconds: SETTINGS.pairSeconds * 2, rate: SETTINGS.rate, stream };
-    const pair = await quietly(`side by side${stream ? ', streamed' : ''}`, async (): Promise<Pair> => {
-      const mark = ourCpu();
-      const [base, other] = await Promise.all([load(sb, opts), load(lim, opts)]);
-      return { base, other, foreign: foreignShare(mark, ourCpu()) };
-    });
-    log(
-      `side by side at ${SETTINGS.rate} req/s each${stream ? ', streamed' : ''}: CPU µs/request switchboard ` +
-        `${fmt(pair.base.cpuUs)}, limits ${fmt(pair.other.cpuUs)} (${pct(pair.other.cpuUs / pair.base.cpuUs - 1)}), other processes ${fmt((pair.foreign ?? NaN) * 100)}%`,
-    );
-    out.push(pair);
-  }
-  return out;
-}
-
-async function pairedCost(sb: Target, lim: Target): Promise<PairedCost> {
-  const sideBySidePairs = await sideBySide(sb, lim);
-  return { max: await pairs(sb, lim, false), streamMax: await pairs(sb, lim, true), sideBySide: sideBySidePairs };
-}
-
-const pct = (v: number, digits = 1): string => `${fmt(v * 100, digits)}%`;
-
-/** The pairs, one line each kind: per-pair losses and CPU increases, and the CPU µs of each side. */
-function pairLines(p: PairedCost): string {
-  const line = (label: string, list: Pair[]) => {
-    const v = pairedVerdict(list);
-    return (
-      `- ${label}: max req/s lost per pair ${v.losses.map((x) => pct(x)).join(', ')} (median ${pct(v.rpsLost)}); ` +
-      `CPU/request more per pair ${v.cpuIncreases.map((x) => pct(x)).join(', ')} (median ${pct(v.cpuMore)}); ` +
-      `CPU µs/request switchboard ${list.map((x) => fmt(x.base.cpuUs)).join(', ')}, limits ${list.map((x) => fmt(x.other.cpuUs)).join(', ')}; ` +
-      `other processes ${list.map((x) => fmt((x.foreign ?? NaN) * 100)).join(', ')}%`
-    );
+async function processPair(g: number, first: { sb: Target; lim: Target; upstream: number; upstreamOrigin: string }): Promise<ProcessPair> {
+  const own = (t: Target) => ({ port: Number(new URL(t.origin).port), pid: t.pid });
+  const pinned = (pair: { base: { pid: number }; other: { pid: number } }) => {
+    if (!SETTINGS.pin) return { undo: () => {} };
+    const pin = pinPair([pair.base.pid, pair.other.pid], [process.pid, first.upstream]);
+    if (!pin.pinned) log('BENCH_PIN: taskset did not pin every process; measuring unpinned');
+    return pin;
   };
-  return [line('limits + metrics vs switchboard, paired', p.max), line('the same, streamed', p.streamMax)].join('\n');
+  if (g === 0) {
+    const pair = { base: own(first.sb), other: own(first.lim) };
+    const pin = pinned(pair);
+    return { ...pair, stop: async () => pin.undo() };
+  }
+  log(`limits cost: generation ${g + 1}: starting a fresh pair of Switchboards`);
+  const [sb, lim] = await Promise.all([
+    startSwitchboard('switchboard', first.upstreamOrigin, { SWITCHBOARD_METRICS: 'off' }, g),
+    startLimits(first.upstreamOrigin, g),
+  ]);
+  const pair = { base: sliceTarget(sb.origin, sb.proc), other: sliceTarget(lim.origin, lim.proc) };
+  const pin = pinned(pair);
+  const stop = async () => {
+    pin.undo();
+    await Promise.all([stopChild(sb.proc), stopChild(lim.proc)]);
+  };
+  return { ...pair, stop };
 }
 
-/** Issue 14's rows: the paired medians (the verdict) and the rounds' added p50. */
-function costRows(o: { paired: PairedCost; added: Added }): string[] {
-  const rows: string[] = [];
-  const cost = (label: string, value: number) =>
-    rows.push(`| ${label} | ${fmt(value * 100, 1)}% | < ${TARGET_LIMITS_COST * 100}% | ${verdict(value < TARGET_LIMITS_COST)} |`);
-  const max = pairedVerdict(o.paired.max);
-  const streamed = pairedVerdict(o.paired.streamMax);
-  const n = `median of ${o.paired.max.length} pairs`;
-  cost(`limits + metrics: max req/s lost (${n})²`, max.rpsLost);
-  cost(`limits + metrics: streamed max req/s lost (${n})²`, streamed.rpsLost);
-  if (o.added.limits && o.added.switchboard) cost('limits + metrics: added p50 more', o.added.limits.p50 / o.added.switchboard.p50 - 1);
-  rows.push(`| limits + metrics: CPU/request more (${n})¹ | ${fmt(max.cpuMore * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
-  rows.push(`| the same, streamed¹ | ${fmt(streamed.cpuMore * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
-  const [json, sse] = o.paired.sideBySide;
-  const side = (label: string, p: Pair | undefined) =>
-    p && rows.push(`| ${label}³ | ${fmt((p.other.cpuUs / p.base.cpuUs - 1) * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
-  side(`limits + metrics: CPU/request more, side by side at ${SETTINGS.rate} req/s`, json);
-  side('the same, streamed', sse);
-  return rows;
+async function limitsCost(first: { sb: Target; lim: Target; upstream: number; upstreamOrigin: string }): Promise<Cost> {
+  const cost = await measureCost({
+    pair: (g) => processPair(g, first),
+    request: { path: CHAT_PATH, headers: HEADERS, body: BODY, streamBody: STREAM_BODY },
+    settings: COST_SETTINGS,
+    mark: ourCpu,
+    beforeEach: async () => void (await waitQuiet({ mark: ourCpu, maxShare: FOREIGN_CPU_MAX, maxWaitS: 60, sampleMs: 500, log })),
+    log,
+    onServed: (side, n) => served.set(side === 'base' ? 'switchboard' : 'limits', (served.get(side === 'base' ? 'switchboard' : 'limits') ?? 0) + n),
+  });
+  for (const run of [cost.json, cost.sse]) {
+    const all = run.slices.flat();
+    if (all.length > 0) foreignSeen.push(median(all.map((x) => x.foreign ?? 0)));
+  }
+  return cost;
 }
-
-const PAIRS_FOOTNOTE =
-  `² Measured apart from the rounds: ${SETTINGS.pairs} pairs of ${SETTINGS.pairSeconds} s max-load runs ` +
-  `(${SETTINGS.maxConnections} connections) of the two Switchboards back to back, in the order AB BA AB…, ` +
-  `each pair within one quiet window; the value is the median of the pairs' ratios. ³ Both Switchboards loaded at ` +
-  `once, each at ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections for ${SETTINGS.pairSeconds * 2} s: ` +
-  `CPU per request over the very same seconds.`;
 
 // ---------------------------------------------------------------------------
 // Ratios
@@ -671,7 +674,7 @@ const PAIRS_FOOTNOTE =
 const verdict = (ok: boolean): string => (ok ? '✅ met' : '❌ missed');
 
 /** Issue 15's targets on both paths, for Switchboard and for Switchboard with limits + metrics, then issue 14's cost. */
-function ratioTable(o: { added: Added; floor: Summary; switchboard: Summary; limits: Summary; paired: PairedCost }): string {
+function ratioTable(o: { added: Added; floor: Summary; switchboard: Summary; limits: Summary; cost: Cost }): string {
   const { added, floor } = o;
   const rows = [`| ratio | value | target | result |`, `|---|---:|---:|---|`];
   const latency = (label: string, value: number) =>
@@ -687,20 +690,22 @@ function ratioTable(o: { added: Added; floor: Summary; switchboard: Summary; lim
     rows.push(`| floor CPU/request / ${name} CPU/request¹ | ${fmt((floor.max.cpuUs / x.max.cpuUs) * 100)}% | (≥ ${TARGET_RPS_RATIO * 100}%) | informative |`);
     rows.push(`| the same, streamed¹ | ${fmt((floor.streamMax.cpuUs / x.streamMax.cpuUs) * 100)}% | (≥ ${TARGET_RPS_RATIO * 100}%) | informative |`);
   }
-  rows.push(...costRows({ paired: o.paired, added }));
+  rows.push(...costRows(o.cost, TARGET_LIMITS_COST));
+  const more = added.limits!.p50 / added.switchboard!.p50 - 1;
+  rows.push(`| limits + metrics: added p50 more (rounds) | ${fmt(more * 100, 1)}% | (< ${TARGET_LIMITS_COST * 100}%) | informative |`);
   return rows.join('\n');
 }
 
 // ---------------------------------------------------------------------------
 // Main
 
-/** BENCH_ONLY=limits: the paired runs alone, printed (BENCHMARKS.md is left alone). */
-async function limitsOnly(sb: Target, lim: Target): Promise<void> {
-  const paired = await pairedCost(sb, lim);
-  const rows = [`| ratio | value | target | result |`, `|---|---:|---:|---|`, ...costRows({ paired, added: {} })];
+/** BENCH_ONLY=limits: the sliced comparison alone, printed (BENCHMARKS.md is left alone). */
+async function limitsOnly(first: { sb: Target; lim: Target; upstream: number; upstreamOrigin: string }): Promise<void> {
+  const cost = await limitsCost(first);
+  const rows = [`| ratio | value | target | result |`, `|---|---:|---:|---|`, ...costRows(cost, TARGET_LIMITS_COST)];
   const requests = [...served].map(([k, n]) => `${k} ${n}`).join(', ');
-  const foreign = `other processes' CPU share: median ${pct(median(foreignSeen))}, max ${pct(Math.max(0, ...foreignSeen))}`;
-  process.stdout.write(`\n${rows.join('\n')}\n\n${pairLines(paired)}\n- requests served in load runs (warm-up included): ${requests}\n- ${foreign}\n`);
+  const foreign = `other processes' CPU share: median ${fmt(median(foreignSeen) * 100, 1)}%, max ${fmt(Math.max(0, ...foreignSeen) * 100, 1)}%`;
+  process.stdout.write(`\n${rows.join('\n')}\n\n${costLines(cost)}\n- requests served in load runs (warm-up included): ${requests}\n- ${foreign}\n`);
 }
 
 async function main(): Promise<void> {
@@ -716,9 +721,8 @@ async function main(): Promise<void> {
     const floor = SETTINGS.onlyLimits ? undefined : startChild('floor', 'bench/floor-proxy.ts', { UPSTREAM_URL: upstreamOrigin });
     const floorOrigin = floor ? `http://127.0.0.1:${await readPort('floor', floor.stdoutLines)}` : 'none';
     const sb = await startSwitchboard('switchboard', upstreamOrigin, { SWITCHBOARD_METRICS: 'off' });
-    const lim = await startSwitchboard('limits', upstreamOrigin, { SWITCHBOARD_METRICS: 'on', SWITCHBOARD_ADMIN_KEY: ADMIN_KEY });
-    await setNeverReachedLimit(lim.origin);
-    scraper = scrapeMetrics(lim.origin);
+    const lim = await startLimits(upstreamOrigin, 0);
+    if (SETTINGS.limitsSame) log('BENCH_LIMITS_SAME=1: "limits" is a second plain Switchboard (A-vs-A)');
     log(`upstream ${upstreamOrigin}, floor ${floorOrigin}, switchboard ${sb.origin}, limits ${lim.origin}`);
 
     const mk = (key: Target['key'], label: string, origin: string, proc: ChildProcess): Target => {
@@ -741,7 +745,7 @@ async function main(): Promise<void> {
     }
     await sequentialAll(targets, 300);
     await streamingAll(targets, 100);
-    if (SETTINGS.onlyLimits) return await limitsOnly(sbTarget, limTarget);
+    if (SETTINGS.onlyLimits) return await limitsOnly({ sb: sbTarget, lim: limTarget, upstream: up.proc.pid ?? 0, upstreamOrigin });
 
     // 3. Rounds. Sequential measurements interleave the targets block by block; load runs go
     //    target by target, in an order that rotates every round so no target always runs first.
@@ -787,9 +791,8 @@ async function main(): Promise<void> {
       for (const t of targets) results.get(t.key)!.push(partial.get(t.key) as RoundResult);
     }
 
-    // 4. The cost of limits + metrics, in pairs of short runs (its verdict), then the summary.
-    log(`limits + metrics: ${SETTINGS.pairs} pairs of ${SETTINGS.pairSeconds} s max-load runs, non-streamed then streamed`);
-    const paired = await pairedCost(sbTarget, limTarget);
+    // 4. The cost of limits + metrics, in alternating slices (its verdict), then the summary.
+    const cost = await limitsCost({ sb: sbTarget, lim: limTarget, upstream: up.proc.pid ?? 0, upstreamOrigin });
     // Summary. "Added" latency is computed per round (target minus direct measured in the same
     //    round), then the median over rounds is taken.
     const summaries = targets.map((t) => summarize(t, results.get(t.key)!));
@@ -804,7 +807,7 @@ async function main(): Promise<void> {
     });
     const added: Added = { floor: addedOf('floor'), switchboard: addedOf('switchboard'), limits: addedOf('limits') };
     const sum = (key: Proxy) => summaries.find((x) => x.target.key === key)!;
-    const ratios = ratioTable({ added, floor: sum('floor'), switchboard: sum('switchboard'), limits: sum('limits'), paired });
+    const ratios = ratioTable({ added, floor: sum('floor'), switchboard: sum('switchboard'), limits: sum('limits'), cost });
     const table = renderTable(summaries, added);
     const perTarget = (f: (r: RoundResult) => number) =>
       targets.map((t) => `${t.key} ${results.get(t.key)!.map((r) => fmt(f(r))).join(', ')}`).join('; ');
@@ -816,8 +819,8 @@ async function main(): Promise<void> {
       `- streamed max req/s per round: ${perTarget((r) => r.streamMax.rps)}`,
       `- CPU µs per request per round: ${perTarget((r) => r.max.cpuUs)}`,
       `- CPU µs per streamed request per round: ${perTarget((r) => r.streamMax.cpuUs)}`,
-      pairLines(paired),
-      `- /metrics scrapes of the limits target: ${scraper?.ok ?? 0} answered 200, ${scraper?.failed ?? 0} failed`,
+      costLines(cost),
+      `- /metrics scrapes of the limits targets: ${pastScrapes.ok + (scraper?.ok ?? 0)} answered 200, ${pastScrapes.failed + (scraper?.failed ?? 0)} failed`,
     ].join('\n');
     const foreignLine =
       `- Other processes' CPU use while measuring (a measurement is repeated when above ${fmt(FOREIGN_CPU_MAX * 100)}% ` +
@@ -833,7 +836,7 @@ async function main(): Promise<void> {
       `## Gateway overhead (\`bench/gateway.bench.ts\`)`,
       ``,
       `Command: \`npm run bench\` (quick run: \`BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench\`; the limits + metrics ` +
-        `pairs alone: \`BENCH_ONLY=limits npm run bench\`)`,
+        `slices alone: \`BENCH_ONLY=limits npm run bench\`)`,
       ``,
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}`,
@@ -863,7 +866,7 @@ async function main(): Promise<void> {
       ``,
       footnote,
       ``,
-      PAIRS_FOOTNOTE,
+      costFootnote(COST_SETTINGS, SETTINGS.pin),
       ``,
       perRound,
     ].join('\n');

@@ -57,6 +57,12 @@ describe('headersOf', () => {
     });
   });
 
+  it('should count the reset down as the clock moves, on the same plan', () => {
+    const plan = planOf('p', 'm', ALL)!;
+    const resets = [NOW, NOW, NOW + 1, NOW + 30].map((t) => headersOf(plan, [1, 1, 1], t)['x-ratelimit-reset-requests']);
+    assert.deepEqual(resets, ['30s', '30s', '29s', '60s']);
+  });
+
   it('should answer the tokens trio alone for a model limited in tokens only', () => {
     const plan = planOf('p', 'm', { max_requests_per_1_minute: 0, max_tokens_per_1_minute: 50, max_requests_per_1_day: 0 })!;
     assert.deepEqual(headersOf(plan, [8], NOW), {

@@ -15,6 +15,8 @@ export interface WindowPlan {
   limitText: string;
   /** Its place in the plan's windows (and in the counters' answer). */
   index: number;
+  /** The reset header's text for the second it was last made in: one string a second, not one a call. */
+  reset: { sec: number; text: string };
 }
 
 /**
@@ -31,7 +33,8 @@ export interface ModelPlan {
 export const counterKey = (tenantId: string, model: string, name: string): string => `${tenantId}\n${model}\n${name}`;
 
 function windowPlan(o: { tenantId: string; model: string; name: WindowPlan['name']; limit: number; seconds: number; index: number }): WindowPlan {
-  return { name: o.name, limit: o.limit, key: counterKey(o.tenantId, o.model, o.name), seconds: o.seconds, limitText: String(o.limit), index: o.index };
+  const w = { name: o.name, limit: o.limit, key: counterKey(o.tenantId, o.model, o.name), seconds: o.seconds, limitText: String(o.limit), index: o.index };
+  return { ...w, reset: { sec: NaN, text: '' } };
 }
 
 /** The plan of a model's limits (0 = no limit on that window); undefined when none of them limits anything. */
@@ -59,7 +62,14 @@ export function deltasOf(plan: ModelPlan, nowSec: number, tokens: number): Count
 export const secondsLeft = (w: WindowPlan, nowSec: number): number => windowStart(w, nowSec) + w.seconds - nowSec;
 
 const remaining = (w: WindowPlan, value: number): string => String(Math.max(0, w.limit - value));
-const reset = (w: WindowPlan, nowSec: number): string => `${secondsLeft(w, nowSec)}s`;
+function reset(w: WindowPlan, nowSec: number): string {
+  const r = w.reset;
+  if (r.sec !== nowSec) {
+    r.sec = nowSec;
+    r.text = `${secondsLeft(w, nowSec)}s`;
+  }
+  return r.text;
+}
 
 /**
  * OpenAI's six headers (the requests trio and the tokens trio, each when its window is limited) from the counters'
