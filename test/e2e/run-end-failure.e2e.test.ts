@@ -118,6 +118,23 @@ for (const dialect of testDialects()) {
       assert.equal(upstreamCalls(), 1);
     });
 
+    it('should end a store:false stream with response.failed when the end that deletes its rows is refused', async () => {
+      failing = failingStatements((sql) => /^delete from "responses"/i.test(sql));
+      const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hi', stream: true, store: false });
+      const seen = drain(stream);
+      try {
+        await waitFor(() => seen.ended, 'the response stream to end');
+      } finally {
+        stream.controller.abort();
+      }
+      assert.equal(seen.error, undefined);
+      assert.ok(failing.hits >= 1);
+      assert.equal(seen.types.at(-1), 'response.failed');
+      const failed = seen.last?.type === 'response.failed' ? seen.last.response : undefined;
+      assert.equal(failed?.error?.code, 'server_error');
+      assert.equal(upstreamCalls(), 1);
+    });
+
     it('should answer a non-streamed response failed (server_error), as a model failure does', async () => {
       failing = failingStatements(completing);
       // A deadline, not a measure: without one, a call that never ends would hang the suite.
