@@ -11,7 +11,7 @@ import { RunTurn, type EngineDeps, type UnkeptRun } from './run-loop.js';
 import type { RunEventBus } from './run-events.js';
 import { RunWriter, stepReasoningId, type PendingWrite } from './run-writer.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
-import { transition, transitioned } from './run-state.js';
+import { isTerminal, transition, transitioned } from './run-state.js';
 import { withStallDeadline } from './stall-deadline.js';
 
 export interface DriveOptions {
@@ -147,14 +147,42 @@ export class RunDriver {
    */
   async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
     const unkept = await this.#deps.unkept?.(claimed);
-    if (!unkept) return this.#drive(claimed, signal, opts);
     // A run left in progress by a worker that died: nobody waits for it, and nothing of it is kept.
-    if (!opts.started && claimed.status === 'in_progress') return this.#forgetInterrupted(claimed, unkept);
-    this.#unkept.set(claimed.id, unkept);
+    if (unkept && !opts.started && claimed.status === 'in_progress') return this.#forgetInterrupted(claimed, unkept);
+    if (unkept) this.#unkept.set(claimed.id, unkept);
     try {
       await this.#drive(claimed, signal, opts);
+    } catch (err) {
+      // Stopped for a shutdown or a lost lease: whoever resumes the run ends it.
+      if (signal.aborted && signal.reason !== ('cancel' satisfies AbortReason)) throw err;
+      await this.#failUnwritten(claimed, err);
     } finally {
       this.#unkept.delete(claimed.id);
+    }
+  }
+
+  /**
+   * The database refused a write of the run (its end's transaction, most often: SQLITE_BUSY, a full disk, a lost
+   * connection), which rolled back. The run fails with a server_error, written on its own if the database takes it;
+   * if not, its failure is announced all the same, so no client waits on it, and its row stays as a crash would leave
+   * it (a restart recovers it). The model is not called again.
+   */
+  async #failUnwritten(claimed: RunRow, err: unknown): Promise<void> {
+    this.#deps.log.error({ runId: claimed.id, err }, 'could not write the run; failing it');
+    const lease = claimed.lease_owner;
+    const patch = { last_error: toJson({ code: 'server_error', message: "The run's result could not be saved." }) };
+    let run = claimed;
+    try {
+      const current = await findRunById(this.#deps.db, claimed.id);
+      if (!current || isTerminal(current.status)) return;
+      run = current;
+      if (current.status === 'cancelling') return await this.cancelled(current, lease);
+      // Its turn's step is left open by the end that rolled back: it fails first, as OpenAI orders a failure's events.
+      await this.#writer.closeOpenSteps(current, 'failed');
+      await this.#move(current, 'failed', { lease, patch });
+    } catch (again) {
+      this.#deps.log.error({ runId: claimed.id, err: again }, 'could not write the run failed either; announcing it');
+      if (!isTerminal(run.status)) publishRun(this.#deps, transitioned(run, 'failed', { nowMs: this.#deps.clock.now(), patch }));
     }
   }
 

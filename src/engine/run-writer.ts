@@ -312,7 +312,7 @@ export class RunWriter {
   }
 
   /** Ends every step still in progress (a cancelled or expired run's open tool call). */
-  async closeOpenSteps(run: RunRow, status: 'cancelled' | 'expired'): Promise<void> {
+  async closeOpenSteps(run: RunRow, status: 'cancelled' | 'expired' | 'failed'): Promise<void> {
     for (const step of await listAllRunSteps(this.#db, run.id))
       if (step.status === 'in_progress') await this.finishStep(run, step, { status });
   }

@@ -13,9 +13,8 @@ import { forgetsAtEnd, responseOfRun } from './responses-by-run.js';
  */
 export function responseUnkept(db: Db): (run: RunRow) => Promise<UnkeptRun | undefined> {
   return async (run) => {
-    if (run.assistant_id !== '') return undefined;
-    const row = await responseOfRun(db, run.id);
-    if (row?.store !== 0) return undefined;
+    const row = await unkeptResponseOf(db, run);
+    if (!row) return undefined;
     return {
       atEnd: forgetsAtEnd(run.id),
       forget: async (trx) => {
@@ -24,6 +23,13 @@ export function responseUnkept(db: Db): (run: RunRow) => Promise<UnkeptRun | und
       },
     };
   };
+}
+
+/** The `store: false` response whose run this is, if it is one: then nothing of the run is kept. */
+export async function unkeptResponseOf(db: Db, run: Pick<RunRow, 'id' | 'assistant_id'>): Promise<ResponseRow | undefined> {
+  if (run.assistant_id !== '') return undefined;
+  const row = await responseOfRun(db, run.id);
+  return row?.store === 0 ? row : undefined;
 }
 
 /** The response's row, its run, its own hidden thread (and all on it) and its stored events, in the caller's transaction. */

@@ -20,6 +20,8 @@ import { getAssistant, toolResourcesColumn } from './assistants.service.js';
 import { insertUserMessages } from './messages.service.js';
 import { checkReferencedIds, messagesIds, toolResourcesIds } from './referenced-ids.js';
 import { getThread, insertThreadWithMessages, threadIds } from './threads.service.js';
+import { unkeptResponseOf } from './responses-unkept.js';
+import { relaxedCommits } from '../store/relaxed-commit.js';
 
 /** POST /threads/{id}/runs (its body: `include` is a query parameter). */
 export type CreateRunParams = OrNull<Omit<RunCreateParamsBase, 'include'>>;
@@ -233,7 +235,10 @@ export async function cancelRun(deps: Deps, ref: RunRef): Promise<RunRow> {
   const run = await retrieveRun(deps, ref);
   if (!CANCELLABLE_RUN_STATUSES.includes(run.status))
     throw invalidRequest(`Cannot cancel run with status '${run.status}'.`);
-  const moved = await transition(deps.store.db, run, 'cancelling', { nowMs: deps.clock.now() });
+  const move = (db: Db) => transition(db, run, 'cancelling', { nowMs: deps.clock.now() });
+  // Nothing of a store:false response's run is kept (its client went away, most often): no wait for the disk.
+  const unkept = await unkeptResponseOf(deps.store.db, run);
+  const moved = await (unkept ? relaxedCommits(deps.store.db, deps.store.dialect)(move) : move(deps.store.db));
   if (!moved) return cancelRun(deps, ref);
   publishRun(deps, moved);
   if (run.status === 'in_progress') deps.engine.cancel(run.id);

@@ -2,10 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
 import { chatChunks } from '../fakes/chunks.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
 import { statementCounter, type StatementCounts } from '../support/statement-counter.js';
+import { waitFor } from '../support/until.js';
 
 const COMPLETIONS = '/v1/chat/completions';
 const answer = () => ({ type: 'sse' as const, chunks: chatChunks({ content: 'Paris.', usage: { prompt_tokens: 11, completion_tokens: 2 } }) });
@@ -87,6 +88,27 @@ for (const dialect of testDialects()) {
       const statements = counts.statements.filter((s) => !NOTIFY.test(s));
       const got = { statements: statements.length, commits: counts.commits, durableCommits: counts.durableCommits };
       assert.deepEqual(got, { statements: UNSTORED_STATEMENTS[dialect], ...UNSTORED_COMMITS }, `statements:\n${counts.statements.join('\n')}`);
+    });
+
+    it('should wait for the disk in no commit when the client of a store:false stream goes away', async () => {
+      const upstream = controlledStream();
+      fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
+      for (const chunk of chatChunks({ content: ['Par', 'is.'] }).slice(0, 2)) upstream.write(chunk);
+      counter.start();
+      const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Capital of France?', stream: true, store: false });
+      let id = '';
+      for await (const e of stream) {
+        if (e.type === 'response.created') id = e.response.id;
+        if (e.type === 'response.output_text.delta') break; // the client goes away mid-answer
+      }
+      // The server notices at one of its next events (src/api/responses.ts checks sse.closed before each write): the
+      // model goes on until its run is cancelled.
+      const more = chatChunks({ content: ['x'] })[1]!;
+      await waitFor(() => (upstream.isAborted() ? true : (upstream.write(more), false)), 'the run to be cancelled');
+      const db = app.server.deps.store.db;
+      await waitFor(async () => (await db.selectFrom('responses').select('id').where('id', '=', id).execute()).length === 0, 'its rows to go');
+      const counts = counter.stop();
+      assert.equal(counts.durableCommits, 0, `statements:\n${counts.statements.join('\n')}`);
     });
   });
 }

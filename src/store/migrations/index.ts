@@ -16,6 +16,7 @@ import * as m1206_0501 from './2026_12_06_0501_create_rate_limits.js';
 import * as m1206_0601 from './2026_12_06_0601_add_chunks_keyword_scope.js';
 import * as m1207_0701 from './2026_12_07_0701_create_chunk_index_versions.js';
 import * as m1207_0801 from './2026_12_07_0801_add_vector_store_files_progress.js';
+import * as m1208_0001 from './2026_12_08_0001_runs_expiry_index.js';
 
 /** Name → module. Names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_06_0601_add_chunks_keyword_scope': m1206_0601,
   '2026_12_07_0701_create_chunk_index_versions': m1207_0701,
   '2026_12_07_0801_add_vector_store_files_progress': m1207_0801,
+  '2026_12_08_0001_runs_expiry_index': m1208_0001,
 };

@@ -134,11 +134,10 @@ export async function voidRunLeases(db: Db): Promise<void> {
 
 /** Runs waiting past their expiry: in WAITING_RUN_STATUSES with expires_at before now. */
 export function findExpiredRuns(db: Db, nowS: number): Promise<RunRow[]> {
-  return db
-    .selectFrom('runs')
-    .selectAll()
-    .where('status', 'in', WAITING_RUN_STATUSES)
-    .where('expires_at', '<', nowS)
-    .limit(100)
-    .execute();
+  return expiredRunsQuery(db, nowS).execute();
+}
+
+/** findExpiredRuns's query, which every worker poll sends: the index runs_status_expires_at serves it. */
+export function expiredRunsQuery(db: Db, nowS: number) {
+  return db.selectFrom('runs').selectAll().where('status', 'in', WAITING_RUN_STATUSES).where('expires_at', '<', nowS).limit(100);
 }
