@@ -11,6 +11,14 @@ type Tokens = number | (() => number | Promise<number>);
 type Call = { tenantId: string; model: string; tokens: Tokens };
 type Answer = Admission | null | Promise<Admission | null>;
 
+type Counted = { plan: ModelPlan; opts: Call; deltas: CounterDelta[]; nowSec: number };
+
+/** Whether a count went over its window's limit: a plain loop (no closure per call on the path that admits). */
+function overAny(plan: ModelPlan, values: readonly number[]): boolean {
+  for (const w of plan.windows) if (values[w.index]! > w.limit) return true;
+  return false;
+}
+
 /** An admission without a token reservation has nothing to give back. */
 const NOTHING_TO_RELEASE = (): void => {};
 
@@ -108,15 +116,15 @@ export class RateLimiter implements RateLimits {
     const nowSec = Math.floor(this.#o.clock.now() / 1000);
     const deltas = deltasOf(plan, nowSec, tokens);
     const values = this.#o.counters.add(deltas);
-    if (values instanceof Promise) return values.then((v) => this.#counted({ plan, opts, deltas, nowSec }, v));
-    return this.#counted({ plan, opts, deltas, nowSec }, values);
+    const counted: Counted = { plan, opts, deltas, nowSec };
+    return values instanceof Promise ? values.then((v) => this.#counted(counted, v)) : this.#counted(counted, values);
   }
 
-  #counted(c: { plan: ModelPlan; opts: Call; deltas: CounterDelta[]; nowSec: number }, values: number[]): Answer {
+  #counted(c: Counted, values: number[]): Answer {
     const { plan, deltas, nowSec } = c;
     const headers = headersOf(plan, values, nowSec);
+    if (!overAny(plan, values)) return { headers, release: plan.tokens ? this.#releaser(deltas[plan.tokens.index]) : NOTHING_TO_RELEASE };
     const over = plan.windows.findIndex((w) => values[w.index]! > w.limit);
-    if (over < 0) return { headers, release: plan.tokens ? this.#releaser(deltas[plan.tokens.index]) : NOTHING_TO_RELEASE };
     const refusal = this.#refusal({ tenantId: c.opts.tenantId, model: c.opts.model, window: plan.windows[over]!, nowSec, headers });
     return next(this.#o.counters.add(deltas.map((d) => ({ ...d, value: -d.value }))), () => {
       throw refusal;

@@ -5,12 +5,13 @@ import { modelOfAssistant, modelOfRun } from '../../services/rate-limit-models.j
 
 /** The model call a request is about to cause: its model, and its size in tokens (estimated before the call, when asked). */
 export interface ModelCall {
+  tenantId: string;
   model: string;
   tokens: () => number;
 }
 
 type Body = Record<string, unknown>;
-type Resolver = (deps: Deps, req: FastifyRequest, body: Body) => Promise<ModelCall | undefined> | ModelCall | undefined;
+export type Resolver = (deps: Deps, req: FastifyRequest, body: Body) => Promise<ModelCall | undefined> | ModelCall | undefined;
 
 /** ~4 characters a token, over what the request sends the model. */
 const roughly = (...parts: unknown[]) => () => estimateTokens(...parts);
@@ -21,14 +22,16 @@ const none = () => 0;
 const named = (body: Body): string | undefined => (typeof body.model === 'string' ? body.model : undefined);
 const params = (req: FastifyRequest) => req.params as Record<string, string>;
 
-const withModel = (model: string | undefined, tokens: () => number): ModelCall | undefined => (model ? { model, tokens } : undefined);
+/** The call's object, of one shape for every route (the limiter takes it as it is, no copy). */
+const withModel = (req: FastifyRequest, model: string | undefined, tokens: () => number): ModelCall | undefined =>
+  model ? { tenantId: req.caller.tenantId, model, tokens } : undefined;
 
 /** The model only a read tells (an assistant's, a run's): read only when the project has a limit or a budget. */
 const looked = async (deps: Deps, req: FastifyRequest, read: () => Promise<string | undefined>): Promise<string | undefined> =>
   (await deps.limits.governs(req.caller.tenantId)) ? read() : undefined;
 
 const runCreate: Resolver = async (deps, req, body) =>
-  withModel(named(body) ?? (await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, body.assistant_id))), none);
+  withModel(req, named(body) ?? (await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, body.assistant_id))), none);
 
 /** The routes whose call is to the model the body names (unless it names an assistant). */
 export const BODY_MODEL_ROUTES: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/responses/compact']);
@@ -44,26 +47,26 @@ export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string
       const model = named(body);
       const tokens = chatTokens(body);
       // `"model": "asst_…"`: the assistant's run calls the assistant's model.
-      if (!model?.startsWith('asst_')) return withModel(model, tokens);
-      return looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)).then((called) => withModel(called, tokens));
+      if (!model?.startsWith('asst_')) return withModel(req, model, tokens);
+      return looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)).then((called) => withModel(req, called, tokens));
     },
   ],
-  ['/v1/embeddings', (_deps, _req, body) => withModel(named(body), roughly(body.input))],
-  ['/v1/responses', (_deps, _req, body) => withModel(named(body), roughly(body.input, body.instructions))],
-  ['/v1/responses/compact', (_deps, _req, body) => withModel(named(body), roughly(body.input, body.instructions))],
+  ['/v1/embeddings', (_deps, req, body) => withModel(req, named(body), roughly(body.input))],
+  ['/v1/responses', (_deps, req, body) => withModel(req, named(body), roughly(body.input, body.instructions))],
+  ['/v1/responses/compact', (_deps, req, body) => withModel(req, named(body), roughly(body.input, body.instructions))],
   ['/v1/threads/runs', runCreate],
   ['/v1/threads/:thread_id/runs', runCreate],
   [
     '/v1/assistants/:assistant_id/chat',
     async (deps, req, body) =>
-      withModel(await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), () => estimateChatTokens(body)),
+      withModel(req, await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), () => estimateChatTokens(body)),
   ],
   [
     '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs',
     async (deps, req) => {
       const { thread_id: threadId, run_id: runId } = params(req);
       const ref = { tenantId: req.caller.tenantId, threadId: threadId ?? '', runId: runId ?? '' };
-      return withModel(await looked(deps, req, () => modelOfRun(deps, ref)), none);
+      return withModel(req, await looked(deps, req, () => modelOfRun(deps, ref)), none);
     },
   ],
 ]);

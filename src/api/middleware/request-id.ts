@@ -12,12 +12,13 @@ export function genRequestId(req: IncomingMessage): string {
 
 /**
  * Echoes the request id on every response (the SDK reads it into `err.requestID`) and reports
- * `openai-processing-ms` (the `request completed` line: request-completed.ts). Headers set on the raw response also reach hijacked (streaming) replies.
+ * `openai-processing-ms` (the `request completed` line: request-completed.ts). Headers go through Fastify's
+ * reply (none on the raw response, so Node takes them as one object at writeHead); an SSE reply writes them too (sse-reply.ts).
  */
 export function requestIdHook(app: FastifyInstance): void {
   // Callback-style hooks: on the hot path they cost less than async ones (no promise per hook).
   app.addHook('onRequest', (req, reply, done) => {
-    reply.raw.setHeader('x-request-id', req.id);
+    reply.header('x-request-id', req.id);
     done();
   });
   app.addHook('onSend', (_req, reply, payload, done) => {
