@@ -1,4 +1,5 @@
 import { median, percentile } from './stats.js';
+import { mulberry32 } from '../../test/support/prng.js';
 
 /**
  * The cost of one target against another on a shared, noisy machine, from many short alternating slices of the
@@ -73,18 +74,6 @@ export function triplets(slices: readonly Slice[], maxSwing = 1): Array<[Point, 
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32), so the same slices always give the same interval. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Median and quartiles of the pooled values, and a 90 % interval of the median from a two-stage bootstrap (2000
  * resamples): generations drawn with replacement, then values within each. Two processes of the same code differ
@@ -94,7 +83,8 @@ function rng(seed: number): () => number {
 export function spread(generations: ReadonlyArray<readonly number[]>, resamples = 2000): Spread {
   const gens = generations.filter((g) => g.length > 0);
   const pooled = gens.flat().sort((a, b) => a - b);
-  const random = rng(0x5eed);
+  // Seeded: the same slices always give the same interval.
+  const random = mulberry32(0x5eed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const medians: number[] = [];
   for (let r = 0; r < resamples && pooled.length > 0; r++) {

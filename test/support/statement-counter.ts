@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import pg from 'pg';
+import { hookStatements } from './statement-hooks.js';
 
 /** What the process sent its database while counting: every statement's SQL, the commits, those that waited for the disk. */
 export interface StatementCounts {
@@ -7,12 +6,6 @@ export interface StatementCounts {
   commits: number;
   durableCommits: number;
 }
-
-type Method = (this: { source: string }, ...args: unknown[]) => unknown;
-type Query = (this: object, ...args: unknown[]) => unknown;
-
-const require = createRequire(import.meta.url);
-const SQLite = require('better-sqlite3') as new (path: string) => { prepare(sql: string): object; close(): void };
 
 /** One connection's state: the transaction being sent (its statements so far), and whether its commit is relaxed. */
 interface Connection {
@@ -63,30 +56,16 @@ export function statementCounter(ignore: RegExp): { start(): void; stop(): State
     }
     c.open = undefined;
   };
-  const probe = new SQLite(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, Method>;
-  probe.close();
-  const originals = new Map<string, Method>();
-  for (const name of ['run', 'all', 'get', 'iterate']) {
-    const original = proto[name]!;
-    originals.set(name, original);
-    proto[name] = function (this: { source: string }, ...args: unknown[]) {
-      note(this.source, sqliteConnection);
-      return original.apply(this, args);
-    };
-  }
-  const clientProto = pg.Client.prototype as unknown as { query: Query };
-  const query = clientProto.query;
-  clientProto.query = function (this: object, ...args: unknown[]) {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
-    let c = pgConnections.get(this);
-    if (!c) pgConnections.set(this, (c = { relaxed: false }));
-    if (text) note(text, c);
-    // A relaxed commit's setting lasts until its transaction ends.
-    if (text && /^\s*(commit|rollback)/i.test(text)) c.relaxed = false;
-    return query.apply(this, args);
-  };
+  const unhook = hookStatements({
+    sqlite: (sql) => note(sql, sqliteConnection),
+    pg: (client, text) => {
+      let c = pgConnections.get(client);
+      if (!c) pgConnections.set(client, (c = { relaxed: false }));
+      if (text) note(text, c);
+      // A relaxed commit's setting lasts until its transaction ends.
+      if (text && /^\s*(commit|rollback)/i.test(text)) c.relaxed = false;
+    },
+  });
   return {
     start: () => {
       counts = { statements: [], commits: 0, durableCommits: 0 };
@@ -98,8 +77,7 @@ export function statementCounter(ignore: RegExp): { start(): void; stop(): State
     },
     dispose: () => {
       counts = undefined;
-      for (const [name, original] of originals) proto[name] = original;
-      clientProto.query = query;
+      unhook();
     },
   };
 }
