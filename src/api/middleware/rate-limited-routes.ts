@@ -59,7 +59,7 @@ export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string
   [
     '/v1/assistants/:assistant_id/chat',
     async (deps, req, body) =>
-      withModel(req, await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), () => estimateChatTokens(body)),
+      withModel(req, await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), chatTokens(body)),
   ],
   [
     '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs',
