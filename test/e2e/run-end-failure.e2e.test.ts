@@ -15,8 +15,12 @@ import { waitFor } from '../support/until.js';
 const COMPLETIONS = '/v1/chat/completions';
 /** The compare-and-set that would move a run to `completed`. */
 const completing = (sql: string, parameters: readonly unknown[]) => /^update "runs" set/i.test(sql) && parameters.includes('completed');
-/** Every move of a run's status: the database takes nothing. */
-const anyMove = (sql: string) => /^update "runs" set .*"status" = /i.test(sql);
+/**
+ * Every move of a run's status (run-status.repo.ts's compare-and-set, which sets plain values, "status" among them):
+ * the database takes nothing. Not the worker's claim, whose set reads "status" in a `case` and which a poll may send
+ * at any moment.
+ */
+const anyMove = (sql: string) => /^update "runs" set (?:"\w+" = (?:\$\d+|\?), )*"status" = (?:\$\d+|\?)[, ]/i.test(sql);
 
 /** Reads an SSE stream in the background: its events' types, the last event, whether it ended. */
 function drain<E extends { type?: string; event?: string }>(stream: AsyncIterable<E>) {
