@@ -279,6 +279,9 @@ export class RunDriver {
 
   async #aborted(run: RunRow, reason: AbortReason, lease: string | null): Promise<void> {
     if (reason === 'cancel') {
+      // An unkept run is cancelled as its rows go (its client left): nothing is written, its end is announced.
+      if (this.#unkept.has(run.id))
+        return publishRun(this.#deps, transitioned({ ...run, status: 'cancelling' }, 'cancelled', { nowMs: this.#deps.clock.now() }));
       const current = await findRunById(this.#deps.db, run.id);
       if (current?.status === 'cancelling') await this.cancelled(current, lease);
       return;
