@@ -78,7 +78,7 @@ for (const dialect of testDialects()) {
         if (event.type === 'response.output_text.delta') break;
       }
       assert.ok(ids);
-      // The server may notice the client's leaving only when it next writes: the model goes on talking until it does.
+      // Until the client's leaving is noticed, the model goes on talking (a server that notices only at its next write).
       await waitFor(() => (upstream.isAborted() ? true : (upstream.write(second), false)), 'the model call to be aborted');
       await waitFor(() => events.some((e) => e.type === 'message.done'), 'message.done');
       await waitFor(() => events.some((e) => e.type === 'run.status' && e.run.status === 'cancelled'), "the run's end");
@@ -91,6 +91,50 @@ for (const dialect of testDialects()) {
       );
       assert.equal(await until(() => rowsLeft(ids!), (n) => n === 0), 0, 'no row of the response is left');
       assert.equal(fake.calls.filter((c) => c.path === COMPLETIONS).length, 1);
+      assert.deepEqual(logged.lines, []);
+    });
+
+    /** The response's id and its run's, from the stream's first events; then the client leaves (the SDK aborts its request). */
+    async function leaveAtStart(stream: AsyncIterable<{ type: string; response?: { id: string } }>): Promise<{ responseId: string; runId: string }> {
+      let responseId = '';
+      for await (const event of stream) {
+        if (event.type === 'response.created') responseId = event.response?.id ?? '';
+        if (event.type === 'response.in_progress') break;
+      }
+      const row = await app.server.deps.store.db.selectFrom('responses').select('run_id').where('id', '=', responseId).executeTakeFirstOrThrow();
+      return { responseId, runId: row.run_id };
+    }
+
+    it('should stop the model call of a store:false stream as soon as its client leaves, while the model says nothing', async () => {
+      const upstream = controlledStream();
+      fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
+      const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Think long', stream: true, store: false });
+      const { responseId, runId } = await leaveAtStart(stream);
+      await upstream.started;
+      // The model sent its headers and nothing more; the stall deadline (600 s) is far away.
+      await waitFor(() => upstream.isAborted(), 'the upstream call to be closed');
+      const db = app.server.deps.store.db;
+      const left = async () =>
+        (await db.selectFrom('responses').select('id').where('id', '=', responseId).execute()).length +
+        (await db.selectFrom('runs').select('id').where('id', '=', runId).execute()).length;
+      assert.equal(await until(left, (n) => n === 0), 0, 'nothing of the response is kept');
+      assert.equal(fake.calls.filter((c) => c.path === COMPLETIONS).length, 1);
+      assert.deepEqual(logged.lines, []);
+    });
+
+    it('should stop listening to a stored stream as soon as its client leaves, and let its response complete and be kept', async () => {
+      const upstream = controlledStream();
+      fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
+      const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Think long', stream: true });
+      const { responseId, runId } = await leaveAtStart(stream);
+      await upstream.started;
+      await waitFor(() => !app.server.deps.events.hasSubscribers(runId), 'the stream to stop listening to the run');
+      assert.equal(upstream.isAborted(), false);
+      for (const chunk of chatChunks({ content: 'Done thinking.' })) upstream.write(chunk);
+      upstream.end();
+      const kept = await until(() => client.responses.retrieve(responseId), (r) => r.status === 'completed');
+      assert.equal(kept.status, 'completed');
+      assert.equal(kept.output_text, 'Done thinking.');
       assert.deepEqual(logged.lines, []);
     });
   });
