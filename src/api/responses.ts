@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../deps.js';
 import { z } from 'zod';
 import { cancelResponse, createResponse, deleteResponse, listInputItems, replayResponse, retrieveResponse } from '../services/responses.service.js';
+import { ClientGone } from './client-signal.js';
 import { parseListQuery, toListPage } from './pagination.js';
 import { closeSseReply, openSseReply } from './sse-reply.js';
 import { parseRequest } from './schemas/common.schema.js';
@@ -31,7 +32,10 @@ export function responsesRoutes(deps: Deps): FastifyPluginAsync {
     const include = (query: unknown) => parseRequest(includeQuerySchema, includeQueryInput(query));
 
     app.post('/responses', async (req, reply) => {
-      const result = await createResponse(deps, req.caller, validateCreateResponse(req.body));
+      const request = validateCreateResponse(req.body);
+      // A stream ends as soon as its client leaves, not at its next event (a model silent for long, or stalled).
+      const gone = request.stream === true ? new ClientGone(reply) : undefined;
+      const result = await createResponse(deps, req.caller, request, { gone });
       if (result.type === 'json') return result.body;
       const sse = openSseReply(reply);
       try {

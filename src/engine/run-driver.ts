@@ -1,18 +1,17 @@
 import { toJson } from '../store/json.js';
 import { findRunById, releaseLease, updateRunFields } from '../store/repos/runs.repo.js';
-import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
-import { deleteMessages, type ThreadHistory } from '../store/repos/run-messages.repo.js';
-import { deleteConversationItems } from '../store/repos/conversation-items.repo.js';
-import { fromJson } from '../store/json.js';
+import type { ThreadHistory } from '../store/repos/run-messages.repo.js';
 import type { Db } from '../store/database.js';
 import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
 import { lastErrorOf } from '../failures.js';
 import { RunTurn, type EngineDeps, type UnkeptRun } from './run-loop.js';
-import type { RunEventBus } from './run-events.js';
-import { RunWriter, stepReasoningId, type PendingWrite } from './run-writer.js';
+import { RunWriter, type PendingWrite } from './run-writer.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
-import { isTerminal, transition, transitioned } from './run-state.js';
+import { transition } from './run-state.js';
+import { publishRun, UnwrittenRuns } from './run-unwritten.js';
 import { withStallDeadline } from './stall-deadline.js';
+
+export { publishRun };
 
 export interface DriveOptions {
   /** How long a run waits in requires_action before it expires (OpenAI: 10 minutes). */
@@ -38,11 +37,6 @@ export interface DriveStart {
 /** Why a worker stopped driving a run mid-turn. */
 export type AbortReason = 'cancel' | 'shutdown' | 'lease_lost';
 
-/** Announces a run's committed status. */
-export function publishRun(deps: { events: RunEventBus }, run: RunRow): void {
-  deps.events.publish(run.id, { type: 'run.status', run });
-}
-
 /**
  * Drives one claimed run until it ends or waits on the client: every status change goes through
  * run-state's transition (committed), then is published.
@@ -53,6 +47,7 @@ export class RunDriver {
   readonly #writer: RunWriter;
   readonly #turn: RunTurn;
   readonly #relaxed: RelaxedWrite;
+  readonly #unwritten: UnwrittenRuns;
   /** The runs being driven whose rows are not kept (EngineDeps.unkept). */
   readonly #unkept = new Map<string, UnkeptRun>();
 
@@ -70,6 +65,13 @@ export class RunDriver {
     });
     const models = (model: string) => withStallDeadline(deps.models(model), { ms: opts.stallTimeoutMs });
     this.#turn = new RunTurn({ ...deps, models }, this.#writer);
+    this.#unwritten = new UnwrittenRuns({
+      deps,
+      relaxed: this.#relaxed,
+      writer: this.#writer,
+      cancelled: (run, lease) => this.cancelled(run, lease),
+      failed: (run, opts) => this.#move(run, 'failed', opts),
+    });
   }
 
   /**
@@ -80,7 +82,7 @@ export class RunDriver {
     const move = { nowMs: this.#deps.clock.now(), patch: opts.patch, leaseOwner: opts.lease };
     const { end } = opts;
     const unkept = this.#unkept.get(run.id);
-    if (unkept?.atEnd && to !== 'in_progress' && to !== 'requires_action') return this.#forgetAtEnd(run, to, { ...opts, unkept });
+    if (unkept?.atEnd && to !== 'in_progress' && to !== 'requires_action') return this.#unwritten.forgetAtEnd(run, to, { ...opts, unkept });
     const write = async (trx: Db) => {
       await end?.write(trx);
       return transition(trx, run, to, move);
@@ -101,19 +103,6 @@ export class RunDriver {
     const current = await findRunById(this.#deps.db, run.id);
     if (current?.status === 'cancelling') await this.cancelled(current, opts.lease);
     return undefined;
-  }
-
-  /**
-   * The end of a run whose rows go with it (UnkeptRun.atEnd): they are deleted in one relaxed commit, nothing is written
-   * first, and the end is announced as if it had been.
-   */
-  async #forgetAtEnd(run: RunRow, to: RunStatus, opts: { patch?: RunUpdate; end?: PendingWrite; unkept: UnkeptRun }): Promise<RunRow> {
-    const moved = transitioned(run, to, { nowMs: this.#deps.clock.now(), patch: opts.patch });
-    await this.#relaxed((trx) => opts.unkept.forget(trx));
-    opts.end?.skip();
-    opts.end?.announce();
-    publishRun(this.#deps, moved);
-    return moved;
   }
 
   /** A write of the run's status alone: committed on its own, relaxed when nothing of the run is kept. */
@@ -148,47 +137,17 @@ export class RunDriver {
   async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
     const unkept = await this.#deps.unkept?.(claimed);
     // A run left in progress by a worker that died: nobody waits for it, and nothing of it is kept.
-    if (unkept && !opts.started && claimed.status === 'in_progress') return this.#forgetInterrupted(claimed, unkept);
+    if (unkept && !opts.started && claimed.status === 'in_progress') return this.#unwritten.forgetInterrupted(claimed, unkept);
     if (unkept) this.#unkept.set(claimed.id, unkept);
     try {
       await this.#drive(claimed, signal, opts);
     } catch (err) {
       // Stopped for a shutdown or a lost lease: whoever resumes the run ends it.
       if (signal.aborted && signal.reason !== ('cancel' satisfies AbortReason)) throw err;
-      await this.#failUnwritten(claimed, err);
+      await this.#unwritten.failUnwritten(claimed, err);
     } finally {
       this.#unkept.delete(claimed.id);
     }
-  }
-
-  /**
-   * The database refused a write of the run (its end's transaction, most often: SQLITE_BUSY, a full disk, a lost
-   * connection), which rolled back. The run fails with a server_error, written on its own if the database takes it;
-   * if not, its failure is announced all the same, so no client waits on it, and its row stays as a crash would leave
-   * it (a restart recovers it). The model is not called again.
-   */
-  async #failUnwritten(claimed: RunRow, err: unknown): Promise<void> {
-    this.#deps.log.error({ runId: claimed.id, err }, 'could not write the run; failing it');
-    const lease = claimed.lease_owner;
-    const patch = { last_error: toJson({ code: 'server_error', message: "The run's result could not be saved." }) };
-    let run = claimed;
-    try {
-      const current = await findRunById(this.#deps.db, claimed.id);
-      if (!current || isTerminal(current.status)) return;
-      run = current;
-      if (current.status === 'cancelling') return await this.cancelled(current, lease);
-      // Its turn's step is left open by the end that rolled back: it fails first, as OpenAI orders a failure's events.
-      await this.#writer.closeOpenSteps(current, 'failed');
-      await this.#move(current, 'failed', { lease, patch });
-    } catch (again) {
-      this.#deps.log.error({ runId: claimed.id, err: again }, 'could not write the run failed either; announcing it');
-      if (!isTerminal(run.status)) publishRun(this.#deps, transitioned(run, 'failed', { nowMs: this.#deps.clock.now(), patch }));
-    }
-  }
-
-  async #forgetInterrupted(run: RunRow, unkept: UnkeptRun): Promise<void> {
-    await this.#relaxed((trx) => unkept.forget(trx));
-    this.#deps.log.warn({ runId: run.id }, 'forgetting an interrupted run whose rows are not kept');
   }
 
   async #drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart): Promise<void> {
@@ -198,7 +157,7 @@ export class RunDriver {
     if (run.attempts > this.#opts.maxAttempts)
       return this.fail(run, { code: 'server_error', message: 'The run was interrupted too many times.' }, lease);
     if (opts.started) publishRun(this.#deps, run);
-    else if (run.status === 'in_progress') await this.#recover(run);
+    else if (run.status === 'in_progress') await this.#unwritten.resumeInterrupted(run);
     // The request that queued the run (create, submit_tool_outputs) counted its next model call against the limits.
     let counted = opts.started === true || run.status === 'queued';
     if (run.status === 'queued') {
@@ -261,24 +220,9 @@ export class RunDriver {
     return this.fail(run, { code: 'server_error', message: `The run took more than ${this.#opts.maxTurns} model turns.` }, lease);
   }
 
-  /**
-   * A run claimed while in_progress was left by a worker that died mid-turn. The turn's unfinished
-   * steps, the message it was writing and the reasoning before them are removed, and the turn runs again: no message is lost
-   * or written twice.
-   */
-  async #recover(run: RunRow): Promise<void> {
-    const steps = await deleteUnfinishedSteps(this.#deps.db, run.id);
-    const messageIds = steps
-      .filter((s) => s.type === 'message_creation')
-      .map((s) => fromJson<{ message_creation?: { message_id?: string } }>(s.step_details, {}).message_creation?.message_id)
-      .filter((id): id is string => typeof id === 'string');
-    await deleteMessages(this.#deps.db, messageIds);
-    await deleteConversationItems(this.#deps.db, steps.map(stepReasoningId).filter((id): id is string => id !== undefined));
-    this.#deps.log.warn({ runId: run.id, attempt: run.attempts, steps: steps.length }, 'resuming an interrupted run');
-  }
-
   async #aborted(run: RunRow, reason: AbortReason, lease: string | null): Promise<void> {
     if (reason === 'cancel') {
+      if (this.#unkept.has(run.id)) return this.#unwritten.cancelledUnkept(run);
       const current = await findRunById(this.#deps.db, run.id);
       if (current?.status === 'cancelling') await this.cancelled(current, lease);
       return;

@@ -393,12 +393,29 @@ export class RunTurn {
       });
   }
 
-  /** The turn broke off: its open message ends incomplete, its steps cancelled or failed. */
+  /**
+   * The turn broke off: its open message ends incomplete, its steps cancelled or failed. A cancelled run whose rows are
+   * not kept writes none of it — its rows are being deleted (its client left: responses.service.ts forget), and a write
+   * after them would fail or outlive them — but announces it all the same.
+   */
   async #abandon(run: RunRow, turn: Turn, status: 'cancelled' | 'failed'): Promise<void> {
+    if (status === 'cancelled' && this.#writer.unkept(run.id)) return this.#abandonUnwritten(run, turn);
     await this.#closeReasoning(run, turn, 'incomplete').catch(() => undefined);
     if (turn.message)
       await this.#closeMessage(run, turn, null, status === 'cancelled' ? 'run_cancelled' : 'run_failed').catch(() => undefined);
     if (turn.toolStep) await this.#writer.finishStep(run, turn.toolStep, { status }).catch(() => undefined);
+  }
+
+  #abandonUnwritten(run: RunRow, turn: Turn): void {
+    const reasoning = turn.reasoning;
+    turn.reasoning = undefined;
+    if (reasoning) this.#writer.announce(run, { type: 'reasoning.done', reasoningId: reasoning.id, status: 'incomplete' });
+    const message = this.#endMessage(run, turn, null, 'run_cancelled');
+    const end = message && this.#writer.endMessage(run, message);
+    end?.skip();
+    end?.announce();
+    const cancelledAt = Math.floor(this.#deps.clock.now() / 1000);
+    if (turn.toolStep) this.#writer.announce(run, { type: 'step.done', step: { ...turn.toolStep, status: 'cancelled', cancelled_at: cancelledAt } });
   }
 
   async #finishTurn(

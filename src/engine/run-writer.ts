@@ -106,6 +106,11 @@ export class RunWriter {
     this.#unkept = opts.unkept ?? (() => false);
   }
 
+  /** Whether nothing of the run is kept once it ends (EngineDeps.unkept). */
+  unkept(runId: string): boolean {
+    return this.#unkept(runId);
+  }
+
   /** A write the client may be told of: committed with the wait for the disk, unless nothing of the run is kept. */
   #durable<T>(runId: string, fn: (trx: Db) => Promise<T>): Promise<T> {
     return this.#unkept(runId) ? this.#relaxed(fn) : this.#db.transaction().execute(fn);

@@ -11,18 +11,21 @@ import type { ResponseRequest } from '../streaming/response-object.js';
  * store handle, so two instances in one process (tests) keep theirs apart. The fields read (`background`,
  * `request`) never change after the create.
  */
-const byStore = new WeakMap<Db, Map<string, ResponseRow>>();
+const byStore = new WeakMap<Db, Map<string, Remembered>>();
 /** Runs that end on another instance are never forgotten here: the oldest are dropped past this. */
 const MAX_KEPT = 10_000;
 
-function rowsOf(db: Db): Map<string, ResponseRow> {
+/** A response this process created. `forgetAtEnd`: its rows go in its run's last transaction (EngineDeps.unkept). */
+interface Remembered {
+  row: ResponseRow;
+  forgetAtEnd: boolean;
+}
+
+function rowsOf(db: Db): Map<string, Remembered> {
   let rows = byStore.get(db);
   if (!rows) byStore.set(db, (rows = new Map()));
   return rows;
 }
-
-/** The runs (by id) of `store: false` responses whose rows go in their run's last transaction (EngineDeps.unkept). */
-const forgottenAtEnd = new Set<string>();
 
 /**
  * After the create's commit, before its run is handed to the engine. `forgetAtEnd`: the response is `store: false`
@@ -30,22 +33,16 @@ const forgottenAtEnd = new Set<string>();
  */
 export function rememberResponse(db: Db, row: ResponseRow, opts: { forgetAtEnd?: boolean } = {}): void {
   const rows = rowsOf(db);
-  if (rows.size >= MAX_KEPT) {
-    const oldest = rows.keys().next().value ?? '';
-    rows.delete(oldest);
-    forgottenAtEnd.delete(oldest);
-  }
-  rows.set(row.run_id, row);
-  if (opts.forgetAtEnd && row.store === 0) forgottenAtEnd.add(row.run_id);
+  if (rows.size >= MAX_KEPT) rows.delete(rows.keys().next().value ?? '');
+  rows.set(row.run_id, { row, forgetAtEnd: opts.forgetAtEnd === true && row.store === 0 });
 }
 
 /** Whether the run's rows go in its last transaction (rememberResponse's `forgetAtEnd`). */
-export const forgetsAtEnd = (runId: string): boolean => forgottenAtEnd.has(runId);
+export const forgetsAtEnd = (db: Db, runId: string): boolean => byStore.get(db)?.get(runId)?.forgetAtEnd === true;
 
 /** The run ended (terminal status). */
 export function forgetResponseOfRun(db: Db, runId: string): void {
   byStore.get(db)?.delete(runId);
-  forgottenAtEnd.delete(runId);
 }
 
 /** Parsed requests by row: a request (Codex's carry ~20 kB of instructions and tools) is parsed once per response. */
@@ -60,5 +57,5 @@ export function requestOf(row: ResponseRow): ResponseRequest {
 
 /** The response whose work is the run, if any: from memory when this process created it, else from the store. */
 export async function responseOfRun(db: Db, runId: string): Promise<ResponseRow | undefined> {
-  return byStore.get(db)?.get(runId) ?? findResponseByRun(db, runId);
+  return byStore.get(db)?.get(runId)?.row ?? findResponseByRun(db, runId);
 }

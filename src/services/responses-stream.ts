@@ -1,4 +1,5 @@
 import type { Caller, Deps } from '../deps.js';
+import type { AbortEmitter } from '../providers/openai-compatible/client.js';
 import { asApiError } from '../errors.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import { ResponseStreamEncoder, toSseFrames } from '../streaming/response-stream.js';
@@ -12,19 +13,24 @@ import { takeForgotten } from './responses-unkept.js';
 /**
  * POST /v1/responses with `stream: true`: the response is started as a non-stream one is (a 400 is answered before
  * any frame), then its run's events are served as OpenAI's `response.*` SSE events until the terminal one. A
- * client that leaves only stops listening: the response goes on (and is stored, unless `store: false`).
+ * client that leaves (`gone`) only stops listening, at once: the response goes on and is stored — unless
+ * `store: false`: then it is forgotten (`forget` cancels its run, which stops its model call, and deletes its rows).
  */
 export async function streamResponse(
   deps: Deps,
   caller: Caller,
   request: CreateResponseRequest,
-  forget: (row: ResponseRow) => Promise<void>,
+  opts: { forget: (row: ResponseRow) => Promise<void>; gone?: AbortEmitter },
 ): Promise<AsyncGenerator<string>> {
+  const { forget, gone } = opts;
   const queue = new RunEventQueue(deps.events);
   // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction (but a
   // background one's, whose events are recorded from the rows as they are published: responses-recorder.ts).
   const forgetAtEnd = request.background !== true;
   const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd });
+  // Ends the frames' pending wait for the next event (the model may say nothing for long).
+  if (gone?.aborted) queue.close();
+  else gone?.once('abort', () => queue.close());
   // The stream shows the response three times or more (created, in_progress, its end): its request is parsed once.
   const echo = requestOf(response);
   const encoder = new ResponseStreamEncoder({

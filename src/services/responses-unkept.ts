@@ -16,7 +16,7 @@ export function responseUnkept(db: Db): (run: RunRow) => Promise<UnkeptRun | und
     const row = await unkeptResponseOf(db, run);
     if (!row) return undefined;
     return {
-      atEnd: forgetsAtEnd(run.id),
+      atEnd: forgetsAtEnd(db, run.id),
       forget: async (trx) => {
         await forgetResponseRows(trx, row);
         noteForgotten(row.id);

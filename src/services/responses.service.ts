@@ -1,4 +1,5 @@
 import type { Caller, Deps } from '../deps.js';
+import type { AbortEmitter } from '../providers/openai-compatible/client.js';
 import { contextLengthExceeded, invalidRequest } from '../errors.js';
 import { isTerminal } from '../engine/run-state.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
@@ -29,9 +30,15 @@ export { replayResponse } from './responses-replay.js';
  */
 export type CreateResponseResult = { type: 'json'; body: ResponseObject } | { type: 'stream'; frames: AsyncGenerator<string> };
 
-export async function createResponse(deps: Deps, caller: Caller, request: CreateResponseRequest): Promise<CreateResponseResult> {
+/** `gone`: fires when a stream's client leaves (api/client-signal.ts ClientGone); the stream then ends at once. */
+export async function createResponse(
+  deps: Deps,
+  caller: Caller,
+  request: CreateResponseRequest,
+  opts: { gone?: AbortEmitter } = {},
+): Promise<CreateResponseResult> {
   if (request.stream === true)
-    return { type: 'stream', frames: await streamResponse(deps, caller, request, (row) => forget(deps, row)) };
+    return { type: 'stream', frames: await streamResponse(deps, caller, request, { forget: (row) => forget(deps, row), gone: opts.gone }) };
   return { type: 'json', body: await answerResponse(deps, caller, request) };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
@@ -29,10 +30,11 @@ export const TEST_KEYS = ['sk-test-tenant-a-0001', 'sk-test-tenant-b-0002'] as c
 
 /**
  * Starts Switchboard on an ephemeral 127.0.0.1 port over a fresh database of the dialect.
- * `env` entries override the defaults; `yaml` becomes the SWITCHBOARD_CONFIG file.
+ * `env` entries override the defaults; `yaml` becomes the SWITCHBOARD_CONFIG file; `log` replaces the silent logger
+ * (a test that reads what was logged).
  */
 export async function createTestApp(
-  opts: { dialect?: Dialect; env?: Record<string, string>; yaml?: string; databaseUrl?: string; server?: ServerOptions } = {},
+  opts: { dialect?: Dialect; env?: Record<string, string>; yaml?: string; databaseUrl?: string; server?: ServerOptions; log?: Logger } = {},
 ): Promise<TestApp> {
   const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await createTestDatabaseUrl(opts.dialect ?? 'sqlite');
   const env: Record<string, string> = {
@@ -49,7 +51,7 @@ export async function createTestApp(
     env.SWITCHBOARD_CONFIG = file;
   }
   const config = loadConfig(env);
-  const server = await startServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
+  const server = await startServer(config, opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
     // Fast polling so tests never wait long for a worker to notice work.
     worker: { pollMs: 50, ...opts.server?.worker },
     clock: opts.server?.clock,

@@ -5,6 +5,8 @@ import { insufficientPermissions, invalidApiKey } from '../../errors.js';
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    /** The matched route's pattern, read once here (Fastify builds `req.routeOptions` afresh at each read). */
+    routeUrl: string | undefined;
   }
 }
 
@@ -37,7 +39,8 @@ export function missingScope(caller: Caller, method: string, path: string): stri
 
 function admitted(caller: Caller | null, req: FastifyRequest): Caller {
   if (!caller) throw invalidApiKey();
-  const scope = missingScope(caller, req.method, req.routeOptions.url ?? req.url);
+  req.routeUrl = req.routeOptions.url;
+  const scope = missingScope(caller, req.method, req.routeUrl ?? req.url);
   if (scope) throw insufficientPermissions(scope);
   return caller;
 }
@@ -62,6 +65,7 @@ function authenticate(keys: KeyCache, req: FastifyRequest): Caller | Promise<Cal
  */
 export function authHook(app: FastifyInstance, keys: KeyCache): void {
   app.decorateRequest('caller', null as unknown as Caller);
+  app.decorateRequest('routeUrl', undefined);
   app.addHook('onRequest', (req, _reply, done) => {
     if (!req.url.startsWith('/v1/')) return done();
     try {

@@ -29,7 +29,7 @@ function modelOf(body: unknown): string | undefined {
 export function requestCompleted(req: FastifyRequest, reply: FastifyReply, opts: { statusCode: number; stream?: boolean }): void {
   if (req.completed) return;
   req.completed = true;
-  const route = req.routeOptions.url;
+  const route = req.routeUrl ?? req.routeOptions.url;
   const ms = reply.elapsedTime;
   // Fields left undefined are not written (pino drops them): one object per line, no spreads; none at all
   // below level info (the gateway's hot path at `warn`).

@@ -1,0 +1,107 @@
+import { fromJson, toJson } from '../store/json.js';
+import { deleteConversationItems } from '../store/repos/conversation-items.repo.js';
+import { deleteMessages } from '../store/repos/run-messages.repo.js';
+import { deleteUnfinishedSteps } from '../store/repos/run-steps.repo.js';
+import { findRunById } from '../store/repos/runs.repo.js';
+import type { RelaxedWrite } from '../store/relaxed-commit.js';
+import type { RunRow, RunStatus, RunUpdate } from '../store/tables/runs.table.js';
+import type { EngineDeps, UnkeptRun } from './run-loop.js';
+import type { RunEventBus } from './run-events.js';
+import { stepReasoningId, type PendingWrite, type RunWriter } from './run-writer.js';
+import { isTerminal, transitioned } from './run-state.js';
+
+/** Announces a run's committed status. */
+export function publishRun(deps: { events: RunEventBus }, run: RunRow): void {
+  deps.events.publish(run.id, { type: 'run.status', run });
+}
+
+/** What the driver lends for the ends of runs whose rows are not written: moves that go through it. */
+export interface UnwrittenRunsOptions {
+  deps: EngineDeps;
+  relaxed: RelaxedWrite;
+  writer: RunWriter;
+  /** The driver's move to `cancelled` (RunDriver.cancelled). */
+  cancelled: (run: RunRow, lease: string | null) => Promise<void>;
+  /** The driver's move to `failed` with `patch`. */
+  failed: (run: RunRow, opts: { lease: string | null; patch: RunUpdate }) => Promise<unknown>;
+}
+
+/**
+ * The runs whose rows are not as their turns left them: those nothing of is kept (UnkeptRun: forgotten at their end or
+ * when cancelled, or when found interrupted), those a dead worker left mid-turn (resumed), and those the database
+ * refused to write (failed as they can be).
+ */
+export class UnwrittenRuns {
+  readonly #o: UnwrittenRunsOptions;
+
+  constructor(opts: UnwrittenRunsOptions) {
+    this.#o = opts;
+  }
+
+  /**
+   * The end of a run whose rows go with it (UnkeptRun.atEnd): they are deleted in one relaxed commit, nothing is written
+   * first, and the end is announced as if it had been.
+   */
+  async forgetAtEnd(run: RunRow, to: RunStatus, opts: { patch?: RunUpdate; end?: PendingWrite; unkept: UnkeptRun }): Promise<RunRow> {
+    const moved = transitioned(run, to, { nowMs: this.#o.deps.clock.now(), patch: opts.patch });
+    await this.#o.relaxed((trx) => opts.unkept.forget(trx));
+    opts.end?.skip();
+    opts.end?.announce();
+    publishRun(this.#o.deps, moved);
+    return moved;
+  }
+
+  /** An unkept run cancelled mid-turn: its rows go with the cancel (its client left), its end is announced unwritten. */
+  cancelledUnkept(run: RunRow): void {
+    publishRun(this.#o.deps, transitioned({ ...run, status: 'cancelling' }, 'cancelled', { nowMs: this.#o.deps.clock.now() }));
+  }
+
+  /** A run left in progress by a worker that died: nobody waits for it, and nothing of it is kept. */
+  async forgetInterrupted(run: RunRow, unkept: UnkeptRun): Promise<void> {
+    await this.#o.relaxed((trx) => unkept.forget(trx));
+    this.#o.deps.log.warn({ runId: run.id }, 'forgetting an interrupted run whose rows are not kept');
+  }
+
+  /**
+   * A run claimed while in_progress was left by a worker that died mid-turn. The turn's unfinished
+   * steps, the message it was writing and the reasoning before them are removed, and the turn runs again: no message is lost
+   * or written twice.
+   */
+  async resumeInterrupted(run: RunRow): Promise<void> {
+    const { db, log } = this.#o.deps;
+    const steps = await deleteUnfinishedSteps(db, run.id);
+    const messageIds = steps
+      .filter((s) => s.type === 'message_creation')
+      .map((s) => fromJson<{ message_creation?: { message_id?: string } }>(s.step_details, {}).message_creation?.message_id)
+      .filter((id): id is string => typeof id === 'string');
+    await deleteMessages(db, messageIds);
+    await deleteConversationItems(db, steps.map(stepReasoningId).filter((id): id is string => id !== undefined));
+    log.warn({ runId: run.id, attempt: run.attempts, steps: steps.length }, 'resuming an interrupted run');
+  }
+
+  /**
+   * The database refused a write of the run (its end's transaction, most often: SQLITE_BUSY, a full disk, a lost
+   * connection), which rolled back. The run fails with a server_error, written on its own if the database takes it;
+   * if not, its failure is announced all the same, so no client waits on it, and its row stays as a crash would leave
+   * it (a restart recovers it). The model is not called again.
+   */
+  async failUnwritten(claimed: RunRow, err: unknown): Promise<void> {
+    const { deps } = this.#o;
+    deps.log.error({ runId: claimed.id, err }, 'could not write the run; failing it');
+    const lease = claimed.lease_owner;
+    const patch = { last_error: toJson({ code: 'server_error', message: "The run's result could not be saved." }) };
+    let run = claimed;
+    try {
+      const current = await findRunById(deps.db, claimed.id);
+      if (!current || isTerminal(current.status)) return;
+      run = current;
+      if (current.status === 'cancelling') return await this.#o.cancelled(current, lease);
+      // Its turn's step is left open by the end that rolled back: it fails first, as OpenAI orders a failure's events.
+      await this.#o.writer.closeOpenSteps(current, 'failed');
+      await this.#o.failed(current, { lease, patch });
+    } catch (again) {
+      deps.log.error({ runId: claimed.id, err: again }, 'could not write the run failed either; announcing it');
+      if (!isTerminal(run.status)) publishRun(deps, transitioned(run, 'failed', { nowMs: deps.clock.now(), patch }));
+    }
+  }
+}
