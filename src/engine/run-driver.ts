@@ -136,8 +136,10 @@ export class RunDriver {
    */
   async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
     const unkept = await this.#deps.unkept?.(claimed);
-    // A run left in progress by a worker that died: nobody waits for it, and nothing of it is kept.
-    if (unkept && !opts.started && claimed.status === 'in_progress') return this.#unwritten.forgetInterrupted(claimed, unkept);
+    // A run a worker that died left in progress (or cancelling: its client had left): nobody waits for it, and nothing
+    // of it is kept.
+    if (unkept && !opts.started && (claimed.status === 'in_progress' || claimed.status === 'cancelling'))
+      return this.#unwritten.forgetInterrupted(claimed, unkept);
     if (unkept) this.#unkept.set(claimed.id, unkept);
     try {
       await this.#drive(claimed, signal, opts);
