@@ -33,8 +33,11 @@ export function responsesRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/responses', async (req, reply) => {
       const result = await createResponse(deps, req.caller, validateCreateResponse(req.body));
       if (result.type === 'json') return result.body;
+      // The head leaves with the first frames (held a moment for the model's first output: one socket write).
+      const first = await result.frames.next();
       const sse = openSseReply(reply);
       try {
+        if (!first.done) await sse.write(first.value);
         for await (const frames of result.frames) {
           if (sse.closed) break;
           await sse.write(frames);
