@@ -1,6 +1,7 @@
 import type { Caller, Deps } from '../deps.js';
 import { asApiError } from '../errors.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
+import { ResponseEventJson } from '../streaming/response-json.js';
 import { ResponseStreamEncoder, toSseFrames } from '../streaming/response-stream.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { CreateResponseRequest } from './responses-convert.js';
@@ -27,6 +28,7 @@ export async function streamResponse(
   const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd });
   // The stream shows the response three times or more (created, in_progress, its end): its request is parsed once.
   const echo = requestOf(response);
+  const json = new ResponseEventJson();
   const encoder = new ResponseStreamEncoder({
     snapshot: (run, output) => responseSnapshot(response, run, output, echo),
     tools: deps.tools,
@@ -34,7 +36,7 @@ export async function streamResponse(
   });
   // A stream left before its run's end: the rows are still there.
   const done = () => (response.store === 0 && !takeForgotten(response.id) ? forget(response) : Promise.resolve());
-  return frames({ queue, encoder, done });
+  return frames({ queue, encoder, json, done });
 }
 
 /**
@@ -44,15 +46,20 @@ export async function streamResponse(
  */
 export const OPENING_HOLD_MS = 20;
 
-async function* frames(opts: { queue: RunEventQueue; encoder: ResponseStreamEncoder; done: () => Promise<void> }): AsyncGenerator<string> {
-  const { encoder, queue } = opts;
+async function* frames(opts: {
+  queue: RunEventQueue;
+  encoder: ResponseStreamEncoder;
+  json: ResponseEventJson;
+  done: () => Promise<void>;
+}): AsyncGenerator<string> {
+  const { encoder, queue, json } = opts;
   let held = '';
   let opening = true;
   try {
     // What the engine announced meanwhile leaves in one write.
     for await (const batch of queue.batches()) {
       const events = batch.flatMap((event) => encoder.encode(event));
-      if (events.length) held += toSseFrames(events);
+      if (events.length) held += toSseFrames(events, json);
       if (!held) continue;
       if (opening && !encoder.ended) {
         opening = false;
