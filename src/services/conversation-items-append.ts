@@ -7,8 +7,8 @@ import { findTenantItem, insertConversationItems } from '../store/repos/conversa
 import { insertMessages } from '../store/repos/messages.repo.js';
 import { INPUT_IMAGE_URL, toMessageItem, type MessagePart } from '../store/serialize-items.js';
 import { nextSeq } from '../store/seq.js';
-import type { ConversationItemRow, NewConversationItemRow } from '../store/tables/conversation-items.table.js';
-import type { MessageRow, NewMessageRow } from '../store/tables/messages.table.js';
+import type { ConversationItemRow } from '../store/tables/conversation-items.table.js';
+import type { MessageRow } from '../store/tables/messages.table.js';
 import {
   idKindOf,
   toAssistantsContent,
@@ -67,9 +67,11 @@ interface AppendOpts {
   items: readonly ResolvedItemParams[];
   /** The response that produced the items (the Responses API); recorded on non-message items. */
   responseId?: string;
+  /** The rows are made, not inserted: only their reader has them (a store:false response's one turn). */
+  unwritten?: boolean;
 }
 
-function messageRow(opts: AppendOpts, item: MessageItemParams, seq: number): NewMessageRow {
+function messageRow(opts: AppendOpts, item: MessageItemParams, seq: number): MessageRow {
   const parts: MessagePart[] = toItemContent(item);
   return {
     id: opts.ids('msg'),
@@ -92,7 +94,7 @@ function messageRow(opts: AppendOpts, item: MessageItemParams, seq: number): New
 }
 
 /** Function calls and their outputs are `completed` unless the caller said otherwise; other items keep what they have. */
-function itemRow(opts: AppendOpts, item: Exclude<ResolvedItemParams, MessageItemParams>, seq: number): NewConversationItemRow {
+function itemRow(opts: AppendOpts, item: Exclude<ResolvedItemParams, MessageItemParams>, seq: number): ConversationItemRow {
   const id = opts.ids(idKindOf(item.type));
   const withStatus = item.type === 'function_call' || item.type === 'function_call_output' ? { status: 'completed', ...item } : item;
   return {
@@ -114,16 +116,14 @@ function itemRow(opts: AppendOpts, item: Exclude<ResolvedItemParams, MessageItem
  * (itemFileIds) first, inside the caller's transaction.
  */
 export async function appendItems(db: Db, opts: AppendOpts): Promise<StoredItem[]> {
-  const messages: NewMessageRow[] = [];
-  const others: NewConversationItemRow[] = [];
+  const messages: MessageRow[] = [];
+  const others: ConversationItemRow[] = [];
   for (const item of opts.items) {
     const seq = nextSeq(opts.nowMs);
     if (item.type === 'message') messages.push(messageRow(opts, item, seq));
     else others.push(itemRow(opts, item, seq));
   }
-  const stored = [
-    ...(await insertMessages(db, messages)).map(storedMessage),
-    ...(await insertConversationItems(db, others)).map(storedItem),
-  ];
+  const written = opts.unwritten ? { messages, others } : { messages: await insertMessages(db, messages), others: await insertConversationItems(db, others) };
+  const stored = [...written.messages.map(storedMessage), ...written.others.map(storedItem)];
   return stored.sort((a, b) => a.seq - b.seq);
 }

@@ -45,7 +45,8 @@ export async function startResponse(
     const active = madeHere.has(thread) ? undefined : await findActiveRun(trx, caller.tenantId, thread.id);
     if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);
     const responseId = deps.ids('resp');
-    const input = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId });
+    const unwritten = reservation !== undefined && opts.forgetAtEnd === true && oneTurnUnkept(deps, request, thread);
+    const input = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId, unwritten });
     const inputItemIds = input.map((s) => s.id);
     const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
     checkModel(deps, row.model);
@@ -82,6 +83,16 @@ export async function startResponse(
     reservation.start(result.run, result.history);
   }
   return { response: result.response, run: result.run };
+}
+
+/**
+ * A `store: false` stream on a thread of its own, offering no tool Switchboard runs itself, has one model turn (only
+ * a server tool's result makes another), which is given its history (RunReservation.start): its input items are
+ * read from nowhere else, and would be deleted at its end (their rows cost a third of the response's written pages).
+ */
+function oneTurnUnkept(deps: Deps, request: CreateResponseRequest, thread: ThreadRow): boolean {
+  if (request.store !== false || request.background === true || !madeHere.has(thread) || copied.has(thread)) return false;
+  return (request.tools ?? []).every((t) => deps.tools.get(t.type)?.execute === undefined);
 }
 
 /** The thread's history as the engine reads it (store/repos/run-messages.repo.ts): messages, other items, in seq order. */
@@ -187,10 +198,11 @@ async function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise
 export async function appendInput(
   deps: Deps,
   trx: Db,
-  opts: { tenantId: string; threadId: string; nowMs: number; request: CreateResponseRequest; responseId: string },
+  opts: { tenantId: string; threadId: string; nowMs: number; request: CreateResponseRequest; responseId: string; unwritten?: boolean },
 ): Promise<StoredItem[]> {
   const items = toInputItems(opts.request.input, (prefix) => deps.ids(prefix)) as ConversationItemParams[];
   await checkReferencedIds(trx, opts.tenantId, itemFileIds(items, 'input'));
   const resolved = await resolveItemReferences(trx, opts.tenantId, items, 'input');
-  return appendItems(trx, { tenantId: opts.tenantId, threadId: opts.threadId, nowMs: opts.nowMs, ids: deps.ids, items: resolved, responseId: opts.responseId });
+  const { tenantId, threadId, nowMs, responseId, unwritten } = opts;
+  return appendItems(trx, { tenantId, threadId, nowMs, ids: deps.ids, items: resolved, responseId, unwritten });
 }

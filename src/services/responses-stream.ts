@@ -2,6 +2,7 @@ import type { Caller, Deps } from '../deps.js';
 import type { AbortEmitter } from '../providers/openai-compatible/client.js';
 import { asApiError } from '../errors.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
+import { ResponseEventJson } from '../streaming/response-json.js';
 import { ResponseStreamEncoder, toSseFrames } from '../streaming/response-stream.js';
 import type { ResponseRow } from '../store/tables/responses.table.js';
 import type { CreateResponseRequest } from './responses-convert.js';
@@ -33,6 +34,7 @@ export async function streamResponse(
   else gone?.once('abort', () => queue.close());
   // The stream shows the response three times or more (created, in_progress, its end): its request is parsed once.
   const echo = requestOf(response);
+  const json = new ResponseEventJson();
   const encoder = new ResponseStreamEncoder({
     snapshot: (run, output) => responseSnapshot(response, run, output, echo),
     tools: deps.tools,
@@ -40,20 +42,42 @@ export async function streamResponse(
   });
   // A stream left before its run's end: the rows are still there.
   const done = () => (response.store === 0 && !takeForgotten(response.id) ? forget(response) : Promise.resolve());
-  return frames({ queue, encoder, done });
+  return frames({ queue, encoder, json, done });
 }
 
-async function* frames(opts: { queue: RunEventQueue; encoder: ResponseStreamEncoder; done: () => Promise<void> }): AsyncGenerator<string> {
-  const { encoder } = opts;
+/**
+ * How long the opening events (`response.created`, `response.in_progress`) wait for the model's first output: a quick
+ * answer then leaves in one socket write with them (as a chat completion's chunks do, whose head waits for the
+ * upstream's first chunk), and a slow model's client still sees its response created this soon.
+ */
+export const OPENING_HOLD_MS = 20;
+
+async function* frames(opts: {
+  queue: RunEventQueue;
+  encoder: ResponseStreamEncoder;
+  json: ResponseEventJson;
+  done: () => Promise<void>;
+}): AsyncGenerator<string> {
+  const { encoder, queue, json } = opts;
+  let held = '';
+  let opening = true;
   try {
     // What the engine announced meanwhile leaves in one write.
-    for await (const batch of opts.queue.batches()) {
+    for await (const batch of queue.batches()) {
       const events = batch.flatMap((event) => encoder.encode(event));
-      if (events.length) yield toSseFrames(events);
+      if (events.length) held += toSseFrames(events, json);
+      if (!held) continue;
+      if (opening && !encoder.ended) {
+        opening = false;
+        if (await queue.arrival(OPENING_HOLD_MS)) continue;
+      }
+      yield held;
+      held = '';
     }
+    if (held) yield held;
   } catch (err) {
     const e = asApiError(err, 'The response failed.');
-    yield toSseFrames([encoder.error({ code: e.code ?? e.type, message: e.message, param: e.param ?? null })]);
+    yield held + toSseFrames([encoder.error({ code: e.code ?? e.type, message: e.message, param: e.param ?? null })]);
   } finally {
     opts.queue.close();
     await opts.done();

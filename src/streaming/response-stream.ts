@@ -49,7 +49,8 @@ import type { ResponseWireEvent, UnnumberedEvent } from './response-events.js';
 import { functionCallItemId, functionCallView } from './response-function-call.js';
 import { MessageItem } from './response-message-item.js';
 import { ReasoningItem } from './response-reasoning-item.js';
-import { sseEvent } from './sse.js';
+import type { ResponseEventJson } from './response-json.js';
+import { sseJsonEvent } from './sse.js';
 
 export interface ResponseStreamOptions {
   snapshot(run: RunRow, output: ResponseOutputItem[]): ResponseObject;
@@ -133,8 +134,11 @@ export class ResponseStreamEncoder {
     return this.#number({ type: 'error', code: e.code, message: e.message, param: e.param });
   }
 
+  /** Numbered in place: the event was made for this stream, and a copy of each cost more than its numbering. */
   #number(e: UnnumberedEvent): ResponseWireEvent {
-    return { ...e, sequence_number: this.#seq++ };
+    const numbered: UnnumberedEvent & { sequence_number?: number } = e;
+    numbered.sequence_number = this.#seq++;
+    return numbered as ResponseWireEvent;
   }
 
   #encode(event: EngineEvent, out: UnnumberedEvent[]): void {
@@ -307,9 +311,14 @@ export class ResponseStreamEncoder {
   }
 }
 
-/** Each event framed for SSE, its `event:` line naming its type. */
-export function toSseFrames(events: readonly ResponseWireEvent[]): string {
-  return events.map((e) => sseEvent(e.type, JSON.stringify(e))).join('');
+/**
+ * Each event framed for SSE, its `event:` line naming its type; `json`: the stream's serialiser, which writes its
+ * response's echo once (ResponseEventJson). JSON.stringify writes no raw newline: each event is one `data:` line.
+ */
+export function toSseFrames(events: readonly ResponseWireEvent[], json?: ResponseEventJson): string {
+  let out = '';
+  for (const e of events) out += sseJsonEvent(e.type, json ? json.stringify(e) : JSON.stringify(e));
+  return out;
 }
 
 const callKey = (ref: { stepId: string; index: number }): string => `${ref.stepId}:${ref.index}`;

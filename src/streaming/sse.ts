@@ -18,6 +18,8 @@ function drained(res: ServerResponse): Promise<void> {
 export const sseData = (data: string): string =>
   data.includes('\n') ? `data: ${data.replace(/\r?\n/g, '\ndata: ')}\n\n` : `data: ${data}\n\n`;
 export const sseEvent = (event: string, data: string): string => `event: ${event}\n${sseData(data)}`;
+/** A named event whose data is JSON text (JSON.stringify never writes a raw newline: one `data:` line, unscanned). */
+export const sseJsonEvent = (event: string, json: string): string => `event: ${event}\ndata: ${json}\n\n`;
 /** A JSON value as one data frame (JSON.stringify never writes a raw newline). */
 export const sseJson = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
 

@@ -29,10 +29,11 @@ const EXPECTED = {
 
 /**
  * A streamed `store: false` response keeps nothing, so none of its commits waits for the disk: its create, then its
- * run's end with its rows deleted in the same transaction.
+ * run's end with its rows deleted in the same transaction. Its input message is not written at all (its one turn is
+ * given it from memory): one insert fewer than before (14 / 12).
  */
 const UNSTORED_COMMITS = { commits: 2, durableCommits: 0 };
-const UNSTORED_STATEMENTS = { sqlite: 14, postgres: 12 };
+const UNSTORED_STATEMENTS = { sqlite: 13, postgres: 11 };
 
 /**
  * PostgreSQL's NOTIFYs of the run's events are coalesced per tick (engine/pg-notices.ts), so how many statements
@@ -88,6 +89,10 @@ for (const dialect of testDialects()) {
       const statements = counts.statements.filter((s) => !NOTIFY.test(s));
       const got = { statements: statements.length, commits: counts.commits, durableCommits: counts.durableCommits };
       assert.deepEqual(got, { statements: UNSTORED_STATEMENTS[dialect], ...UNSTORED_COMMITS }, `statements:\n${counts.statements.join('\n')}`);
+      assert.ok(!counts.statements.some((s) => /insert into "messages"/.test(s)), `statements:\n${counts.statements.join('\n')}`);
+      // The model still had the input, from memory.
+      const sent = fake.calls.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
+      assert.deepEqual(sent.messages.at(-1), { role: 'user', content: 'Capital of France?' });
     });
 
     it('should wait for the disk in no commit when the client of a store:false stream goes away', async () => {

@@ -1,3 +1,4 @@
+import { compiledInsert } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import { applySeqWindow, type SeqWindow } from '../pagination.js';
 import { ASSISTANTS_ROLES, type MessageRow, type MessageUpdate, type NewMessageRow } from '../tables/messages.table.js';
@@ -12,8 +13,12 @@ export interface MessageRef {
   threadId: string;
 }
 
+/** One message, the insert compiled once (most requests add one: a response's input, a run's message). */
+const insertOne = compiledInsert((db, row: NewMessageRow) => db.insertInto('messages').values(row).returningAll());
+
 export async function insertMessages(db: Db, rows: readonly NewMessageRow[]): Promise<MessageRow[]> {
   if (rows.length === 0) return [];
+  if (rows.length === 1) return [await insertOne(db, rows[0]!)];
   const inserted = await db.insertInto('messages').values([...rows]).returningAll().execute();
   return inserted.sort((a, b) => a.seq - b.seq);
 }

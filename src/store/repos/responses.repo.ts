@@ -1,4 +1,4 @@
-import { compiledInsert } from '../compiled-query.js';
+import { compiledInsert, compiledQuery } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import type { NewResponseRow, ResponseRow } from '../tables/responses.table.js';
 import type { NewThreadRow, ThreadRow } from '../tables/threads.table.js';
@@ -50,7 +50,7 @@ export function insertHiddenThread(db: Db, row: Omit<NewThreadRow, 'hidden'>): P
 
 /** The response's row; its hidden thread (with its items, run and steps, by cascade) when no other response is on it. */
 export async function deleteResponseRow(db: Db, row: ResponseRow): Promise<void> {
-  await db.deleteFrom('responses').where('id', '=', row.id).execute();
+  await deleteResponse(db, { id: row.id });
   // A `store: false` response outside a chain or conversation ran on a hidden thread of its own, which no other
   // response can continue (an unstored one is no previous_response_id): the thread goes, and its run by cascade.
   if (row.store === 0 && row.previous_response_id === null && row.conversation_id === null)
@@ -60,8 +60,12 @@ export async function deleteResponseRow(db: Db, row: ResponseRow): Promise<void>
   await db.deleteFrom('runs').where('id', '=', row.run_id).execute();
 }
 
-const deleteHiddenThread = (db: Db, row: ResponseRow) =>
-  db.deleteFrom('threads').where('id', '=', row.thread_id).where('tenant_id', '=', row.tenant_id).where('hidden', '=', 1).execute();
+// Compiled once: every store:false response ends with these two.
+const deleteResponse = compiledQuery((db, p: { id: string }) => db.deleteFrom('responses').where('id', '=', p.id));
+const deleteThread = compiledQuery((db, p: { threadId: string; tenantId: string }) =>
+  db.deleteFrom('threads').where('id', '=', p.threadId).where('tenant_id', '=', p.tenantId).where('hidden', '=', 1),
+);
+const deleteHiddenThread = (db: Db, row: ResponseRow) => deleteThread(db, { threadId: row.thread_id, tenantId: row.tenant_id });
 
 /** The response a run does the work of, if any (an Assistants run has none). */
 export function findResponseByRun(db: Db, runId: string): Promise<ResponseRow | undefined> {
