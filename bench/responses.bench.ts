@@ -376,8 +376,7 @@ async function main(): Promise<void> {
       ``,
       `Requests: \`${chatBody}\` to \`/v1/chat/completions\` (direct and through Switchboard) and ` +
         `\`{"model":"fake-model","input":"${QUESTION}","stream":true}\` to \`/v1/responses\` (stored, the default; and with \`"store":false\`, which keeps nothing). ` +
-        `"First event": the first SSE bytes (Responses holds \`response.created\` up to 20 ms for the model's first output, ` +
-        `so a quick answer leaves in one socket write with it, as a chat completion's head waits for its first chunk); ` +
+        `"First event": the first SSE bytes (Responses sends \`response.created\` before the model is called); ` +
         `"time waiting for the disk": the commits that waited for it (a stored response's end, which must be durable before ` +
         `\`response.completed\`) less what as many relaxed commits take, measured in Switchboard; ` +
         `"first text delta": the chunk holding the first text. "Added" = target minus direct, per round.`,

@@ -37,11 +37,8 @@ export function responsesRoutes(deps: Deps): FastifyPluginAsync {
       const gone = request.stream === true ? new ClientGone(reply) : undefined;
       const result = await createResponse(deps, req.caller, request, { gone });
       if (result.type === 'json') return result.body;
-      // The head leaves with the first frames (held a moment for the model's first output: one socket write).
-      const first = await result.frames.next();
       const sse = openSseReply(reply);
       try {
-        if (!first.done) await sse.write(first.value);
         for await (const frames of result.frames) {
           if (sse.closed) break;
           await sse.write(frames);

@@ -31,25 +31,6 @@ export class RunEventQueue implements AsyncIterable<RunEvent> {
   }
 
   /**
-   * Resolves once an event is waiting (true) or after `ms` without one (false): a stream may hold what it has for a
-   * moment to send it together with what comes next. Not to be awaited while `batches()` waits for events.
-   */
-  arrival(ms: number): Promise<boolean> {
-    if (this.#queue.length > 0 || this.#closed) return Promise.resolve(this.#queue.length > 0);
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve(false);
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve(this.#queue.length > 0);
-      };
-    });
-  }
-
-  /**
    * The events in batches: all the bus delivered since the last batch, up to and including the event that ends the
    * stream. A stream written a batch at a time makes one socket write of what a turn announced at once, not one each.
    */

@@ -45,39 +45,22 @@ export async function streamResponse(
   return frames({ queue, encoder, json, done });
 }
 
-/**
- * How long the opening events (`response.created`, `response.in_progress`) wait for the model's first output: a quick
- * answer then leaves in one socket write with them (as a chat completion's chunks do, whose head waits for the
- * upstream's first chunk), and a slow model's client still sees its response created this soon.
- */
-export const OPENING_HOLD_MS = 20;
-
 async function* frames(opts: {
   queue: RunEventQueue;
   encoder: ResponseStreamEncoder;
   json: ResponseEventJson;
   done: () => Promise<void>;
 }): AsyncGenerator<string> {
-  const { encoder, queue, json } = opts;
-  let held = '';
-  let opening = true;
+  const { encoder, json } = opts;
   try {
     // What the engine announced meanwhile leaves in one write.
-    for await (const batch of queue.batches()) {
+    for await (const batch of opts.queue.batches()) {
       const events = batch.flatMap((event) => encoder.encode(event));
-      if (events.length) held += toSseFrames(events, json);
-      if (!held) continue;
-      if (opening && !encoder.ended) {
-        opening = false;
-        if (await queue.arrival(OPENING_HOLD_MS)) continue;
-      }
-      yield held;
-      held = '';
+      if (events.length) yield toSseFrames(events, json);
     }
-    if (held) yield held;
   } catch (err) {
     const e = asApiError(err, 'The response failed.');
-    yield held + toSseFrames([encoder.error({ code: e.code ?? e.type, message: e.message, param: e.param ?? null })]);
+    yield toSseFrames([encoder.error({ code: e.code ?? e.type, message: e.message, param: e.param ?? null })], json);
   } finally {
     opts.queue.close();
     await opts.done();
