@@ -5,7 +5,7 @@ import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CounterDelta, RateLimitCounters } from './rate-limit-counters.js';
 import { RateLimitError } from './rate-limit-error.js';
-import { deltasOf, headersOf, planOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
+import { deltasOf, headersOf, negated, planOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
 
 type Tokens = number | (() => number | Promise<number>);
 type Call = { tenantId: string; model: string; tokens: Tokens };
@@ -154,7 +154,7 @@ export class RateLimiter implements RateLimits {
     if (!overAny(plan, values)) return new Reservation(headers, this.#o.counters, plan.tokens ? deltas[plan.tokens.index] : undefined);
     const over = plan.windows.findIndex((w) => values[w.index]! > w.limit);
     const refusal = this.#refusal({ tenantId: c.opts.tenantId, model: c.opts.model, window: plan.windows[over]!, nowSec, headers });
-    return next(this.#o.counters.add(deltas.map((d) => ({ ...d, value: -d.value }))), () => {
+    return next(this.#o.counters.add(negated(deltas)), () => {
       throw refusal;
     });
   }
