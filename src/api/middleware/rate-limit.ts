@@ -22,10 +22,10 @@ declare module 'fastify' {
  * The admission's headers on the reply (Fastify hands them to Node in one object at writeHead; a hijacked SSE reply
  * writes them itself: sse-reply.ts), and the admission kept on the request for its release.
  */
-function admitted(req: FastifyRequest, reply: FastifyReply, admission: Admission | null): void {
+function admitted(reply: FastifyReply, admission: Admission | null): void {
   if (!admission) return;
   reply.headers(admission.headers);
-  req.admission = admission;
+  reply.request.admission = admission;
 }
 
 /**
@@ -57,7 +57,7 @@ function refused(reply: FastifyReply, err: unknown, done: HookHandlerDoneFunctio
 }
 
 /** Admits the call, calling `done` at once when the limiter answers synchronously (cached limits, in-process counts). */
-function admitCall(deps: Deps, call: ModelCall, req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+function admitCall(deps: Deps, call: ModelCall, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   let admission: ReturnType<Deps['limits']['admit']>;
   try {
     admission = deps.limits.admit(call);
@@ -65,12 +65,12 @@ function admitCall(deps: Deps, call: ModelCall, req: FastifyRequest, reply: Fast
     return refused(reply, err, done);
   }
   if (!(admission instanceof Promise)) {
-    admitted(req, reply, admission);
+    admitted(reply, admission);
     return done();
   }
   admission.then(
     (a) => {
-      admitted(req, reply, a);
+      admitted(reply, a);
       done();
     },
     (err: unknown) => refused(reply, err, done),
@@ -90,8 +90,8 @@ function routeHook(deps: Deps, resolve: Resolver, bodyModel: boolean): preHandle
     } catch (err) {
       return done(err as Error);
     }
-    if (!(call instanceof Promise)) return call ? admitCall(deps, call, req, reply, done) : done();
-    call.then((c) => (c ? admitCall(deps, c, req, reply, done) : done()), done);
+    if (!(call instanceof Promise)) return call ? admitCall(deps, call, reply, done) : done();
+    call.then((c) => (c ? admitCall(deps, c, reply, done) : done()), done);
   };
 }
 
