@@ -56,10 +56,10 @@ export interface KeyCache {
   openMode(): boolean | Promise<boolean>;
 }
 
-/** A model call let through: the `x-ratelimit-*` headers to answer with, and release() once its usage is recorded. */
+/** A model call let through: the `x-ratelimit-*` headers to answer with, and release() once its answer has gone. */
 export interface Admission {
-  headers: Record<string, string>;
-  /** Gives back the token reservation (the real usage is counted when recorded). */
+  readonly headers: Record<string, string>;
+  /** Gives back the token reservation (the real usage is counted when recorded); only the first call does. */
   release(): void;
 }
 

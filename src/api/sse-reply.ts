@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeader } from 'node:http';
 import { SSE_HEADERS, SseWriter } from '../streaming/sse.js';
+import { releaseAdmission } from './middleware/rate-limit.js';
 import { requestCompleted } from './middleware/request-completed.js';
 
 const flushIfIdle = (sse: SseWriter): void => sse.flushHeadersIfIdle();
@@ -21,8 +22,12 @@ export function openSseReply(reply: FastifyReply): SseWriter {
   return sse;
 }
 
-/** Ends the stream and writes the request's log line (a hijacked reply gets none from Fastify). */
+/**
+ * Ends the stream, gives its rate limit reservation back (a hijacked reply has no onSend) and writes the request's
+ * log line (a hijacked reply gets none from Fastify).
+ */
 export function closeSseReply(reply: FastifyReply, sse: SseWriter): void {
   sse.end();
+  releaseAdmission(reply.request);
   requestCompleted(reply.request, reply, { statusCode: 200, stream: true });
 }

@@ -53,9 +53,22 @@ export function planOf(tenantId: string, model: string, limits: Limits): ModelPl
 /** Unix seconds at which the window holding `nowSec` started. */
 export const windowStart = (w: WindowPlan, nowSec: number): number => Math.floor(nowSec / w.seconds) * w.seconds;
 
-/** One call's additions: 1 to each requests window, `tokens` to the tokens window. */
+/** One call's additions: 1 to each requests window, `tokens` to the tokens window (a plain loop: no closure per call). */
 export function deltasOf(plan: ModelPlan, nowSec: number, tokens: number): CounterDelta[] {
-  return plan.windows.map((w) => ({ key: w.key, windowStart: windowStart(w, nowSec), value: w.name === 'tpm' ? tokens : 1 }));
+  const { windows } = plan;
+  const out = new Array<CounterDelta>(windows.length);
+  for (let i = 0; i < windows.length; i++) {
+    const w = windows[i]!;
+    out[i] = { key: w.key, windowStart: windowStart(w, nowSec), value: w.name === 'tpm' ? tokens : 1 };
+  }
+  return out;
+}
+
+/** The additions that take `deltas` back (a refused call's). */
+export function negated(deltas: readonly CounterDelta[]): CounterDelta[] {
+  const out = new Array<CounterDelta>(deltas.length);
+  for (let i = 0; i < deltas.length; i++) out[i] = { key: deltas[i]!.key, windowStart: deltas[i]!.windowStart, value: -deltas[i]!.value };
+  return out;
 }
 
 /** Seconds until the window holding `nowSec` ends. */

@@ -86,6 +86,15 @@ describe('RateLimiter.admit on cached limits and in-process counts', () => {
     const second = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 5 });
     assert.equal(second?.headers['x-ratelimit-remaining-tokens'], String(100 - 12 - 5));
   });
+
+  it('should give the reservation back on the first release only', async () => {
+    const { limiter: l } = limiter({ rows: [{ ...ROW, max_tokens_per_1_minute: 100 }] });
+    const first = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 30 });
+    first?.release();
+    first?.release();
+    const probe = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 0 });
+    assert.equal(probe?.headers['x-ratelimit-remaining-tokens'], '100');
+  });
 });
 
 describe('RateLimiter limits cache', () => {

@@ -5,7 +5,7 @@ import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CounterDelta, RateLimitCounters } from './rate-limit-counters.js';
 import { RateLimitError } from './rate-limit-error.js';
-import { deltasOf, headersOf, planOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
+import { deltasOf, headersOf, negated, planOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
 
 type Tokens = number | (() => number | Promise<number>);
 type Call = { tenantId: string; model: string; tokens: Tokens };
@@ -19,8 +19,36 @@ function overAny(plan: ModelPlan, values: readonly number[]): boolean {
   return false;
 }
 
-/** An admission without a token reservation has nothing to give back. */
-const NOTHING_TO_RELEASE = (): void => {};
+/** An addition whose answer nobody waits for (a failed one is dropped, as the window soon ends). */
+function addQuietly(counters: RateLimitCounters, delta: CounterDelta): void {
+  const added = counters.add([delta]);
+  if (added instanceof Promise) added.catch(() => undefined);
+}
+
+/**
+ * A call let through: its headers, and its token reservation, given back by the first release() (later ones do
+ * nothing, so whichever end of the request comes first gives it back, once). One class of fixed fields: every
+ * admission has the same shape, and release is a method, not a closure made per call.
+ */
+export class Reservation implements Admission {
+  readonly headers: Record<string, string>;
+  readonly #counters: RateLimitCounters;
+  /** The tokens window's addition still to give back; undefined once given back (or when nothing was reserved). */
+  #tpm: CounterDelta | undefined;
+
+  constructor(headers: Record<string, string>, counters: RateLimitCounters, tpm: CounterDelta | undefined) {
+    this.headers = headers;
+    this.#counters = counters;
+    this.#tpm = tpm && tpm.value > 0 ? tpm : undefined;
+  }
+
+  release(): void {
+    const tpm = this.#tpm;
+    if (!tpm) return;
+    this.#tpm = undefined;
+    addQuietly(this.#counters, { key: tpm.key, windowStart: tpm.windowStart, value: -tpm.value });
+  }
+}
 
 /** `then` for a value that may be a promise: a plain value goes on at once, with no promise and no microtask. */
 const next = <T, U>(v: T | Promise<T>, fn: (v: T) => U | Promise<U>): U | Promise<U> => (v instanceof Promise ? v.then(fn) : fn(v));
@@ -79,7 +107,7 @@ export class RateLimiter implements RateLimits {
     const tpm = this.#cache.get(opts.tenantId)?.plans.get(opts.model)?.tokens;
     if (!tpm || !(opts.tokens > 0)) return;
     const start = windowStart(tpm, Math.floor(this.#o.clock.now() / 1000));
-    this.#addQuietly({ key: tpm.key, windowStart: start, value: Math.ceil(opts.tokens) });
+    addQuietly(this.#o.counters, { key: tpm.key, windowStart: start, value: Math.ceil(opts.tokens) });
   }
 
   async governs(projectId: string): Promise<boolean> {
@@ -123,27 +151,12 @@ export class RateLimiter implements RateLimits {
   #counted(c: Counted, values: number[]): Answer {
     const { plan, deltas, nowSec } = c;
     const headers = headersOf(plan, values, nowSec);
-    if (!overAny(plan, values)) return { headers, release: plan.tokens ? this.#releaser(deltas[plan.tokens.index]) : NOTHING_TO_RELEASE };
+    if (!overAny(plan, values)) return new Reservation(headers, this.#o.counters, plan.tokens ? deltas[plan.tokens.index] : undefined);
     const over = plan.windows.findIndex((w) => values[w.index]! > w.limit);
     const refusal = this.#refusal({ tenantId: c.opts.tenantId, model: c.opts.model, window: plan.windows[over]!, nowSec, headers });
-    return next(this.#o.counters.add(deltas.map((d) => ({ ...d, value: -d.value }))), () => {
+    return next(this.#o.counters.add(negated(deltas)), () => {
       throw refusal;
     });
-  }
-
-  /** Gives the token reservation back; an anonymous arrow (a named one costs a defineProperty under tsx's keepNames). */
-  #releaser(tpm: CounterDelta | undefined): () => void {
-    return () => this.#giveBack(tpm);
-  }
-
-  #giveBack(tpm: CounterDelta | undefined): void {
-    if (tpm && tpm.value > 0) this.#addQuietly({ ...tpm, value: -tpm.value });
-  }
-
-  /** An addition whose answer nobody waits for (a failed one is dropped, as the window soon ends). */
-  #addQuietly(delta: CounterDelta): void {
-    const added = this.#o.counters.add([delta]);
-    if (added instanceof Promise) added.catch(() => undefined);
   }
 
   #refusal(opts: { tenantId: string; model: string; window: WindowPlan; nowSec: number; headers: Record<string, string> }): RateLimitError {

@@ -1,18 +1,54 @@
-import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction, preHandlerHookHandler, RouteOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onErrorHookHandler,
+  onSendHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import type { Admission, Deps } from '../../deps.js';
 import { RateLimitError } from '../../services/rate-limit-error.js';
 import { BODY_MODEL_ROUTES, RATE_LIMITED_ROUTES, type ModelCall, type Resolver } from './rate-limited-routes.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The model call this request was let through with, until its token reservation is given back. */
+    admission: Admission | null;
+  }
+}
+
 /**
  * The admission's headers on the reply (Fastify hands them to Node in one object at writeHead; a hijacked SSE reply
- * writes them itself: sse-reply.ts); its release once the answer has gone.
+ * writes them itself: sse-reply.ts), and the admission kept on the request for its release.
  */
 function admitted(reply: FastifyReply, admission: Admission | null): void {
   if (!admission) return;
   reply.headers(admission.headers);
-  // `on`, not `once` (no wrapper per request): a response closes once.
-  reply.raw.on('close', admission.release);
+  reply.request.admission = admission;
 }
+
+/**
+ * Gives the request's token reservation back, once, when its answer goes: from the limited route's onSend (every
+ * reply Fastify sends, even to a client already gone, which Fastify's onResponse never hears of), its onError (an
+ * error, answered or not: error-handler.ts answers nobody once the client is gone) or closeSseReply (a hijacked
+ * stream, however it ends). No listener per response: these run once per request anyway.
+ */
+export function releaseAdmission(req: FastifyRequest): void {
+  const admission = req.admission;
+  if (admission === null) return;
+  req.admission = null;
+  admission.release();
+}
+
+const releaseOnSend: onSendHookHandler = (req, _reply, payload, done) => {
+  releaseAdmission(req);
+  done(null, payload);
+};
+const releaseOnError: onErrorHookHandler = (req, _reply, _error, done) => {
+  releaseAdmission(req);
+  done();
+};
 
 /** A refusal's headers go out with its 429. */
 function refused(reply: FastifyReply, err: unknown, done: HookHandlerDoneFunction): void {
@@ -59,8 +95,8 @@ function routeHook(deps: Deps, resolve: Resolver, bodyModel: boolean): preHandle
   };
 }
 
-const withHook = (hooks: RouteOptions['preHandler'], hook: preHandlerHookHandler): preHandlerHookHandler[] =>
-  hooks === undefined ? [hook] : Array.isArray(hooks) ? [...hooks, hook] : [hooks as preHandlerHookHandler, hook];
+/** The route's hooks of one kind, with `hook` added last. */
+const withHook = <H>(hooks: H | H[] | undefined, hook: H): H[] => (hooks === undefined ? [hook] : Array.isArray(hooks) ? [...hooks, hook] : [hooks, hook]);
 
 /**
  * Rate limits on the model calls a request makes itself, or on the first call of the run it queues (the engine
@@ -68,6 +104,7 @@ const withHook = (hooks: RouteOptions['preHandler'], hook: preHandlerHookHandler
  * gives the token reservation back once the answer has gone (its usage is counted by then).
  */
 export function rateLimitHook(app: FastifyInstance, deps: Deps): void {
+  app.decorateRequest('admission', null);
   // A callback hook with no promise on the gateway path, on the limited routes alone (added as each is declared: no
   // route lookup per request, and no `req.routeOptions`, which Fastify builds afresh at each read): a call whose
   // model the body names and its project's cached limits do not cover passes at once; one they cover is counted
@@ -78,5 +115,7 @@ export function rateLimitHook(app: FastifyInstance, deps: Deps): void {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!resolve || !methods.includes('POST')) return;
     route.preHandler = withHook(route.preHandler, routeHook(deps, resolve, BODY_MODEL_ROUTES.has(route.url)));
+    route.onSend = withHook(route.onSend, releaseOnSend);
+    route.onError = withHook(route.onError, releaseOnError);
   });
 }

@@ -3,28 +3,47 @@ import type { Deps } from '../../deps.js';
 import { estimateChatTokens, estimateTokens } from '../../services/rate-limit-estimate.js';
 import { modelOfAssistant, modelOfRun } from '../../services/rate-limit-models.js';
 
-/** The model call a request is about to cause: its model, and its size in tokens (estimated before the call, when asked). */
-export interface ModelCall {
-  tenantId: string;
-  model: string;
-  tokens: () => number;
+type Body = Record<string, unknown>;
+/** How a route sizes its request in tokens before the call: a plain function of the body, made once per route. */
+type Size = (body: Body) => number;
+
+/**
+ * The model call a request is about to cause: its model, and its size in tokens (estimated before the call, when the
+ * limiter asks). One class of fixed fields, `tokens()` a method: every call the same shape, no closure per request.
+ */
+export class ModelCall {
+  readonly tenantId: string;
+  readonly model: string;
+  readonly #size: Size;
+  readonly #body: Body;
+
+  constructor(req: FastifyRequest, model: string, size: Size) {
+    this.tenantId = req.caller.tenantId;
+    this.model = model;
+    this.#size = size;
+    this.#body = req.body as Body;
+  }
+
+  tokens(): number {
+    return this.#size(this.#body);
+  }
 }
 
-type Body = Record<string, unknown>;
 export type Resolver = (deps: Deps, req: FastifyRequest, body: Body) => Promise<ModelCall | undefined> | ModelCall | undefined;
 
 /** ~4 characters a token, over what the request sends the model. */
-const roughly = (...parts: unknown[]) => () => estimateTokens(...parts);
-/** A chat request's prompt tokens, when asked (an anonymous arrow: tsx's keepNames makes a named one cost a defineProperty). */
-const chatTokens = (body: Body) => () => estimateChatTokens(body);
+const inputTokens: Size = (body) => estimateTokens(body.input);
+const responseTokens: Size = (body) => estimateTokens(body.input, body.instructions);
+/** A chat request's prompt tokens. */
+const chatTokens: Size = (body) => estimateChatTokens(body);
 /** A run's prompt is built by the engine from its thread: nothing is reserved, its recorded usage is counted. */
-const none = () => 0;
+const none: Size = () => 0;
 const named = (body: Body): string | undefined => (typeof body.model === 'string' ? body.model : undefined);
 const params = (req: FastifyRequest) => req.params as Record<string, string>;
 
-/** The call's object, of one shape for every route (the limiter takes it as it is, no copy). */
-const withModel = (req: FastifyRequest, model: string | undefined, tokens: () => number): ModelCall | undefined =>
-  model ? { tenantId: req.caller.tenantId, model, tokens } : undefined;
+/** The call, when the request names (or leads to) a model. */
+const withModel = (req: FastifyRequest, model: string | undefined, size: Size): ModelCall | undefined =>
+  model ? new ModelCall(req, model, size) : undefined;
 
 /** The model only a read tells (an assistant's, a run's): read only when the project has a limit or a budget. */
 const looked = async (deps: Deps, req: FastifyRequest, read: () => Promise<string | undefined>): Promise<string | undefined> =>
@@ -45,21 +64,20 @@ export const RATE_LIMITED_ROUTES: ReadonlyMap<string, Resolver> = new Map<string
     '/v1/chat/completions',
     (deps, req, body) => {
       const model = named(body);
-      const tokens = chatTokens(body);
       // `"model": "asst_…"`: the assistant's run calls the assistant's model.
-      if (!model?.startsWith('asst_')) return withModel(req, model, tokens);
-      return looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)).then((called) => withModel(req, called, tokens));
+      if (!model?.startsWith('asst_')) return withModel(req, model, chatTokens);
+      return looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, model)).then((called) => withModel(req, called, chatTokens));
     },
   ],
-  ['/v1/embeddings', (_deps, req, body) => withModel(req, named(body), roughly(body.input))],
-  ['/v1/responses', (_deps, req, body) => withModel(req, named(body), roughly(body.input, body.instructions))],
-  ['/v1/responses/compact', (_deps, req, body) => withModel(req, named(body), roughly(body.input, body.instructions))],
+  ['/v1/embeddings', (_deps, req, body) => withModel(req, named(body), inputTokens)],
+  ['/v1/responses', (_deps, req, body) => withModel(req, named(body), responseTokens)],
+  ['/v1/responses/compact', (_deps, req, body) => withModel(req, named(body), responseTokens)],
   ['/v1/threads/runs', runCreate],
   ['/v1/threads/:thread_id/runs', runCreate],
   [
     '/v1/assistants/:assistant_id/chat',
-    async (deps, req, body) =>
-      withModel(req, await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), chatTokens(body)),
+    async (deps, req) =>
+      withModel(req, await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, params(req).assistant_id)), chatTokens),
   ],
   [
     '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs',
