@@ -7,7 +7,7 @@ import { lastErrorOf } from '../failures.js';
 import { RunTurn, type EngineDeps, type UnkeptRun } from './run-loop.js';
 import { RunWriter, type PendingWrite } from './run-writer.js';
 import { relaxedCommits, type RelaxedWrite } from '../store/relaxed-commit.js';
-import { transition } from './run-state.js';
+import { transition, transitioned } from './run-state.js';
 import { publishRun, UnwrittenRuns } from './run-unwritten.js';
 import { withStallDeadline } from './stall-deadline.js';
 
@@ -102,6 +102,8 @@ export class RunDriver {
     }
     const current = await findRunById(this.#deps.db, run.id);
     if (current?.status === 'cancelling') await this.cancelled(current, opts.lease);
+    // Its row is gone (its response or thread was deleted meanwhile): its end is announced unwritten, or its stream would wait forever.
+    else if (!current) publishRun(this.#deps, transitioned(run, to, { nowMs: move.nowMs, patch: opts.patch }));
     return undefined;
   }
 
@@ -224,9 +226,11 @@ export class RunDriver {
 
   async #aborted(run: RunRow, reason: AbortReason, lease: string | null): Promise<void> {
     if (reason === 'cancel') {
-      if (this.#unkept.has(run.id)) return this.#unwritten.cancelledUnkept(run);
+      if (this.#unkept.has(run.id)) return this.#unwritten.cancelledUnwritten(run);
       const current = await findRunById(this.#deps.db, run.id);
       if (current?.status === 'cancelling') await this.cancelled(current, lease);
+      // Cancelled and deleted (DELETE of its response): nothing to write, but whoever streams it waits for its end.
+      else if (!current) this.#unwritten.cancelledUnwritten(run);
       return;
     }
     // Shutdown: hand the run back (lease free) so a restart or another instance resumes it.

@@ -51,8 +51,11 @@ export class UnwrittenRuns {
     return moved;
   }
 
-  /** An unkept run cancelled mid-turn: its rows go with the cancel (its client left), its end is announced unwritten. */
-  cancelledUnkept(run: RunRow): void {
+  /**
+   * A run cancelled mid-turn whose rows are gone or go with the cancel (an unkept run whose client left; a response
+   * deleted while it ran): its end is announced unwritten.
+   */
+  cancelledUnwritten(run: RunRow): void {
     publishRun(this.#o.deps, transitioned({ ...run, status: 'cancelling' }, 'cancelled', { nowMs: this.#o.deps.clock.now() }));
   }
 
@@ -93,7 +96,9 @@ export class UnwrittenRuns {
     let run = claimed;
     try {
       const current = await findRunById(deps.db, claimed.id);
-      if (!current || isTerminal(current.status)) return;
+      // Its row is gone (deleted meanwhile): nothing to write, but whoever streams it waits for its end.
+      if (!current) return void (isTerminal(run.status) || publishRun(deps, transitioned(run, 'failed', { nowMs: deps.clock.now(), patch })));
+      if (isTerminal(current.status)) return;
       run = current;
       if (current.status === 'cancelling') return await this.#o.cancelled(current, lease);
       // Its turn's step is left open by the end that rolled back: it fails first, as OpenAI orders a failure's events.
