@@ -62,6 +62,7 @@ export class RunDriver {
       ids: deps.ids,
       now: () => deps.clock.now(),
       unkept: (runId) => this.#unkept.has(runId),
+      forgetsOnCancel: (runId) => this.#forgetsOnCancel(runId),
     });
     const models = (model: string) => withStallDeadline(deps.models(model), { ms: opts.stallTimeoutMs });
     this.#turn = new RunTurn({ ...deps, models }, this.#writer);
@@ -105,6 +106,12 @@ export class RunDriver {
     return undefined;
   }
 
+  /** Whether the run's rows go when it is cancelled: nothing of it is kept, and nobody polls it (UnkeptRun.polled). */
+  #forgetsOnCancel(runId: string): boolean {
+    const unkept = this.#unkept.get(runId);
+    return unkept !== undefined && unkept.polled !== true;
+  }
+
   /** A write of the run's status alone: committed on its own, relaxed when nothing of the run is kept. */
   #statusWrite<T>(runId: string, fn: (db: Db) => Promise<T>): Promise<T> {
     return this.#unkept.has(runId) ? this.#relaxed(fn) : fn(this.#deps.db);
@@ -137,7 +144,8 @@ export class RunDriver {
   async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
     const unkept = await this.#deps.unkept?.(claimed);
     // A run left in progress by a worker that died: nobody waits for it, and nothing of it is kept.
-    if (unkept && !opts.started && claimed.status === 'in_progress') return this.#unwritten.forgetInterrupted(claimed, unkept);
+    // A polled one (a background response) is resumed as every run is.
+    if (unkept && !unkept.polled && !opts.started && claimed.status === 'in_progress') return this.#unwritten.forgetInterrupted(claimed, unkept);
     if (unkept) this.#unkept.set(claimed.id, unkept);
     try {
       await this.#drive(claimed, signal, opts);
@@ -222,7 +230,7 @@ export class RunDriver {
 
   async #aborted(run: RunRow, reason: AbortReason, lease: string | null): Promise<void> {
     if (reason === 'cancel') {
-      if (this.#unkept.has(run.id)) return this.#unwritten.cancelledUnkept(run);
+      if (this.#forgetsOnCancel(run.id)) return this.#unwritten.cancelledUnkept(run);
       const current = await findRunById(this.#deps.db, run.id);
       if (current?.status === 'cancelling') await this.cancelled(current, lease);
       return;
