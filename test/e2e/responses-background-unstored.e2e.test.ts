@@ -1,13 +1,17 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type OpenAI from 'openai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
 import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { chatChunks } from '../fakes/chunks.js';
 import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { sweepLapsedResponses } from '../../src/services/responses-lapse.js';
 import { rejectsWith } from '../support/api-errors.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
-import { testDialects } from '../support/databases.js';
+import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
+import { spawnServer, type SpawnedServer } from '../support/spawn-server.js';
 import { testClock } from '../support/test-clock.js';
 import { until } from '../support/until.js';
 
@@ -176,6 +180,21 @@ for (const dialect of testDialects()) {
       assert.equal(await sweepLapsedResponses(app.server.deps), 0);
     });
 
+    it('should delete them in batches, with two sweeps at once (two instances) leaving nothing and failing on nothing', async () => {
+      clock.advance((TTL_S + 1) * 1000);
+      await sweepLapsedResponses(app.server.deps);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++)
+        ids.push((await client.responses.create({ model: 'gpt-4o-mini', input: `Batch ${i}.`, background: true, store: false })).id);
+      for (const id of ids) await until(() => client.responses.retrieve(id), (x) => x.status === 'completed');
+      for (const id of ids) await until(() => rowsOf(id), (n) => n.response_events > 0);
+      clock.advance((TTL_S + 1) * 1000);
+      const swept = await Promise.all([sweepLapsedResponses(app.server.deps, 2), sweepLapsedResponses(app.server.deps, 2)]);
+      assert.ok(swept[0]! + swept[1]! >= ids.length, swept.join(','));
+      for (const id of ids) assert.equal(Object.values(await rowsOf(id)).reduce((a, b) => a + b, 0), 0, id);
+      assert.equal(await sweepLapsedResponses(app.server.deps), 0);
+    });
+
     it('should not delete one still running, however old', async () => {
       fake.enqueue(COMPLETIONS, { type: 'hang' });
       const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'Slow.', background: true, store: false });
@@ -227,6 +246,62 @@ for (const dialect of testDialects()) {
         message: `Previous response with id '${r.id}' not found.`,
       });
       assert.equal(fake.calls.filter((c) => c.path === COMPLETIONS).length, 1);
+    });
+  });
+}
+
+/** A spawned server's environment: its own data dir (where its instance id lives) and a long lease. */
+function serverEnv(fake: FakeUpstream, dbUrl: string): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bg-unstored-crash-'));
+  const config = join(dir, 'switchboard.yaml');
+  writeFileSync(config, 'runs:\n  lease_ms: 600000\n  poll_ms: 100\n');
+  return {
+    SWITCHBOARD_UPSTREAM_URL: fake.url,
+    SWITCHBOARD_API_KEYS: TEST_KEYS[0],
+    SWITCHBOARD_DATABASE_URL: dbUrl,
+    SWITCHBOARD_DATA_DIR: join(dir, 'data'),
+    SWITCHBOARD_CONFIG: config,
+  };
+}
+
+for (const dialect of testDialects()) {
+  describe(`background store:false responses after kill -9 (${dialect})`, () => {
+    it('should finish it on the restarted server (a background response is resumed, not forgotten), then keep it for polling', async () => {
+      const fake = await startFakeUpstream();
+      const db = await createTestDatabaseUrl(dialect);
+      const servers: SpawnedServer[] = [];
+      try {
+        const env = serverEnv(fake, db.url);
+        const first = await spawnServer(env);
+        servers.push(first);
+        const upstream = controlledStream();
+        fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
+        const c1 = new OpenAI({ apiKey: TEST_KEYS[0], baseURL: first.baseURL, maxRetries: 0 });
+        const r = await c1.responses.create({ model: 'gpt-4o-mini', input: 'Tell me a story', background: true, store: false });
+        await upstream.started;
+        const [role, text] = chatChunks({ content: ['Once upon a time'] });
+        upstream.write(role);
+        upstream.write(text);
+        for await (const event of await c1.responses.retrieve(r.id, { stream: true })) if (event.type === 'response.output_text.delta') break;
+        first.child.kill('SIGKILL');
+        await first.exited;
+
+        const second = await spawnServer(env);
+        servers.push(second);
+        const c2 = new OpenAI({ apiKey: TEST_KEYS[0], baseURL: second.baseURL, maxRetries: 0 });
+        const done = await until(() => c2.responses.retrieve(r.id), (x) => x.status === 'completed');
+        assert.equal(done.status, 'completed');
+        assert.equal(textOf(done), DEFAULT_TEXT);
+        // The interrupted turn ran again: two upstream calls with the same input.
+        const calls = fake.calls.filter((c) => c.path === COMPLETIONS);
+        assert.equal(calls.length, 2);
+        assert.deepEqual(calls[1]!.body.messages, calls[0]!.body.messages);
+      } finally {
+        for (const s of servers) s.child.kill('SIGKILL');
+        await Promise.all(servers.map((s) => s.exited));
+        await fake.close();
+        await db.drop();
+      }
     });
   });
 }

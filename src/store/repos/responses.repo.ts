@@ -76,6 +76,11 @@ export function findResponseByRun(db: Db, runId: string): Promise<ResponseRow | 
  * conditions: a response that ended by then was created by then.
  */
 export function listLapsedUnstoredResponses(db: Db, opts: { endedBy: number; limit: number }): Promise<ResponseRow[]> {
+  return lapsedUnstoredQuery(db, opts).execute();
+}
+
+/** listLapsedUnstoredResponses's query (its index is checked by responses-lapse-index.test.ts). */
+export function lapsedUnstoredQuery(db: Db, opts: { endedBy: number; limit: number }) {
   return db
     .selectFrom('responses')
     .innerJoin('runs', 'runs.id', 'responses.run_id')
@@ -91,6 +96,5 @@ export function listLapsedUnstoredResponses(db: Db, opts: { endedBy: number; lim
     )
     .orderBy('responses.created_at')
     .orderBy('responses.id')
-    .limit(opts.limit)
-    .execute();
+    .limit(opts.limit);
 }
