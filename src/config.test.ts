@@ -112,6 +112,14 @@ describe('loadConfig defaults', () => {
     const both = { SWITCHBOARD_CONFIG: yamlFile('index_memory_mb: 64\n'), SWITCHBOARD_INDEX_MEMORY_MB: '256' };
     assert.equal(loadConfig(both).indexMemoryBytes, 256 * 1024 * 1024);
   });
+
+  it('should keep background store:false responses 600 s, or SWITCHBOARD_UNSTORED_BACKGROUND_TTL_S / responses.unstored_background_ttl_s', () => {
+    assert.deepEqual(loadConfig({}).responses, { unstoredBackgroundTtlS: 600 });
+    const file = yamlFile('responses:\n  unstored_background_ttl_s: 60\n');
+    assert.equal(loadConfig({ SWITCHBOARD_CONFIG: file }).responses.unstoredBackgroundTtlS, 60);
+    assert.equal(loadConfig({ SWITCHBOARD_CONFIG: file, SWITCHBOARD_UNSTORED_BACKGROUND_TTL_S: '30' }).responses.unstoredBackgroundTtlS, 30);
+    assert.match(configError({ SWITCHBOARD_UNSTORED_BACKGROUND_TTL_S: '0' }).message, /SWITCHBOARD_UNSTORED_BACKGROUND_TTL_S/);
+  });
 });
 
 describe('loadConfig environment', () => {

@@ -7,6 +7,7 @@ import { keysConfig } from './config/keys.js';
 import { localModelsConfig } from './config/local-models.js';
 import { meteringConfig } from './config/metering.js';
 import { providersConfig } from './config/providers.js';
+import { responsesConfig } from './config/responses.js';
 import { runsConfig } from './config/runs.js';
 import { dataDirOf, serverConfig } from './config/server.js';
 import { telemetryConfig } from './config/telemetry.js';
@@ -52,6 +53,7 @@ export function loadConfig(
     ...meteringConfig(file),
     ...keys,
     ...runsConfig({ file, dataDir }),
+    ...responsesConfig({ file, vars }),
     ...embeddingsConfig(file),
     ...codeInterpreterConfig(file),
     ...telemetryConfig({ file, vars }),

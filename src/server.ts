@@ -16,6 +16,7 @@ import { createIngestionWorker, type IngestionOptions } from './retrieval/ingest
 import { SessionPool } from './sandbox/session-pool.js';
 import { StartFailure } from './cli/start-error.js';
 import { startFileSweeper } from './server/file-sweeper.js';
+import { startLapseSweeper } from './server/lapse-sweeper.js';
 import { keyReloader, startKeys } from './server/keys.js';
 import { applyReload, warnUnpriced } from './server/reload.js';
 import { shutdown } from './server/shutdown.js';
@@ -243,12 +244,14 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   await ingestion.start();
   storageSampler.start();
   const fileSweeper = startFileSweeper(deps);
+  const lapseSweeper = startLapseSweeper(deps);
   const unhookGauges = metrics.setSources({ backlog: () => countBacklog(store.db), sandboxSessions: () => sandbox.size });
   const url = listeningUrl(app, config);
   logStart(base, url);
 
   const closers = [
     () => fileSweeper.stop(),
+    () => lapseSweeper.stop(),
     async () => unhookGauges(),
     () => worker.stop(),
     () => ingestion.stop(),

@@ -5,6 +5,7 @@ import type { KeysConfig } from './keys.js';
 import type { LocalModelsConfig } from './local-models.js';
 import type { MeteringConfig } from './metering.js';
 import type { ProvidersConfig } from './providers.js';
+import type { ResponsesConfig } from './responses.js';
 import type { RunsConfig } from './runs.js';
 import type { ServerConfig } from './server.js';
 import type { TelemetryConfig } from './telemetry.js';
@@ -17,6 +18,7 @@ export interface Config
     MeteringConfig,
     KeysConfig,
     RunsConfig,
+    ResponsesConfig,
     EmbeddingsConfig,
     CodeInterpreterConfig,
     TelemetryConfig,

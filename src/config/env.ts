@@ -24,6 +24,8 @@ const envSchema = z.object({
   SWITCHBOARD_BODY_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_FILE_LIMIT_MB: z.coerce.number().positive().optional(),
   SWITCHBOARD_INDEX_MEMORY_MB: z.coerce.number().positive().optional(),
+  /** Seconds a `background: true, store: false` response is kept after its end (config/responses.ts). */
+  SWITCHBOARD_UNSTORED_BACKGROUND_TTL_S: z.coerce.number().int().min(1).optional(),
   SWITCHBOARD_LOG_LEVEL: logLevelSchema.optional(),
   /** `pretty` (pino-pretty) or `json`; unset: pretty when stdout is a terminal, JSON otherwise. */
   SWITCHBOARD_LOG_FORMAT: z.enum(['pretty', 'json']).optional(),

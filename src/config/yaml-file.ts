@@ -8,6 +8,7 @@ import { keysSection } from './keys.js';
 import { localModelsSection } from './local-models.js';
 import { meteringSection } from './metering.js';
 import { providersSection } from './providers.js';
+import { responsesSection } from './responses.js';
 import { runsSection } from './runs.js';
 import { serverSection } from './server.js';
 import { telemetrySection } from './telemetry.js';
@@ -21,6 +22,7 @@ const fileSchema = z
     ...meteringSection.shape,
     ...keysSection.shape,
     ...runsSection.shape,
+    ...responsesSection.shape,
     ...embeddingsSection.shape,
     ...codeInterpreterSection.shape,
     ...telemetrySection.shape,

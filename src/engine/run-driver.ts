@@ -62,6 +62,7 @@ export class RunDriver {
       ids: deps.ids,
       now: () => deps.clock.now(),
       unkept: (runId) => this.#unkept.has(runId),
+      forgetsOnCancel: (runId) => this.#forgetsOnCancel(runId),
     });
     const models = (model: string) => withStallDeadline(deps.models(model), { ms: opts.stallTimeoutMs });
     this.#turn = new RunTurn({ ...deps, models }, this.#writer);
@@ -107,6 +108,12 @@ export class RunDriver {
     return undefined;
   }
 
+  /** Whether the run's rows go when it is cancelled: nothing of it is kept, and nobody polls it (UnkeptRun.polled). */
+  #forgetsOnCancel(runId: string): boolean {
+    const unkept = this.#unkept.get(runId);
+    return unkept !== undefined && unkept.polled !== true;
+  }
+
   /** A write of the run's status alone: committed on its own, relaxed when nothing of the run is kept. */
   #statusWrite<T>(runId: string, fn: (db: Db) => Promise<T>): Promise<T> {
     return this.#unkept.has(runId) ? this.#relaxed(fn) : fn(this.#deps.db);
@@ -139,8 +146,8 @@ export class RunDriver {
   async drive(claimed: RunRow, signal: AbortSignal, opts: DriveStart = {}): Promise<void> {
     const unkept = await this.#deps.unkept?.(claimed);
     // A run a worker that died left in progress (or cancelling: its client had left): nobody waits for it, and nothing
-    // of it is kept.
-    if (unkept && !opts.started && (claimed.status === 'in_progress' || claimed.status === 'cancelling'))
+    // of it is kept. A polled one (a background response) is resumed as every run is.
+    if (unkept && !unkept.polled && !opts.started && (claimed.status === 'in_progress' || claimed.status === 'cancelling'))
       return this.#unwritten.forgetInterrupted(claimed, unkept);
     if (unkept) this.#unkept.set(claimed.id, unkept);
     try {
@@ -226,7 +233,7 @@ export class RunDriver {
 
   async #aborted(run: RunRow, reason: AbortReason, lease: string | null): Promise<void> {
     if (reason === 'cancel') {
-      if (this.#unkept.has(run.id)) return this.#unwritten.cancelledUnwritten(run);
+      if (this.#forgetsOnCancel(run.id)) return this.#unwritten.cancelledUnwritten(run);
       const current = await findRunById(this.#deps.db, run.id);
       if (current?.status === 'cancelling') await this.cancelled(current, lease);
       // Cancelled and deleted (DELETE of its response): nothing to write, but whoever streams it waits for its end.

@@ -64,6 +64,11 @@ export interface EngineDeps {
  */
 export interface UnkeptRun {
   atEnd: boolean;
+  /**
+   * Its rows are polled until they lapse (a background response's: deleted some time after its end, not by its
+   * client): only its commits are relaxed; a cancel is written, and a crash resumes it, as for any run.
+   */
+  polled?: boolean;
   forget(trx: Db): Promise<void>;
 }
 
@@ -399,7 +404,7 @@ export class RunTurn {
    * after them would fail or outlive them — but announces it all the same.
    */
   async #abandon(run: RunRow, turn: Turn, status: 'cancelled' | 'failed'): Promise<void> {
-    if (status === 'cancelled' && this.#writer.unkept(run.id)) return this.#abandonUnwritten(run, turn);
+    if (status === 'cancelled' && this.#writer.forgetsOnCancel(run.id)) return this.#abandonUnwritten(run, turn);
     await this.#closeReasoning(run, turn, 'incomplete').catch(() => undefined);
     if (turn.message)
       await this.#closeMessage(run, turn, null, status === 'cancelled' ? 'run_cancelled' : 'run_failed').catch(() => undefined);

@@ -88,8 +88,12 @@ export class RunWriter {
   readonly #now: () => number;
   readonly #relaxed: RelaxedWrite;
   readonly #unkept: (runId: string) => boolean;
+  readonly #forgetsOnCancel: (runId: string) => boolean;
 
-  /** `unkept`: whether the run's rows are kept once it ends (EngineDeps.unkept): none of an unkept run's commits waits for the disk. */
+  /**
+   * `unkept`: whether the run's rows are kept once it ends (EngineDeps.unkept): none of an unkept run's commits waits
+   * for the disk. `forgetsOnCancel`: whether they go when it is cancelled (an unkept run that is not polled).
+   */
   constructor(opts: {
     db: Store['db'];
     relaxed: RelaxedWrite;
@@ -97,6 +101,7 @@ export class RunWriter {
     ids: IdGenerator;
     now: () => number;
     unkept?: (runId: string) => boolean;
+    forgetsOnCancel?: (runId: string) => boolean;
   }) {
     this.#db = opts.db;
     this.#relaxed = opts.relaxed;
@@ -104,11 +109,12 @@ export class RunWriter {
     this.#ids = opts.ids;
     this.#now = opts.now;
     this.#unkept = opts.unkept ?? (() => false);
+    this.#forgetsOnCancel = opts.forgetsOnCancel ?? this.#unkept;
   }
 
-  /** Whether nothing of the run is kept once it ends (EngineDeps.unkept). */
-  unkept(runId: string): boolean {
-    return this.#unkept(runId);
+  /** Whether nothing of the run is kept once it is cancelled (EngineDeps.unkept, not polled). */
+  forgetsOnCancel(runId: string): boolean {
+    return this.#forgetsOnCancel(runId);
   }
 
   /** A write the client may be told of: committed with the wait for the disk, unless nothing of the run is kept. */

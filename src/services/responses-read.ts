@@ -30,8 +30,9 @@ import { toResponseObject, toResponseUsage, type ResponseObject, type ResponseRe
 /** The tenant's response, or 404 "No response found with id '…'." */
 export async function getResponseRow(db: Db, tenantId: string, id: string): Promise<ResponseRow> {
   const row = await findResponse(db, tenantId, id);
-  // A `store: false` response is kept only while it runs, and never shown.
-  if (!row || row.store === 0) throw notFound('response', id);
+  // A `store: false` response is kept only while it runs, and never shown — but a background one, which is polled
+  // (retrieved, streamed, cancelled) until it lapses after its end (responses-lapse.ts), as OpenAI keeps it.
+  if (!row || (row.store === 0 && row.background !== 1)) throw notFound('response', id);
   return row;
 }
 

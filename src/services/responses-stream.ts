@@ -40,8 +40,10 @@ export async function streamResponse(
     tools: deps.tools,
     include: request.include ?? [],
   });
-  // A stream left before its run's end: the rows are still there.
-  const done = () => (response.store === 0 && !takeForgotten(response.id) ? forget(response) : Promise.resolve());
+  // A stream left before its run's end: the rows are still there. A background one's are kept for polling, and go
+  // when they lapse (responses-lapse.ts); its client leaving does not stop it.
+  const forgets = response.store === 0 && response.background === 0;
+  const done = () => (forgets && !takeForgotten(response.id) ? forget(response) : Promise.resolve());
   return frames({ queue, encoder, json, done });
 }
 

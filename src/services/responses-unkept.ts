@@ -17,6 +17,8 @@ export function responseUnkept(db: Db): (run: RunRow) => Promise<UnkeptRun | und
     if (!row) return undefined;
     return {
       atEnd: forgetsAtEnd(db, run.id),
+      // A background one is polled until it lapses (responses-lapse.ts): cancelled and resumed as any run is.
+      polled: row.background === 1,
       forget: async (trx) => {
         await forgetResponseRows(trx, row);
         noteForgotten(row.id);

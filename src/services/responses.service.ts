@@ -1,6 +1,6 @@
 import type { Caller, Deps } from '../deps.js';
 import type { AbortEmitter } from '../providers/openai-compatible/client.js';
-import { contextLengthExceeded, invalidRequest } from '../errors.js';
+import { contextLengthExceeded, invalidRequest, notFound } from '../errors.js';
 import { isTerminal } from '../engine/run-state.js';
 import { RunEventQueue } from '../engine/run-event-queue.js';
 import { fromJson } from '../store/json.js';
@@ -141,6 +141,8 @@ export async function listInputItems(
 ): Promise<{ data: ListedItem[]; hasMore: boolean }> {
   const db = deps.store.db;
   const row = await getResponseRow(db, tenantId, id);
+  // Nothing of a `store: false` response is listed, not even of a background one kept for polling.
+  if (row.store === 0) throw notFound('response', id);
   const all = await inputItems(deps, row);
   const { rows, hasMore } = await paginate({
     query,

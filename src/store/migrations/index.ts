@@ -17,6 +17,7 @@ import * as m1206_0601 from './2026_12_06_0601_add_chunks_keyword_scope.js';
 import * as m1207_0701 from './2026_12_07_0701_create_chunk_index_versions.js';
 import * as m1207_0801 from './2026_12_07_0801_add_vector_store_files_progress.js';
 import * as m1208_0001 from './2026_12_08_0001_runs_expiry_index.js';
+import * as m1208_0010 from './2026_12_08_0010_responses_unstored_background_index.js';
 
 /** Name → module. Names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0701_create_chunk_index_versions': m1207_0701,
   '2026_12_07_0801_add_vector_store_files_progress': m1207_0801,
   '2026_12_08_0001_runs_expiry_index': m1208_0001,
+  '2026_12_08_0010_responses_unstored_background_index': m1208_0010,
 };

@@ -1,6 +1,7 @@
 import { compiledInsert, compiledQuery } from '../compiled-query.js';
 import type { Db } from '../database.js';
 import type { NewResponseRow, ResponseRow } from '../tables/responses.table.js';
+import { TERMINAL_RUN_STATUSES } from '../../engine/run-state.js';
 import type { NewThreadRow, ThreadRow } from '../tables/threads.table.js';
 
 /** Responses, scoped to one tenant: another tenant's response is simply not there. */
@@ -70,4 +71,34 @@ const deleteHiddenThread = (db: Db, row: ResponseRow) => deleteThread(db, { thre
 /** The response a run does the work of, if any (an Assistants run has none). */
 export function findResponseByRun(db: Db, runId: string): Promise<ResponseRow | undefined> {
   return db.selectFrom('responses').selectAll().where('run_id', '=', runId).executeTakeFirst();
+}
+
+/**
+ * `background: true, store: false` responses whose run ended at or before `endedBy`
+ * (unix seconds: the run's completed_at, failed_at or cancelled_at; its start, or its creation, for an end that keeps
+ * no time), oldest first, at most `limit`. The index responses_store_background_created serves the first three
+ * conditions: a response that ended by then was created by then.
+ */
+export function listLapsedUnstoredResponses(db: Db, opts: { endedBy: number; limit: number }): Promise<ResponseRow[]> {
+  return lapsedUnstoredQuery(db, opts).execute();
+}
+
+/** listLapsedUnstoredResponses's query (its index is checked by responses-lapse-index.test.ts). */
+export function lapsedUnstoredQuery(db: Db, opts: { endedBy: number; limit: number }) {
+  return db
+    .selectFrom('responses')
+    .innerJoin('runs', 'runs.id', 'responses.run_id')
+    .selectAll('responses')
+    .where('responses.store', '=', 0)
+    .where('responses.background', '=', 1)
+    .where('responses.created_at', '<=', opts.endedBy)
+    .where('runs.status', 'in', TERMINAL_RUN_STATUSES)
+    .where(
+      (eb) => eb.fn.coalesce('runs.completed_at', 'runs.failed_at', 'runs.cancelled_at', 'runs.started_at', 'runs.created_at'),
+      '<=',
+      opts.endedBy,
+    )
+    .orderBy('responses.created_at')
+    .orderBy('responses.id')
+    .limit(opts.limit);
 }
