@@ -122,7 +122,8 @@ export class RunDriver {
   async cancelled(run: RunRow, lease: string | null = null): Promise<void> {
     const move = { nowMs: this.#deps.clock.now(), leaseOwner: lease };
     const moved = await this.#statusWrite(run.id, (db) => transition(db, run, 'cancelled', move));
-    if (!moved) return;
+    // Not moved: ended meanwhile, or its row deleted (a response's DELETE cancels, then deletes), and then nothing else announces its end.
+    if (!moved) return void (!(await findRunById(this.#deps.db, run.id)) && this.#unwritten.cancelledUnwritten(run));
     await this.#writer.closeOpenSteps(moved, 'cancelled');
     publishRun(this.#deps, moved);
   }
