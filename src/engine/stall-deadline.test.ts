@@ -81,4 +81,24 @@ describe('withStallDeadline', () => {
     await readAll(stream);
     assert.equal(getEventListeners(caller.signal, 'abort').length, 0);
   });
+
+  it('should not count the time the run spends between parts as silence', async () => {
+    const parts: StreamPart[] = [{ type: 'text-delta', delta: 'a' }, { type: 'text-delta', delta: 'b' }, { type: 'finish', finishReason: 'stop', usage: null }];
+    let sent = 0;
+    const model: ChatModel = {
+      ...silentAfter([]).model,
+      stream: async () => ({ stream: new ReadableStream<StreamPart>({ pull: (c) => (sent < parts.length ? c.enqueue(parts[sent++]!) : c.close()) }, { highWaterMark: 0 }) }),
+    };
+    const { stream } = await withStallDeadline(model, { ms: 20 }).stream({ messages: [] });
+    const reader = stream.getReader();
+    const out: StreamPart[] = [];
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      out.push(next.value);
+      // The run writes the part (longer than the deadline): the model is not waited for meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    assert.deepEqual(out, parts);
+  });
 });

@@ -31,25 +31,42 @@ export function withStallDeadline(model: ChatModel, opts: { ms: number }): ChatM
       unlisten();
       throw err;
     }
+    // One timer per call, re-armed at each pull (not a timer, a promise and a race per part): it counts only while
+    // the run waits for a part, and tears the call down when it fires then.
+    let waiting = false;
+    let silence: ProviderError | undefined;
     let timer: NodeJS.Timeout | undefined;
+    const onSilence = () => {
+      if (!waiting) return;
+      silence = stalled();
+      watchdog.abort(silence);
+      void inner.cancel(silence).catch(() => undefined);
+    };
+    const end = (controller: ReadableStreamDefaultController<StreamPart>, err?: unknown) => {
+      clearTimeout(timer);
+      unlisten();
+      if (err !== undefined) {
+        watchdog.abort(err);
+        void inner.cancel(err).catch(() => undefined);
+        controller.enqueue({ type: 'error', error: err instanceof Error ? err : new Error(String(err)) });
+      }
+      controller.close();
+    };
     const parts = new ReadableStream<StreamPart>(
       {
         async pull(controller) {
-          const stall = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(stalled()), opts.ms)));
+          waiting = true;
+          if (timer) timer.refresh();
+          else timer = setTimeout(onSilence, opts.ms);
           try {
-            const next = await Promise.race([inner.read(), stall]);
-            if (next.done) {
-              unlisten();
-              controller.close();
-            } else controller.enqueue(next.value);
+            const next = await inner.read();
+            waiting = false;
+            if (silence) end(controller, silence);
+            else if (next.done) end(controller);
+            else controller.enqueue(next.value);
           } catch (err) {
-            unlisten();
-            watchdog.abort(err);
-            void inner.cancel(err).catch(() => undefined);
-            controller.enqueue({ type: 'error', error: err instanceof Error ? err : new Error(String(err)) });
-            controller.close();
-          } finally {
-            clearTimeout(timer);
+            waiting = false;
+            end(controller, silence ?? err);
           }
         },
         cancel(reason) {
