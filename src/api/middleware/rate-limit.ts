@@ -1,4 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onErrorHookHandler,
+  onSendHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import type { Admission, Deps } from '../../deps.js';
 import { RateLimitError } from '../../services/rate-limit-error.js';
 import { BODY_MODEL_ROUTES, RATE_LIMITED_ROUTES, type ModelCall, type Resolver } from './rate-limited-routes.js';
@@ -10,7 +18,10 @@ declare module 'fastify' {
   }
 }
 
-/** The admission's headers on the reply (Fastify hands them to Node in one object at writeHead; a hijacked SSE reply writes them itself: sse-reply.ts). */
+/**
+ * The admission's headers on the reply (Fastify hands them to Node in one object at writeHead; a hijacked SSE reply
+ * writes them itself: sse-reply.ts), and the admission kept on the request for its release.
+ */
 function admitted(reply: FastifyReply, admission: Admission | null): void {
   if (!admission) return;
   reply.headers(admission.headers);
@@ -18,8 +29,10 @@ function admitted(reply: FastifyReply, admission: Admission | null): void {
 }
 
 /**
- * Gives the request's token reservation back, once: when its handler has answered (a stream's handler returns when
- * the stream has ended, however it ended), or when closeSseReply ends a stream.
+ * Gives the request's token reservation back, once, when its answer goes: from the limited route's onSend (every
+ * reply Fastify sends, even to a client already gone, which Fastify's onResponse never hears of), its onError (an
+ * error, answered or not: error-handler.ts answers nobody once the client is gone) or closeSseReply (a hijacked
+ * stream, however it ends). No listener per response: these run once per request anyway.
  */
 export function releaseAdmission(req: FastifyRequest): void {
   const admission = req.admission;
@@ -28,89 +41,81 @@ export function releaseAdmission(req: FastifyRequest): void {
   admission.release();
 }
 
-/** A refusal: its headers go out with its 429. */
-function refused(reply: FastifyReply, err: unknown): Promise<never> {
+const releaseOnSend: onSendHookHandler = (req, _reply, payload, done) => {
+  releaseAdmission(req);
+  done(null, payload);
+};
+const releaseOnError: onErrorHookHandler = (req, _reply, _error, done) => {
+  releaseAdmission(req);
+  done();
+};
+
+/** A refusal's headers go out with its 429. */
+function refused(reply: FastifyReply, err: unknown, done: HookHandlerDoneFunction): void {
   if (err instanceof RateLimitError) reply.headers(err.headers);
-  return Promise.reject(err as Error);
+  done(err as Error);
 }
 
-type Handler = (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) => unknown;
-
-/** Runs the route's handler, giving the reservation back once it has answered (or thrown). */
-function handled(app: FastifyInstance, handler: Handler, req: FastifyRequest, reply: FastifyReply): unknown {
-  let out: unknown;
-  try {
-    out = handler.call(app, req, reply);
-  } catch (err) {
-    releaseAdmission(req);
-    throw err;
-  }
-  if (out instanceof Promise) {
-    const release = () => releaseAdmission(req);
-    out.then(release, release);
-  } else releaseAdmission(req);
-  return out;
-}
-
-/** Admits the call, running the handler at once when the limiter answers synchronously (cached limits, in-process counts). */
-function admitCall(app: FastifyInstance, deps: Deps, call: ModelCall, handler: Handler, req: FastifyRequest, reply: FastifyReply): unknown {
+/** Admits the call, calling `done` at once when the limiter answers synchronously (cached limits, in-process counts). */
+function admitCall(deps: Deps, call: ModelCall, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   let admission: ReturnType<Deps['limits']['admit']>;
   try {
     admission = deps.limits.admit(call);
   } catch (err) {
-    return refused(reply, err);
+    return refused(reply, err, done);
   }
   if (!(admission instanceof Promise)) {
     admitted(reply, admission);
-    return handled(app, handler, req, reply);
+    return done();
   }
-  return admission.then(
+  admission.then(
     (a) => {
       admitted(reply, a);
-      return handled(app, handler, req, reply);
+      done();
     },
-    (err: unknown) => refused(reply, err),
+    (err: unknown) => refused(reply, err, done),
   );
 }
 
-/**
- * The route's handler behind its limits: resolves its call (synchronously when the body names the model), admits it,
- * then runs the handler. A wrapper, not Fastify hooks: a route with a preHandler, onSend or onError hook pays for
- * Fastify's hook runners on every request, which cost more than the limiter itself.
- */
-function limitedHandler(deps: Deps, resolve: Resolver, bodyModel: boolean, handler: Handler): Handler {
-  return function limited(this: FastifyInstance, req, reply) {
+/** The route's hook: resolves its call (synchronously when the body names the model) and admits it. */
+function routeHook(deps: Deps, resolve: Resolver, bodyModel: boolean): preHandlerHookHandler {
+  return (req, reply, done) => {
     const body = req.body;
-    if (typeof body !== 'object' || body === null || !req.caller.tenantId) return handler.call(this, req, reply);
+    if (typeof body !== 'object' || body === null || !req.caller.tenantId) return done();
     const model = (body as { model?: unknown }).model;
-    if (bodyModel && typeof model === 'string' && !model.startsWith('asst_') && deps.limits.unlimited(req.caller.tenantId, model))
-      return handler.call(this, req, reply);
+    if (bodyModel && typeof model === 'string' && !model.startsWith('asst_') && deps.limits.unlimited(req.caller.tenantId, model)) return done();
     let call: ReturnType<Resolver>;
     try {
       call = resolve(deps, req, body as Record<string, unknown>);
     } catch (err) {
-      return Promise.reject(err as Error);
+      return done(err as Error);
     }
-    if (!(call instanceof Promise)) return call ? admitCall(this, deps, call, handler, req, reply) : handler.call(this, req, reply);
-    return call.then((c) => (c ? admitCall(this, deps, c, handler, req, reply) : handler.call(this, req, reply)));
+    if (!(call instanceof Promise)) return call ? admitCall(deps, call, reply, done) : done();
+    call.then((c) => (c ? admitCall(deps, c, reply, done) : done()), done);
   };
 }
+
+/** The route's hooks of one kind, with `hook` added last. */
+const withHook = <H>(hooks: H | H[] | undefined, hook: H): H[] => (hooks === undefined ? [hook] : Array.isArray(hooks) ? [...hooks, hook] : [hooks, hook]);
 
 /**
  * Rate limits on the model calls a request makes itself, or on the first call of the run it queues (the engine
  * counts a run's later calls): reserves before the handler runs, answers with OpenAI's `x-ratelimit-*` headers,
- * gives the token reservation back once the handler has answered (its usage is counted by then).
+ * gives the token reservation back once the answer has gone (its usage is counted by then).
  */
 export function rateLimitHook(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('admission', null);
-  // Added to the limited routes alone, as each is declared (no route lookup per request): a call whose model the
-  // body names and its project's cached limits do not cover passes at once; one they cover is counted synchronously
-  // in this process (SQLite); only a read (limits to load, an assistant's or a run's model, a budget, PostgreSQL's
-  // counters) makes it wait.
+  // A callback hook with no promise on the gateway path, on the limited routes alone (added as each is declared: no
+  // route lookup per request, and no `req.routeOptions`, which Fastify builds afresh at each read): a call whose
+  // model the body names and its project's cached limits do not cover passes at once; one they cover is counted
+  // synchronously in this process (SQLite); only a read (limits to load, an assistant's or a run's model, a budget,
+  // PostgreSQL's counters) makes it wait.
   app.addHook('onRoute', (route) => {
     const resolve = RATE_LIMITED_ROUTES.get(route.url);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!resolve || !methods.includes('POST')) return;
-    route.handler = limitedHandler(deps, resolve, BODY_MODEL_ROUTES.has(route.url), route.handler as Handler) as typeof route.handler;
+    route.preHandler = withHook(route.preHandler, routeHook(deps, resolve, BODY_MODEL_ROUTES.has(route.url)));
+    route.onSend = withHook(route.onSend, releaseOnSend);
+    route.onError = withHook(route.onError, releaseOnError);
   });
 }
