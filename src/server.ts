@@ -15,13 +15,13 @@ import { createProviderRegistry, noModelHint } from './providers/registry.js';
 import { createIngestionWorker, type IngestionOptions } from './retrieval/ingestion.js';
 import { SessionPool } from './sandbox/session-pool.js';
 import { StartFailure } from './cli/start-error.js';
-import { startFileSweeper } from './server/file-sweeper.js';
-import { startLapseSweeper } from './server/lapse-sweeper.js';
+import { startSweeper } from './server/sweeper.js';
 import { keyReloader, startKeys } from './server/keys.js';
 import { applyReload, warnUnpriced } from './server/reload.js';
 import { shutdown } from './server/shutdown.js';
 import { codeInterpreterFiles } from './services/code-interpreter-files.service.js';
-import { imageDataUrls } from './services/files.service.js';
+import { imageDataUrls, sweepExpiredFiles } from './services/files.service.js';
+import { sweepLapsedResponses } from './services/responses-lapse.js';
 import { waitForIngestion } from './services/thread-file-search.service.js';
 import { recordResponseEvents } from './services/responses-recorder.js';
 import { searchVectorStores } from './services/vector-store-search.service.js';
@@ -243,8 +243,9 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   await worker.start();
   await ingestion.start();
   storageSampler.start();
-  const fileSweeper = startFileSweeper(deps);
-  const lapseSweeper = startLapseSweeper(deps);
+  // Files past their expires_after, and lapsed `background: true, store: false` responses.
+  const fileSweeper = startSweeper(() => sweepExpiredFiles(deps), { log, failure: 'could not delete expired files' });
+  const lapseSweeper = startSweeper(() => sweepLapsedResponses(deps), { log, failure: 'could not delete lapsed background store:false responses' });
   const unhookGauges = metrics.setSources({ backlog: () => countBacklog(store.db), sandboxSessions: () => sandbox.size });
   const url = listeningUrl(app, config);
   logStart(base, url);
