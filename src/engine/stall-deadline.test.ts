@@ -101,4 +101,14 @@ describe('withStallDeadline', () => {
     }
     assert.deepEqual(out, parts);
   });
+
+  it('should leave no timer between parts: a stream its reader drops keeps the process alive no longer', async () => {
+    const { model } = silentAfter([{ type: 'text-delta', delta: 'a' }]);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const { stream } = await withStallDeadline(model, { ms: 600_000 }).stream({ messages: [] });
+    const first = await stream.getReader().read();
+    assert.deepEqual(first.value, { type: 'text-delta', delta: 'a' });
+    assert.equal(timers(), before);
+  });
 });

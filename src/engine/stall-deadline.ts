@@ -31,13 +31,12 @@ export function withStallDeadline(model: ChatModel, opts: { ms: number }): ChatM
       unlisten();
       throw err;
     }
-    // One timer per call, re-armed at each pull (not a timer, a promise and a race per part): it counts only while
-    // the run waits for a part, and tears the call down when it fires then.
-    let waiting = false;
+    // A timer for each wait for a part (no promise and no race per part), cleared as soon as the part comes: it counts
+    // only while the run waits, and tears the call down when it fires. None is left between parts, so a stream its
+    // reader drops keeps nothing alive.
     let silence: ProviderError | undefined;
     let timer: NodeJS.Timeout | undefined;
     const onSilence = () => {
-      if (!waiting) return;
       silence = stalled();
       watchdog.abort(silence);
       void inner.cancel(silence).catch(() => undefined);
@@ -55,17 +54,14 @@ export function withStallDeadline(model: ChatModel, opts: { ms: number }): ChatM
     const parts = new ReadableStream<StreamPart>(
       {
         async pull(controller) {
-          waiting = true;
-          if (timer) timer.refresh();
-          else timer = setTimeout(onSilence, opts.ms);
+          timer = setTimeout(onSilence, opts.ms);
           try {
             const next = await inner.read();
-            waiting = false;
+            clearTimeout(timer);
             if (silence) end(controller, silence);
             else if (next.done) end(controller);
             else controller.enqueue(next.value);
           } catch (err) {
-            waiting = false;
             end(controller, silence ?? err);
           }
         },
