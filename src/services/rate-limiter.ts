@@ -13,10 +13,10 @@ type Answer = Admission | null | Promise<Admission | null>;
 
 type Counted = { plan: ModelPlan; opts: Call; deltas: CounterDelta[]; nowSec: number };
 
-/** Whether a count went over its window's limit: a plain loop (no closure per call on the path that admits). */
-function overAny(plan: ModelPlan, values: readonly number[]): boolean {
-  for (const w of plan.windows) if (values[w.index]! > w.limit) return true;
-  return false;
+/** The first window whose count went over its limit, or -1: a plain loop (no closure per call on the path that admits). */
+function firstOver(plan: ModelPlan, values: readonly number[]): number {
+  for (let i = 0; i < plan.windows.length; i++) if (values[plan.windows[i]!.index]! > plan.windows[i]!.limit) return i;
+  return -1;
 }
 
 /** An addition whose answer nobody waits for (a failed one is dropped, as the window soon ends). */
@@ -151,8 +151,8 @@ export class RateLimiter implements RateLimits {
   #counted(c: Counted, values: number[]): Answer {
     const { plan, deltas, nowSec } = c;
     const headers = headersOf(plan, values, nowSec);
-    if (!overAny(plan, values)) return new Reservation(headers, this.#o.counters, plan.tokens ? deltas[plan.tokens.index] : undefined);
-    const over = plan.windows.findIndex((w) => values[w.index]! > w.limit);
+    const over = firstOver(plan, values);
+    if (over < 0) return new Reservation(headers, this.#o.counters, plan.tokens ? deltas[plan.tokens.index] : undefined);
     const refusal = this.#refusal({ tenantId: c.opts.tenantId, model: c.opts.model, window: plan.windows[over]!, nowSec, headers });
     return next(this.#o.counters.add(negated(deltas)), () => {
       throw refusal;
