@@ -123,9 +123,10 @@ export class RunDriver {
     const move = { nowMs: this.#deps.clock.now(), leaseOwner: lease };
     const moved = await this.#statusWrite(run.id, (db) => transition(db, run, 'cancelled', move));
     // Not moved: ended meanwhile, or its row deleted (a response's DELETE cancels, then deletes), and then nothing else announces its end.
-    if (!moved) return void (!(await findRunById(this.#deps.db, run.id)) && this.#unwritten.cancelledUnwritten(run));
-    await this.#writer.closeOpenSteps(moved, 'cancelled');
-    publishRun(this.#deps, moved);
+    if (moved) {
+      await this.#writer.closeOpenSteps(moved, 'cancelled');
+      publishRun(this.#deps, moved);
+    } else if (!(await findRunById(this.#deps.db, run.id))) this.#unwritten.cancelledUnwritten(run);
   }
 
   /** A run that waited past expires_at (queued, or requires_action with no tool outputs). */

@@ -97,7 +97,10 @@ export class UnwrittenRuns {
     try {
       const current = await findRunById(deps.db, claimed.id);
       // Its row is gone (deleted meanwhile): nothing to write, but whoever streams it waits for its end.
-      if (!current) return void (isTerminal(run.status) || publishRun(deps, transitioned(run, 'failed', { nowMs: deps.clock.now(), patch })));
+      if (!current) {
+        if (!isTerminal(run.status)) publishRun(deps, transitioned(run, 'failed', { nowMs: deps.clock.now(), patch }));
+        return;
+      }
       if (isTerminal(current.status)) return;
       run = current;
       if (current.status === 'cancelling') return await this.#o.cancelled(current, lease);
