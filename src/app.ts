@@ -54,7 +54,7 @@ export async function createApp(deps: Deps): Promise<FastifyInstance> {
   errorHandlers(app, deps.config.bodyLimitBytes);
 
   await app.register(healthRoutes(deps));
-  await app.register(metricsRoutes(deps.config, deps.keys));
+  await app.register(metricsRoutes(deps.keys));
   await app.register(consoleRoutes({ log: deps.log, openMode: () => deps.keys.openMode() }));
   await app.register(
     async (v1) => {

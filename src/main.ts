@@ -42,7 +42,7 @@ function closeOnSignals(server: RunningServer, log: Logger): void {
 }
 
 /**
- * SIGHUP: the YAML (and environment) read again; its keys, prices, routes and budgets applied. A file that fails
+ * SIGHUP: the YAML (and environment) read again; its keys, prices, routes, budgets and metrics settings applied. A file that fails
  * validation is refused with one line, and the configuration in force stays.
  */
 function reloadOnSighup(server: RunningServer, log: Logger): void {

@@ -49,10 +49,9 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
   /**
-   * Applies a new configuration's keys, prices, routes, aliases, providers and budgets (SIGHUP); the rest needs a
-   * restart. Throws ConfigError, changing nothing, for a change it cannot make live (open mode).
+   * Applies a new configuration's keys, prices, routes, aliases, providers, budgets and metrics settings (SIGHUP);
+   * the rest needs a restart. Throws ConfigError, changing nothing, for a change it cannot make live (open mode).
    */
-  /** Applies a new configuration's keys, prices, routes and budgets (SIGHUP); rejects, changing nothing, when a key change needs a restart. */
   reload(config: Readonly<Config>): Promise<void>;
   close(): Promise<void>;
 }
@@ -218,7 +217,7 @@ function logStart({ config, log, store }: Base, url: string): void {
  */
 export async function startServer(config: Readonly<Config>, log: Logger, opts: ServerOptions = {}): Promise<RunningServer> {
   // Before anything that is instrumented is built (providers wrap their models once).
-  metrics.configure({ enabled: config.metrics.enabled });
+  metrics.configure(config.metrics);
   if (config.tracing) await tracing.start(config.tracing);
   const base: Base = { config, log, clock: opts.clock ?? { now: () => Date.now() }, store: await openStore(config) };
   const { clock, store } = base;
@@ -270,7 +269,7 @@ export async function startServer(config: Readonly<Config>, log: Logger, opts: S
   const reloader = keyReloader(base, keys);
   let current = config;
   const reload = async (next: Readonly<Config>) => {
-    await applyReload({ keys: reloader, usage, providers, limits, log }, current, next);
+    await applyReload({ keys: reloader, usage, providers, limits, metrics, log }, current, next);
     current = next;
   };
   return { app, deps, url, reload, close: shutdown({ app, graceMs: config.shutdownGraceMs, log, closers }) };

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Config } from '../config.js';
 import type { KeyCache } from '../deps.js';
 import { invalidApiKey } from '../errors.js';
 import { metrics } from '../telemetry/metrics.js';
@@ -20,15 +19,16 @@ async function hasAdminKey(req: FastifyRequest, keys: Pick<KeyCache, 'resolve'>)
 }
 
 /**
- * `GET /metrics`: the Prometheus text exposition (outside /v1). With a metrics key configured
+ * `GET /metrics`: the Prometheus text exposition (outside /v1), while metrics are on (`metrics.enabled`, which a
+ * reload may change: off, the route answers as an unknown one). With a metrics key configured
  * (SWITCHBOARD_METRICS_KEY, `metrics.key`) or `metrics.require_key`, a scrape without that key or an admin key
  * gets OpenAI's 401.
  */
-export function metricsRoutes(config: Pick<Config, 'metrics'>, keys: Pick<KeyCache, 'resolve'>): FastifyPluginAsync {
+export function metricsRoutes(keys: Pick<KeyCache, 'resolve'>): FastifyPluginAsync {
   return async (app) => {
-    if (!config.metrics.enabled) return;
-    const { keyHash, requireKey } = config.metrics;
     app.get('/metrics', async (req, reply) => {
+      if (!metrics.enabled) return reply.callNotFound();
+      const { keyHash, requireKey } = metrics.access;
       const admitted = !requireKey || (keyHash !== null && hasKey(req, keyHash)) || (await hasAdminKey(req, keys));
       if (!admitted) throw invalidApiKey('This endpoint needs the metrics key or an admin key as a Bearer token.');
       const text = await metrics.render();

@@ -32,6 +32,7 @@ function parts() {
     usage: { setPrices: () => void applied.push('prices') },
     providers: { reload: () => void applied.push('routes') },
     limits: { setBudgets: (b: Config['budgets']) => void applied.push(`budgets ${JSON.stringify(b)}`) },
+    metrics: { configure: (m: Config['metrics']) => void applied.push(`metrics ${m.enabled ? 'on' : 'off'}`) },
     log,
   };
 }
@@ -44,7 +45,7 @@ describe('applyReload', () => {
     );
     const p = parts();
     await applyReload(p, before!, after!);
-    assert.deepEqual(p.applied, ['prices', 'routes', 'budgets {}']);
+    assert.deepEqual(p.applied, ['prices', 'routes', 'budgets {}', 'metrics on']);
     assert.deepEqual(
       p.lines.map((l) => [l.level, l.msg]),
       [
@@ -62,10 +63,23 @@ describe('applyReload', () => {
     );
     const p = parts();
     await applyReload(p, before!, after!);
-    assert.deepEqual(p.applied.at(-1), 'budgets {"p1":{"usd_per_day":2},"p3":{"usd_per_day":5}}');
+    assert.deepEqual(p.applied.find((a) => a.startsWith('budgets')), 'budgets {"p1":{"usd_per_day":2},"p3":{"usd_per_day":5}}');
     const line = p.lines.find((l) => l.level === 'info')!;
     assert.match(line.msg, /; budgets \+1 ~1 -1$/);
     assert.deepEqual((line.obj as { budgets: unknown }).budgets, { added: ['p3'], changed: ['p1'], removed: ['p2'] });
     assert.equal(p.lines.some((l) => l.msg.startsWith('not reloaded')), false, 'budgets need no restart');
+  });
+
+  it('should switch metrics on or off without a restart, and say so', async () => {
+    const [on, off] = configs('metrics: { enabled: true }\n', 'metrics: { enabled: false, require_key: true }\n');
+    const p = parts();
+    await applyReload(p, on!, off!);
+    assert.equal(p.applied.at(-1), 'metrics off');
+    assert.match(p.lines.find((l) => l.level === 'info')!.msg, /; metrics off$/);
+    assert.equal(p.lines.some((l) => l.msg.startsWith('not reloaded')), false, 'metrics need no restart');
+    const again = parts();
+    await applyReload(again, off!, on!);
+    assert.equal(again.applied.at(-1), 'metrics on');
+    assert.match(again.lines.find((l) => l.level === 'info')!.msg, /; metrics on$/);
   });
 });

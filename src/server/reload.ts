@@ -4,9 +4,10 @@ import type { PriceTable, RoutedModels } from '../metering/prices.js';
 import { unpricedModels } from '../metering/prices.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 
-/** What a reload swaps: the parts that read keys, prices, routes and budgets. */
+/** What a reload swaps: the parts that read keys, prices, routes, budgets and whether metrics are on. */
 export interface Reloadable {
   keys: KeyReloader;
+  metrics: { configure(opts: Config['metrics']): void };
   usage: { setPrices(p: { prices: PriceTable; toolPrices: Config['toolPrices'] }): void };
   providers: Pick<ProviderRegistry, 'reload'>;
   limits: { setBudgets(budgets: Config['budgets']): void };
@@ -44,6 +45,7 @@ const RELOADED = new Set<keyof Config>([
   'providers',
   'defaultProvider',
   'budgets',
+  'metrics',
 ]);
 
 /** Top-level settings that differ but are not reloaded (port, database, runs…). */
@@ -53,8 +55,8 @@ function needRestart(before: Readonly<Config>, after: Readonly<Config>): string[
 }
 
 /**
- * Applies a new configuration's keys, prices, routes and budgets (the caller validated it: loadConfig threw on
- * a bad file). Keys go first: a refusal there (open mode entered or left) changes nothing. Requests
+ * Applies a new configuration's keys, prices, routes, budgets and metrics settings (the caller validated it:
+ * loadConfig threw on a bad file). Keys go first: a refusal there (open mode entered or left) changes nothing. Requests
  * already past auth and routing keep the key and route they started with. Logs one line of changes.
  */
 export async function applyReload(parts: Reloadable, before: Readonly<Config>, after: Readonly<Config>): Promise<void> {
@@ -62,6 +64,7 @@ export async function applyReload(parts: Reloadable, before: Readonly<Config>, a
   parts.usage.setPrices({ prices: after.prices, toolPrices: after.toolPrices });
   parts.providers.reload(after);
   parts.limits.setBudgets(after.budgets);
+  parts.metrics.configure(after.metrics);
   const prices = diffRecords(before.prices, after.prices);
   const budgets = diffRecords(before.budgets, after.budgets);
   const routes = diffRecords(before.models, after.models);
@@ -70,7 +73,8 @@ export async function applyReload(parts: Reloadable, before: Readonly<Config>, a
   parts.log.info(
     { prices, routes, aliases, providers, keys, budgets },
     `reloaded: prices ${counts(prices)}; routes ${counts(routes)}; aliases ${counts(aliases)}; ` +
-      `providers ${counts(providers)}; keys +${keys.added.length} -${keys.removed.length}; budgets ${counts(budgets)}`,
+      `providers ${counts(providers)}; keys +${keys.added.length} -${keys.removed.length}; budgets ${counts(budgets)}` +
+      (before.metrics.enabled === after.metrics.enabled ? '' : `; metrics ${after.metrics.enabled ? 'on' : 'off'}`),
   );
   const restart = needRestart(before, after);
   if (restart.length) parts.log.warn({ settings: restart }, `not reloaded, restart to apply: ${restart.join(', ')}`);

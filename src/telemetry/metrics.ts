@@ -36,6 +36,14 @@ interface MeterRow {
   cost_usd: number;
 }
 
+/** Who may scrape: TelemetryConfig.metrics' key settings. */
+export interface MetricsAccess {
+  /** sha256 (hex) of the metrics key; null: none. */
+  keyHash: string | null;
+  /** /metrics wants the metrics key or an admin key. */
+  requireKey: boolean;
+}
+
 const BACKLOG_TTL_MS = 1000;
 const OPERATION = 'chat';
 
@@ -50,6 +58,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #m = createMetricSet(this.registry);
   #enabled = false;
+  #access: MetricsAccess = { keyHash: null, requireKey: false };
   #defaults = false;
   #sources: GaugeSources | undefined;
   #backlogAt = -Infinity;
@@ -75,9 +84,19 @@ export class Metrics {
     return this.#enabled;
   }
 
-  /** Turns the hooks on or off; Node's process metrics are collected from the first time they are on. */
-  configure(opts: { enabled: boolean }): void {
+  /** Who may read GET /metrics (the metrics key's hash, or an admin key when `requireKey`). */
+  get access(): MetricsAccess {
+    return this.#access;
+  }
+
+  /**
+   * Turns the hooks on or off, at start and at each reload (SIGHUP), and sets who may read them; Node's process
+   * metrics are collected from the first time they are on (prom-client's collectors cannot be stopped: once on,
+   * its GC observer and event-loop-delay monitor keep running while the hooks are off).
+   */
+  configure(opts: { enabled: boolean } & Partial<MetricsAccess>): void {
     this.#enabled = opts.enabled;
+    this.#access = { keyHash: opts.keyHash ?? null, requireKey: opts.requireKey ?? false };
     if (opts.enabled && !this.#defaults) {
       collectDefaultMetrics({ register: this.registry });
       this.#defaults = true;
