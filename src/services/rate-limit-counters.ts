@@ -10,48 +10,54 @@ export interface CounterDelta {
 }
 
 /**
+ * One window's count in this process: the current window of its key only. A newer window starts afresh; an addition
+ * to an older one (a reservation given back after its minute ended) changes nothing, since that window admits
+ * nothing any more.
+ */
+export class WindowCell {
+  start = -Infinity;
+  value = 0;
+
+  /** Adds `delta` to the window that started at `start`; returns that window's count (0 for a window gone). */
+  add(start: number, delta: number): number {
+    if (start === this.start) return (this.value += delta);
+    if (start < this.start) return 0;
+    this.start = start;
+    return (this.value = delta);
+  }
+}
+
+/**
  * Where the windows' counts live: added to atomically, several at once, each answer the new value; synchronously
- * when the counts are in this process.
+ * when the counts are in this process, whose cells (`cell`) the limiter then keeps in its plans and adds to directly.
  */
 export interface RateLimitCounters {
   add(deltas: CounterDelta[]): number[] | Promise<number[]>;
+  /** The key's cell, when the counts are in this process (the same cell for a key, every time). */
+  cell?(key: string): WindowCell;
 }
 
-const DAY = 86_400;
-
 /**
- * SQLite: one process owns the database file, so the counts live in this process: per key, a Map of window start →
- * count (no string built per call: the limiter passes the same key strings every time), windows older than a day
- * dropped as new ones start.
+ * SQLite: one process owns the database file, so the counts live in this process, one cell per key (the limiter
+ * passes the same key strings every time, and holds each cell in its plan: no lookup per call).
  */
 export class MemoryCounters implements RateLimitCounters {
-  readonly #counts = new Map<string, Map<number, number>>();
-  #oldest = Infinity;
+  readonly #cells = new Map<string, WindowCell>();
 
   add(deltas: CounterDelta[]): number[] {
     const out = new Array<number>(deltas.length);
-    for (let i = 0; i < deltas.length; i++) out[i] = this.#addOne(deltas[i]!);
+    for (let i = 0; i < deltas.length; i++) out[i] = this.cell(deltas[i]!.key).add(deltas[i]!.windowStart, deltas[i]!.value);
     return out;
   }
 
-  #addOne(d: CounterDelta): number {
-    if (d.windowStart - this.#oldest > 2 * DAY) this.#sweep(d.windowStart - DAY);
-    if (d.windowStart < this.#oldest) this.#oldest = d.windowStart;
-    let windows = this.#counts.get(d.key);
-    if (!windows) this.#counts.set(d.key, (windows = new Map()));
-    const value = (windows.get(d.windowStart) ?? 0) + d.value;
-    windows.set(d.windowStart, value);
-    return value;
-  }
-
-  #sweep(before: number): void {
-    for (const [key, windows] of this.#counts) {
-      for (const start of windows.keys()) if (start < before) windows.delete(start);
-      if (windows.size === 0) this.#counts.delete(key);
-    }
-    this.#oldest = before;
+  cell(key: string): WindowCell {
+    let cell = this.#cells.get(key);
+    if (!cell) this.#cells.set(key, (cell = new WindowCell()));
+    return cell;
   }
 }
+
+const DAY = 86_400;
 
 /**
  * PostgreSQL: the counts are rows every instance adds to with one `INSERT … ON CONFLICT DO UPDATE … RETURNING`

@@ -1,5 +1,5 @@
 import type { ProjectRateLimitRow } from '../store/tables/rate-limits.table.js';
-import type { CounterDelta } from './rate-limit-counters.js';
+import type { CounterDelta, WindowCell } from './rate-limit-counters.js';
 
 export type Limits = Pick<ProjectRateLimitRow, 'max_requests_per_1_minute' | 'max_tokens_per_1_minute' | 'max_requests_per_1_day'>;
 
@@ -17,6 +17,8 @@ export interface WindowPlan {
   index: number;
   /** The reset header's text for the second it was last made in: one string a second, not one a call. */
   reset: { sec: number; text: string };
+  /** The window's count in this process (MemoryCounters), added to directly; undefined when counted in the database. */
+  cell: WindowCell | undefined;
 }
 
 /**
@@ -28,26 +30,37 @@ export interface ModelPlan {
   /** The window of the requests trio: the minute's, else the day's. */
   requests: WindowPlan | undefined;
   tokens: WindowPlan | undefined;
+  /** Whether every window is counted in this process (each has its cell): admitted with no promise and no lookup. */
+  here: boolean;
+  /** The counts a call just made, in the order of `windows`: scratch space, read before the call returns. */
+  values: number[];
 }
 
 export const counterKey = (tenantId: string, model: string, name: string): string => `${tenantId}\n${model}\n${name}`;
 
-function windowPlan(o: { tenantId: string; model: string; name: WindowPlan['name']; limit: number; seconds: number; index: number }): WindowPlan {
-  const w = { name: o.name, limit: o.limit, key: counterKey(o.tenantId, o.model, o.name), seconds: o.seconds, limitText: String(o.limit), index: o.index };
-  return { ...w, reset: { sec: NaN, text: '' } };
+type CellOf = ((key: string) => WindowCell) | undefined;
+
+function windowPlan(o: { tenantId: string; model: string; name: WindowPlan['name']; limit: number; seconds: number; index: number; cellOf: CellOf }): WindowPlan {
+  const key = counterKey(o.tenantId, o.model, o.name);
+  const w = { name: o.name, limit: o.limit, key, seconds: o.seconds, limitText: String(o.limit), index: o.index };
+  return { ...w, reset: { sec: NaN, text: '' }, cell: o.cellOf?.(key) };
 }
 
-/** The plan of a model's limits (0 = no limit on that window); undefined when none of them limits anything. */
-export function planOf(tenantId: string, model: string, limits: Limits): ModelPlan | undefined {
+/**
+ * The plan of a model's limits (0 = no limit on that window); undefined when none of them limits anything. `cellOf`:
+ * the counters' cells, when the counts are in this process.
+ */
+export function planOf(tenantId: string, model: string, limits: Limits, cellOf?: CellOf): ModelPlan | undefined {
   const all = [
     { name: 'rpm' as const, limit: limits.max_requests_per_1_minute, seconds: 60 },
     { name: 'rpd' as const, limit: limits.max_requests_per_1_day, seconds: 86_400 },
     { name: 'tpm' as const, limit: limits.max_tokens_per_1_minute, seconds: 60 },
   ];
-  const windows = all.filter((w) => w.limit > 0).map((w, index) => windowPlan({ tenantId, model, ...w, index }));
+  const windows = all.filter((w) => w.limit > 0).map((w, index) => windowPlan({ tenantId, model, ...w, index, cellOf }));
   if (windows.length === 0) return undefined;
   const named = (name: WindowPlan['name']) => windows.find((w) => w.name === name);
-  return { windows, requests: named('rpm') ?? named('rpd'), tokens: named('tpm') };
+  const here = windows.every((w) => w.cell !== undefined);
+  return { windows, requests: named('rpm') ?? named('rpd'), tokens: named('tpm'), here, values: windows.map(() => 0) };
 }
 
 /** Unix seconds at which the window holding `nowSec` started. */

@@ -115,3 +115,19 @@ describe('RateLimiter limits cache', () => {
     assert.equal(calls.n, 2);
   });
 });
+
+describe('RateLimiter on in-process counts across a minute', () => {
+  it('should give a reservation back to its own minute only, and start the next minute afresh', async () => {
+    const { limiter: l, now } = limiter({ rows: [{ ...ROW, max_tokens_per_1_minute: 100 }] });
+    now.t = 60_000 * 1000; // the start of a minute
+    const first = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 40 });
+    assert.equal(first?.headers['x-ratelimit-remaining-tokens'], '60');
+    now.t += 60_000; // the next minute (the cached limits are read again)
+    const second = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 10 });
+    assert.equal(second?.headers['x-ratelimit-remaining-tokens'], '90');
+    first?.release();
+    const probe = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 0 });
+    assert.equal(probe?.headers['x-ratelimit-remaining-tokens'], '90', "the last minute's reservation is not taken from this one");
+    assert.equal(probe?.headers['x-ratelimit-remaining-requests'], '98');
+  });
+});

@@ -3,7 +3,7 @@ import type { Admission, Clock, RateLimits } from '../deps.js';
 import type { Db } from '../store/database.js';
 import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
 import { metrics } from '../telemetry/metrics.js';
-import type { CounterDelta, RateLimitCounters } from './rate-limit-counters.js';
+import type { CounterDelta, RateLimitCounters, WindowCell } from './rate-limit-counters.js';
 import { RateLimitError } from './rate-limit-error.js';
 import { deltasOf, headersOf, negated, planOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
 
@@ -33,20 +33,27 @@ function addQuietly(counters: RateLimitCounters, delta: CounterDelta): void {
 export class Reservation implements Admission {
   readonly headers: Record<string, string>;
   readonly #counters: RateLimitCounters;
-  /** The tokens window's addition still to give back; undefined once given back (or when nothing was reserved). */
-  #tpm: CounterDelta | undefined;
+  /** The tokens window the reservation was added to (undefined: none), and the start of the minute it went to. */
+  readonly #window: WindowPlan | undefined;
+  readonly #start: number;
+  /** The tokens still to give back; 0 once given back (or when nothing was reserved). */
+  #tokens: number;
 
-  constructor(headers: Record<string, string>, counters: RateLimitCounters, tpm: CounterDelta | undefined) {
-    this.headers = headers;
-    this.#counters = counters;
-    this.#tpm = tpm && tpm.value > 0 ? tpm : undefined;
+  constructor(o: { headers: Record<string, string>; counters: RateLimitCounters; window: WindowPlan | undefined; start: number; tokens: number }) {
+    this.headers = o.headers;
+    this.#counters = o.counters;
+    this.#window = o.window;
+    this.#start = o.start;
+    this.#tokens = o.window && o.tokens > 0 ? o.tokens : 0;
   }
 
   release(): void {
-    const tpm = this.#tpm;
-    if (!tpm) return;
-    this.#tpm = undefined;
-    addQuietly(this.#counters, { key: tpm.key, windowStart: tpm.windowStart, value: -tpm.value });
+    const tokens = this.#tokens;
+    const w = this.#window;
+    if (!w || tokens === 0) return;
+    this.#tokens = 0;
+    if (w.cell) w.cell.add(this.#start, -tokens);
+    else addQuietly(this.#counters, { key: w.key, windowStart: this.#start, value: -tokens });
   }
 }
 
@@ -75,8 +82,13 @@ export class RateLimiter implements RateLimits {
   /** Reads of a project's limits under way: at each expiry, the requests in flight wait for one read, not one each. */
   readonly #loading = new Map<string, Promise<Map<string, ModelPlan>>>();
 
+  /** The counters' cells when the counts are in this process (plans then hold them), else undefined. */
+  readonly #cellOf: ((key: string) => WindowCell) | undefined;
+
   constructor(opts: RateLimiterOptions) {
     this.#o = { ttlMs: 1000, ...opts };
+    const counters = opts.counters;
+    this.#cellOf = counters.cell ? (key) => counters.cell!(key) : undefined;
   }
 
   /**
@@ -107,7 +119,8 @@ export class RateLimiter implements RateLimits {
     const tpm = this.#cache.get(opts.tenantId)?.plans.get(opts.model)?.tokens;
     if (!tpm || !(opts.tokens > 0)) return;
     const start = windowStart(tpm, Math.floor(this.#o.clock.now() / 1000));
-    addQuietly(this.#o.counters, { key: tpm.key, windowStart: start, value: Math.ceil(opts.tokens) });
+    if (tpm.cell) tpm.cell.add(start, Math.ceil(opts.tokens));
+    else addQuietly(this.#o.counters, { key: tpm.key, windowStart: start, value: Math.ceil(opts.tokens) });
   }
 
   async governs(projectId: string): Promise<boolean> {
@@ -142,17 +155,40 @@ export class RateLimiter implements RateLimits {
   /** Adds the call to its windows; in-process counts answer at once (no closure, no promise on that path). */
   #count(plan: ModelPlan, opts: Call, tokens: number): Answer {
     const nowSec = Math.floor(this.#o.clock.now() / 1000);
+    if (plan.here) return this.#countHere(plan, opts, tokens, nowSec);
     const deltas = deltasOf(plan, nowSec, tokens);
     const values = this.#o.counters.add(deltas);
     const counted: Counted = { plan, opts, deltas, nowSec };
     return values instanceof Promise ? values.then((v) => this.#counted(counted, v)) : this.#counted(counted, values);
   }
 
+  /**
+   * In-process counts (SQLite): each window's cell is added to directly, the counts read from the plan's scratch
+   * array: no delta objects, no lookups, no promise. A refused call is taken back before the refusal is thrown.
+   */
+  #countHere(plan: ModelPlan, opts: Call, tokens: number, nowSec: number): Admission {
+    const { windows, values } = plan;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      values[i] = w.cell!.add(windowStart(w, nowSec), w.name === 'tpm' ? tokens : 1);
+    }
+    const headers = headersOf(plan, values, nowSec);
+    const over = firstOver(plan, values);
+    const t = plan.tokens;
+    if (over < 0) return new Reservation({ headers, counters: this.#o.counters, window: t, start: t ? windowStart(t, nowSec) : 0, tokens });
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      w.cell!.add(windowStart(w, nowSec), w.name === 'tpm' ? -tokens : -1);
+    }
+    throw this.#refusal({ tenantId: opts.tenantId, model: opts.model, window: windows[over]!, nowSec, headers });
+  }
+
   #counted(c: Counted, values: number[]): Answer {
     const { plan, deltas, nowSec } = c;
     const headers = headersOf(plan, values, nowSec);
     const over = firstOver(plan, values);
-    if (over < 0) return new Reservation(headers, this.#o.counters, plan.tokens ? deltas[plan.tokens.index] : undefined);
+    const t = plan.tokens;
+    if (over < 0) return new Reservation({ headers, counters: this.#o.counters, window: t, start: t ? deltas[t.index]!.windowStart : 0, tokens: t ? deltas[t.index]!.value : 0 });
     const refusal = this.#refusal({ tenantId: c.opts.tenantId, model: c.opts.model, window: plan.windows[over]!, nowSec, headers });
     return next(this.#o.counters.add(negated(deltas)), () => {
       throw refusal;
@@ -197,7 +233,7 @@ export class RateLimiter implements RateLimits {
     const now = this.#o.clock.now();
     const plans = new Map<string, ModelPlan>();
     for (const row of await listRateLimitRows(this.#o.db, projectId)) {
-      const plan = planOf(projectId, row.model, row);
+      const plan = planOf(projectId, row.model, row, this.#cellOf);
       if (plan) plans.set(row.model, plan);
     }
     this.#cache.set(projectId, { plans, until: now + this.#o.ttlMs });
