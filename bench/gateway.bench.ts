@@ -23,9 +23,9 @@
  * other processes kept the machine busy), BENCH_FOREIGN_CPU_MAX (0.15),
  * BENCH_SWITCHBOARD_LOG_LEVEL (warn), BENCH_SWITCHBOARD_NODE_ARGS (extra node flags for both
  * Switchboard children; `{name}` becomes the child's name, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-{name}"),
- * BENCH_GENERATIONS (3), BENCH_SLICES (8) and BENCH_SLICE_MS (2000): the limits + metrics cost is measured on
+ * BENCH_GENERATIONS (6), BENCH_SLICES (6) and BENCH_SLICE_MS (2000): the limits + metrics cost is measured on
  * that many pairs of Switchboards (the first is the rounds' own pair, each later one started afresh: two starts of
- * the same code differ by a few per cent), each loaded in short max-load slices, alternating "switchboard",
+ * the same code differ by up to ~10 % in CPU per request, so the pairs, not the slices, average that out), each loaded in short max-load slices, alternating "switchboard",
  * "limits", "switchboard"… with both up, that many per side, non-streamed and streamed, each slice judged against
  * its two neighbours (bench/support/sliced.ts, limits-cost.ts); BENCH_ONLY=limits runs only those (the upstream
  * and the Switchboards; about 4 minutes; BENCH_GENERATIONS=1 BENCH_LIMITS_KINDS=sse for profiling the
@@ -70,8 +70,8 @@ const SETTINGS = {
   write: writeModeFromEnv(),
   sbLogLevel: process.env.BENCH_SWITCHBOARD_LOG_LEVEL || 'warn',
   sbNodeArgs: (process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-  generations: envInt('BENCH_GENERATIONS', 3),
-  slices: envInt('BENCH_SLICES', 8),
+  generations: envInt('BENCH_GENERATIONS', 6),
+  slices: envInt('BENCH_SLICES', 6),
   sliceMs: envInt('BENCH_SLICE_MS', 2000),
   /** BENCH_LIMITS_KINDS: which requests the limits cost measures (json, sse or both), e.g. sse alone for a profile. */
   limitsKinds: (process.env.BENCH_LIMITS_KINDS ?? 'json,sse').split(',').filter((k): k is 'json' | 'sse' => k === 'json' || k === 'sse'),

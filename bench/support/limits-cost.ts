@@ -139,7 +139,8 @@ export function costFootnote(s: CostSettings, pinned: boolean): string {
     `warm-up slices each. Each slice is compared with the mean of its two neighbours (the other Switchboard just ` +
     `before and just after), which cancels drift and bursts of foreign load; the value is the median of those ratios ` +
     `over all generations, with a 90% bootstrap interval of the median (generations resampled, then ratios): two ` +
-    `starts of the very same code differ by a few per cent, so fresh pairs are what averages that out. ` +
+    `starts of the very same code differ by up to ~10% in CPU per request (JIT and GC decisions; measured between ` +
+    `identical pairs, 2026-12-06), so fresh pairs are what averages that out. ` +
     `CPU per request is each process's CPU time over its slices (all threads, /proc/<pid>/task/*/schedstat, ns). ` +
     `A comparison whose three slices saw the other processes' share of all cores differ by more than ` +
     `${fmt(s.maxSwing * 100)} points is left out (a steady foreign load slows both sides alike). The same ` +

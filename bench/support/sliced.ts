@@ -77,7 +77,7 @@ export function triplets(slices: readonly Slice[], maxSwing = 1): Array<[Point, 
 /**
  * Median and quartiles of the pooled values, and a 90 % interval of the median from a two-stage bootstrap (2000
  * resamples): generations drawn with replacement, then values within each. Two processes of the same code differ
- * by a few per cent from one start to the next (JIT and GC decisions), so the generations, not the slices, are the
+ * by up to ~10 % in CPU per request from one start to the next (JIT and GC decisions), so the generations, not the slices, are the
  * independent samples of that part of the noise.
  */
 export function spread(generations: ReadonlyArray<readonly number[]>, resamples = 2000): Spread {
