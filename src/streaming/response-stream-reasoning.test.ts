@@ -49,7 +49,7 @@ describe('ResponseStreamEncoder: reasoning', () => {
       { type: 'response.content_part.done', ...reasoningPlace, part: { type: 'reasoning_text', text: 'Two plus two is four.' }, sequence_number: 7 },
       { type: 'response.output_item.done', output_index: 0, item: reasoningItem, sequence_number: 8 },
     ] satisfies ResponseStreamEvent[];
-    assert.deepEqual(out.slice(0, 9), [lifecycle('response.created', 'queued', [], 0), lifecycle('response.in_progress', 'in_progress', [], 1), ...reasoning]);
+    assert.deepEqual(out.slice(0, 9), [lifecycle('response.created', 'in_progress', [], 0), lifecycle('response.in_progress', 'in_progress', [], 1), ...reasoning]);
     assert.deepEqual(
       out.slice(9).map((e) => [e.type, 'output_index' in e ? e.output_index : null]),
       [

@@ -53,7 +53,7 @@ describe('ResponseStreamEncoder', () => {
       { type: 'response.output_item.done', output_index: 0, item, sequence_number: 9 },
     ] satisfies ResponseStreamEvent[];
     assert.deepEqual(out, [
-      lifecycle('response.created', 'queued', [], 0),
+      lifecycle('response.created', 'in_progress', [], 0),
       lifecycle('response.in_progress', 'in_progress', [], 1),
       ...middle,
       lifecycle('response.completed', 'completed', [item], 10),
@@ -248,6 +248,14 @@ describe('ResponseStreamEncoder', () => {
       ['response.created', 'response.in_progress', 'response.completed'],
     );
     assert.equal((await throughSdk(background)).final.status, 'completed');
+  });
+
+  it("should announce a response that is not in the background as created in progress, as OpenAI's stream does", () => {
+    const events: EngineEvent[] = [...started, { type: 'run.status', run: run('completed') }];
+    assert.deepEqual(encodeAll(events).out.slice(0, 2), [
+      lifecycle('response.created', 'in_progress', [], 0),
+      lifecycle('response.in_progress', 'in_progress', [], 1),
+    ]);
   });
 
   it('should send nothing after the terminal event', () => {

@@ -190,7 +190,10 @@ export class ResponseStreamEncoder {
     this.#threadId = run.thread_id;
     if (!this.#created) {
       this.#created = true;
-      out.push({ type: 'response.created', response: this.#opts.snapshot(run, this.output) });
+      // A response that is not in the background runs at once: OpenAI's stream shows it created `in_progress`
+      // (its run is still `queued` for the instant before the driver takes it).
+      const shown = !this.#opts.background && run.status === 'queued' ? { ...run, status: 'in_progress' as const } : run;
+      out.push({ type: 'response.created', response: this.#opts.snapshot(shown, this.output) });
       if (this.#opts.background && run.status === 'queued') out.push({ type: 'response.queued', response: this.#opts.snapshot(run, this.output) });
     }
     if (run.status === 'in_progress' && !this.#inProgress) {
