@@ -7,10 +7,6 @@ import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-a
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 import { parsePrometheus, sampleValue, samplesOf, type Sample } from '../support/prometheus.js';
 import { metrics } from '../../src/telemetry/metrics.js';
-import { loadConfig } from '../../src/config.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const CHAT = '/v1/chat/completions';
 const KEY = 'sk-metrics-team-a-000000001';
@@ -205,44 +201,28 @@ for (const dialect of testDialects()) {
 
     it('should switch /metrics and the instrumentation on and off at a reload (SIGHUP), with no restart', async () => {
       const fake = await startFakeUpstream();
-      const dir = mkdtempSync(join(tmpdir(), 'sb-metrics-reload-'));
-      const file = join(dir, 'switchboard.yaml');
-      const env = (app: TestApp) => ({
-        HOST: '127.0.0.1',
-        PORT: '0',
-        SWITCHBOARD_DATABASE_URL: app.databaseUrl,
-        SWITCHBOARD_API_KEYS: TEST_KEYS.join(','),
-        SWITCHBOARD_UPSTREAM_URL: fake.url,
-        SWITCHBOARD_CONFIG: file,
-      });
-      /** What SIGHUP does (src/main.ts): the YAML read again, then the server's reload. */
-      const reload = async (app: TestApp, yaml: string) => {
-        writeFileSync(file, yaml);
-        await app.server.reload(loadConfig(env(app)));
-      };
       const app = await createTestApp({ dialect, yaml: 'metrics: { enabled: false }\n', env: { SWITCHBOARD_UPSTREAM_URL: fake.url } });
       const ask = () => app.client().chat.completions.create({ model: 'gpt-4o', messages: question });
       const requests = (samples: Sample[]) => samplesOf(samples, 'http_server_request_duration_seconds_count').filter((x) => x.labels['http_route'] === CHAT);
       const counted = (samples: Sample[]) => requests(samples).reduce((n, x) => n + x.value, 0);
       try {
         assert.equal((await fetch(`${app.url}/metrics`)).status, 404);
-        await reload(app, 'metrics: { enabled: true }\n');
+        await app.reload('metrics: { enabled: true }\n');
         const first = await scrape(app);
         assert.equal(first.status, 200);
         await ask();
         assert.equal(counted((await scrape(app)).samples) - counted(first.samples), 1, 'the hooks count once metrics are on');
-        await reload(app, 'metrics: { enabled: true, require_key: true }\n');
+        await app.reload('metrics: { enabled: true, require_key: true }\n');
         assert.equal((await scrape(app)).status, 401, 'who may scrape is reloaded too');
-        await reload(app, 'metrics: { enabled: false }\n');
+        await app.reload('metrics: { enabled: false }\n');
         assert.equal((await fetch(`${app.url}/metrics`)).status, 404);
         await ask();
-        await reload(app, 'metrics: { enabled: true }\n');
+        await app.reload('metrics: { enabled: true }\n');
         const last = await scrape(app);
         assert.equal(counted(last.samples) - counted(first.samples), 1, 'a request made while metrics were off is not counted');
       } finally {
         await app.close();
         await fake.close();
-        rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -1,10 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { hashKey, loadConfig } from '../../src/config.js';
+import { hashKey } from '../../src/config.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { testDialects } from '../support/databases.js';
@@ -19,22 +16,8 @@ for (const dialect of testDialects()) {
     let fake: FakeUpstream;
     let app: TestApp;
     const clock = testClock();
-    const dir = mkdtempSync(join(tmpdir(), 'sb-reload-budgets-'));
-
     /** What SIGHUP does (src/main.ts): the YAML read again, then the server's reload. */
-    async function reload(budgets: string): Promise<void> {
-      const file = join(dir, 'switchboard.yaml');
-      writeFileSync(file, yaml(budgets));
-      const env = {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        SWITCHBOARD_DATABASE_URL: app.databaseUrl,
-        SWITCHBOARD_API_KEYS: TEST_KEYS.join(','),
-        SWITCHBOARD_UPSTREAM_URL: fake.url,
-        SWITCHBOARD_CONFIG: file,
-      };
-      await app.server.reload(loadConfig(env));
-    }
+    const reload = (budgets: string) => app.reload(yaml(budgets));
 
     const ask = (key: string) => app.client(key).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     const quota = (err: unknown) => err instanceof OpenAI.RateLimitError && err.code === 'insufficient_quota';

@@ -20,6 +20,11 @@ export interface TestApp {
   client(apiKey?: string): OpenAI;
   /** The 4.x SDK that older apps still use. */
   clientV4(apiKey?: string): OpenAIv4;
+  /**
+   * What SIGHUP does (src/main.ts): the YAML file rewritten with `yaml`, the configuration read again from it and the
+   * app's environment, then the server's reload.
+   */
+  reload(yaml: string): Promise<void>;
   /** Stops the server (flushing usage) but keeps the database. */
   stop(): Promise<void>;
   /** Stops the server and drops the database. */
@@ -45,11 +50,8 @@ export async function createTestApp(
     SWITCHBOARD_API_KEYS: TEST_KEYS.join(','),
     ...opts.env,
   };
-  if (opts.yaml) {
-    const file = join(mkdtempSync(join(tmpdir(), 'sb-config-')), 'switchboard.yaml');
-    writeFileSync(file, opts.yaml);
-    env.SWITCHBOARD_CONFIG = file;
-  }
+  const yamlFile = () => (env.SWITCHBOARD_CONFIG ??= join(mkdtempSync(join(tmpdir(), 'sb-config-')), 'switchboard.yaml'));
+  if (opts.yaml) writeFileSync(yamlFile(), opts.yaml);
   const config = loadConfig(env);
   const server = await startServer(config, opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
     // Fast polling so tests never wait long for a worker to notice work.
@@ -72,6 +74,10 @@ export async function createTestApp(
     databaseUrl: db.url,
     client: (apiKey = TEST_KEYS[0]) => new OpenAI({ apiKey, baseURL, maxRetries: 0 }),
     clientV4: (apiKey = TEST_KEYS[0]) => new OpenAIv4({ apiKey, baseURL, maxRetries: 0 }),
+    reload: async (yaml) => {
+      writeFileSync(yamlFile(), yaml);
+      await server.reload(loadConfig(env));
+    },
     stop,
     close: async () => {
       await stop();
