@@ -2,7 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
+import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { HttpGetError, httpGet } from './http-get.js';
 
@@ -168,24 +169,18 @@ export async function pullModel(opts: {
   let received = offset;
   if (status !== 416) {
     const out = createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w' });
-    await pipeline(
-      res,
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          received += chunk.length;
-          opts.onProgress?.({ received, total, resumedFrom });
-          out.write(chunk, done);
-        },
-        final(done) {
-          out.end(done);
-        },
-        destroy(err, done) {
-          out.destroy();
-          done(err);
-        },
-      }),
-    ).catch((err: unknown) => {
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        received += chunk.length;
+        opts.onProgress?.({ received, total, resumedFrom });
+        done(null, chunk);
+      },
+    });
+    // The file stream is the pipeline's own (its errors are the pipeline's); after a failure its last write and its
+    // close are waited for, so the .partial file holds what was hashed and nothing writes to it once this returns.
+    await pipeline(res, counted, out).catch(async (err: unknown) => {
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       throw new PullError(`The download broke off at ${received} bytes (${(err as Error).message}); run the same command again to resume.`);
     });
   }
