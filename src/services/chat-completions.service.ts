@@ -86,7 +86,8 @@ function streamFrames(opts: {
             completion: summary.payloads.map((p) => completionText(safeParse(p)?.choices)).join(''),
           }),
         });
-      if (summary.error) deps.log.warn({ reqId: ctx.requestId, provider: route.provider.name }, summary.error);
+      // A stream cut because its client left (its upstream call aborted) did not break: its request's line says 499.
+      if (summary.error && ctx.gone?.aborted !== true) deps.log.warn({ reqId: ctx.requestId, provider: route.provider.name }, summary.error);
     }
   }
   return metered();

@@ -16,6 +16,12 @@ import { until, waitFor } from '../support/until.js';
 const CHAT = '/v1/chat/completions';
 const COUNT = 'http_server_request_duration_seconds_count';
 const question = [{ role: 'user' as const, content: 'hi' }];
+// Priced: a model without a price is warned about once, which is not what these tests look for.
+const PRICES = `
+prices:
+  gpt-4o: { input: 2, output: 10 }
+  gpt-4o-mini: { input: 0.15, output: 0.6 }
+`;
 
 interface Line {
   level: number;
@@ -43,7 +49,7 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       fake = await startFakeUpstream();
-      app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, log: logged.log });
+      app = await createTestApp({ dialect, env: { SWITCHBOARD_UPSTREAM_URL: fake.url }, yaml: PRICES, log: logged.log });
       client = app.client();
     });
     after(async () => {
@@ -76,7 +82,9 @@ for (const dialect of testDialects()) {
       await client.models.list({ headers: { 'x-request-id': later } });
       await waitFor(() => completedLines(later).length > 0, "a later request's line");
       const now = await counted(route);
-      return { lines: completedLines(reqId), all: now.all - before.all, left: now.left - before.left };
+      // Its only line: nothing else about it, and no warning or error of any request (a client leaving is no fault).
+      const others = logged.lines.filter((l) => (l.reqId === reqId && l.msg !== 'request completed') || l.level >= 40).map((l) => l.msg);
+      return { lines: completedLines(reqId), others, all: now.all - before.all, left: now.left - before.left };
     }
 
     it('should write one line, 499, and count it once, for a chat completion whose client leaves while the upstream thinks', async () => {
@@ -94,6 +102,7 @@ for (const dialect of testDialects()) {
         [[499, CHAT, 30]],
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
+      assert.deepEqual(end.others, []);
     });
 
     it('should write one line, 499 with stream: true, and count it once, for a chat stream its client leaves midway', async () => {
@@ -119,6 +128,7 @@ for (const dialect of testDialects()) {
         [[499, true]],
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
+      assert.deepEqual(end.others, []);
     });
 
     it('should write one line, 499, and count it once, for a response whose client leaves before its run ends (the run goes on)', async () => {
@@ -147,6 +157,7 @@ for (const dialect of testDialects()) {
         [[499, '/v1/responses']],
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
+      assert.deepEqual(end.others, []);
     });
 
     it('should write one line, 499 with stream: true, and count it once, for a response stream its client leaves', async () => {
@@ -170,6 +181,7 @@ for (const dialect of testDialects()) {
         [[499, true]],
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
+      assert.deepEqual(end.others, []);
     });
   });
 }
