@@ -15,6 +15,7 @@ import { until, waitFor } from '../support/until.js';
 
 const CHAT = '/v1/chat/completions';
 const COUNT = 'http_server_request_duration_seconds_count';
+const MODEL_CALLS = 'gen_ai_client_operation_duration_seconds_count';
 const question = [{ role: 'user' as const, content: 'hi' }];
 // Priced: a model without a price is warned about once, which is not what these tests look for.
 const PRICES = `
@@ -65,26 +66,33 @@ for (const dialect of testDialects()) {
     const nextId = (what: string) => `req_leave_${what}_${++n}`;
     const completedLines = (reqId: string) => logged.lines.filter((l) => l.msg === 'request completed' && l.reqId === reqId);
 
-    /** POST requests to `route` counted in /metrics: all of them, and those that ended 499. */
-    async function counted(route: string): Promise<{ all: number; left: number }> {
+    /** POST requests to `route` counted in /metrics (all of them, those that ended 499), and model calls by error.type. */
+    async function counted(route: string): Promise<{ all: number; left: number; calls: Record<string, number> }> {
       const samples = parsePrometheus(await (await fetch(`${app.url}/metrics`)).text());
       const labels = { http_request_method: 'POST', http_route: route };
-      return { all: sampleValue(samples, COUNT, labels), left: sampleValue(samples, COUNT, { ...labels, http_response_status_code: '499' }) };
+      const calls: Record<string, number> = {};
+      for (const s of samples) if (s.name === MODEL_CALLS) calls[s.labels.error_type!] = (calls[s.labels.error_type!] ?? 0) + s.value;
+      return { all: sampleValue(samples, COUNT, labels), left: sampleValue(samples, COUNT, { ...labels, http_response_status_code: '499' }), calls };
     }
 
+    /** How many more model calls ended with each error.type (those that did). */
+    const moreCalls = (now: Record<string, number>, before: Record<string, number>) =>
+      Object.fromEntries(Object.entries(now).flatMap(([type, n]) => (n > (before[type] ?? 0) ? [[type, n - (before[type] ?? 0)]] : [])));
+
     /**
-     * Waits for the left request's line, then for a later request's line (everything the left one will ever log
-     * is out by then: its handler has ended), and returns its lines and how /metrics counted it.
+     * Waits for the left request's line, its model call's end, then a later request's line (what the left one logs
+     * is out by then), and returns its lines and how /metrics counted it.
      */
-    async function endOf(reqId: string, route: string, before: { all: number; left: number }) {
+    async function endOf(reqId: string, route: string, before: Awaited<ReturnType<typeof counted>>) {
       await waitFor(() => completedLines(reqId).length > 0, 'the request completed line');
+      await until(() => counted(route), (c) => Object.keys(moreCalls(c.calls, before.calls)).length > 0);
       const later = nextId('later');
       await client.models.list({ headers: { 'x-request-id': later } });
       await waitFor(() => completedLines(later).length > 0, "a later request's line");
       const now = await counted(route);
       // Its only line: nothing else about it, and no warning or error of any request (a client leaving is no fault).
       const others = logged.lines.filter((l) => (l.reqId === reqId && l.msg !== 'request completed') || l.level >= 40).map((l) => l.msg);
-      return { lines: completedLines(reqId), others, all: now.all - before.all, left: now.left - before.left };
+      return { lines: completedLines(reqId), others, all: now.all - before.all, left: now.left - before.left, calls: moreCalls(now.calls, before.calls) };
     }
 
     it('should write one line, 499, and count it once, for a chat completion whose client leaves while the upstream thinks', async () => {
@@ -103,6 +111,7 @@ for (const dialect of testDialects()) {
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
       assert.deepEqual(end.others, []);
+      assert.deepEqual(end.calls, { cancelled: 1 }, 'its model call, by error.type');
     });
 
     it('should write one line, 499 with stream: true, and count it once, for a chat stream its client leaves midway', async () => {
@@ -129,6 +138,7 @@ for (const dialect of testDialects()) {
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
       assert.deepEqual(end.others, []);
+      assert.deepEqual(end.calls, { cancelled: 1 }, 'its model call, by error.type');
     });
 
     it('should write one line, 499, and count it once, for a response whose client leaves before its run ends (the run goes on)', async () => {
@@ -158,6 +168,7 @@ for (const dialect of testDialects()) {
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
       assert.deepEqual(end.others, []);
+      assert.deepEqual(end.calls, { '': 1 }, 'its model call, by error.type');
     });
 
     it('should write one line, 499 with stream: true, and count it once, for a response stream its client leaves', async () => {
@@ -182,6 +193,7 @@ for (const dialect of testDialects()) {
       );
       assert.deepEqual([end.all, end.left], [1, 1]);
       assert.deepEqual(end.others, []);
+      assert.deepEqual(end.calls, { cancelled: 1 }, 'its model call, by error.type');
     });
   });
 }
