@@ -16,7 +16,8 @@ export class ClientGone extends EventEmitter {
     super();
     const res = reply.raw;
     res.once('close', () => {
-      if (!res.writableFinished) this.#abort(new Error('client disconnected'));
+      // An AbortError: a model call it stops is counted as `cancelled` (telemetry/error-type.ts), not as a failure.
+      if (!res.writableFinished) this.#abort(new DOMException('client disconnected', 'AbortError'));
     });
   }
 

@@ -117,11 +117,9 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
 
 export function errorHandlers(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err, req, reply) => {
-    // The client went away mid-request (its upstream call was aborted): nobody to answer, no server fault.
-    if (reply.raw.destroyed) {
-      req.log.info({ reason: (err as Error).message }, 'client disconnected');
-      return;
-    }
+    // The client went away mid-request (its upstream call was aborted): nobody to answer, no server fault, and its
+    // `request completed` line (499) was written when its connection closed (middleware/request-completed.ts).
+    if (reply.raw.destroyed) return;
     const apiError = toApiError(err, req.id, bodyLimit);
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ status: apiError.status, code: apiError.code, message: clip(apiError.message, MAX_MESSAGE_CHARS) }, 'request rejected');

@@ -34,7 +34,8 @@ export interface PartStreamOptions {
 /** Why a body stopped delivering bytes, as the error that ends the stream. */
 function brokeOff(opts: PartStreamOptions, cause: unknown): Error {
   const { provider, signal } = opts;
-  if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : new Error('The call was aborted.');
+  // The engine aborts with a word ('cancel', 'lease_lost'…): an AbortError, counted as `cancelled` (telemetry/error-type.ts).
+  if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : new DOMException('The call was aborted.', 'AbortError');
   if (isTimeoutError(cause))
     return new ProviderError({
       provider,

@@ -71,7 +71,9 @@ function streamFrames(opts: {
       if (!first.done) yield first.value;
       yield* frames;
     } finally {
-      call?.end({ error: summary.error ? 'stream' : undefined, usage: tokensOf(summary.usage) });
+      // A stream cut because its client left (its upstream call aborted) did not break: its call was cancelled.
+      const left = summary.error !== null && ctx.gone?.aborted === true;
+      call?.end({ error: summary.error === null ? undefined : left ? 'cancelled' : 'stream', usage: tokensOf(summary.usage) });
       // Only a stream cut short (the client left) still has a body to abort; after [DONE] the
       // relay drains it so the connection goes back to the pool.
       if (!summary.sawDone && !res.body.readableEnded) res.body.destroy();
@@ -86,7 +88,8 @@ function streamFrames(opts: {
             completion: summary.payloads.map((p) => completionText(safeParse(p)?.choices)).join(''),
           }),
         });
-      if (summary.error) deps.log.warn({ reqId: ctx.requestId, provider: route.provider.name }, summary.error);
+      // Nor is it worth a warning: its request's line says 499.
+      if (summary.error && !left) deps.log.warn({ reqId: ctx.requestId, provider: route.provider.name }, summary.error);
     }
   }
   return metered();

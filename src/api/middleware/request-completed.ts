@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { metrics } from '../../telemetry/metrics.js';
 import { tracing, type Span } from '../../telemetry/tracing.js';
@@ -11,6 +12,16 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The status of a request whose client closed its connection before the answer was complete (HTTP has none: nothing
+ * was answered): nginx's 499 "client closed request", which the logs and dashboards of servers behind nginx already know.
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/** The request a connection carries until its line is written: none while the connection idles between requests. */
+const kInFlight = Symbol('switchboard.inFlight');
+type TrackedSocket = Socket & { [kInFlight]?: FastifyReply | null };
+
 /** Log levels at which the `request completed` line (level info) is not written. */
 const ABOVE_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
 
@@ -23,12 +34,14 @@ function modelOf(body: unknown): string | undefined {
 
 /**
  * The end of a request, whoever answered it (Fastify's onResponse, or an SSE stream closing a hijacked
- * reply): one `request completed` line (method, route pattern, status, ms, model, tenant), the HTTP
- * duration metric, and the request's span ended.
+ * reply), or its connection closing first (499): one `request completed` line (method, route pattern, status,
+ * ms, model, tenant), the HTTP duration metric, and the request's span ended.
  */
 export function requestCompleted(req: FastifyRequest, reply: FastifyReply, opts: { statusCode: number; stream?: boolean }): void {
   if (req.completed) return;
   req.completed = true;
+  const socket: TrackedSocket = req.raw.socket;
+  if (socket[kInFlight] === reply) socket[kInFlight] = null;
   const route = req.routeUrl ?? req.routeOptions.url;
   const ms = reply.elapsedTime;
   // Fields left undefined are not written (pino drops them): one object per line, no spreads; none at all
@@ -57,16 +70,42 @@ export function requestCompleted(req: FastifyRequest, reply: FastifyReply, opts:
 }
 
 /**
+ * A connection closed under a request not yet answered: its client left (or, at the end of a shutdown's grace
+ * period, the server cut it). Neither Fastify's onResponse (no 'finish') nor an error answer comes for that request,
+ * so its line is written here, with the time until the connection closed. An SSE stream under way (the only hijacked
+ * replies: sse-reply.ts) says `stream: true`.
+ */
+function onConnectionClose(this: TrackedSocket): void {
+  const reply = this[kInFlight];
+  if (!reply) return;
+  this[kInFlight] = null;
+  const stream = reply.sent && !reply.raw.writableEnded ? true : undefined;
+  requestCompleted(reply.request, reply, { statusCode: CLIENT_CLOSED_REQUEST, stream });
+}
+
+const trackConnection = (socket: Socket): void => void socket.on('close', onConnectionClose);
+
+/** The request is its connection's until its line is written (a pipelined one behind it is not tracked: clients do not pipeline). */
+function carry(req: FastifyRequest, reply: FastifyReply): void {
+  (req.raw.socket as TrackedSocket)[kInFlight] = reply;
+}
+
+/**
  * Metrics and traces for every request. The span starts at onRequest (continuing a caller's
  * `traceparent`) and becomes the current span at preHandler: the body is parsed by then, and the
  * handler and everything it awaits run inside it (a context entered before the body is read would be
- * lost in the socket's events). Without traces, only the onResponse hook is added.
+ * lost in the socket's events). Without traces, only the request's connection is noted at onRequest.
  */
 export function telemetryHooks(app: FastifyInstance): void {
   app.decorateRequest('span', undefined);
   app.decorateRequest('completed', false);
+  // A client that leaves is noticed by its connection closing: one listener per connection (none per request) and a
+  // pointer to the request the connection carries. Fastify's onRequestAbort would add a listener and a closure per
+  // request, and runs only for a request whose body had not all arrived (IncomingMessage.aborted).
+  app.server.on('connection', trackConnection);
   if (tracing.active) {
-    app.addHook('onRequest', (req, _reply, done) => {
+    app.addHook('onRequest', (req, reply, done) => {
+      carry(req, reply);
       req.span = tracing.startSpan(req.method, {
         kind: 'server',
         headers: req.headers,
@@ -75,7 +114,11 @@ export function telemetryHooks(app: FastifyInstance): void {
       done();
     });
     app.addHook('preHandler', (req, _reply, done) => tracing.withSpan(req.span, done));
-  }
+  } else
+    app.addHook('onRequest', (req, reply, done) => {
+      carry(req, reply);
+      done();
+    });
   app.addHook('onResponse', (req, reply, done) => {
     requestCompleted(req, reply, { statusCode: reply.statusCode });
     done();
