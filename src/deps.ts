@@ -40,8 +40,8 @@ export interface RunReservation {
   /**
    * The run, committed: executed here now, announced as started. `history`: its thread's whole history, when the
    * caller wrote all of it in the same transaction (a thread made for the run), so the first turn need not read it.
-   * `unwritten`: instead, nothing of the run was written, nor will be (a run nothing of is kept, with one turn, given
-   * its thread's whole `history`): it runs in memory (engine/run-driver.ts DriveStart).
+   * `unwritten`: instead, nothing of the run was written, nor will be (a run nothing of is kept, given its thread's
+   * whole `history`): it runs in memory (engine/run-driver.ts DriveStart).
    */
   start(run: RunRow, opts?: { history?: ThreadHistory; unwritten?: boolean }): void;
   release(): void;

@@ -34,8 +34,8 @@ export interface DriveStart {
   history?: ThreadHistory;
   /**
    * Nothing of it was written, nor will be (RunReservation.start's `unwritten`): a run nothing of is kept (EngineDeps.unkept)
-   * whose run, steps and messages are held in memory (RunWriter.hold) while it runs here, unleased. It has one turn
-   * (given its `history`), and its end deletes nothing.
+   * whose run, steps and messages are held in memory (RunWriter.hold) from its thread's `history` on, while it runs
+   * here, unleased; its end deletes nothing.
    */
   unwritten?: boolean;
 }
@@ -159,7 +159,7 @@ export class RunDriver {
     if (unkept && !unkept.polled && !opts.started && (claimed.status === 'in_progress' || claimed.status === 'cancelling'))
       return this.#unwritten.forgetInterrupted(claimed, unkept);
     if (unkept) this.#unkept.set(claimed.id, unkept);
-    if (opts.unwritten) this.#writer.hold(claimed.id);
+    if (opts.unwritten) this.#writer.hold(claimed.id, opts.history);
     try {
       await this.#drive(claimed, signal, opts);
     } catch (err) {

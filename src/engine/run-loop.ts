@@ -213,7 +213,7 @@ export class RunTurn {
   async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean; history?: ThreadHistory } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
     const [{ messages, items }, steps, atEnd] = await Promise.all([
-      opts.history ?? threadHistoryRows(db, run.thread_id),
+      opts.history ?? this.#writer.history(run.id) ?? threadHistoryRows(db, run.thread_id),
       opts.noSteps ? [] : this.#writer.steps(run.id),
       this.#deps.writesAtEnd?.(run) ?? false,
     ]);

@@ -374,13 +374,20 @@ for (const dialect of testDialects()) {
       it('should write none of its steps and messages, announce them as for any run, and serve its steps back', async () => {
         const { run, writer, names } = await setup();
         writer.hold(run.id);
-        const { step: messageStep, message } = await writer.startMessage(run);
+        await writer.finishReasoning(run, { id: 'rs_1', text: 'Hmm.', status: 'completed' });
+        const { step: messageStep, message } = await writer.startMessage(run, 'rs_1');
         await writer.finishMessage(run, { step: messageStep, message, text: 'Looking.', usage: null });
         const step = await writer.startToolCalls(run);
         const calls = [{ id: 'call_1', type: 'function' as const, function: { name: 'f', arguments: '{}', output: null } }];
         await writer.saveToolCalls(run, step.id, calls, { call_1: 'ok' });
         await writer.finishStep(run, step, { status: 'completed', usage: USAGE });
         assert.equal(await written(run.id), 0);
+        const reasoning = await store.db.selectFrom('conversation_items').select('id').where('id', '=', 'rs_1').execute();
+        assert.equal(reasoning.length, 0);
+        // What a later turn reads: the thread's history with the run's reasoning and ended message.
+        const history = writer.history(run.id);
+        assert.deepEqual(history?.items.map((i) => [i.id, i.type]), [['rs_1', 'reasoning']]);
+        assert.deepEqual(history?.messages.map((m) => [m.id, m.status, (JSON.parse(m.content) as Array<{ text: { value: string } }>)[0]!.text.value]), [[message.id, 'completed', 'Looking.']]);
         assert.deepEqual(names().filter((n) => !n.endsWith('.delta')), [
           'thread.run.step.created',
           'thread.run.step.in_progress',
@@ -413,6 +420,7 @@ for (const dialect of testDialects()) {
         assert.deepEqual([await written(run.id), items.length], [0, 0]);
         writer.release(run.id);
         assert.deepEqual(await writer.steps(run.id), []);
+        assert.equal(writer.history(run.id), undefined);
       });
     });
   });

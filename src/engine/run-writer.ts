@@ -4,9 +4,9 @@ import type { IdGenerator } from '../ids.js';
 import type { Db } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import type { RelaxedWrite } from '../store/relaxed-commit.js';
-import { insertFunctionCallItems, insertReasoningItem } from '../store/repos/conversation-items.repo.js';
+import { insertFunctionCallItems, insertReasoningItem, reasoningItemRow } from '../store/repos/conversation-items.repo.js';
 import { fromJson, toJson } from '../store/json.js';
-import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
+import { insertRunMessage, updateRunMessage, type ThreadHistory } from '../store/repos/run-messages.repo.js';
 import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
@@ -123,10 +123,11 @@ export class RunWriter {
 
   /**
    * From now until `release`, the run's rows are held in memory and none is written: a run nothing of is kept, whose
-   * run row was never written either (RunReservation.start's `unwritten`). Its steps are read back from here (steps).
+   * run row was never written either (RunReservation.start's `unwritten`), from its thread's `history` on. Its steps
+   * and history are read back from here (steps, history).
    */
-  hold(runId: string): void {
-    this.#held.set(runId, new HeldRows());
+  hold(runId: string, history?: ThreadHistory): void {
+    this.#held.set(runId, new HeldRows(history));
   }
 
   release(runId: string): void {
@@ -136,6 +137,11 @@ export class RunWriter {
   /** Whether the run's rows are held in memory (hold), not written. */
   holds(runId: string): boolean {
     return this.#held.has(runId);
+  }
+
+  /** The thread's history for a run held in memory (its first turn's, and what the run added); undefined for others. */
+  history(runId: string): ThreadHistory | undefined {
+    return this.#held.get(runId)?.history();
   }
 
   /** The run's steps, oldest first: as held for a run held in memory, else as committed. */
@@ -189,8 +195,10 @@ export class RunWriter {
   /** The turn's reasoning, recorded as the thread's reasoning item `id` (named when it began), then announced done. */
   async finishReasoning(run: RunRow, opts: { id: string; text: string; status: 'completed' | 'incomplete' }): Promise<void> {
     const item = { ...opts, seq: nextSeq(this.#now()), createdAt: this.#nowS(), tenantId: run.tenant_id, threadId: run.thread_id };
-    // A run held in memory has one turn (services/responses-create.ts): no later turn reads its reasoning back.
-    await this.#write(run.id, { write: async (trx) => void (await insertReasoningItem(trx, item)), held: () => undefined });
+    await this.#write(run.id, {
+      write: async (trx) => void (await insertReasoningItem(trx, item)),
+      held: (rows) => rows.addItem(reasoningItemRow(item)),
+    });
     this.announce(run, { type: 'reasoning.done', reasoningId: opts.id, status: opts.status });
   }
 
@@ -298,7 +306,9 @@ export class RunWriter {
       },
       skip: () => {
         written = { message: { ...opts.message, ...messageEnd }, step: { ...opts.step, ...stepPatch } as RunStepRow };
-        this.#held.get(run.id)?.put(written.step!);
+        const held = this.#held.get(run.id);
+        held?.put(written.step!);
+        held?.addMessage(written.message!);
       },
       announce: () => {
         if (written.message) this.announce(run, { type: 'message.done', message: written.message });

@@ -90,14 +90,14 @@ export async function startResponse(
 
 /**
  * A `store: false` stream on a thread of its own (no conversation, no previous response) keeps nothing, and nobody
- * reads any of it back (a store:false response is never shown: responses-read.ts getResponseRow). Offering no tool
- * Switchboard runs itself, it has one model turn (only a server tool's result makes another), given its history: then
- * nothing of it is written — not its thread, input, run, steps, messages or response row — and its run is held in
- * memory by the engine, which executes it here (engine/run-driver.ts DriveStart `unwritten`).
+ * reads any of it back (a store:false response is never shown: responses-read.ts getResponseRow): nothing of it is
+ * written — not its thread, input, run, steps, messages or response row. Its run is held in memory by the engine, which
+ * executes it here from the history given it (engine/run-driver.ts DriveStart `unwritten`) — unless it offers a tool
+ * that needs the thread stored (Tool.needsStoredThread).
  */
 function heldInMemory(deps: Deps, request: CreateResponseRequest): boolean {
   if (request.store !== false || request.background === true || request.conversation != null || request.previous_response_id != null) return false;
-  return (request.tools ?? []).every((t) => deps.tools.get(t.type)?.execute === undefined);
+  return (request.tools ?? []).every((t) => deps.tools.get(t.type)?.needsStoredThread !== true);
 }
 
 /** The thread's history as the engine reads it (store/repos/run-messages.repo.ts): messages, other items, in seq order. */
