@@ -80,7 +80,9 @@ export async function startResponse(
   rememberResponse(deps.store.db, result.response, { forgetAtEnd: opts.forgetAtEnd });
   if (!reservation) announce(deps, result.run, opts);
   else {
-    // Announced as every run is — created (queued), then started by its worker — and executed here.
+    // Announced as every run is — created (queued), then started by its worker — and executed here. One held in
+    // memory is followed only here: no other instance can read it.
+    if (unwritten) deps.events.keepLocal?.(result.run.id);
     opts.subscribe?.(result.run.id);
     deps.events.publish(result.run.id, { type: 'run.created', run: asQueued(result.run) });
     reservation.start(result.run, { history: result.history, unwritten });
