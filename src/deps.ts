@@ -18,7 +18,10 @@ import type { ThreadHistory } from './store/repos/run-messages.repo.js';
 export interface RunQueue {
   /** A run was queued (after the commit): claim it now rather than at the next poll. */
   enqueue(runId: string): void;
-  /** Stops a run executing in this process (its status is already `cancelling`). */
+  /**
+   * Stops a run executing in this process (its status is already `cancelling`, or it has no row: a run started
+   * `unwritten`); a no-op for a run not executing here.
+   */
   cancel(runId: string): void;
   /**
    * Room in this process's worker for a run its caller inserts already started (status `in_progress`, `lease`'s
@@ -37,8 +40,10 @@ export interface RunReservation {
   /**
    * The run, committed: executed here now, announced as started. `history`: its thread's whole history, when the
    * caller wrote all of it in the same transaction (a thread made for the run), so the first turn need not read it.
+   * `unwritten`: instead, nothing of the run was written, nor will be (a run nothing of is kept, given its thread's
+   * whole `history`): it runs in memory (engine/run-driver.ts DriveStart).
    */
-  start(run: RunRow, history?: ThreadHistory): void;
+  start(run: RunRow, opts?: { history?: ThreadHistory; unwritten?: boolean }): void;
   release(): void;
 }
 

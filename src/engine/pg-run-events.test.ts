@@ -152,6 +152,30 @@ if (testDialects().includes('postgres')) {
       assert.deepEqual(heard[1], events[1]);
     });
 
+    it('should send the events of a run kept local to no other instance, until its stream ends', async () => {
+      const run = await insertRun('held');
+      const other = await insertRun('sent');
+      const mine: EngineEvent[] = [];
+      a.subscribe(run.id, (e) => mine.push(e));
+      const relayed = listen(run.id);
+      const relayedOther = listen(other.id);
+      a.keepLocal?.(run.id);
+      const events: EngineEvent[] = [
+        { type: 'run.status', run },
+        { type: 'message.text', messageId: 'msg_1', part: 0, text: 'Hi', annotations: [] },
+        { type: 'run.status', run: { ...run, status: 'completed' } },
+      ];
+      for (const e of events) a.publish(run.id, e);
+      // Sent after them on the same connection: once it is heard, they would have been.
+      a.publish(other.id, { type: 'run.status', run: other });
+      await waitFor(() => relayedOther.length === 1, "the other run's event relayed", 5000);
+      assert.deepEqual(mine, events);
+      assert.deepEqual(relayed, []);
+      // Its stream ended: the run id is no longer kept local.
+      a.publish(run.id, { type: 'run.status', run });
+      await waitFor(() => relayed.length === 1, 'an event published after its end relayed', 5000);
+    });
+
     it('should deliver in its own process at once, not twice', async () => {
       const run = await insertRun('mine');
       const heard: EngineEvent[] = [];

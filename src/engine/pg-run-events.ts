@@ -5,7 +5,7 @@ import { loadEventObject } from '../store/repos/event-objects.repo.js';
 import { randomToken } from '../ids.js';
 import { fromRef } from './event-refs.js';
 import { encodeNotices, NoticeAssembler, packPayloads, type Heard, type NoticeBatch } from './pg-notices.js';
-import { createRunEventBus, type RunEvent, type RunEventBus } from './run-events.js';
+import { createRunEventBus, endsStream, type RunEvent, type RunEventBus } from './run-events.js';
 
 const CHANNEL = 'switchboard_run_events';
 /** All payloads of one batch in one statement, so one round trip and one commit; notified in array order. */
@@ -70,6 +70,8 @@ export async function createPgRunEventBus(opts: {
   listener.on('error', onError);
   notifier.on('error', onError);
 
+  /** Runs whose events are not sent to the other instances (keepLocal), until their stream ends. */
+  const localRuns = new Set<string>();
   let pending: string[] = [];
   let sending: Promise<void> | undefined;
   let counter = 0;
@@ -89,9 +91,14 @@ export async function createPgRunEventBus(opts: {
   return {
     publish(runId, event) {
       local.publish(runId, event);
+      if (localRuns.has(runId)) {
+        if (endsStream(event)) localRuns.delete(runId);
+        return;
+      }
       pending.push(...encodeNotices(runId, event, next()));
       sending ??= send();
     },
+    keepLocal: (runId) => void localRuns.add(runId),
     subscribe: local.subscribe,
     hasSubscribers: local.hasSubscribers,
     async close() {

@@ -32,6 +32,12 @@ export interface DriveStart {
   inserted?: boolean;
   /** Its thread's whole history, written with it (RunReservation.start): its first turn need not read it. */
   history?: ThreadHistory;
+  /**
+   * Nothing of it was written, nor will be (RunReservation.start's `unwritten`): a run nothing of is kept (EngineDeps.unkept)
+   * whose run, steps and messages are held in memory (RunWriter.hold) from its thread's `history` on, while it runs
+   * here, unleased; its end deletes nothing.
+   */
+  unwritten?: boolean;
 }
 
 /** Why a worker stopped driving a run mid-turn. */
@@ -83,6 +89,7 @@ export class RunDriver {
     const move = { nowMs: this.#deps.clock.now(), patch: opts.patch, leaseOwner: opts.lease };
     const { end } = opts;
     const unkept = this.#unkept.get(run.id);
+    if (this.#writer.holds(run.id)) return this.#unwritten.movedUnwritten(run, to, opts);
     if (unkept?.atEnd && to !== 'in_progress' && to !== 'requires_action') return this.#unwritten.forgetAtEnd(run, to, { ...opts, unkept });
     const write = async (trx: Db) => {
       await end?.write(trx);
@@ -152,6 +159,7 @@ export class RunDriver {
     if (unkept && !unkept.polled && !opts.started && (claimed.status === 'in_progress' || claimed.status === 'cancelling'))
       return this.#unwritten.forgetInterrupted(claimed, unkept);
     if (unkept) this.#unkept.set(claimed.id, unkept);
+    if (opts.unwritten) this.#writer.hold(claimed.id, opts.history);
     try {
       await this.#drive(claimed, signal, opts);
     } catch (err) {
@@ -160,6 +168,7 @@ export class RunDriver {
       await this.#unwritten.failUnwritten(claimed, err);
     } finally {
       this.#unkept.delete(claimed.id);
+      this.#writer.release(claimed.id);
     }
   }
 
@@ -182,7 +191,8 @@ export class RunDriver {
     let fresh = opts.started === true;
     for (let turn = 0; turn < this.#opts.maxTurns; turn++) {
       if (signal.aborted) return this.#aborted(run, signal.reason as AbortReason, lease);
-      const current = fresh ? run : await findRunById(this.#deps.db, run.id);
+      // A run held in memory has no row to re-read: it is cancelled only here (RunQueue.cancel aborts `signal`).
+      const current = fresh || this.#writer.holds(run.id) ? run : await findRunById(this.#deps.db, run.id);
       fresh = false;
       if (!current || current.status !== 'in_progress') {
         if (current?.status === 'cancelling') await this.cancelled(current, lease);
@@ -201,13 +211,14 @@ export class RunDriver {
       }
       // Stopped (lease lost, shutdown, cancel) while the turn finished: this worker writes no more (but the turn's end).
       if (signal.aborted || result.outcome.kind === 'aborted') {
-        if (result.end) await this.#relaxed(result.end.write).then(result.end.announce);
+        if (result.end) await this.#writer.commitEnd(run, result.end);
         return this.#aborted(run, signal.reason as AbortReason, lease);
       }
       const usage = result.usage ? toJson(result.usage) : run.usage;
       const { outcome } = result;
       if (outcome.kind === 'continue') {
-        await this.#relaxed((trx) => updateRunFields(trx, run.id, { usage }));
+        if (this.#writer.holds(run.id)) run = { ...run, usage };
+        else await this.#relaxed((trx) => updateRunFields(trx, run.id, { usage }));
         continue;
       }
       const { end } = result;
@@ -235,7 +246,7 @@ export class RunDriver {
 
   async #aborted(run: RunRow, reason: AbortReason, lease: string | null): Promise<void> {
     if (reason === 'cancel') {
-      if (this.#forgetsOnCancel(run.id)) return this.#unwritten.cancelledUnwritten(run);
+      if (this.#forgetsOnCancel(run.id)) return this.#unwritten.cancelledUnwritten(run, { held: this.#writer.holds(run.id) });
       const current = await findRunById(this.#deps.db, run.id);
       if (current?.status === 'cancelling') await this.cancelled(current, lease);
       // Cancelled and deleted (DELETE of its response): nothing to write, but whoever streams it waits for its end.
@@ -243,7 +254,7 @@ export class RunDriver {
       return;
     }
     // Shutdown: hand the run back (lease free) so a restart or another instance resumes it.
-    if (reason === 'shutdown' && lease) await releaseLease(this.#deps.db, { runId: run.id, owner: lease });
+    if (reason === 'shutdown' && lease && !this.#writer.holds(run.id)) await releaseLease(this.#deps.db, { runId: run.id, owner: lease });
     // lease_lost: another worker has the run, or may soon; this one leaves it as it is.
   }
 }

@@ -16,6 +16,12 @@ export interface RunEventBus {
   subscribe(runId: string, listener: RunEventListener): () => void;
   /** Whether anyone in this process listens to the run. */
   hasSubscribers(runId: string): boolean;
+  /**
+   * The run's events are for this process's subscribers only, until its stream ends: nobody elsewhere can follow or
+   * cancel it (a run held in memory: engine/run-driver.ts DriveStart `unwritten`). A bus across instances sends them
+   * nowhere else; one in a single process has nothing to do.
+   */
+  keepLocal?(runId: string): void;
 }
 
 export function createRunEventBus(): RunEventBus {

@@ -10,7 +10,6 @@ import type { Db, DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
 import { threadHistoryRows, type ThreadHistory } from '../store/repos/run-messages.repo.js';
-import { listAllRunSteps } from '../store/repos/run-steps.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
 import type { Tool, ToolRegistry, ToolRunContext } from '../tools/tool.js';
@@ -214,8 +213,8 @@ export class RunTurn {
   async run(run: RunRow, signal: AbortSignal, opts: { counted?: boolean; noSteps?: boolean; history?: ThreadHistory } = {}): Promise<TurnResult> {
     const { db } = this.#deps;
     const [{ messages, items }, steps, atEnd] = await Promise.all([
-      opts.history ?? threadHistoryRows(db, run.thread_id),
-      opts.noSteps ? [] : listAllRunSteps(db, run.id),
+      opts.history ?? this.#writer.history(run.id) ?? threadHistoryRows(db, run.thread_id),
+      opts.noSteps ? [] : this.#writer.steps(run.id),
       this.#deps.writesAtEnd?.(run) ?? false,
     ]);
     const ended = endedOnClientCalls(run, steps);
@@ -472,7 +471,7 @@ export class RunTurn {
     const outputs: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, fromJson<Record<string, string>>(step.tool_outputs, {}));
     const pending: Array<{ id: string; name: string; arguments: string }> = [];
     const results: Array<Extract<EngineEvent, { type: 'tool.output' }>> = [];
-    let callIndex = serverCallCount(this.#deps.tools, await listAllRunSteps(this.#deps.db, run.id));
+    let callIndex = serverCallCount(this.#deps.tools, await this.#writer.steps(run.id));
     for (const [index, call] of turn.calls.entries()) {
       const tool = ctx.tools.byName.get(call.name);
       if (!tool?.impl.execute) {
@@ -513,7 +512,7 @@ export class RunTurn {
       await this.#writer.endOnClientCalls(run, { id: step.id, calls: records, outputs, usage }, pending, results);
       return { kind: 'completed' };
     }
-    const saved = await this.#writer.saveToolCalls(step.id, records, outputs);
+    const saved = await this.#writer.saveToolCalls(run, step.id, records, outputs);
     for (const r of results) this.#writer.announce(run, r);
     if (pending.length > 0) {
       if (usage) await this.#writer.finishStep(run, saved ?? step, { status: 'in_progress', usage });

@@ -45,18 +45,34 @@ export class UnwrittenRuns {
   async forgetAtEnd(run: RunRow, to: RunStatus, opts: { patch?: RunUpdate; end?: PendingWrite; unkept: UnkeptRun }): Promise<RunRow> {
     const moved = transitioned(run, to, { nowMs: this.#o.deps.clock.now(), patch: opts.patch });
     await this.#o.relaxed((trx) => opts.unkept.forget(trx));
-    opts.end?.skip();
-    opts.end?.announce();
+    return this.#announceUnwritten(moved, opts.end);
+  }
+
+  /**
+   * A move of a run held in memory (RunWriter.hold), whose rows are never written: checked as every move is, its turn's
+   * last write (`end`) held, and announced as if written.
+   */
+  movedUnwritten(run: RunRow, to: RunStatus, opts: { patch?: RunUpdate; end?: PendingWrite }): RunRow {
+    return this.#announceUnwritten(transitioned(run, to, { nowMs: this.#o.deps.clock.now(), patch: opts.patch }), opts.end);
+  }
+
+  #announceUnwritten(moved: RunRow, end: PendingWrite | undefined): RunRow {
+    end?.skip();
+    end?.announce();
     publishRun(this.#o.deps, moved);
     return moved;
   }
 
   /**
    * A run cancelled mid-turn whose rows are gone or go with the cancel (an unkept run whose client left; a response
-   * deleted while it ran): its end is announced unwritten.
+   * deleted while it ran): its end is announced unwritten. `held`: a run held in memory (RunWriter.hold), which no
+   * cancel moved to `cancelling` first (it has no row to move): that move is announced too.
    */
-  cancelledUnwritten(run: RunRow): void {
-    publishRun(this.#o.deps, transitioned({ ...run, status: 'cancelling' }, 'cancelled', { nowMs: this.#o.deps.clock.now() }));
+  cancelledUnwritten(run: RunRow, opts: { held?: boolean } = {}): void {
+    const nowMs = this.#o.deps.clock.now();
+    const cancelling = opts.held ? transitioned(run, 'cancelling', { nowMs }) : { ...run, status: 'cancelling' as const };
+    if (opts.held) publishRun(this.#o.deps, cancelling);
+    publishRun(this.#o.deps, transitioned(cancelling, 'cancelled', { nowMs }));
   }
 
   /** A run left in progress by a worker that died: nobody waits for it, and nothing of it is kept. */
@@ -95,7 +111,8 @@ export class UnwrittenRuns {
     const patch = { last_error: toJson({ code: 'server_error', message: "The run's result could not be saved." }) };
     let run = claimed;
     try {
-      const current = await findRunById(deps.db, claimed.id);
+      // A run held in memory (RunWriter.hold) has no row to read.
+      const current = this.#o.writer.holds(claimed.id) ? undefined : await findRunById(deps.db, claimed.id);
       // Its row is gone (deleted meanwhile): nothing to write, but whoever streams it waits for its end.
       if (!current) {
         if (!isTerminal(run.status)) publishRun(deps, transitioned(run, 'failed', { nowMs: deps.clock.now(), patch }));

@@ -119,11 +119,11 @@ export class RunWorker {
     };
     return {
       lease: { lease_owner: this.#owner, lease_expires_at: nowMs + this.#opts.leaseMs },
-      start: (run, history) => {
+      start: (run, opts = {}) => {
         settle();
         tracing.noteRunOrigin(run.id);
         metrics.runMoved('in_progress', false, 0);
-        this.#execute(run, nowMs, { started: true, inserted: true, history });
+        this.#execute(run, nowMs, { started: true, inserted: true, ...opts });
       },
       release: settle,
     };
@@ -135,7 +135,7 @@ export class RunWorker {
     void work.finally(() => this.#pending.delete(work));
   }
 
-  /** Stops a run executing in this process (its status is already `cancelling`). */
+  /** See RunQueue.cancel (deps.ts): stops a run executing in this process. */
   cancel(runId: string): void {
     this.#running.get(runId)?.controller.abort('cancel' satisfies AbortReason);
   }
@@ -180,7 +180,8 @@ export class RunWorker {
 
   #execute(run: RunRow, claimedAtMs: number, how: DriveStart): void {
     const controller = new AbortController();
-    this.#leases.hold(run.id, controller, claimedAtMs);
+    // A run with no row (DriveStart.unwritten) has no lease to keep: no other worker can claim it.
+    if (!how.unwritten) this.#leases.hold(run.id, controller, claimedAtMs);
     const done = tracing
       .inRunSpan(run, () => this.#driver.drive(run, controller.signal, how))
       .catch((err: unknown) => this.#deps.log.error({ err, runId: run.id }, 'run driver crashed'))

@@ -308,7 +308,7 @@ for (const dialect of testDialects()) {
         const { run, writer } = await setup();
         const step = await writer.startToolCalls(run);
         const calls = [{ id: 'call_1', type: 'function' as const, function: { name: 'f', arguments: '{}', output: null } }];
-        const saved = await writer.saveToolCalls(step.id, calls, { call_1: 'ok' });
+        const saved = await writer.saveToolCalls(run, step.id, calls, { call_1: 'ok' });
         assert.deepEqual(JSON.parse(saved!.step_details), { type: 'tool_calls', tool_calls: calls });
         assert.deepEqual(JSON.parse(saved!.tool_outputs!), { call_1: 'ok' });
       });
@@ -362,6 +362,65 @@ for (const dialect of testDialects()) {
         assert.deepEqual(data.last_error, { code: 'server_error', message: 'boom' });
         assert.equal(data.failed_at, NOW_S);
         assert.equal((await stepRow(step.id)).status, 'failed');
+      });
+    });
+
+    describe('a run held in memory (hold)', () => {
+      /** The rows of the run's steps and messages in the database. */
+      const written = async (runId: string) =>
+        (await store.db.selectFrom('run_steps').select('id').where('run_id', '=', runId).execute()).length +
+        (await store.db.selectFrom('messages').select('id').where('run_id', '=', runId).execute()).length;
+
+      it('should write none of its steps and messages, announce them as for any run, and serve its steps back', async () => {
+        const { run, writer, names } = await setup();
+        writer.hold(run.id);
+        await writer.finishReasoning(run, { id: 'rs_1', text: 'Hmm.', status: 'completed' });
+        const { step: messageStep, message } = await writer.startMessage(run, 'rs_1');
+        await writer.finishMessage(run, { step: messageStep, message, text: 'Looking.', usage: null });
+        const step = await writer.startToolCalls(run);
+        const calls = [{ id: 'call_1', type: 'function' as const, function: { name: 'f', arguments: '{}', output: null } }];
+        await writer.saveToolCalls(run, step.id, calls, { call_1: 'ok' });
+        await writer.finishStep(run, step, { status: 'completed', usage: USAGE });
+        assert.equal(await written(run.id), 0);
+        const reasoning = await store.db.selectFrom('conversation_items').select('id').where('id', '=', 'rs_1').execute();
+        assert.equal(reasoning.length, 0);
+        // What a later turn reads: the thread's history with the run's reasoning and ended message.
+        const history = writer.history(run.id);
+        assert.deepEqual(history?.items.map((i) => [i.id, i.type]), [['rs_1', 'reasoning']]);
+        assert.deepEqual(history?.messages.map((m) => [m.id, m.status, (JSON.parse(m.content) as Array<{ text: { value: string } }>)[0]!.text.value]), [[message.id, 'completed', 'Looking.']]);
+        assert.deepEqual(names().filter((n) => !n.endsWith('.delta')), [
+          'thread.run.step.created',
+          'thread.run.step.in_progress',
+          'thread.message.created',
+          'thread.message.in_progress',
+          'thread.message.completed',
+          'thread.run.step.completed',
+          'thread.run.step.created',
+          'thread.run.step.in_progress',
+          'thread.run.step.completed',
+        ]);
+        const steps = await writer.steps(run.id);
+        assert.deepEqual(steps.map((s) => [s.id, s.type, s.status]), [
+          [messageStep.id, 'message_creation', 'completed'],
+          [step.id, 'tool_calls', 'completed'],
+        ]);
+        assert.deepEqual(JSON.parse(steps[1]!.tool_outputs!), { call_1: 'ok' });
+        assert.deepEqual(JSON.parse(steps[1]!.usage!), USAGE);
+      });
+
+      it('should end a turn on the client\'s calls in memory, and read the run\'s steps from the database once released', async () => {
+        const { run, writer, names } = await setup();
+        writer.hold(run.id);
+        const step = await writer.startToolCalls(run);
+        const calls = [{ id: 'call_1', type: 'function' as const, function: { name: 'f', arguments: '{}', output: null } }];
+        await writer.endOnClientCalls(run, { id: step.id, calls, outputs: {}, usage: USAGE }, [{ id: 'call_1', name: 'f', arguments: '{}' }]);
+        assert.equal(names().at(-1), 'thread.run.step.completed');
+        assert.equal((await writer.steps(run.id))[0]?.status, 'completed');
+        const items = await store.db.selectFrom('conversation_items').select('id').where('thread_id', '=', run.thread_id).execute();
+        assert.deepEqual([await written(run.id), items.length], [0, 0]);
+        writer.release(run.id);
+        assert.deepEqual(await writer.steps(run.id), []);
+        assert.equal(writer.history(run.id), undefined);
       });
     });
   });

@@ -4,9 +4,9 @@ import type { IdGenerator } from '../ids.js';
 import type { Db } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import type { RelaxedWrite } from '../store/relaxed-commit.js';
-import { insertFunctionCallItems, insertReasoningItem } from '../store/repos/conversation-items.repo.js';
+import { insertFunctionCallItems, insertReasoningItem, reasoningItemRow } from '../store/repos/conversation-items.repo.js';
 import { fromJson, toJson } from '../store/json.js';
-import { insertRunMessage, updateRunMessage } from '../store/repos/run-messages.repo.js';
+import { insertRunMessage, updateRunMessage, type ThreadHistory } from '../store/repos/run-messages.repo.js';
 import { insertRunStep, listAllRunSteps, updateRunStep } from '../store/repos/run-steps.repo.js';
 import { nextSeq } from '../store/seq.js';
 import type { MessageRow } from '../store/tables/messages.table.js';
@@ -15,6 +15,7 @@ import type { NewRunStepRow, RunStepRow, RunStepStatus, RunStepUpdate } from '..
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import type { TokenLogprob } from '../providers/chat-model.js';
 import type { RunEventBus } from './run-events.js';
+import { HeldRows } from './held-rows.js';
 
 /** The key of a step's tool_outputs (not on the wire) naming the reasoning item of the turn the step began. */
 const REASONING_KEY = ':reasoning';
@@ -79,7 +80,8 @@ export interface PendingWrite {
  * published before it is committed. Order follows OpenAI's: step started, message started, its
  * text…, message done, step done. What a turn writes while the run goes on is committed relaxed
  * (store/relaxed-commit.ts: a resumed run deletes the steps it left unfinished); the run's end, which
- * the client is told of, waits for the disk and so flushes them all.
+ * the client is told of, waits for the disk and so flushes them all. A run held in memory (hold) writes nothing: its
+ * rows are kept here, for what the engine reads back while it runs.
  */
 export class RunWriter {
   readonly #db: Store['db'];
@@ -89,6 +91,8 @@ export class RunWriter {
   readonly #relaxed: RelaxedWrite;
   readonly #unkept: (runId: string) => boolean;
   readonly #forgetsOnCancel: (runId: string) => boolean;
+  /** The runs whose rows are held here, never written (hold). */
+  readonly #held = new Map<string, HeldRows>();
 
   /**
    * `unkept`: whether the run's rows are kept once it ends (EngineDeps.unkept): none of an unkept run's commits waits
@@ -117,9 +121,43 @@ export class RunWriter {
     return this.#forgetsOnCancel(runId);
   }
 
+  /**
+   * From now until `release`, the run's rows are held in memory and none is written: a run nothing of is kept, whose
+   * run row was never written either (RunReservation.start's `unwritten`), from its thread's `history` on. Its steps
+   * and history are read back from here (steps, history).
+   */
+  hold(runId: string, history?: ThreadHistory): void {
+    this.#held.set(runId, new HeldRows(history));
+  }
+
+  release(runId: string): void {
+    this.#held.delete(runId);
+  }
+
+  /** Whether the run's rows are held in memory (hold), not written. */
+  holds(runId: string): boolean {
+    return this.#held.has(runId);
+  }
+
+  /** The thread's history for a run held in memory (its first turn's, and what the run added); undefined for others. */
+  history(runId: string): ThreadHistory | undefined {
+    return this.#held.get(runId)?.history();
+  }
+
+  /** The run's steps, oldest first: as held for a run held in memory, else as committed. */
+  async steps(runId: string): Promise<RunStepRow[]> {
+    return this.#held.get(runId)?.steps() ?? listAllRunSteps(this.#db, runId);
+  }
+
   /** A write the client may be told of: committed with the wait for the disk, unless nothing of the run is kept. */
   #durable<T>(runId: string, fn: (trx: Db) => Promise<T>): Promise<T> {
     return this.#unkept(runId) ? this.#relaxed(fn) : this.#db.transaction().execute(fn);
+  }
+
+  /** A write of the run's rows: `held` for a run held in memory (nothing written), else `write` in a relaxed commit. */
+  async #write<T>(runId: string, opts: { write: (trx: Db) => Promise<T>; held: (rows: HeldRows) => T }): Promise<T> {
+    const held = this.#held.get(runId);
+    return held ? opts.held(held) : this.#relaxed(opts.write);
   }
 
   #nowS(): number {
@@ -156,15 +194,19 @@ export class RunWriter {
 
   /** The turn's reasoning, recorded as the thread's reasoning item `id` (named when it began), then announced done. */
   async finishReasoning(run: RunRow, opts: { id: string; text: string; status: 'completed' | 'incomplete' }): Promise<void> {
-    const at = { seq: nextSeq(this.#now()), createdAt: this.#nowS() };
-    await this.#relaxed((trx) => insertReasoningItem(trx, { ...opts, ...at, tenantId: run.tenant_id, threadId: run.thread_id }));
+    const item = { ...opts, seq: nextSeq(this.#now()), createdAt: this.#nowS(), tenantId: run.tenant_id, threadId: run.thread_id };
+    await this.#write(run.id, {
+      write: async (trx) => void (await insertReasoningItem(trx, item)),
+      held: (rows) => rows.addItem(reasoningItemRow(item)),
+    });
     this.announce(run, { type: 'reasoning.done', reasoningId: opts.id, status: opts.status });
   }
 
   /**
    * An assistant message being written, and its message_creation step (naming the reasoning before it), in one
    * transaction. `unwritten`: nobody reads them before the run ends (deps.writesAtEnd) — they are written when the
-   * message ends, not now, and a run resumed after a crash runs the turn again as it would after losing them.
+   * message ends, not now, and a run resumed after a crash runs the turn again as it would after losing them. A run
+   * held in memory (hold) writes them at no time: its step is held.
    */
   async startMessage(run: RunRow, reasoningId?: string, opts: { unwritten?: boolean } = {}): Promise<OpenMessage> {
     const messageId = this.#ids('msg');
@@ -187,7 +229,9 @@ export class RunWriter {
       completed_at: null,
       incomplete_at: null,
     };
-    const open: OpenMessage = opts.unwritten
+    const held = this.#held.get(run.id);
+    held?.put(stepRow);
+    const open: OpenMessage = opts.unwritten || held
       ? { step: stepRow, message: messageRow, unwritten: true }
       : await this.#relaxed(async (trx) => ({ step: await insertRunStep(trx, stepRow), message: await insertRunMessage(trx, messageRow) }));
     this.announce(run, { type: 'step.started', step: open.step });
@@ -216,8 +260,13 @@ export class RunWriter {
 
   /** Ends the message (completed, or incomplete with a reason) and its step, in a relaxed commit of their own. */
   async finishMessage(run: RunRow, opts: MessageEnd): Promise<void> {
-    const end = this.endMessage(run, opts);
-    await this.#relaxed(end.write);
+    await this.commitEnd(run, this.endMessage(run, opts));
+  }
+
+  /** Commits a message's end on its own (relaxed; held, for a run held in memory), then announces it. */
+  async commitEnd(run: RunRow, end: PendingWrite): Promise<void> {
+    if (this.#held.has(run.id)) end.skip();
+    else await this.#relaxed(end.write);
     end.announce();
   }
 
@@ -257,6 +306,9 @@ export class RunWriter {
       },
       skip: () => {
         written = { message: { ...opts.message, ...messageEnd }, step: { ...opts.step, ...stepPatch } as RunStepRow };
+        const held = this.#held.get(run.id);
+        held?.put(written.step!);
+        held?.addMessage(written.message!);
       },
       announce: () => {
         if (written.message) this.announce(run, { type: 'message.done', message: written.message });
@@ -268,15 +320,15 @@ export class RunWriter {
   /** A tool_calls step (naming the reasoning before it); its details grow as the model streams the calls. */
   async startToolCalls(run: RunRow, reasoningId?: string): Promise<RunStepRow> {
     const row = this.#stepRow(run, 'tool_calls', { type: 'tool_calls', tool_calls: [] }, reasoningId);
-    const step = await this.#relaxed((trx) => insertRunStep(trx, row));
+    const step = await this.#write(run.id, { write: (trx) => insertRunStep(trx, row), held: (rows) => rows.put(row) });
     this.announce(run, { type: 'step.started', step });
     return step;
   }
 
-  /** Records the calls (and, for server tools, their outputs) on the step. */
-  async saveToolCalls(stepId: string, calls: ToolCall[], outputs: Record<string, string>): Promise<RunStepRow | undefined> {
+  /** Records the calls (and, for server tools, their outputs) on the run's step. */
+  async saveToolCalls(run: RunRow, stepId: string, calls: ToolCall[], outputs: Record<string, string>): Promise<RunStepRow | undefined> {
     const patch = { step_details: toJson({ type: 'tool_calls', tool_calls: calls }), tool_outputs: toJson(outputs) };
-    return this.#relaxed((trx) => updateRunStep(trx, stepId, patch));
+    return this.#write(run.id, { write: (trx) => updateRunStep(trx, stepId, patch), held: (rows) => rows.update(stepId, patch) });
   }
 
   /**
@@ -295,14 +347,17 @@ export class RunWriter {
     const items = clientCalls.map((c) => ({ call: c, id: this.#ids('fc') }));
     // `<call id>:item` → the function_call item's id: what an encoder of step.done needs to name the item.
     const outputs = { ...step.outputs, ...Object.fromEntries(items.map((i) => [`${i.call.id}:item`, i.id])) };
-    const done = await this.#durable(run.id, async (trx) => {
-      const updated = await updateRunStep(trx, step.id, {
-        step_details: toJson({ type: 'tool_calls', tool_calls: step.calls }),
-        tool_outputs: toJson(outputs),
-        status: 'completed',
-        completed_at: nowS,
-        usage: step.usage ? toJson(step.usage) : null,
-      });
+    const patch: RunStepUpdate = {
+      step_details: toJson({ type: 'tool_calls', tool_calls: step.calls }),
+      tool_outputs: toJson(outputs),
+      status: 'completed',
+      completed_at: nowS,
+      usage: step.usage ? toJson(step.usage) : null,
+    };
+    // A run held in memory ends here: no later turn reads its function_call items (they are in the step's calls).
+    const held = this.#held.get(run.id);
+    const done = held ? held.update(step.id, patch) : await this.#durable(run.id, async (trx) => {
+      const updated = await updateRunStep(trx, step.id, patch);
       await insertFunctionCallItems(
         trx,
         items.map(({ call: c, id }) => ({
@@ -324,7 +379,7 @@ export class RunWriter {
 
   /** Ends every step still in progress (a cancelled or expired run's open tool call). */
   async closeOpenSteps(run: RunRow, status: 'cancelled' | 'expired' | 'failed'): Promise<void> {
-    for (const step of await listAllRunSteps(this.#db, run.id))
+    for (const step of await this.steps(run.id))
       if (step.status === 'in_progress') await this.finishStep(run, step, { status });
   }
 
@@ -334,7 +389,10 @@ export class RunWriter {
     opts: { status: RunStepStatus; usage?: StepUsage | null; lastError?: { code: string; message: string }; outputs?: Record<string, string> },
   ): Promise<void> {
     const patch = stepEnd(opts.status, this.#nowS(), opts);
-    const updated = await (this.#unkept(run.id) ? this.#relaxed((trx) => updateRunStep(trx, step.id, patch)) : updateRunStep(this.#db, step.id, patch));
+    const held = this.#held.get(run.id);
+    const updated = held
+      ? held.update(step.id, patch)
+      : await (this.#unkept(run.id) ? this.#relaxed((trx) => updateRunStep(trx, step.id, patch)) : updateRunStep(this.#db, step.id, patch));
     if (updated && opts.status !== 'in_progress') this.announce(run, { type: 'step.done', step: updated });
   }
 }

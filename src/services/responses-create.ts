@@ -24,36 +24,38 @@ import { announce, checkModel, runRow, type StartOptions } from './runs.service.
 /**
  * POST /v1/responses, the write: in one transaction the thread (the conversation's, the previous response's, or a
  * hidden one of its own), the input items appended to it, the run that does the work and the response row; then
- * the run is announced and handed to the engine as every run is.
+ * the run is announced and handed to the engine as every run is. `unwritten` (returned): none of it was written, since
+ * nothing of it is kept or read back (heldInMemory): the engine runs it in memory.
  */
 export async function startResponse(
   deps: Deps,
   caller: Caller,
   request: CreateResponseRequest,
   opts: Pick<StartOptions, 'subscribe'> & { forgetAtEnd?: boolean } = {},
-): Promise<{ response: ResponseRow; run: RunRow }> {
+): Promise<{ response: ResponseRow; run: RunRow; unwritten: boolean }> {
   const nowMs = deps.clock.now();
   const { params, toolResources, columns } = toRunOptions(request, deps.log);
   // A response answered when it ends starts in its create, in this worker: no claim, no commit of its own for that.
   const reservation = request.background === true ? undefined : deps.engine.reserve?.(nowMs);
-  const result = await createWrite(deps, request)(async (trx) => {
+  const unwritten = reservation !== undefined && opts.forgetAtEnd === true && heldInMemory(deps, request);
+  const result = await createWrite(deps, request, unwritten)(async (trx) => {
     // Before its items: every item of the response comes after its row's seq (a branch copies what came before).
     const seq = nextSeq(nowMs);
     await checkReferencedIds(trx, caller.tenantId, toolIds(request.tools));
-    const thread = await responseThread({ deps, trx, caller, nowMs }, request);
+    const thread = await responseThread({ deps, trx, caller, nowMs, unwritten }, request);
     // A thread made in this transaction has no run yet: one query fewer for most responses.
     const active = madeHere.has(thread) ? undefined : await findActiveRun(trx, caller.tenantId, thread.id);
     if (active) throw invalidRequest(`Another response is in progress on this conversation (run ${active.id}); try again when it ends.`);
     const responseId = deps.ids('resp');
-    const unwritten = reservation !== undefined && opts.forgetAtEnd === true && oneTurnUnkept(deps, request, thread);
     const input = await appendInput(deps, trx, { tenantId: caller.tenantId, threadId: thread.id, nowMs, request, responseId, unwritten });
     const inputItemIds = input.map((s) => s.id);
     const row = runRow({ deps, caller, thread, assistant: responseAssistant(caller, request.model), params, toolResources });
     checkModel(deps, row.model);
     // The client's function calls end a response (completed, with function_call items), as OpenAI's do.
-    const run = await insertRun(trx, { ...row, ...columns, client_calls: 'end', ...(reservation && started(reservation, row.created_at)) });
+    const newRun = { ...row, ...columns, client_calls: 'end' as const, ...(reservation && started(reservation, row.created_at)) };
+    const run: RunRow = unwritten ? newRun : await insertRun(trx, newRun);
     const { input: _input, stream: _stream, ...echo } = request;
-    const response = await insertResponse(trx, {
+    const newResponse: ResponseRow = {
       id: responseId,
       tenant_id: caller.tenantId,
       api_key_id: caller.apiKeyId,
@@ -67,7 +69,8 @@ export async function startResponse(
       background: request.background === true ? 1 : 0,
       created_at: Math.floor(nowMs / 1000),
       seq,
-    });
+    };
+    const response = unwritten ? newResponse : await insertResponse(trx, newResponse);
     // A thread made here holds the input and nothing else: the run's first turn need not read it back.
     return { response, run, history: madeHere.has(thread) && !copied.has(thread) ? historyOf(input) : undefined };
   }).catch((err: unknown) => {
@@ -77,22 +80,26 @@ export async function startResponse(
   rememberResponse(deps.store.db, result.response, { forgetAtEnd: opts.forgetAtEnd });
   if (!reservation) announce(deps, result.run, opts);
   else {
-    // Announced as every run is — created (queued), then started by its worker — and executed here.
+    // Announced as every run is — created (queued), then started by its worker — and executed here. One held in
+    // memory is followed only here: no other instance can read it.
+    if (unwritten) deps.events.keepLocal?.(result.run.id);
     opts.subscribe?.(result.run.id);
     deps.events.publish(result.run.id, { type: 'run.created', run: asQueued(result.run) });
-    reservation.start(result.run, result.history);
+    reservation.start(result.run, { history: result.history, unwritten });
   }
-  return { response: result.response, run: result.run };
+  return { response: result.response, run: result.run, unwritten };
 }
 
 /**
- * A `store: false` stream on a thread of its own, offering no tool Switchboard runs itself, has one model turn (only
- * a server tool's result makes another), which is given its history (RunReservation.start): its input items are
- * read from nowhere else, and would be deleted at its end (their rows cost a third of the response's written pages).
+ * A `store: false` stream on a thread of its own (no conversation, no previous response) keeps nothing, and nobody
+ * reads any of it back (a store:false response is never shown: responses-read.ts getResponseRow): nothing of it is
+ * written — not its thread, input, run, steps, messages or response row. Its run is held in memory by the engine, which
+ * executes it here from the history given it (engine/run-driver.ts DriveStart `unwritten`) — unless it offers a tool
+ * that needs the thread stored (Tool.needsStoredThread).
  */
-function oneTurnUnkept(deps: Deps, request: CreateResponseRequest, thread: ThreadRow): boolean {
-  if (request.store !== false || request.background === true || !madeHere.has(thread) || copied.has(thread)) return false;
-  return (request.tools ?? []).every((t) => deps.tools.get(t.type)?.execute === undefined);
+function heldInMemory(deps: Deps, request: CreateResponseRequest): boolean {
+  if (request.store !== false || request.background === true || request.conversation != null || request.previous_response_id != null) return false;
+  return (request.tools ?? []).every((t) => deps.tools.get(t.type)?.needsStoredThread !== true);
 }
 
 /** The thread's history as the engine reads it (store/repos/run-messages.repo.ts): messages, other items, in seq order. */
@@ -117,7 +124,9 @@ const asQueued = (run: RunRow): RunRow => ({ ...run, status: 'queued', started_a
  * state is committed with the wait, which flushes this commit too (store/relaxed-commit.ts); a crash before that —
  * even kill -9 — keeps it (the OS has the bytes), and a restart resumes the run as it resumes every run.
  */
-function createWrite(deps: Deps, request: CreateResponseRequest) {
+function createWrite(deps: Deps, request: CreateResponseRequest, unwritten: boolean) {
+  // Nothing is written: what the create reads (the files and items the request names) is read outside a transaction.
+  if (unwritten) return <T>(fn: (trx: Db) => Promise<T>) => fn(deps.store.db);
   if (request.background === true) return <T>(fn: (trx: Db) => Promise<T>) => deps.store.db.transaction().execute(fn);
   return relaxedCommits(deps.store.db, deps.store.dialect);
 }
@@ -168,12 +177,13 @@ export async function responseThread(ctx: TxContext, request: CreateResponseRequ
   return newHiddenThread(ctx);
 }
 
-/** What the steps of the create transaction share. */
+/** What the steps of the create transaction share. `unwritten`: its rows are made, not inserted (heldInMemory). */
 export interface TxContext {
   deps: Deps;
   trx: Db;
   caller: Caller;
   nowMs: number;
+  unwritten?: boolean;
 }
 
 /** The threads newHiddenThread made (so none of their runs can be active). */
@@ -181,15 +191,16 @@ const madeHere = new WeakSet<ThreadRow>();
 /** Those of them that got a copy of a chain's items (a branch). */
 const copied = new WeakSet<ThreadRow>();
 
-async function newHiddenThread({ deps, trx, caller, nowMs }: TxContext): Promise<ThreadRow> {
-  const thread = await insertHiddenThread(trx, {
+async function newHiddenThread({ deps, trx, caller, nowMs, unwritten }: TxContext): Promise<ThreadRow> {
+  const row = {
     id: deps.ids('thread'),
     tenant_id: caller.tenantId,
     seq: nextSeq(nowMs),
     created_at: Math.floor(nowMs / 1000),
     metadata: '{}',
     tool_resources: null,
-  });
+  };
+  const thread = unwritten ? { ...row, hidden: 1 } : await insertHiddenThread(trx, row);
   madeHere.add(thread);
   return thread;
 }

@@ -49,6 +49,7 @@ export function recordResponseEvents(bus: RunEventBus, deps: RecorderDeps): RunE
   return {
     subscribe: bus.subscribe,
     hasSubscribers: bus.hasSubscribers,
+    keepLocal: bus.keepLocal,
     publish(runId, event) {
       bus.publish(runId, event);
       let recording = runs.get(runId);

@@ -25,10 +25,11 @@ export async function streamResponse(
 ): Promise<AsyncGenerator<string>> {
   const { forget, gone } = opts;
   const queue = new RunEventQueue(deps.events);
-  // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction (but a
-  // background one's, whose events are recorded from the rows as they are published: responses-recorder.ts).
+  // A `store: false` stream needs nothing of its rows after its run's end: they go in its last transaction, or are
+  // never written (responses-create.ts heldInMemory) — but a background one's, whose events are recorded from the rows
+  // as they are published (responses-recorder.ts).
   const forgetAtEnd = request.background !== true;
-  const { response } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd });
+  const { response, unwritten } = await startResponse(deps, caller, request, { subscribe: queue.subscribe, forgetAtEnd });
   // Ends the frames' pending wait for the next event (the model may say nothing for long).
   if (gone?.aborted) queue.close();
   else gone?.once('abort', () => queue.close());
@@ -41,9 +42,13 @@ export async function streamResponse(
     include: request.include ?? [],
   });
   // A stream left before its run's end: the rows are still there. A background one's are kept for polling, and go
-  // when they lapse (responses-lapse.ts); its client leaving does not stop it.
+  // when they lapse (responses-lapse.ts); its client leaving does not stop it. One written nowhere (its run is held in
+  // memory) has only its run to stop, here: a no-op once the run has ended.
   const forgets = response.store === 0 && response.background === 0;
-  const done = () => (forgets && !takeForgotten(response.id) ? forget(response) : Promise.resolve());
+  const done = async () => {
+    if (unwritten) deps.engine.cancel(response.run_id);
+    else if (forgets && !takeForgotten(response.id)) await forget(response);
+  };
   return frames({ queue, encoder, json, done });
 }
 

@@ -8,8 +8,9 @@ import { forgetsAtEnd, responseOfRun } from './responses-by-run.js';
 
 /**
  * EngineDeps.unkept for the Responses API: a `store: false` response's run keeps nothing, so none of its commits waits
- * for the disk; a streamed one's rows go in its run's last transaction (rememberResponse's `forgetAtEnd`), a non-stream
- * one's once its answer is read (responses.service.ts). Runs of the Assistants API (they name an assistant) are kept.
+ * for the disk; a streamed one's rows go in its run's last transaction (rememberResponse's `forgetAtEnd`) — most have
+ * none, being held in memory (responses-create.ts heldInMemory) —, a non-stream one's once its answer is read
+ * (responses.service.ts). Runs of the Assistants API (they name an assistant) are kept.
  */
 export function responseUnkept(db: Db): (run: RunRow) => Promise<UnkeptRun | undefined> {
   return async (run) => {

@@ -168,6 +168,8 @@ export function createCodeInterpreterTool(pool: SessionPool, files: CodeInterpre
       return definition(`\nFiles in /mnt/data: ${[...names.values()].map((n) => `/mnt/data/${n}`).join(', ')}.`);
     },
     inputField: 'code',
+    // The session's files: those the thread's messages attach, and those earlier calls wrote (files.remember).
+    needsStoredThread: true,
     replay: (call, args) =>
       call.type === 'code_interpreter'
         ? { name: 'code_interpreter', arguments: JSON.stringify({ code: call.code_interpreter.input }) }

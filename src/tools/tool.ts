@@ -130,6 +130,11 @@ export interface Tool {
   /** The string field of the arguments shown as the call's input while the model writes it (code_interpreter's `code`). */
   readonly inputField?: string;
   /**
+   * Its calls read and write what the store keeps of the thread (code_interpreter's session files): a run whose thread
+   * is never written (a `store: false` response held in memory: services/responses-create.ts) cannot offer it.
+   */
+  readonly needsStoredThread?: boolean;
+  /**
    * An earlier call (the step's record) and the arguments the model gave it, as the model made it.
    * Without it, the call replays under the tool's type with the arguments it was given.
    */

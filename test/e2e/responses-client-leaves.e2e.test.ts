@@ -42,42 +42,40 @@ for (const dialect of testDialects()) {
       logged.lines.length = 0;
     });
 
-    /** Rows of the response, its run and its hidden thread (and what hangs on them) still in the database. */
-    async function rowsLeft(ids: { responseId: string; runId: string; threadId: string }): Promise<number> {
+    /** Every row of the tables a response writes (its row, run, hidden thread and what hangs on them). */
+    async function rows(): Promise<number> {
       const db = app.server.deps.store.db;
-      const counts = await Promise.all([
-        db.selectFrom('responses').select('id').where('id', '=', ids.responseId).execute(),
-        db.selectFrom('runs').select('id').where('id', '=', ids.runId).execute(),
-        db.selectFrom('threads').select('id').where('id', '=', ids.threadId).execute(),
-        db.selectFrom('messages').select('id').where('thread_id', '=', ids.threadId).execute(),
-        db.selectFrom('run_steps').select('id').where('run_id', '=', ids.runId).execute(),
-        db.selectFrom('conversation_items').select('id').where('thread_id', '=', ids.threadId).execute(),
-      ]);
-      return counts.reduce((n, rows) => n + rows.length, 0);
+      const tables = ['responses', 'runs', 'threads', 'messages', 'run_steps', 'conversation_items'] as const;
+      const counts = await Promise.all(tables.map((t) => db.selectFrom(t).select('id').execute()));
+      return counts.reduce((n, found) => n + found.length, 0);
+    }
+
+    /** The id of the run behind the model call the fake upstream got last (the engine sends it as x-request-id). */
+    function lastCallRunId(): string {
+      const id = fake.calls.filter((c) => c.path === COMPLETIONS).at(-1)?.headers['x-request-id'];
+      assert.ok(typeof id === 'string' && id.startsWith('run_'), `x-request-id: ${String(id)}`);
+      return id;
     }
 
     it('should end a store:false answer left mid-way with its message announced done (run_cancelled), its run cancelled, no row left', async () => {
       const upstream = controlledStream();
       fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
       const [role, first, second] = chatChunks({ content: ['Once upon', ' a time'] });
+      const before = await rows();
       const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Tell me a story', stream: true, store: false });
       const events: RunEvent[] = [];
-      let ids: { responseId: string; runId: string; threadId: string } | undefined;
+      let subscribed = false;
       for await (const event of stream) {
         if (event.type === 'response.created') {
-          const row = await app.server.deps.store.db
-            .selectFrom('responses')
-            .select(['run_id', 'thread_id'])
-            .where('id', '=', event.response.id)
-            .executeTakeFirstOrThrow();
-          ids = { responseId: event.response.id, runId: row.run_id, threadId: row.thread_id };
-          app.server.deps.events.subscribe(row.run_id, (e) => events.push(e));
+          await upstream.started;
+          app.server.deps.events.subscribe(lastCallRunId(), (e) => events.push(e));
+          subscribed = true;
           upstream.write(role);
           upstream.write(first);
         }
         if (event.type === 'response.output_text.delta') break;
       }
-      assert.ok(ids);
+      assert.ok(subscribed);
       // Until the client's leaving is noticed, the model goes on talking (a server that notices only at its next write).
       await waitFor(() => (upstream.isAborted() ? true : (upstream.write(second), false)), 'the model call to be aborted');
       await waitFor(() => events.some((e) => e.type === 'message.done'), 'message.done');
@@ -88,35 +86,37 @@ for (const dialect of testDialects()) {
       // (Its start may come after the subscription: a run's first move races the client's reading of response.created.)
       const moves = events.flatMap((e) => (e.type === 'run.status' && e.run.status !== 'in_progress' ? [e.run.status] : []));
       assert.deepEqual(moves, ['cancelling', 'cancelled']);
-      assert.equal(await until(() => rowsLeft(ids!), (n) => n === 0), 0, 'no row of the response is left');
+      assert.equal(await until(rows, (n) => n === before), before, 'no row of the response is left');
       assert.equal(fake.calls.filter((c) => c.path === COMPLETIONS).length, 1);
       assert.deepEqual(logged.lines, []);
     });
 
-    /** The response's id and its run's, from the stream's first events; then the client leaves (the SDK aborts its request). */
-    async function leaveAtStart(stream: AsyncIterable<{ type: string; response?: { id: string } }>): Promise<{ responseId: string; runId: string }> {
+    /**
+     * The response's id and its run's, from the stream's first events and the model call; then the client leaves (the
+     * SDK aborts its request).
+     */
+    async function leaveAtStart(
+      stream: AsyncIterable<{ type: string; response?: { id: string } }>,
+      upstream: { started: Promise<void> },
+    ): Promise<{ responseId: string; runId: string }> {
       let responseId = '';
       for await (const event of stream) {
         if (event.type === 'response.created') responseId = event.response?.id ?? '';
         if (event.type === 'response.in_progress') break;
       }
-      const row = await app.server.deps.store.db.selectFrom('responses').select('run_id').where('id', '=', responseId).executeTakeFirstOrThrow();
-      return { responseId, runId: row.run_id };
+      await upstream.started;
+      return { responseId, runId: lastCallRunId() };
     }
 
     it('should stop the model call of a store:false stream as soon as its client leaves, while the model says nothing', async () => {
       const upstream = controlledStream();
       fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
+      const before = await rows();
       const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Think long', stream: true, store: false });
-      const { responseId, runId } = await leaveAtStart(stream);
-      await upstream.started;
+      await leaveAtStart(stream, upstream);
       // The model sent its headers and nothing more; the stall deadline (600 s) is far away.
       await waitFor(() => upstream.isAborted(), 'the upstream call to be closed');
-      const db = app.server.deps.store.db;
-      const left = async () =>
-        (await db.selectFrom('responses').select('id').where('id', '=', responseId).execute()).length +
-        (await db.selectFrom('runs').select('id').where('id', '=', runId).execute()).length;
-      assert.equal(await until(left, (n) => n === 0), 0, 'nothing of the response is kept');
+      assert.equal(await until(rows, (n) => n === before), before, 'nothing of the response is kept');
       assert.equal(fake.calls.filter((c) => c.path === COMPLETIONS).length, 1);
       assert.deepEqual(logged.lines, []);
     });
@@ -125,8 +125,7 @@ for (const dialect of testDialects()) {
       const upstream = controlledStream();
       fake.enqueue(COMPLETIONS, { type: 'controlled', handle: upstream });
       const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Think long', stream: true });
-      const { responseId, runId } = await leaveAtStart(stream);
-      await upstream.started;
+      const { responseId, runId } = await leaveAtStart(stream, upstream);
       await waitFor(() => !app.server.deps.events.hasSubscribers(runId), 'the stream to stop listening to the run');
       assert.equal(upstream.isAborted(), false);
       for (const chunk of chatChunks({ content: 'Done thinking.' })) upstream.write(chunk);

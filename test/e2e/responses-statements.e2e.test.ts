@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { chatChunks } from '../fakes/chunks.js';
 import { controlledStream, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
@@ -28,12 +28,12 @@ const EXPECTED = {
 };
 
 /**
- * A streamed `store: false` response keeps nothing, so none of its commits waits for the disk: its create, then its
- * run's end with its rows deleted in the same transaction. Its input message is not written at all (its one turn is
- * given it from memory): one insert fewer than before (14 / 12).
+ * A streamed `store: false` response (no conversation, no previous response, no code_interpreter) keeps nothing,
+ * and nobody reads any of it back: nothing of it is written — its run is held in memory from its create to its end
+ * (was 13 statements and 2 commits on SQLite, 11 and 2 on PostgreSQL). Its usage is still recorded (off the request
+ * path, in the usage recorder's batches).
  */
-const UNSTORED_COMMITS = { commits: 2, durableCommits: 0 };
-const UNSTORED_STATEMENTS = { sqlite: 13, postgres: 11 };
+const UNSTORED = { statements: 0, commits: 0, durableCommits: 0 };
 
 /**
  * PostgreSQL's NOTIFYs of the run's events are coalesced per tick (engine/pg-notices.ts), so how many statements
@@ -82,17 +82,44 @@ for (const dialect of testDialects()) {
       if (dialect === 'sqlite') assert.equal(notifies, 0);
     });
 
-    it('should forget a streamed store:false response in its run\'s last commit, and wait for the disk in none', async () => {
+    it('should write nothing of a streamed store:false response: no statement, no commit', async () => {
       await streamOne(false);
       const { counts, types } = await streamOne(false);
       assert.equal(types.at(-1), 'response.completed');
-      const statements = counts.statements.filter((s) => !NOTIFY.test(s));
-      const got = { statements: statements.length, commits: counts.commits, durableCommits: counts.durableCommits };
-      assert.deepEqual(got, { statements: UNSTORED_STATEMENTS[dialect], ...UNSTORED_COMMITS }, `statements:\n${counts.statements.join('\n')}`);
-      assert.ok(!counts.statements.some((s) => /insert into "messages"/.test(s)), `statements:\n${counts.statements.join('\n')}`);
+      // Not even a NOTIFY on PostgreSQL: no other instance can follow it (RunEventBus.keepLocal).
+      const got = { statements: counts.statements.length, commits: counts.commits, durableCommits: counts.durableCommits };
+      assert.deepEqual(got, UNSTORED, `statements:\n${counts.statements.join('\n')}`);
       // The model still had the input, from memory.
       const sent = fake.calls.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
       assert.deepEqual(sent.messages.at(-1), { role: 'user', content: 'Capital of France?' });
+    });
+
+    it('should write nothing of a store:false stream that searches files over two turns, its second turn given the first', async () => {
+      const store = await client.vectorStores.create({ name: 'kepler' });
+      await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from('The Zorbulon reactor runs on liquid argon.\n'), 'kepler.txt'));
+      const search = chatChunks({ toolCalls: [{ id: 'call_fs', name: 'file_search', arguments: '{"query":"reactor fuel"}' }], usage: { prompt_tokens: 11, completion_tokens: 3 } });
+      fake.enqueue(COMPLETIONS, { type: 'sse', chunks: search }, answer());
+      const calls = fake.calls.length;
+      counter.start();
+      const types: string[] = [];
+      const tools = [{ type: 'file_search' as const, vector_store_ids: [store.id] }];
+      for await (const e of await client.responses.create({ model: 'gpt-4o-mini', input: 'What does the reactor run on?', tools, stream: true, store: false }))
+        types.push(e.type);
+      const counts = counter.stop();
+      assert.equal(types.at(-1), 'response.completed');
+      // It reads what it searches, and writes nothing of its own: only the vector store's last_active_at, which a
+      // search moves (at most once a second), whoever searches.
+      const writes = counts.statements.filter((s) => /^(insert|update|delete)\b/i.test(s));
+      const touches = writes.filter((s) => /^update "vector_stores" set "last_active_at"/i.test(s)).length;
+      const got = { writes: writes.length - touches, commits: counts.commits - touches };
+      assert.deepEqual(got, { writes: 0, commits: 0 }, `statements:\n${counts.statements.join('\n')}`);
+      // The second turn had the input, the first turn's call and its result: all from memory.
+      const [, second] = fake.calls.slice(calls).filter((c) => c.path === COMPLETIONS);
+      const messages = (second!.body as { messages: Array<{ role: string; content?: unknown; tool_call_id?: string }> }).messages;
+      assert.deepEqual(messages.find((m) => m.role === 'user'), { role: 'user', content: 'What does the reactor run on?' });
+      const result = messages.find((m) => m.role === 'tool');
+      assert.equal(result?.tool_call_id, 'call_fs');
+      assert.match(String(result?.content), /liquid argon/);
     });
 
     it('should wait for the disk in no commit when the client of a store:false stream goes away', async () => {

@@ -123,8 +123,10 @@ for (const dialect of testDialects()) {
     });
 
     it('should end a store:false stream with response.failed when the end that deletes its rows is refused', async () => {
+      // One whose rows are written: it continues a stored response (one on a thread of its own writes none).
+      const previous = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hi' });
       failing = failingStatements((sql) => /^delete from "responses"/i.test(sql));
-      const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hi', stream: true, store: false });
+      const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hi', stream: true, store: false, previous_response_id: previous.id });
       const seen = drain(stream);
       try {
         await waitFor(() => seen.ended, 'the response stream to end');
@@ -136,7 +138,7 @@ for (const dialect of testDialects()) {
       assert.equal(seen.types.at(-1), 'response.failed');
       const failed = seen.last?.type === 'response.failed' ? seen.last.response : undefined;
       assert.equal(failed?.error?.code, 'server_error');
-      assert.equal(upstreamCalls(), 1);
+      assert.equal(upstreamCalls(), 2);
     });
 
     it('should answer a non-streamed response failed (server_error), as a model failure does', async () => {

@@ -157,14 +157,27 @@ export function insertFunctionCallItems(db: Db, calls: readonly FunctionCallItem
   );
 }
 
-/** The model's reasoning in one turn of a run, as the thread's `reasoning` item (shown as the Conversations API lists it). */
-export function insertReasoningItem(
-  db: Db,
-  r: { id: string; tenantId: string; threadId: string; seq: number; createdAt: number; text: string; status: 'completed' | 'incomplete' },
-): Promise<ConversationItemRow[]> {
+/** A turn's reasoning, as insertReasoningItem writes it. */
+export interface ReasoningItem {
+  id: string;
+  tenantId: string;
+  threadId: string;
+  seq: number;
+  createdAt: number;
+  text: string;
+  status: 'completed' | 'incomplete';
+}
+
+/** The row of the thread's `reasoning` item for the turn's reasoning (insertReasoningItem). */
+export function reasoningItemRow(r: ReasoningItem): ConversationItemRow {
   const item = { id: r.id, type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: r.text }], status: r.status };
   const row = { id: r.id, tenant_id: r.tenantId, thread_id: r.threadId, seq: r.seq, created_at: r.createdAt, type: 'reasoning', response_id: null };
-  return insertConversationItems(db, [{ ...row, item: JSON.stringify(item) }]);
+  return { ...row, item: JSON.stringify(item) };
+}
+
+/** The model's reasoning in one turn of a run, as the thread's `reasoning` item (shown as the Conversations API lists it). */
+export function insertReasoningItem(db: Db, r: ReasoningItem): Promise<ConversationItemRow[]> {
+  return insertConversationItems(db, [reasoningItemRow(r)]);
 }
 
 /** Removes items by id (the reasoning of a turn a crashed worker left unfinished). */
