@@ -95,6 +95,14 @@ for (const dialect of testDialects()) {
       return { lines: completedLines(reqId), others, all: now.all - before.all, left: now.left - before.left, calls: moreCalls(now.calls, before.calls) };
     }
 
+    /** The left request has one line (`fields` of it as `expected`), one count (499), nothing else, and its model call ended `call`. */
+    function leftOnce(end: Awaited<ReturnType<typeof endOf>>, fields: (l: (typeof end.lines)[number]) => unknown[], expected: unknown[], call: string): void {
+      assert.deepEqual(end.lines.map(fields), [expected]);
+      assert.deepEqual([end.all, end.left], [1, 1]);
+      assert.deepEqual(end.others, []);
+      assert.deepEqual(end.calls, { [call]: 1 }, 'its model call, by error.type');
+    }
+
     it('should write one line, 499, and count it once, for a chat completion whose client leaves while the upstream thinks', async () => {
       fake.enqueue(CHAT, { type: 'hang' });
       const before = await counted(CHAT);
@@ -105,13 +113,7 @@ for (const dialect of testDialects()) {
       abort.abort();
       await assert.rejects(call, OpenAI.APIUserAbortError);
       const end = await endOf(reqId, CHAT, before);
-      assert.deepEqual(
-        end.lines.map((l) => [l.statusCode, l.route, l.level]),
-        [[499, CHAT, 30]],
-      );
-      assert.deepEqual([end.all, end.left], [1, 1]);
-      assert.deepEqual(end.others, []);
-      assert.deepEqual(end.calls, { cancelled: 1 }, 'its model call, by error.type');
+      leftOnce(end, (l) => [l.statusCode, l.route, l.level], [499, CHAT, 30], 'cancelled');
     });
 
     it('should write one line, 499 with stream: true, and count it once, for a chat stream its client leaves midway', async () => {
@@ -132,13 +134,7 @@ for (const dialect of testDialects()) {
       // Until the client's leaving is noticed, the model goes on talking.
       await waitFor(() => (upstream.isAborted() ? true : (upstream.write(second), false)), 'the upstream call to be aborted');
       const end = await endOf(reqId, CHAT, before);
-      assert.deepEqual(
-        end.lines.map((l) => [l.statusCode, l.stream]),
-        [[499, true]],
-      );
-      assert.deepEqual([end.all, end.left], [1, 1]);
-      assert.deepEqual(end.others, []);
-      assert.deepEqual(end.calls, { cancelled: 1 }, 'its model call, by error.type');
+      leftOnce(end, (l) => [l.statusCode, l.stream], [499, true], 'cancelled');
     });
 
     it('should write one line, 499, and count it once, for a response whose client leaves before its run ends (the run goes on)', async () => {
@@ -162,13 +158,7 @@ for (const dialect of testDialects()) {
       };
       assert.equal(await until(runStatus, (s) => s === 'completed'), 'completed');
       const end = await endOf(reqId, '/v1/responses', before);
-      assert.deepEqual(
-        end.lines.map((l) => [l.statusCode, l.route]),
-        [[499, '/v1/responses']],
-      );
-      assert.deepEqual([end.all, end.left], [1, 1]);
-      assert.deepEqual(end.others, []);
-      assert.deepEqual(end.calls, { '': 1 }, 'its model call, by error.type');
+      leftOnce(end, (l) => [l.statusCode, l.route], [499, '/v1/responses'], '');
     });
 
     it('should write one line, 499 with stream: true, and count it once, for a response stream its client leaves', async () => {
@@ -187,13 +177,7 @@ for (const dialect of testDialects()) {
       await upstream.started;
       await waitFor(() => upstream.isAborted(), 'the upstream call to be closed');
       const end = await endOf(reqId, '/v1/responses', before);
-      assert.deepEqual(
-        end.lines.map((l) => [l.statusCode, l.stream]),
-        [[499, true]],
-      );
-      assert.deepEqual([end.all, end.left], [1, 1]);
-      assert.deepEqual(end.others, []);
-      assert.deepEqual(end.calls, { cancelled: 1 }, 'its model call, by error.type');
+      leftOnce(end, (l) => [l.statusCode, l.stream], [499, true], 'cancelled');
     });
   });
 }
