@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -135,7 +135,11 @@ describe('the log format', () => {
   }
 
   it('should write readable lines, no JSON, with SWITCHBOARD_LOG_FORMAT=pretty', async () => {
-    const { text, json } = await linesOfOneCall({ SWITCHBOARD_LOG_FORMAT: 'pretty', SWITCHBOARD_DATABASE_URL: join(dir, 'pretty.db') });
+    // A model routed without a price: its start warning has an array field, whose items a pretty line shows one a line.
+    const yaml = join(dir, 'pretty.yaml');
+    writeFileSync(yaml, `models:\n  unpriced-model: { provider: p }\nproviders:\n  p: { base_url: "${fake.url}" }\n`);
+    const { text, json } = await linesOfOneCall({ SWITCHBOARD_LOG_FORMAT: 'pretty', SWITCHBOARD_DATABASE_URL: join(dir, 'pretty.db'), SWITCHBOARD_CONFIG: yaml });
+    assert.ok(text.some((l) => /^\s+"unpriced-model"$/.test(l)), text.join('\n'));
     assert.deepEqual(json, []);
     const completed = text.filter((l) => l.includes('request completed'));
     assert.equal(completed.length, 1, text.join('\n'));
