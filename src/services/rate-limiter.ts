@@ -87,8 +87,7 @@ export class RateLimiter implements RateLimits {
 
   constructor(opts: RateLimiterOptions) {
     this.#o = { ttlMs: 1000, ...opts };
-    const counters = opts.counters;
-    this.#cellOf = counters.cell ? (key) => counters.cell!(key) : undefined;
+    this.#cellOf = opts.counters.cell?.bind(opts.counters);
   }
 
   /**

@@ -28,11 +28,12 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
   const listening = new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
-        const entry = JSON.parse(line) as unknown;
+        const parsed = JSON.parse(line) as unknown;
         // A JSON log line is an object; a pretty line can parse too (`    "matplotlib"`, an array field's item).
-        if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error('not a JSON log line');
-        logs.push(entry as Record<string, unknown>);
-        if ((entry as { msg?: unknown }).msg === 'switchboard is listening') resolve(String((entry as { url?: unknown }).url));
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON log line');
+        const entry = parsed as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'switchboard is listening') resolve(String(entry.url));
       } catch {
         logs.push({ text: line });
         // SWITCHBOARD_LOG_FORMAT=pretty: the listening line's `url` is on a line of its own.
