@@ -5,14 +5,14 @@ import type { ToolCall } from 'openai/resources/beta/threads/runs/steps';
 import type { Clock } from '../deps.js';
 import type { IdGenerator } from '../ids.js';
 import type { UsageSink } from '../metering/usage-event.js';
-import type { ChatCallOptions, ChatModel, FinishReason, ModelTool, ModelToolChoice, StreamPart, TokenLogprob, Usage } from '../providers/chat-model.js';
+import type { ChatCallOptions, ChatModel, FinishReason, StreamPart, TokenLogprob, Usage } from '../providers/chat-model.js';
 import type { Db, DialectName } from '../store/database.js';
 import type { Store } from '../store/open-db.js';
 import { fromJson } from '../store/json.js';
 import { threadHistoryRows, type ThreadHistory } from '../store/repos/run-messages.repo.js';
 import type { RunRow } from '../store/tables/runs.table.js';
 import type { RunStepRow } from '../store/tables/run-steps.table.js';
-import type { Tool, ToolRegistry, ToolRunContext } from '../tools/tool.js';
+import type { ToolRegistry } from '../tools/tool.js';
 import { functionTool } from '../tools/function-tool.js';
 import { StreamedStringField } from '../tools/streamed-field.js';
 import { stepLastErrorOf } from '../failures.js';
@@ -24,7 +24,8 @@ import type { RunEventBus } from './run-events.js';
 import type { EngineEvent, TextAnnotation } from './engine-events.js';
 import { RunWriter, type MessageEnd, type OpenMessage, type PendingWrite, type StepUsage } from './run-writer.js';
 import { addUsage, toStepUsage } from './step-usage.js';
-import { calledTools, messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
+import { messageAnnotator, pendingImages, serverCallCount } from './tool-history.js';
+import { endedOnClientCalls, offeredTools, toolChoiceFor, type OfferedTools } from './turn-tools.js';
 import { ToolCallBudget, withinBudget } from './tool-call-budget.js';
 
 export interface EngineDeps {
@@ -91,57 +92,6 @@ export type StepOutcome =
   | { kind: 'requires_action'; calls: Array<{ id: string; name: string; arguments: string }>; stepId: string }
   | { kind: 'incomplete'; reason: 'max_completion_tokens' | 'max_prompt_tokens' }
   | { kind: 'aborted' };
-
-interface OfferedTools {
-  model: ModelTool[];
-  /** model function name → the tool behind it and its assistant entry. */
-  byName: Map<string, { impl: Tool; config: AssistantTool }>;
-}
-
-export async function offeredTools(registry: ToolRegistry, tools: AssistantTool[], log: Logger, ctx: ToolRunContext): Promise<OfferedTools> {
-  const offered: OfferedTools = { model: [], byName: new Map() };
-  for (const t of tools) {
-    const impl = registry.get(t.type);
-    if (!impl) {
-      log.warn({ tool: t.type }, 'tool not available on this server; not offered to the model');
-      continue;
-    }
-    const def = impl.definitionFor ? await impl.definitionFor(t, ctx) : impl.definition(t);
-    offered.model.push(def);
-    offered.byName.set(def.function.name, { impl, config: t });
-  }
-  return offered;
-}
-
-/**
- * The run's tool_choice for this turn. A forcing choice holds until it is satisfied — `required`
- * ("must call one or more tools before responding to the user") until the run has called a tool, a
- * named tool until it has been called — then the model may answer (`auto`), so a forced tool never
- * loops, least of all a server tool the run executes itself.
- */
-function toolChoiceFor(run: RunRow, steps: RunStepRow[], tools: ToolRegistry): ModelToolChoice | undefined {
-  const choice = fromJson<string | { type: string; function?: { name: string } } | null>(run.tool_choice, null);
-  if (choice === null || typeof choice === 'string') {
-    if (choice === 'required' && calledTools(tools, steps).size > 0) return 'auto';
-    return (choice ?? undefined) as ModelToolChoice | undefined;
-  }
-  const name = choice.type === 'function' && choice.function ? choice.function.name : choice.type;
-  if (calledTools(tools, steps).has(name)) return 'auto';
-  return { type: 'function', function: { name } };
-}
-
-/**
- * The usage of the turn that ended the run on the client's calls, when the run's last step is that turn (a
- * completed tool_calls step with calls left without output): a worker that stopped after committing it, before
- * the run completed, left the run for the next one to complete without calling the model again.
- */
-function endedOnClientCalls(run: RunRow, steps: RunStepRow[]): { usage: StepUsage | null } | undefined {
-  const last = steps.at(-1);
-  if (run.client_calls !== 'end' || last?.type !== 'tool_calls' || last.status !== 'completed') return undefined;
-  const outputs = fromJson<Record<string, string>>(last.tool_outputs, {});
-  const calls = fromJson<{ tool_calls?: Array<{ id: string }> }>(last.step_details, {}).tool_calls ?? [];
-  return calls.some((c) => outputs[c.id] === undefined) ? { usage: fromJson<StepUsage | null>(last.usage, null) } : undefined;
-}
 
 /** An annotation the text annotator found, in the engine's terms. */
 function toTextAnnotation(a: Annotation & { index: number }): TextAnnotation {

@@ -2,7 +2,7 @@ import type { AssistantTool } from 'openai/resources/beta/assistants';
 import type { Caller, Deps } from '../deps.js';
 import { buildPrompt, imageFileIds } from '../engine/build-prompt.js';
 import { messageTokens } from '../engine/fit-prompt.js';
-import { offeredTools } from '../engine/run-loop.js';
+import { offeredTools } from '../engine/turn-tools.js';
 import { loadCounter } from '../metering/count-tokens.js';
 import type { ModelMessage, ModelTool } from '../providers/chat-model.js';
 import { fromJson } from '../store/json.js';
