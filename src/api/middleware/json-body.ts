@@ -37,21 +37,29 @@ const isContainer = (v: unknown): v is object => typeof v === 'object' && v !== 
  * Primitives are never visited one by one, so a long array of numbers costs one loop.
  */
 export function jsonBodyProblem(root: unknown, opts: { nul: boolean }): ApiError | undefined {
-  const path: Path = [];
-  const worthVisiting = (v: unknown) => isContainer(v) || (opts.nul && typeof v === 'string');
-  const child = (key: string | number, value: unknown): ApiError | undefined => {
-    path.push(key);
-    const problem = visit(value);
-    path.pop();
-    return problem;
-  };
-  function visit(node: unknown): ApiError | undefined {
-    if (typeof node === 'string') return opts.nul && node.includes('\0') ? nulCharacter(path) : undefined;
+  return new BodyWalk(opts.nul).visit(root);
+}
+
+/**
+ * One walk over a parsed body, with the path to where it is. Methods, not closures: every request's body is walked,
+ * and under tsx (`npm start`) each closure a call makes is also named with an Object.defineProperty (~0.3 µs).
+ */
+class BodyWalk {
+  readonly #path: Path = [];
+  readonly #nul: boolean;
+
+  constructor(nul: boolean) {
+    this.#nul = nul;
+  }
+
+  visit(node: unknown): ApiError | undefined {
+    const path = this.#path;
+    if (typeof node === 'string') return this.#nul && node.includes('\0') ? nulCharacter(path) : undefined;
     if (!isContainer(node)) return undefined;
     if (path.length >= MAX_JSON_DEPTH) return tooDeep();
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) if (worthVisiting(node[i])) {
-        const problem = child(i, node[i]);
+      for (let i = 0; i < node.length; i++) if (this.#worthVisiting(node[i])) {
+        const problem = this.#child(i, node[i]);
         if (problem) return problem;
       }
       return undefined;
@@ -59,13 +67,23 @@ export function jsonBodyProblem(root: unknown, opts: { nul: boolean }): ApiError
     for (const [key, value] of Object.entries(node)) {
       if (key === '__proto__' || (key === 'constructor' && isContainer(value) && Object.hasOwn(value, 'prototype')))
         return prototypeKey([...path, key]);
-      if (opts.nul && key.includes('\0')) return nulCharacter(path);
-      const problem = worthVisiting(value) ? child(key, value) : undefined;
+      if (this.#nul && key.includes('\0')) return nulCharacter(path);
+      const problem = this.#worthVisiting(value) ? this.#child(key, value) : undefined;
       if (problem) return problem;
     }
     return undefined;
   }
-  return visit(root);
+
+  #worthVisiting(v: unknown): boolean {
+    return isContainer(v) || (this.#nul && typeof v === 'string');
+  }
+
+  #child(key: string | number, value: unknown): ApiError | undefined {
+    this.#path.push(key);
+    const problem = this.visit(value);
+    this.#path.pop();
+    return problem;
+  }
 }
 
 /**
