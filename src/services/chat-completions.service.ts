@@ -35,64 +35,76 @@ function usageEvent(ctx: ChatCallContext, route: ResolvedModel, at: number, usag
   };
 }
 
+/**
+ * What a call's completion is read from when the upstream sent no usage and it is counted instead: a stream's
+ * payloads, an answer's text, or its parsed choices. Data, not a closure: a request makes no function (under tsx,
+ * `npm start`, each closure a call makes is also named with an Object.defineProperty).
+ */
+type Completion = { payloads: string[] } | { text: string } | { choices: unknown };
+
+function completionOf(c: Completion): string {
+  if ('payloads' in c) return c.payloads.map((p) => completionText(safeParse(p)?.choices)).join('');
+  if ('text' in c) return completionText(safeParse(c.text)?.choices);
+  return completionText(c.choices);
+}
+
 /** Meters a call: the upstream's own usage when it sent one, else a tokenizer count of prompt and completion. */
 function meter(opts: {
   deps: Deps;
   ctx: ChatCallContext;
   route: ResolvedModel;
   usage: CompletionUsage | null | undefined;
-  count: () => { requestBody: ChatCompletionRequest; completion: string };
+  body: ChatCompletionRequest;
+  completion: Completion;
 }): void {
   const { deps, ctx, route } = opts;
   const at = deps.clock.now();
   if (opts.usage) deps.usage.record(usageEvent(ctx, route, at, opts.usage));
-  else deps.usage.recordLater(estimateUsage(opts.count()).then((u) => usageEvent(ctx, route, at, u)));
+  else
+    deps.usage.recordLater(
+      estimateUsage({ requestBody: opts.body, completion: completionOf(opts.completion) }).then((u) => usageEvent(ctx, route, at, u)),
+    );
 }
 
-function streamFrames(opts: {
+interface StreamCall {
   deps: Deps;
   ctx: ChatCallContext;
   route: ResolvedModel;
   body: ChatCompletionRequest;
   res: UpstreamResponse;
   call: ModelCall | undefined;
-}): AsyncGenerator<string> {
-  const { deps, ctx, route, body, res, call } = opts;
+}
+
+function streamFrames(opts: StreamCall): AsyncGenerator<string> {
   const summary: ChatStreamSummary = { usage: null, payloads: [], sawDone: false, error: null };
   const frames = relayChatStream({
-    source: res.body,
-    includeUsage: body.stream_options?.include_usage === true,
+    source: opts.res.body,
+    includeUsage: opts.body.stream_options?.include_usage === true,
     summary,
   });
-  async function* metered(): AsyncGenerator<string> {
-    try {
-      const first = await frames.next();
-      call?.firstToken();
-      if (!first.done) yield first.value;
-      yield* frames;
-    } finally {
-      // A stream cut because its client left (its upstream call aborted) did not break: its call was cancelled.
-      const left = summary.error !== null && ctx.gone?.aborted === true;
-      call?.end({ error: summary.error === null ? undefined : left ? 'cancelled' : 'stream', usage: tokensOf(summary.usage) });
-      // Only a stream cut short (the client left) still has a body to abort; after [DONE] the
-      // relay drains it so the connection goes back to the pool.
-      if (!summary.sawDone && !res.body.readableEnded) res.body.destroy();
-      if (summary.usage || summary.payloads.length > 0)
-        meter({
-          deps,
-          ctx,
-          route,
-          usage: summary.usage,
-          count: () => ({
-            requestBody: body,
-            completion: summary.payloads.map((p) => completionText(safeParse(p)?.choices)).join(''),
-          }),
-        });
-      // Nor is it worth a warning: its request's line says 499.
-      if (summary.error && !left) deps.log.warn({ reqId: ctx.requestId, provider: route.provider.name }, summary.error);
-    }
+  return metered(opts, frames, summary);
+}
+
+/** The relayed frames, with the call measured and metered however the stream ends. */
+async function* metered(opts: StreamCall, frames: AsyncGenerator<string>, summary: ChatStreamSummary): AsyncGenerator<string> {
+  const { deps, ctx, route, body, res, call } = opts;
+  try {
+    const first = await frames.next();
+    call?.firstToken();
+    if (!first.done) yield first.value;
+    yield* frames;
+  } finally {
+    // A stream cut because its client left (its upstream call aborted) did not break: its call was cancelled.
+    const left = summary.error !== null && ctx.gone?.aborted === true;
+    call?.end({ error: summary.error === null ? undefined : left ? 'cancelled' : 'stream', usage: tokensOf(summary.usage) });
+    // Only a stream cut short (the client left) still has a body to abort; after [DONE] the
+    // relay drains it so the connection goes back to the pool.
+    if (!summary.sawDone && !res.body.readableEnded) res.body.destroy();
+    if (summary.usage || summary.payloads.length > 0)
+      meter({ deps, ctx, route, usage: summary.usage, body, completion: { payloads: summary.payloads } });
+    // Nor is it worth a warning: its request's line says 499.
+    if (summary.error && !left) deps.log.warn({ reqId: ctx.requestId, provider: route.provider.name }, summary.error);
   }
-  return metered();
 }
 
 /** An answer its upstream declared JSON (`application/json`, or any `+json` type). */
@@ -149,13 +161,13 @@ export async function createChatCompletion(
   if (tail?.found && tail.usage) {
     const usage = tail.usage;
     call?.end({ usage: tokensOf(usage) });
-    meter({ deps, ctx, route, usage, count: () => ({ requestBody: body, completion: completionText(safeParse(text)?.choices) }) });
+    meter({ deps, ctx, route, usage, body, completion: { text } });
     return { type: 'json', status: 200, body: text };
   }
   const parsed = safeParse(text);
   call?.end({ error: parsed ? undefined : 'invalid_json', usage: tokensOf(parsed?.usage) });
   if (!parsed) throw badGateway(`The upstream '${route.provider.name}' answered with a body that is not JSON.`);
-  meter({ deps, ctx, route, usage: parsed.usage, count: () => ({ requestBody: body, completion: completionText(parsed.choices) }) });
+  meter({ deps, ctx, route, usage: parsed.usage, body, completion: { choices: parsed.choices } });
   return { type: 'json', status: 200, body: text };
 }
 

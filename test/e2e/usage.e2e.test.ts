@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.js';
-import { chatCompletion } from '../fakes/chunks.js';
+import { chatChunks, chatCompletion } from '../fakes/chunks.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/create-test-app.js';
 import { createTestDatabaseUrl, testDialects } from '../support/databases.js';
 
@@ -111,6 +111,31 @@ for (const dialect of testDialects()) {
       });
       assert.equal(res.status, 400);
       assert.equal(((await res.json()) as { error: { param: string } }).error.param, 'start_time');
+    });
+  });
+
+  describe(`usage of a stream that reports none (${dialect})`, () => {
+    it("should count a streamed answer without a usage chunk from its prompt and the text it streamed", async () => {
+      const fake = await startFakeUpstream();
+      const db = await createTestDatabaseUrl(dialect);
+      const app = await createTestApp({ databaseUrl: db.url, env: { SWITCHBOARD_UPSTREAM_URL: fake.url } });
+      try {
+        const answer = 'Paris is the capital of France, and it has been for a very long time.';
+        fake.enqueue('/v1/chat/completions', { type: 'sse', chunks: chatChunks({ content: answer, usage: null }) });
+        const stream = await app.client().chat.completions.create({ model: 'gpt-4o', messages: question, stream: true });
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        assert.equal(text, answer);
+        await app.server.deps.usage.flush();
+        const t = totals(await usage(app.client(), { start_time: startOfToday() }));
+        assert.equal(t.requests, 1);
+        // No usage chunk came: the prompt and the streamed text were counted with a tokenizer.
+        assert.ok(t.input > 10 && t.output >= 15, JSON.stringify(t));
+      } finally {
+        await app.stop();
+        await db.drop();
+        await fake.close();
+      }
     });
   });
 
