@@ -103,22 +103,18 @@ export function telemetryHooks(app: FastifyInstance): void {
   // pointer to the request the connection carries. Fastify's onRequestAbort would add a listener and a closure per
   // request, and runs only for a request whose body had not all arrived (IncomingMessage.aborted).
   app.server.on('connection', trackConnection);
-  if (tracing.active) {
-    app.addHook('onRequest', (req, reply, done) => {
-      carry(req, reply);
+  const traced = tracing.active;
+  app.addHook('onRequest', (req, reply, done) => {
+    carry(req, reply);
+    if (traced)
       req.span = tracing.startSpan(req.method, {
         kind: 'server',
         headers: req.headers,
         attributes: { 'http.request.method': req.method, 'switchboard.request_id': req.id },
       });
-      done();
-    });
-    app.addHook('preHandler', (req, _reply, done) => tracing.withSpan(req.span, done));
-  } else
-    app.addHook('onRequest', (req, reply, done) => {
-      carry(req, reply);
-      done();
-    });
+    done();
+  });
+  if (traced) app.addHook('preHandler', (req, _reply, done) => tracing.withSpan(req.span, done));
   app.addHook('onResponse', (req, reply, done) => {
     requestCompleted(req, reply, { statusCode: reply.statusCode });
     done();
