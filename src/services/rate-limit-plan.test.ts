@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { deltasOf, headersOf, planOf } from './rate-limit-plan.js';
+import { deltasOf, headersOf, planOf, plansOf } from './rate-limit-plan.js';
 
 const ALL = { max_requests_per_1_minute: 10, max_tokens_per_1_minute: 1000, max_requests_per_1_day: 500 };
 /** 30 s into a minute, 3 630 s into a day. */
@@ -23,6 +23,26 @@ describe('planOf', () => {
   it('should report the day window in the requests trio when there is no minute limit, and plan nothing without limits', () => {
     assert.equal(planOf('p', 'm', { ...ALL, max_requests_per_1_minute: 0 })!.requests?.name, 'rpd');
     assert.equal(planOf('p', 'm', { max_requests_per_1_minute: 0, max_tokens_per_1_minute: 0, max_requests_per_1_day: 0 }), undefined);
+  });
+});
+
+describe('plansOf', () => {
+  it('should keep the plan of a model whose limits did not change, and plan anew one whose limits did', () => {
+    const rows = [
+      { model: 'gpt-4o', ...ALL },
+      { model: 'gpt-4.1', ...ALL },
+    ];
+    const first = plansOf('p', rows, undefined);
+    const again = plansOf('p', [rows[0]!, { ...rows[1]!, max_requests_per_1_minute: 20 }], first);
+    assert.equal(again.get('gpt-4o'), first.get('gpt-4o'), 'the same limits keep the same plan object');
+    assert.notEqual(again.get('gpt-4.1'), first.get('gpt-4.1'));
+    assert.equal(again.get('gpt-4.1')!.requests!.limit, 20);
+  });
+
+  it('should drop a model whose limits are gone or all 0', () => {
+    const first = plansOf('p', [{ model: 'a', ...ALL }, { model: 'b', ...ALL }], undefined);
+    const again = plansOf('p', [{ model: 'a', max_requests_per_1_minute: 0, max_tokens_per_1_minute: 0, max_requests_per_1_day: 0 }], first);
+    assert.deepEqual([...again.keys()], []);
   });
 });
 

@@ -5,7 +5,7 @@ import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CounterDelta, RateLimitCounters, WindowCell } from './rate-limit-counters.js';
 import { RateLimitError } from './rate-limit-error.js';
-import { deltasOf, headersOf, negated, planOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
+import { deltasOf, headersOf, negated, plansOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
 
 type Tokens = number | (() => number | Promise<number>);
 type Call = { tenantId: string; model: string; tokens: Tokens };
@@ -230,11 +230,8 @@ export class RateLimiter implements RateLimits {
 
   async #load(projectId: string): Promise<Map<string, ModelPlan>> {
     const now = this.#o.clock.now();
-    const plans = new Map<string, ModelPlan>();
-    for (const row of await listRateLimitRows(this.#o.db, projectId)) {
-      const plan = planOf(projectId, row.model, row, this.#cellOf);
-      if (plan) plans.set(row.model, plan);
-    }
+    const rows = await listRateLimitRows(this.#o.db, projectId);
+    const plans = plansOf(projectId, rows, this.#cache.get(projectId)?.plans, this.#cellOf);
     this.#cache.set(projectId, { plans, until: now + this.#o.ttlMs });
     return plans;
   }
