@@ -8,8 +8,7 @@ import type { Tool, ToolRegistry, ToolRunContext } from '../tools/tool.js';
 import type { StepUsage } from './run-writer.js';
 import { calledTools } from './tool-history.js';
 
-/** What a run's turn offers its model: the tools it may call, and the choice it is given among them. */
-
+/** The tools a run's turn offers its model (toolChoiceFor below gives the choice among them). */
 export interface OfferedTools {
   model: ModelTool[];
   /** model function name → the tool behind it and its assistant entry. */
@@ -60,4 +59,3 @@ export function endedOnClientCalls(run: RunRow, steps: RunStepRow[]): { usage: S
   const calls = fromJson<{ tool_calls?: Array<{ id: string }> }>(last.step_details, {}).tool_calls ?? [];
   return calls.some((c) => outputs[c.id] === undefined) ? { usage: fromJson<StepUsage | null>(last.usage, null) } : undefined;
 }
-
