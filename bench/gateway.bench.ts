@@ -50,7 +50,7 @@ import { procTicks } from '../test/support/proc.js';
 import { CLK_TCK, cpuMark, foreignShare, waitQuiet } from './support/cpu.js';
 import { envInt } from './support/env.js';
 import { median, percentile } from './support/stats.js';
-import { costFootnote, costLines, costRows, measureCost, type Cost, type CostSettings, type ProcessPair } from './support/limits-cost.js';
+import { costFootnote, costLines, costRows, measureCost, NEVER_REACHED, type Cost, type CostSettings, type ProcessPair } from './support/limits-cost.js';
 import { codeState } from './support/code-state.js';
 import { pinPair } from './support/pin.js';
 import { configuredKeyId, hashKey } from '../src/config/keys.js';
@@ -95,8 +95,6 @@ const API_KEY = 'sk-bench';
 const ADMIN_KEY = 'sk-admin-bench-0123456789';
 /** The project of the env key `sk-bench` (its configured key id, src/config/keys.ts). */
 const PROJECT_ID = configuredKeyId(hashKey(API_KEY));
-/** Limits the bench never reaches (50k req/s for a day stays below the per-day one). */
-const NEVER_REACHED = { max_requests_per_1_minute: 1_000_000_000, max_tokens_per_1_minute: 1_000_000_000_000, max_requests_per_1_day: 1_000_000_000_000 };
 const CHAT_PATH = '/v1/chat/completions';
 const MESSAGES = [{ role: 'user', content: 'What is the capital of France?' }];
 const BODY = JSON.stringify({ model: 'fake-model', messages: MESSAGES });

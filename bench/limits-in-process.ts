@@ -15,6 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { NEVER_REACHED } from './support/limits-cost.js';
 import { freePort } from './support/pg-cluster.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,6 @@ const WARMUP_SLICES = 4;
 const LIMITED_KEY = 'sk-bench-limited';
 const FREE_KEY = 'sk-bench-free';
 const ADMIN_KEY = 'sk-admin-bench-0123456789';
-const NEVER_REACHED = { max_requests_per_1_minute: 1_000_000_000, max_tokens_per_1_minute: 1_000_000_000_000, max_requests_per_1_day: 1_000_000_000_000 };
 const BODY = JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }] });
 const TMP = mkdtempSync(join(tmpdir(), 'switchboard-limits-ab-'));
 

@@ -14,9 +14,10 @@ import { MemoryCounters } from '../src/services/rate-limit-counters.js';
 import { RateLimiter } from '../src/services/rate-limiter.js';
 import { metrics } from '../src/telemetry/metrics.js';
 import { ModelCall } from '../src/telemetry/model-call.js';
+import { NEVER_REACHED } from './support/limits-cost.js';
 
 const N = Number(process.argv[2] ?? 100_000);
-const NEVER = { project_id: 'proj_a', model: 'fake-model', max_requests_per_1_minute: 1e9, max_tokens_per_1_minute: 1e12, max_requests_per_1_day: 1e12 };
+const NEVER = { project_id: 'proj_a', model: 'fake-model', ...NEVER_REACHED };
 const chain = { selectFrom: () => chain, selectAll: () => chain, where: () => chain, orderBy: () => chain, execute: async () => [NEVER] };
 const limiter = new RateLimiter({ db: chain as unknown as Db, counters: new MemoryCounters(), clock: { now: () => Date.now() }, ttlMs: 1e12 });
 await limiter.admit({ tenantId: 'proj_a', model: 'fake-model', tokens: 1 });
