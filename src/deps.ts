@@ -64,6 +64,8 @@ export interface KeyCache {
 /** A model call let through: the `x-ratelimit-*` headers to answer with, and release() once its answer has gone. */
 export interface Admission {
   readonly headers: Record<string, string>;
+  /** The same headers, each written to `to` (a Fastify reply): no record built on the way. */
+  writeHeaders(to: { header(name: string, value: string): unknown }): void;
   /** Gives back the token reservation (the real usage is counted when recorded); only the first call does. */
   release(): void;
 }
@@ -83,8 +85,11 @@ export interface RateLimits {
   forget(projectId: string): void;
   /** Whether the project has any limit or budget (cached): when not, a request's model need not be looked up. */
   governs(projectId: string): Promise<boolean>;
-  /** True when admit() would let the call through without headers, known without waiting (a cached answer). */
-  unlimited(tenantId: string, model: string): boolean;
+  /**
+   * admit()'s answer when it needs no waiting (cached limits, counts in this process), from one lookup: null (no
+   * limit), the admission, or a thrown 429; undefined when admit() must be asked. `size(body)`: the call's tokens.
+   */
+  admitNow<B>(tenantId: string, model: string, size: (body: B) => number, body: B): Admission | null | undefined;
 }
 
 export interface Clock {

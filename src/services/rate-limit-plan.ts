@@ -124,34 +124,44 @@ function reset(w: WindowPlan, nowSec: number): string {
   return r.text;
 }
 
-/**
- * OpenAI's six headers (the requests trio and the tokens trio, each when its window is limited) from the counters'
- * new `values` (in the order of plan.windows, each window's `index`). Object literals of fixed keys: built fast,
- * read fast; no closure per call (tsx's keepNames turns each named one into a defineProperty, ~0.6 µs).
- */
-export function headersOf(plan: ModelPlan, values: readonly number[], nowSec: number): Record<string, string> {
-  const { requests: r, tokens: t } = plan;
-  if (r && t)
-    return {
-      'x-ratelimit-limit-requests': r.limitText,
-      'x-ratelimit-remaining-requests': remaining(r, values[r.index] ?? 0),
-      'x-ratelimit-reset-requests': reset(r, nowSec),
-      'x-ratelimit-limit-tokens': t.limitText,
-      'x-ratelimit-remaining-tokens': remaining(t, values[t.index] ?? 0),
-      'x-ratelimit-reset-tokens': reset(t, nowSec),
-    };
-  if (r)
-    return {
-      'x-ratelimit-limit-requests': r.limitText,
-      'x-ratelimit-remaining-requests': remaining(r, values[r.index] ?? 0),
-      'x-ratelimit-reset-requests': reset(r, nowSec),
-    };
-  if (t)
-    return {
-      'x-ratelimit-limit-tokens': t.limitText,
-      'x-ratelimit-remaining-tokens': remaining(t, values[t.index] ?? 0),
-      'x-ratelimit-reset-tokens': reset(t, nowSec),
-    };
-  return {};
+/** Where OpenAI's `x-ratelimit-*` headers are written: a Fastify reply (its `header()`), or a plain record. */
+export interface HeaderSink {
+  header(name: string, value: string): unknown;
 }
 
+/**
+ * OpenAI's six headers (the requests trio and the tokens trio, each when its window is limited) from a call's new
+ * counts (`requests`, `tokens`: 0 for a window not limited), written one by one under fixed names: no object of
+ * headers between the limiter and the reply, no key list to walk, and each call site sees one name.
+ */
+export function writeHeaders(plan: ModelPlan, requests: number, tokens: number, nowSec: number, to: HeaderSink): void {
+  const { requests: r, tokens: t } = plan;
+  if (r) {
+    to.header('x-ratelimit-limit-requests', r.limitText);
+    to.header('x-ratelimit-remaining-requests', remaining(r, requests));
+    to.header('x-ratelimit-reset-requests', reset(r, nowSec));
+  }
+  if (t) {
+    to.header('x-ratelimit-limit-tokens', t.limitText);
+    to.header('x-ratelimit-remaining-tokens', remaining(t, tokens));
+    to.header('x-ratelimit-reset-tokens', reset(t, nowSec));
+  }
+}
+
+/** The headers as a record (a refusal's, which the error carries to its 429). */
+export class HeaderRecord implements HeaderSink {
+  readonly out: Record<string, string> = {};
+  header(name: string, value: string): void {
+    this.out[name] = value;
+  }
+}
+
+/** The new count of the plan's window `w` in `values` (in the order of plan.windows), 0 when it is not limited. */
+export const countOf = (w: WindowPlan | undefined, values: readonly number[]): number => (w ? (values[w.index] ?? 0) : 0);
+
+/** OpenAI's headers from the counters' new `values` (in the order of plan.windows, each window's `index`). */
+export function headersOf(plan: ModelPlan, values: readonly number[], nowSec: number): Record<string, string> {
+  const record = new HeaderRecord();
+  writeHeaders(plan, countOf(plan.requests, values), countOf(plan.tokens, values), nowSec, record);
+  return record.out;
+}

@@ -27,29 +27,71 @@ function limiter(opts: { rows?: unknown[]; budget?: boolean; now?: { t: number }
   return { calls, now, limiter: new RateLimiter({ db, counters: new MemoryCounters(), clock: { now: () => now.t }, budgets, ttlMs: 1000 }) };
 }
 
-describe('RateLimiter.unlimited', () => {
+/** A request body's size in tokens, counting its calls. */
+function sizer(tokens: number) {
+  const asked = { n: 0 };
+  return { asked, size: (_body: unknown) => (asked.n++, tokens) };
+}
+
+describe('RateLimiter.admitNow', () => {
   it('should not know before the project limits were loaded', () => {
-    assert.equal(limiter().limiter.unlimited('proj_a', 'gpt-4.1'), false);
+    const { size, asked } = sizer(1);
+    assert.equal(limiter().limiter.admitNow('proj_a', 'gpt-4.1', size, {}), undefined);
+    assert.equal(asked.n, 0);
   });
 
-  it('should answer from the cached limits: a model without a limit is unlimited, one with a limit is not', async () => {
+  it('should answer from the cached limits: null for a model without a limit, the admission for one with a limit', async () => {
     const { limiter: l, calls } = limiter();
     assert.equal(await l.admit({ tenantId: 'proj_a', model: 'gpt-4.1', tokens: 1 }), null);
-    assert.equal(l.unlimited('proj_a', 'gpt-4.1'), true);
-    assert.equal(l.unlimited('proj_a', 'gpt-4o'), false);
+    const { size, asked } = sizer(7);
+    assert.equal(l.admitNow('proj_a', 'gpt-4.1', size, {}), null);
+    const admitted = l.admitNow('proj_a', 'gpt-4o', size, {});
+    assert.equal(admitted?.headers['x-ratelimit-remaining-requests'], '99');
+    assert.equal(asked.n, 0, 'a model without a tokens limit is not sized');
     assert.equal(calls.n, 1);
+  });
+
+  it('should size the call for a tokens limit, reserve it, and refuse over a limit with the call taken back', async () => {
+    const { limiter: l } = limiter({ rows: [{ ...ROW, max_requests_per_1_minute: 2, max_tokens_per_1_minute: 100 }] });
+    await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 10 });
+    const { size, asked } = sizer(29.5);
+    const second = l.admitNow('proj_a', 'gpt-4o', size, {});
+    assert.deepEqual(second?.headers, {
+      'x-ratelimit-limit-requests': '2',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '20s',
+      'x-ratelimit-limit-tokens': '100',
+      'x-ratelimit-remaining-tokens': String(100 - 10 - 30),
+      'x-ratelimit-reset-tokens': '20s',
+    });
+    assert.equal(asked.n, 1);
+    assert.throws(() => l.admitNow('proj_a', 'gpt-4o', size, {}), (err: RateLimitError) => err.headers['x-ratelimit-remaining-requests'] === '0');
+    second?.release();
+    assert.throws(() => l.admitNow('proj_a', 'gpt-4o', sizer(0).size, {}), RateLimitError, 'a release gives back tokens, not requests');
+  });
+
+  it('should write the same headers to a reply as its record holds, in the same order', async () => {
+    const { limiter: l } = limiter({ rows: [{ ...ROW, max_tokens_per_1_minute: 100 }] });
+    await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });
+    const admitted = l.admitNow('proj_a', 'gpt-4o', sizer(5).size, {});
+    const written: Array<[string, string]> = [];
+    admitted?.writeHeaders({ header: (name, value) => written.push([name, value]) });
+    assert.deepEqual(written, Object.entries(admitted?.headers ?? {}));
+    assert.equal(written.length, 6);
   });
 
   it('should stop answering once the cached limits are stale, and for a project with a budget', async () => {
     const t = limiter();
     await t.limiter.admit({ tenantId: 'proj_a', model: 'gpt-4.1', tokens: 1 });
     t.now.t += 1001;
-    assert.equal(t.limiter.unlimited('proj_a', 'gpt-4.1'), false);
+    assert.equal(t.limiter.admitNow('proj_a', 'gpt-4.1', sizer(1).size, {}), undefined);
     const b = limiter({ budget: true });
     await b.limiter.admit({ tenantId: 'proj_a', model: 'gpt-4.1', tokens: 1 });
-    assert.equal(b.limiter.unlimited('proj_a', 'gpt-4.1'), false);
+    assert.equal(b.limiter.admitNow('proj_a', 'gpt-4.1', sizer(1).size, {}), undefined);
   });
+});
 
+describe('RateLimiter.admit', () => {
   it('should admit a limited model from the cache without another query', async () => {
     const { limiter: l, calls } = limiter();
     const first = await l.admit({ tenantId: 'proj_a', model: 'gpt-4o', tokens: 1 });

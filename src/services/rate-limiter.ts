@@ -5,7 +5,7 @@ import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CounterDelta, RateLimitCounters, WindowCell } from './rate-limit-counters.js';
 import { RateLimitError } from './rate-limit-error.js';
-import { deltasOf, headersOf, negated, plansOf, secondsLeft, windowStart, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
+import { countOf, deltasOf, HeaderRecord, headersOf, negated, plansOf, secondsLeft, windowStart, writeHeaders, type HeaderSink, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
 
 type Tokens = number | (() => number | Promise<number>);
 type Call = { tenantId: string; model: string; tokens: Tokens };
@@ -26,34 +26,49 @@ function addQuietly(counters: RateLimitCounters, delta: CounterDelta): void {
 }
 
 /**
- * A call let through: its headers, and its token reservation, given back by the first release() (later ones do
- * nothing, so whichever end of the request comes first gives it back, once). One class of fixed fields: every
- * admission has the same shape, and release is a method, not a closure made per call.
+ * A call let through: its headers, written when asked (writeHeaders, or the `headers` record), and its token
+ * reservation, given back by the first release() (later ones do nothing, so whichever end of the request comes
+ * first gives it back, once). One class of fixed fields: every admission has the same shape, and release is a
+ * method, not a closure made per call.
  */
 export class Reservation implements Admission {
-  readonly headers: Record<string, string>;
+  readonly #plan: ModelPlan;
+  /** The call's new counts in its requests and tokens windows (0: not limited), and the second it was counted in. */
+  readonly #requests: number;
+  readonly #tokensCount: number;
+  readonly #nowSec: number;
   readonly #counters: RateLimitCounters;
-  /** The tokens window the reservation was added to (undefined: none), and the start of the minute it went to. */
-  readonly #window: WindowPlan | undefined;
-  readonly #start: number;
   /** The tokens still to give back; 0 once given back (or when nothing was reserved). */
   #tokens: number;
 
-  constructor(o: { headers: Record<string, string>; counters: RateLimitCounters; window: WindowPlan | undefined; start: number; tokens: number }) {
-    this.headers = o.headers;
-    this.#counters = o.counters;
-    this.#window = o.window;
-    this.#start = o.start;
-    this.#tokens = o.window && o.tokens > 0 ? o.tokens : 0;
+  /** `values`: the counts the call made, in the order of plan.windows; `tokens`: what it reserved. */
+  constructor(plan: ModelPlan, values: readonly number[], nowSec: number, counters: RateLimitCounters, tokens: number) {
+    this.#plan = plan;
+    this.#requests = countOf(plan.requests, values);
+    this.#tokensCount = countOf(plan.tokens, values);
+    this.#nowSec = nowSec;
+    this.#counters = counters;
+    this.#tokens = plan.tokens && tokens > 0 ? tokens : 0;
+  }
+
+  writeHeaders(to: HeaderSink): void {
+    writeHeaders(this.#plan, this.#requests, this.#tokensCount, this.#nowSec, to);
+  }
+
+  get headers(): Record<string, string> {
+    const record = new HeaderRecord();
+    this.writeHeaders(record);
+    return record.out;
   }
 
   release(): void {
     const tokens = this.#tokens;
-    const w = this.#window;
+    const w = this.#plan.tokens;
     if (!w || tokens === 0) return;
     this.#tokens = 0;
-    if (w.cell) w.cell.add(this.#start, -tokens);
-    else addQuietly(this.#counters, { key: w.key, windowStart: this.#start, value: -tokens });
+    const start = windowStart(w, this.#nowSec);
+    if (w.cell) w.cell.add(start, -tokens);
+    else addQuietly(this.#counters, { key: w.key, windowStart: start, value: -tokens });
   }
 }
 
@@ -103,14 +118,21 @@ export class RateLimiter implements RateLimits {
   }
 
   /**
-   * True when a call needs no admission at all, known without waiting: the project has no budget and its cached
-   * limits (still fresh) have none for the model. The gateway's hooks then skip admit() and its promises.
+   * The call's answer when it is known without waiting, with one lookup: null when the project's cached limits
+   * (still fresh) have none for the model, its admission when the counts are in this process (or a thrown
+   * RateLimitError); undefined when admit() must wait (limits to load, a budget, counters in the database).
+   * `size(body)` is the call's tokens, asked only when the model has a tokens limit: no object per call.
    */
-  unlimited(tenantId: string, model: string): boolean {
-    if (!tenantId) return true;
-    if (this.#o.budgets?.has(tenantId)) return false;
-    const limits = this.#fresh(tenantId);
-    return limits !== undefined && !limits.has(model);
+  admitNow<B>(tenantId: string, model: string, size: (body: B) => number, body: B): Admission | null | undefined {
+    if (!tenantId) return null;
+    if (this.#o.budgets?.has(tenantId)) return undefined;
+    const hit = this.#cache.get(tenantId);
+    const now = this.#o.clock.now();
+    if (hit === undefined || hit.until <= now) return undefined;
+    const plan = hit.plans.get(model);
+    if (plan === undefined) return null;
+    if (!plan.here) return undefined;
+    return this.#countHere(plan, tenantId, model, plan.tokens ? Math.max(0, Math.ceil(size(body))) : 0, Math.floor(now / 1000));
   }
 
   /** Counts a call's real tokens (prompt + completion) against the minute it was recorded in. */
@@ -154,7 +176,7 @@ export class RateLimiter implements RateLimits {
   /** Adds the call to its windows; in-process counts answer at once (no closure, no promise on that path). */
   #count(plan: ModelPlan, opts: Call, tokens: number): Answer {
     const nowSec = Math.floor(this.#o.clock.now() / 1000);
-    if (plan.here) return this.#countHere(plan, opts, tokens, nowSec);
+    if (plan.here) return this.#countHere(plan, opts.tenantId, opts.model, tokens, nowSec);
     const deltas = deltasOf(plan, nowSec, tokens);
     const values = this.#o.counters.add(deltas);
     const counted: Counted = { plan, opts, deltas, nowSec };
@@ -165,29 +187,28 @@ export class RateLimiter implements RateLimits {
    * In-process counts (SQLite): each window's cell is added to directly, the counts read from the plan's scratch
    * array: no delta objects, no lookups, no promise. A refused call is taken back before the refusal is thrown.
    */
-  #countHere(plan: ModelPlan, opts: Call, tokens: number, nowSec: number): Admission {
+  #countHere(plan: ModelPlan, tenantId: string, model: string, tokens: number, nowSec: number): Admission {
     const { windows, values } = plan;
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       values[i] = w.cell!.add(windowStart(w, nowSec), w.name === 'tpm' ? tokens : 1);
     }
-    const headers = headersOf(plan, values, nowSec);
     const over = firstOver(plan, values);
-    const t = plan.tokens;
-    if (over < 0) return new Reservation({ headers, counters: this.#o.counters, window: t, start: t ? windowStart(t, nowSec) : 0, tokens });
+    if (over < 0) return new Reservation(plan, values, nowSec, this.#o.counters, tokens);
+    const headers = headersOf(plan, values, nowSec);
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       w.cell!.add(windowStart(w, nowSec), w.name === 'tpm' ? -tokens : -1);
     }
-    throw this.#refusal({ tenantId: opts.tenantId, model: opts.model, window: windows[over]!, nowSec, headers });
+    throw this.#refusal({ tenantId, model, window: windows[over]!, nowSec, headers });
   }
 
   #counted(c: Counted, values: number[]): Answer {
     const { plan, deltas, nowSec } = c;
-    const headers = headersOf(plan, values, nowSec);
     const over = firstOver(plan, values);
     const t = plan.tokens;
-    if (over < 0) return new Reservation({ headers, counters: this.#o.counters, window: t, start: t ? deltas[t.index]!.windowStart : 0, tokens: t ? deltas[t.index]!.value : 0 });
+    if (over < 0) return new Reservation(plan, values, nowSec, this.#o.counters, t ? deltas[t.index]!.value : 0);
+    const headers = headersOf(plan, values, nowSec);
     const refusal = this.#refusal({ tenantId: c.opts.tenantId, model: c.opts.model, window: plan.windows[over]!, nowSec, headers });
     return next(this.#o.counters.add(negated(deltas)), () => {
       throw refusal;

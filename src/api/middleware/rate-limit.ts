@@ -9,7 +9,7 @@ import type {
 } from 'fastify';
 import type { Admission, Deps } from '../../deps.js';
 import { RateLimitError } from '../../services/rate-limit-error.js';
-import { BODY_MODEL_ROUTES, RATE_LIMITED_ROUTES, type ModelCall, type Resolver } from './rate-limited-routes.js';
+import { BODY_MODEL_SIZES, RATE_LIMITED_ROUTES, type ModelCall, type Resolver, type Size } from './rate-limited-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,12 +19,13 @@ declare module 'fastify' {
 }
 
 /**
- * The admission's headers on the reply (Fastify hands them to Node in one object at writeHead; a hijacked SSE reply
- * writes them itself: sse-reply.ts), and the admission kept on the request for its release.
+ * The admission's headers on the reply, each set by its name (Fastify hands them to Node in one object at
+ * writeHead; a hijacked SSE reply writes them itself: sse-reply.ts), and the admission kept on the request for its
+ * release.
  */
 function admitted(reply: FastifyReply, admission: Admission | null): void {
   if (!admission) return;
-  reply.headers(admission.headers);
+  admission.writeHeaders(reply);
   reply.request.admission = admission;
 }
 
@@ -77,13 +78,29 @@ function admitCall(deps: Deps, call: ModelCall, reply: FastifyReply, done: HookH
   );
 }
 
-/** The route's hook: resolves its call (synchronously when the body names the model) and admits it. */
-function routeHook(deps: Deps, resolve: Resolver, bodyModel: boolean): preHandlerHookHandler {
+/**
+ * The route's hook. A route whose body names the model (`size` given) is answered from the body in one step when the
+ * limiter can without waiting (cached limits, in-process counts): no call object, no promise. Otherwise it resolves
+ * its call (a read for an assistant's or a run's model) and admits it.
+ */
+function routeHook(deps: Deps, resolve: Resolver, size: Size | undefined): preHandlerHookHandler {
   return (req, reply, done) => {
     const body = req.body;
-    if (typeof body !== 'object' || body === null || !req.caller.tenantId) return done();
+    const tenantId = req.caller.tenantId;
+    if (typeof body !== 'object' || body === null || !tenantId) return done();
     const model = (body as { model?: unknown }).model;
-    if (bodyModel && typeof model === 'string' && !model.startsWith('asst_') && deps.limits.unlimited(req.caller.tenantId, model)) return done();
+    if (size && typeof model === 'string' && !model.startsWith('asst_')) {
+      let now: Admission | null | undefined;
+      try {
+        now = deps.limits.admitNow(tenantId, model, size, body as Record<string, unknown>);
+      } catch (err) {
+        return refused(reply, err, done);
+      }
+      if (now !== undefined) {
+        admitted(reply, now);
+        return done();
+      }
+    }
     let call: ReturnType<Resolver>;
     try {
       call = resolve(deps, req, body as Record<string, unknown>);
@@ -107,14 +124,14 @@ export function rateLimitHook(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('admission', null);
   // A callback hook with no promise on the gateway path, on the limited routes alone (added as each is declared: no
   // route lookup per request, and no `req.routeOptions`, which Fastify builds afresh at each read): a call whose
-  // model the body names and its project's cached limits do not cover passes at once; one they cover is counted
-  // synchronously in this process (SQLite); only a read (limits to load, an assistant's or a run's model, a budget,
-  // PostgreSQL's counters) makes it wait.
+  // model the body names is answered from its project's cached limits at once, passed when they do not cover the
+  // model, counted synchronously in this process (SQLite) when they do; only a read (limits to load, an assistant's
+  // or a run's model, a budget, PostgreSQL's counters) makes it wait.
   app.addHook('onRoute', (route) => {
     const resolve = RATE_LIMITED_ROUTES.get(route.url);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!resolve || !methods.includes('POST')) return;
-    route.preHandler = withHook(route.preHandler, routeHook(deps, resolve, BODY_MODEL_ROUTES.has(route.url)));
+    route.preHandler = withHook(route.preHandler, routeHook(deps, resolve, BODY_MODEL_SIZES.get(route.url)));
     route.onSend = withHook(route.onSend, releaseOnSend);
     route.onError = withHook(route.onError, releaseOnError);
   });

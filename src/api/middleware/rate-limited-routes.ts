@@ -5,7 +5,7 @@ import { modelOfAssistant, modelOfRun } from '../../services/rate-limit-models.j
 
 type Body = Record<string, unknown>;
 /** How a route sizes its request in tokens before the call: a plain function of the body, made once per route. */
-type Size = (body: Body) => number;
+export type Size = (body: Body) => number;
 
 /**
  * The model call a request is about to cause: its model, and its size in tokens (estimated before the call, when the
@@ -52,8 +52,16 @@ const looked = async (deps: Deps, req: FastifyRequest, read: () => Promise<strin
 const runCreate: Resolver = async (deps, req, body) =>
   withModel(req, named(body) ?? (await looked(deps, req, () => modelOfAssistant(deps, req.caller.tenantId, body.assistant_id))), none);
 
-/** The routes whose call is to the model the body names (unless it names an assistant). */
-export const BODY_MODEL_ROUTES: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/responses/compact']);
+/**
+ * The routes whose call is to the model the body names (unless it names an assistant), and how each sizes it: the
+ * limits hook admits these from the body at once when the limiter can answer without waiting.
+ */
+export const BODY_MODEL_SIZES: ReadonlyMap<string, Size> = new Map([
+  ['/v1/chat/completions', chatTokens],
+  ['/v1/embeddings', inputTokens],
+  ['/v1/responses', responseTokens],
+  ['/v1/responses/compact', responseTokens],
+]);
 
 /**
  * The routes whose request calls a model (or queues a run whose next call is counted here, not by the engine:
