@@ -148,8 +148,8 @@ export function writeHeaders(plan: ModelPlan, requests: number, tokens: number, 
   }
 }
 
-/** The headers as a record (a refusal's, which the error carries to its 429). */
-export class HeaderRecord implements HeaderSink {
+/** Collects the headers into a record. */
+class HeaderRecord implements HeaderSink {
   readonly out: Record<string, string> = {};
   header(name: string, value: string): void {
     this.out[name] = value;
@@ -159,9 +159,13 @@ export class HeaderRecord implements HeaderSink {
 /** The new count of the plan's window `w` in `values` (in the order of plan.windows), 0 when it is not limited. */
 export const countOf = (w: WindowPlan | undefined, values: readonly number[]): number => (w ? (values[w.index] ?? 0) : 0);
 
-/** OpenAI's headers from the counters' new `values` (in the order of plan.windows, each window's `index`). */
-export function headersOf(plan: ModelPlan, values: readonly number[], nowSec: number): Record<string, string> {
+/** OpenAI's headers as a record, from a call's new counts (a refusal's, which the error carries to its 429). */
+export function headerRecord(plan: ModelPlan, requests: number, tokens: number, nowSec: number): Record<string, string> {
   const record = new HeaderRecord();
-  writeHeaders(plan, countOf(plan.requests, values), countOf(plan.tokens, values), nowSec, record);
+  writeHeaders(plan, requests, tokens, nowSec, record);
   return record.out;
 }
+
+/** OpenAI's headers from the counters' new `values` (in the order of plan.windows, each window's `index`). */
+export const headersOf = (plan: ModelPlan, values: readonly number[], nowSec: number): Record<string, string> =>
+  headerRecord(plan, countOf(plan.requests, values), countOf(plan.tokens, values), nowSec);

@@ -5,7 +5,7 @@ import { listRateLimitRows } from '../store/repos/rate-limits.repo.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CounterDelta, RateLimitCounters, WindowCell } from './rate-limit-counters.js';
 import { RateLimitError } from './rate-limit-error.js';
-import { countOf, deltasOf, HeaderRecord, headersOf, negated, plansOf, secondsLeft, windowStart, writeHeaders, type HeaderSink, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
+import { countOf, deltasOf, headerRecord, headersOf, negated, plansOf, secondsLeft, windowStart, writeHeaders, type HeaderSink, type ModelPlan, type WindowPlan } from './rate-limit-plan.js';
 
 type Tokens = number | (() => number | Promise<number>);
 type Call = { tenantId: string; model: string; tokens: Tokens };
@@ -56,9 +56,7 @@ export class Reservation implements Admission {
   }
 
   get headers(): Record<string, string> {
-    const record = new HeaderRecord();
-    this.writeHeaders(record);
-    return record.out;
+    return headerRecord(this.#plan, this.#requests, this.#tokensCount, this.#nowSec);
   }
 
   release(): void {

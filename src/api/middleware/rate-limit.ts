@@ -90,14 +90,14 @@ function routeHook(deps: Deps, resolve: Resolver, size: Size | undefined): preHa
     if (typeof body !== 'object' || body === null || !tenantId) return done();
     const model = (body as { model?: unknown }).model;
     if (size && typeof model === 'string' && !model.startsWith('asst_')) {
-      let now: Admission | null | undefined;
+      let answer: Admission | null | undefined;
       try {
-        now = deps.limits.admitNow(tenantId, model, size, body as Record<string, unknown>);
+        answer = deps.limits.admitNow(tenantId, model, size, body as Record<string, unknown>);
       } catch (err) {
         return refused(reply, err, done);
       }
-      if (now !== undefined) {
-        admitted(reply, now);
+      if (answer !== undefined) {
+        admitted(reply, answer);
         return done();
       }
     }
